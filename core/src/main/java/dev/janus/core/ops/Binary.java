@@ -1,0 +1,160 @@
+package dev.janus.core.ops;
+
+import dev.janus.core.DType;
+import dev.janus.core.Shape;
+import dev.janus.core.Tensor;
+import dev.janus.core.TensorType;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Elementwise arithmetic of two float inputs with NumPy broadcasting. The broadcast walk hands each
+ * op contiguous runs; an input that repeats one element over a run is expanded into a scratch row,
+ * so every op needs just one loop per dtype.
+ */
+abstract class Binary extends Op {
+    Binary(String name) {
+        super(name, 2, 2);
+    }
+
+    @Override
+    protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+        Check.floating(name(), in[0]);
+        Check.sameDType(name(), in[0], in[1]);
+        return new TensorType[] {in[0].withShape(Shape.broadcast(name(), in[0].shape(), in[1].shape()))};
+    }
+
+    @Override
+    public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+        Tensor a = in[0], b = in[1], o = out[0];
+        boolean same = a.shape().equals(b.shape());
+        if (a.dtype() == DType.FLOAT32) {
+            float[] x = a.f32(), y = b.f32(), z = o.f32();
+            if (same) {
+                f32(x, 0, y, 0, z, 0, z.length);
+                return;
+            }
+            float[][] row = new float[2][];
+            Broadcast.forEachRun(o.shape(), new Shape[] {a.shape(), b.shape()}, (off, oo, n, full) -> {
+                float[] xs = x, ys = y;
+                int xo = off[0], yo = off[1];
+                if ((full & 1) == 0) { xs = fill(row, 0, x[xo], n); xo = 0; }
+                if ((full & 2) == 0) { ys = fill(row, 1, y[yo], n); yo = 0; }
+                f32(xs, xo, ys, yo, z, oo, n);
+            });
+        } else {
+            double[] x = a.f64(), y = b.f64(), z = o.f64();
+            if (same) {
+                f64(x, 0, y, 0, z, 0, z.length);
+                return;
+            }
+            double[][] row = new double[2][];
+            Broadcast.forEachRun(o.shape(), new Shape[] {a.shape(), b.shape()}, (off, oo, n, full) -> {
+                double[] xs = x, ys = y;
+                int xo = off[0], yo = off[1];
+                if ((full & 1) == 0) { xs = fill(row, 0, x[xo], n); xo = 0; }
+                if ((full & 2) == 0) { ys = fill(row, 1, y[yo], n); yo = 0; }
+                f64(xs, xo, ys, yo, z, oo, n);
+            });
+        }
+    }
+
+    private static float[] fill(float[][] rows, int slot, float v, int n) {
+        if (rows[slot] == null) rows[slot] = new float[n];
+        Arrays.fill(rows[slot], 0, n, v);
+        return rows[slot];
+    }
+
+    private static double[] fill(double[][] rows, int slot, double v, int n) {
+        if (rows[slot] == null) rows[slot] = new double[n];
+        Arrays.fill(rows[slot], 0, n, v);
+        return rows[slot];
+    }
+
+    abstract void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n);
+
+    abstract void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n);
+
+    /** Gradients before un-broadcasting, each the shape of the output. */
+    abstract <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] wanted);
+
+    @Override
+    public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+        V a = in.get(0), b = in.get(1);
+        List<V> g = grads(e, a, b, out.get(0), gOut.get(0), wanted);
+        return Arrays.asList(wanted[0] ? e.sumTo(g.get(0), e.shape(a)) : null,
+                wanted[1] ? e.sumTo(g.get(1), e.shape(b)) : null);
+    }
+
+    static final class Add extends Binary {
+        Add() { super("add"); }
+        void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] + b[bi + i]; }
+        void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] + b[bi + i]; }
+        <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) { return Arrays.asList(g, g); }
+    }
+
+    static final class Sub extends Binary {
+        Sub() { super("sub"); }
+        void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] - b[bi + i]; }
+        void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] - b[bi + i]; }
+        <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) { return Arrays.asList(g, w[1] ? e.neg(g) : null); }
+    }
+
+    static final class Mul extends Binary {
+        Mul() { super("mul"); }
+        void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] * b[bi + i]; }
+        void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] * b[bi + i]; }
+        <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) {
+            return Arrays.asList(w[0] ? e.mul(g, b) : null, w[1] ? e.mul(g, a) : null);
+        }
+    }
+
+    static final class Div extends Binary {
+        Div() { super("div"); }
+        void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] / b[bi + i]; }
+        void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] / b[bi + i]; }
+        // d(a/b)/db = -a/b^2 = -y/b
+        <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) {
+            return Arrays.asList(w[0] ? e.div(g, b) : null, w[1] ? e.neg(e.div(e.mul(g, y), b)) : null);
+        }
+    }
+
+    static final class Pow extends Binary {
+        Pow() { super("pow"); }
+        void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = (float) Math.pow(a[ai + i], b[bi + i]); }
+        void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = Math.pow(a[ai + i], b[bi + i]); }
+        // d/da = b a^(b-1); d/db = y log(a), taken as 0 where a == 0 (PyTorch's convention).
+        <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) {
+            V ga = w[0] ? e.mul(g, e.mul(b, e.pow(a, e.add(b, -1)))) : null;
+            V gb = null;
+            if (w[1]) {
+                V zero = e.scalar(0, e.dtype(a));
+                gb = e.where(e.equal(a, zero), zero, e.mul(g, e.mul(y, e.log(a))));
+            }
+            return Arrays.asList(ga, gb);
+        }
+    }
+
+    /** Elementwise maximum; on ties the gradient is split evenly, as in PyTorch. */
+    static final class Maximum extends Binary {
+        Maximum() { super("maximum"); }
+        void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = Math.max(a[ai + i], b[bi + i]); }
+        void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = Math.max(a[ai + i], b[bi + i]); }
+        <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) { return split(e, e.greater(a, b), a, b, g); }
+    }
+
+    static final class Minimum extends Binary {
+        Minimum() { super("minimum"); }
+        void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = Math.min(a[ai + i], b[bi + i]); }
+        void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = Math.min(a[ai + i], b[bi + i]); }
+        <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) { return split(e, e.greater(b, a), a, b, g); }
+    }
+
+    /** share(a) = [a wins] + 0.5 [tie]; a gets g share(a), b gets g (1 - share(a)). */
+    private static <V> List<V> split(Emitter<V> e, V aWins, V a, V b, V g) {
+        DType t = e.dtype(a);
+        V share = e.add(e.cast(aWins, t), e.mul(e.cast(e.equal(a, b), t), 0.5));
+        return Arrays.asList(e.mul(g, share), e.mul(g, e.rsub(1, share)));
+    }
+}

@@ -1,0 +1,86 @@
+package dev.janus.core.ops;
+
+import dev.janus.core.JanusException;
+import dev.janus.core.ShapeException;
+import dev.janus.core.Tensor;
+import dev.janus.core.TensorType;
+
+import java.util.List;
+
+/**
+ * One operation of the op set, defined in one place: its shape and dtype rule ({@link #inferTypes}),
+ * its kernel ({@link #compute}) and its gradient rule ({@link #gradient}), written once against an
+ * {@link Emitter} so the eager engine runs it and the graph autodiff emits it.
+ */
+public abstract class Op {
+    private final String name;
+    private final int minInputs, maxInputs;
+
+    protected Op(String name, int minInputs, int maxInputs) {
+        this.name = name;
+        this.minInputs = minInputs;
+        this.maxInputs = maxInputs;
+    }
+
+    public final String name() {
+        return name;
+    }
+
+    /** How many outputs the op produces. */
+    public int outputCount() {
+        return 1;
+    }
+
+    /** Random ops draw from the context's generator: never constant-folded or merged. */
+    public boolean isRandom() {
+        return false;
+    }
+
+    /**
+     * The shape and dtype rule: validates the inputs and returns the output types. Shapes may hold
+     * unknown dimensions (-1). Errors name the op and the shapes seen.
+     */
+    public final TensorType[] infer(TensorType[] inputs, Attrs attrs) {
+        if (inputs.length < minInputs || inputs.length > maxInputs) {
+            String want = minInputs == maxInputs ? Integer.toString(minInputs)
+                    : maxInputs == Integer.MAX_VALUE ? "at least " + minInputs : minInputs + " to " + maxInputs;
+            throw new ShapeException(name + ": expected " + want + " inputs, got " + inputs.length);
+        }
+        return inferTypes(inputs, attrs);
+    }
+
+    protected abstract TensorType[] inferTypes(TensorType[] inputs, Attrs attrs);
+
+    /**
+     * The kernel. {@code out} holds tensors of the inferred (static) types; the kernel must write
+     * every element of every output, as output buffers are reused, and must not change its inputs.
+     * Elementwise kernels also work in place, with an output that is one of the inputs.
+     */
+    public abstract void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx);
+
+    /**
+     * The gradient rule (a vector-Jacobian product): given the inputs, the outputs and the upstream
+     * gradient of each output (null where none flows), returns the gradient of each input, or null
+     * for inputs with {@code wanted[i]} false or that are not differentiable. Shapes seen through
+     * the emitter are static.
+     */
+    public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gradOut, boolean[] wanted) {
+        throw new JanusException(name + ": no gradient is defined for this op");
+    }
+
+    /** Infers, allocates the outputs and runs the kernel now. */
+    public final Tensor[] run(ExecContext ctx, Attrs attrs, Tensor... in) {
+        TensorType[] types = new TensorType[in.length];
+        for (int i = 0; i < in.length; i++) types[i] = in[i].type();
+        TensorType[] outTypes = infer(types, attrs);
+        Tensor[] out = new Tensor[outTypes.length];
+        for (int i = 0; i < out.length; i++) out[i] = Tensor.empty(outTypes[i].dtype(), outTypes[i].shape());
+        compute(in, attrs, out, ctx);
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

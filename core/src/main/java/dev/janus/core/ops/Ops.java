@@ -1,0 +1,94 @@
+package dev.janus.core.ops;
+
+import dev.janus.core.JanusException;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The op set: every op that the eager engine, the graph compiler and the ONNX exporter use.
+ * Look one up by field or by {@link #get(String) name}.
+ */
+public final class Ops {
+    private static final Map<String, Op> BY_NAME = new LinkedHashMap<>();
+
+    // elementwise, one input
+    public static final Op NEG = register(new Unary.Neg());
+    public static final Op EXP = register(new Unary.Exp());
+    public static final Op LOG = register(new Unary.Log());
+    public static final Op SQRT = register(new Unary.Sqrt());
+    public static final Op ABS = register(new Unary.Abs());
+    public static final Op SIGN = register(new Unary.Sign());
+    public static final Op ERF = register(new Unary.Erf());
+    public static final Op RELU = register(new Unary.Relu());
+    public static final Op LEAKY_RELU = register(new Unary.LeakyRelu());
+    public static final Op ELU = register(new Unary.Elu());
+    public static final Op GELU = register(new Unary.Gelu());
+    public static final Op SIGMOID = register(new Unary.Sigmoid());
+    public static final Op TANH = register(new Unary.Tanh());
+    public static final Op SOFTPLUS = register(new Unary.Softplus());
+    public static final Op CLIP = register(new Unary.Clip());
+
+    // elementwise, two inputs, broadcasting
+    public static final Op ADD = register(new Binary.Add());
+    public static final Op SUB = register(new Binary.Sub());
+    public static final Op MUL = register(new Binary.Mul());
+    public static final Op DIV = register(new Binary.Div());
+    public static final Op POW = register(new Binary.Pow());
+    public static final Op MAXIMUM = register(new Binary.Maximum());
+    public static final Op MINIMUM = register(new Binary.Minimum());
+
+    // comparison, selection, conversion
+    public static final Op GREATER = register(new Select.Greater());
+    public static final Op EQUAL = register(new Select.Equal());
+    public static final Op WHERE = register(new Select.Where());
+    public static final Op CAST = register(new Select.Cast());
+
+    // reductions
+    public static final Op SUM = register(new Reduce.Reduction("sum", Reduce.Kind.SUM));
+    public static final Op MEAN = register(new Reduce.Reduction("mean", Reduce.Kind.MEAN));
+    public static final Op MAX = register(new Reduce.Reduction("max", Reduce.Kind.MAX));
+    public static final Op MIN = register(new Reduce.Reduction("min", Reduce.Kind.MIN));
+    public static final Op ARGMAX = register(new Reduce.ArgMax());
+
+    // shapes and indexing
+    public static final Op RESHAPE = register(new Shaping.Reshape());
+    public static final Op TRANSPOSE = register(new Shaping.Transpose());
+    public static final Op EXPAND = register(new Shaping.Expand());
+    public static final Op CONCAT = register(new Shaping.Concat());
+    public static final Op SLICE = register(new Shaping.Slice());
+    public static final Op SLICE_SCATTER = register(new Shaping.SliceScatter());
+    public static final Op GATHER = register(new Shaping.Gather());
+    public static final Op INDEX_ADD = register(new Shaping.IndexAdd());
+    public static final Op ONE_HOT = register(new Shaping.OneHot());
+
+    // neural-network ops
+    public static final Op MATMUL = register(new Neural.MatMul());
+    public static final Op LINEAR = register(new Neural.Linear());
+    public static final Op SOFTMAX = register(new Neural.Softmax(false));
+    public static final Op LOG_SOFTMAX = register(new Neural.Softmax(true));
+    public static final Op DROPOUT = register(new Neural.Dropout());
+    public static final Op SOFTMAX_CROSS_ENTROPY = register(new Neural.SoftmaxCrossEntropy());
+    public static final Op MSE = register(new Neural.Mse());
+
+    private Ops() {
+    }
+
+    private static Op register(Op op) {
+        if (BY_NAME.putIfAbsent(op.name(), op) != null) throw new IllegalStateException("duplicate op " + op.name());
+        return op;
+    }
+
+    /** The op of that name, or an error listing the known ones. */
+    public static Op get(String name) {
+        Op op = BY_NAME.get(name);
+        if (op == null) throw new JanusException("unknown op '" + name + "'; known ops: " + String.join(", ", BY_NAME.keySet()));
+        return op;
+    }
+
+    public static Collection<Op> all() {
+        return Collections.unmodifiableCollection(BY_NAME.values());
+    }
+}

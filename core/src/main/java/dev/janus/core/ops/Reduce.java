@@ -1,0 +1,222 @@
+package dev.janus.core.ops;
+
+import dev.janus.core.DType;
+import dev.janus.core.Shape;
+import dev.janus.core.ShapeException;
+import dev.janus.core.Tensor;
+import dev.janus.core.TensorType;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Reductions over attribute "axes" (absent: all axes) with "keepdims" (default false). Float
+ * inputs accumulate in double, in a fixed order, so results repeat bit for bit.
+ */
+final class Reduce {
+    private Reduce() {
+    }
+
+    enum Kind { SUM, MEAN, MAX, MIN }
+
+    static final class Reduction extends Op {
+        private final Kind kind;
+
+        Reduction(String name, Kind kind) {
+            super(name, 1, 1);
+            this.kind = kind;
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            Check.floating(name(), in[0]);
+            Shape s = in[0].shape();
+            int[] axes = Check.axes(name(), attrs.getIntsOrNull("axes"), s);
+            if (kind == Kind.MAX || kind == Kind.MIN) {
+                for (int a : axes) {
+                    if (s.dim(a) == 0) throw new ShapeException(name() + ": cannot reduce axis " + a + " of " + s + ", it is empty");
+                }
+            }
+            return new TensorType[] {in[0].withShape(reducedShape(s, axes, attrs.getBool("keepdims", false)))};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Tensor x = in[0];
+            int[] axes = Check.axes(name(), attrs.getIntsOrNull("axes"), x.shape());
+            Block b = Block.of(x, axes);
+            if (x.dtype() == DType.FLOAT32) reduce(b.data.f32(), out[0].f32(), b.outer, b.red, b.inner);
+            else reduce(b.data.f64(), out[0].f64(), b.outer, b.red, b.inner);
+        }
+
+        private void reduce(float[] a, float[] y, int outer, int red, int inner) {
+            double[] acc = new double[inner];
+            for (int o = 0; o < outer; o++) {
+                int base = o * red * inner;
+                start(acc);
+                if (inner == 1) {
+                    acc[0] = row(a, base, red);
+                } else {
+                    for (int r = 0; r < red; r++) {
+                        int p = base + r * inner;
+                        switch (kind) {
+                            case MAX: for (int i = 0; i < inner; i++) acc[i] = Math.max(acc[i], a[p + i]); break;
+                            case MIN: for (int i = 0; i < inner; i++) acc[i] = Math.min(acc[i], a[p + i]); break;
+                            default: for (int i = 0; i < inner; i++) acc[i] += a[p + i];
+                        }
+                    }
+                }
+                for (int i = 0; i < inner; i++) y[o * inner + i] = (float) finish(acc[i], red);
+            }
+        }
+
+        private void reduce(double[] a, double[] y, int outer, int red, int inner) {
+            double[] acc = new double[inner];
+            for (int o = 0; o < outer; o++) {
+                int base = o * red * inner;
+                start(acc);
+                for (int r = 0; r < red; r++) {
+                    int p = base + r * inner;
+                    switch (kind) {
+                        case MAX: for (int i = 0; i < inner; i++) acc[i] = Math.max(acc[i], a[p + i]); break;
+                        case MIN: for (int i = 0; i < inner; i++) acc[i] = Math.min(acc[i], a[p + i]); break;
+                        default: for (int i = 0; i < inner; i++) acc[i] += a[p + i];
+                    }
+                }
+                for (int i = 0; i < inner; i++) y[o * inner + i] = finish(acc[i], red);
+            }
+        }
+
+        // A contiguous row; four partial sums break the add chain.
+        private double row(float[] a, int p, int n) {
+            if (kind == Kind.MAX || kind == Kind.MIN) {
+                double m = kind == Kind.MAX ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+                for (int i = 0; i < n; i++) m = kind == Kind.MAX ? Math.max(m, a[p + i]) : Math.min(m, a[p + i]);
+                return m;
+            }
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int i = 0;
+            for (; i + 3 < n; i += 4) {
+                s0 += a[p + i];
+                s1 += a[p + i + 1];
+                s2 += a[p + i + 2];
+                s3 += a[p + i + 3];
+            }
+            for (; i < n; i++) s0 += a[p + i];
+            return (s0 + s1) + (s2 + s3);
+        }
+
+        private void start(double[] acc) {
+            Arrays.fill(acc, kind == Kind.MAX ? Double.NEGATIVE_INFINITY : kind == Kind.MIN ? Double.POSITIVE_INFINITY : 0);
+        }
+
+        private double finish(double acc, int count) {
+            return kind == Kind.MEAN ? acc / count : acc;
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            if (!wanted[0]) return Arrays.asList((V) null);
+            V x = in.get(0), g = gOut.get(0);
+            Shape xs = e.shape(x);
+            int[] axes = Check.axes(name(), attrs.getIntsOrNull("axes"), xs);
+            Shape keep = reducedShape(xs, axes, true);
+            V gk = e.reshape(g, keep);
+            switch (kind) {
+                case SUM:
+                    return Arrays.asList(e.expand(gk, xs));
+                case MEAN:
+                    return Arrays.asList(e.expand(e.mul(gk, 1.0 / Math.max(1, xs.size() / Math.max(1, keep.size()))), xs));
+                default: {
+                    // The extreme elements share the gradient equally, as PyTorch's amax/amin do.
+                    V mask = e.cast(e.equal(x, e.expand(e.reshape(out.get(0), keep), xs)), e.dtype(x));
+                    V count = e.sum(mask, axes, true);
+                    return Arrays.asList(e.mul(mask, e.div(gk, count)));
+                }
+            }
+        }
+    }
+
+    /** Index of the largest element along attribute "axis" (default 0), first one on ties; int64. */
+    static final class ArgMax extends Op {
+        ArgMax() {
+            super("argmax", 1, 1);
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            if (in[0].dtype() == DType.BOOL) throw new ShapeException("argmax: bool input is not supported, got " + in[0]);
+            Shape s = in[0].shape();
+            int axis = s.axis(attrs.getInt("axis", 0), name());
+            if (s.dim(axis) == 0) throw new ShapeException("argmax: axis " + axis + " of " + s + " is empty");
+            return new TensorType[] {new TensorType(DType.INT64, reducedShape(s, new int[] {axis}, attrs.getBool("keepdims", false)))};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Tensor x = in[0];
+            int axis = x.shape().axis(attrs.getInt("axis", 0), name());
+            int red = x.shape().dim(axis), inner = x.shape().size(axis + 1, x.rank()), outer = x.shape().size(0, axis);
+            long[] y = out[0].i64();
+            for (int o = 0; o < outer; o++) {
+                for (int i = 0; i < inner; i++) {
+                    int base = o * red * inner + i, best = 0;
+                    double bv = x.readDouble(base);
+                    for (int r = 1; r < red && !Double.isNaN(bv); r++) {
+                        double v = x.readDouble(base + r * inner);
+                        if (v > bv || Double.isNaN(v)) {
+                            bv = v;
+                            best = r;
+                        }
+                    }
+                    y[o * inner + i] = best;
+                }
+            }
+        }
+    }
+
+    static Shape reducedShape(Shape s, int[] axes, boolean keepdims) {
+        boolean[] reduced = new boolean[s.rank()];
+        for (int a : axes) reduced[a] = true;
+        int[] d = new int[keepdims ? s.rank() : s.rank() - axes.length];
+        for (int i = 0, j = 0; i < s.rank(); i++) {
+            if (!reduced[i]) d[j++] = s.dim(i);
+            else if (keepdims) d[j++] = 1;
+        }
+        return Shape.of(d);
+    }
+
+    /** The input seen as [outer, red, inner], with the reduced axes moved together when they are not. */
+    static final class Block {
+        final Tensor data;
+        final int outer, red, inner;
+
+        private Block(Tensor data, int outer, int red, int inner) {
+            this.data = data;
+            this.outer = outer;
+            this.red = red;
+            this.inner = inner;
+        }
+
+        static Block of(Tensor x, int[] axes) {
+            Shape s = x.shape();
+            int r = s.rank();
+            if (axes.length == 0) return new Block(x, s.size(), 1, 1);
+            boolean contiguous = axes[axes.length - 1] - axes[0] == axes.length - 1;
+            if (contiguous) {
+                int p = axes[0], q = axes[axes.length - 1] + 1;
+                return new Block(x, s.size(0, p), s.size(p, q), s.size(q, r));
+            }
+            int[] perm = new int[r];
+            boolean[] red = new boolean[r];
+            for (int a : axes) red[a] = true;
+            int j = 0;
+            for (int i = 0; i < r; i++) if (!red[i]) perm[j++] = i;
+            for (int a : axes) perm[j++] = a;
+            Tensor moved = Shaping.permute(x, perm);
+            int kept = 1;
+            for (int i = 0; i < r; i++) if (!red[i]) kept *= s.dim(i);
+            return new Block(moved, kept, s.size() / Math.max(1, kept), 1);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.janus.core.ops;
+
+import dev.janus.core.DType;
+import dev.janus.core.Shape;
+import dev.janus.core.ShapeException;
+import dev.janus.core.Tensor;
+import dev.janus.core.TensorType;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** Comparisons (to bool), selection by a bool mask, and dtype conversion. */
+final class Select {
+    private Select() {
+    }
+
+    /** a > b or a == b, broadcast; the output is bool and has no gradient. */
+    abstract static class Compare extends Op {
+        Compare(String name) {
+            super(name, 2, 2);
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            Check.sameDType(name(), in[0], in[1]);
+            return new TensorType[] {new TensorType(DType.BOOL, Shape.broadcast(name(), in[0].shape(), in[1].shape()))};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Tensor a = in[0], b = in[1];
+            boolean[] o = out[0].bool();
+            DType t = a.dtype();
+            Broadcast.forEachRun(out[0].shape(), new Shape[] {a.shape(), b.shape()}, (off, oo, n, full) -> {
+                int sa = full & 1, sb = (full >> 1) & 1;
+                if (t == DType.FLOAT32) {
+                    float[] x = a.f32(), y = b.f32();
+                    for (int i = 0; i < n; i++) o[oo + i] = test(x[off[0] + i * sa], y[off[1] + i * sb]);
+                } else if (t == DType.INT64) {
+                    long[] x = a.i64(), y = b.i64();
+                    for (int i = 0; i < n; i++) o[oo + i] = test(x[off[0] + i * sa], y[off[1] + i * sb]);
+                } else {
+                    for (int i = 0; i < n; i++) o[oo + i] = test(a.readDouble(off[0] + i * sa), b.readDouble(off[1] + i * sb));
+                }
+            });
+        }
+
+        abstract boolean test(double a, double b);
+
+        abstract boolean test(long a, long b);
+    }
+
+    static final class Greater extends Compare {
+        Greater() { super("greater"); }
+        boolean test(double a, double b) { return a > b; }
+        boolean test(long a, long b) { return a > b; }
+    }
+
+    static final class Equal extends Compare {
+        Equal() { super("equal"); }
+        boolean test(double a, double b) { return a == b; }
+        boolean test(long a, long b) { return a == b; }
+    }
+
+    /** where(cond, a, b): a where cond is true, else b; all three broadcast together. */
+    static final class Where extends Op {
+        Where() {
+            super("where", 3, 3);
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            Check.dtype(name(), "the condition", in[0], DType.BOOL);
+            Check.sameDType(name(), in[1], in[2]);
+            Shape s = Shape.broadcast(name(), Shape.broadcast(name(), in[0].shape(), in[1].shape()), in[2].shape());
+            return new TensorType[] {in[1].withShape(s)};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            boolean[] c = in[0].bool();
+            Tensor a = in[1], b = in[2], o = out[0];
+            Broadcast.forEachRun(o.shape(), new Shape[] {in[0].shape(), a.shape(), b.shape()}, (off, oo, n, full) -> {
+                int sc = full & 1, sa = (full >> 1) & 1, sb = (full >> 2) & 1;
+                switch (o.dtype()) {
+                    case FLOAT32: {
+                        float[] x = a.f32(), y = b.f32(), z = o.f32();
+                        for (int i = 0; i < n; i++) z[oo + i] = c[off[0] + i * sc] ? x[off[1] + i * sa] : y[off[2] + i * sb];
+                        break;
+                    }
+                    case FLOAT64: {
+                        double[] x = a.f64(), y = b.f64(), z = o.f64();
+                        for (int i = 0; i < n; i++) z[oo + i] = c[off[0] + i * sc] ? x[off[1] + i * sa] : y[off[2] + i * sb];
+                        break;
+                    }
+                    case INT64: {
+                        long[] x = a.i64(), y = b.i64(), z = o.i64();
+                        for (int i = 0; i < n; i++) z[oo + i] = c[off[0] + i * sc] ? x[off[1] + i * sa] : y[off[2] + i * sb];
+                        break;
+                    }
+                    default: {
+                        boolean[] x = a.bool(), y = b.bool(), z = o.bool();
+                        for (int i = 0; i < n; i++) z[oo + i] = c[off[0] + i * sc] ? x[off[1] + i * sa] : y[off[2] + i * sb];
+                    }
+                }
+            });
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            V c = in.get(0), g = gOut.get(0), zero = e.scalar(0, e.dtype(g));
+            return Arrays.asList(null,
+                    wanted[1] ? e.sumTo(e.where(c, g, zero), e.shape(in.get(1))) : null,
+                    wanted[2] ? e.sumTo(e.where(c, zero, g), e.shape(in.get(2))) : null);
+        }
+    }
+
+    /** Converts to attribute "to". Float to int64 truncates toward zero; to bool tests != 0. */
+    static final class Cast extends Op {
+        Cast() {
+            super("cast", 1, 1);
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            if (!attrs.has("to")) throw new ShapeException("cast: attribute \"to\" (the target dtype) is missing");
+            return new TensorType[] {in[0].withDType(attrs.getDType("to"))};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Tensor x = in[0], y = out[0];
+            int n = x.numel();
+            DType from = x.dtype(), to = y.dtype();
+            if (from == to) {
+                y.copyFrom(x);
+            } else if (from == DType.FLOAT32 && to == DType.FLOAT64) {
+                float[] s = x.f32();
+                double[] d = y.f64();
+                for (int i = 0; i < n; i++) d[i] = s[i];
+            } else if (from == DType.FLOAT64 && to == DType.FLOAT32) {
+                double[] s = x.f64();
+                float[] d = y.f32();
+                for (int i = 0; i < n; i++) d[i] = (float) s[i];
+            } else if (from == DType.INT64) {
+                long[] s = x.i64();
+                for (int i = 0; i < n; i++) {
+                    if (to == DType.BOOL) y.bool()[i] = s[i] != 0;
+                    else y.setDouble(i, s[i]);
+                }
+            } else {
+                for (int i = 0; i < n; i++) y.setDouble(i, x.readDouble(i));
+            }
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            DType from = e.dtype(in.get(0));
+            boolean flows = wanted[0] && from.isFloating() && e.dtype(out.get(0)).isFloating();
+            return Arrays.asList(flows ? e.cast(gOut.get(0), from) : null);
+        }
+    }
+}

@@ -1,0 +1,554 @@
+package dev.janus.core.ops;
+
+import dev.janus.core.DType;
+import dev.janus.core.Shape;
+import dev.janus.core.ShapeException;
+import dev.janus.core.Tensor;
+import dev.janus.core.TensorType;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Ops that move elements without arithmetic: reshape, transpose, expand, concat, slice, gather. */
+final class Shaping {
+    private Shaping() {
+    }
+
+    // ------------------------------------------------------------ strided copy, shared
+
+    /**
+     * Copies a block of {@code shape}: dst[dOff + sum i_k dStr_k] = src[sOff + sum i_k sStr_k]. Works for
+     * every storage type; the innermost axis is a run (an arraycopy when both strides are 1).
+     */
+    static void copy(Object src, int sOff, int[] sStr, Object dst, int dOff, int[] dStr, Shape shape) {
+        int r = shape.rank();
+        if (shape.size() == 0) return;
+        if (r == 0) {
+            System.arraycopy(src, sOff, dst, dOff, 1);
+            return;
+        }
+        int n = shape.dim(r - 1), ss = sStr[r - 1], ds = dStr[r - 1], outer = shape.size() / n;
+        int[] idx = new int[r - 1];
+        int so = sOff, d = dOff;
+        for (int c = 0; c < outer; c++) {
+            run(src, so, ss, dst, d, ds, n);
+            for (int ax = r - 2; ax >= 0; ax--) {
+                idx[ax]++;
+                so += sStr[ax];
+                d += dStr[ax];
+                if (idx[ax] < shape.dim(ax)) break;
+                so -= sStr[ax] * shape.dim(ax);
+                d -= dStr[ax] * shape.dim(ax);
+                idx[ax] = 0;
+            }
+        }
+    }
+
+    private static void run(Object src, int so, int ss, Object dst, int d, int ds, int n) {
+        if (ss == 1 && ds == 1) {
+            System.arraycopy(src, so, dst, d, n);
+        } else if (src instanceof float[]) {
+            float[] s = (float[]) src, t = (float[]) dst;
+            for (int i = 0; i < n; i++) t[d + i * ds] = s[so + i * ss];
+        } else if (src instanceof double[]) {
+            double[] s = (double[]) src, t = (double[]) dst;
+            for (int i = 0; i < n; i++) t[d + i * ds] = s[so + i * ss];
+        } else if (src instanceof long[]) {
+            long[] s = (long[]) src, t = (long[]) dst;
+            for (int i = 0; i < n; i++) t[d + i * ds] = s[so + i * ss];
+        } else {
+            boolean[] s = (boolean[]) src, t = (boolean[]) dst;
+            for (int i = 0; i < n; i++) t[d + i * ds] = s[so + i * ss];
+        }
+    }
+
+    static Object storage(Tensor t) {
+        switch (t.dtype()) {
+            case FLOAT32: return t.f32();
+            case FLOAT64: return t.f64();
+            case INT64: return t.i64();
+            default: return t.bool();
+        }
+    }
+
+    /** A new tensor with the axes reordered: result axis i is input axis perm[i]. */
+    static Tensor permute(Tensor x, int[] perm) {
+        Shape s = x.shape();
+        int[] dims = new int[perm.length], str = new int[perm.length], xs = s.strides();
+        for (int i = 0; i < perm.length; i++) {
+            dims[i] = s.dim(perm[i]);
+            str[i] = xs[perm[i]];
+        }
+        Tensor out = Tensor.empty(x.dtype(), Shape.of(dims));
+        copy(storage(x), 0, str, storage(out), 0, out.shape().strides(), out.shape());
+        return out;
+    }
+
+    private static <V> List<V> only(V g) {
+        return Arrays.asList(g);
+    }
+
+    // ------------------------------------------------------------ reshape
+
+    /** Attribute "shape": -1 is inferred from the element count, 0 keeps the input's dimension (ONNX). */
+    static final class Reshape extends Op {
+        Reshape() {
+            super("reshape", 1, 1);
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            return new TensorType[] {in[0].withShape(target(in[0].shape(), attrs.getInts("shape")))};
+        }
+
+        private Shape target(Shape s, int[] want) {
+            int[] out = new int[want.length];
+            int infer = -1;
+            long known = 1;
+            boolean unknown = false;
+            for (int i = 0; i < want.length; i++) {
+                int w = want[i];
+                if (w == 0) {
+                    if (i >= s.rank()) throw error(s, want, "0 at position " + i + " has no input dimension to copy");
+                    w = s.dim(i);
+                } else if (w == -1) {
+                    if (infer >= 0) throw error(s, want, "more than one -1");
+                    infer = i;
+                } else if (w < -1) {
+                    throw error(s, want, "dimension " + w + " is negative");
+                }
+                out[i] = w;
+                if (i != infer) {
+                    if (w == Shape.DYNAMIC) unknown = true;
+                    else known *= w;
+                }
+            }
+            if (!s.isStatic() || unknown) return Shape.of(out);
+            long total = s.size();
+            if (infer >= 0) {
+                if (known == 0 || total % known != 0) throw error(s, want, null);
+                out[infer] = (int) (total / known);
+            } else if (known != total) {
+                throw error(s, want, null);
+            }
+            return Shape.of(out);
+        }
+
+        private ShapeException error(Shape s, int[] want, String why) {
+            String size = s.isStatic() ? " (" + s.size() + " elements)" : "";
+            return new ShapeException("reshape: cannot reshape " + s + size + " into " + Arrays.toString(want)
+                    + (why == null ? "" : ": " + why));
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            System.arraycopy(storage(in[0]), 0, storage(out[0]), 0, in[0].numel());
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            return only(wanted[0] ? e.reshape(gOut.get(0), e.shape(in.get(0))) : null);
+        }
+    }
+
+    // ------------------------------------------------------------ transpose
+
+    /** Attribute "perm" (default: reversed axes): output axis i is input axis perm[i]. */
+    static final class Transpose extends Op {
+        Transpose() {
+            super("transpose", 1, 1);
+        }
+
+        static int[] perm(Attrs attrs, int rank) {
+            int[] p = attrs.getIntsOrNull("perm");
+            if (p == null) {
+                p = new int[rank];
+                for (int i = 0; i < rank; i++) p[i] = rank - 1 - i;
+                return p;
+            }
+            boolean[] seen = new boolean[rank];
+            boolean ok = p.length == rank;
+            for (int i = 0; ok && i < p.length; i++) {
+                if (p[i] < 0 || p[i] >= rank || seen[p[i]]) ok = false;
+                else seen[p[i]] = true;
+            }
+            if (!ok) throw new ShapeException("transpose: perm " + Arrays.toString(p) + " is not a permutation of " + rank + " axes");
+            return p;
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            Shape s = in[0].shape();
+            int[] p = perm(attrs, s.rank()), d = new int[p.length];
+            for (int i = 0; i < p.length; i++) d[i] = s.dim(p[i]);
+            return new TensorType[] {in[0].withShape(Shape.of(d))};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Shape s = in[0].shape();
+            int[] p = perm(attrs, s.rank()), xs = s.strides(), str = new int[p.length];
+            for (int i = 0; i < p.length; i++) str[i] = xs[p[i]];
+            copy(storage(in[0]), 0, str, storage(out[0]), 0, out[0].shape().strides(), out[0].shape());
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            if (!wanted[0]) return only(null);
+            int[] p = perm(attrs, e.shape(in.get(0)).rank()), inv = new int[p.length];
+            for (int i = 0; i < p.length; i++) inv[p[i]] = i;
+            return only(e.transpose(gOut.get(0), inv));
+        }
+    }
+
+    // ------------------------------------------------------------ expand
+
+    /** Broadcasts the input against attribute "shape" (ONNX Expand: either side may be 1). */
+    static final class Expand extends Op {
+        Expand() {
+            super("expand", 1, 1);
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            return new TensorType[] {in[0].withShape(Shape.broadcast(name(), in[0].shape(), Shape.of(attrs.getInts("shape"))))};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Shape os = out[0].shape(), xs = in[0].shape();
+            int r = os.rank(), pad = r - xs.rank();
+            int[] xStr = xs.strides(), str = new int[r];
+            for (int i = pad; i < r; i++) str[i] = xs.dim(i - pad) == 1 ? 0 : xStr[i - pad];
+            copy(storage(in[0]), 0, str, storage(out[0]), 0, os.strides(), os);
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            return only(wanted[0] ? e.sumTo(gOut.get(0), e.shape(in.get(0))) : null);
+        }
+    }
+
+    // ------------------------------------------------------------ concat
+
+    /** Joins inputs along attribute "axis"; all other dimensions must agree. */
+    static final class Concat extends Op {
+        Concat() {
+            super("concat", 1, Integer.MAX_VALUE);
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            Shape first = in[0].shape();
+            int axis = first.axis(attrs.getInt("axis"), name());
+            int total = 0;
+            for (int k = 0; k < in.length; k++) {
+                Shape s = in[k].shape();
+                Check.sameDType(name(), in[0], in[k]);
+                boolean ok = s.rank() == first.rank();
+                for (int i = 0; ok && i < s.rank(); i++) {
+                    if (i != axis && s.dim(i) != first.dim(i) && s.dim(i) != Shape.DYNAMIC && first.dim(i) != Shape.DYNAMIC) ok = false;
+                }
+                if (!ok) {
+                    throw new ShapeException("concat: input " + k + " has shape " + s + ", which does not match input 0's "
+                            + first + " outside axis " + axis);
+                }
+                total = total == Shape.DYNAMIC || s.dim(axis) == Shape.DYNAMIC ? Shape.DYNAMIC : total + s.dim(axis);
+            }
+            return new TensorType[] {in[0].withShape(first.with(axis, total))};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Shape os = out[0].shape();
+            int axis = os.axis(attrs.getInt("axis"), name());
+            int inner = os.size(axis + 1, os.rank()), outer = os.size(0, axis), row = os.dim(axis) * inner;
+            Object dst = storage(out[0]);
+            int at = 0;
+            for (Tensor t : in) {
+                int len = t.shape().dim(axis) * inner;
+                Object src = storage(t);
+                for (int o = 0; o < outer; o++) System.arraycopy(src, o * len, dst, o * row + at, len);
+                at += len;
+            }
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            int axis = e.shape(out.get(0)).axis(attrs.getInt("axis"), name());
+            List<V> grads = new ArrayList<>();
+            int at = 0;
+            for (int k = 0; k < in.size(); k++) {
+                int d = e.shape(in.get(k)).dim(axis);
+                grads.add(wanted[k] ? e.one(Ops.SLICE, Attrs.of("starts", new int[] {at}, "ends", new int[] {at + d},
+                        "axes", new int[] {axis}), List.of(gOut.get(0))) : null);
+                at += d;
+            }
+            return grads;
+        }
+    }
+
+    // ------------------------------------------------------------ slice
+
+    /** Start, step and count of each axis of a slice, with ONNX's clamping of starts and ends. */
+    static final class Region {
+        final int[] start, step, count;
+
+        Region(Shape s, Attrs attrs, String op) {
+            int r = s.rank();
+            start = new int[r];
+            step = new int[r];
+            count = new int[r];
+            for (int i = 0; i < r; i++) {
+                step[i] = 1;
+                count[i] = s.dim(i);
+            }
+            int[] starts = attrs.getInts("starts"), ends = attrs.getInts("ends");
+            int[] axes = attrs.getIntsOrNull("axes"), steps = attrs.getIntsOrNull("steps");
+            if (ends.length != starts.length || (axes != null && axes.length != starts.length)
+                    || (steps != null && steps.length != starts.length)) {
+                throw new ShapeException(op + ": starts, ends, axes and steps must have the same length, got "
+                        + Arrays.toString(starts) + ", " + Arrays.toString(ends) + ", " + Arrays.toString(axes) + ", " + Arrays.toString(steps));
+            }
+            boolean[] seen = new boolean[r];
+            for (int k = 0; k < starts.length; k++) {
+                int a = s.axis(axes == null ? k : axes[k], op);
+                if (seen[a]) throw new ShapeException(op + ": axis " + a + " is sliced twice");
+                seen[a] = true;
+                int st = steps == null ? 1 : steps[k], d = s.dim(a);
+                if (st == 0) throw new ShapeException(op + ": step for axis " + a + " is 0");
+                step[a] = st;
+                if (d == Shape.DYNAMIC) {
+                    count[a] = Shape.DYNAMIC;
+                    continue;
+                }
+                long b = starts[k] < 0 ? (long) starts[k] + d : starts[k], e = ends[k] < 0 ? (long) ends[k] + d : ends[k];
+                if (st > 0) {
+                    b = Math.max(0, Math.min(d, b));
+                    e = Math.max(0, Math.min(d, e));
+                    count[a] = (int) Math.max(0, (e - b + st - 1) / st);
+                } else {
+                    b = Math.max(0, Math.min(d - 1, b));
+                    e = Math.max(-1, Math.min(d - 1, e));
+                    count[a] = (int) Math.max(0, (b - e - st - 1) / -st);
+                }
+                start[a] = (int) b;
+            }
+        }
+
+        Shape shape() {
+            return Shape.of(count);
+        }
+
+        int offset(Shape s) {
+            int[] str = s.strides();
+            int off = 0;
+            for (int i = 0; i < str.length; i++) off += start[i] * str[i];
+            return off;
+        }
+
+        int[] strides(Shape s) {
+            int[] str = s.strides();
+            for (int i = 0; i < str.length; i++) str[i] *= step[i];
+            return str;
+        }
+    }
+
+    /** Attributes "starts", "ends", optional "axes" and "steps", with ONNX Slice semantics. */
+    static final class Slice extends Op {
+        Slice() {
+            super("slice", 1, 1);
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            return new TensorType[] {in[0].withShape(new Region(in[0].shape(), attrs, name()).shape())};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Shape s = in[0].shape();
+            Region r = new Region(s, attrs, name());
+            copy(storage(in[0]), r.offset(s), r.strides(s), storage(out[0]), 0, out[0].shape().strides(), out[0].shape());
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            if (!wanted[0]) return only(null);
+            V zeros = e.zeros(e.type(in.get(0)));
+            return only(e.one(Ops.SLICE_SCATTER, attrs, List.of(zeros, gOut.get(0))));
+        }
+    }
+
+    /** slice_scatter(base, src): base with the slice (same attributes as slice) replaced by src. */
+    static final class SliceScatter extends Op {
+        SliceScatter() {
+            super("slice_scatter", 2, 2);
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            Check.sameDType(name(), in[0], in[1]);
+            Shape region = new Region(in[0].shape(), attrs, name()).shape();
+            if (!region.compatible(in[1].shape())) {
+                throw new ShapeException("slice_scatter: the slice of " + in[0].shape() + " has shape " + region
+                        + ", but src has shape " + in[1].shape());
+            }
+            return new TensorType[] {in[0]};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Shape s = in[0].shape();
+            Region r = new Region(s, attrs, name());
+            if (out[0] != in[0]) out[0].copyFrom(in[0]);
+            copy(storage(in[1]), 0, in[1].shape().strides(), storage(out[0]), r.offset(s), r.strides(s), in[1].shape());
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            V g = gOut.get(0);
+            V gBase = wanted[0] ? e.one(Ops.SLICE_SCATTER, attrs, List.of(g, e.zeros(e.type(in.get(1))))) : null;
+            V gSrc = wanted[1] ? e.one(Ops.SLICE, attrs, List.of(g)) : null;
+            return Arrays.asList(gBase, gSrc);
+        }
+    }
+
+    // ------------------------------------------------------------ gather / index_add
+
+    /** gather(data, indices): data taken at int64 indices along "axis" (ONNX Gather; negatives wrap). */
+    static final class Gather extends Op {
+        Gather() {
+            super("gather", 2, 2);
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            Check.dtype(name(), "indices", in[1], DType.INT64);
+            Shape d = in[0].shape();
+            int axis = d.axis(attrs.getInt("axis", 0), name());
+            return new TensorType[] {in[0].withShape(d.sub(0, axis).concat(in[1].shape()).concat(d.sub(axis + 1, d.rank())))};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Shape d = in[0].shape();
+            int axis = d.axis(attrs.getInt("axis", 0), name());
+            long[] idx = in[1].i64();
+            int size = d.dim(axis), inner = d.size(axis + 1, d.rank()), outer = d.size(0, axis);
+            int[] rows = checkedIndices(name(), idx, size, axis);
+            Object src = storage(in[0]), dst = storage(out[0]);
+            for (int o = 0; o < outer; o++) {
+                for (int j = 0; j < rows.length; j++) {
+                    System.arraycopy(src, (o * size + rows[j]) * inner, dst, (o * rows.length + j) * inner, inner);
+                }
+            }
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            if (!wanted[0]) return Arrays.asList(null, null);
+            Shape d = e.shape(in.get(0));
+            int axis = d.axis(attrs.getInt("axis", 0), name());
+            int n = e.shape(in.get(1)).size();
+            V flatIdx = e.reshape(in.get(1), Shape.of(n));
+            V g = e.reshape(gOut.get(0), d.with(axis, n));
+            return Arrays.asList(e.indexAdd(e.zeros(e.type(in.get(0))), flatIdx, g, axis), null);
+        }
+    }
+
+    /** Indices checked against the axis size (negatives wrap), before anything is written. */
+    static int[] checkedIndices(String op, long[] idx, int size, int axis) {
+        int[] rows = new int[idx.length];
+        for (int j = 0; j < idx.length; j++) {
+            long k = idx[j] < 0 ? idx[j] + size : idx[j];
+            if (k < 0 || k >= size) {
+                throw new ShapeException(op + ": index " + idx[j] + " at position " + j + " is out of range for axis "
+                        + axis + " of size " + size);
+            }
+            rows[j] = (int) k;
+        }
+        return rows;
+    }
+
+    /** index_add(base, indices, src): base plus src added at the 1-D int64 indices along "axis". */
+    static final class IndexAdd extends Op {
+        IndexAdd() {
+            super("index_add", 3, 3);
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            Check.floating(name(), in[0]);
+            Check.sameDType(name(), in[0], in[2]);
+            Check.dtype(name(), "indices", in[1], DType.INT64);
+            if (in[1].rank() != 1) throw new ShapeException("index_add: indices must be 1-D, got " + in[1]);
+            Shape b = in[0].shape();
+            int axis = b.axis(attrs.getInt("axis", 0), name());
+            Shape want = b.with(axis, in[1].shape().dim(0));
+            if (!want.compatible(in[2].shape())) {
+                throw new ShapeException("index_add: src must have shape " + want + " for base " + b + " and "
+                        + in[1].shape().dim(0) + " indices, got " + in[2].shape());
+            }
+            return new TensorType[] {in[0]};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Shape b = in[0].shape();
+            int axis = b.axis(attrs.getInt("axis", 0), name());
+            int size = b.dim(axis), inner = b.size(axis + 1, b.rank()), outer = b.size(0, axis);
+            int[] rows = checkedIndices(name(), in[1].i64(), size, axis);
+            if (out[0] != in[0]) out[0].copyFrom(in[0]);
+            int n = rows.length;
+            for (int o = 0; o < outer; o++) {
+                for (int j = 0; j < n; j++) {
+                    int d = (o * size + rows[j]) * inner, s = (o * n + j) * inner;
+                    if (out[0].dtype() == DType.FLOAT32) {
+                        float[] y = out[0].f32(), x = in[2].f32();
+                        for (int i = 0; i < inner; i++) y[d + i] += x[s + i];
+                    } else {
+                        double[] y = out[0].f64(), x = in[2].f64();
+                        for (int i = 0; i < inner; i++) y[d + i] += x[s + i];
+                    }
+                }
+            }
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            V g = gOut.get(0);
+            return Arrays.asList(wanted[0] ? g : null, null, wanted[2] ? e.gather(g, in.get(1), attrs.getInt("axis", 0)) : null);
+        }
+    }
+
+    /** one_hot(labels): int64 labels to vectors of attribute "depth" in attribute "dtype" (float32). */
+    static final class OneHot extends Op {
+        OneHot() {
+            super("one_hot", 1, 1);
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            Check.dtype(name(), "labels", in[0], DType.INT64);
+            int depth = attrs.getInt("depth");
+            if (depth <= 0) throw new ShapeException("one_hot: depth must be positive, got " + depth);
+            DType dt = attrs.has("dtype") ? attrs.getDType("dtype") : DType.FLOAT32;
+            return new TensorType[] {new TensorType(dt, in[0].shape().concat(Shape.of(depth)))};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            int depth = attrs.getInt("depth");
+            long[] labels = in[0].i64();
+            for (int j = 0; j < labels.length; j++) {
+                if (labels[j] < 0 || labels[j] >= depth) {
+                    throw new ShapeException("one_hot: label " + labels[j] + " at position " + j + " is out of range for depth " + depth);
+                }
+            }
+            out[0].fill(0);
+            for (int j = 0; j < labels.length; j++) out[0].setDouble(j * depth + (int) labels[j], 1);
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package dev.janus.core.ops;
+
+import dev.janus.core.Tensor;
+import dev.janus.core.TensorType;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Elementwise ops of one float input. Each op writes its float32 and float64 loops itself (a shared
+ * loop calling a per-op function would not inline, and runs ten times slower) and its gradient.
+ */
+abstract class Unary extends Op {
+    Unary(String name) {
+        super(name, 1, 1);
+    }
+
+    @Override
+    protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+        Check.floating(name(), in[0]);
+        return new TensorType[] {in[0]};
+    }
+
+    @Override
+    public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+        int n = in[0].numel();
+        if (in[0].dtype() == dev.janus.core.DType.FLOAT32) f32(in[0].f32(), out[0].f32(), n, attrs);
+        else f64(in[0].f64(), out[0].f64(), n, attrs);
+    }
+
+    abstract void f32(float[] x, float[] y, int n, Attrs attrs);
+
+    abstract void f64(double[] x, double[] y, int n, Attrs attrs);
+
+    /** Gradient of the input from x, y = op(x) and the upstream gradient g. */
+    abstract <V> V grad(Emitter<V> e, Attrs attrs, V x, V y, V g);
+
+    @Override
+    public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+        return Arrays.asList(wanted[0] ? grad(e, attrs, in.get(0), out.get(0), gOut.get(0)) : null);
+    }
+
+    static final class Neg extends Unary {
+        Neg() { super("neg"); }
+        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = -x[i]; }
+        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = -x[i]; }
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.neg(g); }
+    }
+
+    static final class Exp extends Unary {
+        Exp() { super("exp"); }
+        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) Math.exp(x[i]); }
+        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.exp(x[i]); }
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, y); }
+    }
+
+    static final class Log extends Unary {
+        Log() { super("log"); }
+        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) Math.log(x[i]); }
+        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.log(x[i]); }
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.div(g, x); }
+    }
+
+    static final class Sqrt extends Unary {
+        Sqrt() { super("sqrt"); }
+        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) Math.sqrt(x[i]); }
+        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.sqrt(x[i]); }
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.div(g, e.mul(y, 2)); }
+    }
+
+    static final class Abs extends Unary {
+        Abs() { super("abs"); }
+        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.abs(x[i]); }
+        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.abs(x[i]); }
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, e.sign(x)); }
+    }
+
+    static final class Sign extends Unary {
+        Sign() { super("sign"); }
+        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.signum(x[i]); }
+        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.signum(x[i]); }
+        // Flat almost everywhere, as in PyTorch.
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, 0); }
+    }
+
+    static final class Erf extends Unary {
+        Erf() { super("erf"); }
+        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) SpecialMath.erfFast(x[i]); }
+        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = SpecialMath.erf(x[i]); }
+        // d/dx erf(x) = 2/sqrt(pi) exp(-x^2)
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
+            return e.mul(g, e.mul(e.exp(e.neg(e.mul(x, x))), 2 / Math.sqrt(Math.PI)));
+        }
+    }
+
+    static final class Relu extends Unary {
+        Relu() { super("relu"); }
+        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.max(x[i], 0f); }
+        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.max(x[i], 0.0); }
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.maskOr0(e.greater(x, e.scalar(0, e.dtype(x))), g); }
+    }
+
+    /** x for x > 0, alpha x otherwise (alpha defaults to 0.01). */
+    static final class LeakyRelu extends Unary {
+        LeakyRelu() { super("leaky_relu"); }
+        void f32(float[] x, float[] y, int n, Attrs a) {
+            float s = (float) a.getDouble("alpha", 0.01);
+            for (int i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : s * x[i];
+        }
+        void f64(double[] x, double[] y, int n, Attrs a) {
+            double s = a.getDouble("alpha", 0.01);
+            for (int i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : s * x[i];
+        }
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
+            return e.where(e.greater(x, e.scalar(0, e.dtype(x))), g, e.mul(g, a.getDouble("alpha", 0.01)));
+        }
+    }
+
+    /** x for x > 0, alpha (exp(x) - 1) otherwise (alpha defaults to 1). */
+    static final class Elu extends Unary {
+        Elu() { super("elu"); }
+        void f32(float[] x, float[] y, int n, Attrs a) {
+            double s = a.getDouble("alpha", 1.0);
+            for (int i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : (float) (s * Math.expm1(x[i]));
+        }
+        void f64(double[] x, double[] y, int n, Attrs a) {
+            double s = a.getDouble("alpha", 1.0);
+            for (int i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : s * Math.expm1(x[i]);
+        }
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
+            return e.where(e.greater(x, e.scalar(0, e.dtype(x))), g, e.mul(g, e.add(y, a.getDouble("alpha", 1.0))));
+        }
+    }
+
+    /** x Phi(x) with the normal CDF Phi; approximate="tanh" gives the tanh form. */
+    static final class Gelu extends Unary {
+        private static final double K = Math.sqrt(2 / Math.PI), C = 0.044715, INV_SQRT2 = 1 / Math.sqrt(2);
+        Gelu() { super("gelu"); }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            String mode = attrs.getString("approximate", "none");
+            if (!mode.equals("none") && !mode.equals("tanh")) {
+                throw new dev.janus.core.ShapeException("gelu: approximate must be \"none\" or \"tanh\", got \"" + mode + "\"");
+            }
+            return super.inferTypes(in, attrs);
+        }
+
+        void f32(float[] x, float[] y, int n, Attrs a) {
+            if (tanhMode(a)) for (int i = 0; i < n; i++) y[i] = (float) tanhForm(x[i]);
+            else for (int i = 0; i < n; i++) y[i] = (float) (x[i] * 0.5 * SpecialMath.erfcFast(-x[i] * INV_SQRT2));
+        }
+        void f64(double[] x, double[] y, int n, Attrs a) {
+            if (tanhMode(a)) for (int i = 0; i < n; i++) y[i] = tanhForm(x[i]);
+            else for (int i = 0; i < n; i++) y[i] = x[i] * 0.5 * SpecialMath.erfc(-x[i] * INV_SQRT2);
+        }
+        private static boolean tanhMode(Attrs a) { return a.getString("approximate", "none").equals("tanh"); }
+        private static double tanhForm(double v) { return 0.5 * v * (1 + Math.tanh(K * (v + C * v * v * v))); }
+
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
+            if (tanhMode(a)) {
+                // d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) K (1 + 3 C x^2), t = tanh(K (x + C x^3))
+                V x2 = e.mul(x, x);
+                V t = e.tanh(e.mul(e.add(x, e.mul(e.mul(x2, x), C)), K));
+                V left = e.mul(e.add(t, 1), 0.5);
+                V right = e.mul(e.mul(e.mul(x, e.rsub(1, e.mul(t, t))), e.add(e.mul(x2, 3 * C), 1)), 0.5 * K);
+                return e.mul(g, e.add(left, right));
+            }
+            // d/dx = Phi(x) + x phi(x), Phi(x) = (1 + erf(x/sqrt2))/2, phi(x) = exp(-x^2/2)/sqrt(2 pi)
+            V cdf = e.mul(e.add(e.erf(e.mul(x, INV_SQRT2)), 1), 0.5);
+            V pdf = e.mul(e.exp(e.mul(e.mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+            return e.mul(g, e.add(cdf, e.mul(x, pdf)));
+        }
+    }
+
+    static final class Sigmoid extends Unary {
+        Sigmoid() { super("sigmoid"); }
+        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) (1 / (1 + Math.exp(-x[i]))); }
+        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = 1 / (1 + Math.exp(-x[i])); }
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, e.mul(y, e.rsub(1, y))); }
+    }
+
+    static final class Tanh extends Unary {
+        Tanh() { super("tanh"); }
+        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) Math.tanh(x[i]); }
+        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.tanh(x[i]); }
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, e.rsub(1, e.mul(y, y))); }
+    }
+
+    /** log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (PyTorch's defaults: 1, 20). */
+    static final class Softplus extends Unary {
+        Softplus() { super("softplus"); }
+        void f32(float[] x, float[] y, int n, Attrs a) {
+            double beta = a.getDouble("beta", 1), th = a.getDouble("threshold", 20);
+            for (int i = 0; i < n; i++) y[i] = (float) softplus(x[i], beta, th);
+        }
+        void f64(double[] x, double[] y, int n, Attrs a) {
+            double beta = a.getDouble("beta", 1), th = a.getDouble("threshold", 20);
+            for (int i = 0; i < n; i++) y[i] = softplus(x[i], beta, th);
+        }
+        private static double softplus(double v, double beta, double th) {
+            return v * beta > th ? v : Math.log1p(Math.exp(v * beta)) / beta;
+        }
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
+            double beta = a.getDouble("beta", 1), th = a.getDouble("threshold", 20);
+            V bx = e.mul(x, beta);
+            return e.where(e.greater(bx, e.scalar(th, e.dtype(x))), g, e.mul(g, e.sigmoid(bx)));
+        }
+    }
+
+    /** Clamps to [min, max]; either bound may be absent. */
+    static final class Clip extends Unary {
+        Clip() { super("clip"); }
+        void f32(float[] x, float[] y, int n, Attrs a) {
+            float lo = (float) a.getDouble("min", Double.NEGATIVE_INFINITY), hi = (float) a.getDouble("max", Double.POSITIVE_INFINITY);
+            for (int i = 0; i < n; i++) y[i] = Math.min(Math.max(x[i], lo), hi);
+        }
+        void f64(double[] x, double[] y, int n, Attrs a) {
+            double lo = a.getDouble("min", Double.NEGATIVE_INFINITY), hi = a.getDouble("max", Double.POSITIVE_INFINITY);
+            for (int i = 0; i < n; i++) y[i] = Math.min(Math.max(x[i], lo), hi);
+        }
+        // Passes where x was inside [min, max], bounds included, as PyTorch's clamp does.
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.maskOr0(e.equal(x, y), g); }
+    }
+}

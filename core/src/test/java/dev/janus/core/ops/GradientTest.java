@@ -1,0 +1,148 @@
+package dev.janus.core.ops;
+
+import dev.janus.core.DType;
+import dev.janus.core.Generator;
+import dev.janus.core.Tensor;
+import dev.janus.core.testing.GradCheck;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import static dev.janus.core.testing.GradCheck.awayFromZero;
+import static dev.janus.core.testing.GradCheck.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** Every gradient rule of the op set against central finite differences in float64. */
+class GradientTest {
+    /** Ops whose outputs are not differentiable (bool or int64 results). */
+    private static final Set<String> NO_GRADIENT = Set.of("greater", "equal", "argmax", "one_hot");
+
+    private static Arguments c(String label, Op op, Attrs attrs, Supplier<Tensor[]> inputs) {
+        return Arguments.of(label, op, attrs, inputs);
+    }
+
+    private static Tensor[] in(Tensor... t) {
+        return t;
+    }
+
+    private static Tensor labels(long... v) {
+        return Tensor.of(v);
+    }
+
+    private static Tensor mask(long seed, int... shape) {
+        Tensor u = Tensor.rand(new Generator(seed), shape);
+        boolean[] b = new boolean[u.numel()];
+        for (int i = 0; i < b.length; i++) b[i] = u.readDouble(i) > 0.5;
+        return Tensor.of(b, shape);
+    }
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                c("neg", Ops.NEG, Attrs.NONE, () -> in(random(1, -2, 2, 3, 4))),
+                c("exp", Ops.EXP, Attrs.NONE, () -> in(random(2, -2, 2, 3, 4))),
+                c("log", Ops.LOG, Attrs.NONE, () -> in(random(3, 0.2, 3, 3, 4))),
+                c("sqrt", Ops.SQRT, Attrs.NONE, () -> in(random(4, 0.2, 3, 3, 4))),
+                c("abs", Ops.ABS, Attrs.NONE, () -> in(awayFromZero(5, -2, 2, 0.05, 3, 4))),
+                c("sign", Ops.SIGN, Attrs.NONE, () -> in(awayFromZero(6, -2, 2, 0.05, 3, 4))),
+                c("erf", Ops.ERF, Attrs.NONE, () -> in(random(7, -3, 3, 3, 4))),
+                c("relu", Ops.RELU, Attrs.NONE, () -> in(awayFromZero(8, -2, 2, 0.05, 3, 4))),
+                c("leaky_relu", Ops.LEAKY_RELU, Attrs.of("alpha", 0.1), () -> in(awayFromZero(9, -2, 2, 0.05, 3, 4))),
+                c("elu", Ops.ELU, Attrs.of("alpha", 0.7), () -> in(awayFromZero(10, -2, 2, 0.05, 3, 4))),
+                c("gelu", Ops.GELU, Attrs.NONE, () -> in(random(11, -4, 4, 3, 4))),
+                c("gelu tanh", Ops.GELU, Attrs.of("approximate", "tanh"), () -> in(random(12, -4, 4, 3, 4))),
+                c("sigmoid", Ops.SIGMOID, Attrs.NONE, () -> in(random(13, -4, 4, 3, 4))),
+                c("tanh", Ops.TANH, Attrs.NONE, () -> in(random(14, -3, 3, 3, 4))),
+                c("softplus", Ops.SOFTPLUS, Attrs.NONE, () -> in(random(15, -4, 4, 3, 4))),
+                c("softplus beta threshold", Ops.SOFTPLUS, Attrs.of("beta", 2.0, "threshold", 3.0),
+                        () -> in(Tensor.of(new double[] {-2, -0.5, 0.3, 1.2, 1.8, 2.5}))),
+                c("clip", Ops.CLIP, Attrs.of("min", -0.5, "max", 0.5),
+                        () -> in(Tensor.of(new double[] {-1.2, -0.7, -0.3, 0.1, 0.45, 0.9}))),
+                c("clip min only", Ops.CLIP, Attrs.of("min", 0.0), () -> in(awayFromZero(16, -1, 1, 0.05, 6))),
+
+                c("add broadcast", Ops.ADD, Attrs.NONE, () -> in(random(20, -1, 1, 3, 4), random(21, -1, 1, 4))),
+                c("add both broadcast", Ops.ADD, Attrs.NONE, () -> in(random(22, -1, 1, 2, 1, 4), random(23, -1, 1, 3, 1))),
+                c("sub broadcast", Ops.SUB, Attrs.NONE, () -> in(random(24, -1, 1, 3, 1), random(25, -1, 1, 3, 4))),
+                c("mul broadcast", Ops.MUL, Attrs.NONE, () -> in(random(26, -1, 1, 2, 3, 4), random(27, -1, 1, 3, 1))),
+                c("mul scalar", Ops.MUL, Attrs.NONE, () -> in(random(28, -1, 1, 3, 4), Tensor.scalar(1.7, DType.FLOAT64))),
+                c("div broadcast", Ops.DIV, Attrs.NONE, () -> in(random(29, -1, 1, 3, 4), random(30, 0.5, 2, 4))),
+                c("pow", Ops.POW, Attrs.NONE, () -> in(random(31, 0.3, 2, 3, 4), random(32, -1.5, 2.5, 4))),
+                c("maximum", Ops.MAXIMUM, Attrs.NONE, () -> in(random(33, -1, 1, 3, 4), random(34, -1, 1, 3, 4))),
+                c("minimum broadcast", Ops.MINIMUM, Attrs.NONE, () -> in(random(35, -1, 1, 3, 4), random(36, -1, 1, 4))),
+
+                c("where broadcast", Ops.WHERE, Attrs.NONE, () -> in(mask(40, 3, 4), random(41, -1, 1, 3, 4), random(42, -1, 1, 4))),
+                c("cast float64", Ops.CAST, Attrs.of("to", DType.FLOAT64), () -> in(random(43, -1, 1, 3, 4))),
+
+                c("sum axis 1", Ops.SUM, Attrs.of("axes", new int[] {1}), () -> in(random(50, -1, 1, 2, 3, 4))),
+                c("sum axes 0,2 keepdims", Ops.SUM, Attrs.of("axes", new int[] {0, 2}, "keepdims", true), () -> in(random(51, -1, 1, 2, 3, 4))),
+                c("sum all", Ops.SUM, Attrs.NONE, () -> in(random(52, -1, 1, 3, 4))),
+                c("mean axis -1", Ops.MEAN, Attrs.of("axes", new int[] {-1}), () -> in(random(53, -1, 1, 3, 4))),
+                c("mean all keepdims", Ops.MEAN, Attrs.of("keepdims", true), () -> in(random(54, -1, 1, 3, 4))),
+                c("max axis 0", Ops.MAX, Attrs.of("axes", new int[] {0}), () -> in(random(55, -1, 1, 3, 4))),
+                c("min axes 0,2", Ops.MIN, Attrs.of("axes", new int[] {0, 2}), () -> in(random(56, -1, 1, 2, 3, 4))),
+
+                c("reshape", Ops.RESHAPE, Attrs.of("shape", new int[] {4, -1}), () -> in(random(60, -1, 1, 2, 3, 2))),
+                c("transpose", Ops.TRANSPOSE, Attrs.of("perm", new int[] {2, 0, 1}), () -> in(random(61, -1, 1, 2, 3, 4))),
+                c("expand", Ops.EXPAND, Attrs.of("shape", new int[] {2, 3, 4}), () -> in(random(62, -1, 1, 3, 1))),
+                c("concat axis 1", Ops.CONCAT, Attrs.of("axis", 1),
+                        () -> in(random(63, -1, 1, 2, 1, 3), random(64, -1, 1, 2, 2, 3), random(65, -1, 1, 2, 3, 3))),
+                c("slice steps", Ops.SLICE, Attrs.of("starts", new int[] {1, 0}, "ends", new int[] {4, 5}, "axes", new int[] {0, 1},
+                        "steps", new int[] {1, 2}), () -> in(random(66, -1, 1, 5, 5))),
+                c("slice negative step", Ops.SLICE, Attrs.of("starts", new int[] {-1}, "ends", new int[] {-6}, "axes", new int[] {1},
+                        "steps", new int[] {-2}), () -> in(random(67, -1, 1, 3, 5))),
+                c("slice_scatter", Ops.SLICE_SCATTER, Attrs.of("starts", new int[] {1}, "ends", new int[] {3}, "axes", new int[] {1}),
+                        () -> in(random(68, -1, 1, 3, 4), random(69, -1, 1, 3, 2))),
+                c("gather axis 1", Ops.GATHER, Attrs.of("axis", 1), () -> in(random(70, -1, 1, 2, 4, 3), Tensor.of(new long[] {3, 0, 3, -1, 1, 0}, 2, 3))),
+                c("index_add", Ops.INDEX_ADD, Attrs.of("axis", 0),
+                        () -> in(random(71, -1, 1, 4, 3), Tensor.of(new long[] {2, 0, 2}), random(72, -1, 1, 3, 3))),
+
+                c("matmul", Ops.MATMUL, Attrs.NONE, () -> in(random(80, -1, 1, 3, 4), random(81, -1, 1, 4, 5))),
+                c("matmul batched broadcast", Ops.MATMUL, Attrs.NONE, () -> in(random(82, -1, 1, 2, 1, 3, 4), random(83, -1, 1, 3, 4, 2))),
+                c("matmul transA", Ops.MATMUL, Attrs.of("transA", true), () -> in(random(84, -1, 1, 4, 3), random(85, -1, 1, 4, 5))),
+                c("matmul transB", Ops.MATMUL, Attrs.of("transB", true), () -> in(random(86, -1, 1, 2, 3, 4), random(87, -1, 1, 5, 4))),
+                c("matmul both", Ops.MATMUL, Attrs.of("transA", true, "transB", true), () -> in(random(88, -1, 1, 4, 3), random(89, -1, 1, 5, 4))),
+                c("linear", Ops.LINEAR, Attrs.NONE, () -> in(random(90, -1, 1, 3, 4), random(91, -1, 1, 5, 4), random(92, -1, 1, 5))),
+                c("linear 3-D no bias", Ops.LINEAR, Attrs.NONE, () -> in(random(93, -1, 1, 2, 3, 4), random(94, -1, 1, 5, 4))),
+                c("softmax", Ops.SOFTMAX, Attrs.NONE, () -> in(random(95, -3, 3, 3, 4))),
+                c("softmax axis 0", Ops.SOFTMAX, Attrs.of("axis", 0), () -> in(random(96, -3, 3, 3, 4, 2))),
+                c("log_softmax", Ops.LOG_SOFTMAX, Attrs.of("axis", 1), () -> in(random(97, -3, 3, 3, 4))),
+                c("dropout", Ops.DROPOUT, Attrs.of("p", 0.3), () -> in(random(98, -1, 1, 4, 5))),
+                c("cross entropy mean", Ops.SOFTMAX_CROSS_ENTROPY, Attrs.NONE, () -> in(random(100, -3, 3, 4, 3), labels(0, 2, 1, 2))),
+                c("cross entropy sum smoothing", Ops.SOFTMAX_CROSS_ENTROPY, Attrs.of("reduction", "sum", "label_smoothing", 0.1),
+                        () -> in(random(101, -3, 3, 4, 3), labels(1, 1, 0, 2))),
+                c("cross entropy none", Ops.SOFTMAX_CROSS_ENTROPY, Attrs.of("reduction", "none"), () -> in(random(102, -3, 3, 4, 3), labels(2, 0, 1, 0))),
+                c("mse mean", Ops.MSE, Attrs.NONE, () -> in(random(103, -1, 1, 3, 4), random(104, -1, 1, 3, 4))),
+                c("mse sum", Ops.MSE, Attrs.of("reduction", "sum"), () -> in(random(105, -1, 1, 3, 4), random(106, -1, 1, 3, 4))),
+                c("mse none", Ops.MSE, Attrs.of("reduction", "none"), () -> in(random(107, -1, 1, 3, 4), random(108, -1, 1, 3, 4))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void matchesFiniteDifferences(String label, Op op, Attrs attrs, Supplier<Tensor[]> inputs) {
+        GradCheck.check(op, attrs, inputs.get());
+    }
+
+    @Test
+    void everyDifferentiableOpHasACase() {
+        Set<String> covered = new TreeSet<>();
+        cases().forEach(a -> covered.add(((Op) a.get()[1]).name()));
+        Set<String> missing = new TreeSet<>();
+        for (Op op : Ops.all()) if (!covered.contains(op.name()) && !NO_GRADIENT.contains(op.name())) missing.add(op.name());
+        assertEquals(Set.of(), missing, "ops without a finite-difference gradient test");
+    }
+
+    @Test
+    void castToIntegerPassesNoGradient() {
+        Immediate e = Immediate.global();
+        Tensor x = random(1, -1, 1, 3);
+        Tensor y = e.cast(x, DType.INT64);
+        assertNull(Ops.CAST.gradient(e, Attrs.of("to", DType.INT64), java.util.List.of(x), java.util.List.of(y),
+                java.util.List.of(Tensor.zeros(DType.INT64, 3)), new boolean[] {true}).get(0));
+    }
+}
