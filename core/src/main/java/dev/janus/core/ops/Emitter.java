@@ -92,6 +92,10 @@ public interface Emitter<V> {
         return one(Ops.LOG, Attrs.NONE, List.of(x));
     }
 
+    default V sqrt(V x) {
+        return one(Ops.SQRT, Attrs.NONE, List.of(x));
+    }
+
     default V sign(V x) {
         return one(Ops.SIGN, Attrs.NONE, List.of(x));
     }

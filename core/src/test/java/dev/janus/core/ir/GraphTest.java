@@ -77,6 +77,22 @@ class GraphTest {
     }
 
     @Test
+    void interpreterRunsTheGraphWithTheOpsKernels() {
+        Graph graph = mlp();
+        Tensor x = Tensor.randn(new Generator(5), 16, 4);
+        Tensor out = Interpreter.run(graph, List.of(x), new dev.janus.core.ops.ExecContext(new Generator(1))).get(0);
+        dev.janus.core.ops.Immediate now = new dev.janus.core.ops.Immediate(new dev.janus.core.ops.ExecContext(new Generator(1)));
+        List<Value> params = graph.parameters();
+        Tensor h = now.one(Ops.RELU, Attrs.NONE, List.of(now.one(Ops.LINEAR, Attrs.NONE,
+                List.of(x, graph.parameterValue(params.get(0)), graph.parameterValue(params.get(1))))));
+        Tensor expected = now.one(Ops.DROPOUT, Attrs.of("p", 0.3), List.of(h));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.f32(), out.f32());
+        ShapeException e = assertThrows(ShapeException.class,
+                () -> Interpreter.run(graph, List.of(Tensor.zeros(16, 5)), dev.janus.core.ops.ExecContext.global()));
+        assertEquals("graph mlp: input x expects float32[?, 4], got float32[16, 5]", e.getMessage());
+    }
+
+    @Test
     void emitterBuildsGradientNodes() {
         Graph graph = new Graph("g");
         GraphEmitter e = new GraphEmitter(graph);

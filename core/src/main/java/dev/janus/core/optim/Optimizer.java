@@ -1,0 +1,76 @@
+package dev.janus.core.optim;
+
+import dev.janus.core.JanusException;
+import dev.janus.core.ops.Emitter;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An update rule, written once for both front ends. Per step the optimizer computes a few host
+ * scalars ({@link #scalars}: the learning rate and bias corrections); then, for each parameter,
+ * {@link #update} emits the new parameter and the new state from the parameter, its gradient, its
+ * state tensors (created as zeros shaped like the parameter) and those scalars. The eager engine
+ * runs the update with {@code Immediate}; the compiler emits it into the training step, with the
+ * scalars as inputs so that a changed learning rate needs no recompilation.
+ *
+ * <p>Each rule follows PyTorch's documented algorithm and its order of operations, so results
+ * agree with PyTorch to rounding.
+ */
+public abstract class Optimizer {
+    private double lr;
+
+    protected Optimizer(double lr) {
+        setLr(lr);
+    }
+
+    public double lr() {
+        return lr;
+    }
+
+    /** Sets the learning rate (used by schedules). */
+    public void setLr(double lr) {
+        if (!(lr >= 0) || Double.isInfinite(lr)) throw new JanusException(name() + ": learning rate must be >= 0, got " + lr);
+        this.lr = lr;
+    }
+
+    /** "adam", "sgd", ... */
+    public abstract String name();
+
+    /** Names of the per-parameter state tensors, for example exp_avg and exp_avg_sq. */
+    public abstract List<String> stateNames();
+
+    /** Names of the host scalars, in the order {@link #scalars} returns them. */
+    public abstract List<String> scalarNames();
+
+    /** The host scalars for step {@code t} (1-based), from the current learning rate. */
+    public abstract double[] scalars(long t);
+
+    /**
+     * Emits one parameter's update: returns [new parameter, new state...] in {@link #stateNames()}
+     * order. {@code scalars} are 0-d values of the parameter's dtype.
+     */
+    public abstract <V> List<V> update(Emitter<V> e, V param, V grad, List<V> state, List<V> scalars);
+
+    /** The settings that define the rule (learning rate included), for saving and printing. */
+    public abstract Map<String, Double> hyperparameters();
+
+    protected Map<String, Double> hyper(Object... keysAndValues) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("lr", lr);
+        for (int i = 0; i < keysAndValues.length; i += 2) m.put((String) keysAndValues[i], ((Number) keysAndValues[i + 1]).doubleValue());
+        return m;
+    }
+
+    static void check(String opt, String what, double v, double lo, double hi) {
+        if (!(v >= lo && v <= hi)) throw new JanusException(opt + ": " + what + " must be in [" + lo + ", " + hi + "], got " + v);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(name()).append('(');
+        hyperparameters().forEach((k, v) -> sb.append(sb.charAt(sb.length() - 1) == '(' ? "" : ", ").append(k).append('=').append(v));
+        return sb.append(')').toString();
+    }
+}
