@@ -29,9 +29,8 @@ final class Training {
             yv = labels(model, o.validationY(), xv, "fit: validation");
         } else if (o.validationSplit() > 0) {
             int n = xs.dim(0), at = (int) Math.floor(n * (1 - o.validationSplit()));
-            if (at == 0 || at == n) {
-                throw new JanusException("fit: " + n + " samples cannot be split into training and validation sets with validation split "
-                        + o.validationSplit());
+            if (at == 0) {
+                throw new JanusException("fit: validation split " + o.validationSplit() + " of " + n + " samples leaves none to train on");
             }
             xt = Rows.slice(xs, 0, at);
             yt = Rows.slice(ys, 0, at);
