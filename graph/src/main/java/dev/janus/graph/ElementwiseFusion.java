@@ -19,7 +19,7 @@ import java.util.Set;
 
 /**
  * Fuses chains of elementwise ops of one output shape (bias + activation, the optimizer's update
- * chain) into single {@link FusedElementwise} nodes. Groups grow in node order: a node joins the
+ * chain), and single ops with a repeating operand, into {@link FusedElementwise} nodes. Groups grow in node order: a node joins the
  * groups of its inputs when they have its shape and nothing outside them has consumed them yet (a
  * group is placed where its last member was, so an earlier outside consumer would see it too late).
  * Operands from outside a group must be full-shaped or repeat periodically (scalars, bias rows).
@@ -78,7 +78,7 @@ public final class ElementwiseFusion implements Pass {
         Rewriter r = new Rewriter(graph);
         for (Node n : graph.nodes()) {
             Group g = groupOf.get(n);
-            if (g == null || g.members.size() < 2) {
+            if (g == null || !worthFusing(g)) {
                 r.copy(n);
             } else {
                 g.members.sort((a, b) -> Integer.compare(index.get(a), index.get(b)));
@@ -86,6 +86,18 @@ public final class ElementwiseFusion implements Pass {
             }
         }
         return r.finish();
+    }
+
+    /**
+     * Two ops or more; or one op with an operand that repeats over the output (a bias), which the
+     * fused kernel fills into a register instead of walking the broadcast each time.
+     */
+    private static boolean worthFusing(Group g) {
+        if (g.members.size() > 1) return true;
+        for (Value in : g.members.get(0).inputs()) {
+            if (Elementwise.period(in.type().shape(), g.shape) < g.shape.size()) return true;
+        }
+        return false;
     }
 
     private static boolean candidate(Node n) {

@@ -143,7 +143,7 @@ class TrainingStepTest {
     }
 
     @Test
-    void aStepAllocatesNothingAfterWarmUp() {
+    void aStepAllocatesAlmostNothingAfterWarmUp() {
         Graph model = Models.mlp(DType.FLOAT32, 0.3);
         TrainingStep step = new TrainingStep(model, new Adam(0.001), CompileOptions.defaults());
         Tensor x = Models.features(DType.FLOAT32, 1, 16), y = Models.labels(2, 16);
@@ -159,6 +159,7 @@ class TrainingStepTest {
         for (int i = 0; i < steps; i++) step.run(plan, ctx);
         long perStep = (threads.getThreadAllocatedBytes(id) - before) / steps;
         System.out.println("training step allocation after warm-up: " + perStep + " bytes/step");
-        assertTrue(perStep <= 4096, perStep + " bytes per step");
+        // What remains: the optimizer's scalar array (40 B) and the attribute arrays core's reductions parse.
+        assertTrue(perStep <= 512, perStep + " bytes per step");
     }
 }
