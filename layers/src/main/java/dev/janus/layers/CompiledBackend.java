@@ -75,6 +75,10 @@ final class CompiledBackend implements Backend {
         return step;
     }
 
+    Executable predictor() {
+        return prediction;
+    }
+
     @Override
     public void train(Tensor x, Tensor y, int[] order, int from, int to, double[] stats) {
         int n = to - from;

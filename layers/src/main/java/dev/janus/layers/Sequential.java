@@ -9,6 +9,8 @@ import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.optim.Optimizer;
 import dev.janus.graph.CompileOptions;
+import dev.janus.graph.Executable;
+import dev.janus.graph.TrainingStep;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -272,6 +274,21 @@ public class Sequential {
         return metricNames;
     }
 
+    /**
+     * The compiled training step behind fit: its plans show the optimised IR and buffers
+     * ({@code plan(shapes).layout()}), and it can be driven directly.
+     */
+    public TrainingStep compiledTrainingStep() {
+        return ((CompiledBackend) backend()).trainingStep();
+    }
+
+    /** The compiled prediction function behind predict (plans per batch size). */
+    public Executable compiledPredictor() {
+        requireBuilt();
+        if (backend == null) backend = new CompiledBackend(this, compileOptions);
+        return ((CompiledBackend) backend).predictor();
+    }
+
     Backend backend() {
         if (optimizer == null) {
             throw new JanusException(name + " is not compiled: call compile(optimizer, loss, metrics) before fit or evaluate");
@@ -322,11 +339,8 @@ public class Sequential {
 
     public Tensor predict(Tensor x, int batchSize) {
         buildFor(x, "predict");
-        if (optimizer == null) {
-            if (backend == null) backend = new CompiledBackend(this, compileOptions);
-            return Training.predict(this, backend, x, batchSize);
-        }
-        return Training.predict(this, backend(), x, batchSize);
+        compiledPredictor();
+        return Training.predict(this, backend, x, batchSize);
     }
 
     /** Stops fit after the current epoch (for callbacks). */

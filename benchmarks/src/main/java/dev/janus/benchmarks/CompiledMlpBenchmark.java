@@ -1,0 +1,66 @@
+package dev.janus.benchmarks;
+
+import dev.janus.core.Generator;
+import dev.janus.core.Tensor;
+import dev.janus.core.ops.ExecContext;
+import dev.janus.graph.CompileOptions;
+import dev.janus.graph.Plan;
+import dev.janus.graph.TrainingStep;
+import dev.janus.layers.Dense;
+import dev.janus.layers.Input;
+import dev.janus.layers.Sequential;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * 784 -> 512 relu -> 512 relu -> 10 softmax at batch 1024 (Adam, sparse categorical cross
+ * entropy), one compiled training step; "nopasses" is the same step with every pass off.
+ * PyTorch's time comes from benchmarks/pytorch/compiled_peers.py.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+public class CompiledMlpBenchmark {
+    private TrainingStep step, plain;
+    private Plan train, trainPlain;
+    private ExecContext ctx;
+
+    private static TrainingStep mlp(CompileOptions options) {
+        Generator.manualSeed(42);
+        Sequential model = new Sequential(new Input(784), new Dense(512, "relu"), new Dense(512, "relu"), new Dense(10, "softmax"));
+        model.compileOptions(options);
+        model.compile("adam", "sparse_categorical_crossentropy", List.of());
+        return model.compiledTrainingStep();
+    }
+
+    @Setup
+    public void setup() {
+        Tensor x = Tensor.randn(new Generator(1), 1024, 784);
+        long[] labels = new long[1024];
+        for (int i = 0; i < labels.length; i++) labels[i] = i % 10;
+        Tensor y = Tensor.of(labels);
+        ctx = new ExecContext(new Generator(3));
+        step = mlp(CompileOptions.defaults());
+        train = CompiledIrisBenchmark.fill(step.plan(List.of(x.shape(), y.shape())), x, y);
+        plain = mlp(CompileOptions.none());
+        trainPlain = CompiledIrisBenchmark.fill(plain.plan(List.of(x.shape(), y.shape())), x, y);
+    }
+
+    @Benchmark
+    public List<Tensor> trainStep_janus() {
+        return step.run(train, ctx);
+    }
+
+    @Benchmark
+    public List<Tensor> trainStep_nopasses() {
+        return plain.run(trainPlain, ctx);
+    }
+}
