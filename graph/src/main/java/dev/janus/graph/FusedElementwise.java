@@ -208,6 +208,7 @@ final class FusedElementwise extends Op {
     /** Writes elements [start, start + len) of {@code operand}, repeated with {@code period}, into {@code reg}. */
     private static void fill(Tensor reg, Tensor operand, int period, int start, int len) {
         Object src = Elementwise.storage(operand), dst = Elementwise.storage(reg);
+        if (len == 0) return;
         if (period == 1) {
             switch (reg.dtype()) {
                 case FLOAT32: Arrays.fill((float[]) dst, 0, len, ((float[]) src)[0]); break;

@@ -68,7 +68,12 @@ public final class ModelCheckpoint implements Callback {
                 v = logs.get(key);
                 if (v == null) throw new JanusException("ModelCheckpoint: the path names '" + key + "', which is not logged; logged: " + logs.keySet());
             }
-            String text = fmt == null ? String.valueOf(v) : String.format(Locale.ROOT, "%" + fmt, v);
+            String text;
+            try {
+                text = fmt == null ? String.valueOf(v) : String.format(Locale.ROOT, "%" + fmt, v);
+            } catch (java.util.IllegalFormatException e) {
+                throw new JanusException("ModelCheckpoint: the format '" + fmt + "' does not fit " + key + " = " + v);
+            }
             m.appendReplacement(sb, Matcher.quoteReplacement(text));
         }
         m.appendTail(sb);

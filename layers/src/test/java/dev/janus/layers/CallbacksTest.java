@@ -112,6 +112,8 @@ class CallbacksTest {
         assertEquals(v.get(bestEpoch), best.evaluate(Rows.slice(X, 18, 24), Rows.slice(Y, 18, 24), 8, 0).get("loss"), 1e-6);
         assertEquals("best-epoch07-1.2346.janus", ModelCheckpoint.fileName("best-epoch{epoch:02d}-{loss:.4f}.janus", 7,
                 Map.of("loss", 1.23456)));
+        assertEquals("ModelCheckpoint: the format '.2f' does not fit epoch = 3",
+                assertThrows(dev.janus.core.JanusException.class, () -> ModelCheckpoint.fileName("m{epoch:.2f}", 3, Map.of())).getMessage());
     }
 
     @Test
