@@ -31,7 +31,7 @@ final class Select {
             Tensor a = in[0], b = in[1];
             boolean[] o = out[0].bool();
             DType t = a.dtype();
-            if (a.shape().equals(b.shape()) && t != DType.BOOL) {
+            if (a.shape().equals(b.shape()) && t != DType.BOOL && (this instanceof Greater || this instanceof Equal)) {
                 sameShape(a, b, o);
                 return;
             }
@@ -49,18 +49,23 @@ final class Select {
             });
         }
 
-        // Inputs of one shape need no broadcast walk (and allocate nothing).
+        // Inputs of one shape need no broadcast walk (and allocate nothing); the loops compare
+        // directly, as a call per element would keep them from being vectorised.
         private void sameShape(Tensor a, Tensor b, boolean[] o) {
+            boolean greater = this instanceof Greater;
             int n = o.length;
             if (a.dtype() == DType.FLOAT32) {
                 float[] x = a.f32(), y = b.f32();
-                for (int i = 0; i < n; i++) o[i] = test(x[i], y[i]);
+                if (greater) for (int i = 0; i < n; i++) o[i] = x[i] > y[i];
+                else for (int i = 0; i < n; i++) o[i] = x[i] == y[i];
             } else if (a.dtype() == DType.INT64) {
                 long[] x = a.i64(), y = b.i64();
-                for (int i = 0; i < n; i++) o[i] = test(x[i], y[i]);
+                if (greater) for (int i = 0; i < n; i++) o[i] = x[i] > y[i];
+                else for (int i = 0; i < n; i++) o[i] = x[i] == y[i];
             } else {
                 double[] x = a.f64(), y = b.f64();
-                for (int i = 0; i < n; i++) o[i] = test(x[i], y[i]);
+                if (greater) for (int i = 0; i < n; i++) o[i] = x[i] > y[i];
+                else for (int i = 0; i < n; i++) o[i] = x[i] == y[i];
             }
         }
 
