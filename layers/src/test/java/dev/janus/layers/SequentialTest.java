@@ -134,6 +134,31 @@ class SequentialTest {
         model.compile("adam", "mse", List.of());
     }
 
+    /** A user's layer whose op does not fit: the compile-time shape check names the layer. */
+    private static final class Projection extends Layer {
+        Projection() {
+            super("projection");
+        }
+
+        @Override
+        protected Shape create(Shape input, DType dtype, Generator rng) {
+            addWeight("matrix", Tensor.ones(dtype, 5, 2), true);
+            return input.with(input.rank() - 1, 2);
+        }
+
+        @Override
+        public <V> V call(dev.janus.core.ops.Emitter<V> e, V x, List<V> weights, boolean training) {
+            return e.matmul(x, weights.get(0), false, false);
+        }
+    }
+
+    @Test
+    void aShapeErrorInsideALayerNamesTheLayerAtCompile() {
+        Sequential model = new Sequential(new Input(4), new Projection());
+        ShapeException e = assertThrows(ShapeException.class, () -> model.compile("sgd", "mse", List.of()));
+        assertEquals("projection: matmul: cannot multiply [?, 4] by [5, 2] (inner dimensions 4 and 5 differ)", e.getMessage());
+    }
+
     @Test
     void weightsCanBeReadAndWrittenWithTheirShapesChecked() {
         Sequential model = iris();
