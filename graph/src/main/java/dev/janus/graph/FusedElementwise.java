@@ -54,6 +54,7 @@ final class FusedElementwise extends Op {
     private final Tensor[] bound;
     private final boolean[] direct;
     private Tensor[] single, full, tail;
+    private boolean[] fullReady, tailReady;
     private boolean constantsReady;
 
     /**
@@ -144,12 +145,25 @@ final class FusedElementwise extends Op {
         if (full == null) {
             full = registers(Shape.of(TILE));
             if (size % TILE != 0) tail = registers(Shape.of(size % TILE));
+            fullReady = new boolean[in.length];
+            tailReady = new boolean[in.length];
+        }
+        for (int j = 0; j < in.length; j++) {
+            if (!constant[j]) fullReady[j] = tailReady[j] = false;
         }
         for (int start = 0; start < size; start += TILE) {
             int len = Math.min(TILE, size - start);
             Tensor[] regs = len == TILE ? full : tail;
+            boolean[] ready = len == TILE ? fullReady : tailReady;
             System.arraycopy(regs, 0, bound, 0, regs.length);
-            for (int j = 0; j < in.length; j++) fill(bound[j], in[j], period[j], start, len);
+            for (int j = 0; j < in.length; j++) {
+                // A repeating operand whose period divides the tile reads the same in every tile:
+                // its register is filled once per run, or once for good when it is a constant.
+                boolean samePerTile = period[j] < size && TILE % period[j] == 0;
+                if (samePerTile && ready[j]) continue;
+                fill(bound[j], in[j], period[j], start, len);
+                ready[j] = samePerTile;
+            }
             execute(ctx);
             for (int k = 0; k < outputs.length; k++) {
                 System.arraycopy(Elementwise.storage(bound[reg[outputs[k]]]), 0, Elementwise.storage(out[k]), start, len);

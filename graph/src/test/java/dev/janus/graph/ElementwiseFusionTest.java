@@ -120,6 +120,22 @@ class ElementwiseFusionTest {
     }
 
     @Test
+    void repeatingOperandsAreRefilledWhenTheyChange() {
+        int rows = FusedElementwise.TILE * 3 / 8;
+        Graph g = new Graph("scale");
+        GraphEmitter e = new GraphEmitter(g);
+        Value x = g.input("x", TensorType.of(DType.FLOAT32, rows, 8));
+        Value s = g.input("s", TensorType.of(DType.FLOAT32));
+        Value row = g.input("row", TensorType.of(DType.FLOAT32, 8));
+        g.addOutput(e.add(e.mul(e.add(x, row), s), 0.25));
+        Graph fused = new ElementwiseFusion().run(g);
+        assertEquals(1, fused.nodes().size(), fused.toString());
+        for (double scale : new double[] {2, -3, 0.5}) {
+            PassTesting.sameResults(g, fused, random(11, rows, 8), Tensor.scalar(scale), random((long) (scale * 10), 8));
+        }
+    }
+
+    @Test
     void mixedDtypesAndLargeTensorsRunTileByTile() {
         int rows = 300, cols = 40;   // 12000 elements: three tiles, the last one partial
         Graph g = new Graph("relu_grad");
