@@ -108,7 +108,8 @@ final class Neural {
             if (!ta && !tb) {
                 out.node("MatMul", node.inputs(), node.outputs());
             } else if (node.inputType(0).rank() == 2 && node.inputType(1).rank() == 2) {
-                out.node("Gemm", node.inputs(), node.outputs(), "transA", ta ? 1 : 0, "transB", tb ? 1 : 0);
+                Object[] flags = ta && tb ? new Object[] {"transA", 1, "transB", 1} : ta ? new Object[] {"transA", 1} : new Object[] {"transB", 1};
+                out.node("Gemm", node.inputs(), node.outputs(), flags);
             } else {
                 String a = ta ? swapLastTwo(out, node.input(0), node.inputType(0).rank()) : node.input(0);
                 String b = tb ? swapLastTwo(out, node.input(1), node.inputType(1).rank()) : node.input(1);
