@@ -44,9 +44,10 @@ class RoundTripTest {
         c.reference().accept(reference);
         ExportOptions options = ExportOptions.defaults().opset(opset);
         ModelProto first = OnnxExporter.toModel(original, options);
-        if (ONE_WAY.containsKey(c.name())) {
+        String op = c.name().replace(" float64", "");
+        if (ONE_WAY.containsKey(op)) {
             UnsupportedOpException e = assertThrows(UnsupportedOpException.class, () -> OnnxImporter.read(first.toByteArray()));
-            assertEquals(ONE_WAY.get(c.name()), e.opType());
+            assertEquals(ONE_WAY.get(op), e.opType());
             return;
         }
         Graph imported = OnnxImporter.read(first.toByteArray());
