@@ -53,13 +53,7 @@ public final class OnnxExporter {
      * the prediction, so that the loss, gradients and updates are left out.
      */
     public static ModelProto toModel(Graph graph, List<Value> outputs, ExportOptions options) {
-        Set<Node> nodes = new HashSet<>(graph.nodes());
-        for (Value v : outputs) {
-            boolean ours = v.kind() == Value.Kind.NODE ? nodes.contains(v.producer())
-                    : v.kind() == Value.Kind.INPUT ? graph.inputs().contains(v)
-                    : v.kind() == Value.Kind.PARAMETER ? graph.parameters().contains(v) : graph.constants().contains(v);
-            if (!ours) throw new OnnxException("output " + v + " is not a value of graph " + graph.name());
-        }
+        checkOwned(graph, outputs);
         List<String> inNames = names(graph.inputs(), options.inputNames(), "input", graph);
         List<String> outNames = outputNames(graph, outputs, options.outputNames());
         ModelBuilder b = new ModelBuilder(options.opset());
@@ -74,21 +68,7 @@ public final class OnnxExporter {
             if (v.kind() == Value.Kind.NODE) names.putIfAbsent(v, outNames.get(i));
         }
         Set<Node> live = live(outputs);
-        for (Node n : graph.nodes()) {
-            if (!live.contains(n)) continue;
-            List<String> ins = new ArrayList<>(), outs = new ArrayList<>();
-            List<TensorType> inTypes = new ArrayList<>(), outTypes = new ArrayList<>();
-            for (Value v : n.inputs()) {
-                ins.add(b.resolve(name(v, names, b, graph)));
-                inTypes.add(v.type());
-            }
-            for (Value v : n.outputs()) {
-                outs.add(names.computeIfAbsent(v, k -> b.claim(k.hasName() ? k.name() : n.op().name() + "_" + k.id())));
-                outTypes.add(v.type());
-            }
-            b.label(n.label());
-            n.op().toOnnx(new ExportNode(n.op().name(), n.label(), n.attrs(), ins, inTypes, outs, outTypes), b);
-        }
+        for (Node n : graph.nodes()) if (live.contains(n)) write(n, graph, names, b);
         b.label(null);
         // An output that an op aliased (a dropout's) takes over the name of its value; one that is an
         // input, a parameter or listed twice is copied to its name.
@@ -139,6 +119,32 @@ public final class OnnxExporter {
                 // the original error is the one to report
             }
             throw new OnnxException("cannot write " + path + ": " + e, e);
+        }
+    }
+
+    /** Hands one IR node to its op's ONNX mapping, with the ONNX names of its inputs and outputs. */
+    private static void write(Node n, Graph graph, Map<Value, String> names, ModelBuilder b) {
+        List<String> ins = new ArrayList<>(), outs = new ArrayList<>();
+        List<TensorType> inTypes = new ArrayList<>(), outTypes = new ArrayList<>();
+        for (Value v : n.inputs()) {
+            ins.add(b.resolve(name(v, names, b, graph)));
+            inTypes.add(v.type());
+        }
+        for (Value v : n.outputs()) {
+            outs.add(names.computeIfAbsent(v, k -> b.claim(k.hasName() ? k.name() : n.op().name() + "_" + k.id())));
+            outTypes.add(v.type());
+        }
+        b.label(n.label());
+        n.op().toOnnx(new ExportNode(n.op().name(), n.label(), n.attrs(), ins, inTypes, outs, outTypes), b);
+    }
+
+    private static void checkOwned(Graph graph, List<Value> outputs) {
+        Set<Node> nodes = new HashSet<>(graph.nodes());
+        for (Value v : outputs) {
+            boolean ours = v.kind() == Value.Kind.NODE ? nodes.contains(v.producer())
+                    : v.kind() == Value.Kind.INPUT ? graph.inputs().contains(v)
+                    : v.kind() == Value.Kind.PARAMETER ? graph.parameters().contains(v) : graph.constants().contains(v);
+            if (!ours) throw new OnnxException("output " + v + " is not a value of graph " + graph.name());
         }
     }
 

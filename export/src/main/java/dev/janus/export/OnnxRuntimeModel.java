@@ -54,8 +54,8 @@ public final class OnnxRuntimeModel implements AutoCloseable {
     public static OnnxRuntimeModel load(Path path) {
         if (!Files.isRegularFile(path)) throw new OnnxException("no ONNX model at " + path);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try {
-            return open(env, env.createSession(path.toString(), new OrtSession.SessionOptions()), path.toString());
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            return open(env, env.createSession(path.toString(), options), path.toString());
         } catch (OrtException e) {
             throw new OnnxException("ONNX Runtime cannot load " + path + ": " + e.getMessage(), e);
         }
@@ -63,8 +63,8 @@ public final class OnnxRuntimeModel implements AutoCloseable {
 
     public static OnnxRuntimeModel load(byte[] model) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try {
-            return open(env, env.createSession(model, new OrtSession.SessionOptions()), "the model");
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            return open(env, env.createSession(model, options), "the model");
         } catch (OrtException e) {
             throw new OnnxException("ONNX Runtime cannot load the model: " + e.getMessage(), e);
         }
