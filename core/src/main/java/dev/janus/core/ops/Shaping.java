@@ -362,9 +362,12 @@ final class Shaping {
             return only(wanted[0] ? e.sumTo(gOut.get(0), e.shape(in.get(0))) : null);
         }
 
+        /** An unknown (-1) target dimension is the input's own; ONNX's Expand keeps that for a 1. */
         @Override
         public void toOnnx(ExportNode node, OnnxWriter out) {
-            out.node("Expand", List.of(node.input(0), out.int64s(node.attrs().getInts("shape"))), node.outputs());
+            int[] shape = node.attrs().getInts("shape");
+            for (int i = 0; i < shape.length; i++) if (shape[i] == Shape.DYNAMIC) shape[i] = 1;
+            out.node("Expand", List.of(node.input(0), out.int64s(shape)), node.outputs());
         }
 
         @Override
