@@ -154,6 +154,7 @@ class OpExportTest {
         c.add(oneInput(dt, "transpose", Ops.TRANSPOSE, Attrs.of("perm", new int[] {2, 0, 1}), -1, 3, 4));
         c.add(oneInput(dt, "transpose default", Ops.TRANSPOSE, Attrs.NONE, -1, 3, 4));
         c.add(oneInput(dt, "expand", Ops.EXPAND, Attrs.of("shape", new int[] {1, 3, 4}), -1, 1, 4));
+        c.add(oneInput(dt, "expand to an unknown batch", Ops.EXPAND, Attrs.of("shape", new int[] {-1, 3, 4}), -1, 1, 4));
         c.add(new Case("concat", 13, g -> {
             Value x = g.input("x", TensorType.of(dt, -1, 2)), y = g.input("y", TensorType.of(dt, -1, 3));
             g.addOutput(g.apply1(Ops.CONCAT, Attrs.of("axis", 1), x, y, x));
