@@ -2,8 +2,9 @@
 
 Same models, batches and optimizer as the Java benchmarks: the iris MLP (4-64-32-3, dropout 0.3,
 Adam, cross entropy) one training step and one inference at batch 16, on 1 thread; the
-784-512-512-10 MLP one training step at batch 1024 on 1 thread and on all threads. Prints the
-median over 7 repeats of the mean time per step.
+784-512-512-10 MLP one training step at batch 1024 on 1 thread and on all threads. As there,
+weights and optimizer state start again every 300 steps. Prints the median over 7 repeats of the
+mean time per step.
 Run: python3 benchmarks/pytorch/compiled_peers.py   (needs torch; pip install torch)
 """
 import time
@@ -25,8 +26,18 @@ def timed(fn, seconds=1.0, repeats=7):
     return sorted(results)[repeats // 2]
 
 
-def train_step(model, opt, x, y):
+def train_step(model, make_opt, x, y, run=300):
+    """One step; every `run` steps the weights and the optimizer start again."""
+    start = {k: v.clone() for k, v in model.state_dict().items()}
+    state = {"opt": make_opt(), "steps": 0}
+
     def step():
+        state["steps"] += 1
+        if state["steps"] == run:
+            state["steps"] = 0
+            model.load_state_dict(start)
+            state["opt"] = make_opt()
+        opt = state["opt"]
         opt.zero_grad()
         loss = nn.functional.cross_entropy(model(x), y)
         loss.backward()
@@ -38,10 +49,9 @@ def train_step(model, opt, x, y):
 def iris():
     torch.manual_seed(42)
     model = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Dropout(0.3), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 3))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     x, y = torch.randn(16, 4), torch.arange(16) % 3
     model.train()
-    t_train = timed(train_step(model, opt, x, y))
+    t_train = timed(train_step(model, lambda: torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7), x, y))
     model.eval()
 
     def infer():
@@ -54,9 +64,9 @@ def iris():
 def mlp():
     torch.manual_seed(42)
     model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     x, y = torch.randn(1024, 784), torch.arange(1024) % 10
-    return timed(train_step(model, opt, x, y), seconds=2.0, repeats=5)
+    return timed(train_step(model, lambda: torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7), x, y),
+                 seconds=2.0, repeats=5)
 
 
 if __name__ == "__main__":
