@@ -27,8 +27,12 @@ interface Backend {
     /** Steps taken by the optimizer. */
     long iterations();
 
-    void setIterations(long t);
-
-    /** The optimizer state by "{weight}/{state}", live tensors. */
+    /** The optimizer state by "{weight}/{state}" (for example "dense/kernel/exp_avg"), for reading. */
     Map<String, Tensor> optimizerState();
+
+    /**
+     * Restores the optimizer state and step count (from a file, or from the backend this one
+     * replaces); every name and type is checked before anything is written.
+     */
+    void restoreOptimizerState(Map<String, Tensor> state, long iterations);
 }

@@ -25,7 +25,8 @@ import java.util.Map;
 final class CompiledBackend implements Backend {
     private final TrainingStep step;
     private final Executable evaluation, prediction;
-    private final ExecContext ctx;
+    private final Sequential model;
+    private ExecContext ctx;
     private final Map<Integer, Plan> trainPlans = new HashMap<>(), evalPlans = new HashMap<>(), predictPlans = new HashMap<>();
 
     /** Training and evaluation need the model compiled; prediction alone does not. */
@@ -34,7 +35,14 @@ final class CompiledBackend implements Backend {
         step = compiled ? new TrainingStep(graph(model, "train", true, true), model.optimizer(), options) : null;
         evaluation = compiled ? new Executable(graph(model, "evaluate", false, true), options) : null;
         prediction = new Executable(graph(model, "predict", false, false), options);
+        this.model = model;
         ctx = new ExecContext(model.generator());
+    }
+
+    /** The context for a run, following the model's generator if it was changed since. */
+    private ExecContext context() {
+        if (ctx.rng() != model.generator()) ctx = new ExecContext(model.generator());
+        return ctx;
     }
 
     @Override
@@ -89,7 +97,7 @@ final class CompiledBackend implements Backend {
         }
         Rows.gather(x, order, from, to, p.input(0));
         Rows.gather(y, order, from, to, p.input(1));
-        List<Tensor> r = step.run(p, ctx);
+        List<Tensor> r = step.run(p, context());
         for (int i = 0; i < stats.length; i++) stats[i] = r.get(i).item();
     }
 
@@ -103,7 +111,7 @@ final class CompiledBackend implements Backend {
         }
         Rows.copy(x, from, to, p.input(0), 0);
         Rows.copy(y, from, to, p.input(1), 0);
-        List<Tensor> r = p.run(ctx);
+        List<Tensor> r = p.run(context());
         for (int i = 0; i < stats.length; i++) stats[i] = r.get(i).item();
     }
 
@@ -116,21 +124,24 @@ final class CompiledBackend implements Backend {
             predictPlans.put(n, p);
         }
         Rows.copy(x, from, to, p.input(0), 0);
-        Rows.copy(p.run(ctx).get(0), 0, n, out, from);
+        Rows.copy(p.run(context()).get(0), 0, n, out, from);
     }
 
     @Override
     public long iterations() {
-        return step.iterations();
-    }
-
-    @Override
-    public void setIterations(long t) {
-        step.setIterations(t);
+        return step == null ? 0 : step.iterations();
     }
 
     @Override
     public Map<String, Tensor> optimizerState() {
         return step.state();
+    }
+
+    @Override
+    public void restoreOptimizerState(Map<String, Tensor> state, long iterations) {
+        Map<String, Tensor> live = step.state();
+        OptimizerState.check(live, state, iterations);
+        for (Map.Entry<String, Tensor> e : state.entrySet()) live.get(e.getKey()).copyFrom(e.getValue());
+        step.setIterations(iterations);
     }
 }

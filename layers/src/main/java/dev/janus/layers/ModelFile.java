@@ -188,16 +188,9 @@ final class ModelFile {
             model.compile(Optimizers.fromConfig(opt, hyper), Losses.get(loss), metrics);
             long iterations = in.readLong();
             int s = count(in, size);
-            Map<String, Tensor> state = s == 0 ? Map.of() : model.optimizerState();
-            for (int k = 0; k < s; k++) {
-                String name = in.readUTF();
-                Tensor t = readTensor(in, size), into = state.get(name);
-                if (into == null) throw new JanusException("unexpected optimizer state " + name);
-                if (!into.type().equals(t.type())) throw new JanusException("optimizer state " + name + " is " + t.type() + ", expected " + into.type());
-                into.copyFrom(t);
-            }
-            if (iterations < 0) throw new JanusException("negative iteration count " + iterations);
-            model.backend().setIterations(iterations);
+            Map<String, Tensor> state = new LinkedHashMap<>();
+            for (int k = 0; k < s; k++) state.put(in.readUTF(), readTensor(in, size));
+            model.restoreOptimizerState(state, iterations);
         }
         if (in.available() != 0) throw new JanusException(in.available() + " unexpected bytes after the model");
         return model;

@@ -53,6 +53,8 @@ public class Sequential {
     private Backend backend;
     private boolean runEagerly, stopTraining;
     private CompileOptions compileOptions = CompileOptions.defaults();
+    private Map<String, Tensor> carried;
+    private long carriedIterations;
     private PrintStream output = System.out;
 
     public Sequential(Layer... layers) {
@@ -184,7 +186,6 @@ public class Sequential {
     /** The generator for weights, shuffling and dropout; set it before the model is built to seed the weights. */
     public Sequential generator(Generator g) {
         rng = Objects.requireNonNull(g, "generator");
-        backend = null;
         return this;
     }
 
@@ -220,6 +221,7 @@ public class Sequential {
         this.loss = loss;
         this.metricNames = names;
         this.backend = null;
+        this.carried = null;
         if (isBuilt()) {
             try {
                 backend();
@@ -237,8 +239,10 @@ public class Sequential {
     /** Trains eagerly instead of through the compiler (Keras's run_eagerly), with the same ops in the same order. */
     public Sequential runEagerly(boolean on) {
         if (on) throw new JanusException("runEagerly needs the eager engine, which is not in this build yet");
-        runEagerly = on;
-        backend = null;
+        if (on != runEagerly) {
+            runEagerly = on;
+            replaceBackend();
+        }
         return this;
     }
 
@@ -249,8 +253,22 @@ public class Sequential {
     /** Which compiler passes run, and who sees the IR between them (for example IrListener.printingTo(System.out)). */
     public Sequential compileOptions(CompileOptions options) {
         compileOptions = Objects.requireNonNull(options, "options");
-        backend = null;
+        replaceBackend();
         return this;
+    }
+
+    /**
+     * Drops the backend so that the next use builds another (other passes, or eager), carrying the
+     * optimizer's state over: training goes on where it was.
+     */
+    private void replaceBackend() {
+        if (backend != null && backend.canTrain() && backend.iterations() > 0) {
+            Map<String, Tensor> state = new java.util.LinkedHashMap<>();
+            backend.optimizerState().forEach((k, v) -> state.put(k, v.copy()));
+            carried = state;
+            carriedIterations = backend.iterations();
+        }
+        backend = null;
     }
 
     public CompileOptions compileOptions() {
@@ -301,6 +319,10 @@ public class Sequential {
             for (String m : metricNames) ms.add(Metrics.get(m, loss, out));
             metrics = List.copyOf(ms);
             backend = new CompiledBackend(this, compileOptions);
+            if (carried != null) {
+                backend.restoreOptimizerState(carried, carriedIterations);
+                carried = null;
+            }
         }
         return backend;
     }
@@ -418,12 +440,19 @@ public class Sequential {
         return ModelFile.load(path);
     }
 
+    /** The optimizer's state by "{weight}/{state}" (for saving). */
     Map<String, Tensor> optimizerState() {
         return backend().optimizerState();
     }
 
+    void restoreOptimizerState(Map<String, Tensor> state, long iterations) {
+        backend().restoreOptimizerState(state, iterations);
+    }
+
+    /** Optimizer steps taken since compile. */
     long iterations() {
-        return backend == null ? 0 : backend.iterations();
+        if (backend != null) return backend.iterations();
+        return carried != null ? carriedIterations : 0;
     }
 
     @Override

@@ -70,6 +70,19 @@ class FitTest {
     }
 
     @Test
+    void newCompileOptionsKeepTheTrainingWhereItWas() {
+        Sequential straight = compiled();
+        straight.fit(x(24), y(24), new Fit().epochs(4).batchSize(8).verbose(0));
+        Sequential switched = compiled();
+        switched.fit(x(24), y(24), new Fit().epochs(2).batchSize(8).verbose(0));
+        switched.compileOptions(dev.janus.graph.CompileOptions.none());
+        switched.fit(x(24), y(24), new Fit().epochs(2).batchSize(8).verbose(0));
+        assertEquals(12, switched.iterations());
+        List<Tensor> a = straight.getWeights(), b = switched.getWeights();
+        for (int i = 0; i < a.size(); i++) assertArrayEquals(a.get(i).f32(), b.get(i).f32(), "weight " + i);
+    }
+
+    @Test
     void verboseTwoPrintsOneLinePerEpoch() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Sequential model = compiled().output(new PrintStream(bytes, true, StandardCharsets.UTF_8));
