@@ -23,6 +23,17 @@ final class Blas {
         return SCRATCH_BYTES.get();
     }
 
+    private static final int[] ORIGIN = {0};
+
+    /** C = op(A) op(B) (+ C when {@code accumulate}) for whole arrays A (M×K after op), B, C. */
+    static void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, float[] b, float[] c, boolean accumulate) {
+        sgemm(1, transA, transB, m, n, k, a, ORIGIN, b, ORIGIN, c, ORIGIN, accumulate);
+    }
+
+    static void dgemm(boolean transA, boolean transB, int m, int n, int k, double[] a, double[] b, double[] c, boolean accumulate) {
+        dgemm(1, transA, transB, m, n, k, a, ORIGIN, b, ORIGIN, c, ORIGIN, accumulate);
+    }
+
     /**
      * For each of {@code batch} products: C_i = op(A_i) op(B_i) (+ C_i when {@code accumulate}),
      * with A_i at aOff[i] (M×K after op), B_i at bOff[i] (K×N after op), C_i at cOff[i] (M×N).

@@ -42,6 +42,7 @@ final class Neural {
                 throw new ShapeException("matmul: cannot multiply " + a + " by " + b + how
                         + " (inner dimensions " + ka + " and " + kb + " differ)");
             }
+            if (a.rank() == 2 && b.rank() == 2) return new TensorType[] {in[0].withShape(Shape.of(m, n))};
             Shape batch = Shape.broadcast(name(), a.sub(0, a.rank() - 2), b.sub(0, b.rank() - 2));
             return new TensorType[] {in[0].withShape(batch.concat(Shape.of(m, n)))};
         }
@@ -51,13 +52,18 @@ final class Neural {
             Shape a = in[0].shape(), b = in[1].shape(), c = out[0].shape();
             boolean ta = attrs.getBool("transA", false), tb = attrs.getBool("transB", false);
             int m = c.dim(-2), n = c.dim(-1), k = a.dim(ta ? -2 : -1);
-            Shape batch = c.sub(0, c.rank() - 2);
-            int count = batch.size();
-            if (count == 0 || m == 0 || n == 0) return;
+            if (out[0].numel() == 0) return;
             if (k == 0) {
                 out[0].fill(0);
                 return;
             }
+            if (c.rank() == 2) {
+                if (out[0].dtype() == DType.FLOAT32) Blas.sgemm(ta, tb, m, n, k, in[0].f32(), in[1].f32(), out[0].f32(), false);
+                else Blas.dgemm(ta, tb, m, n, k, in[0].f64(), in[1].f64(), out[0].f64(), false);
+                return;
+            }
+            Shape batch = c.sub(0, c.rank() - 2);
+            int count = batch.size();
             int[] ao = Broadcast.offsets(batch, a.sub(0, a.rank() - 2)), bo = Broadcast.offsets(batch, b.sub(0, b.rank() - 2));
             int[] co = new int[count];
             for (int i = 0; i < count; i++) {
@@ -117,12 +123,12 @@ final class Neural {
                 float[] y = out[0].f32();
                 if (bias) for (int i = 0; i < m; i++) System.arraycopy(in[2].f32(), 0, y, i * n, n);
                 if (k == 0 && !bias) Arrays.fill(y, 0f);
-                if (k > 0) Blas.sgemm(1, false, true, m, n, k, in[0].f32(), new int[1], in[1].f32(), new int[1], y, new int[1], bias);
+                if (k > 0) Blas.sgemm(false, true, m, n, k, in[0].f32(), in[1].f32(), y, bias);
             } else {
                 double[] y = out[0].f64();
                 if (bias) for (int i = 0; i < m; i++) System.arraycopy(in[2].f64(), 0, y, i * n, n);
                 if (k == 0 && !bias) Arrays.fill(y, 0.0);
-                if (k > 0) Blas.dgemm(1, false, true, m, n, k, in[0].f64(), new int[1], in[1].f64(), new int[1], y, new int[1], bias);
+                if (k > 0) Blas.dgemm(false, true, m, n, k, in[0].f64(), in[1].f64(), y, bias);
             }
         }
 
