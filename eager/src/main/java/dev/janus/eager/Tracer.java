@@ -39,6 +39,7 @@ public final class Tracer {
      * Traces any function of tensors; {@code parameters} are the tensors it uses that should become
      * named graph parameters (others become constants).
      */
+    @SuppressWarnings("try") // the no-grad scope is only opened and closed
     public static Graph trace(String name, Map<String, Tensor> parameters, boolean dynamicBatch,
                               Function<Tensor[], Tensor> forward, Tensor... examples) {
         ThreadState state = ThreadState.get();

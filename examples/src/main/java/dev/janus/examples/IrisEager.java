@@ -86,6 +86,7 @@ public final class IrisEager {
     }
 
     /** The share of examples whose largest logit is at their label, in eval mode. */
+    @SuppressWarnings("try") // the no-grad scope is only opened and closed
     public static double accuracy(Sequential model, TensorDataset data) {
         model.eval();
         try (Grad.Scope ignored = Grad.noGrad()) {

@@ -99,8 +99,8 @@ public final class F {
     public static Tensor crossEntropy(Tensor input, Tensor target, Reduction reduction, double labelSmoothing) {
         String loss = "CrossEntropyLoss";
         checkLabels(loss, input, target);
-        Attrs attrs = labelSmoothing == 0 ? Attrs.of("reduction", reduction.attr())
-                : Attrs.of("reduction", reduction.attr(), "label_smoothing", labelSmoothing);
+        Attrs attrs = labelSmoothing == 0 ? reduction.attrs()
+                : reduction.attrs().with("label_smoothing", labelSmoothing);
         return checkFinite(loss, Tensor.apply(Ops.SOFTMAX_CROSS_ENTROPY, attrs, input, target), input, target);
     }
 
@@ -124,7 +124,7 @@ public final class F {
     public static Tensor mseLoss(Tensor input, Tensor target, Reduction reduction) {
         String loss = "MSELoss";
         checkSameShape(loss, input, target);
-        return checkFinite(loss, Tensor.apply(Ops.MSE, Attrs.of("reduction", reduction.attr()), input, target), input, target);
+        return checkFinite(loss, Tensor.apply(Ops.MSE, reduction.attrs(), input, target), input, target);
     }
 
     public static Tensor l1Loss(Tensor input, Tensor target) {
