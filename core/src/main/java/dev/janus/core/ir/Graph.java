@@ -26,6 +26,7 @@ public final class Graph {
     private final List<Value> inputs = new ArrayList<>();
     private final List<Node> nodes = new ArrayList<>();
     private final List<Value> outputs = new ArrayList<>();
+    private final List<String> outputNames = new ArrayList<>();
     private final Map<Value, Tensor> parameters = new LinkedHashMap<>();
     private final Set<Value> frozen = new HashSet<>();
     private final Map<Value, Tensor> constants = new LinkedHashMap<>();
@@ -100,8 +101,23 @@ public final class Graph {
     }
 
     public void addOutput(Value v) {
+        addOutput(null, v);
+    }
+
+    /**
+     * Marks {@code v} as an output called {@code outputName} (null: the value's own name), the name
+     * that exporters and runners give it. Names are unique among the graph's names.
+     */
+    public void addOutput(String outputName, Value v) {
         if (v.owner != this) throw new JanusException("output " + v + " belongs to another graph");
+        outputNames.add(claim(outputName));
         outputs.add(v);
+    }
+
+    /** The name of output {@code i}: the one given to {@link #addOutput(String, Value)}, else the value's name. */
+    public String outputName(int i) {
+        String given = outputNames.get(i);
+        return given != null ? given : outputs.get(i).name();
     }
 
     private String claim(String valueName) {
@@ -178,7 +194,10 @@ public final class Graph {
         }
         for (Node n : nodes) sb.append("  ").append(n).append('\n');
         sb.append("  output");
-        for (int i = 0; i < outputs.size(); i++) sb.append(i > 0 ? ", " : " ").append(outputs.get(i).name());
+        for (int i = 0; i < outputs.size(); i++) {
+            sb.append(i > 0 ? ", " : " ").append(outputs.get(i).name());
+            if (outputNames.get(i) != null) sb.append(" as ").append(outputNames.get(i));
+        }
         return sb.append("\n}").toString();
     }
 }

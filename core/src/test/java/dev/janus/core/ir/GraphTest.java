@@ -15,6 +15,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GraphTest {
     private static Graph mlp() {
@@ -46,6 +47,19 @@ class GraphTest {
                 "  %5: float32[?, 8], %6: float32[?, 8] = dropout(%4) {p=0.3}",
                 "  output %5",
                 "}"), graph.toString());
+    }
+
+    @Test
+    void outputsMayBeNamed() {
+        Graph graph = new Graph("g");
+        Value x = graph.input("x", TensorType.of(DType.FLOAT32, 2));
+        Value y = graph.apply1(Ops.RELU, Attrs.NONE, x);
+        graph.addOutput("logits", y);
+        graph.addOutput(x);
+        assertEquals("logits", graph.outputName(0));
+        assertEquals("x", graph.outputName(1));
+        assertTrue(graph.toString().endsWith("  output %1 as logits, x\n}"), graph.toString());
+        assertThrows(JanusException.class, () -> graph.addOutput("x", y), "names are unique");
     }
 
     @Test

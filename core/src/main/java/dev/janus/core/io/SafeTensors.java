@@ -1,0 +1,440 @@
+package dev.janus.core.io;
+
+import dev.janus.core.DType;
+import dev.janus.core.JanusException;
+import dev.janus.core.Shape;
+import dev.janus.core.Tensor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Named tensors in the safetensors format (as Hugging Face defines it): an 8-byte little-endian
+ * header length, a JSON header naming each tensor's dtype, shape and byte range, then the raw
+ * little-endian data. Loading parses data and nothing else, so a file can never run code (unlike
+ * Java serialization or Python's pickle), and PyTorch reads the same files with the safetensors
+ * package. Saving writes a temporary file beside the target and renames it, so a crash leaves the
+ * old file or the new one, never half of one. A truncated or foreign file is an error that says so.
+ */
+public final class SafeTensors {
+    /** Headers larger than this are taken as a sign of a foreign file, as the reference reader does. */
+    private static final long MAX_HEADER = 100_000_000;
+
+    private SafeTensors() {
+    }
+
+    public static void save(Path file, Map<String, Tensor> tensors) {
+        save(file, tensors, Map.of());
+    }
+
+    /** Writes the tensors in the map's order, with optional string metadata. */
+    public static void save(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
+        byte[] bytes = encode(tensors, metadata);
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer b = ByteBuffer.wrap(bytes);
+                while (b.hasRemaining()) ch.write(b);
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            tmp = null;
+        } catch (IOException e) {
+            throw new JanusException("cannot save tensors to " + file + ": " + e, e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // The save already failed; that error is the one to report.
+                }
+            }
+        }
+    }
+
+    static byte[] encode(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        StringBuilder json = new StringBuilder("{");
+        if (!metadata.isEmpty()) {
+            json.append(quote("__metadata__")).append(":{");
+            int i = 0;
+            for (Map.Entry<String, String> m : metadata.entrySet()) {
+                json.append(i++ > 0 ? "," : "").append(quote(m.getKey())).append(':').append(quote(m.getValue()));
+            }
+            json.append('}');
+        }
+        long offset = 0;
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            String name = e.getKey();
+            if (name.isEmpty() || name.equals("__metadata__")) throw new JanusException("safetensors: invalid tensor name '" + name + "'");
+            Tensor t = e.getValue();
+            long end = offset + (long) t.numel() * t.dtype().bytes();
+            json.append(json.length() > 1 ? "," : "").append(quote(name)).append(":{\"dtype\":\"").append(code(t.dtype()))
+                    .append("\",\"shape\":[");
+            for (int d = 0; d < t.rank(); d++) json.append(d > 0 ? "," : "").append(t.shape().dim(d));
+            json.append("],\"data_offsets\":[").append(offset).append(',').append(end).append("]}");
+            offset = end;
+        }
+        byte[] text = json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+        // Spaces pad the header so the data starts 8-byte aligned, as the reference writer does.
+        byte[] header = Arrays.copyOf(text, (text.length + 7) & ~7);
+        Arrays.fill(header, text.length, header.length, (byte) ' ');
+        if (8 + header.length + offset > Integer.MAX_VALUE - 8) throw new JanusException("safetensors: " + offset + " bytes of tensors is too much for one file here");
+        ByteBuffer b = ByteBuffer.allocate((int) (8 + header.length + offset)).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(header.length).put(header);
+        for (Tensor t : tensors.values()) put(b, t);
+        return b.array();
+    }
+
+    private static void put(ByteBuffer b, Tensor t) {
+        switch (t.dtype()) {
+            case FLOAT32: {
+                b.asFloatBuffer().put(t.f32());
+                break;
+            }
+            case FLOAT64: {
+                b.asDoubleBuffer().put(t.f64());
+                break;
+            }
+            case INT64: {
+                b.asLongBuffer().put(t.i64());
+                break;
+            }
+            default:
+                for (boolean v : t.bool()) b.put((byte) (v ? 1 : 0));
+                return;
+        }
+        b.position(b.position() + t.numel() * t.dtype().bytes());
+    }
+
+    /** Reads every tensor, in the order of their data in the file. */
+    public static Map<String, Tensor> load(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new JanusException("cannot load tensors: " + file + " does not exist", e);
+        } catch (IOException e) {
+            throw new JanusException("cannot load tensors from " + file + ": " + e, e);
+        }
+        return decode(bytes, file.toString());
+    }
+
+    static Map<String, Tensor> decode(byte[] bytes, String source) {
+        if (bytes.length < 8) throw new JanusException(source + " is not a safetensors file: it has only " + bytes.length + " bytes");
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long headerLen = b.getLong();
+        if (headerLen < 2 || headerLen > MAX_HEADER || bytes[8] != '{') {
+            throw new JanusException(source + " is not a safetensors file: it does not start with a safetensors header");
+        }
+        if (headerLen > bytes.length - 8) {
+            throw new JanusException(source + " is truncated: its header declares " + headerLen + " bytes, but only "
+                    + (bytes.length - 8) + " bytes follow the length");
+        }
+        String json = new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8);
+        Object parsed;
+        try {
+            parsed = new Json(json).document();
+        } catch (JanusException e) {
+            throw new JanusException(source + " is not a safetensors file: its header is not valid JSON (" + e.getMessage() + ")");
+        }
+        if (!(parsed instanceof Map)) throw new JanusException(source + " is not a safetensors file: its header is not a JSON object");
+        int dataStart = 8 + (int) headerLen;
+        long dataLen = bytes.length - dataStart;
+        List<Entry> entries = new ArrayList<>();
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) parsed).entrySet()) {
+            String name = (String) e.getKey();
+            if (name.equals("__metadata__")) continue;
+            entries.add(Entry.of(name, e.getValue(), source));
+        }
+        entries.sort((x, y) -> Long.compare(x.begin, y.begin));
+        long expect = 0;
+        for (Entry en : entries) {
+            if (en.begin != expect) {
+                throw new JanusException(source + " is corrupt: tensor '" + en.name + "' starts at byte " + en.begin
+                        + " of the data, expected " + expect + " (tensors must follow each other without gaps or overlaps)");
+            }
+            expect = en.end;
+        }
+        if (expect > dataLen) {
+            throw new JanusException(source + " is truncated: its tensors need " + expect + " bytes of data, but the file has only " + dataLen);
+        }
+        if (expect < dataLen) {
+            throw new JanusException(source + " is corrupt: " + (dataLen - expect) + " bytes after the last tensor belong to none");
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Entry en : entries) {
+            b.position(dataStart + (int) en.begin);
+            out.put(en.name, read(b, en.dtype, en.shape));
+        }
+        return out;
+    }
+
+    private static Tensor read(ByteBuffer b, DType dtype, Shape shape) {
+        int n = shape.size();
+        switch (dtype) {
+            case FLOAT32: {
+                float[] a = new float[n];
+                b.asFloatBuffer().get(a);
+                return Tensor.wrap(a, dtype, shape);
+            }
+            case FLOAT64: {
+                double[] a = new double[n];
+                b.asDoubleBuffer().get(a);
+                return Tensor.wrap(a, dtype, shape);
+            }
+            case INT64: {
+                long[] a = new long[n];
+                b.asLongBuffer().get(a);
+                return Tensor.wrap(a, dtype, shape);
+            }
+            default: {
+                boolean[] a = new boolean[n];
+                for (int i = 0; i < n; i++) a[i] = b.get() != 0;
+                return Tensor.wrap(a, dtype, shape);
+            }
+        }
+    }
+
+    private static String code(DType t) {
+        switch (t) {
+            case FLOAT32: return "F32";
+            case FLOAT64: return "F64";
+            case INT64: return "I64";
+            default: return "BOOL";
+        }
+    }
+
+    private static DType dtype(String code) {
+        switch (code) {
+            case "F32": return DType.FLOAT32;
+            case "F64": return DType.FLOAT64;
+            case "I64": return DType.INT64;
+            case "BOOL": return DType.BOOL;
+            default: return null;
+        }
+    }
+
+    private static String quote(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') sb.append('\\').append(c);
+            else if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
+            else sb.append(c);
+        }
+        return sb.append('"').toString();
+    }
+
+    /** One tensor's header entry, checked. */
+    private static final class Entry {
+        final String name;
+        final DType dtype;
+        final Shape shape;
+        final long begin, end;
+
+        private Entry(String name, DType dtype, Shape shape, long begin, long end) {
+            this.name = name;
+            this.dtype = dtype;
+            this.shape = shape;
+            this.begin = begin;
+            this.end = end;
+        }
+
+        static Entry of(String name, Object value, String source) {
+            String where = source + ": tensor '" + name + "'";
+            if (!(value instanceof Map)) throw new JanusException(where + " is not described by a JSON object");
+            Map<?, ?> m = (Map<?, ?>) value;
+            Object code = m.get("dtype"), shape = m.get("shape"), offsets = m.get("data_offsets");
+            if (!(code instanceof String) || !(shape instanceof List) || !(offsets instanceof List) || ((List<?>) offsets).size() != 2) {
+                throw new JanusException(where + " needs \"dtype\", \"shape\" and \"data_offsets\" [begin, end], got " + m.keySet());
+            }
+            DType dt = dtype((String) code);
+            if (dt == null) throw new JanusException(where + " has dtype " + code + ", which Janus does not read (it reads F32, F64, I64 and BOOL)");
+            List<?> dims = (List<?>) shape;
+            long[] d = new long[dims.size()];
+            long count = 1;
+            for (int i = 0; i < d.length; i++) {
+                if (!(dims.get(i) instanceof Long) || (Long) dims.get(i) < 0 || (Long) dims.get(i) > Integer.MAX_VALUE) {
+                    throw new JanusException(where + " has an invalid shape " + dims);
+                }
+                d[i] = (Long) dims.get(i);
+                count = Math.multiplyExact(count, d[i]);
+            }
+            if (count > Integer.MAX_VALUE - 8) throw new JanusException(where + " has " + count + " elements, more than a Java array holds");
+            List<?> o = (List<?>) offsets;
+            if (!(o.get(0) instanceof Long) || !(o.get(1) instanceof Long)) throw new JanusException(where + " has invalid data_offsets " + o);
+            long begin = (Long) o.get(0), end = (Long) o.get(1);
+            if (begin < 0 || end - begin != count * dt.bytes()) {
+                throw new JanusException(where + ": data_offsets " + o + " do not hold " + count + " " + dt + " values ("
+                        + count * dt.bytes() + " bytes)");
+            }
+            return new Entry(name, dt, Shape.of(d), begin, end);
+        }
+    }
+
+    /** A small JSON reader (objects, arrays, strings, integers, true, false, null): all a header holds. */
+    private static final class Json {
+        private final String s;
+        private int i;
+
+        Json(String s) {
+            this.s = s;
+        }
+
+        Object document() {
+            Object v = value();
+            skip();
+            if (i != s.length()) throw error("unexpected text after the header object");
+            return v;
+        }
+
+        private Object value() {
+            skip();
+            if (i >= s.length()) throw error("unexpected end");
+            char c = s.charAt(i);
+            if (c == '{') return object();
+            if (c == '[') return array();
+            if (c == '"') return string();
+            if (c == '-' || (c >= '0' && c <= '9')) return number();
+            if (s.startsWith("true", i)) return literal("true", Boolean.TRUE);
+            if (s.startsWith("false", i)) return literal("false", Boolean.FALSE);
+            if (s.startsWith("null", i)) return literal("null", null);
+            throw error("unexpected character '" + c + "'");
+        }
+
+        private Object literal(String word, Object v) {
+            i += word.length();
+            return v;
+        }
+
+        private Map<String, Object> object() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            i++;
+            skip();
+            if (peek() == '}') {
+                i++;
+                return m;
+            }
+            while (true) {
+                skip();
+                if (peek() != '"') throw error("expected a key");
+                String k = string();
+                skip();
+                expect(':');
+                if (m.put(k, value()) != null) throw error("key '" + k + "' appears twice");
+                skip();
+                if (peek() == ',') {
+                    i++;
+                } else {
+                    expect('}');
+                    return m;
+                }
+            }
+        }
+
+        private List<Object> array() {
+            List<Object> a = new ArrayList<>();
+            i++;
+            skip();
+            if (peek() == ']') {
+                i++;
+                return a;
+            }
+            while (true) {
+                a.add(value());
+                skip();
+                if (peek() == ',') {
+                    i++;
+                } else {
+                    expect(']');
+                    return a;
+                }
+            }
+        }
+
+        private String string() {
+            StringBuilder sb = new StringBuilder();
+            i++;
+            while (true) {
+                if (i >= s.length()) throw error("unterminated string");
+                char c = s.charAt(i++);
+                if (c == '"') return sb.toString();
+                if (c != '\\') {
+                    sb.append(c);
+                    continue;
+                }
+                if (i >= s.length()) throw error("unterminated escape");
+                char e = s.charAt(i++);
+                switch (e) {
+                    case '"': case '\\': case '/': sb.append(e); break;
+                    case 'b': sb.append('\b'); break;
+                    case 'f': sb.append('\f'); break;
+                    case 'n': sb.append('\n'); break;
+                    case 'r': sb.append('\r'); break;
+                    case 't': sb.append('\t'); break;
+                    case 'u':
+                        if (i + 4 > s.length()) throw error("short \\u escape");
+                        try {
+                            sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                        } catch (NumberFormatException x) {
+                            throw error("bad \\u escape");
+                        }
+                        i += 4;
+                        break;
+                    default: throw error("bad escape \\" + e);
+                }
+            }
+        }
+
+        private Long number() {
+            int start = i;
+            if (peek() == '-') i++;
+            while (i < s.length() && Character.isDigit(s.charAt(i))) i++;
+            if (i < s.length() && (s.charAt(i) == '.' || s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+                throw error("a header number must be a whole number");
+            }
+            try {
+                return Long.parseLong(s.substring(start, i));
+            } catch (NumberFormatException e) {
+                throw error("bad number '" + s.substring(start, i) + "'");
+            }
+        }
+
+        private char peek() {
+            return i < s.length() ? s.charAt(i) : '\0';
+        }
+
+        private void expect(char c) {
+            if (peek() != c) throw error("expected '" + c + "'");
+            i++;
+        }
+
+        private void skip() {
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
+        }
+
+        private JanusException error(String what) {
+            return new JanusException(what + " at character " + i);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.janus.eager;
+
+import dev.janus.core.Generator;
+import dev.janus.core.JanusException;
+import dev.janus.core.ShapeException;
+import dev.janus.core.Tensor;
+import dev.janus.core.ops.Attrs;
+import dev.janus.core.ops.ExecContext;
+import dev.janus.core.ops.Immediate;
+import dev.janus.core.ops.Ops;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The backward pass: runs each recorded op's own gradient rule (through {@link Immediate}, on core
+ * tensors, recording nothing) from the root back to the leaves, in reverse creation order, and adds
+ * the results into the leaves' {@code grad}.
+ */
+final class Backward {
+    /** Gradient rules draw no random numbers; the generator is only there because contexts carry one. */
+    static final ExecContext CTX = new ExecContext(Generator.global());
+    static final Immediate NOW = new Immediate(CTX);
+
+    private Backward() {
+    }
+
+    static void run(dev.janus.eager.Tensor root, Tensor seed, boolean retainGraph) {
+        if (root.gradFn == null) {
+            accumulate(root, seed);
+            return;
+        }
+        List<Node> order = collect(root.gradFn);
+        root.gradFn.addGrad(root.outputIndex, seed);
+        boolean done = false;
+        try {
+            for (Node n : order) step(n);
+            done = true;
+        } finally {
+            for (Node n : order) {
+                if (done && !retainGraph) n.free();
+                else n.gradOut = null;
+            }
+        }
+    }
+
+    /** Every node that the root depends on, newest first; fails before any work on a freed node. */
+    private static List<Node> collect(Node root) {
+        Object pass = new Object();
+        List<Node> order = new ArrayList<>();
+        ArrayDeque<Node> stack = new ArrayDeque<>();
+        stack.push(root);
+        root.mark = pass;
+        while (!stack.isEmpty()) {
+            Node n = stack.pop();
+            if (n.freed) {
+                throw new JanusException("backward: trying to go back through the graph a second time (its "
+                        + n.displayName() + " step was freed by the first backward). Run the forward again, or call "
+                        + "backward(gradient, true) the first time to keep the graph.");
+            }
+            order.add(n);
+            for (dev.janus.eager.Tensor t : n.inputs) {
+                Node p = t.gradFn;
+                if (p != null && p.mark != pass && t.requiresGrad()) {
+                    p.mark = pass;
+                    stack.push(p);
+                }
+            }
+        }
+        order.sort((a, b) -> Long.compare(b.seq, a.seq));
+        return order;
+    }
+
+    private static void step(Node n) {
+        if (n.gradOut == null) return;
+        if (n.retained != null) {
+            for (int k = 0; k < n.retained.length; k++) {
+                if (n.retained[k] != null && n.gradOut[k] != null) accumulate(n.retained[k], n.gradOut[k]);
+            }
+        }
+        for (int i = 0; i < n.inputs.length; i++) {
+            if (n.wanted[i] && n.inputs[i].version != n.versions[i]) {
+                throw new JanusException("backward: input " + i + " of " + n.op.name() + " (" + n.inputs[i].value().type()
+                        + ") was changed in place after the forward used it (by an optimizer step, copyFrom or "
+                        + "loadStateDict), so its gradient would be wrong. Run the forward again after changing it.");
+            }
+        }
+        List<Tensor> grads = n.op.gradient(NOW, n.attrs, n.inValues, n.outValues, Arrays.asList(n.gradOut), n.wanted);
+        for (int i = 0; i < n.inputs.length; i++) {
+            Tensor g = grads.get(i);
+            if (!n.wanted[i] || g == null) continue;
+            dev.janus.eager.Tensor t = n.inputs[i];
+            if (!g.shape().equals(t.value().shape())) {
+                throw new ShapeException("backward: the gradient rule of " + n.op.name() + " gave input " + i + " a gradient of shape "
+                        + g.shape() + " for a value of shape " + t.value().shape());
+            }
+            if (t.gradFn != null) t.gradFn.addGrad(t.outputIndex, g);
+            else accumulate(t, g);
+        }
+        n.gradOut = null;
+    }
+
+    /** Adds into {@code t.grad}: a fresh copy the first time, in place after that (as PyTorch accumulates). */
+    static void accumulate(dev.janus.eager.Tensor t, Tensor g) {
+        dev.janus.eager.Tensor have = t.gradOrNull();
+        if (have == null) {
+            t.setGradValue(g.copy());
+        } else {
+            Tensor acc = have.value();
+            Ops.ADD.compute(new Tensor[] {acc, g}, Attrs.NONE, new Tensor[] {acc}, CTX);
+        }
+    }
+}

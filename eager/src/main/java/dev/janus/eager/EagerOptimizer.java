@@ -1,0 +1,179 @@
+package dev.janus.eager;
+
+import dev.janus.core.DType;
+import dev.janus.core.JanusException;
+import dev.janus.core.ShapeException;
+import dev.janus.core.ops.Immediate;
+import dev.janus.core.optim.Optimizer;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * PyTorch's optimizer loop ({@code opt.zeroGrad(); loss.backward(); opt.step()}) over a core
+ * update rule ({@link dev.janus.core.optim.Adam}, {@link dev.janus.core.optim.SGD}, ...): each step runs
+ * the rule through {@link Immediate} and writes the new values into the parameters in place, so
+ * there is one implementation of each rule for both front ends. Learning-rate schedules act on the
+ * rule ({@link #rule()}).
+ *
+ * <pre>{@code
+ * var opt = new EagerOptimizer(new Adam(1e-3), model.parameters());
+ * }</pre>
+ */
+public final class EagerOptimizer {
+    private static final Immediate NOW = new Immediate(Backward.CTX);
+
+    private final Optimizer rule;
+    private final List<Tensor> params;
+    /** Per parameter: its state tensors (null until its first step) and its step count. */
+    private final List<List<dev.janus.core.Tensor>> state;
+    private final long[] steps;
+
+    public EagerOptimizer(Optimizer rule, List<Tensor> parameters) {
+        if (parameters.isEmpty()) throw new JanusException(rule.name() + ": got an empty parameter list");
+        Map<Tensor, Integer> seen = new IdentityHashMap<>();
+        for (int i = 0; i < parameters.size(); i++) {
+            Tensor p = parameters.get(i);
+            if (!p.isLeaf() || !p.requiresGrad()) {
+                throw new JanusException(rule.name() + ": parameter " + i + " (" + p.value().type()
+                        + ") must be a leaf tensor that requires grad");
+            }
+            Integer before = seen.put(p, i);
+            if (before != null) throw new JanusException(rule.name() + ": parameters " + before + " and " + i + " are the same tensor");
+        }
+        this.rule = rule;
+        this.params = List.copyOf(parameters);
+        this.state = new ArrayList<>(Collections.nCopies(params.size(), null));
+        this.steps = new long[params.size()];
+    }
+
+    /** The update rule; schedules set its learning rate. */
+    public Optimizer rule() {
+        return rule;
+    }
+
+    public double lr() {
+        return rule.lr();
+    }
+
+    public void setLr(double lr) {
+        rule.setLr(lr);
+    }
+
+    public List<Tensor> parameters() {
+        return params;
+    }
+
+    /** Clears every parameter's gradient (set to none, as PyTorch does by default). */
+    public void zeroGrad() {
+        for (Tensor p : params) p.zeroGrad();
+    }
+
+    /**
+     * Updates every parameter that has a gradient (others are skipped, as in PyTorch). All updates
+     * are computed before any is written, so a failure leaves every parameter as it was.
+     */
+    public void step() {
+        int n = params.size();
+        List<List<dev.janus.core.Tensor>> results = new ArrayList<>(Collections.nCopies(n, null));
+        for (int i = 0; i < n; i++) {
+            Tensor p = params.get(i);
+            Tensor g = p.grad();
+            if (g == null) continue;
+            dev.janus.core.Tensor value = p.value();
+            List<dev.janus.core.Tensor> st = state.get(i);
+            if (st == null) {
+                st = new ArrayList<>();
+                for (String ignored : rule.stateNames()) st.add(dev.janus.core.Tensor.empty(value.dtype(), value.shape()));
+            }
+            results.set(i, rule.update(NOW, value, g.value(), st, scalars(steps[i] + 1, value.dtype())));
+        }
+        for (int i = 0; i < n; i++) {
+            List<dev.janus.core.Tensor> r = results.get(i);
+            if (r == null) continue;
+            params.get(i).copyFrom(r.get(0));
+            state.set(i, new ArrayList<>(r.subList(1, r.size())));
+            steps[i]++;
+        }
+    }
+
+    private List<dev.janus.core.Tensor> scalars(long t, DType dtype) {
+        double[] s = rule.scalars(t);
+        List<dev.janus.core.Tensor> out = new ArrayList<>(s.length);
+        for (double v : s) out.add(dev.janus.core.Tensor.scalar(v, dtype));
+        return out;
+    }
+
+    /**
+     * The optimizer's state as named tensors, ready for {@link dev.janus.core.io.SafeTensors}: "lr",
+     * and per parameter index i "state.i.step" and "state.i.&lt;name&gt;" (exp_avg, ...), copied.
+     */
+    public Map<String, dev.janus.core.Tensor> stateDict() {
+        Map<String, dev.janus.core.Tensor> out = new LinkedHashMap<>();
+        out.put("lr", dev.janus.core.Tensor.scalar(rule.lr(), DType.FLOAT64));
+        for (int i = 0; i < params.size(); i++) {
+            if (state.get(i) == null) continue;
+            out.put("state." + i + ".step", dev.janus.core.Tensor.scalar(steps[i], DType.INT64));
+            List<String> names = rule.stateNames();
+            for (int k = 0; k < names.size(); k++) out.put("state." + i + "." + names.get(k), state.get(i).get(k).copy());
+        }
+        return out;
+    }
+
+    /** Restores {@link #stateDict()}; everything is checked before anything changes. */
+    public void loadStateDict(Map<String, dev.janus.core.Tensor> saved) {
+        List<String> problems = new ArrayList<>();
+        dev.janus.core.Tensor lr = saved.get("lr");
+        if (lr == null || lr.numel() != 1 || !(lr.item() >= 0)) problems.add("\"lr\" is missing or not a learning rate");
+        List<String> names = rule.stateNames();
+        List<List<dev.janus.core.Tensor>> newState = new ArrayList<>(Collections.nCopies(params.size(), null));
+        long[] newSteps = new long[params.size()];
+        Set<String> known = new HashSet<>();
+        known.add("lr");
+        for (int i = 0; i < params.size(); i++) {
+            String prefix = "state." + i + ".";
+            dev.janus.core.Tensor step = saved.get(prefix + "step");
+            known.add(prefix + "step");
+            for (String name : names) known.add(prefix + name);
+            if (step == null) {
+                for (String name : names) if (saved.containsKey(prefix + name)) problems.add(prefix + name + " is there but " + prefix + "step is not");
+                continue;
+            }
+            if (step.dtype() != DType.INT64 || step.numel() != 1 || step.item() < 1) {
+                problems.add(prefix + "step must be an int64 count >= 1, got " + step.type());
+                continue;
+            }
+            newSteps[i] = (long) step.item();
+            List<dev.janus.core.Tensor> st = new ArrayList<>();
+            for (String name : names) {
+                dev.janus.core.Tensor t = saved.get(prefix + name), p = params.get(i).value();
+                if (t == null) problems.add(prefix + name + " is missing");
+                else if (!t.type().equals(p.type())) problems.add(prefix + name + " is " + t.type() + ", parameter " + i + " is " + p.type());
+                else st.add(t.copy());
+            }
+            newState.set(i, st);
+        }
+        for (String k : saved.keySet()) {
+            if (!known.contains(k)) problems.add("unexpected key " + k + " (this " + rule.name() + " has " + params.size() + " parameters)");
+        }
+        if (!problems.isEmpty()) {
+            throw new ShapeException("Error(s) in loading the " + rule.name() + " optimizer state:\n  " + String.join("\n  ", problems));
+        }
+        rule.setLr(lr.item());
+        for (int i = 0; i < params.size(); i++) {
+            state.set(i, newState.get(i));
+            steps[i] = newSteps[i];
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EagerOptimizer(" + rule + ", " + params.size() + " parameters)";
+    }
+}

@@ -1,0 +1,68 @@
+package dev.janus.eager;
+
+import dev.janus.core.JanusException;
+import dev.janus.core.Shape;
+import dev.janus.core.TensorType;
+import dev.janus.core.ir.Graph;
+import dev.janus.core.ir.Value;
+import dev.janus.eager.nn.Module;
+
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Turns a forward pass into core IR, as {@code torch.jit.trace}: the forward runs once on example
+ * inputs and every op it applies becomes a graph node. Parameters become graph parameters named as
+ * {@link Module#namedParameters()} names them (holding copies of their values now), the inputs are
+ * called "input" ("input_0", "input_1", ... for several) and the result "output".
+ *
+ * <p>The first dimension of each input is left unknown (-1) by default, so the graph runs at any
+ * batch size. What the trace records is what ran: Java control flow is taken as it went for the
+ * example, values read out of tensors become constants, and a module in eval mode leaves out its
+ * dropout.
+ */
+public final class Tracer {
+    private Tracer() {
+    }
+
+    /** Traces {@code module.forward(example)} with a dynamic batch dimension. */
+    public static Graph trace(Module module, Tensor example) {
+        return trace(module, true, example);
+    }
+
+    public static Graph trace(Module module, boolean dynamicBatch, Tensor example) {
+        return trace(module.getClass().getSimpleName(), module.namedParameters(), dynamicBatch,
+                xs -> module.forward(xs[0]), example);
+    }
+
+    /**
+     * Traces any function of tensors; {@code parameters} are the tensors it uses that should become
+     * named graph parameters (others become constants).
+     */
+    @SuppressWarnings("try") // the no-grad scope is only opened and closed
+    public static Graph trace(String name, Map<String, Tensor> parameters, boolean dynamicBatch,
+                              Function<Tensor[], Tensor> forward, Tensor... examples) {
+        ThreadState state = ThreadState.get();
+        if (state.trace != null) throw new JanusException("trace: a trace is already being recorded on this thread");
+        Trace trace = new Trace(new Graph(name.isEmpty() ? "traced" : name));
+        for (int i = 0; i < examples.length; i++) {
+            dev.janus.core.Tensor x = examples[i].value();
+            Shape s = x.shape();
+            if (dynamicBatch && s.rank() > 0) s = s.with(0, Shape.DYNAMIC);
+            Value v = trace.graph.input(examples.length == 1 ? "input" : "input_" + i, new TensorType(x.dtype(), s));
+            trace.bind(x, v);
+        }
+        for (Map.Entry<String, Tensor> p : parameters.entrySet()) {
+            trace.bind(p.getValue().value(), trace.graph.parameter(p.getKey(), p.getValue().value().copy()));
+        }
+        Tensor out;
+        state.trace = trace;
+        try (Grad.Scope ignored = Grad.noGrad()) {
+            out = forward.apply(examples.clone());
+        } finally {
+            state.trace = null;
+        }
+        trace.graph.addOutput("output", trace.valueOf(out.value()));
+        return trace.graph;
+    }
+}

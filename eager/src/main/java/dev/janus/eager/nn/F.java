@@ -1,0 +1,221 @@
+package dev.janus.eager.nn;
+
+import dev.janus.core.DType;
+import dev.janus.core.JanusException;
+import dev.janus.core.Shape;
+import dev.janus.core.ShapeException;
+import dev.janus.core.ops.Attrs;
+import dev.janus.core.ops.Ops;
+import dev.janus.eager.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * The functional forms of the layers and losses, as {@code torch.nn.functional}; the modules call
+ * these. Losses check their inputs first (shapes, dtypes, labels in range) and refuse a NaN or
+ * infinite result, naming the loss and where the bad value sits, before backward can spread it
+ * into the parameters.
+ */
+public final class F {
+    /** Softplus's cut-over to the identity: exp(-40) is below float64's resolution, so it is exact. */
+    private static final Attrs SOFTPLUS_EXACT = Attrs.of("threshold", 40.0);
+
+    private F() {
+    }
+
+    // ------------------------------------------------------------ activations
+
+    public static Tensor relu(Tensor x) {
+        return Tensor.apply(Ops.RELU, Attrs.NONE, x);
+    }
+
+    public static Tensor leakyRelu(Tensor x, double negativeSlope) {
+        return Tensor.apply(Ops.LEAKY_RELU, Attrs.of("alpha", negativeSlope), x);
+    }
+
+    public static Tensor gelu(Tensor x) {
+        return Tensor.apply(Ops.GELU, Attrs.NONE, x);
+    }
+
+    /** approximate: "none" (the exact erf form) or "tanh". */
+    public static Tensor gelu(Tensor x, String approximate) {
+        return Tensor.apply(Ops.GELU, approximate.equals("none") ? Attrs.NONE : Attrs.of("approximate", approximate), x);
+    }
+
+    public static Tensor sigmoid(Tensor x) {
+        return Tensor.apply(Ops.SIGMOID, Attrs.NONE, x);
+    }
+
+    public static Tensor tanh(Tensor x) {
+        return Tensor.apply(Ops.TANH, Attrs.NONE, x);
+    }
+
+    public static Tensor softmax(Tensor x, int dim) {
+        return x.softmax(dim);
+    }
+
+    public static Tensor logSoftmax(Tensor x, int dim) {
+        return x.logSoftmax(dim);
+    }
+
+    /** Dropout when {@code training} (and p > 0), else x itself. */
+    public static Tensor dropout(Tensor x, double p, boolean training) {
+        if (!(p >= 0 && p <= 1)) throw new JanusException("dropout: p must be in [0, 1], got " + p);
+        if (!training || p == 0) return x;
+        return Tensor.apply(Ops.DROPOUT, Attrs.of("p", p), x);
+    }
+
+    // ------------------------------------------------------------ layers
+
+    /** x w^T + b (b may be null). */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        return bias == null ? Tensor.apply(Ops.LINEAR, Attrs.NONE, x, weight) : Tensor.apply(Ops.LINEAR, Attrs.NONE, x, weight, bias);
+    }
+
+    /**
+     * Merges dimensions startDim..endDim into one. Dimensions before startDim are kept as they come
+     * (so a traced graph keeps an unknown batch), the merged size is fixed unless it spans dimension 0.
+     */
+    public static Tensor flatten(Tensor x, int startDim, int endDim) {
+        Shape s = x.shape();
+        if (s.rank() == 0) return x.reshape(1);
+        int a = s.axis(startDim, "flatten"), b = s.axis(endDim, "flatten");
+        if (a > b) throw new ShapeException("flatten: start_dim " + startDim + " comes after end_dim " + endDim + " for shape " + s);
+        if (a == b) return x;
+        int[] target = new int[s.rank() - (b - a)];
+        for (int i = 0; i < a; i++) target[i] = 0;
+        target[a] = a == 0 ? -1 : s.size(a, b + 1);
+        for (int i = b + 1; i < s.rank(); i++) target[i - (b - a)] = s.dim(i);
+        return x.reshape(target);
+    }
+
+    // ------------------------------------------------------------ losses
+
+    public static Tensor crossEntropy(Tensor input, Tensor target) {
+        return crossEntropy(input, target, Reduction.MEAN, 0);
+    }
+
+    /** Cross entropy of logits [N, C] at int64 labels [N], optionally with label smoothing. */
+    public static Tensor crossEntropy(Tensor input, Tensor target, Reduction reduction, double labelSmoothing) {
+        String loss = "CrossEntropyLoss";
+        checkLabels(loss, input, target);
+        Attrs attrs = labelSmoothing == 0 ? reduction.attrs()
+                : reduction.attrs().with("label_smoothing", labelSmoothing);
+        return checkFinite(loss, Tensor.apply(Ops.SOFTMAX_CROSS_ENTROPY, attrs, input, target), input, target);
+    }
+
+    public static Tensor nllLoss(Tensor input, Tensor target) {
+        return nllLoss(input, target, Reduction.MEAN);
+    }
+
+    /** -input[i, target[i]] per row, for log-probabilities input [N, C]. */
+    public static Tensor nllLoss(Tensor input, Tensor target, Reduction reduction) {
+        String loss = "NLLLoss";
+        checkLabels(loss, input, target);
+        Tensor picked = Tensor.apply(Ops.ONE_HOT, Attrs.of("depth", input.dim(1), "dtype", input.dtype()), target);
+        Tensor perRow = input.mul(picked).sum(1, false).neg();
+        return checkFinite(loss, reduce(perRow, reduction), input, target);
+    }
+
+    public static Tensor mseLoss(Tensor input, Tensor target) {
+        return mseLoss(input, target, Reduction.MEAN);
+    }
+
+    public static Tensor mseLoss(Tensor input, Tensor target, Reduction reduction) {
+        String loss = "MSELoss";
+        checkSameShape(loss, input, target);
+        return checkFinite(loss, Tensor.apply(Ops.MSE, reduction.attrs(), input, target), input, target);
+    }
+
+    public static Tensor l1Loss(Tensor input, Tensor target) {
+        return l1Loss(input, target, Reduction.MEAN);
+    }
+
+    public static Tensor l1Loss(Tensor input, Tensor target, Reduction reduction) {
+        String loss = "L1Loss";
+        checkSameShape(loss, input, target);
+        return checkFinite(loss, reduce(input.sub(target).abs(), reduction), input, target);
+    }
+
+    public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target) {
+        return binaryCrossEntropyWithLogits(input, target, Reduction.MEAN);
+    }
+
+    /** softplus(x) - x y per element: the same as -[y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))], without overflow. */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target, Reduction reduction) {
+        String loss = "BCEWithLogitsLoss";
+        checkSameShape(loss, input, target);
+        Tensor perElement = Tensor.apply(Ops.SOFTPLUS, SOFTPLUS_EXACT, input).sub(input.mul(target));
+        return checkFinite(loss, reduce(perElement, reduction), input, target);
+    }
+
+    private static Tensor reduce(Tensor perElement, Reduction reduction) {
+        switch (reduction) {
+            case MEAN: return perElement.mean();
+            case SUM: return perElement.sum();
+            default: return perElement;
+        }
+    }
+
+    // ------------------------------------------------------------ input checks
+
+    private static void checkLabels(String loss, Tensor input, Tensor target) {
+        if (input.rank() != 2 || !input.dtype().isFloating()) {
+            throw new ShapeException(loss + ": the input must be float [batch, classes], got " + input.value().type());
+        }
+        if (target.dtype() != DType.INT64 || target.rank() != 1 || target.dim(0) != input.dim(0)) {
+            throw new ShapeException(loss + ": the target must be int64 class indices of shape [" + input.dim(0)
+                    + "] for input " + input.shape() + ", got " + target.value().type());
+        }
+        long[] labels = target.value().i64();
+        int classes = input.dim(1);
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= classes) {
+                throw new JanusException(loss + ": target " + labels[i] + " at position " + i + " is out of range for "
+                        + classes + " classes (input " + input.shape() + "; labels must be in [0, " + (classes - 1) + "])");
+            }
+        }
+    }
+
+    private static void checkSameShape(String loss, Tensor input, Tensor target) {
+        if (!input.dtype().isFloating() || input.dtype() != target.dtype() || !input.shape().equals(target.shape())) {
+            throw new ShapeException(loss + ": input and target must be float tensors of one shape and dtype, got "
+                    + input.value().type() + " and " + target.value().type());
+        }
+    }
+
+    private static Tensor checkFinite(String loss, Tensor result, Tensor input, Tensor target) {
+        dev.janus.core.Tensor v = result.value();
+        for (int i = 0, n = v.numel(); i < n; i++) {
+            double x = v.readDouble(i);
+            if (Double.isFinite(x)) continue;
+            String what = Double.isNaN(x) ? "NaN" : "infinite";
+            throw new JanusException(loss + ": the loss is " + what + (n > 1 ? " at element " + i : "") + "; "
+                    + whereNotFinite("input", input) + ", " + whereNotFinite("target", target));
+        }
+        return result;
+    }
+
+    private static String whereNotFinite(String name, Tensor t) {
+        dev.janus.core.Tensor v = t.value();
+        int first = -1, count = 0;
+        for (int i = 0, n = v.numel(); i < n; i++) {
+            if (!Double.isFinite(v.readDouble(i))) {
+                if (first < 0) first = i;
+                count++;
+            }
+        }
+        if (count == 0) return "the " + name + " " + v.shape() + " is finite";
+        return "the " + name + " " + v.shape() + " has " + count + " NaN or infinite values, the first " + v.readDouble(first)
+                + " at " + Arrays.toString(unravel(first, v.shape()));
+    }
+
+    private static int[] unravel(int flat, Shape s) {
+        int[] idx = new int[s.rank()];
+        for (int d = s.rank() - 1; d >= 0; d--) {
+            idx[d] = flat % s.dim(d);
+            flat /= s.dim(d);
+        }
+        return idx;
+    }
+}

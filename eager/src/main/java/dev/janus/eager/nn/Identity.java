@@ -1,0 +1,11 @@
+package dev.janus.eager.nn;
+
+import dev.janus.eager.Tensor;
+
+/** Returns its input unchanged (a placeholder, as nn.Identity). */
+public final class Identity extends Module {
+    @Override
+    public Tensor forward(Tensor x) {
+        return x;
+    }
+}

@@ -1,0 +1,212 @@
+package dev.janus.eager.nn;
+
+import dev.janus.core.JanusException;
+import dev.janus.core.ShapeException;
+import dev.janus.eager.Tensor;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A piece of a model, as PyTorch's {@code nn.Module}: it owns named parameters and named child
+ * modules, and {@link #forward} computes with them in plain Java. Register what a module owns from
+ * its fields:
+ *
+ * <pre>{@code
+ * class Net extends Module {
+ *     final Linear fc1 = registerModule("fc1", new Linear(4, 64));
+ *     final Linear fc2 = registerModule("fc2", new Linear(64, 3));
+ *     public Tensor forward(Tensor x) { return fc2.forward(F.relu(fc1.forward(x))); }
+ * }
+ * }</pre>
+ */
+public abstract class Module {
+    private final Map<String, Tensor> params = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    public abstract Tensor forward(Tensor input);
+
+    /** Registers a parameter: a leaf tensor, which from now on requires grad. Returns it. */
+    protected final Tensor registerParameter(String name, Tensor value) {
+        checkName(name);
+        if (!value.isLeaf()) throw new JanusException(kind() + ": parameter '" + name + "' must be a leaf tensor (use detach())");
+        params.put(name, value.requiresGrad(true));
+        return value;
+    }
+
+    /** Registers a child module; its parameters appear under "name.". Returns it. */
+    protected final <M extends Module> M registerModule(String name, M module) {
+        checkName(name);
+        if (module == this) throw new JanusException(kind() + ": a module cannot be its own child");
+        children.put(name, module);
+        return module;
+    }
+
+    private void checkName(String name) {
+        if (name == null || name.isEmpty() || name.contains(".")) {
+            throw new JanusException(kind() + ": '" + name + "' is not a valid name (non-empty, without dots)");
+        }
+        if (params.containsKey(name) || children.containsKey(name)) {
+            throw new JanusException(kind() + ": the name '" + name + "' is already taken");
+        }
+    }
+
+    /** Every parameter of this module and its descendants, each once, in registration order. */
+    public List<Tensor> parameters() {
+        return new ArrayList<>(namedParameters().values());
+    }
+
+    /** Parameters by dotted path ("layers.0.weight"); a parameter shared by two modules appears once. */
+    public Map<String, Tensor> namedParameters() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect("", out, new IdentityHashMap<>());
+        return out;
+    }
+
+    private void collect(String prefix, Map<String, Tensor> out, Map<Tensor, Boolean> seen) {
+        for (Map.Entry<String, Tensor> p : params.entrySet()) {
+            if (seen.put(p.getValue(), Boolean.TRUE) == null) out.put(prefix + p.getKey(), p.getValue());
+        }
+        for (Map.Entry<String, Module> c : children.entrySet()) c.getValue().collect(prefix + c.getKey() + ".", out, seen);
+    }
+
+    /** The direct children, in registration order. */
+    public List<Module> children() {
+        return new ArrayList<>(children.values());
+    }
+
+    public Map<String, Module> namedChildren() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /** Sets training mode here and in every descendant (dropout is active only in training). Returns this. */
+    public Module train(boolean on) {
+        training = on;
+        for (Module c : children.values()) c.train(on);
+        return this;
+    }
+
+    public Module train() {
+        return train(true);
+    }
+
+    public Module eval() {
+        return train(false);
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    /** Clears every parameter's gradient. */
+    public void zeroGrad() {
+        for (Tensor p : parameters()) p.zeroGrad();
+    }
+
+    /** Total number of parameter elements. */
+    public long parameterCount() {
+        long n = 0;
+        for (Tensor p : parameters()) n += p.numel();
+        return n;
+    }
+
+    /**
+     * A snapshot of every parameter by dotted name: copies (unlike PyTorch's views), so a state
+     * dict kept as "the best so far" does not change as training goes on.
+     */
+    public Map<String, dev.janus.core.Tensor> stateDict() {
+        Map<String, dev.janus.core.Tensor> out = new LinkedHashMap<>();
+        namedParameters().forEach((k, v) -> out.put(k, v.value().copy()));
+        return out;
+    }
+
+    /** Loads a state dict strictly: the keys must be exactly this module's, with matching shapes. */
+    public LoadResult loadStateDict(Map<String, dev.janus.core.Tensor> state) {
+        return loadStateDict(state, true);
+    }
+
+    /**
+     * Copies the values into the parameters. Everything is checked before anything is written: a
+     * dtype or shape mismatch is always an error, missing and unexpected keys only when strict; the
+     * error lists every problem. Returns the missing and unexpected keys.
+     */
+    public LoadResult loadStateDict(Map<String, dev.janus.core.Tensor> state, boolean strict) {
+        Map<String, Tensor> own = namedParameters();
+        List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), mismatched = new ArrayList<>();
+        for (Map.Entry<String, Tensor> p : own.entrySet()) {
+            dev.janus.core.Tensor v = state.get(p.getKey());
+            if (v == null) missing.add(p.getKey());
+            else if (!v.type().equals(p.getValue().value().type())) {
+                mismatched.add(p.getKey() + ": the checkpoint has " + v.type() + ", the model has " + p.getValue().value().type());
+            }
+        }
+        for (String k : new TreeSet<>(state.keySet())) if (!own.containsKey(k)) unexpected.add(k);
+        boolean keysWrong = strict && (!missing.isEmpty() || !unexpected.isEmpty());
+        if (keysWrong || !mismatched.isEmpty()) {
+            StringBuilder sb = new StringBuilder("Error(s) in loading state dict for ").append(kind()).append(':');
+            if (strict && !missing.isEmpty()) sb.append("\n  missing keys: ").append(String.join(", ", missing));
+            if (strict && !unexpected.isEmpty()) sb.append("\n  unexpected keys: ").append(String.join(", ", unexpected));
+            for (String m : mismatched) sb.append("\n  size mismatch for ").append(m);
+            throw new ShapeException(sb.toString());
+        }
+        for (Map.Entry<String, Tensor> p : own.entrySet()) {
+            dev.janus.core.Tensor v = state.get(p.getKey());
+            if (v != null) p.getValue().copyFrom(v);
+        }
+        return new LoadResult(missing, unexpected);
+    }
+
+    /** The keys a non-strict load left alone. */
+    public static final class LoadResult {
+        private final List<String> missing, unexpected;
+
+        LoadResult(List<String> missing, List<String> unexpected) {
+            this.missing = List.copyOf(missing);
+            this.unexpected = List.copyOf(unexpected);
+        }
+
+        public List<String> missingKeys() {
+            return missing;
+        }
+
+        public List<String> unexpectedKeys() {
+            return unexpected;
+        }
+
+        @Override
+        public String toString() {
+            return "LoadResult(missing_keys=" + missing + ", unexpected_keys=" + unexpected + ")";
+        }
+    }
+
+    /** What goes inside the parentheses of this module's line, as PyTorch's {@code extra_repr}. */
+    protected String extraRepr() {
+        return "";
+    }
+
+    /** The class name ("Linear"), as error messages and printing show it. */
+    protected String kind() {
+        String n = getClass().getSimpleName();
+        return n.isEmpty() ? "Module" : n;
+    }
+
+    /** The module with its settings, one line per child, indented as PyTorch prints a model. */
+    @Override
+    public String toString() {
+        List<String> lines = new ArrayList<>();
+        String extra = extraRepr();
+        if (!extra.isEmpty()) lines.addAll(List.of(extra.split("\n")));
+        for (Map.Entry<String, Module> c : children.entrySet()) {
+            lines.add("(" + c.getKey() + "): " + c.getValue().toString().replace("\n", "\n  "));
+        }
+        if (lines.isEmpty()) return kind() + "()";
+        if (children.isEmpty() && lines.size() == 1) return kind() + "(" + lines.get(0) + ")";
+        return kind() + "(\n  " + String.join("\n  ", lines) + "\n)";
+    }
+}

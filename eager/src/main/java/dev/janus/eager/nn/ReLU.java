@@ -1,0 +1,11 @@
+package dev.janus.eager.nn;
+
+import dev.janus.eager.Tensor;
+
+/** Rectified linear unit: max(x, 0). */
+public final class ReLU extends Module {
+    @Override
+    public Tensor forward(Tensor x) {
+        return F.relu(x);
+    }
+}

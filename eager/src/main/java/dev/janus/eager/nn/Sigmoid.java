@@ -1,0 +1,11 @@
+package dev.janus.eager.nn;
+
+import dev.janus.eager.Tensor;
+
+/** 1 / (1 + exp(-x)). */
+public final class Sigmoid extends Module {
+    @Override
+    public Tensor forward(Tensor x) {
+        return F.sigmoid(x);
+    }
+}

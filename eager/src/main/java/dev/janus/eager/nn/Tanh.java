@@ -1,0 +1,11 @@
+package dev.janus.eager.nn;
+
+import dev.janus.eager.Tensor;
+
+/** The hyperbolic tangent. */
+public final class Tanh extends Module {
+    @Override
+    public Tensor forward(Tensor x) {
+        return F.tanh(x);
+    }
+}

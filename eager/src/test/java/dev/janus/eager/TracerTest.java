@@ -1,0 +1,114 @@
+package dev.janus.eager;
+
+import dev.janus.core.Generator;
+import dev.janus.core.ShapeException;
+import dev.janus.core.TensorType;
+import dev.janus.core.DType;
+import dev.janus.core.ir.Graph;
+import dev.janus.core.ir.Interpreter;
+import dev.janus.core.ir.Node;
+import dev.janus.core.ir.Value;
+import dev.janus.core.ops.ExecContext;
+import dev.janus.eager.nn.Dropout;
+import dev.janus.eager.nn.F;
+import dev.janus.eager.nn.Flatten;
+import dev.janus.eager.nn.Linear;
+import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.ReLU;
+import dev.janus.eager.nn.Sequential;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TracerTest {
+    private static Sequential iris() {
+        Generator.manualSeed(8);
+        return new Sequential(new Linear(4, 64), new ReLU(), new Dropout(0.3), new Linear(64, 32), new ReLU(), new Linear(32, 3));
+    }
+
+    private static List<String> ops(Graph g) {
+        return g.nodes().stream().map(n -> n.op().name()).collect(Collectors.toList());
+    }
+
+    private static float[] run(Graph g, Tensor x) {
+        return Interpreter.run(g, List.of(x.value()), new ExecContext(new Generator(1))).get(0).toFloatArray();
+    }
+
+    @Test
+    void theTracedGraphComputesTheForwardAtAnyBatchSize() {
+        Sequential model = iris();
+        model.eval();
+        Graph g = Tracer.trace(model, Tensor.randn(16, 4));
+        assertEquals(List.of("linear", "relu", "linear", "relu", "linear"), ops(g), "no dropout in eval mode");
+        assertEquals(List.of("0.weight", "0.bias", "3.weight", "3.bias", "5.weight", "5.bias"),
+                g.parameters().stream().map(Value::name).collect(Collectors.toList()));
+        assertEquals("input", g.inputs().get(0).name());
+        assertEquals(TensorType.of(DType.FLOAT32, -1, 4), g.inputs().get(0).type());
+        assertEquals("output", g.outputName(0));
+        assertEquals(TensorType.of(DType.FLOAT32, -1, 3), g.outputs().get(0).type());
+        for (int batch : new int[] {16, 5}) {
+            Tensor x = Tensor.randn(batch, 4);
+            assertArrayEquals(model.forward(x).toFloatArray(), run(g, x), "batch " + batch);
+        }
+    }
+
+    @Test
+    void parametersAreCopiedAndRecordingResumesAfterwards() {
+        Sequential model = iris();
+        model.eval();
+        Tensor x = Tensor.randn(3, 4);
+        Graph g = Tracer.trace(model, x);
+        float[] before = run(g, x);
+        ((Linear) model.get(0)).weight.copyFrom(dev.janus.core.Tensor.zeros(64, 4));
+        assertArrayEquals(before, run(g, x), "the graph keeps the values it was traced with");
+        assertTrue(Grad.isEnabled());
+        assertEquals("LinearBackward", model.forward(x).gradFn(), "gradients are recorded again after the trace");
+    }
+
+    @Test
+    void trainModeKeepsDropoutAndAFixedBatchCanBeAsked() {
+        Sequential model = iris();
+        Graph g = Tracer.trace(model, false, Tensor.randn(8, 4));
+        assertTrue(ops(g).contains("dropout"));
+        assertEquals(TensorType.of(DType.FLOAT32, 8, 4), g.inputs().get(0).type());
+    }
+
+    /** A module with its own forward: constants, Java arithmetic on shapes, and flatten keep the batch open. */
+    @Test
+    void customForwardsWithConstantsAndFlatten() {
+        Module m = new Module() {
+            final Linear fc = registerModule("fc", new Linear(6, 2));
+
+            @Override
+            public Tensor forward(Tensor x) {
+                Tensor h = new Flatten().forward(x).mul(0.5).add(Tensor.ones(6));
+                return F.softmax(fc.forward(h), 1);
+            }
+        };
+        Graph g = Tracer.trace(m, Tensor.randn(4, 2, 3));
+        assertEquals(List.of("reshape", "mul", "add", "linear", "softmax"), ops(g));
+        assertEquals(2, g.constants().size());
+        assertEquals(TensorType.of(DType.FLOAT32, -1, 6), g.nodes().get(0).output().type());
+        Tensor x = Tensor.randn(7, 2, 3);
+        assertArrayEquals(m.forward(x).toFloatArray(), run(g, x), 1e-7f);
+        assertThrows(ShapeException.class, () -> Interpreter.run(g, List.of(Tensor.randn(7, 3, 3).value()), new ExecContext(new Generator(1))));
+    }
+
+    @Test
+    void functionsOfSeveralInputs() {
+        Tensor w = Tensor.randn(3, 3).requiresGrad(true);
+        Graph g = Tracer.trace("pair", Map.of("w", w), true, xs -> xs[0].matmul(w).add(xs[1]), Tensor.randn(2, 3), Tensor.randn(2, 3));
+        assertEquals(List.of("input_0", "input_1"), g.inputs().stream().map(Value::name).collect(Collectors.toList()));
+        Node mm = g.nodes().get(0);
+        assertEquals("w", mm.inputs().get(1).name());
+        assertFalse(g.toString().isEmpty());
+    }
+}

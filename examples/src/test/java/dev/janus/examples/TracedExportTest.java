@@ -1,0 +1,42 @@
+package dev.janus.examples;
+
+import dev.janus.core.Generator;
+import dev.janus.core.ir.Graph;
+import dev.janus.eager.Grad;
+import dev.janus.eager.Tensor;
+import dev.janus.eager.Tracer;
+import dev.janus.eager.nn.Sequential;
+import dev.janus.export.ExportOptions;
+import dev.janus.export.OnnxExporter;
+import dev.janus.export.OnnxRuntimeModel;
+import org.junit.jupiter.api.Test;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.List;
+
+import static dev.janus.core.testing.Close.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The eagerly trained iris model, traced to IR and exported to ONNX: ONNX Runtime gives the eager forward's numbers. */
+class TracedExportTest {
+    @Test
+    @SuppressWarnings("try") // the no-grad scope is only opened and closed
+    void onnxRuntimeAgreesWithTheEagerForwardAtAnyBatchSize() {
+        Sequential model = IrisEager.train(1, 5, new PrintStream(OutputStream.nullOutputStream())).model;
+        model.eval();
+        Graph graph = Tracer.trace(model, Tensor.randn(16, 4));
+        try (OnnxRuntimeModel ort = OnnxRuntimeModel.load(OnnxExporter.toBytes(graph, ExportOptions.defaults()))) {
+            assertEquals(List.of("input"), List.copyOf(ort.inputs().keySet()));
+            assertEquals(List.of("output"), List.copyOf(ort.outputs().keySet()));
+            for (int batch : new int[] {16, 7}) {
+                Tensor x = Tensor.from(dev.janus.core.Tensor.randn(new Generator(batch), batch, 4));
+                dev.janus.core.Tensor expected;
+                try (Grad.Scope ignored = Grad.noGrad()) {
+                    expected = model.forward(x).value();
+                }
+                assertClose(expected, ort.run(x.value()).get(0), 1e-5, 1e-6);
+            }
+        }
+    }
+}
