@@ -140,7 +140,7 @@ final class CompiledBackend implements Backend {
     @Override
     public void restoreOptimizerState(Map<String, Tensor> state, long iterations) {
         Map<String, Tensor> live = step.state();
-        OptimizerState.check(live, state, iterations);
+        OptimizerState.check(OptimizerState.types(live), state, iterations);
         for (Map.Entry<String, Tensor> e : state.entrySet()) live.get(e.getKey()).copyFrom(e.getValue());
         step.setIterations(iterations);
     }

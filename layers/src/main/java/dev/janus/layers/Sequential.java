@@ -236,9 +236,13 @@ public class Sequential {
         }
     }
 
-    /** Trains eagerly instead of through the compiler (Keras's run_eagerly), with the same ops in the same order. */
+    /**
+     * Trains (and predicts) through the eager engine instead of the compiler, as Keras's
+     * run_eagerly: the same layers, loss, metrics and update rule run op by op, in the same order,
+     * so the losses and weights are the compiled ones; for debugging and comparison. The optimizer
+     * state goes along when switching.
+     */
     public Sequential runEagerly(boolean on) {
-        if (on) throw new JanusException("runEagerly needs the eager engine, which is not in this build yet");
         if (on != runEagerly) {
             runEagerly = on;
             replaceBackend();
@@ -297,14 +301,25 @@ public class Sequential {
      * ({@code plan(shapes).layout()}), and it can be driven directly.
      */
     public TrainingStep compiledTrainingStep() {
-        return ((CompiledBackend) backend()).trainingStep();
+        return compiled().trainingStep();
     }
 
     /** The compiled prediction function behind predict (plans per batch size). */
     public Executable compiledPredictor() {
+        return compiled().predictor();
+    }
+
+    private CompiledBackend compiled() {
+        if (runEagerly) throw new JanusException(name + " runs eagerly (runEagerly(true)): it has no compiled step");
+        return (CompiledBackend) inference();
+    }
+
+    /** The backend for predict: the training one when compiled, else one that only predicts. */
+    private Backend inference() {
         requireBuilt();
-        if (backend == null) backend = new CompiledBackend(this, compileOptions);
-        return ((CompiledBackend) backend).predictor();
+        if (optimizer != null) return backend();
+        if (backend == null) backend = runEagerly ? new EagerBackend(this) : new CompiledBackend(this, compileOptions);
+        return backend;
     }
 
     Backend backend() {
@@ -318,7 +333,7 @@ public class Sequential {
             List<Metric> ms = new ArrayList<>();
             for (String m : metricNames) ms.add(Metrics.get(m, loss, out));
             metrics = List.copyOf(ms);
-            backend = new CompiledBackend(this, compileOptions);
+            backend = runEagerly ? new EagerBackend(this) : new CompiledBackend(this, compileOptions);
             if (carried != null) {
                 backend.restoreOptimizerState(carried, carriedIterations);
                 carried = null;
@@ -361,8 +376,7 @@ public class Sequential {
 
     public Tensor predict(Tensor x, int batchSize) {
         buildFor(x, "predict");
-        compiledPredictor();
-        return Training.predict(this, backend, x, batchSize);
+        return Training.predict(this, inference(), x, batchSize);
     }
 
     /** Stops fit after the current epoch (for callbacks). */
