@@ -2,6 +2,9 @@ package dev.janus.benchmarks;
 
 import dev.janus.core.Generator;
 import dev.janus.core.Tensor;
+import dev.janus.core.data.Iris;
+import dev.janus.core.data.StandardScaler;
+import dev.janus.core.data.TensorDataset;
 import dev.janus.core.ops.ExecContext;
 import dev.janus.graph.CompileOptions;
 import dev.janus.graph.Plan;
@@ -19,59 +22,74 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The iris MLP (4 -> 64 relu -> dropout 0.3 -> 32 relu -> 3 softmax, Adam, sparse categorical
- * cross entropy, accuracy) compiled by the Keras-style API, one training step and one inference at
- * batch 16. The peer "nopasses" is the same step compiled with every pass and buffer reuse off.
- * Every 300 steps (one iris training run: 50 epochs of 6 batches) the weights and the optimizer
- * state start again, so the numbers stay those of real training: over millions of steps the
- * optimizer's moments of dead units would decay into subnormal floats, which the CPU computes
- * slowly. PyTorch's times for the same steps come from benchmarks/pytorch/compiled_peers.py.
+ * The Keras iris model (4 -> 64 relu -> dropout 0.3 -> 32 relu -> 3 softmax, Adam, sparse
+ * categorical cross entropy, accuracy) compiled: one training step and one inference at batch 16.
+ *
+ * <ul>
+ *   <li>trainStep: the compiled step itself (the plan run by fit), against "nopasses", the same
+ *       step compiled with every pass and buffer reuse off.</li>
+ *   <li>trainOnBatch: the same model's Keras-style {@code trainOnBatch}, compiled against
+ *       {@code runEagerly(true)} (the eager engine running the same layers): the two front ends
+ *       side by side through one API, data checks included.</li>
+ *   <li>inference: a compiled prediction of 16 samples.</li>
+ * </ul>
+ *
+ * As in {@link EagerStepBenchmark}, the steps go round 8 batches of standardised iris and training
+ * restarts from the initial weights every 400 steps (one 50-epoch run), so that the optimizer's
+ * moments do not sink into subnormal floats. PyTorch's times for the same step come from
+ * benchmarks/peers/eager_step_torch.py (training) and peers/compiled_torch.py (inference).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class CompiledIrisBenchmark {
-    static final int RUN = 300;
-    private TrainingStep step, plain;
-    private Plan train, trainPlain, infer;
+    static final int BATCHES = 8, RUN = 400;
+    private final Tensor[] xs = new Tensor[BATCHES], ys = new Tensor[BATCHES];
+    private Run compiled, plain, eagerApi, compiledApi;
+    private Plan infer;
     private ExecContext ctx;
-    private Restart restart, restartPlain;
 
-    /** Puts a model's weights and its optimizer state back to where they started. */
-    static final class Restart {
-        private final Sequential model;
-        private final TrainingStep step;
+    /** A model, its starting weights and optimizer state, and where it is in its 400-step run. */
+    static final class Run {
+        final Sequential model;
         private final List<Tensor> weights;
         private int steps;
 
-        Restart(Sequential model) {
+        Run(Sequential model) {
             this.model = model;
-            this.step = model.compiledTrainingStep();
             this.weights = model.getWeights();
         }
 
-        /** Counts a step; every RUN steps, starts again. */
-        void tick() {
-            if (++steps < RUN) return;
-            steps = 0;
-            model.setWeights(weights);
-            for (Tensor t : step.state().values()) t.fill(0);
-            step.setIterations(0);
+        /** The batch of this step; every RUN steps the model starts again. */
+        int next() {
+            if (steps == RUN) {
+                steps = 0;
+                model.setWeights(weights);
+                if (!model.runEagerly()) {
+                    TrainingStep step = model.compiledTrainingStep();
+                    for (Tensor t : step.state().values()) t.fill(0);
+                    step.setIterations(0);
+                } else {
+                    model.compile(model.optimizer(), model.loss(), model.metricNames());
+                }
+            }
+            return steps++ % BATCHES;
         }
     }
 
-    static Sequential iris(CompileOptions options) {
-        Generator.manualSeed(42);
+    static Sequential iris(CompileOptions options, boolean eager) {
+        Generator.manualSeed(0);
         Sequential model = new Sequential(
                 new Input(4),
                 new Dense(64, "relu"),
                 new Dropout(0.3),
                 new Dense(32, "relu"),
                 new Dense(3, "softmax"));
-        model.compileOptions(options);
+        model.compileOptions(options).runEagerly(eager);
         model.compile("adam", "sparse_categorical_crossentropy", List.of("accuracy"));
         return model;
     }
@@ -83,32 +101,50 @@ public class CompiledIrisBenchmark {
 
     @Setup
     public void setup() {
-        Tensor x = Tensor.randn(new Generator(1), 16, 4);
-        long[] labels = new long[16];
-        for (int i = 0; i < 16; i++) labels[i] = i % 3;
-        Tensor y = Tensor.of(labels);
+        TensorDataset raw = Iris.load();
+        TensorDataset data = new TensorDataset(new StandardScaler().fitTransform(raw.tensor(0)), raw.tensor(1));
+        for (int b = 0; b < BATCHES; b++) {
+            int[] rows = new int[16];
+            for (int i = 0; i < 16; i++) rows[i] = (37 * (16 * b + i) + 11) % 150;
+            Tensor[] batch = data.batch(rows);
+            xs[b] = batch[0];
+            ys[b] = batch[1];
+        }
         ctx = new ExecContext(new Generator(3));
-        Sequential model = iris(CompileOptions.defaults());
-        step = model.compiledTrainingStep();
-        train = fill(step.plan(List.of(x.shape(), y.shape())), x, y);
-        infer = fill(model.compiledPredictor().plan(List.of(x.shape())), x);
-        restart = new Restart(model);
-        Sequential plainModel = iris(CompileOptions.none());
-        plain = plainModel.compiledTrainingStep();
-        trainPlain = fill(plain.plan(List.of(x.shape(), y.shape())), x, y);
-        restartPlain = new Restart(plainModel);
+        compiled = new Run(iris(CompileOptions.defaults(), false));
+        plain = new Run(iris(CompileOptions.none(), false));
+        compiledApi = new Run(iris(CompileOptions.defaults(), false));
+        eagerApi = new Run(iris(CompileOptions.defaults(), true));
+        infer = fill(compiled.model.compiledPredictor().plan(List.of(xs[0].shape())), xs[0]);
+    }
+
+    private List<Tensor> step(Run run) {
+        int b = run.next();
+        TrainingStep step = run.model.compiledTrainingStep();
+        Plan p = fill(step.plan(List.of(xs[b].shape(), ys[b].shape())), xs[b], ys[b]);
+        return step.run(p, ctx);
     }
 
     @Benchmark
     public List<Tensor> trainStep_janus() {
-        restart.tick();
-        return step.run(train, ctx);
+        return step(compiled);
     }
 
     @Benchmark
     public List<Tensor> trainStep_nopasses() {
-        restartPlain.tick();
-        return plain.run(trainPlain, ctx);
+        return step(plain);
+    }
+
+    @Benchmark
+    public Map<String, Double> trainOnBatch_janus() {
+        int b = compiledApi.next();
+        return compiledApi.model.trainOnBatch(xs[b], ys[b]);
+    }
+
+    @Benchmark
+    public Map<String, Double> trainOnBatch_eager() {
+        int b = eagerApi.next();
+        return eagerApi.model.trainOnBatch(xs[b], ys[b]);
     }
 
     @Benchmark

@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * 784 -> 512 relu -> 512 relu -> 10 softmax at batch 1024 (Adam, sparse categorical cross
  * entropy), one compiled training step; "nopasses" is the same step with every pass off. As in
- * {@link CompiledIrisBenchmark}, weights and optimizer state start again every 300 steps.
- * PyTorch's time comes from benchmarks/pytorch/compiled_peers.py.
+ * {@link CompiledIrisBenchmark}, weights and optimizer state start again every 400 steps.
+ * PyTorch's time comes from benchmarks/peers/compiled_torch.py.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -33,7 +33,7 @@ public class CompiledMlpBenchmark {
     private TrainingStep step, plain;
     private Plan train, trainPlain;
     private ExecContext ctx;
-    private CompiledIrisBenchmark.Restart restart, restartPlain;
+    private CompiledIrisBenchmark.Run run, runPlain;
 
     private static Sequential mlp(CompileOptions options) {
         Generator.manualSeed(42);
@@ -53,21 +53,21 @@ public class CompiledMlpBenchmark {
         Sequential model = mlp(CompileOptions.defaults()), plainModel = mlp(CompileOptions.none());
         step = model.compiledTrainingStep();
         train = CompiledIrisBenchmark.fill(step.plan(List.of(x.shape(), y.shape())), x, y);
-        restart = new CompiledIrisBenchmark.Restart(model);
+        run = new CompiledIrisBenchmark.Run(model);
         plain = plainModel.compiledTrainingStep();
         trainPlain = CompiledIrisBenchmark.fill(plain.plan(List.of(x.shape(), y.shape())), x, y);
-        restartPlain = new CompiledIrisBenchmark.Restart(plainModel);
+        runPlain = new CompiledIrisBenchmark.Run(plainModel);
     }
 
     @Benchmark
     public List<Tensor> trainStep_janus() {
-        restart.tick();
+        run.next();
         return step.run(train, ctx);
     }
 
     @Benchmark
     public List<Tensor> trainStep_nopasses() {
-        restartPlain.tick();
+        runPlain.next();
         return plain.run(trainPlain, ctx);
     }
 }

@@ -358,6 +358,15 @@ public class Sequential {
         return Training.fit(this, backend(), x, y, options);
     }
 
+    /**
+     * One training step on this batch (Keras's train_on_batch), through the compiler or eagerly;
+     * returns the batch's loss and metrics. The data is checked first, as in {@link #fit}.
+     */
+    public Map<String, Double> trainOnBatch(Tensor x, Tensor y) {
+        buildFor(x, "trainOnBatch");
+        return Training.trainOnBatch(this, backend(), x, y);
+    }
+
     /** Loss and metrics on (x, y), with batches of 32 and a progress bar, as Keras prints it. */
     public Map<String, Double> evaluate(Tensor x, Tensor y) {
         return evaluate(x, y, 32, 1);

@@ -84,6 +84,16 @@ final class Training {
         return history;
     }
 
+    static Map<String, Double> trainOnBatch(Sequential model, Backend backend, Tensor x, Tensor y) {
+        Tensor xs = features(model, x, "trainOnBatch: x"), ys = labels(model, y, xs, "trainOnBatch");
+        List<String> names = names(model);
+        double[] stats = new double[names.size()], sums = new double[names.size()];
+        int n = xs.dim(0);
+        backend.train(xs, ys, identity(n), 0, n, stats);
+        accumulate(stats, sums, n);
+        return means(names, sums, n);
+    }
+
     static Map<String, Double> evaluate(Sequential model, Backend backend, Tensor x, Tensor y, int batchSize, int verbose) {
         if (batchSize < 1) throw new JanusException("evaluate: batch size must be >= 1, got " + batchSize);
         Tensor xs = features(model, x, "evaluate: x");

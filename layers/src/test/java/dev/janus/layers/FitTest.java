@@ -83,6 +83,19 @@ class FitTest {
     }
 
     @Test
+    void trainOnBatchIsOneStepOfFit() {
+        Sequential a = compiled(), b = compiled();
+        Map<String, Double> logs = a.trainOnBatch(x(8), y(8));
+        History h = b.fit(x(8), y(8), new Fit().epochs(1).batchSize(8).shuffle(false).verbose(0));
+        assertEquals(h.get("loss").get(0), logs.get("loss"));
+        assertEquals(h.get("accuracy").get(0), logs.get("accuracy"));
+        List<Tensor> wa = a.getWeights(), wb = b.getWeights();
+        for (int i = 0; i < wa.size(); i++) assertArrayEquals(wa.get(i).f32(), wb.get(i).f32());
+        assertEquals("trainOnBatch: x has 8 samples but y has 7",
+                assertThrows(ShapeException.class, () -> a.trainOnBatch(x(8), y(7))).getMessage());
+    }
+
+    @Test
     void verboseTwoPrintsOneLinePerEpoch() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Sequential model = compiled().output(new PrintStream(bytes, true, StandardCharsets.UTF_8));

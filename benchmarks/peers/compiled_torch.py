@@ -1,11 +1,13 @@
 """PyTorch peers of CompiledIrisBenchmark and CompiledMlpBenchmark, timed on this machine.
 
+The iris training step's peer is eager_step_torch.py (the same step for both front ends).
+
 Same models, batches and optimizer as the Java benchmarks: the iris MLP (4-64-32-3, dropout 0.3,
 Adam, cross entropy) one training step and one inference at batch 16, on 1 thread; the
 784-512-512-10 MLP one training step at batch 1024 on 1 thread and on all threads. As there,
-weights and optimizer state start again every 300 steps. Prints the median over 7 repeats of the
+weights and optimizer state start again every 400 steps. Prints the median over 7 repeats of the
 mean time per step.
-Run: python3 benchmarks/pytorch/compiled_peers.py   (needs torch; pip install torch)
+Run: python3 benchmarks/peers/compiled_torch.py   (needs torch; pip install torch)
 """
 import time
 
@@ -26,7 +28,7 @@ def timed(fn, seconds=1.0, repeats=7):
     return sorted(results)[repeats // 2]
 
 
-def train_step(model, make_opt, x, y, run=300):
+def train_step(model, make_opt, x, y, run=400):
     """One step; every `run` steps the weights and the optimizer start again."""
     start = {k: v.clone() for k, v in model.state_dict().items()}
     state = {"opt": make_opt(), "steps": 0}
