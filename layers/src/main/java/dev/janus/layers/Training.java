@@ -54,7 +54,7 @@ final class Training {
             ProgressBar bar = new ProgressBar(model.output(), steps, o.verbose());
             int[] order = o.shuffle() ? rng.permutation(n) : identity(n);
             java.util.Arrays.fill(sums, 0);
-            int seen = 0;
+            int seen = 0, done = 0;
             for (int b = 0; b < steps; b++) {
                 int from = b * batch, to = Math.min(n, from + batch);
                 if (!callbacks.isEmpty()) {
@@ -64,18 +64,21 @@ final class Training {
                 backend.train(xt, yt, order, from, to, stats);
                 accumulate(stats, sums, to - from);
                 seen += to - from;
+                done = b + 1;
                 if (!callbacks.isEmpty() || o.verbose() == 1) {
                     Map<String, Double> running = means(names, sums, seen);
                     for (Callback c : callbacks) c.onTrainBatchEnd(b, running);
                     if (b < steps - 1) bar.update(b + 1, running, false);
                 }
+                // As in Keras, a callback can stop training within an epoch; the epoch still ends.
+                if (model.stopTraining()) break;
             }
             logs = means(names, sums, seen);
             if (xv != null) {
                 Map<String, Double> val = loop(model, backend, xv, yv, batch, 0);
                 for (Map.Entry<String, Double> v : val.entrySet()) logs.put("val_" + v.getKey(), v.getValue());
             }
-            bar.update(steps, logs, true);
+            bar.update(done, logs, true);
             for (Callback c : callbacks) c.onEpochEnd(epoch, logs);
             history.record(epoch, logs);
             if (model.stopTraining()) break;

@@ -144,6 +144,20 @@ class CallbacksTest {
     }
 
     @Test
+    void aCallbackCanStopTrainingWithinAnEpoch() {
+        Sequential m = model();
+        Callback stopAfterTwoBatches = new Callback() {
+            @Override
+            public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
+                if (batch == 1) m.stopTraining(true);
+            }
+        };
+        History h = m.fit(X, Y, new Fit().epochs(5).batchSize(8).verbose(0).callbacks(stopAfterTwoBatches));
+        assertEquals(1, h.epochs().size(), "the epoch in progress ends, no other starts");
+        assertEquals(2, m.iterations());
+    }
+
+    @Test
     void anExceptionInACallbackLeavesTheLastCompletedStep() {
         Sequential m = model();
         RuntimeException boom = new IllegalStateException("boom");
