@@ -1,0 +1,383 @@
+package dev.janus.core.ops;
+
+import dev.janus.core.Shape;
+import dev.janus.core.ShapeException;
+import dev.janus.core.Tensor;
+import dev.janus.core.TensorType;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Convolution over one or two spatial axes, channels first: conv (ONNX Conv), conv_transpose (ONNX
+ * ConvTranspose, which is also the input gradient of a conv) and conv_weight_grad (the weight
+ * gradient of a conv). Each unfolds an image into columns (im2col) or folds columns back (col2im)
+ * and does one GEMM per group.
+ *
+ * <p>Columns are laid out [C kH kW, N outH outW]: a row per (channel, tap), a column per (image,
+ * output position). A group's weight then multiplies the whole batch in one GEMM, and the weight
+ * gradient sums over the batch inside its GEMM.
+ */
+final class Conv {
+    private Conv() {
+    }
+
+    private static final String IMAGE = "[N, C, W] or [N, C, H, W]";
+
+    static void requireImage(String op, String what, TensorType t) {
+        if (t.rank() != 3 && t.rank() != 4) throw new ShapeException(op + ": " + what + " must be " + IMAGE + ", got " + t);
+    }
+
+    /** A float image first, and a second input of its dtype. */
+    private static void requireImages(String op, TensorType[] in) {
+        Check.floating(op, in[0]);
+        Check.sameDType(op, in[0], in[1]);
+        requireImage(op, "input", in[0]);
+    }
+
+    static int group(String op, Attrs attrs) {
+        int g = attrs.getInt("group", 1);
+        if (g < 1) throw new ShapeException(op + ": group must be positive, got " + g);
+        return g;
+    }
+
+    static int[] kernel(Shape w) {
+        return w.sub(2, w.rank()).dims();
+    }
+
+    /** The weight's rank matches the input's, and its kernel matches attribute "kernel_shape" if given. */
+    static void requireWeight(String op, Shape x, Shape w, String layout, Attrs attrs) {
+        if (w.rank() != x.rank()) {
+            throw new ShapeException(op + ": weight " + w + " must have rank " + x.rank() + " (" + layout
+                    + (x.rank() == 4 ? ", kH, kW]" : ", kW]") + ") for input " + x);
+        }
+        int[] k = attrs.getIntsOrNull("kernel_shape");
+        if (k != null && !Arrays.equals(k, kernel(w))) {
+            throw new ShapeException(op + ": kernel_shape " + Arrays.toString(k) + " does not match weight " + w);
+        }
+    }
+
+    static void requireBias(String op, TensorType b, TensorType x, int channels) {
+        Check.sameDType(op, x, b);
+        if (!b.shape().equals(Shape.of(channels))) {
+            throw new ShapeException(op + ": bias must have shape [" + channels + "] (one per output channel), got " + b.shape());
+        }
+    }
+
+    /** The gradients of input and weight, and of the bias when there is one: g summed per channel. */
+    private static <V> List<V> withBias(Emitter<V> e, List<V> in, boolean[] wanted, V gx, V gw, V g) {
+        if (in.size() == 2) return Arrays.asList(gx, gw);
+        return Arrays.asList(gx, gw, wanted[2] ? e.sum(g, allButChannels(e.shape(g).rank()), false) : null);
+    }
+
+    /** Batch and spatial axes: what a bias gradient sums over. */
+    static int[] allButChannels(int rank) {
+        int[] axes = new int[rank - 1];
+        axes[0] = 0;
+        for (int i = 2; i < rank; i++) axes[i - 1] = i;
+        return axes;
+    }
+
+    // ------------------------------------------------------------ conv
+
+    /**
+     * conv(x [N, C, *S], w [M, C/group, *K][, b [M]]) -> [N, M, *out], attributes "strides", "pads",
+     * "dilations", "group", "auto_pad" as ONNX Conv.
+     */
+    static final class Forward extends Op {
+        Forward() {
+            super("conv", 2, 3);
+        }
+
+        static Window window(String op, Shape x, Shape w, Attrs attrs) {
+            return Window.of(op, x, kernel(w), attrs, false);
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            requireImages(name(), in);
+            Shape x = in[0].shape(), w = in[1].shape();
+            requireWeight(name(), x, w, "[M, C/group", attrs);
+            int group = group(name(), attrs), m = w.dim(0), c = x.dim(1);
+            if (m % group != 0) throw new ShapeException("conv: weight " + w + " has " + m + " output channels, which group " + group + " does not divide");
+            if (c != Shape.DYNAMIC && c != w.dim(1) * group) {
+                throw new ShapeException("conv: input " + x + " has " + c + " channels, weight " + w + " expects "
+                        + w.dim(1) * group + " (group " + group + ")");
+            }
+            if (in.length == 3) requireBias(name(), in[2], in[0], m);
+            return new TensorType[] {in[0].withShape(window(name(), x, w, attrs).outShape(x.dim(0), m))};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Tensor x = in[0], w = in[1], y = out[0];
+            Window g = window(name(), x.shape(), w.shape(), attrs);
+            int groups = group(name(), attrs), n = x.shape().dim(0), c = x.shape().dim(1), m = w.shape().dim(0);
+            int taps = g.kh * g.kw, os = g.oh * g.ow, cols = n * os, cg = c / groups, mg = m / groups;
+            if (y.numel() == 0) return;
+            // y as [M, N * OS] first: each group's GEMM writes its rows, then one transpose to [N, M, OS].
+            Tensor ym = Tensor.empty(x.dtype(), Shape.of(m, cols));
+            boolean bias = in.length == 3;
+            if (bias) fillChannels(ym, in[2], 1, m, cols);
+            else if (cg * taps == 0) ym.fill(0);
+            if (cg * taps > 0) {
+                Tensor col = Tensor.empty(x.dtype(), Shape.of(c * taps, cols));
+                im2col(x, g, col);
+                Blas.gemm(groups, false, false, mg, cols, cg * taps, Shaping.storage(w), Blas.offsets(groups, mg * cg * taps),
+                        Shaping.storage(col), Blas.offsets(groups, cg * taps * cols), Shaping.storage(ym), Blas.offsets(groups, mg * cols), bias);
+            }
+            swap01(ym, m, n, os, y);
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            V x = in.get(0), w = in.get(1), g = gOut.get(0);
+            Shape xs = e.shape(x), ws = e.shape(w);
+            Window win = window(name(), xs, ws, attrs);
+            Attrs geo = win.explicit().with("group", group(name(), attrs));
+            V gx = wanted[0] ? e.one(Ops.CONV_TRANSPOSE, geo.with("output_padding", win.remainder()), List.of(g, w)) : null;
+            V gw = wanted[1] ? e.one(Ops.CONV_WEIGHT_GRAD, geo.with("kernel_shape", kernel(ws)), List.of(x, g)) : null;
+            return withBias(e, in, wanted, gx, gw, g);
+        }
+    }
+
+    // ------------------------------------------------------------ conv_transpose
+
+    /**
+     * conv_transpose(x [N, Cin, *S], w [Cin, Cout/group, *K][, b [Cout]]) -> [N, Cout, *out], with
+     * out = stride (S - 1) + output_padding + (K - 1) dilation + 1 - pad_begin - pad_end, attributes
+     * "strides", "pads", "dilations", "group", "output_padding" as ONNX ConvTranspose. It is the
+     * adjoint of conv with the same attributes: the conv's input gradient.
+     */
+    static final class Transpose extends Op {
+        Transpose() {
+            super("conv_transpose", 2, 3);
+        }
+
+        /** The conv window whose input is this op's output and whose output is this op's input. */
+        static Window window(String op, Shape x, Shape w, Attrs attrs) {
+            int r = x.rank() - 2;
+            if (attrs.has("auto_pad") && !attrs.getString("auto_pad", "").equals("NOTSET")) {
+                throw new ShapeException(op + ": auto_pad is not supported; give explicit pads");
+            }
+            if (attrs.has("output_shape")) throw new ShapeException(op + ": output_shape is not supported; give pads and output_padding");
+            int[] k = kernel(w), strides = Window.ints(op, attrs, "strides", r), dilations = Window.ints(op, attrs, "dilations", r);
+            int[] pads = attrs.has("pads") ? attrs.getInts("pads") : new int[2 * r];
+            int[] extra = attrs.has("output_padding") ? attrs.getInts("output_padding") : new int[r];
+            if (pads.length != 2 * r) throw new ShapeException(op + ": pads " + Arrays.toString(pads) + " must have " + 2 * r + " entries");
+            if (extra.length != r) throw new ShapeException(op + ": output_padding " + Arrays.toString(extra) + " must have " + r + " entries");
+            for (int p : pads) if (p < 0) throw new ShapeException(op + ": pads " + Arrays.toString(pads) + " must not be negative");
+            for (int i = 0; i < r; i++) {
+                if (extra[i] < 0 || extra[i] >= strides[i]) {
+                    throw new ShapeException(op + ": output_padding " + Arrays.toString(extra) + " must be at least 0 and smaller than strides "
+                            + Arrays.toString(strides));
+                }
+            }
+            int[] xs = x.sub(2, x.rank()).dims(), ys = new int[r];
+            for (int i = 0; i < r; i++) {
+                if (xs[i] == Shape.DYNAMIC) {
+                    ys[i] = Shape.DYNAMIC;
+                    continue;
+                }
+                ys[i] = strides[i] * (xs[i] - 1) + extra[i] + Window.extent(k[i], dilations[i]) - pads[i] - pads[r + i];
+                if (xs[i] < 1 || ys[i] < 1) {
+                    throw new ShapeException(op + ": input " + x + " with kernel " + Arrays.toString(k) + ", strides " + Arrays.toString(strides)
+                            + " and pads " + Arrays.toString(pads) + " gives an empty output");
+                }
+            }
+            return new Window(ys, k, strides, dilations, pads, xs);
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            requireImages(name(), in);
+            Shape x = in[0].shape(), w = in[1].shape();
+            requireWeight(name(), x, w, "[Cin, Cout/group", attrs);
+            int group = group(name(), attrs), cin = w.dim(0), c = x.dim(1);
+            if (c != Shape.DYNAMIC && c != cin) {
+                throw new ShapeException("conv_transpose: input " + x + " has " + c + " channels, weight " + w + " expects " + cin);
+            }
+            if (cin % group != 0) throw new ShapeException("conv_transpose: weight " + w + " has " + cin + " input channels, which group " + group + " does not divide");
+            int cout = w.dim(1) * group;
+            if (in.length == 3) requireBias(name(), in[2], in[0], cout);
+            return new TensorType[] {in[0].withShape(Shape.of(x.dim(0), cout).concat(Shape.of(window(name(), x, w, attrs).in)))};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Tensor x = in[0], w = in[1], y = out[0];
+            Window g = window(name(), x.shape(), w.shape(), attrs);
+            int groups = group(name(), attrs), n = x.shape().dim(0), cin = x.shape().dim(1), cout = y.shape().dim(1);
+            int taps = g.kh * g.kw, is = g.oh * g.ow, cols = n * is, cig = cin / groups, cog = cout / groups;
+            if (y.numel() == 0) return;
+            if (in.length == 3) fillChannels(y, in[2], n, cout, g.ih * g.iw);
+            else y.fill(0);
+            if (cols == 0 || cig == 0) return;
+            Tensor xm = Tensor.empty(x.dtype(), Shape.of(cin, cols));
+            swap01(x, n, cin, is, xm);
+            Tensor col = Tensor.empty(x.dtype(), Shape.of(cout * taps, cols));
+            Blas.gemm(groups, true, false, cog * taps, cols, cig, Shaping.storage(w), Blas.offsets(groups, cig * cog * taps),
+                    Shaping.storage(xm), Blas.offsets(groups, cig * cols), Shaping.storage(col), Blas.offsets(groups, cog * taps * cols), false);
+            col2im(col, g, y);
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            V x = in.get(0), w = in.get(1), g = gOut.get(0);
+            Shape ws = e.shape(w);
+            Attrs geo = window(name(), e.shape(x), ws, attrs).explicit().with("group", group(name(), attrs));
+            V gx = wanted[0] ? e.one(Ops.CONV, geo, List.of(g, w)) : null;
+            // <g, conv_transpose(x, w)> = <conv(g, w), x>: the weight gradient of a conv of g whose output gradient is x.
+            V gw = wanted[1] ? e.one(Ops.CONV_WEIGHT_GRAD, geo.with("kernel_shape", kernel(ws)), List.of(g, x)) : null;
+            return withBias(e, in, wanted, gx, gw, g);
+        }
+    }
+
+    // ------------------------------------------------------------ conv_weight_grad
+
+    /**
+     * conv_weight_grad(x [N, C, *S], g [N, M, *out]) -> [M, C/group, *kernel_shape]: the gradient of
+     * conv(x, w) with respect to w when g flows into its output. Attributes as conv, plus
+     * "kernel_shape". Used by the gradient rules of conv and conv_transpose.
+     */
+    static final class WeightGrad extends Op {
+        WeightGrad() {
+            super("conv_weight_grad", 2, 2);
+        }
+
+        static Window window(String op, Shape x, Attrs attrs) {
+            if (!attrs.has("kernel_shape")) throw new ShapeException(op + ": attribute kernel_shape is missing");
+            int[] k = attrs.getInts("kernel_shape");
+            if (k.length != x.rank() - 2) throw new ShapeException(op + ": kernel_shape " + Arrays.toString(k) + " does not fit input " + x);
+            return Window.of(op, x, k, attrs, false);
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            requireImages(name(), in);
+            Shape x = in[0].shape(), g = in[1].shape();
+            int group = group(name(), attrs), c = x.dim(1);
+            Window win = window(name(), x, attrs);
+            int m = g.rank() == x.rank() ? g.dim(1) : Shape.DYNAMIC;
+            if (m == Shape.DYNAMIC || c == Shape.DYNAMIC) throw new ShapeException("conv_weight_grad: channels must be known, got input " + x + " and gradient " + g);
+            if (!win.outShape(x.dim(0), m).compatible(g)) {
+                throw new ShapeException("conv_weight_grad: gradient " + g + " does not match the conv output " + win.outShape(x.dim(0), m)
+                        + " of input " + x + " and kernel " + Arrays.toString(win.kernel));
+            }
+            if (m % group != 0 || c % group != 0) {
+                throw new ShapeException("conv_weight_grad: group " + group + " must divide the " + c + " input and " + m + " output channels");
+            }
+            return new TensorType[] {in[0].withShape(Shape.of(m, c / group).concat(Shape.of(win.kernel)))};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Tensor x = in[0], gy = in[1], dw = out[0];
+            Window g = window(name(), x.shape(), attrs);
+            int groups = group(name(), attrs), n = x.shape().dim(0), c = x.shape().dim(1), m = gy.shape().dim(1);
+            int taps = g.kh * g.kw, os = g.oh * g.ow, cols = n * os, cg = c / groups, mg = m / groups;
+            if (dw.numel() == 0) return;
+            if (cols == 0) {
+                dw.fill(0);
+                return;
+            }
+            Tensor col = Tensor.empty(x.dtype(), Shape.of(c * taps, cols));
+            im2col(x, g, col);
+            Tensor gm = Tensor.empty(x.dtype(), Shape.of(m, cols));
+            swap01(gy, n, m, os, gm);
+            Blas.gemm(groups, false, true, mg, cg * taps, cols, Shaping.storage(gm), Blas.offsets(groups, mg * cols),
+                    Shaping.storage(col), Blas.offsets(groups, cg * taps * cols), Shaping.storage(dw), Blas.offsets(groups, mg * cg * taps), false);
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            // Bilinear in (x, g): <u, dw(x, g)> = <conv(x, u), g> for any u shaped like the weight.
+            V x = in.get(0), g = in.get(1), u = gOut.get(0);
+            Window win = window(name(), e.shape(x), attrs);
+            Attrs geo = win.explicit().with("group", group(name(), attrs));
+            V gx = wanted[0] ? e.one(Ops.CONV_TRANSPOSE, geo.with("output_padding", win.remainder()), List.of(g, u)) : null;
+            V gg = wanted[1] ? e.one(Ops.CONV, geo, List.of(x, u)) : null;
+            return Arrays.asList(gx, gg);
+        }
+    }
+
+    // ------------------------------------------------------------ im2col, col2im, helpers
+
+    /**
+     * col[(ch kH + ky) kW + kx, b, oy, ox] = x[b, ch, oy sh - ph + ky dh, ox sw - pw + kx dw], 0 where
+     * that falls in the padding. x is [N, C, *g.in], col is [C kH kW, N outH outW].
+     */
+    static void im2col(Tensor x, Window g, Tensor col) {
+        int n = x.shape().dim(0), c = x.shape().dim(1), plane = g.ih * g.iw, os = g.oh * g.ow;
+        Object src = Shaping.storage(x), dst = Shaping.storage(col);
+        int[] srcStr = {c * plane, g.sh * g.iw, g.sw}, dstStr = {os, g.ow, 1};
+        for (int ch = 0; ch < c; ch++) {
+            for (int ky = 0; ky < g.kh; ky++) {
+                int y0 = ky * g.dh - g.ph, ylo = Window.lo(y0, g.sh), yhi = Window.hi(y0, g.sh, g.ih, g.oh);
+                for (int kx = 0; kx < g.kw; kx++) {
+                    int x0 = kx * g.dw - g.pw, xlo = Window.lo(x0, g.sw), xhi = Window.hi(x0, g.sw, g.iw, g.ow);
+                    int base = ((ch * g.kh + ky) * g.kw + kx) * n * os;
+                    if (ylo > 0 || yhi < g.oh || xlo > 0 || xhi < g.ow) zero(dst, base, base + n * os);
+                    if (yhi > ylo && xhi > xlo) {
+                        Shaping.copy(src, ch * plane + (ylo * g.sh + y0) * g.iw + xlo * g.sw + x0, srcStr,
+                                dst, base + ylo * g.ow + xlo, dstStr, Shape.of(n, yhi - ylo, xhi - xlo));
+                    }
+                }
+            }
+        }
+    }
+
+    /** The adjoint of im2col: adds every column entry into the input position it was read from. */
+    static void col2im(Tensor col, Window g, Tensor x) {
+        int n = x.shape().dim(0), c = x.shape().dim(1), plane = g.ih * g.iw, os = g.oh * g.ow;
+        Object src = Shaping.storage(col), dst = Shaping.storage(x);
+        for (int ch = 0; ch < c; ch++) {
+            for (int ky = 0; ky < g.kh; ky++) {
+                int y0 = ky * g.dh - g.ph, ylo = Window.lo(y0, g.sh), yhi = Window.hi(y0, g.sh, g.ih, g.oh);
+                for (int kx = 0; kx < g.kw; kx++) {
+                    int x0 = kx * g.dw - g.pw, xlo = Window.lo(x0, g.sw), xhi = Window.hi(x0, g.sw, g.iw, g.ow);
+                    int base = ((ch * g.kh + ky) * g.kw + kx) * n * os;
+                    if (xhi <= xlo) continue;
+                    for (int b = 0; b < n; b++) {
+                        for (int oy = ylo; oy < yhi; oy++) {
+                            addRun(src, base + b * os + oy * g.ow + xlo,
+                                    dst, (b * c + ch) * plane + (oy * g.sh + y0) * g.iw + xlo * g.sw + x0, g.sw, xhi - xlo);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void addRun(Object src, int s, Object dst, int d, int ds, int len) {
+        if (src instanceof float[]) {
+            float[] a = (float[]) src, y = (float[]) dst;
+            for (int i = 0; i < len; i++) y[d + i * ds] += a[s + i];
+        } else {
+            double[] a = (double[]) src, y = (double[]) dst;
+            for (int i = 0; i < len; i++) y[d + i * ds] += a[s + i];
+        }
+    }
+
+    private static void zero(Object a, int from, int to) {
+        if (a instanceof float[]) Arrays.fill((float[]) a, from, to, 0f);
+        else Arrays.fill((double[]) a, from, to, 0.0);
+    }
+
+    /** t viewed as [outer, channels, inner] gets t[o, ch, :] = values[ch]. */
+    static void fillChannels(Tensor t, Tensor values, int outer, int channels, int inner) {
+        for (int o = 0; o < outer; o++) {
+            for (int ch = 0; ch < channels; ch++) {
+                int from = (o * channels + ch) * inner;
+                if (t.dtype() == dev.janus.core.DType.FLOAT32) Arrays.fill(t.f32(), from, from + inner, values.f32()[ch]);
+                else Arrays.fill(t.f64(), from, from + inner, values.f64()[ch]);
+            }
+        }
+    }
+
+    /** src viewed as [a, b, inner] copied to dst as [b, a, inner]. */
+    static void swap01(Tensor src, int a, int b, int inner, Tensor dst) {
+        Shaping.copy(Shaping.storage(src), 0, new int[] {inner, b * inner, 1}, Shaping.storage(dst), 0,
+                new int[] {a * inner, inner, 1}, Shape.of(b, a, inner));
+    }
+}
