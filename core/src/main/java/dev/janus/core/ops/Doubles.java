@@ -13,7 +13,11 @@ final class Doubles {
 
     /** The elements as doubles: the storage itself for float64, a widened copy for float32. */
     static double[] read(Tensor t) {
-        return t.dtype() == DType.FLOAT64 ? t.f64() : t.toDoubleArray();
+        if (t.dtype() == DType.FLOAT64) return t.f64();
+        float[] f = t.f32();
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
     }
 
     /** Where to write {@code out}'s elements: its storage for float64, a scratch array for float32. */

@@ -103,6 +103,26 @@ class ConvOpsTest {
     }
 
     @Test
+    void batchesSpanningSeveralChunksMatchOneImageAtATime() {
+        // Each image unfolds to 8 x 9 x 12 x 6 = 5184 column entries: chunks of 6 images and 1.
+        Immediate e = Immediate.global();
+        Attrs a = Attrs.of("pads", ints(1, 1, 1, 1), "strides", ints(1, 2), "group", 2);
+        Tensor x = pattern(1, DType.FLOAT64, 7, 8, 12, 12), w = pattern(2, SMALL, DType.FLOAT64, 6, 4, 3, 3);
+        Tensor y = run(Ops.CONV, a, x, w);
+        Tensor dx = run(Ops.CONV_TRANSPOSE, a.with("output_padding", ints(0, 1)), y, w);
+        Tensor dw = run(Ops.CONV_WEIGHT_GRAD, a.with("kernel_shape", ints(3, 3)), x, y);
+        Tensor dwSum = null;
+        for (int i = 0; i < 7; i++) {
+            Tensor xi = e.slice(x, 0, i, i + 1), yi = e.slice(y, 0, i, i + 1);
+            assertClose(run(Ops.CONV, a, xi, w), yi, 1e-12, 1e-12);
+            assertClose(run(Ops.CONV_TRANSPOSE, a.with("output_padding", ints(0, 1)), yi, w), e.slice(dx, 0, i, i + 1), 1e-12, 1e-12);
+            Tensor dwi = run(Ops.CONV_WEIGHT_GRAD, a.with("kernel_shape", ints(3, 3)), xi, yi);
+            dwSum = dwSum == null ? dwi : e.add(dwSum, dwi);
+        }
+        assertClose(dwSum, dw, 1e-12, 1e-12);
+    }
+
+    @Test
     void shapesWithAnUnknownBatchStayUnknown() {
         TensorType x = TensorType.of(DType.FLOAT32, -1, 3, 8, 8), w = TensorType.of(DType.FLOAT32, 16, 3, 3, 3);
         assertEquals(Shape.of(-1, 16, 8, 8), Ops.CONV.infer(new TensorType[] {x, w}, Attrs.of("auto_pad", "SAME_UPPER"))[0].shape());
