@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  * Conv2d forward on a digits-sized batch (64 images of 8x8, 3x3 kernels, padding 1, channels
  * first): 1 -> 16 channels and 16 -> 32 channels, and a 2x2 max pool of the second's input.
  * Each "x_janus" is paired with "x_nd4j", ND4J's native op (NCHW input, OIYX weights). Setup checks
- * that both compute the same numbers, so the pair measures one computation.
+ * that both compute the same numbers, so the pair measures one computation. Janus's max_pool also
+ * returns the index of each maximum (its gradient needs them); ND4J's maxPooling2d returns the
+ * values only, and its maxPoolWithArgmax (1.0.0-M2.1) does not pool with this config.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
