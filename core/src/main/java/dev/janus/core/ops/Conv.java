@@ -265,7 +265,8 @@ final class Conv {
             Shape x = in[0].shape(), g = in[1].shape();
             int group = group(name(), attrs), c = x.dim(1);
             Window win = window(name(), x, attrs);
-            int m = g.rank() == x.rank() ? g.dim(1) : Shape.DYNAMIC;
+            if (g.rank() != x.rank()) throw new ShapeException("conv_weight_grad: gradient " + g + " must have the rank of input " + x);
+            int m = g.dim(1);
             if (m == Shape.DYNAMIC || c == Shape.DYNAMIC) throw new ShapeException("conv_weight_grad: channels must be known, got input " + x + " and gradient " + g);
             if (!win.outShape(x.dim(0), m).compatible(g)) {
                 throw new ShapeException("conv_weight_grad: gradient " + g + " does not match the conv output " + win.outShape(x.dim(0), m)

@@ -138,6 +138,10 @@ final class Norm {
                 for (int j = 0; j < d; j++) mean += x[p + j];
                 mean /= d;
                 for (int j = 0; j < d; j++) var += (x[p + j] - mean) * (x[p + j] - mean);
+                if (!(var / d + eps > 0)) {
+                    throw new JanusException("layer_norm: row " + r + " has variance " + var / d + " and epsilon is " + eps
+                            + "; their sum must be positive");
+                }
                 double inv = 1 / Math.sqrt(var / d + eps);
                 for (int j = 0; j < d; j++) y[p + j] = (x[p + j] - mean) * inv * scale[j] + (bias == null ? 0 : bias[j]);
             }

@@ -182,6 +182,8 @@ class ConvOpsTest {
                 error(Ops.CONV_TRANSPOSE, Attrs.of("pads", ints(2, 2, 2, 2)), Tensor.zeros(1, 8, 1, 1), Tensor.zeros(8, 2, 3, 3)));
         assertEquals("conv_weight_grad: gradient [1, 8, 3, 3] does not match the conv output [1, 8, 2, 2] of input [1, 3, 4, 4] and kernel [3, 3]",
                 error(Ops.CONV_WEIGHT_GRAD, Attrs.of("kernel_shape", ints(3, 3)), Tensor.zeros(1, 3, 4, 4), Tensor.zeros(1, 8, 3, 3)));
+        assertEquals("conv_weight_grad: gradient [8, 2, 2] must have the rank of input [1, 3, 4, 4]",
+                error(Ops.CONV_WEIGHT_GRAD, Attrs.of("kernel_shape", ints(3, 3)), Tensor.zeros(1, 3, 4, 4), Tensor.zeros(8, 2, 2)));
     }
 
     @Test

@@ -85,6 +85,8 @@ class NormOpsTest {
         JanusException v = assertThrows(JanusException.class, () -> run(Ops.BATCH_NORM, Attrs.of("epsilon", 0.0), Tensor.zeros(2, 2),
                 Tensor.ones(2), Tensor.zeros(2), Tensor.zeros(2), Tensor.of(new float[] {1, -1})));
         assertEquals("batch_norm: var + epsilon of channel 1 is -1.0; it must be positive", v.getMessage());
+        v = assertThrows(JanusException.class, () -> run(Ops.LAYER_NORM, Attrs.of("epsilon", 0.0), Tensor.ones(2, 3), Tensor.ones(3)));
+        assertEquals("layer_norm: row 0 has variance 0.0 and epsilon is 0.0; their sum must be positive", v.getMessage());
         e = assertThrows(ShapeException.class, () -> run(Ops.LAYER_NORM, Attrs.NONE, Tensor.zeros(2, 3, 4), Tensor.ones(3)));
         assertEquals("layer_norm: scale must have shape [4] (the dimensions of input [2, 3, 4] from axis 2), got [3]", e.getMessage());
         e = assertThrows(ShapeException.class, () -> run(Ops.LAYER_NORM, Attrs.of("axis", 3), Tensor.zeros(2, 3, 4), Tensor.ones(3)));
