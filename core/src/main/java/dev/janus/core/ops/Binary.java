@@ -4,9 +4,12 @@ import dev.janus.core.DType;
 import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.ir.Value;
+import dev.janus.core.onnx.OnnxImportRule;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Elementwise arithmetic of two float inputs with NumPy broadcasting. The broadcast walk hands each
@@ -14,8 +17,19 @@ import java.util.List;
  * so every op needs just one loop per dtype.
  */
 abstract class Binary extends Op {
-    Binary(String name) {
-        super(name, 2, 2);
+    /** {@code onnxType}: the ONNX op of the same meaning (ONNX broadcasts the same way). */
+    Binary(String name, String onnxType) {
+        super(name, 2, 2, onnxType);
+    }
+
+    /** Applies the op left to right over all the node's inputs: ONNX's Sum, Max and Min take any number. */
+    OnnxImportRule folded() {
+        return n -> {
+            Value acc = n.input(0);
+            List<Value> in = n.inputs();
+            for (int i = 1; i < in.size(); i++) acc = n.apply1(this, Attrs.NONE, acc, in.get(i));
+            return List.of(acc);
+        };
     }
 
     @Override
@@ -88,21 +102,26 @@ abstract class Binary extends Op {
     }
 
     static final class Add extends Binary {
-        Add() { super("add"); }
+        Add() { super("add", "Add"); }
         void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] + b[bi + i]; }
         void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] + b[bi + i]; }
         <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) { return Arrays.asList(g, g); }
+
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Add", folded(), "Sum", folded());
+        }
     }
 
     static final class Sub extends Binary {
-        Sub() { super("sub"); }
+        Sub() { super("sub", "Sub"); }
         void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] - b[bi + i]; }
         void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] - b[bi + i]; }
         <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) { return Arrays.asList(g, w[1] ? e.neg(g) : null); }
     }
 
     static final class Mul extends Binary {
-        Mul() { super("mul"); }
+        Mul() { super("mul", "Mul"); }
         void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] * b[bi + i]; }
         void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] * b[bi + i]; }
         <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) {
@@ -111,7 +130,7 @@ abstract class Binary extends Op {
     }
 
     static final class Div extends Binary {
-        Div() { super("div"); }
+        Div() { super("div", "Div"); }
         void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] / b[bi + i]; }
         void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] / b[bi + i]; }
         // d(a/b)/db = -a/b^2 = -y/b
@@ -121,7 +140,7 @@ abstract class Binary extends Op {
     }
 
     static final class Pow extends Binary {
-        Pow() { super("pow"); }
+        Pow() { super("pow", "Pow"); }
         void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = (float) Math.pow(a[ai + i], b[bi + i]); }
         void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = Math.pow(a[ai + i], b[bi + i]); }
         // d/da = b a^(b-1); d/db = y log(a), taken as 0 where a == 0 (PyTorch's convention).
@@ -134,21 +153,32 @@ abstract class Binary extends Op {
             }
             return Arrays.asList(ga, gb);
         }
+
+        /** ONNX allows an exponent of another type (an int64 power, say); it is cast to the base's. */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Pow", n -> {
+                Value base = n.input(0);
+                return List.of(n.apply1(this, Attrs.NONE, base, n.emit().cast(n.input(1), base.type().dtype())));
+            });
+        }
     }
 
     /** Elementwise maximum; on ties the gradient is split evenly, as in PyTorch. */
     static final class Maximum extends Binary {
-        Maximum() { super("maximum"); }
+        Maximum() { super("maximum", "Max"); }
         void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = Math.max(a[ai + i], b[bi + i]); }
         void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = Math.max(a[ai + i], b[bi + i]); }
         <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) { return split(e, e.greater(a, b), a, b, g); }
+        @Override public Map<String, OnnxImportRule> fromOnnx() { return Map.of("Max", folded()); }
     }
 
     static final class Minimum extends Binary {
-        Minimum() { super("minimum"); }
+        Minimum() { super("minimum", "Min"); }
         void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = Math.min(a[ai + i], b[bi + i]); }
         void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = Math.min(a[ai + i], b[bi + i]); }
         <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) { return split(e, e.greater(b, a), a, b, g); }
+        @Override public Map<String, OnnxImportRule> fromOnnx() { return Map.of("Min", folded()); }
     }
 
     /** share(a) = [a wins] + 0.5 [tie]; a gets g share(a), b gets g (1 - share(a)). */

@@ -6,13 +6,34 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.ir.Value;
+import dev.janus.core.onnx.ExportNode;
+import dev.janus.core.onnx.OnnxImportRule;
+import dev.janus.core.onnx.OnnxWriter;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /** Matrix products, the fused linear layer, softmax, dropout and the fused losses. */
 final class Neural {
     private Neural() {
+    }
+
+    /** Transposes the last two axes of {@code x} in ONNX. */
+    private static String swapLastTwo(OnnxWriter out, String x, int rank) {
+        int[] perm = new int[rank];
+        for (int i = 0; i < rank; i++) perm[i] = i;
+        perm[rank - 2] = rank - 1;
+        perm[rank - 1] = rank - 2;
+        return out.emit("Transpose", List.of(x), "perm", perm);
+    }
+
+    /** 0, 1, ..., rank-1 without {@code dropped}: where each dimension left comes from. */
+    private static int[] keptAxes(int rank, int dropped) {
+        int[] src = new int[rank - 1];
+        for (int i = 0, j = 0; i < rank; i++) if (i != dropped) src[j++] = i;
+        return src;
     }
 
     // ------------------------------------------------------------ matmul
@@ -85,6 +106,39 @@ final class Neural {
             if (wanted[1]) gb = e.sumTo(tb ? e.matmul(g, a, true, ta) : e.matmul(a, g, !ta, false), e.shape(b));
             return Arrays.asList(ga, gb);
         }
+
+        /** MatMul, or Gemm where an operand is transposed and both are 2-D (ONNX's MatMul has no transposes). */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            boolean ta = node.attrs().getBool("transA", false), tb = node.attrs().getBool("transB", false);
+            if (!ta && !tb) {
+                out.node("MatMul", node.inputs(), node.outputs());
+            } else if (node.inputType(0).rank() == 2 && node.inputType(1).rank() == 2) {
+                Object[] flags = ta && tb ? new Object[] {"transA", 1, "transB", 1} : ta ? new Object[] {"transA", 1} : new Object[] {"transB", 1};
+                out.node("Gemm", node.inputs(), node.outputs(), flags);
+            } else {
+                String a = ta ? swapLastTwo(out, node.input(0), node.inputType(0).rank()) : node.input(0);
+                String b = tb ? swapLastTwo(out, node.input(1), node.inputType(1).rank()) : node.input(1);
+                out.node("MatMul", List.of(a, b), node.outputs());
+            }
+        }
+
+        /** ONNX's MatMul also takes vectors (NumPy's rules): a 1-D operand becomes a matrix and its axis is dropped after. */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("MatMul", n -> {
+                Value a = n.input(0), b = n.input(1);
+                int ra = a.type().rank(), rb = b.type().rank();
+                if (ra == 0 || rb == 0) throw n.error("MatMul operands must not be scalars, got " + a.type() + " and " + b.type());
+                Value a2 = ra == 1 ? n.apply1(Ops.RESHAPE, Attrs.of("shape", new int[] {1, -1}), a) : a;
+                Value b2 = rb == 1 ? n.apply1(Ops.RESHAPE, Attrs.of("shape", new int[] {-1, 1}), b) : b;
+                Value y = n.apply1(this, Attrs.NONE, a2, b2);
+                Shape ys = y.type().shape();
+                if (ra == 1) y = Shaping.reshapeTo(n, y, ys.drop(ys.rank() - 2).dims(), keptAxes(ys.rank(), ys.rank() - 2));
+                if (rb == 1) y = Shaping.reshapeTo(n, y, y.type().shape().drop(y.type().rank() - 1).dims(), keptAxes(y.type().rank(), y.type().rank() - 1));
+                return List.of(y);
+            });
+        }
     }
 
     // ------------------------------------------------------------ linear
@@ -143,6 +197,44 @@ final class Neural {
             V gw = wanted[1] ? e.matmul(g2, e.reshape(x, Shape.of(rows, inF)), true, false) : null;
             if (in.size() == 2) return Arrays.asList(gx, gw);
             return Arrays.asList(gx, gw, wanted[2] ? e.sum(g2, new int[] {0}, false) : null);
+        }
+
+        /** Gemm with transB where x is 2-D (a fully connected layer, as ONNX writes one), else MatMul and Add. */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            if (node.inputType(0).rank() == 2) {
+                out.node("Gemm", node.inputs(), node.outputs(), "transB", 1);
+                return;
+            }
+            String wt = out.emit("Transpose", List.of(node.input(1)), "perm", new int[] {1, 0});
+            if (node.inputs().size() == 2) {
+                out.node("MatMul", List.of(node.input(0), wt), node.outputs());
+            } else {
+                out.node("Add", List.of(out.emit("MatMul", List.of(node.input(0), wt)), node.input(2)), node.outputs());
+            }
+        }
+
+        /**
+         * Gemm: a linear layer when it is one (B is [out, in] with transB, a 1-D bias, no scaling),
+         * otherwise matmul, scaled by alpha, plus beta C.
+         */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Gemm", n -> {
+                Value a = n.input(0), b = n.input(1), c = n.hasInput(2) ? n.input(2) : null;
+                double alpha = n.getFloat("alpha", 1), beta = n.getFloat("beta", 1);
+                boolean ta = n.getInt("transA", 0) != 0, tb = n.getInt("transB", 0) != 0;
+                if (a.type().rank() != 2 || b.type().rank() != 2) throw n.error("A and B must be 2-D, got " + a.type() + " and " + b.type());
+                boolean bias = c == null || (beta == 1 && c.type().shape().equals(Shape.of(b.type().shape().dim(0))));
+                if (!ta && tb && alpha == 1 && bias) {
+                    return List.of(n.emit().one(this, Attrs.NONE, c == null ? List.of(a, b) : List.of(a, b, c)));
+                }
+                Emitter<Value> e = n.emit();
+                Value y = e.matmul(a, b, ta, tb);
+                if (alpha != 1) y = e.mul(y, alpha);
+                if (c != null) y = e.add(y, beta == 1 ? c : e.mul(c, beta));
+                return List.of(y);
+            });
         }
     }
 
@@ -214,6 +306,33 @@ final class Neural {
             // dx = y * (g - sum(g * y))
             return Arrays.asList(e.mul(y, e.sub(g, e.sum(e.mul(g, y), axis, true))));
         }
+
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            out.node(log ? "LogSoftmax" : "Softmax", node.inputs(), node.outputs(), "axis", node.attrs().getInt("axis", -1));
+        }
+
+        /**
+         * From opset 13 ONNX's softmax is over one axis, as here. Before, it flattened the input to 2-D
+         * at the axis (default 1) and normalised over everything after it.
+         */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of(log ? "LogSoftmax" : "Softmax", n -> {
+                Value x = n.input(0);
+                Shape s = x.type().shape();
+                if (n.opset() >= 13) return List.of(n.apply1(this, Attrs.of("axis", n.getInt("axis", -1)), x));
+                int axis = s.axis(n.getInt("axis", 1), n.opType());
+                if (axis == s.rank() - 1) return List.of(n.apply1(this, Attrs.of("axis", -1), x));
+                // Leading dimensions keep their place both ways; the trailing ones are merged, then split.
+                int[] flat = new int[axis + 1], back = new int[s.rank()];
+                for (int i = 0; i < s.rank(); i++) back[i] = i < axis ? i : -1;
+                for (int i = 0; i < axis; i++) flat[i] = s.dim(i);
+                flat[axis] = Shaping.product(s, axis, s.rank());
+                Value y = n.apply1(this, Attrs.of("axis", -1), Shaping.reshapeTo(n, x, flat, Arrays.copyOf(back, axis + 1)));
+                return List.of(Shaping.reshapeTo(n, y, s.dims(), back));
+            });
+        }
     }
 
     // ------------------------------------------------------------ dropout
@@ -267,6 +386,29 @@ final class Neural {
         @Override
         public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
             return Arrays.asList(wanted[0] && gOut.get(0) != null ? e.mul(gOut.get(0), out.get(1)) : null);
+        }
+
+        /** The inference form: y is x itself, and the mask (were it used) all ones. */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            out.alias(node.output(0), node.input(0));
+            String shape = out.emit("Shape", List.of(node.input(0)));
+            out.node("ConstantOfShape", List.of(shape), List.of(node.output(1)), "value", Tensor.ones(node.inputType(0).dtype(), 1));
+        }
+
+        /**
+         * Dropout imports in its inference form, as the identity. The ratio only matters in training;
+         * a model that asks for training mode is refused, since its output would be random.
+         */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Dropout", n -> {
+                n.ignore("seed", "ratio");
+                if (n.hasInput(2) && (!n.isConstant(2) || n.constant(2).readDouble(0) != 0)) {
+                    throw n.error("training_mode must be a constant false (Janus imports the inference form)");
+                }
+                return List.of(n.input(0));
+            });
         }
     }
 
@@ -351,6 +493,44 @@ final class Neural {
             V scale = red.equals("none") ? e.reshape(g, Shape.of(n, 1)) : red.equals("mean") ? e.mul(g, 1.0 / n) : g;
             return Arrays.asList(e.mul(d, scale), null);
         }
+
+        /**
+         * SoftmaxCrossEntropyLoss; with label smoothing, which ONNX lacks, the loss is written out as
+         * (1 - eps) nll - eps/C sum(log_softmax(z)).
+         */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            String red = reduction(name(), node.attrs());
+            double eps = node.attrs().getDouble("label_smoothing", 0);
+            if (eps == 0) {
+                out.node("SoftmaxCrossEntropyLoss", node.inputs(), node.outputs(), "reduction", red);
+                return;
+            }
+            int c = node.inputType(0).shape().dim(1);
+            if (c == Shape.DYNAMIC) throw node.error("label smoothing needs a known number of classes, got logits " + node.inputType(0));
+            DType t = node.inputType(0).dtype();
+            String nll = out.emit("SoftmaxCrossEntropyLoss", node.inputs(), "reduction", "none");
+            String logp = out.emit("LogSoftmax", List.of(node.input(0)), "axis", 1);
+            String sum = out.fresh();
+            Reduce.reduceToOnnx(out, Reduce.Kind.SUM, logp, new int[] {1}, false, sum);
+            String rows = red.equals("none") ? node.output(0) : out.fresh();
+            out.node("Sub", List.of(out.emit("Mul", List.of(nll, out.scalar(1 - eps, t))), out.emit("Mul", List.of(sum, out.scalar(eps / c, t)))),
+                    List.of(rows));
+            if (!red.equals("none")) Reduce.reduceToOnnx(out, red.equals("mean") ? Reduce.Kind.MEAN : Reduce.Kind.SUM, rows, null, false, node.output(0));
+        }
+
+        /** Without class weights or an ignored index; the optional second output is the log-probabilities. */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("SoftmaxCrossEntropyLoss", n -> {
+                if (n.hasInput(2)) throw n.error("class weights are not supported");
+                if (n.has("ignore_index")) throw n.error("ignore_index is not supported");
+                Value z = n.input(0);
+                Value loss = n.apply1(this, Attrs.of("reduction", n.getString("reduction", "mean")), z, n.input(1));
+                if (n.outputCount() < 2) return List.of(loss);
+                return List.of(loss, n.apply1(Ops.LOG_SOFTMAX, Attrs.of("axis", 1), z));
+            });
+        }
     }
 
     /** mse(a, b) = mean((a - b)^2), with "reduction" (mean, sum, none); a and b have one shape. */
@@ -389,6 +569,19 @@ final class Neural {
             double k = red.equals("mean") ? 2.0 / e.shape(a).size() : 2.0;
             V ga = e.mul(e.mul(e.sub(a, b), g), k);
             return Arrays.asList(wanted[0] ? ga : null, wanted[1] ? e.neg(ga) : null);
+        }
+
+        /** (a - b)^2, then its mean or sum; ONNX has no MSE op. */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            String red = reduction(name(), node.attrs());
+            String d = out.emit("Sub", node.inputs());
+            if (red.equals("none")) {
+                out.node("Mul", List.of(d, d), node.outputs());
+                return;
+            }
+            Reduce.Kind kind = red.equals("mean") ? Reduce.Kind.MEAN : Reduce.Kind.SUM;
+            Reduce.reduceToOnnx(out, kind, out.emit("Mul", List.of(d, d)), null, false, node.output(0));
         }
     }
 }

@@ -4,22 +4,38 @@ import dev.janus.core.JanusException;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.onnx.ExportNode;
+import dev.janus.core.onnx.OnnxImportRule;
+import dev.janus.core.onnx.OnnxImports;
+import dev.janus.core.onnx.OnnxWriter;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * One operation of the op set, defined in one place: its shape and dtype rule ({@link #inferTypes}),
- * its kernel ({@link #compute}) and its gradient rule ({@link #gradient}), written once against an
- * {@link Emitter} so the eager engine runs it and the graph autodiff emits it.
+ * its kernel ({@link #compute}), its gradient rule ({@link #gradient}), written once against an
+ * {@link Emitter} so the eager engine runs it and the graph autodiff emits it, and its ONNX mapping
+ * ({@link #toOnnx} and {@link #fromOnnx}).
  */
 public abstract class Op {
     private final String name;
     private final int minInputs, maxInputs;
+    private final String onnxType;
 
     protected Op(String name, int minInputs, int maxInputs) {
+        this(name, minInputs, maxInputs, null);
+    }
+
+    /**
+     * An op that is the ONNX op {@code onnxType}, input for input and with no attributes: that is
+     * its ONNX mapping both ways, unless it overrides {@link #toOnnx} or {@link #fromOnnx}.
+     */
+    protected Op(String name, int minInputs, int maxInputs, String onnxType) {
         this.name = name;
         this.minInputs = minInputs;
         this.maxInputs = maxInputs;
+        this.onnxType = onnxType;
     }
 
     public final String name() {
@@ -66,6 +82,21 @@ public abstract class Op {
      */
     public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gradOut, boolean[] wanted) {
         throw new JanusException(name + ": no gradient is defined for this op");
+    }
+
+    /**
+     * The ONNX mapping, export side: writes the ONNX nodes that compute this op's outputs (named in
+     * {@code node}) from its inputs, in the inference form. The default writes the op's ONNX twin,
+     * or says there is no mapping.
+     */
+    public void toOnnx(ExportNode node, OnnxWriter out) {
+        if (onnxType == null) throw node.error("no ONNX mapping is defined for this op");
+        out.node(onnxType, node.inputs(), node.outputs());
+    }
+
+    /** The ONNX mapping, import side: the ONNX op types that import as this op, each with its rule. */
+    public Map<String, OnnxImportRule> fromOnnx() {
+        return onnxType == null ? Map.of() : Map.of(onnxType, OnnxImports.direct(this));
     }
 
     /** Infers, allocates the outputs and runs the kernel now. */

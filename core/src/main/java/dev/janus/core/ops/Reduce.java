@@ -5,9 +5,16 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.ir.Value;
+import dev.janus.core.onnx.ExportNode;
+import dev.janus.core.onnx.ImportNode;
+import dev.janus.core.onnx.OnnxImportRule;
+import dev.janus.core.onnx.OnnxWriter;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reductions over attribute "axes" (absent: all axes) with "keepdims" (default false). Float
@@ -17,7 +24,29 @@ final class Reduce {
     private Reduce() {
     }
 
-    enum Kind { SUM, MEAN, MAX, MIN }
+    enum Kind {
+        SUM("ReduceSum"), MEAN("ReduceMean"), MAX("ReduceMax"), MIN("ReduceMin");
+
+        final String onnxType;
+
+        Kind(String onnxType) {
+            this.onnxType = onnxType;
+        }
+
+        /** The opset from which ONNX takes this reduction's axes as an input rather than an attribute. */
+        int axesInputSince() {
+            return this == SUM ? 13 : 18;
+        }
+    }
+
+    /** Writes an ONNX reduction of {@code x} over {@code axes} (null: all axes) into {@code y}. */
+    static void reduceToOnnx(OnnxWriter out, Kind kind, String x, int[] axes, boolean keepdims, String y) {
+        int keep = keepdims ? 1 : 0;
+        List<String> ys = List.of(y);
+        if (axes == null) out.node(kind.onnxType, List.of(x), ys, "keepdims", keep);
+        else if (out.opset() >= kind.axesInputSince()) out.node(kind.onnxType, List.of(x, out.int64s(axes)), ys, "keepdims", keep);
+        else out.node(kind.onnxType, List.of(x), ys, "axes", axes, "keepdims", keep);
+    }
 
     static final class Reduction extends Op {
         private final Kind kind;
@@ -115,6 +144,45 @@ final class Reduce {
         }
 
         @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            int[] axes = node.attrs().getIntsOrNull("axes");
+            if (axes != null && axes.length == 0) {
+                out.alias(node.output(0), node.input(0));   // no axes: ONNX would reduce them all
+                return;
+            }
+            if (axes != null) axes = Check.axes(name(), axes, node.inputType(0).shape());
+            reduceToOnnx(out, kind, node.input(0), axes, node.attrs().getBool("keepdims", false), node.output(0));
+        }
+
+        /** GlobalAveragePool is the mean over the spatial axes, kept. */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            Map<String, OnnxImportRule> rules = new HashMap<>();
+            rules.put(kind.onnxType, this::importReduce);
+            if (kind == Kind.MEAN) {
+                rules.put("GlobalAveragePool", n -> {
+                    int rank = n.input(0).type().rank();
+                    if (rank < 3) throw n.error("input must be [batch, channels, spatial...], got " + n.input(0).type());
+                    int[] spatial = new int[rank - 2];
+                    for (int i = 0; i < spatial.length; i++) spatial[i] = i + 2;
+                    return List.of(n.apply1(this, Attrs.of("axes", spatial, "keepdims", true), n.input(0)));
+                });
+            }
+            return rules;
+        }
+
+        // ONNX keeps dims by default; empty or absent axes mean all, unless noop_with_empty_axes is set.
+        private List<Value> importReduce(ImportNode n) {
+            boolean axesInput = n.opset() >= kind.axesInputSince();
+            long[] axes = axesInput ? (n.hasInput(1) ? n.constant(1).toLongArray() : null) : n.getInts("axes");
+            boolean noop = axesInput && n.getInt("noop_with_empty_axes", 0) != 0;
+            Attrs attrs = Attrs.of("keepdims", n.getInt("keepdims", 1) != 0);
+            if (axes != null && axes.length > 0) attrs = attrs.with("axes", axes);
+            else if (noop) return List.of(n.input(0));
+            return List.of(n.apply1(this, attrs, n.input(0)));
+        }
+
+        @Override
         public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
             if (!wanted[0]) return Arrays.asList((V) null);
             V x = in.get(0), g = gOut.get(0);
@@ -172,6 +240,21 @@ final class Reduce {
                     y[o * inner + i] = best;
                 }
             }
+        }
+
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            out.node("ArgMax", node.inputs(), node.outputs(), "axis", node.attrs().getInt("axis", 0),
+                    "keepdims", node.attrs().getBool("keepdims", false) ? 1 : 0);
+        }
+
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("ArgMax", n -> {
+                if (n.getInt("select_last_index", 0) != 0) throw n.error("select_last_index=1 is not supported (Janus picks the first maximum)");
+                Attrs attrs = Attrs.of("axis", n.getInt("axis", 0), "keepdims", n.getInt("keepdims", 1) != 0);
+                return List.of(n.apply1(this, attrs, n.input(0)));
+            });
         }
     }
 

@@ -5,9 +5,14 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.onnx.ExportNode;
+import dev.janus.core.onnx.OnnxImportRule;
+import dev.janus.core.onnx.OnnxTypes;
+import dev.janus.core.onnx.OnnxWriter;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /** Comparisons (to bool), selection by a bool mask, and dtype conversion. */
 final class Select {
@@ -16,8 +21,8 @@ final class Select {
 
     /** a > b or a == b, broadcast; the output is bool and has no gradient. */
     abstract static class Compare extends Op {
-        Compare(String name) {
-            super(name, 2, 2);
+        Compare(String name, String onnxType) {
+            super(name, 2, 2, onnxType);
         }
 
         @Override
@@ -51,13 +56,21 @@ final class Select {
     }
 
     static final class Greater extends Compare {
-        Greater() { super("greater"); }
+        Greater() { super("greater", "Greater"); }
         boolean test(double a, double b) { return a > b; }
         boolean test(long a, long b) { return a > b; }
+
+        /** Less(a, b) is greater(b, a). */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            Map<String, OnnxImportRule> rules = new java.util.HashMap<>(super.fromOnnx());
+            rules.put("Less", n -> List.of(n.apply1(this, Attrs.NONE, n.input(1), n.input(0))));
+            return rules;
+        }
     }
 
     static final class Equal extends Compare {
-        Equal() { super("equal"); }
+        Equal() { super("equal", "Equal"); }
         boolean test(double a, double b) { return a == b; }
         boolean test(long a, long b) { return a == b; }
     }
@@ -65,7 +78,7 @@ final class Select {
     /** where(cond, a, b): a where cond is true, else b; all three broadcast together. */
     static final class Where extends Op {
         Where() {
-            super("where", 3, 3);
+            super("where", 3, 3, "Where");
         }
 
         @Override
@@ -113,6 +126,7 @@ final class Select {
                     wanted[1] ? e.sumTo(e.where(c, g, zero), e.shape(in.get(1))) : null,
                     wanted[2] ? e.sumTo(e.where(c, zero, g), e.shape(in.get(2))) : null);
         }
+
     }
 
     /** Converts to attribute "to". Float to int64 truncates toward zero; to bool tests != 0. */
@@ -158,6 +172,21 @@ final class Select {
             DType from = e.dtype(in.get(0));
             boolean flows = wanted[0] && from.isFloating() && e.dtype(out.get(0)).isFloating();
             return Arrays.asList(flows ? e.cast(gOut.get(0), from) : null);
+        }
+
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            out.node("Cast", node.inputs(), node.outputs(), "to", OnnxTypes.code(node.attrs().getDType("to")));
+        }
+
+        /** "saturate" (opset 19) concerns float8 targets only, which Janus does not have. */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Cast", n -> {
+                n.ignore("saturate");
+                DType to = OnnxTypes.dtype(n.getInt("to", 0), "Cast node " + n.name());
+                return List.of(n.apply1(this, Attrs.of("to", to), n.input(0)));
+            });
         }
     }
 }

@@ -5,10 +5,16 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.ir.Value;
+import dev.janus.core.onnx.ExportNode;
+import dev.janus.core.onnx.ImportNode;
+import dev.janus.core.onnx.OnnxImportRule;
+import dev.janus.core.onnx.OnnxWriter;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /** Ops that move elements without arithmetic: reshape, transpose, expand, concat, slice, gather. */
 final class Shaping {
@@ -89,6 +95,43 @@ final class Shaping {
         return Arrays.asList(g);
     }
 
+    /**
+     * Imports a reshape of {@code x} to {@code target}, where an unknown (-1) target dimension equals
+     * input dimension {@code source[i]} (-1: a product of several). The reshape attribute copies
+     * (0) an unknown dimension that keeps its position and infers (-1) one other.
+     */
+    static Value reshapeTo(ImportNode n, Value x, int[] target, int[] source) {
+        int[] shape = target.clone();
+        int inferred = -1;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] != Shape.DYNAMIC || source[i] == i) {
+                if (shape[i] == Shape.DYNAMIC) shape[i] = 0;
+                continue;
+            }
+            if (inferred >= 0) {
+                throw n.error("cannot reshape " + x.type().shape() + " to " + Shape.of(target)
+                        + " with more than one unknown dimension moving");
+            }
+            inferred = i;
+        }
+        return n.apply1(Ops.RESHAPE, Attrs.of("shape", shape), x);
+    }
+
+    /** Product of dims[from..to), or unknown (-1) when one of them is. */
+    static int product(Shape s, int from, int to) {
+        long p = 1;
+        for (int i = from; i < to; i++) {
+            if (s.dim(i) == Shape.DYNAMIC) return Shape.DYNAMIC;
+            p *= s.dim(i);
+            if (p > Integer.MAX_VALUE) throw new ShapeException("shape " + s + " has more elements than a tensor can hold");
+        }
+        return (int) p;
+    }
+
+    private static int[] ints(List<Integer> v) {
+        return v.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     // ------------------------------------------------------------ reshape
 
     /** Attribute "shape": -1 is inferred from the element count, 0 keeps the input's dimension (ONNX). */
@@ -150,6 +193,83 @@ final class Shaping {
         public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
             return only(wanted[0] ? e.reshape(gOut.get(0), e.shape(in.get(0))) : null);
         }
+
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            out.node("Reshape", List.of(node.input(0), out.int64s(node.attrs().getInts("shape"))), node.outputs());
+        }
+
+        /** Flatten, Squeeze and Unsqueeze are reshapes too. */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Reshape", this::importReshape, "Flatten", this::importFlatten,
+                    "Squeeze", this::importSqueeze, "Unsqueeze", this::importUnsqueeze);
+        }
+
+        private List<Value> importReshape(ImportNode n) {
+            long[] shape = n.constant(1).toLongArray();
+            if (n.getInt("allowzero", 0) != 0) {
+                for (long d : shape) if (d == 0) throw n.error("allowzero=1 with a 0 in the shape (an empty dimension) is not supported");
+            }
+            return List.of(n.apply1(this, Attrs.of("shape", shape), n.input(0)));
+        }
+
+        private List<Value> importFlatten(ImportNode n) {
+            Value x = n.input(0);
+            Shape s = x.type().shape();
+            int r = s.rank(), axis = n.getInt("axis", 1);
+            if (axis < -r || axis > r) throw n.error("axis " + axis + " is out of range for rank " + r);
+            if (axis < 0) axis += r;
+            int[] target = {product(s, 0, axis), product(s, axis, r)};
+            int[] source = {axis == 1 ? 0 : -1, axis == 1 && r == 2 ? 1 : -1};
+            return List.of(reshapeTo(n, x, target, source));
+        }
+
+        private List<Value> importSqueeze(ImportNode n) {
+            Value x = n.input(0);
+            Shape s = x.type().shape();
+            long[] axes = n.opset() < 13 ? n.getInts("axes") : n.hasInput(1) ? n.constant(1).toLongArray() : null;
+            boolean[] drop = new boolean[s.rank()];
+            if (axes == null) {
+                for (int i = 0; i < s.rank(); i++) {
+                    if (s.dim(i) == Shape.DYNAMIC) throw n.error("without axes, the unknown dimension " + i + " of " + s + " may or may not be squeezed");
+                    drop[i] = s.dim(i) == 1;
+                }
+            } else {
+                for (long a : axes) {
+                    int k = s.axis((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, a)), "Squeeze");
+                    if (s.dim(k) != 1 && s.dim(k) != Shape.DYNAMIC) throw n.error("cannot squeeze axis " + a + " of " + s + ", its size is not 1");
+                    drop[k] = true;
+                }
+            }
+            List<Integer> target = new ArrayList<>(), source = new ArrayList<>();
+            for (int i = 0; i < s.rank(); i++) {
+                if (drop[i]) continue;
+                target.add(s.dim(i));
+                source.add(i);
+            }
+            return List.of(reshapeTo(n, x, ints(target), ints(source)));
+        }
+
+        private List<Value> importUnsqueeze(ImportNode n) {
+            Value x = n.input(0);
+            Shape s = x.type().shape();
+            long[] axes = n.opset() < 13 ? n.getInts("axes") : n.constant(1).toLongArray();
+            if (axes == null) throw n.error("the axes are missing");
+            Shape outRank = Shape.of(new int[s.rank() + axes.length]);
+            boolean[] inserted = new boolean[outRank.rank()];
+            for (long a : axes) {
+                int k = outRank.axis((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, a)), "Unsqueeze");
+                if (inserted[k]) throw n.error("axis " + a + " is given twice");
+                inserted[k] = true;
+            }
+            int[] target = new int[inserted.length], source = new int[inserted.length];
+            for (int i = 0, j = 0; i < inserted.length; i++) {
+                target[i] = inserted[i] ? 1 : s.dim(j);
+                source[i] = inserted[i] ? -1 : j++;
+            }
+            return List.of(reshapeTo(n, x, target, source));
+        }
     }
 
     // ------------------------------------------------------------ transpose
@@ -200,6 +320,19 @@ final class Shaping {
             for (int i = 0; i < p.length; i++) inv[p[i]] = i;
             return only(e.transpose(gOut.get(0), inv));
         }
+
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            out.node("Transpose", node.inputs(), node.outputs(), "perm", perm(node.attrs(), node.inputType(0).rank()));
+        }
+
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Transpose", n -> {
+                long[] perm = n.getInts("perm");
+                return List.of(n.apply1(this, perm == null ? Attrs.NONE : Attrs.of("perm", perm), n.input(0)));
+            });
+        }
     }
 
     // ------------------------------------------------------------ expand
@@ -227,6 +360,19 @@ final class Shaping {
         @Override
         public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
             return only(wanted[0] ? e.sumTo(gOut.get(0), e.shape(in.get(0))) : null);
+        }
+
+        /** An unknown (-1) target dimension is the input's own; ONNX's Expand keeps that for a 1. */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            int[] shape = node.attrs().getInts("shape");
+            for (int i = 0; i < shape.length; i++) if (shape[i] == Shape.DYNAMIC) shape[i] = 1;
+            out.node("Expand", List.of(node.input(0), out.int64s(shape)), node.outputs());
+        }
+
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Expand", n -> List.of(n.apply1(this, Attrs.of("shape", n.constant(1).toLongArray()), n.input(0))));
         }
     }
 
@@ -286,6 +432,19 @@ final class Shaping {
                 at += d;
             }
             return grads;
+        }
+
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            out.node("Concat", node.inputs(), node.outputs(), "axis", node.attrs().getInt("axis"));
+        }
+
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Concat", n -> {
+                if (!n.has("axis")) throw n.error("the axis attribute is missing");
+                return List.of(n.emit().one(this, Attrs.of("axis", n.getInt("axis", 0)), n.inputs()));
+            });
         }
     }
 
@@ -379,6 +538,33 @@ final class Shaping {
             V zeros = e.zeros(e.type(in.get(0)));
             return only(e.one(Ops.SLICE_SCATTER, attrs, List.of(zeros, gOut.get(0))));
         }
+
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            Attrs a = node.attrs();
+            List<String> in = new ArrayList<>(List.of(node.input(0), out.int64s(a.getInts("starts")), out.int64s(a.getInts("ends"))));
+            if (a.has("axes") || a.has("steps")) in.add(a.has("axes") ? out.int64s(a.getInts("axes")) : "");
+            if (a.has("steps")) in.add(out.int64s(a.getInts("steps")));
+            out.node("Slice", in, node.outputs());
+        }
+
+        /** Before opset 10 the bounds are attributes; from 10 they are inputs, which must be constants. */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Slice", n -> {
+                Attrs a;
+                if (n.opset() < 10) {
+                    if (n.getInts("starts") == null || n.getInts("ends") == null) throw n.error("the starts and ends attributes are required");
+                    a = Attrs.of("starts", n.getInts("starts"), "ends", n.getInts("ends"));
+                    if (n.getInts("axes") != null) a = a.with("axes", n.getInts("axes"));
+                } else {
+                    a = Attrs.of("starts", n.constant(1).toLongArray(), "ends", n.constant(2).toLongArray());
+                    if (n.hasInput(3)) a = a.with("axes", n.constant(3).toLongArray());
+                    if (n.hasInput(4)) a = a.with("steps", n.constant(4).toLongArray());
+                }
+                return List.of(n.apply1(this, a, n.input(0)));
+            });
+        }
     }
 
     /** slice_scatter(base, src): base with the slice (same attributes as slice) replaced by src. */
@@ -412,6 +598,24 @@ final class Shaping {
             V gBase = wanted[0] ? e.one(Ops.SLICE_SCATTER, attrs, List.of(g, e.zeros(e.type(in.get(1))))) : null;
             V gSrc = wanted[1] ? e.one(Ops.SLICE, attrs, List.of(g)) : null;
             return Arrays.asList(gBase, gSrc);
+        }
+
+        /** ScatterND with the slice's element coordinates as a constant, so the base shape must be static. */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            Shape base = node.inputType(0).shape();
+            if (!base.isStatic()) throw node.error("the base shape " + base + " must be static");
+            Region r = new Region(base, node.attrs(), name());
+            Shape region = r.shape();
+            int rank = base.rank(), count = region.size();
+            long[] coords = new long[count * rank];
+            int[] idx = new int[rank];
+            for (int e = 0; e < count; e++) {
+                for (int a = 0; a < rank; a++) coords[e * rank + a] = r.start[a] + (long) idx[a] * r.step[a];
+                for (int a = rank - 1; a >= 0 && ++idx[a] == region.dim(a); a--) idx[a] = 0;
+            }
+            String indices = out.constant(Tensor.of(coords, region.concat(Shape.of(rank)).dims()));
+            out.node("ScatterND", List.of(node.input(0), indices, node.input(1)), node.outputs());
         }
     }
 
@@ -455,6 +659,16 @@ final class Shaping {
             V flatIdx = e.reshape(in.get(1), Shape.of(n));
             V g = e.reshape(gOut.get(0), d.with(axis, n));
             return Arrays.asList(e.indexAdd(e.zeros(e.type(in.get(0))), flatIdx, g, axis), null);
+        }
+
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            out.node("Gather", node.inputs(), node.outputs(), "axis", node.attrs().getInt("axis", 0));
+        }
+
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Gather", n -> List.of(n.apply1(this, Attrs.of("axis", n.getInt("axis", 0)), n.input(0), n.input(1))));
         }
     }
 
@@ -521,6 +735,22 @@ final class Shaping {
             V g = gOut.get(0);
             return Arrays.asList(wanted[0] ? g : null, null, wanted[2] ? e.gather(g, in.get(1), attrs.getInt("axis", 0)) : null);
         }
+
+        /**
+         * ScatterElements with reduction "add" (opset 16), the indices stretched along every other
+         * axis to the shape of src.
+         */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            if (out.opset() < 16) throw node.error("needs opset 16 or newer (ScatterElements with reduction), got " + out.opset());
+            int rank = node.inputType(0).rank(), axis = node.inputType(0).shape().axis(node.attrs().getInt("axis", 0), name());
+            int[] column = new int[rank];
+            Arrays.fill(column, 1);
+            column[axis] = -1;
+            String idx = out.emit("Reshape", List.of(node.input(1), out.int64s(column)));
+            String spread = out.emit("Expand", List.of(idx, out.emit("Shape", List.of(node.input(2)))));
+            out.node("ScatterElements", List.of(node.input(0), spread, node.input(2)), node.outputs(), "axis", axis, "reduction", "add");
+        }
     }
 
     /** one_hot(labels): int64 labels to vectors of attribute "depth" in attribute "dtype" (float32). */
@@ -549,6 +779,33 @@ final class Shaping {
             }
             out[0].fill(0);
             for (int j = 0; j < labels.length; j++) out[0].setDouble(j * depth + (int) labels[j], 1);
+        }
+
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            DType dt = node.outputType(0).dtype();
+            String depth = out.int64s(node.attrs().getInt("depth"));
+            Tensor offOn = Tensor.zeros(dt, 2);
+            offOn.setDouble(1, 1);
+            String values = out.constant(offOn);
+            out.node("OneHot", List.of(node.input(0), depth, values), node.outputs(), "axis", -1);
+        }
+
+        /** Only the plain form: off/on values 0 and 1, along the last axis. (ONNX wraps negative labels; Janus rejects them.) */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("OneHot", n -> {
+                Value labels = n.input(0);
+                Tensor values = n.constant(2);
+                int axis = n.getInt("axis", -1);
+                if (axis != -1 && axis != labels.type().rank()) throw n.error("only axis -1 is supported, got " + axis);
+                if (values.numel() != 2 || values.readDouble(0) != 0 || values.readDouble(1) != 1) {
+                    throw n.error("only off/on values [0, 1] are supported, got " + values);
+                }
+                long depth = (long) n.constant(1).item();
+                if (depth < 1 || depth > Integer.MAX_VALUE) throw n.error("depth " + depth + " is out of range");
+                return List.of(n.apply1(this, Attrs.of("depth", (int) depth, "dtype", values.dtype()), labels));
+            });
         }
     }
 }

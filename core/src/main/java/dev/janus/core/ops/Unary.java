@@ -1,18 +1,32 @@
 package dev.janus.core.ops;
 
+import dev.janus.core.DType;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.ir.Value;
+import dev.janus.core.onnx.ExportNode;
+import dev.janus.core.onnx.ImportNode;
+import dev.janus.core.onnx.OnnxImportRule;
+import dev.janus.core.onnx.OnnxImports;
+import dev.janus.core.onnx.OnnxWriter;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Elementwise ops of one float input. Each op writes its float32 and float64 loops itself (a shared
  * loop calling a per-op function would not inline, and runs ten times slower) and its gradient.
  */
 abstract class Unary extends Op {
+    /** An op whose subclass writes its own ONNX mapping. */
     Unary(String name) {
         super(name, 1, 1);
+    }
+
+    /** An op that is the ONNX op {@code onnxType}, with no attributes. */
+    Unary(String name, String onnxType) {
+        super(name, 1, 1, onnxType);
     }
 
     @Override
@@ -41,42 +55,42 @@ abstract class Unary extends Op {
     }
 
     static final class Neg extends Unary {
-        Neg() { super("neg"); }
+        Neg() { super("neg", "Neg"); }
         void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = -x[i]; }
         void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = -x[i]; }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.neg(g); }
     }
 
     static final class Exp extends Unary {
-        Exp() { super("exp"); }
+        Exp() { super("exp", "Exp"); }
         void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) Math.exp(x[i]); }
         void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.exp(x[i]); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, y); }
     }
 
     static final class Log extends Unary {
-        Log() { super("log"); }
+        Log() { super("log", "Log"); }
         void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) Math.log(x[i]); }
         void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.log(x[i]); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.div(g, x); }
     }
 
     static final class Sqrt extends Unary {
-        Sqrt() { super("sqrt"); }
+        Sqrt() { super("sqrt", "Sqrt"); }
         void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) Math.sqrt(x[i]); }
         void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.sqrt(x[i]); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.div(g, e.mul(y, 2)); }
     }
 
     static final class Abs extends Unary {
-        Abs() { super("abs"); }
+        Abs() { super("abs", "Abs"); }
         void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.abs(x[i]); }
         void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.abs(x[i]); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, e.sign(x)); }
     }
 
     static final class Sign extends Unary {
-        Sign() { super("sign"); }
+        Sign() { super("sign", "Sign"); }
         void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.signum(x[i]); }
         void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.signum(x[i]); }
         // Flat almost everywhere, as in PyTorch.
@@ -84,7 +98,7 @@ abstract class Unary extends Op {
     }
 
     static final class Erf extends Unary {
-        Erf() { super("erf"); }
+        Erf() { super("erf", "Erf"); }
         void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) SpecialMath.erfFast(x[i]); }
         void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = SpecialMath.erf(x[i]); }
         // d/dx erf(x) = 2/sqrt(pi) exp(-x^2)
@@ -94,7 +108,7 @@ abstract class Unary extends Op {
     }
 
     static final class Relu extends Unary {
-        Relu() { super("relu"); }
+        Relu() { super("relu", "Relu"); }
         void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.max(x[i], 0f); }
         void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.max(x[i], 0.0); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.maskOr0(e.greater(x, e.scalar(0, e.dtype(x))), g); }
@@ -114,6 +128,16 @@ abstract class Unary extends Op {
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
             return e.where(e.greater(x, e.scalar(0, e.dtype(x))), g, e.mul(g, a.getDouble("alpha", 0.01)));
         }
+
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            out.node("LeakyRelu", node.inputs(), node.outputs(), "alpha", node.attrs().getDouble("alpha", 0.01));
+        }
+
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("LeakyRelu", n -> List.of(n.apply1(this, Attrs.of("alpha", n.getFloat("alpha", 0.01)), n.input(0))));
+        }
     }
 
     /** x for x > 0, alpha (exp(x) - 1) otherwise (alpha defaults to 1). */
@@ -129,6 +153,22 @@ abstract class Unary extends Op {
         }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
             return e.where(e.greater(x, e.scalar(0, e.dtype(x))), g, e.mul(g, e.add(y, a.getDouble("alpha", 1.0))));
+        }
+
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            out.node("Elu", node.inputs(), node.outputs(), "alpha", node.attrs().getDouble("alpha", 1.0));
+        }
+
+        /** Selu is gamma elu(x, alpha), with ONNX's defaults for both. */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of(
+                    "Elu", n -> List.of(n.apply1(this, Attrs.of("alpha", n.getFloat("alpha", 1.0)), n.input(0))),
+                    "Selu", n -> {
+                        Attrs alpha = Attrs.of("alpha", n.getFloat("alpha", 1.67326319217681884765625));
+                        return List.of(n.emit().mul(n.apply1(this, alpha, n.input(0)), n.getFloat("gamma", 1.05070102214813232421875)));
+                    });
         }
     }
 
@@ -171,17 +211,45 @@ abstract class Unary extends Op {
             V pdf = e.mul(e.exp(e.mul(e.mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
             return e.mul(g, e.add(cdf, e.mul(x, pdf)));
         }
+
+        /** ONNX has Gelu from opset 20; before that it is written out with Erf or Tanh. */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            boolean tanh = tanhMode(node.attrs());
+            if (out.opset() >= 20) {
+                if (tanh) out.node("Gelu", node.inputs(), node.outputs(), "approximate", "tanh");
+                else out.node("Gelu", node.inputs(), node.outputs());
+                return;
+            }
+            String x = node.input(0);
+            DType t = node.inputType(0).dtype();
+            String inner;
+            if (tanh) {
+                String cube = out.emit("Mul", List.of(out.emit("Mul", List.of(x, x)), x));
+                String arg = out.emit("Add", List.of(x, out.emit("Mul", List.of(cube, out.scalar(C, t)))));
+                inner = out.emit("Tanh", List.of(out.emit("Mul", List.of(arg, out.scalar(K, t)))));
+            } else {
+                inner = out.emit("Erf", List.of(out.emit("Mul", List.of(x, out.scalar(INV_SQRT2, t)))));
+            }
+            String half = out.emit("Mul", List.of(x, out.scalar(0.5, t)));
+            out.node("Mul", List.of(half, out.emit("Add", List.of(inner, out.scalar(1, t)))), node.outputs());
+        }
+
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Gelu", n -> List.of(n.apply1(this, Attrs.of("approximate", n.getString("approximate", "none")), n.input(0))));
+        }
     }
 
     static final class Sigmoid extends Unary {
-        Sigmoid() { super("sigmoid"); }
+        Sigmoid() { super("sigmoid", "Sigmoid"); }
         void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) (1 / (1 + Math.exp(-x[i]))); }
         void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = 1 / (1 + Math.exp(-x[i])); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, e.mul(y, e.rsub(1, y))); }
     }
 
     static final class Tanh extends Unary {
-        Tanh() { super("tanh"); }
+        Tanh() { super("tanh", "Tanh"); }
         void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) Math.tanh(x[i]); }
         void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.tanh(x[i]); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, e.rsub(1, e.mul(y, y))); }
@@ -206,6 +274,29 @@ abstract class Unary extends Op {
             V bx = e.mul(x, beta);
             return e.where(e.greater(bx, e.scalar(th, e.dtype(x))), g, e.mul(g, e.sigmoid(bx)));
         }
+
+        /**
+         * ONNX's Softplus is log(1 + exp(x)): with the defaults it differs from this op only above the
+         * threshold, by log1p(exp(-x)) < 2.1e-9, so it maps directly; other settings are written out.
+         */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            double beta = node.attrs().getDouble("beta", 1), th = node.attrs().getDouble("threshold", 20);
+            if (beta == 1 && th == 20) {
+                out.node("Softplus", node.inputs(), node.outputs());
+                return;
+            }
+            String x = node.input(0);
+            DType t = node.inputType(0).dtype();
+            String bx = out.emit("Mul", List.of(x, out.scalar(beta, t)));
+            String soft = out.emit("Div", List.of(out.emit("Softplus", List.of(bx)), out.scalar(beta, t)));
+            out.node("Where", List.of(out.emit("Greater", List.of(bx, out.scalar(th, t))), x, soft), node.outputs());
+        }
+
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Softplus", OnnxImports.direct(this));
+        }
     }
 
     /** Clamps to [min, max]; either bound may be absent. */
@@ -221,5 +312,49 @@ abstract class Unary extends Op {
         }
         // Passes where x was inside [min, max], bounds included, as PyTorch's clamp does.
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.maskOr0(e.equal(x, y), g); }
+
+        /** ONNX takes the bounds as inputs (from opset 11); an absent bound is an omitted input. */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            Attrs a = node.attrs();
+            DType t = node.inputType(0).dtype();
+            String lo = a.has("min") ? out.scalar(a.getDouble("min"), t) : "";
+            String hi = a.has("max") ? out.scalar(a.getDouble("max"), t) : "";
+            out.node("Clip", hi.isEmpty() ? List.of(node.input(0), lo) : List.of(node.input(0), lo, hi), node.outputs());
+        }
+
+        /** HardSigmoid is clip(alpha x + beta, 0, 1). */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Clip", this::importClip, "HardSigmoid", n -> {
+                Value scaled = n.emit().add(n.emit().mul(n.input(0), n.getFloat("alpha", 0.2)), n.getFloat("beta", 0.5));
+                return List.of(n.apply1(this, Attrs.of("min", 0.0, "max", 1.0), scaled));
+            });
+        }
+
+        // Before opset 11 the bounds are attributes (defaulting to the float range); from 11 they are
+        // optional inputs, and bounds known only at run time become maximum and minimum.
+        private List<Value> importClip(ImportNode n) {
+            Value x = n.input(0);
+            if (n.opset() < 11) {
+                return List.of(n.apply1(this, Attrs.of("min", n.getFloat("min", -Float.MAX_VALUE), "max", n.getFloat("max", Float.MAX_VALUE)), x));
+            }
+            // The lower bound goes first, as in ONNX (when min > max, the result is max).
+            Attrs bounds = Attrs.NONE;
+            if (n.hasInput(1)) {
+                if (n.isConstant(1)) bounds = Attrs.of("min", n.constant(1).item());
+                else x = n.apply1(Ops.MAXIMUM, Attrs.NONE, x, n.input(1));
+            }
+            if (n.hasInput(2)) {
+                if (n.isConstant(2)) {
+                    bounds = bounds.with("max", n.constant(2).item());
+                } else {
+                    if (!bounds.keys().isEmpty()) x = n.apply1(this, bounds, x);
+                    bounds = Attrs.NONE;
+                    x = n.apply1(Ops.MINIMUM, Attrs.NONE, x, n.input(2));
+                }
+            }
+            return List.of(bounds.keys().isEmpty() ? x : n.apply1(this, bounds, x));
+        }
     }
 }

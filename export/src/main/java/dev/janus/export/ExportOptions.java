@@ -1,0 +1,60 @@
+package dev.janus.export;
+
+import dev.janus.core.onnx.OnnxException;
+
+import java.util.List;
+
+/**
+ * How a graph is written to ONNX: the opset (13 to 21, default 17; the IR version follows it), and
+ * the names of the model's inputs and outputs (default: the graph's input names, and "output",
+ * or "output_0", "output_1", ... for several outputs).
+ */
+public final class ExportOptions {
+    public static final int MIN_OPSET = 13, MAX_OPSET = 21, DEFAULT_OPSET = 17;
+
+    private final int opset;
+    private final List<String> inputNames, outputNames;
+
+    private ExportOptions(int opset, List<String> inputNames, List<String> outputNames) {
+        this.opset = opset;
+        this.inputNames = inputNames;
+        this.outputNames = outputNames;
+    }
+
+    public static ExportOptions defaults() {
+        return new ExportOptions(DEFAULT_OPSET, null, null);
+    }
+
+    public ExportOptions opset(int version) {
+        if (version < MIN_OPSET || version > MAX_OPSET) {
+            throw new OnnxException("opset " + version + " is not supported for export; choose " + MIN_OPSET + " to " + MAX_OPSET);
+        }
+        return new ExportOptions(version, inputNames, outputNames);
+    }
+
+    public ExportOptions inputNames(String... names) {
+        return new ExportOptions(opset, List.of(names), outputNames);
+    }
+
+    public ExportOptions outputNames(String... names) {
+        return new ExportOptions(opset, inputNames, List.of(names));
+    }
+
+    public int opset() {
+        return opset;
+    }
+
+    /** The IR version ONNX pairs with the opset (onnx.helper.VERSION_TABLE): 7 for 13-14, 8 for 15-18, 9 for 19-20, 10 for 21. */
+    public int irVersion() {
+        return opset <= 14 ? 7 : opset <= 18 ? 8 : opset <= 20 ? 9 : 10;
+    }
+
+    /** Null for the defaults. */
+    List<String> inputNames() {
+        return inputNames;
+    }
+
+    List<String> outputNames() {
+        return outputNames;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.janus.export;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.janus.core.ir.Graph;
+import dev.janus.core.onnx.OnnxException;
+import dev.janus.export.proto.Onnx.ModelProto;
+import dev.janus.export.proto.Onnx.OperatorSetIdProto;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Reads an ONNX model into a core IR graph that the interpreter and the compiler run, and that can
+ * be fine-tuned: its float initializers are trainable parameters. Models of IR version 3 or newer
+ * with default-domain opsets 7 to 25 are read.
+ */
+public final class OnnxImporter {
+    public static final int MIN_OPSET = 7, MAX_OPSET = 25;
+    private static final int MIN_IR = 3, MAX_IR = 13;
+
+    private OnnxImporter() {
+    }
+
+    public static Graph load(Path path) {
+        return load(path, ImportOptions.defaults());
+    }
+
+    public static Graph load(Path path, ImportOptions options) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new OnnxException("cannot read " + path + ": " + e, e);
+        }
+        try {
+            return read(bytes, options);
+        } catch (UnsupportedOpException e) {
+            throw new UnsupportedOpException(e.opType(), path + ": " + e.getMessage());
+        } catch (OnnxException e) {
+            throw new OnnxException(path + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static Graph read(byte[] bytes) {
+        return read(bytes, ImportOptions.defaults());
+    }
+
+    public static Graph read(byte[] bytes, ImportOptions options) {
+        ModelProto model;
+        try {
+            model = ModelProto.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new OnnxException("not an ONNX model, or a truncated or corrupt one: " + e.getMessage(), e);
+        }
+        return read(model, options);
+    }
+
+    static Graph read(ModelProto model, ImportOptions options) {
+        if (!model.hasGraph() || model.getIrVersion() <= 0) throw new OnnxException("not an ONNX model: it has no graph or no IR version");
+        if (model.getIrVersion() < MIN_IR || model.getIrVersion() > MAX_IR) {
+            throw new OnnxException("IR version " + model.getIrVersion() + " is not supported (" + MIN_IR + " to " + MAX_IR + ")");
+        }
+        Long opset = null;
+        for (OperatorSetIdProto o : model.getOpsetImportList()) {
+            if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) opset = o.getVersion();
+        }
+        if (opset == null) throw new OnnxException("the model imports no opset of the default ONNX domain");
+        if (opset > MAX_OPSET) throw new OnnxException("opset " + opset + " is newer than Janus supports (" + MIN_OPSET + " to " + MAX_OPSET + ")");
+        if (opset < MIN_OPSET) throw new OnnxException("opset " + opset + " is older than Janus supports (" + MIN_OPSET + " to " + MAX_OPSET + ")");
+        return GraphReader.read(model.getGraph(), opset.intValue(), options);
+    }
+}

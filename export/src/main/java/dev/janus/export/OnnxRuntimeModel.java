@@ -1,0 +1,194 @@
+package dev.janus.export;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.janus.core.DType;
+import dev.janus.core.Shape;
+import dev.janus.core.ShapeException;
+import dev.janus.core.Tensor;
+import dev.janus.core.TensorType;
+import dev.janus.core.onnx.OnnxException;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An ONNX model loaded into ONNX Runtime, run with Janus tensors: for deployment, and the judge of
+ * every export. Inputs are checked by name, dtype and shape before ONNX Runtime sees them.
+ *
+ * <pre>{@code
+ * try (OnnxRuntimeModel m = OnnxRuntimeModel.load(Path.of("iris.onnx"))) {
+ *     Tensor logits = m.run(Tensor.of(new float[] {5.1f, 3.5f, 1.4f, 0.2f}, 1, 4)).get(0);
+ * }
+ * }</pre>
+ */
+public final class OnnxRuntimeModel implements AutoCloseable {
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final Map<String, TensorType> inputs = new LinkedHashMap<>(), outputs = new LinkedHashMap<>();
+    private final String source;
+
+    private OnnxRuntimeModel(OrtEnvironment env, OrtSession session, String source) throws OrtException {
+        this.env = env;
+        this.session = session;
+        this.source = source;
+        for (Map.Entry<String, NodeInfo> e : session.getInputInfo().entrySet()) inputs.put(e.getKey(), type(e.getValue(), "input"));
+        for (Map.Entry<String, NodeInfo> e : session.getOutputInfo().entrySet()) outputs.put(e.getKey(), type(e.getValue(), "output"));
+    }
+
+    public static OnnxRuntimeModel load(Path path) {
+        if (!Files.isRegularFile(path)) throw new OnnxException("no ONNX model at " + path);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            return open(env, env.createSession(path.toString(), options), path.toString());
+        } catch (OrtException e) {
+            throw new OnnxException("ONNX Runtime cannot load " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static OnnxRuntimeModel load(byte[] model) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            return open(env, env.createSession(model, options), "the model");
+        } catch (OrtException e) {
+            throw new OnnxException("ONNX Runtime cannot load the model: " + e.getMessage(), e);
+        }
+    }
+
+    private static OnnxRuntimeModel open(OrtEnvironment env, OrtSession session, String source) throws OrtException {
+        try {
+            return new OnnxRuntimeModel(env, session, source);
+        } catch (OnnxException | OrtException e) {
+            session.close();
+            throw e;
+        }
+    }
+
+    /** The inputs' names and types, in the model's order; an unknown dimension is -1. */
+    public Map<String, TensorType> inputs() {
+        return java.util.Collections.unmodifiableMap(inputs);
+    }
+
+    public Map<String, TensorType> outputs() {
+        return java.util.Collections.unmodifiableMap(outputs);
+    }
+
+    /** Runs with one tensor per input, in the model's input order; returns the outputs in order. */
+    public List<Tensor> run(Tensor... in) {
+        if (in.length != inputs.size()) {
+            throw new OnnxException(source + " takes " + inputs.size() + " inputs " + inputs + ", got " + in.length);
+        }
+        Map<String, Tensor> named = new LinkedHashMap<>();
+        int i = 0;
+        for (String name : inputs.keySet()) named.put(name, in[i++]);
+        return new ArrayList<>(run(named).values());
+    }
+
+    /** Runs a model with one float32 input, given as a Java array and its shape. */
+    public List<Tensor> run(float[] data, int... shape) {
+        return run(Tensor.of(data, shape));
+    }
+
+    /** Runs with inputs by name; returns every output by name, in the model's order. */
+    public Map<String, Tensor> run(Map<String, Tensor> in) {
+        for (String name : in.keySet()) {
+            if (!inputs.containsKey(name)) throw new OnnxException(source + " has no input named '" + name + "'; its inputs are " + inputs);
+        }
+        Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, TensorType> e : inputs.entrySet()) {
+                Tensor t = in.get(e.getKey());
+                if (t == null) throw new OnnxException(source + ": input '" + e.getKey() + "' (" + e.getValue() + ") is missing");
+                TensorType want = e.getValue();
+                if (t.dtype() != want.dtype() || !want.shape().compatible(t.shape())) {
+                    throw new ShapeException(source + ": input '" + e.getKey() + "' expects " + want + ", got " + t.type());
+                }
+                feed.put(e.getKey(), toOrt(t));
+            }
+            try (OrtSession.Result result = session.run(feed)) {
+                Map<String, Tensor> out = new LinkedHashMap<>();
+                for (Map.Entry<String, OnnxValue> e : result) {
+                    if (!(e.getValue() instanceof OnnxTensor)) throw new OnnxException(source + ": output '" + e.getKey() + "' is not a tensor");
+                    out.put(e.getKey(), fromOrt((OnnxTensor) e.getValue(), e.getKey()));
+                }
+                return out;
+            }
+        } catch (OrtException e) {
+            throw new OnnxException("ONNX Runtime failed to run " + source + ": " + e.getMessage(), e);
+        } finally {
+            for (OnnxTensor t : feed.values()) t.close();
+        }
+    }
+
+    private OnnxTensor toOrt(Tensor t) throws OrtException {
+        long[] shape = t.shape().toLongArray();
+        switch (t.dtype()) {
+            case FLOAT32: return OnnxTensor.createTensor(env, FloatBuffer.wrap(t.f32()), shape);
+            case FLOAT64: return OnnxTensor.createTensor(env, DoubleBuffer.wrap(t.f64()), shape);
+            case INT64: return OnnxTensor.createTensor(env, LongBuffer.wrap(t.i64()), shape);
+            default: {
+                ByteBuffer b = ByteBuffer.allocateDirect(t.numel()).order(ByteOrder.nativeOrder());
+                for (boolean v : t.bool()) b.put((byte) (v ? 1 : 0));
+                b.rewind();
+                return OnnxTensor.createTensor(env, b, shape, OnnxJavaType.BOOL);
+            }
+        }
+    }
+
+    private Tensor fromOrt(OnnxTensor o, String name) {
+        TensorInfo info = o.getInfo();
+        Tensor t = Tensor.empty(dtype(info.type, "output '" + name + "'"), Shape.of(info.getShape()));
+        switch (t.dtype()) {
+            case FLOAT32: o.getFloatBuffer().get(t.f32()); break;
+            case FLOAT64: o.getDoubleBuffer().get(t.f64()); break;
+            case INT64: o.getLongBuffer().get(t.i64()); break;
+            default: {
+                ByteBuffer b = o.getByteBuffer();
+                for (int i = 0; i < t.numel(); i++) t.bool()[i] = b.get(i) != 0;
+            }
+        }
+        return t;
+    }
+
+    private TensorType type(NodeInfo info, String what) {
+        if (!(info.getInfo() instanceof TensorInfo)) throw new OnnxException(source + ": " + what + " '" + info.getName() + "' is not a tensor");
+        TensorInfo t = (TensorInfo) info.getInfo();
+        long[] dims = t.getShape();
+        for (int i = 0; i < dims.length; i++) if (dims[i] < 0) dims[i] = Shape.DYNAMIC;
+        return new TensorType(dtype(t.type, what + " '" + info.getName() + "'"), Shape.of(dims));
+    }
+
+    private DType dtype(OnnxJavaType t, String what) {
+        switch (t) {
+            case FLOAT: return DType.FLOAT32;
+            case DOUBLE: return DType.FLOAT64;
+            case INT64: return DType.INT64;
+            case BOOL: return DType.BOOL;
+            default: throw new OnnxException(source + ": " + what + " has element type " + t + ", which Janus tensors do not have");
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new OnnxException("ONNX Runtime failed to close " + source + ": " + e.getMessage(), e);
+        }
+    }
+}

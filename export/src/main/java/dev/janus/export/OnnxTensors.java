@@ -1,0 +1,115 @@
+package dev.janus.export;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.janus.core.DType;
+import dev.janus.core.Shape;
+import dev.janus.core.Tensor;
+import dev.janus.core.onnx.OnnxException;
+import dev.janus.core.onnx.OnnxTypes;
+import dev.janus.export.proto.Onnx.TensorProto;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Tensors to and from ONNX's TensorProto. Written with raw_data, little-endian; read from raw_data
+ * or from the typed fields (float_data, double_data, int64_data, int32_data), the two encodings
+ * ONNX allows. INT32 data is read as int64, the integer type Janus has.
+ */
+public final class OnnxTensors {
+    private OnnxTensors() {
+    }
+
+    public static TensorProto write(Tensor t, String name) {
+        ByteBuffer buf = ByteBuffer.allocate(t.numel() * t.dtype().bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        switch (t.dtype()) {
+            case FLOAT32: buf.asFloatBuffer().put(t.f32()); break;
+            case FLOAT64: buf.asDoubleBuffer().put(t.f64()); break;
+            case INT64: buf.asLongBuffer().put(t.i64()); break;
+            default: for (boolean b : t.bool()) buf.put((byte) (b ? 1 : 0));
+        }
+        TensorProto.Builder p = TensorProto.newBuilder().setDataType(OnnxTypes.code(t.dtype())).setRawData(ByteString.copyFrom(buf.array()));
+        for (int d : t.shape().dims()) p.addDims(d);
+        if (name != null) p.setName(name);
+        return p.build();
+    }
+
+    /** Reads a tensor; {@code what} names it in errors (an initializer, a Constant node, a file). */
+    public static Tensor read(TensorProto p, String what) {
+        if (p.getDataLocation() == TensorProto.DataLocation.EXTERNAL || p.getExternalDataCount() > 0) {
+            throw new OnnxException(what + ": tensors stored in external files are not supported");
+        }
+        Shape shape = shape(p, what);
+        int n = shape.size();
+        int code = p.getDataType();
+        DType dtype = code == OnnxTypes.INT32 ? DType.INT64 : OnnxTypes.dtype(code, what);
+        int width = code == OnnxTypes.INT32 ? 4 : dtype.bytes();
+        if (p.hasRawData()) return fromRaw(p.getRawData(), code, dtype, width, shape, what);
+        int count;
+        switch (code) {
+            case OnnxTypes.FLOAT: count = p.getFloatDataCount(); break;
+            case OnnxTypes.DOUBLE: count = p.getDoubleDataCount(); break;
+            case OnnxTypes.INT64: count = p.getInt64DataCount(); break;
+            default: count = p.getInt32DataCount();   // INT32 and BOOL
+        }
+        if (count != n) throw new OnnxException(what + ": shape " + shape + " needs " + n + " values, the tensor holds " + count);
+        Tensor t = Tensor.empty(dtype, shape);
+        for (int i = 0; i < n; i++) {
+            switch (code) {
+                case OnnxTypes.FLOAT: t.f32()[i] = p.getFloatData(i); break;
+                case OnnxTypes.DOUBLE: t.f64()[i] = p.getDoubleData(i); break;
+                case OnnxTypes.INT64: t.i64()[i] = p.getInt64Data(i); break;
+                case OnnxTypes.INT32: t.i64()[i] = p.getInt32Data(i); break;
+                default: t.bool()[i] = p.getInt32Data(i) != 0;
+            }
+        }
+        return t;
+    }
+
+    private static Tensor fromRaw(ByteString raw, int code, DType dtype, int width, Shape shape, String what) {
+        int n = shape.size();
+        if ((long) n * width != raw.size()) {
+            throw new OnnxException(what + ": shape " + shape + " needs " + (long) n * width + " bytes of " + OnnxTypes.name(code)
+                    + " data, raw_data has " + raw.size());
+        }
+        ByteBuffer buf = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        Tensor t = Tensor.empty(dtype, shape);
+        switch (code) {
+            case OnnxTypes.FLOAT: buf.asFloatBuffer().get(t.f32()); break;
+            case OnnxTypes.DOUBLE: buf.asDoubleBuffer().get(t.f64()); break;
+            case OnnxTypes.INT64: buf.asLongBuffer().get(t.i64()); break;
+            case OnnxTypes.INT32: for (int i = 0; i < n; i++) t.i64()[i] = buf.getInt(); break;
+            default: for (int i = 0; i < n; i++) t.bool()[i] = buf.get() != 0;
+        }
+        return t;
+    }
+
+    private static Shape shape(TensorProto p, String what) {
+        long count = 1;
+        int[] dims = new int[p.getDimsCount()];
+        for (int i = 0; i < dims.length; i++) {
+            long d = p.getDims(i);
+            if (d >= 0 && d <= Integer.MAX_VALUE) count *= Math.max(d, 1);
+            if (d < 0 || d > Integer.MAX_VALUE || count > Integer.MAX_VALUE - 8) {
+                throw new OnnxException(what + ": dimensions " + p.getDimsList() + " do not describe a tensor Janus can hold");
+            }
+            dims[i] = (int) d;
+        }
+        return Shape.of(dims);
+    }
+
+    /** Reads a serialized TensorProto file, such as the inputs and outputs of ONNX's node tests. */
+    public static Tensor load(Path file) {
+        try {
+            return read(TensorProto.parseFrom(Files.readAllBytes(file)), file.toString());
+        } catch (InvalidProtocolBufferException e) {
+            throw new OnnxException(file + ": not a serialized ONNX tensor (" + e.getMessage() + ")", e);
+        } catch (IOException e) {
+            throw new OnnxException("cannot read " + file + ": " + e, e);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.janus.export;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code onnx-test <folder>}: a table with the worst error per test, and an exit status. */
+class OnnxTestCommandTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return OnnxTestCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private static void copyTest(String name, Path into) throws IOException {
+        Path from = OnnxNodeTest.resource("onnx-node/" + name);
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path to = into.resolve(name).resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(to);
+                else Files.copy(p, to);
+            }
+        }
+    }
+
+    @Test
+    void passingTestsExitZero(@TempDir Path dir) throws IOException {
+        copyTest("test_relu", dir);
+        copyTest("test_gemm_all_attributes", dir);
+        assertEquals(0, run(dir.toString()));
+        String table = out.toString(StandardCharsets.UTF_8);
+        assertTrue(table.startsWith("test                      result         max |diff|  max rel diff  note\n"), table);
+        assertTrue(table.contains("\ntest_gemm_all_attributes  pass   "), table);
+        assertTrue(table.contains("\ntest_relu                 pass   "), table);
+        assertTrue(table.endsWith("2 passed, 0 failed, 0 unsupported, 0 errors\n"), table);
+    }
+
+    @Test
+    void unsupportedAndFailingTestsAreListedAndExitOne(@TempDir Path dir) throws IOException {
+        copyTest("test_relu", dir);
+        copyTest("test_basic_conv_with_padding", dir);
+        copyTest("test_exp", dir);
+        assertEquals(1, run(dir.toString(), "--rtol", "0", "--atol", "0"));
+        String table = out.toString(StandardCharsets.UTF_8);
+        assertTrue(table.contains("test_basic_conv_with_padding  unsupported                              op Conv is not supported"), table);
+        assertTrue(table.matches("(?s).*test_exp +fail +[0-9.e-]+ +[0-9.e-]+ +test_data_set_0: output 0: element \\d+: expected .*"), table);
+        assertTrue(table.endsWith("1 passed, 1 failed, 1 unsupported, 0 errors\n"), table);
+    }
+
+    @Test
+    void oneTestFolderRunsToo() {
+        assertEquals(0, run(OnnxNodeTest.resource("onnx-node/test_softmax_axis_1").toString()));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("test_softmax_axis_1"));
+    }
+
+    @Test
+    void usageAndMissingFolders(@TempDir Path dir) {
+        assertEquals(2, run());
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("usage: onnx-test <folder>"));
+        assertEquals(2, run(dir.toString(), "--rtol"));
+        assertEquals(2, run(dir.toString(), "--bogus"));
+        assertEquals(1, run(dir.resolve("nothing").toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("onnx-test: no ONNX tests in " + dir.resolve("nothing")));
+    }
+}
