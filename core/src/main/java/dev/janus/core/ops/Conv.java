@@ -4,9 +4,14 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.onnx.ExportNode;
+import dev.janus.core.onnx.ImportNode;
+import dev.janus.core.onnx.OnnxImportRule;
+import dev.janus.core.onnx.OnnxWriter;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Convolution over one or two spatial axes, channels first: conv (ONNX Conv), conv_transpose (ONNX
@@ -143,6 +148,18 @@ final class Conv {
             V gw = wanted[1] ? e.one(Ops.CONV_WEIGHT_GRAD, geo.with("kernel_shape", kernel(ws)), List.of(x, g)) : null;
             return withBias(e, in, wanted, gx, gw, g);
         }
+
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            List<Object> a = Window.toOnnx(name(), node.attrs(), kernel(node.inputType(1).shape()), true);
+            a.addAll(List.of("group", group(name(), node.attrs())));
+            out.node("Conv", node.inputs(), node.outputs(), a.toArray());
+        }
+
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Conv", n -> List.of(n.emit().one(this, Window.fromOnnx(n).with("group", n.getInt("group", 1)), n.inputs())));
+        }
     }
 
     // ------------------------------------------------------------ conv_transpose
@@ -238,6 +255,64 @@ final class Conv {
             V gw = wanted[1] ? e.one(Ops.CONV_WEIGHT_GRAD, geo.with("kernel_shape", kernel(ws)), List.of(g, x)) : null;
             return withBias(e, in, wanted, gx, gw, g);
         }
+
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            Attrs attrs = node.attrs();
+            int r = node.inputType(0).rank() - 2;
+            List<Object> a = Window.toOnnx(name(), attrs, kernel(node.inputType(1).shape()), true);
+            a.addAll(List.of("group", group(name(), attrs), "output_padding", attrs.has("output_padding") ? attrs.getInts("output_padding") : new int[r]));
+            out.node("ConvTranspose", node.inputs(), node.outputs(), a.toArray());
+        }
+
+        /** auto_pad SAME_UPPER / SAME_LOWER and output_shape import as the explicit pads they give for the input's size. */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("ConvTranspose", n -> {
+                Attrs a = Window.fromOnnx(n).with("group", n.getInt("group", 1));
+                long[] extra = n.getInts("output_padding"), outShape = n.getInts("output_shape");
+                if (extra != null) a = a.with("output_padding", extra);
+                if (outShape != null || a.has("auto_pad")) a = explicitPads(n, a, outShape);
+                return List.of(n.emit().one(this, a, n.inputs()));
+            });
+        }
+
+        /**
+         * ONNX's rule, which ONNX Runtime follows: the output is output_shape, or input times stride
+         * for SAME; total = stride (in - 1) + output_padding + extent - out is split with the odd one
+         * at the end for SAME_UPPER, at the beginning otherwise. An output larger than the unpadded
+         * one (a negative total) grows at the end, as output_padding does.
+         */
+        private Attrs explicitPads(ImportNode n, Attrs a, long[] outShape) {
+            String auto = a.getString("auto_pad", "NOTSET");
+            if (a.has("pads")) throw n.error("give pads, or auto_pad " + auto + (outShape == null ? "" : " and output_shape") + ", not both");
+            Shape x = n.input(0).type().shape(), w = n.input(1).type().shape();
+            int r = x.rank() - 2;
+            if (r < 1 || w.rank() != x.rank()) throw n.error("input " + x + " and weight " + w + " must be " + IMAGE + " and [Cin, Cout/group, *kernel]");
+            if (outShape != null && outShape.length != r && outShape.length != r + 2) {
+                throw n.error("output_shape " + Arrays.toString(outShape) + " must have " + r + " entries (or " + (r + 2) + ")");
+            }
+            int[] strides = Window.ints(name(), a, "strides", r), dilations = Window.ints(name(), a, "dilations", r);
+            int[] extra = a.has("output_padding") ? a.getInts("output_padding") : new int[r], pads = new int[2 * r];
+            for (int i = 0; i < r; i++) {
+                int in = x.dim(2 + i);
+                if (in == Shape.DYNAMIC) throw n.error("auto_pad and output_shape need the input's spatial size, got " + x);
+                long out = outShape != null ? outShape[outShape.length - r + i] : (long) in * strides[i];
+                long total = (long) strides[i] * (in - 1) + extra[i] + Window.extent(w.dim(2 + i), dilations[i]) - out;
+                if (total < 0 && extra[i] - total < strides[i]) {
+                    extra[i] -= (int) total;
+                    total = 0;
+                }
+                if (total < 0 || total > Integer.MAX_VALUE) {
+                    throw n.error("output size " + out + " along spatial axis " + i + " is more than a stride beyond what input " + x
+                            + " gives without padding");
+                }
+                int t = (int) total;
+                pads[i] = auto.equals("SAME_UPPER") ? t / 2 : t - t / 2;
+                pads[r + i] = t - pads[i];
+            }
+            return a.with("auto_pad", "NOTSET").with("pads", pads).with("output_padding", extra);
+        }
     }
 
     // ------------------------------------------------------------ conv_weight_grad
@@ -310,6 +385,12 @@ final class Conv {
             V gx = wanted[0] ? e.one(Ops.CONV_TRANSPOSE, geo.with("output_padding", win.remainder()), List.of(g, u)) : null;
             V gg = wanted[1] ? e.one(Ops.CONV, geo, List.of(x, u)) : null;
             return Arrays.asList(gx, gg);
+        }
+
+        /** A gradient op: only a backward pass has it, and the exporter writes the inference form. */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            throw node.error("it is conv's weight gradient, used only in training; export the prediction, which does not need it");
         }
     }
 

@@ -5,14 +5,20 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.onnx.ExportNode;
+import dev.janus.core.onnx.ImportNode;
+import dev.janus.core.onnx.OnnxImportRule;
+import dev.janus.core.onnx.OnnxWriter;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Max and average pooling over one or two spatial axes, channels first (ONNX MaxPool and
  * AveragePool): attributes "kernel_shape", "strides" (default 1, as ONNX), "pads", "dilations",
- * "ceil_mode" and "auto_pad". Global average pooling is a mean over the spatial axes, not an op.
+ * "ceil_mode" and "auto_pad". Global average pooling is a mean over the spatial axes, not an op
+ * (the mean imports ONNX's GlobalAveragePool).
  */
 final class Pool {
     private Pool() {
@@ -29,6 +35,17 @@ final class Pool {
         Window w = Window.of(op, x.shape(), k, attrs, true);
         w.requireInputInEveryWindow(op, x.shape());
         return w;
+    }
+
+    /** The window's ONNX attributes with ceil_mode, dilations unless {@code dilations} is false. */
+    private static List<Object> onnxAttrs(String op, Attrs attrs, boolean dilations) {
+        List<Object> a = Window.toOnnx(op, attrs, attrs.getInts("kernel_shape"), dilations);
+        a.addAll(List.of("ceil_mode", Window.flag(attrs, "ceil_mode") ? 1 : 0));
+        return a;
+    }
+
+    private static Attrs importAttrs(ImportNode n) {
+        return Window.fromOnnx(n).with("ceil_mode", n.getInt("ceil_mode", 0));
     }
 
     /**
@@ -94,6 +111,27 @@ final class Pool {
             Shape flat = Shape.of(xs.size()), picks = Shape.of(e.shape(g).size());
             V dx = e.indexAdd(e.zeros(new TensorType(e.dtype(g), flat)), e.reshape(out.get(1), picks), e.reshape(g, picks), 0);
             return Arrays.asList(e.reshape(dx, xs));
+        }
+
+        /** MaxPool with both outputs; its Indices are row-major (storage_order 0), as here. */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            out.node("MaxPool", node.inputs(), node.outputs(), onnxAttrs(name(), node.attrs(), true).toArray());
+        }
+
+        /**
+         * storage_order 1 numbers a 2-D input column by column; it changes only the Indices, which
+         * are then refused (a 1-D input has one order).
+         */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("MaxPool", n -> {
+                boolean indices = n.outputCount() > 1;
+                if (n.getInt("storage_order", 0) != 0 && indices && n.input(0).type().rank() > 3) {
+                    throw n.error("storage_order 1 (column-major Indices) is not supported; Janus numbers the input row by row");
+                }
+                return n.emit().apply(this, importAttrs(n), List.of(n.input(0)));
+            });
         }
     }
 
@@ -188,6 +226,22 @@ final class Pool {
             Attrs spread = Attrs.of("strides", win.strides, "pads", pads, "dilations", win.dilations, "group", c, "output_padding", extra);
             V ones = e.constant(Tensor.full(1, dt, Shape.of(c, 1).concat(Shape.of(win.kernel))));
             return Arrays.asList(e.one(Ops.CONV_TRANSPOSE, spread, List.of(share, ones)));
+        }
+
+        /** AveragePool; it takes dilations only from opset 19, so a dilated pool needs that opset. */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            Attrs attrs = node.attrs();
+            boolean dilated = Window.dilated(name(), attrs, node.inputType(0).rank() - 2);
+            if (dilated && out.opset() < 19) throw node.error("dilations need opset 19 or later (AveragePool has none before), got opset " + out.opset());
+            List<Object> a = onnxAttrs(name(), attrs, dilated);
+            a.addAll(List.of("count_include_pad", Window.flag(attrs, "count_include_pad") ? 1 : 0));
+            out.node("AveragePool", node.inputs(), node.outputs(), a.toArray());
+        }
+
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("AveragePool", n -> List.of(n.apply1(this, importAttrs(n).with("count_include_pad", n.getInt("count_include_pad", 0)), n.input(0))));
         }
     }
 }

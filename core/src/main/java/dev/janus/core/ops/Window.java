@@ -2,8 +2,11 @@ package dev.janus.core.ops;
 
 import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
+import dev.janus.core.onnx.ImportNode;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Where a sliding window (a convolution kernel or a pooling window) falls on the one or two
@@ -168,5 +171,41 @@ final class Window {
     /** Input [N, C, *spatial] as [N, C, *out]. */
     Shape outShape(int n, int c) {
         return Shape.of(n, c).concat(Shape.of(out));
+    }
+
+    /**
+     * The window as ONNX attributes (name/value pairs for {@link dev.janus.core.onnx.OnnxWriter#node}),
+     * always in full so that an imported model exports the same again: kernel_shape, strides, then
+     * pads or auto_pad, then dilations unless {@code dilations} is false.
+     */
+    static List<Object> toOnnx(String op, Attrs attrs, int[] kernel, boolean dilations) {
+        int r = kernel.length;
+        List<Object> a = new ArrayList<>(List.of("kernel_shape", kernel, "strides", ints(op, attrs, "strides", r)));
+        String auto = attrs.getString("auto_pad", "NOTSET");
+        if (auto.equals("NOTSET")) a.addAll(List.of("pads", attrs.has("pads") ? attrs.getInts("pads") : new int[2 * r]));
+        else a.addAll(List.of("auto_pad", auto));
+        if (dilations) a.addAll(List.of("dilations", ints(op, attrs, "dilations", r)));
+        return a;
+    }
+
+    /**
+     * ONNX's window attributes of a node (kernel_shape, strides, pads, dilations, auto_pad) as core
+     * attributes. auto_pad NOTSET and VALID both mean the explicit pads, VALID none at all.
+     */
+    static Attrs fromOnnx(ImportNode n) {
+        Attrs a = Attrs.NONE;
+        for (String key : new String[] {"kernel_shape", "strides", "pads", "dilations"}) {
+            long[] v = n.getInts(key);
+            if (v != null) a = a.with(key, v);
+        }
+        String auto = n.getString("auto_pad", "NOTSET");
+        if (auto.equals("VALID") && a.has("pads")) throw n.error("give either pads or auto_pad VALID, not both");
+        return auto.equals("NOTSET") || auto.equals("VALID") ? a : a.with("auto_pad", auto);
+    }
+
+    /** True when any dilation is not 1. */
+    static boolean dilated(String op, Attrs attrs, int r) {
+        for (int d : ints(op, attrs, "dilations", r)) if (d != 1) return true;
+        return false;
     }
 }
