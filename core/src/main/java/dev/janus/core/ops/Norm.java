@@ -6,9 +6,17 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.ir.Value;
+import dev.janus.core.onnx.ExportNode;
+import dev.janus.core.onnx.ImportNode;
+import dev.janus.core.onnx.OnnxImportRule;
+import dev.janus.core.onnx.OnnxTypes;
+import dev.janus.core.onnx.OnnxWriter;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /** Batch normalisation and layer normalisation, as ONNX's BatchNormalization and LayerNormalization. */
 final class Norm {
@@ -96,6 +104,31 @@ final class Norm {
                     wanted[3] ? e.neg(e.mul(sumG, scaleInv)) : null,
                     wanted[4] ? e.mul(e.mul(sumGXc, e.mul(scaleInv, e.mul(inv, inv))), -0.5) : null);
         }
+
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            out.node("BatchNormalization", node.inputs(), node.outputs(), "epsilon", node.attrs().getDouble("epsilon", EPSILON));
+        }
+
+        /**
+         * The inference form: a node in training mode (training_mode 1 from opset 14, more than one
+         * output before) normalises with the batch's statistics and is refused. momentum only moves
+         * the running averages in training. From opset 15 scale, bias and the statistics may have
+         * another float type than the input; they are cast to the input's.
+         */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("BatchNormalization", n -> {
+                n.ignore("momentum");
+                boolean training = n.opset() >= 14 ? n.getInt("training_mode", 0) != 0 : n.outputCount() > 1;
+                if (training) throw n.error("training mode (batch statistics) is not supported; Janus imports the inference form");
+                if (n.getInt("spatial", 1) != 1) throw n.error("spatial 0 (statistics per activation) is not supported");
+                Value x = n.input(0);
+                List<Value> in = new ArrayList<>(List.of(x));
+                for (int i = 1; i < 5; i++) in.add(n.input(i).type().dtype() == x.type().dtype() ? n.input(i) : n.emit().cast(n.input(i), x.type().dtype()));
+                return List.of(n.emit().one(this, Attrs.of("epsilon", n.getFloat("epsilon", EPSILON)), in));
+            });
+        }
     }
 
     /**
@@ -171,6 +204,62 @@ final class Norm {
 
         private static <V> V sumLead(Emitter<V> e, V v, int[] lead) {
             return lead.length == 0 ? v : e.sum(v, lead, false);
+        }
+
+        /**
+         * LayerNormalization from opset 17. Before, its definition written out: mean = ReduceMean(x),
+         * d = x - mean, y = d / Sqrt(ReduceMean(Pow(d, 2)) + epsilon) * scale + bias, over the
+         * normalised axes with keepdims.
+         */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            Attrs attrs = node.attrs();
+            TensorType t = node.inputType(0);
+            int axis = t.shape().axis(attrs.getInt("axis", -1), name());
+            double eps = attrs.getDouble("epsilon", EPSILON);
+            if (out.opset() >= 17) {
+                out.node("LayerNormalization", node.inputs(), node.outputs(), "axis", axis, "epsilon", eps);
+                return;
+            }
+            int[] axes = new int[t.rank() - axis];
+            for (int i = 0; i < axes.length; i++) axes[i] = axis + i;
+            DType dt = t.dtype();
+            String mean = out.fresh(), var = out.fresh();
+            Reduce.reduceToOnnx(out, Reduce.Kind.MEAN, node.input(0), axes, true, mean);
+            String d = out.emit("Sub", List.of(node.input(0), mean));
+            Reduce.reduceToOnnx(out, Reduce.Kind.MEAN, out.emit("Pow", List.of(d, out.scalar(2, dt))), axes, true, var);
+            String std = out.emit("Sqrt", List.of(out.emit("Add", List.of(var, out.scalar(eps, dt)))));
+            String scaled = node.inputs().size() == 3 ? out.fresh() : node.output(0);
+            out.node("Mul", List.of(out.emit("Div", List.of(d, std)), node.input(1)), List.of(scaled));
+            if (node.inputs().size() == 3) out.node("Add", List.of(scaled, node.input(2)), node.outputs());
+        }
+
+        /**
+         * Y is computed in double whatever stash_type asks. The optional outputs Mean and InvStdDev
+         * are computed as the definition has them, with the stash type as their type (float32 by default).
+         */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("LayerNormalization", this::importLayerNorm);
+        }
+
+        private List<Value> importLayerNorm(ImportNode n) {
+            Value x = n.input(0);
+            Shape s = x.type().shape();
+            int axis = s.axis(n.getInt("axis", -1), n.opType());
+            double eps = n.getFloat("epsilon", EPSILON);
+            int stashType = n.getInt("stash_type", OnnxTypes.FLOAT);
+            List<Value> outs = new ArrayList<>(List.of(n.emit().one(this, Attrs.of("axis", axis, "epsilon", eps), n.inputs())));
+            if (n.outputCount() > 1) {
+                DType stash = OnnxTypes.dtype(stashType, "stash_type of ONNX node '" + n.name() + "'");
+                Emitter<Value> e = n.emit();
+                int[] axes = new int[s.rank() - axis];
+                for (int i = 0; i < axes.length; i++) axes[i] = axis + i;
+                Value mean = e.mean(x, axes, true), d = e.sub(x, mean);
+                Value inv = e.div(e.scalar(1, x.type().dtype()), e.sqrt(e.add(e.mean(e.mul(d, d), axes, true), eps)));
+                for (Value v : List.of(mean, inv)) outs.add(v.type().dtype() == stash ? v : e.cast(v, stash));
+            }
+            return outs;
         }
     }
 }
