@@ -4,11 +4,17 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.ir.Value;
+import dev.janus.core.onnx.ExportNode;
+import dev.janus.core.onnx.ImportNode;
+import dev.janus.core.onnx.OnnxImportRule;
+import dev.janus.core.onnx.OnnxWriter;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /**
  * LSTM and GRU over a whole sequence, as ONNX defines them: x [T, N, I] (sequence first), weights
@@ -98,9 +104,11 @@ final class Recurrent {
     abstract static class Rnn extends Op {
         private static final String[] UNSUPPORTED = {"activations", "activation_alpha", "activation_beta", "clip", "input_forget"};
         final int gates, states;
+        private final String onnxType;
 
-        Rnn(String name, int gates, int states) {
+        Rnn(String name, String onnxType, int gates, int states) {
             super(name, 4, 4 + states);
+            this.onnxType = onnxType;
             this.gates = gates;
             this.states = states;
         }
@@ -234,6 +242,82 @@ final class Recurrent {
             return grads;
         }
 
+        /** The cell's own ONNX attributes, written in full. */
+        List<Object> onnxAttrs(Attrs attrs) {
+            return List.of();
+        }
+
+        /** Reads the cell's own ONNX attributes into {@code a}, refusing what the cell lacks. */
+        abstract Attrs importAttrs(ImportNode n, Attrs a);
+
+        /** The ONNX op itself; sequence_lens (ONNX's input 4) is left out, as every sequence is whole. */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            List<String> in = new ArrayList<>(node.inputs());
+            if (in.size() > 4) in.add(4, "");
+            List<Object> a = new ArrayList<>(List.of("hidden_size", node.inputType(2).shape().dim(2),
+                    "direction", node.attrs().getString("direction", "forward")));
+            a.addAll(onnxAttrs(node.attrs()));
+            out.node(onnxType, in, node.outputs(), a.toArray());
+        }
+
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of(onnxType, this::importRnn);
+        }
+
+        /**
+         * Optional inputs: a missing B is zeros, a missing initial state before a given one is zeros,
+         * and sequence_lens is accepted when it is known and every sequence is whole. layout 1
+         * (batch first, opset 14) transposes the input and initial states in and the outputs out.
+         */
+        private List<Value> importRnn(ImportNode n) {
+            Emitter<Value> e = n.emit();
+            boolean batchFirst = n.getInt("layout", 0) != 0;
+            Attrs a = importAttrs(n, Attrs.of("direction", n.getString("direction", "forward")));
+            if (n.has("hidden_size")) a = a.with("hidden_size", n.getInt("hidden_size", 0));
+            Value x = n.input(0);
+            if (x.type().rank() != 3) throw n.error("X must have rank 3, got " + x.type());
+            if (batchFirst) x = e.transpose(x, 1, 0, 2);
+            TensorType xt = x.type();
+            Shape r = n.input(2).type().shape();
+            if (r.rank() != 3) throw n.error("R must have rank 3 [num_directions, " + gates + " * hidden_size, hidden_size], got " + r);
+            int d = directions(name(), a), h = a.getInt("hidden_size", r.dim(2)), t = xt.shape().dim(0), batch = xt.shape().dim(1);
+            List<Value> in = new ArrayList<>(List.of(x, n.input(1), n.input(2)));
+            in.add(n.hasInput(3) ? n.input(3) : e.zeros(xt.withShape(Shape.of(d, 2 * gates * h))));
+            if (n.hasInput(4)) requireWholeSequences(n, t);
+            int given = 0;
+            for (int k = 0; k < states; k++) if (n.hasInput(5 + k)) given = k + 1;
+            for (int k = 0; k < given; k++) {
+                if (n.hasInput(5 + k)) {
+                    in.add(batchFirst ? e.transpose(n.input(5 + k), 1, 0, 2) : n.input(5 + k));
+                } else {
+                    if (batch == Shape.DYNAMIC) throw n.error("a missing initial_h before initial_c needs a known batch size, got X " + n.input(0).type());
+                    in.add(e.zeros(xt.withShape(Shape.of(d, batch, h))));
+                }
+            }
+            List<Value> outs = e.apply(this, a, in);
+            if (!batchFirst) return outs;
+            List<Value> back = new ArrayList<>();
+            for (int i = 0; i < Math.min(outs.size(), n.outputCount()); i++) {
+                back.add(i == 0 ? e.transpose(outs.get(0), 2, 0, 1, 3) : e.transpose(outs.get(i), 1, 0, 2));
+            }
+            return back;
+        }
+
+        private static void requireWholeSequences(ImportNode n, int t) {
+            if (!n.isConstant(4) || t == Shape.DYNAMIC) {
+                throw n.error("sequence_lens must be known when the model is read, as must the sequence length (Janus runs every sequence whole)");
+            }
+            Tensor lens = n.constant(4);
+            for (int i = 0; i < lens.numel(); i++) {
+                if (lens.readDouble(i) != t) {
+                    throw n.error("sequence_lens[" + i + "] is " + (long) lens.readDouble(i) + "; sequences shorter than the input's " + t
+                            + " steps are not supported");
+                }
+            }
+        }
+
         /** v[d] of a per-direction stack, reshaped. */
         static <V> V take(Emitter<V> e, V v, int d, Shape shape) {
             return e.reshape(e.slice(v, 0, d, d + 1), shape);
@@ -275,7 +359,14 @@ final class Recurrent {
      */
     static final class Lstm extends Rnn {
         Lstm() {
-            super("lstm", 4, 2);
+            super("lstm", "LSTM", 4, 2);
+        }
+
+        @Override
+        Attrs importAttrs(ImportNode n, Attrs a) {
+            if (n.getInt("input_forget", 0) != 0) throw n.error("input_forget 1 (coupled input and forget gates) is not supported");
+            if (n.hasInput(7)) throw n.error("peephole weights (input P) are not supported");
+            return a;
         }
 
         @Override
@@ -348,7 +439,17 @@ final class Recurrent {
      */
     static final class Gru extends Rnn {
         Gru() {
-            super("gru", 3, 1);
+            super("gru", "GRU", 3, 1);
+        }
+
+        @Override
+        List<Object> onnxAttrs(Attrs attrs) {
+            return List.of("linear_before_reset", attrs.getInt("linear_before_reset", 0));
+        }
+
+        @Override
+        Attrs importAttrs(ImportNode n, Attrs a) {
+            return a.with("linear_before_reset", n.getInt("linear_before_reset", 0));
         }
 
         @Override
