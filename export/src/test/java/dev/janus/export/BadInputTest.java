@@ -65,10 +65,11 @@ class BadInputTest {
 
     @Test
     void anUnsupportedOpNamesTheOpTheNodeAndWhatIsSupported() {
-        GraphProto.Builder g = relu().addNode(node("Conv", List.of("y", "y"), List.of("z")).toBuilder().setName("conv1").build());
+        GraphProto.Builder g = relu().addNode(node("Resize", List.of("y"), List.of("z")).toBuilder().setName("resize1").build());
         UnsupportedOpException e = assertThrows(UnsupportedOpException.class, () -> OnnxImporter.read(model(13, g).toByteArray()));
-        assertEquals("Conv", e.opType());
-        assertTrue(e.getMessage().startsWith("ONNX op Conv (node 'conv1') is not supported; Janus imports Abs, Add, ArgMax, Cast, Clip, Concat, Constant,"),
+        assertEquals("Resize", e.opType());
+        assertTrue(e.getMessage().startsWith("ONNX op Resize (node 'resize1') is not supported; Janus imports Abs, Add, ArgMax, AveragePool,"
+                + " BatchNormalization, Cast, Clip, Concat, Constant, Conv, ConvTranspose,"),
                 e.getMessage());
         GraphProto.Builder ml = relu().addNode(node("TreeEnsembleClassifier", List.of("y"), List.of("z")).toBuilder().setDomain("ai.onnx.ml").build());
         assertEquals("ai.onnx.ml.TreeEnsembleClassifier", assertThrows(UnsupportedOpException.class, () -> OnnxImporter.read(model(13, ml).toByteArray())).opType());
@@ -102,6 +103,35 @@ class BadInputTest {
                 .addNode(node("Add", List.of("a", "b"), List.of("y"))).addOutput(value("y", 1, -1, 4));
         assertEquals("ONNX node 'add_y' (Add): add: cannot broadcast [?, 3] with [?, 4] (dimension 1 of the result: 3 vs 4)",
                 message(model(13, g).toByteArray()));
+    }
+
+    /** Forms of the layer nodes that Janus does not run say what is not supported. */
+    @Test
+    void unsupportedFormsOfLayerNodes() {
+        GraphProto.Builder lstm = GraphProto.newBuilder().setName("g").addInput(value("x", 1, 4, 2, 3))
+                .addInitializer(Models.floats("W", new float[24], 1, 8, 3)).addInitializer(Models.floats("R", new float[16], 1, 8, 2))
+                .addInitializer(Models.longs("lens", new long[] {4, 3}, 2))
+                .addNode(node("LSTM", List.of("x", "W", "R", "", "lens"), List.of("y"), intAttr("hidden_size", 2)))
+                .addOutput(value("y", 1, 4, 1, 2, 2));
+        assertEquals("ONNX node 'lstm_y' (LSTM): sequence_lens[1] is 3; sequences shorter than the input's 4 steps are not supported",
+                message(model(13, lstm).toByteArray()));
+        GraphProto.Builder clip = GraphProto.newBuilder().setName("g").addInput(value("x", 1, 4, 2, 3))
+                .addInitializer(Models.floats("W", new float[24], 1, 8, 3)).addInitializer(Models.floats("R", new float[16], 1, 8, 2))
+                .addNode(node("LSTM", List.of("x", "W", "R"), List.of("y"), intAttr("hidden_size", 2), Models.floatAttr("clip", 3)))
+                .addOutput(value("y", 1, 4, 1, 2, 2));
+        assertEquals("ONNX node 'lstm_y' (LSTM): attribute(s) [clip] are not supported", message(model(13, clip).toByteArray()));
+        GraphProto.Builder convT = GraphProto.newBuilder().setName("g").addInput(value("x", 1, 1, 1, 3))
+                .addInitializer(Models.floats("w", new float[3], 1, 1, 3))
+                .addNode(node("ConvTranspose", List.of("x", "w"), List.of("y"), Models.intsAttr("output_shape", 5), Models.intsAttr("pads", 0, 0)))
+                .addOutput(value("y", 1, 1, 1, 5));
+        assertEquals("ONNX node 'convtranspose_y' (ConvTranspose): give pads, or auto_pad NOTSET and output_shape, not both",
+                message(model(13, convT).toByteArray()));
+        GraphProto.Builder bn = GraphProto.newBuilder().setName("g").addInput(value("x", 1, 2, 1))
+                .addInitializer(Models.floats("p", new float[] {1}, 1))
+                .addNode(node("BatchNormalization", List.of("x", "p", "p", "p", "p"), List.of("y", "mean", "var"), intAttr("training_mode", 1)))
+                .addOutput(value("y", 1, 2, 1));
+        assertEquals("ONNX node 'batchnormalization_y' (BatchNormalization): training mode (batch statistics) is not supported;"
+                + " Janus imports the inference form", message(model(15, bn).toByteArray()));
     }
 
     @Test

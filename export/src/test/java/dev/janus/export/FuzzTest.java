@@ -35,6 +35,9 @@ class FuzzTest {
         List<byte[]> models = new ArrayList<>();
         models.add(Files.readAllBytes(OnnxNodeTest.resource("onnx-models/torch-mlp/model.onnx")));
         models.add(Files.readAllBytes(OnnxNodeTest.resource("onnx-models/mnist-8/model.onnx")));
+        for (String m : new String[] {"torch-cnn-opset13", "torch-cnn-opset17", "torch-rnn"}) {
+            models.add(Files.readAllBytes(OnnxNodeTest.resource("onnx-models/" + m + "/model.onnx")));
+        }
         for (String t : NODE_TESTS) models.add(Files.readAllBytes(OnnxNodeTest.resource("onnx-node/" + t + "/model.onnx")));
         Graph g = new Graph("exported");
         Value x = g.input("x", TensorType.of(DType.FLOAT32, -1, 4));

@@ -80,6 +80,20 @@ final class Blas {
         }
     }
 
+    /** sgemm or dgemm by the arrays' type (float[] or double[]), for kernels written once for both. */
+    static void gemm(int batch, boolean transA, boolean transB, int m, int n, int k,
+                     Object a, int[] aOff, Object b, int[] bOff, Object c, int[] cOff, boolean accumulate) {
+        if (a instanceof float[]) sgemm(batch, transA, transB, m, n, k, (float[]) a, aOff, (float[]) b, bOff, (float[]) c, cOff, accumulate);
+        else dgemm(batch, transA, transB, m, n, k, (double[]) a, aOff, (double[]) b, bOff, (double[]) c, cOff, accumulate);
+    }
+
+    /** Offsets 0, step, 2 step, ... for the batched entries. */
+    static int[] offsets(int count, int step) {
+        int[] o = new int[count];
+        for (int i = 0; i < count; i++) o[i] = i * step;
+        return o;
+    }
+
     /** Three float and three double native buffers per thread, grown to the largest size seen. */
     private static final class Scratch {
         private final FloatPointer[] f = new FloatPointer[3];

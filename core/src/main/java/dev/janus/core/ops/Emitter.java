@@ -157,6 +157,19 @@ public interface Emitter<V> {
         return one(Ops.SUM, Attrs.of("axes", axes, "keepdims", keepdims), List.of(x));
     }
 
+    default V mean(V x, int[] axes, boolean keepdims) {
+        return one(Ops.MEAN, Attrs.of("axes", axes, "keepdims", keepdims), List.of(x));
+    }
+
+    /** x[from:to] along one axis. */
+    default V slice(V x, int axis, int from, int to) {
+        return one(Ops.SLICE, Attrs.of("starts", new int[] {from}, "ends", new int[] {to}, "axes", new int[] {axis}), List.of(x));
+    }
+
+    default V concat(List<V> parts, int axis) {
+        return parts.size() == 1 ? parts.get(0) : one(Ops.CONCAT, Attrs.of("axis", axis), parts);
+    }
+
     default V softmax(V x, int axis) {
         return one(Ops.SOFTMAX, Attrs.of("axis", axis), List.of(x));
     }

@@ -73,6 +73,19 @@ public final class Ops {
     public static final Op SOFTMAX_CROSS_ENTROPY = register(new Neural.SoftmaxCrossEntropy());
     public static final Op MSE = register(new Neural.Mse());
 
+    // convolution, pooling, normalisation (channels first)
+    public static final Op CONV = register(new Conv.Forward());
+    public static final Op CONV_TRANSPOSE = register(new Conv.Transpose());
+    public static final Op CONV_WEIGHT_GRAD = register(new Conv.WeightGrad());
+    public static final Op MAX_POOL = register(new Pool.Max());
+    public static final Op AVG_POOL = register(new Pool.Avg());
+    public static final Op BATCH_NORM = register(new Norm.Batch());
+    public static final Op LAYER_NORM = register(new Norm.Layer());
+
+    // recurrent layers over a whole sequence (sequence first)
+    public static final Op LSTM = register(new Recurrent.Lstm());
+    public static final Op GRU = register(new Recurrent.Gru());
+
     private Ops() {
     }
 

@@ -23,11 +23,12 @@ class OnnxImportsTest {
     @Test
     void importsTheOpTypesOfTheOpSetAndTheirDecompositions() {
         for (String t : List.of("Gemm", "MatMul", "Add", "Sum", "Relu", "Softmax", "Reshape", "Flatten", "Squeeze", "Unsqueeze",
-                "Transpose", "Concat", "Identity", "HardSigmoid", "Selu", "Max", "Min", "GlobalAveragePool", "Dropout", "Constant")) {
+                "Transpose", "Concat", "Identity", "HardSigmoid", "Selu", "Max", "Min", "GlobalAveragePool", "Dropout", "Constant",
+                "Conv", "ConvTranspose", "MaxPool", "AveragePool", "BatchNormalization", "LayerNormalization", "LSTM", "GRU")) {
             assertTrue(OnnxImports.opTypes().contains(t), t);
             if (!t.equals("Constant")) assertNotNull(OnnxImports.rule(t), t);
         }
-        assertNull(OnnxImports.rule("Conv"));
+        assertNull(OnnxImports.rule("Resize"));
         assertEquals(new TreeSet<>(OnnxImports.opTypes()), Set.copyOf(OnnxImports.opTypes()));
     }
 

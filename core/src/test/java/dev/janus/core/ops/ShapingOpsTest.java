@@ -106,6 +106,26 @@ class ShapingOpsTest {
     }
 
     @Test
+    void gatherGradientIsTheEmbeddingGradient() {
+        // An embedding lookup of token ids with repeats: each table row's gradient is the sum of the
+        // upstream rows of the positions that looked it up. Upstream row k is (k + 1) [1, 10, 100].
+        Tensor table = Tensor.zeros(DType.FLOAT64, 5, 3);
+        Tensor ids = Tensor.of(new long[] {1, 3, 1, 0, 1, 4}, 2, 3);
+        double[] up = new double[18];
+        for (int k = 0; k < 6; k++) for (int j = 0; j < 3; j++) up[k * 3 + j] = (k + 1) * Math.pow(10, j);
+        Tensor lookedUp = run(Ops.GATHER, Attrs.NONE, table, ids);
+        assertEquals(Shape.of(2, 3, 3), lookedUp.shape());
+        java.util.List<Tensor> grads = Ops.GATHER.gradient(Immediate.global(), Attrs.NONE, java.util.List.of(table, ids),
+                java.util.List.of(lookedUp), java.util.List.of(Tensor.of(up, 2, 3, 3)), new boolean[] {true, false});
+        assertArrayEquals(new double[] {
+                4, 40, 400,        // id 0 at position 3
+                9, 90, 900,        // id 1 at positions 0, 2, 4: 1 + 3 + 5
+                0, 0, 0,           // id 2 unused
+                2, 20, 200,        // id 3 at position 1
+                6, 60, 600}, grads.get(0).f64());
+    }
+
+    @Test
     void oneHot() {
         Tensor y = run(Ops.ONE_HOT, Attrs.of("depth", 3), Tensor.of(new long[] {0, 2}));
         assertEquals(Shape.of(2, 3), y.shape());

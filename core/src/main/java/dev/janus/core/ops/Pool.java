@@ -1,0 +1,247 @@
+package dev.janus.core.ops;
+
+import dev.janus.core.DType;
+import dev.janus.core.Shape;
+import dev.janus.core.ShapeException;
+import dev.janus.core.Tensor;
+import dev.janus.core.TensorType;
+import dev.janus.core.onnx.ExportNode;
+import dev.janus.core.onnx.ImportNode;
+import dev.janus.core.onnx.OnnxImportRule;
+import dev.janus.core.onnx.OnnxWriter;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Max and average pooling over one or two spatial axes, channels first (ONNX MaxPool and
+ * AveragePool): attributes "kernel_shape", "strides" (default 1, as ONNX), "pads", "dilations",
+ * "ceil_mode" and "auto_pad". Global average pooling is a mean over the spatial axes, not an op
+ * (the mean imports ONNX's GlobalAveragePool).
+ */
+final class Pool {
+    private Pool() {
+    }
+
+    static Window window(String op, TensorType x, Attrs attrs) {
+        Conv.requireImage(op, "input", x);
+        if (!attrs.has("kernel_shape")) throw new ShapeException(op + ": attribute kernel_shape is missing");
+        int[] k = attrs.getInts("kernel_shape");
+        if (k.length != x.rank() - 2) {
+            throw new ShapeException(op + ": kernel_shape " + Arrays.toString(k) + " must have " + (x.rank() - 2)
+                    + " entries for input " + x.shape());
+        }
+        Window w = Window.of(op, x.shape(), k, attrs, true);
+        w.requireInputInEveryWindow(op, x.shape());
+        return w;
+    }
+
+    /** The window's ONNX attributes with ceil_mode, dilations unless {@code dilations} is false. */
+    private static List<Object> onnxAttrs(String op, Attrs attrs, boolean dilations) {
+        List<Object> a = Window.toOnnx(op, attrs, attrs.getInts("kernel_shape"), dilations);
+        a.addAll(List.of("ceil_mode", Window.flag(attrs, "ceil_mode") ? 1 : 0));
+        return a;
+    }
+
+    private static Attrs importAttrs(ImportNode n) {
+        return Window.fromOnnx(n).with("ceil_mode", n.getInt("ceil_mode", 0));
+    }
+
+    /**
+     * max_pool(x) -> (y, indices): the largest element of each window (NaN wins, the first maximum on
+     * ties) and its int64 index into the flattened input, in [0, N C H W), as ONNX MaxPool's Indices.
+     */
+    static final class Max extends Op {
+        Max() {
+            super("max_pool", 1, 1);
+        }
+
+        @Override
+        public int outputCount() {
+            return 2;
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            Check.floating(name(), in[0]);
+            Shape x = in[0].shape(), y = window(name(), in[0], attrs).outShape(x.dim(0), x.dim(1));
+            return new TensorType[] {in[0].withShape(y), new TensorType(DType.INT64, y)};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Window g = window(name(), in[0].type(), attrs);
+            int planes = in[0].shape().dim(0) * in[0].shape().dim(1), plane = g.ih * g.iw, os = g.oh * g.ow;
+            double[] x = Doubles.read(in[0]), y = Doubles.target(out[0]);
+            long[] idx = out[1].i64();
+            for (int p = 0; p < planes; p++) {
+                for (int oy = 0; oy < g.oh; oy++) {
+                    for (int ox = 0; ox < g.ow; ox++) {
+                        double best = Double.NaN;
+                        int at = -1;
+                        for (int ky = 0; ky < g.kh; ky++) {
+                            int iy = oy * g.sh - g.ph + ky * g.dh;
+                            if (iy < 0 || iy >= g.ih) continue;
+                            for (int kx = 0; kx < g.kw; kx++) {
+                                int ix = ox * g.sw - g.pw + kx * g.dw;
+                                if (ix < 0 || ix >= g.iw) continue;
+                                int i = p * plane + iy * g.iw + ix;
+                                double v = x[i];
+                                if (at < 0 || v > best || (v != v && best == best)) {
+                                    best = v;
+                                    at = i;
+                                }
+                            }
+                        }
+                        y[p * os + oy * g.ow + ox] = best;
+                        idx[p * os + oy * g.ow + ox] = at;
+                    }
+                }
+            }
+            Doubles.store(y, out[0]);
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            V g = gOut.get(0);
+            if (!wanted[0] || g == null) return Arrays.asList((V) null);
+            // Each output's gradient goes to the input element it took: a scatter-add over the flattened input.
+            Shape xs = e.shape(in.get(0));
+            Shape flat = Shape.of(xs.size()), picks = Shape.of(e.shape(g).size());
+            V dx = e.indexAdd(e.zeros(new TensorType(e.dtype(g), flat)), e.reshape(out.get(1), picks), e.reshape(g, picks), 0);
+            return Arrays.asList(e.reshape(dx, xs));
+        }
+
+        /** MaxPool with both outputs; its Indices are row-major (storage_order 0), as here. */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            out.node("MaxPool", node.inputs(), node.outputs(), onnxAttrs(name(), node.attrs(), true).toArray());
+        }
+
+        /**
+         * storage_order 1 numbers a 2-D input column by column; it changes only the Indices, which
+         * are then refused (a 1-D input has one order).
+         */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("MaxPool", n -> {
+                boolean indices = n.outputCount() > 1;
+                if (n.getInt("storage_order", 0) != 0 && indices && n.input(0).type().rank() > 3) {
+                    throw n.error("storage_order 1 (column-major Indices) is not supported; Janus numbers the input row by row");
+                }
+                return n.emit().apply(this, importAttrs(n), List.of(n.input(0)));
+            });
+        }
+    }
+
+    /**
+     * avg_pool(x): the mean of each window. "count_include_pad" (default 0, as ONNX; PyTorch's
+     * AvgPool2d counts the padding) says whether padded positions count in the divisor; positions
+     * past the padding, which ceil_mode may add, never count.
+     */
+    static final class Avg extends Op {
+        Avg() {
+            super("avg_pool", 1, 1);
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            Check.floating(name(), in[0]);
+            Shape x = in[0].shape();
+            return new TensorType[] {in[0].withShape(window(name(), in[0], attrs).outShape(x.dim(0), x.dim(1)))};
+        }
+
+        /** How many of each window's taps count along one axis. */
+        private static int[] counts(int size, int k, int s, int d, int padBegin, int padEnd, int outSize, boolean includePad) {
+            int lo = includePad ? -padBegin : 0, hi = includePad ? size + padEnd : size;
+            int[] n = new int[outSize];
+            for (int o = 0; o < outSize; o++) {
+                for (int t = 0; t < k; t++) {
+                    int at = o * s - padBegin + t * d;
+                    if (at >= lo && at < hi) n[o]++;
+                }
+            }
+            return n;
+        }
+
+        /** 1 / divisor for every output position of a plane, [outH * outW]. */
+        private static double[] inverseCounts(Window g, Attrs attrs) {
+            boolean include = Window.flag(attrs, "count_include_pad");
+            int[] cy = counts(g.ih, g.kh, g.sh, g.dh, g.ph, g.phEnd, g.oh, include);
+            int[] cx = counts(g.iw, g.kw, g.sw, g.dw, g.pw, g.pwEnd, g.ow, include);
+            double[] inv = new double[g.oh * g.ow];
+            for (int oy = 0; oy < g.oh; oy++) for (int ox = 0; ox < g.ow; ox++) inv[oy * g.ow + ox] = 1.0 / (cy[oy] * cx[ox]);
+            return inv;
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Window g = window(name(), in[0].type(), attrs);
+            int planes = in[0].shape().dim(0) * in[0].shape().dim(1), plane = g.ih * g.iw, os = g.oh * g.ow;
+            double[] x = Doubles.read(in[0]), y = Doubles.target(out[0]), inv = inverseCounts(g, attrs);
+            for (int p = 0; p < planes; p++) {
+                for (int oy = 0; oy < g.oh; oy++) {
+                    int ylo = oy * g.sh - g.ph;
+                    for (int ox = 0; ox < g.ow; ox++) {
+                        int xlo = ox * g.sw - g.pw;
+                        double sum = 0;
+                        for (int ky = 0; ky < g.kh; ky++) {
+                            int iy = ylo + ky * g.dh;
+                            if (iy < 0 || iy >= g.ih) continue;
+                            for (int kx = 0; kx < g.kw; kx++) {
+                                int ix = xlo + kx * g.dw;
+                                if (ix >= 0 && ix < g.iw) sum += x[p * plane + iy * g.iw + ix];
+                            }
+                        }
+                        y[p * os + oy * g.ow + ox] = sum * inv[oy * g.ow + ox];
+                    }
+                }
+            }
+            Doubles.store(y, out[0]);
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            if (!wanted[0]) return Arrays.asList((V) null);
+            V g = gOut.get(0);
+            Shape xs = e.shape(in.get(0));
+            DType dt = e.dtype(g);
+            Window win = window(name(), e.type(in.get(0)), attrs);
+            int r = xs.rank() - 2, c = xs.dim(1);
+            // Each output spreads g / divisor evenly over its window: a depthwise transposed conv
+            // with an all-ones kernel. Where ceil_mode ran past the input, widen the end pads to
+            // crop back to the input's size.
+            double[] inv = inverseCounts(win, attrs);
+            Tensor invT = Tensor.empty(dt, Shape.of(win.out));
+            for (int i = 0; i < inv.length; i++) invT.setDouble(i, inv[i]);
+            V share = e.mul(g, e.constant(invT));
+            int[] pads = win.pads.clone(), extra = win.remainder();
+            for (int i = 0; i < r; i++) {
+                if (extra[i] < 0) {
+                    pads[r + i] -= extra[i];
+                    extra[i] = 0;
+                }
+            }
+            Attrs spread = Attrs.of("strides", win.strides, "pads", pads, "dilations", win.dilations, "group", c, "output_padding", extra);
+            V ones = e.constant(Tensor.full(1, dt, Shape.of(c, 1).concat(Shape.of(win.kernel))));
+            return Arrays.asList(e.one(Ops.CONV_TRANSPOSE, spread, List.of(share, ones)));
+        }
+
+        /** AveragePool; it takes dilations only from opset 19, so a dilated pool needs that opset. */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            Attrs attrs = node.attrs();
+            boolean dilated = Window.dilated(name(), attrs, node.inputType(0).rank() - 2);
+            if (dilated && out.opset() < 19) throw node.error("dilations need opset 19 or later (AveragePool has none before), got opset " + out.opset());
+            List<Object> a = onnxAttrs(name(), attrs, dilated);
+            a.addAll(List.of("count_include_pad", Window.flag(attrs, "count_include_pad") ? 1 : 0));
+            out.node("AveragePool", node.inputs(), node.outputs(), a.toArray());
+        }
+
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("AveragePool", n -> List.of(n.apply1(this, importAttrs(n).with("count_include_pad", n.getInt("count_include_pad", 0)), n.input(0))));
+        }
+    }
+}
