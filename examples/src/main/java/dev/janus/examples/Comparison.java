@@ -21,8 +21,7 @@ public final class Comparison {
         public final Map<String, Double> test;
         /** The model's outputs for the test features (eval mode). */
         public final Tensor predictions;
-        /** The ONNX export run in ONNX Runtime, or null when not asked for. */
-        public Compare.OnnxCheck onnx;
+        Compare.OnnxCheck onnx;
 
         Side(String style, Map<String, List<Double>> history, StepClock clock, long peakHeapBytes, Map<String, Double> test, Tensor predictions) {
             this.style = style;
@@ -31,6 +30,11 @@ public final class Comparison {
             this.peakHeapBytes = peakHeapBytes;
             this.test = test;
             this.predictions = predictions;
+        }
+
+        /** The ONNX export run in ONNX Runtime, or null when not asked for ({@link Compare.Options#exportTo}). */
+        public Compare.OnnxCheck onnx() {
+            return onnx;
         }
 
         /** A logged value per epoch, or null if this run has no such log. */

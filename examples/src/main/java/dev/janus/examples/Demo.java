@@ -41,8 +41,8 @@ public final class Demo {
         out.println("Janus demo: the iris MLP (4 -> 64 relu -> dropout 0.3 -> 32 relu -> 3) written twice, PyTorch style");
         out.println("and Keras style, trained from the same initial weights (the eager Linear weights, transposed into the");
         out.printf("Dense kernels) and the same seed %d: Adam lr 1e-3, batches of 16, %d epochs, the last 20%% of the%n", SEED, epochs);
-        out.printf("120 training flowers held out for validation, 30 test flowers.%s%n",
-                warmupEpochs > 0 ? " (Both styles ran " + warmupEpochs + " epochs first to warm up the JVM.)" : "");
+        out.println("120 training flowers held out for validation, 30 test flowers.");
+        if (warmupEpochs > 0) out.println("(Both styles first ran " + warmupEpochs + " epochs, unmeasured, so that the JVM has compiled the hot code.)");
         out.println();
 
         // README: compare
