@@ -373,12 +373,14 @@ final class Neural {
             if (in[0].dtype() == DType.FLOAT32) {
                 float[] x = in[0].f32(), y = out[0].f32(), mask = out[1].f32();
                 float keep = p >= 1 ? 0f : (float) (1 / (1 - p)), drop = (float) p;
-                for (int i = 0; i < n; i++) mask[i] = rng.nextFloat() >= drop ? keep : 0f;
+                // keep * (0 or 1) rather than a branch: the draws are random, so a branch would be
+                // mispredicted at every few elements.
+                for (int i = 0; i < n; i++) mask[i] = keep * (rng.nextFloat() >= drop ? 1 : 0);
                 for (int i = 0; i < n; i++) y[i] = x[i] * mask[i];
             } else {
                 double[] x = in[0].f64(), y = out[0].f64(), mask = out[1].f64();
                 double keep = p >= 1 ? 0 : 1 / (1 - p);
-                for (int i = 0; i < n; i++) mask[i] = rng.nextFloat() >= (float) p ? keep : 0;
+                for (int i = 0; i < n; i++) mask[i] = keep * (rng.nextFloat() >= (float) p ? 1 : 0);
                 for (int i = 0; i < n; i++) y[i] = x[i] * mask[i];
             }
         }

@@ -79,20 +79,20 @@ final class Reduce {
         }
 
         private void reduce(float[] a, float[] y, int outer, int red, int inner) {
-            double[] acc = new double[inner];
+            if (inner == 1) {
+                for (int o = 0; o < outer; o++) y[o] = (float) finish(row(a, o * red, red), red);
+                return;
+            }
+            double[] acc = accumulators(inner);
             for (int o = 0; o < outer; o++) {
                 int base = o * red * inner;
-                start(acc);
-                if (inner == 1) {
-                    acc[0] = row(a, base, red);
-                } else {
-                    for (int r = 0; r < red; r++) {
-                        int p = base + r * inner;
-                        switch (kind) {
-                            case MAX: for (int i = 0; i < inner; i++) acc[i] = Math.max(acc[i], a[p + i]); break;
-                            case MIN: for (int i = 0; i < inner; i++) acc[i] = Math.min(acc[i], a[p + i]); break;
-                            default: for (int i = 0; i < inner; i++) acc[i] += a[p + i];
-                        }
+                start(acc, inner);
+                for (int r = 0; r < red; r++) {
+                    int p = base + r * inner;
+                    switch (kind) {
+                        case MAX: for (int i = 0; i < inner; i++) acc[i] = Math.max(acc[i], a[p + i]); break;
+                        case MIN: for (int i = 0; i < inner; i++) acc[i] = Math.min(acc[i], a[p + i]); break;
+                        default: for (int i = 0; i < inner; i++) acc[i] += a[p + i];
                     }
                 }
                 for (int i = 0; i < inner; i++) y[o * inner + i] = (float) finish(acc[i], red);
@@ -100,10 +100,10 @@ final class Reduce {
         }
 
         private void reduce(double[] a, double[] y, int outer, int red, int inner) {
-            double[] acc = new double[inner];
+            double[] acc = accumulators(inner);
             for (int o = 0; o < outer; o++) {
                 int base = o * red * inner;
-                start(acc);
+                start(acc, inner);
                 for (int r = 0; r < red; r++) {
                     int p = base + r * inner;
                     switch (kind) {
@@ -135,8 +135,17 @@ final class Reduce {
             return (s0 + s1) + (s2 + s3);
         }
 
-        private void start(double[] acc) {
-            Arrays.fill(acc, kind == Kind.MAX ? Double.NEGATIVE_INFINITY : kind == Kind.MIN ? Double.POSITIVE_INFINITY : 0);
+        // Reused per thread, so a reduction allocates nothing once warm; only [0, inner) is used.
+        private static final ThreadLocal<double[][]> ACC = ThreadLocal.withInitial(() -> new double[1][16]);
+
+        private static double[] accumulators(int inner) {
+            double[][] holder = ACC.get();
+            if (holder[0].length < inner) holder[0] = new double[Math.max(inner, 2 * holder[0].length)];
+            return holder[0];
+        }
+
+        private void start(double[] acc, int n) {
+            Arrays.fill(acc, 0, n, kind == Kind.MAX ? Double.NEGATIVE_INFINITY : kind == Kind.MIN ? Double.POSITIVE_INFINITY : 0);
         }
 
         private double finish(double acc, int count) {

@@ -36,6 +36,10 @@ final class Select {
             Tensor a = in[0], b = in[1];
             boolean[] o = out[0].bool();
             DType t = a.dtype();
+            if (a.shape().equals(b.shape()) && t != DType.BOOL && (this instanceof Greater || this instanceof Equal)) {
+                sameShape(a, b, o);
+                return;
+            }
             Broadcast.forEachRun(out[0].shape(), new Shape[] {a.shape(), b.shape()}, (off, oo, n, full) -> {
                 int sa = full & 1, sb = (full >> 1) & 1;
                 if (t == DType.FLOAT32) {
@@ -48,6 +52,26 @@ final class Select {
                     for (int i = 0; i < n; i++) o[oo + i] = test(a.readDouble(off[0] + i * sa), b.readDouble(off[1] + i * sb));
                 }
             });
+        }
+
+        // Inputs of one shape need no broadcast walk (and allocate nothing); the loops compare
+        // directly, as a call per element would keep them from being vectorised.
+        private void sameShape(Tensor a, Tensor b, boolean[] o) {
+            boolean greater = this instanceof Greater;
+            int n = o.length;
+            if (a.dtype() == DType.FLOAT32) {
+                float[] x = a.f32(), y = b.f32();
+                if (greater) for (int i = 0; i < n; i++) o[i] = x[i] > y[i];
+                else for (int i = 0; i < n; i++) o[i] = x[i] == y[i];
+            } else if (a.dtype() == DType.INT64) {
+                long[] x = a.i64(), y = b.i64();
+                if (greater) for (int i = 0; i < n; i++) o[i] = x[i] > y[i];
+                else for (int i = 0; i < n; i++) o[i] = x[i] == y[i];
+            } else {
+                double[] x = a.f64(), y = b.f64();
+                if (greater) for (int i = 0; i < n; i++) o[i] = x[i] > y[i];
+                else for (int i = 0; i < n; i++) o[i] = x[i] == y[i];
+            }
         }
 
         abstract boolean test(double a, double b);
@@ -93,6 +117,10 @@ final class Select {
         public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
             boolean[] c = in[0].bool();
             Tensor a = in[1], b = in[2], o = out[0];
+            if (in[0].shape().equals(o.shape()) && a.shape().equals(o.shape()) && b.shape().equals(o.shape()) && o.dtype().isFloating()) {
+                sameShape(c, a, b, o);
+                return;
+            }
             Broadcast.forEachRun(o.shape(), new Shape[] {in[0].shape(), a.shape(), b.shape()}, (off, oo, n, full) -> {
                 int sc = full & 1, sa = (full >> 1) & 1, sb = (full >> 2) & 1;
                 switch (o.dtype()) {
@@ -117,6 +145,25 @@ final class Select {
                     }
                 }
             });
+        }
+
+        // All of one shape: no broadcast walk (and nothing allocated). The choice is made on the
+        // bits, without a branch: a mask like ReLU's is random, and a mispredicted branch per
+        // element costs more than the rest of the loop.
+        private static void sameShape(boolean[] c, Tensor a, Tensor b, Tensor o) {
+            if (o.dtype() == DType.FLOAT32) {
+                float[] x = a.f32(), y = b.f32(), z = o.f32();
+                for (int i = 0; i < z.length; i++) {
+                    int m = -(c[i] ? 1 : 0);
+                    z[i] = Float.intBitsToFloat(Float.floatToRawIntBits(x[i]) & m | Float.floatToRawIntBits(y[i]) & ~m);
+                }
+            } else {
+                double[] x = a.f64(), y = b.f64(), z = o.f64();
+                for (int i = 0; i < z.length; i++) {
+                    long m = -(c[i] ? 1L : 0L);
+                    z[i] = Double.longBitsToDouble(Double.doubleToRawLongBits(x[i]) & m | Double.doubleToRawLongBits(y[i]) & ~m);
+                }
+            }
         }
 
         @Override

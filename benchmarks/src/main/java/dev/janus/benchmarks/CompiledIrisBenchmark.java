@@ -1,0 +1,154 @@
+package dev.janus.benchmarks;
+
+import dev.janus.core.Generator;
+import dev.janus.core.Tensor;
+import dev.janus.core.data.Iris;
+import dev.janus.core.data.StandardScaler;
+import dev.janus.core.data.TensorDataset;
+import dev.janus.core.ops.ExecContext;
+import dev.janus.graph.CompileOptions;
+import dev.janus.graph.Plan;
+import dev.janus.graph.TrainingStep;
+import dev.janus.layers.Dense;
+import dev.janus.layers.Dropout;
+import dev.janus.layers.Input;
+import dev.janus.layers.Sequential;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Keras iris model (4 -> 64 relu -> dropout 0.3 -> 32 relu -> 3 softmax, Adam, sparse
+ * categorical cross entropy, accuracy) compiled: one training step and one inference at batch 16.
+ *
+ * <ul>
+ *   <li>trainStep: the compiled step itself (the plan run by fit), against "nopasses", the same
+ *       step compiled with every pass and buffer reuse off.</li>
+ *   <li>trainOnBatch: the same model's Keras-style {@code trainOnBatch}, compiled against
+ *       {@code runEagerly(true)} (the eager engine running the same layers): the two front ends
+ *       side by side through one API, data checks included.</li>
+ *   <li>inference: a compiled prediction of 16 samples.</li>
+ * </ul>
+ *
+ * As in {@link EagerStepBenchmark}, the steps go round 8 batches of standardised iris and training
+ * restarts from the initial weights every 400 steps (one 50-epoch run), so that the optimizer's
+ * moments do not sink into subnormal floats. PyTorch's times for the same step come from
+ * benchmarks/peers/eager_step_torch.py (training) and peers/compiled_torch.py (inference).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class CompiledIrisBenchmark {
+    static final int BATCHES = 8, RUN = 400;
+    private final Tensor[] xs = new Tensor[BATCHES], ys = new Tensor[BATCHES];
+    private Run compiled, plain, eagerApi, compiledApi;
+    private Plan infer;
+    private ExecContext ctx;
+
+    /** A model, its starting weights and optimizer state, and where it is in its 400-step run. */
+    static final class Run {
+        final Sequential model;
+        private final List<Tensor> weights;
+        private int steps;
+
+        Run(Sequential model) {
+            this.model = model;
+            this.weights = model.getWeights();
+        }
+
+        /** The batch of this step; every RUN steps the model starts again. */
+        int next() {
+            if (steps == RUN) {
+                steps = 0;
+                model.setWeights(weights);
+                if (!model.runEagerly()) {
+                    TrainingStep step = model.compiledTrainingStep();
+                    for (Tensor t : step.state().values()) t.fill(0);
+                    step.setIterations(0);
+                } else {
+                    model.compile(model.optimizer(), model.loss(), model.metricNames());
+                }
+            }
+            return steps++ % BATCHES;
+        }
+    }
+
+    static Sequential iris(CompileOptions options, boolean eager) {
+        Generator.manualSeed(0);
+        Sequential model = new Sequential(
+                new Input(4),
+                new Dense(64, "relu"),
+                new Dropout(0.3),
+                new Dense(32, "relu"),
+                new Dense(3, "softmax"));
+        model.compileOptions(options).runEagerly(eager);
+        model.compile("adam", "sparse_categorical_crossentropy", List.of("accuracy"));
+        return model;
+    }
+
+    static Plan fill(Plan p, Tensor... inputs) {
+        for (int i = 0; i < inputs.length; i++) p.input(i).copyFrom(inputs[i]);
+        return p;
+    }
+
+    @Setup
+    public void setup() {
+        TensorDataset raw = Iris.load();
+        TensorDataset data = new TensorDataset(new StandardScaler().fitTransform(raw.tensor(0)), raw.tensor(1));
+        for (int b = 0; b < BATCHES; b++) {
+            int[] rows = new int[16];
+            for (int i = 0; i < 16; i++) rows[i] = (37 * (16 * b + i) + 11) % 150;
+            Tensor[] batch = data.batch(rows);
+            xs[b] = batch[0];
+            ys[b] = batch[1];
+        }
+        ctx = new ExecContext(new Generator(3));
+        compiled = new Run(iris(CompileOptions.defaults(), false));
+        plain = new Run(iris(CompileOptions.none(), false));
+        compiledApi = new Run(iris(CompileOptions.defaults(), false));
+        eagerApi = new Run(iris(CompileOptions.defaults(), true));
+        infer = fill(compiled.model.compiledPredictor().plan(List.of(xs[0].shape())), xs[0]);
+    }
+
+    private List<Tensor> step(Run run) {
+        int b = run.next();
+        TrainingStep step = run.model.compiledTrainingStep();
+        Plan p = fill(step.plan(List.of(xs[b].shape(), ys[b].shape())), xs[b], ys[b]);
+        return step.run(p, ctx);
+    }
+
+    @Benchmark
+    public List<Tensor> trainStep_janus() {
+        return step(compiled);
+    }
+
+    @Benchmark
+    public List<Tensor> trainStep_nopasses() {
+        return step(plain);
+    }
+
+    @Benchmark
+    public Map<String, Double> trainOnBatch_janus() {
+        int b = compiledApi.next();
+        return compiledApi.model.trainOnBatch(xs[b], ys[b]);
+    }
+
+    @Benchmark
+    public Map<String, Double> trainOnBatch_eager() {
+        int b = eagerApi.next();
+        return eagerApi.model.trainOnBatch(xs[b], ys[b]);
+    }
+
+    @Benchmark
+    public List<Tensor> inference_janus() {
+        return infer.run(ctx);
+    }
+}

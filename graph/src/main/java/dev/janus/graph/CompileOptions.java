@@ -1,0 +1,85 @@
+package dev.janus.graph;
+
+/**
+ * Which passes the compiler runs, and who sees the IR between them. Every pass can be switched off,
+ * and results do not change when one is: the passes only save work and memory. Shape inference
+ * (specialisation to the input shapes) always runs; gradient rules need static shapes.
+ */
+public final class CompileOptions {
+    private boolean constantFolding = true, cse = true, dce = true, fusion = true, bufferReuse = true, inPlace = true;
+    private IrListener listener;
+
+    public static CompileOptions defaults() {
+        return new CompileOptions();
+    }
+
+    /** Every optimisation off: the plain IR, one buffer per value. */
+    public static CompileOptions none() {
+        return new CompileOptions().constantFolding(false).cse(false).dce(false).fusion(false).bufferReuse(false).inPlace(false);
+    }
+
+    public CompileOptions constantFolding(boolean on) {
+        constantFolding = on;
+        return this;
+    }
+
+    public CompileOptions cse(boolean on) {
+        cse = on;
+        return this;
+    }
+
+    public CompileOptions dce(boolean on) {
+        dce = on;
+        return this;
+    }
+
+    public CompileOptions fusion(boolean on) {
+        fusion = on;
+        return this;
+    }
+
+    /** Lets values whose lifetimes do not overlap share a buffer. */
+    public CompileOptions bufferReuse(boolean on) {
+        bufferReuse = on;
+        return this;
+    }
+
+    /** Lets elementwise ops write over an input that dies with them, and updates land in the parameters. */
+    public CompileOptions inPlace(boolean on) {
+        inPlace = on;
+        return this;
+    }
+
+    public CompileOptions listener(IrListener l) {
+        listener = l;
+        return this;
+    }
+
+    public boolean constantFolding() {
+        return constantFolding;
+    }
+
+    public boolean cse() {
+        return cse;
+    }
+
+    public boolean dce() {
+        return dce;
+    }
+
+    public boolean fusion() {
+        return fusion;
+    }
+
+    public boolean bufferReuse() {
+        return bufferReuse;
+    }
+
+    public boolean inPlace() {
+        return inPlace;
+    }
+
+    public IrListener listener() {
+        return listener;
+    }
+}

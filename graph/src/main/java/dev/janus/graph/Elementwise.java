@@ -1,0 +1,49 @@
+package dev.janus.graph;
+
+import dev.janus.core.DType;
+import dev.janus.core.Shape;
+import dev.janus.core.Tensor;
+import dev.janus.core.ops.Op;
+import dev.janus.core.ops.Ops;
+
+import java.util.Set;
+
+/**
+ * Which ops of the core op set are elementwise: one output whose element i depends only on
+ * element i of each input (after broadcasting). Their kernels work in place, so the buffer planner
+ * may give the output an input's buffer, and the fusion pass may chain them in one kernel.
+ */
+final class Elementwise {
+    private static final Set<Op> OPS = Set.of(
+            Ops.NEG, Ops.EXP, Ops.LOG, Ops.SQRT, Ops.ABS, Ops.SIGN, Ops.ERF, Ops.RELU, Ops.LEAKY_RELU, Ops.ELU, Ops.GELU,
+            Ops.SIGMOID, Ops.TANH, Ops.SOFTPLUS, Ops.CLIP,
+            Ops.ADD, Ops.SUB, Ops.MUL, Ops.DIV, Ops.POW, Ops.MAXIMUM, Ops.MINIMUM,
+            Ops.GREATER, Ops.EQUAL, Ops.WHERE, Ops.CAST);
+
+    private Elementwise() {
+    }
+
+    static boolean is(Op op) {
+        return OPS.contains(op) || op instanceof FusedElementwise;
+    }
+
+    /**
+     * The period with which an operand of shape {@code operand} repeats over an output of shape
+     * {@code out} in row-major order: its element count when, leading 1s aside, it equals the
+     * trailing dimensions of {@code out} (a scalar, a bias row); -1 when it broadcasts otherwise.
+     */
+    static int period(Shape operand, Shape out) {
+        int lead = 0;
+        while (lead < operand.rank() && operand.dim(lead) == 1) lead++;
+        int r = operand.rank() - lead;
+        if (r > out.rank()) return -1;
+        for (int i = 0; i < r; i++) if (operand.dim(lead + i) != out.dim(out.rank() - r + i)) return -1;
+        return operand.size();
+    }
+
+    /** The Java array behind a tensor, whatever its dtype. */
+    static Object storage(Tensor t) {
+        DType d = t.dtype();
+        return d == DType.FLOAT32 ? t.f32() : d == DType.FLOAT64 ? t.f64() : d == DType.INT64 ? t.i64() : t.bool();
+    }
+}

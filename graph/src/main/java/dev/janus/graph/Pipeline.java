@@ -1,0 +1,41 @@
+package dev.janus.graph;
+
+import dev.janus.core.ir.Graph;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** The optimisation passes the options switch on, in order, with the IR shown to the listener after each. */
+public final class Pipeline {
+    private final List<Pass> passes;
+    private final IrListener listener;
+
+    public Pipeline(List<Pass> passes, IrListener listener) {
+        this.passes = List.copyOf(passes);
+        this.listener = listener;
+    }
+
+    /** Constant folding, common subexpressions, dead code, elementwise fusion: those switched on. */
+    public static Pipeline of(CompileOptions options) {
+        List<Pass> p = new ArrayList<>();
+        if (options.constantFolding()) p.add(new ConstantFolding());
+        if (options.cse()) p.add(new CommonSubexpressions());
+        if (options.dce()) p.add(new DeadCodeElimination());
+        if (options.fusion()) p.add(new ElementwiseFusion());
+        return new Pipeline(p, options.listener());
+    }
+
+    public List<Pass> passes() {
+        return Collections.unmodifiableList(passes);
+    }
+
+    public Graph run(Graph graph) {
+        for (Pass pass : passes) {
+            Graph next = pass.run(graph);
+            if (listener != null) listener.afterPass(pass.name(), graph, next);
+            graph = next;
+        }
+        return graph;
+    }
+}

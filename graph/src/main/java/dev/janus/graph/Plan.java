@@ -1,0 +1,103 @@
+package dev.janus.graph;
+
+import dev.janus.core.JanusException;
+import dev.janus.core.Tensor;
+import dev.janus.core.ir.Graph;
+import dev.janus.core.ops.Attrs;
+import dev.janus.core.ops.ExecContext;
+import dev.janus.core.ops.Op;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A compiled graph ready to run: its nodes as kernel calls on buffers chosen once by the
+ * {@link BufferPlanner}. A run allocates nothing: the caller writes the inputs into
+ * {@link #input(int)}, {@link #run} calls the kernels, and the outputs are the plan's own buffers,
+ * valid until the next run. Parameter updates land in the parameters' tensors. Not thread-safe.
+ */
+public final class Plan {
+    private final Graph graph;
+    private final Op[] ops;
+    private final Attrs[] attrs;
+    private final Tensor[][] in, out;
+    private final String[] labels;
+    private final Tensor[] inputs;
+    private final List<Tensor> outputs;
+    private final Tensor[] copyFrom, copyTo;
+    private final int buffers;
+    private final long bytes;
+    private final String layout;
+
+    Plan(Graph graph, Op[] ops, Attrs[] attrs, Tensor[][] in, Tensor[][] out, String[] labels, Tensor[] inputs,
+         Tensor[] outputs, Tensor[] copyFrom, Tensor[] copyTo, int buffers, long bytes, String layout) {
+        this.graph = graph;
+        this.ops = ops;
+        this.attrs = attrs;
+        this.in = in;
+        this.out = out;
+        this.labels = labels;
+        this.inputs = inputs;
+        this.outputs = Collections.unmodifiableList(Arrays.asList(outputs));
+        this.copyFrom = copyFrom;
+        this.copyTo = copyTo;
+        this.buffers = buffers;
+        this.bytes = bytes;
+        this.layout = layout;
+    }
+
+    /** The buffer of graph input {@code i}: write the input here before {@link #run}. */
+    public Tensor input(int i) {
+        return inputs[i];
+    }
+
+    public int inputCount() {
+        return inputs.length;
+    }
+
+    /** Runs every node; returns the outputs (the plan's buffers, overwritten by the next run). */
+    public List<Tensor> run(ExecContext ctx) {
+        int k = 0;
+        try {
+            for (; k < ops.length; k++) ops[k].compute(in[k], attrs[k], out[k], ctx);
+        } catch (JanusException e) {
+            throw new JanusException(labels[k] == null ? e.getMessage() : labels[k] + ": " + e.getMessage(), e);
+        }
+        for (int i = 0; i < copyFrom.length; i++) copyTo[i].copyFrom(copyFrom[i]);
+        return outputs;
+    }
+
+    public List<Tensor> outputs() {
+        return outputs;
+    }
+
+    /** The optimised graph this plan runs. */
+    public Graph graph() {
+        return graph;
+    }
+
+    /** Buffers the planner allocated for intermediate values (inputs, parameters and constants aside). */
+    public int bufferCount() {
+        return buffers;
+    }
+
+    public long bufferBytes() {
+        return bytes;
+    }
+
+    /** Parameter updates that could not be computed in place and are copied after each run. */
+    public int copiedUpdates() {
+        return copyFrom.length;
+    }
+
+    /** The graph with the buffer of each value: "b3", "b3 (in place)", "param dense/kernel". */
+    public String layout() {
+        return layout;
+    }
+
+    @Override
+    public String toString() {
+        return layout;
+    }
+}

@@ -1,0 +1,209 @@
+package dev.janus.graph;
+
+import dev.janus.core.DType;
+import dev.janus.core.JanusException;
+import dev.janus.core.Shape;
+import dev.janus.core.ShapeException;
+import dev.janus.core.Tensor;
+import dev.janus.core.TensorType;
+import dev.janus.core.ir.Graph;
+import dev.janus.core.ir.GraphEmitter;
+import dev.janus.core.ir.Value;
+import dev.janus.core.ops.ExecContext;
+import dev.janus.core.optim.Optimizer;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A compiled training step: forward, loss, backward and the optimizer's update in one plan. The
+ * model graph's first output is the (scalar) loss; further outputs (metric statistics) are
+ * computed alongside. For each input signature the graph is specialised to those shapes,
+ * differentiated with the core gradient rules, extended with the optimizer's update rule for every
+ * trainable parameter, optimised and planned. The optimizer's host scalars (learning rate, bias
+ * corrections) are inputs of the plan, fed each step, so a learning-rate schedule needs no
+ * recompiling. Parameters and optimizer state are updated in place.
+ */
+public final class TrainingStep {
+    private final Graph model;
+    private final Optimizer optimizer;
+    private final CompileOptions options;
+    private final List<Integer> trainable = new ArrayList<>();
+    private final List<Tensor[]> state = new ArrayList<>();
+    private final Map<List<Shape>, Plan> plans = new HashMap<>();
+    private final Map<Plan, Feed> feeds = new IdentityHashMap<>();
+    private long iterations;
+
+    /** Where a plan's scalar inputs are, and which of its outputs the caller sees. */
+    private static final class Feed {
+        final int[] scalarInput;
+        final List<Tensor> results;
+
+        Feed(int[] scalarInput, List<Tensor> results) {
+            this.scalarInput = scalarInput;
+            this.results = results;
+        }
+    }
+
+    public TrainingStep(Graph model, Optimizer optimizer, CompileOptions options) {
+        if (model.outputs().isEmpty()) throw new JanusException("graph " + model.name() + ": a training step needs the loss as first output");
+        TensorType loss = model.outputs().get(0).type();
+        if (!loss.dtype().isFloating() || loss.rank() != 0) {
+            throw new ShapeException("graph " + model.name() + ": the loss must be a floating-point scalar, got " + loss);
+        }
+        this.model = model;
+        this.optimizer = optimizer;
+        this.options = options;
+        List<Value> params = model.parameters();
+        for (int i = 0; i < params.size(); i++) {
+            Value p = params.get(i);
+            if (!model.isTrainable(p)) continue;
+            if (!p.hasName()) throw new JanusException("graph " + model.name() + ": trainable parameter " + p + " needs a name");
+            trainable.add(i);
+            Tensor[] s = new Tensor[optimizer.stateNames().size()];
+            for (int k = 0; k < s.length; k++) s[k] = Tensor.empty(p.type().dtype(), p.type().shape());
+            state.add(s);
+        }
+    }
+
+    public Graph model() {
+        return model;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** Steps taken so far (the optimizer's t is this plus one on the next step). */
+    public long iterations() {
+        return iterations;
+    }
+
+    /** Sets the step count, when restoring a saved optimizer state. */
+    public void setIterations(long t) {
+        if (t < 0) throw new JanusException("iterations must be >= 0, got " + t);
+        iterations = t;
+    }
+
+    /**
+     * The optimizer state, live: "{parameter}/{state}" (for example "dense/kernel/exp_avg") to the
+     * tensor the step updates in place.
+     */
+    public Map<String, Tensor> state() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        List<Value> params = model.parameters();
+        for (int i = 0; i < trainable.size(); i++) {
+            String p = params.get(trainable.get(i)).name();
+            for (int k = 0; k < state.get(i).length; k++) m.put(p + "/" + optimizer.stateNames().get(k), state.get(i)[k]);
+        }
+        return m;
+    }
+
+    /** The plan for these data shapes (one per model input), built on first use. */
+    public Plan plan(List<Shape> dataShapes) {
+        Plan p = plans.get(dataShapes);
+        if (p == null) {
+            p = build(dataShapes);
+            plans.put(List.copyOf(dataShapes), p);
+        }
+        return p;
+    }
+
+    public int planCount() {
+        return plans.size();
+    }
+
+    /**
+     * One step on the data already written into the plan's first inputs: feeds the optimizer's
+     * scalars, runs, and returns the model's outputs (loss first), valid until the next run.
+     * Allocates nothing beyond the optimizer's scalar array.
+     */
+    public List<Tensor> run(Plan plan, ExecContext ctx) {
+        Feed f = feeds.get(plan);
+        if (f == null) throw new JanusException("this plan does not belong to this training step");
+        double[] s = optimizer.scalars(iterations + 1);
+        for (int i = 0; i < f.scalarInput.length; i++) plan.input(f.scalarInput[i]).setDouble(0, s[i % s.length]);
+        plan.run(ctx);
+        iterations++;
+        return f.results;
+    }
+
+    /** One step on these inputs (copied into the plan). */
+    public List<Tensor> run(ExecContext ctx, Tensor... data) {
+        Plan p = plan(Executable.shapesOf(model, data));
+        for (int i = 0; i < data.length; i++) p.input(i).copyFrom(data[i]);
+        return run(p, ctx);
+    }
+
+    private Plan build(List<Shape> dataShapes) {
+        IrListener listener = options.listener();
+        Graph spec = ShapeInference.specialize(model, Executable.types(model, dataShapes));
+        if (listener != null) listener.afterPass("shape-inference", model, spec);
+        Graph before = listener == null ? null : copy(spec);
+        GraphEmitter e = new GraphEmitter(spec);
+        List<Value> params = spec.parameters();
+        List<Value> wrt = new ArrayList<>();
+        for (int i : trainable) wrt.add(params.get(i));
+        List<Value> grads = Autodiff.gradients(e, spec.outputs().get(0), wrt);
+        if (listener != null) {
+            listener.afterPass("autodiff", before, spec);
+            before = copy(spec);
+        }
+
+        // One scalar input per (scalar, dtype) of the trainable parameters.
+        List<String> names = optimizer.scalarNames();
+        Map<DType, List<Value>> scalars = new LinkedHashMap<>();
+        List<Integer> scalarInput = new ArrayList<>();
+        for (Value p : wrt) {
+            DType d = p.type().dtype();
+            if (scalars.containsKey(d)) continue;
+            List<Value> vs = new ArrayList<>();
+            for (String n : names) {
+                scalarInput.add(spec.inputs().size());
+                vs.add(spec.input("optimizer/" + n + (d == DType.FLOAT32 ? "" : "/" + d), new TensorType(d, Shape.scalar())));
+            }
+            scalars.put(d, vs);
+        }
+
+        Map<Integer, Integer> updates = new HashMap<>();
+        List<String> stateNames = optimizer.stateNames();
+        for (int i = 0; i < wrt.size(); i++) {
+            Value p = wrt.get(i), g = grads.get(i);
+            if (g == null) continue;
+            List<Value> st = new ArrayList<>();
+            int[] stateIndex = new int[stateNames.size()];
+            for (int k = 0; k < stateNames.size(); k++) {
+                st.add(spec.parameter(p.name() + "/" + stateNames.get(k), state.get(i)[k], false));
+                stateIndex[k] = spec.parameters().size() - 1;
+            }
+            e.label(optimizer.name() + " update of " + p.name());
+            List<Value> next = optimizer.update(e, p, g, st, scalars.get(p.type().dtype()));
+            if (next.size() != 1 + stateNames.size()) {
+                throw new JanusException(optimizer.name() + ": update returned " + next.size() + " values, expected " + (1 + stateNames.size()));
+            }
+            updates.put(spec.outputs().size(), trainable.get(i));
+            spec.addOutput(next.get(0));
+            for (int k = 0; k < stateNames.size(); k++) {
+                updates.put(spec.outputs().size(), stateIndex[k]);
+                spec.addOutput(next.get(1 + k));
+            }
+        }
+        e.label(null);
+        if (listener != null) listener.afterPass("optimizer", before, spec);
+
+        Plan plan = BufferPlanner.plan(Pipeline.of(options).run(spec), updates, options);
+        int[] si = scalarInput.stream().mapToInt(Integer::intValue).toArray();
+        feeds.put(plan, new Feed(si, plan.outputs().subList(0, model.outputs().size())));
+        return plan;
+    }
+
+    private static Graph copy(Graph g) {
+        Rewriter r = new Rewriter(g);
+        for (dev.janus.core.ir.Node n : g.nodes()) r.copy(n);
+        return r.finish();
+    }
+}

@@ -1,0 +1,35 @@
+package dev.janus.layers;
+
+import java.util.Map;
+
+/**
+ * Hooks into training, as Keras's callbacks: every method does nothing unless overridden. Logs map
+ * names ("loss", "accuracy", "val_loss") to values; epochs and batches count from 0. A callback can
+ * stop training with {@code model.stopTraining(true)}. Callbacks run between steps, so an exception
+ * thrown by one ends fit with the model as the last completed step left it.
+ */
+public interface Callback {
+    /** Called before training with the model being trained. */
+    default void setModel(Sequential model) {
+    }
+
+    default void onTrainBegin(Map<String, Double> logs) {
+    }
+
+    default void onTrainEnd(Map<String, Double> logs) {
+    }
+
+    default void onEpochBegin(int epoch, Map<String, Double> logs) {
+    }
+
+    /** {@code logs} holds the epoch's means and the validation results; a callback may add to it. */
+    default void onEpochEnd(int epoch, Map<String, Double> logs) {
+    }
+
+    default void onTrainBatchBegin(int batch, Map<String, Double> logs) {
+    }
+
+    /** {@code logs} holds the running means of the epoch so far. */
+    default void onTrainBatchEnd(int batch, Map<String, Double> logs) {
+    }
+}

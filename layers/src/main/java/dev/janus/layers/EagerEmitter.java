@@ -1,0 +1,55 @@
+package dev.janus.layers;
+
+import dev.janus.core.Generator;
+import dev.janus.core.TensorType;
+import dev.janus.core.ops.Attrs;
+import dev.janus.core.ops.Emitter;
+import dev.janus.core.ops.Op;
+import dev.janus.eager.Tensor;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The emitter that runs layers through the eager engine: each op is applied now and recorded for
+ * backward ({@link Tensor#applyAll}). The eager engine's random ops draw from
+ * {@link Generator#global()}; when the model has a generator of its own, its state is lent to the
+ * global one for the op, so dropout draws the same numbers compiled and eagerly.
+ */
+final class EagerEmitter implements Emitter<Tensor> {
+    private Generator rng;
+
+    EagerEmitter(Generator rng) {
+        this.rng = rng;
+    }
+
+    /** Follows the model's generator (it may be set after compile). */
+    void generator(Generator g) {
+        rng = g;
+    }
+
+    @Override
+    public List<Tensor> apply(Op op, Attrs attrs, List<Tensor> inputs) {
+        Tensor[] in = inputs.toArray(new Tensor[0]);
+        Generator global = Generator.global();
+        if (!op.isRandom() || rng == global) return Arrays.asList(Tensor.applyAll(op, attrs, in));
+        long[] saved = global.state();
+        global.setState(rng.state());
+        try {
+            return Arrays.asList(Tensor.applyAll(op, attrs, in));
+        } finally {
+            rng.setState(global.state());
+            global.setState(saved);
+        }
+    }
+
+    @Override
+    public TensorType type(Tensor value) {
+        return value.value().type();
+    }
+
+    @Override
+    public Tensor constant(dev.janus.core.Tensor value) {
+        return Tensor.from(value);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.janus.layers;
+
+import dev.janus.core.JanusException;
+import dev.janus.core.Tensor;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stops training when a monitored value has stopped improving, as Keras's EarlyStopping: after
+ * {@code patience} epochs without an improvement larger than {@code minDelta}; with
+ * {@code restoreBestWeights}, the weights of the best epoch come back at the end.
+ */
+public final class EarlyStopping implements Callback {
+    private final Monitor monitor;
+    private int patience;
+    private double minDelta;
+    private boolean restoreBestWeights;
+    private Sequential model;
+    private double best;
+    private int wait, bestEpoch, stoppedEpoch;
+    private List<Tensor> bestWeights;
+
+    /** Watches "val_loss". */
+    public EarlyStopping() {
+        this("val_loss");
+    }
+
+    public EarlyStopping(String monitor) {
+        this(monitor, "auto");
+    }
+
+    public EarlyStopping(String monitor, String mode) {
+        this.monitor = new Monitor(monitor, mode);
+    }
+
+    public EarlyStopping patience(int epochs) {
+        if (epochs < 0) throw new JanusException("EarlyStopping: patience must be >= 0, got " + epochs);
+        patience = epochs;
+        return this;
+    }
+
+    public EarlyStopping minDelta(double delta) {
+        minDelta = Math.abs(delta);
+        return this;
+    }
+
+    public EarlyStopping restoreBestWeights(boolean on) {
+        restoreBestWeights = on;
+        return this;
+    }
+
+    @Override
+    public void setModel(Sequential m) {
+        model = m;
+    }
+
+    @Override
+    public void onTrainBegin(Map<String, Double> logs) {
+        wait = 0;
+        stoppedEpoch = 0;
+        best = monitor.worst();
+        bestWeights = null;
+        bestEpoch = 0;
+    }
+
+    @Override
+    public void onEpochEnd(int epoch, Map<String, Double> logs) {
+        double current = monitor.value(logs, "EarlyStopping");
+        if (restoreBestWeights && bestWeights == null) {
+            bestWeights = model.getWeights();
+            bestEpoch = epoch;
+        }
+        wait++;
+        if (monitor.improves(current, best, minDelta)) {
+            best = current;
+            bestEpoch = epoch;
+            if (restoreBestWeights) bestWeights = model.getWeights();
+            wait = 0;
+            return;
+        }
+        if (wait >= patience && epoch > 0) {
+            stoppedEpoch = epoch;
+            model.stopTraining(true);
+        }
+    }
+
+    @Override
+    public void onTrainEnd(Map<String, Double> logs) {
+        if (restoreBestWeights && bestWeights != null) model.setWeights(bestWeights);
+    }
+
+    /** The epoch training stopped at (0 when it ran to the end). */
+    public int stoppedEpoch() {
+        return stoppedEpoch;
+    }
+
+    /** The epoch with the best monitored value. */
+    public int bestEpoch() {
+        return bestEpoch;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.janus.layers;
+
+import dev.janus.core.JanusException;
+import dev.janus.core.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The settings of {@link Sequential#fit}, with Keras's names and defaults:
+ * {@code new Fit().epochs(50).batchSize(16).validationSplit(0.2)}.
+ */
+public final class Fit {
+    private int epochs = 1, batchSize = 32, verbose = 1;
+    private double validationSplit;
+    private Tensor validationX, validationY;
+    private boolean shuffle = true;
+    private final List<Callback> callbacks = new ArrayList<>();
+
+    public Fit epochs(int n) {
+        if (n < 0) throw new JanusException("fit: epochs must be >= 0, got " + n);
+        epochs = n;
+        return this;
+    }
+
+    public Fit batchSize(int n) {
+        if (n < 1) throw new JanusException("fit: batch size must be >= 1, got " + n);
+        batchSize = n;
+        return this;
+    }
+
+    /** The last fraction of the samples (taken before shuffling) is held out to validate on. */
+    public Fit validationSplit(double fraction) {
+        if (!(fraction >= 0 && fraction < 1)) throw new JanusException("fit: validation split must be in [0, 1), got " + fraction);
+        validationSplit = fraction;
+        return this;
+    }
+
+    /** Samples to validate on after each epoch (instead of a split). */
+    public Fit validationData(Tensor x, Tensor y) {
+        validationX = x;
+        validationY = y;
+        return this;
+    }
+
+    /** Shuffle the training samples before each epoch (default true). */
+    public Fit shuffle(boolean on) {
+        shuffle = on;
+        return this;
+    }
+
+    public Fit callbacks(Callback... cs) {
+        callbacks.addAll(Arrays.asList(cs));
+        return this;
+    }
+
+    /** 0 silent, 1 a progress bar per epoch (default), 2 one line per epoch. */
+    public Fit verbose(int level) {
+        if (level < 0 || level > 2) throw new JanusException("fit: verbose must be 0, 1 or 2, got " + level);
+        verbose = level;
+        return this;
+    }
+
+    public int epochs() {
+        return epochs;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public double validationSplit() {
+        return validationSplit;
+    }
+
+    public Tensor validationX() {
+        return validationX;
+    }
+
+    public Tensor validationY() {
+        return validationY;
+    }
+
+    public boolean shuffle() {
+        return shuffle;
+    }
+
+    public List<Callback> callbacks() {
+        return Collections.unmodifiableList(callbacks);
+    }
+
+    public int verbose() {
+        return verbose;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.janus.layers;
+
+import dev.janus.core.JanusException;
+import dev.janus.core.init.Initializer;
+import dev.janus.core.init.Initializers;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** Keras's initializer names for core's initializers (Keras defaults: random ones at 0.05). */
+public final class InitializerNames {
+    private static final Map<String, Supplier<Initializer>> BY_NAME = new LinkedHashMap<>();
+
+    static {
+        BY_NAME.put("glorot_uniform", Initializers::glorotUniform);
+        BY_NAME.put("glorot_normal", Initializers::glorotNormal);
+        BY_NAME.put("he_uniform", Initializers::heUniform);
+        BY_NAME.put("he_normal", Initializers::heNormal);
+        BY_NAME.put("lecun_uniform", Initializers::lecunUniform);
+        BY_NAME.put("lecun_normal", Initializers::lecunNormal);
+        BY_NAME.put("zeros", Initializers::zeros);
+        BY_NAME.put("ones", Initializers::ones);
+        BY_NAME.put("random_uniform", () -> Initializers.uniform(-0.05, 0.05));
+        BY_NAME.put("random_normal", () -> Initializers.normal(0, 0.05));
+        BY_NAME.put("truncated_normal", () -> Initializers.truncatedNormal(0, 0.05));
+    }
+
+    private InitializerNames() {
+    }
+
+    public static Initializer get(String name) {
+        Supplier<Initializer> s = BY_NAME.get(name);
+        if (s == null) {
+            throw new JanusException("unknown initializer '" + name + "'; known initializers: " + String.join(", ", BY_NAME.keySet()));
+        }
+        return s.get();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.janus.layers;
+
+import dev.janus.core.DType;
+import dev.janus.core.Generator;
+import dev.janus.core.JanusException;
+import dev.janus.core.Shape;
+import dev.janus.core.ops.Emitter;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The model's input, as {@code keras.Input(shape=(4,))}: the shape of one sample (the batch
+ * dimension is added, unknown) and the dtype (float32 unless given).
+ */
+public final class Input extends Layer {
+    private final Shape sample;
+    private final DType dtype;
+
+    public Input(int... shape) {
+        this(DType.FLOAT32, shape);
+    }
+
+    public Input(DType dtype, int... shape) {
+        super(null);
+        for (int d : shape) {
+            if (d <= 0) throw new JanusException("Input: dimensions must be positive, got " + java.util.Arrays.toString(shape));
+        }
+        if (!dtype.isFloating()) throw new JanusException("Input: dtype must be float32 or float64, got " + dtype);
+        this.sample = Shape.of(shape);
+        this.dtype = dtype;
+    }
+
+    @Override
+    public String typeName() {
+        return "InputLayer";
+    }
+
+    /** [?, shape...]. */
+    public Shape batchShape() {
+        return Shape.of(Shape.DYNAMIC).concat(sample);
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    @Override
+    protected Shape create(Shape input, DType dt, Generator rng) {
+        return input;
+    }
+
+    @Override
+    public <V> V call(Emitter<V> e, V x, List<V> weights, boolean training) {
+        return x;
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = super.config();
+        c.put("shape", sample.toString());
+        c.put("dtype", dtype.toString());
+        return c;
+    }
+}

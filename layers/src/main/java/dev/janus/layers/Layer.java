@@ -1,0 +1,140 @@
+package dev.janus.layers;
+
+import dev.janus.core.DType;
+import dev.janus.core.Generator;
+import dev.janus.core.JanusException;
+import dev.janus.core.Shape;
+import dev.janus.core.ShapeException;
+import dev.janus.core.ops.Emitter;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Keras-style layer: built once for an input shape (creating its weights, Keras layout), then
+ * called on values. {@link #call} is written against an {@link Emitter}, so the same code emits
+ * graph nodes for the compiler and runs eagerly for {@code runEagerly}: both run the same ops in
+ * the same order.
+ */
+public abstract class Layer {
+    private String name;
+    private Shape inputShape, outputShape;
+    private final List<Weight> weights = new ArrayList<>();
+
+    protected Layer(String name) {
+        this.name = name;
+    }
+
+    /** The layer's name, such as "dense_1"; the model gives one when none was set. */
+    public String name() {
+        return name;
+    }
+
+    void name(String n) {
+        name = n;
+    }
+
+    /** The Keras class name: "Dense", "Dropout". */
+    public String typeName() {
+        return getClass().getSimpleName();
+    }
+
+    /** Keras's default name stem: "dense" for Dense, "batch_normalization" for BatchNormalization. */
+    String stem() {
+        return typeName().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public boolean isBuilt() {
+        return inputShape != null;
+    }
+
+    /** The input shape it was built for, batch first (unknown: -1). */
+    public Shape inputShape() {
+        return inputShape;
+    }
+
+    public Shape outputShape() {
+        return outputShape;
+    }
+
+    /**
+     * Builds the layer for {@code input} (batch first) with weights drawn from {@code rng}, or checks
+     * that {@code input} fits when it is already built; returns the output shape.
+     */
+    final Shape build(Shape input, DType dtype, Generator rng) {
+        if (isBuilt()) {
+            if (!input.compatible(inputShape)) {
+                throw new ShapeException(name + ": this " + typeName() + " was built for inputs " + describe(inputShape)
+                        + ", got " + describe(input));
+            }
+            return outputShape;
+        }
+        Shape out = create(input, dtype, rng);
+        inputShape = input;
+        outputShape = out;
+        return out;
+    }
+
+    /** "(None, 4)", as Keras prints shapes. */
+    static String describe(Shape s) {
+        StringBuilder sb = new StringBuilder("(");
+        for (int i = 0; i < s.rank(); i++) {
+            sb.append(i > 0 ? ", " : "").append(s.dim(i) == Shape.DYNAMIC ? "None" : Integer.toString(s.dim(i)));
+        }
+        return sb.append(s.rank() == 1 ? ",)" : ")").toString();
+    }
+
+    /** Creates the weights ({@link #addWeight}) for this input shape and returns the output shape. */
+    protected abstract Shape create(Shape input, DType dtype, Generator rng);
+
+    protected final Weight addWeight(String weightName, dev.janus.core.Tensor value, boolean trainable) {
+        Weight w = new Weight(name + "/" + weightName, value, trainable);
+        weights.add(w);
+        return w;
+    }
+
+    /** The weights in creation order. */
+    public List<Weight> weights() {
+        return Collections.unmodifiableList(weights);
+    }
+
+    public long paramCount() {
+        long n = 0;
+        for (Weight w : weights) n += w.value().numel();
+        return n;
+    }
+
+    /**
+     * Applies the layer to {@code x}: {@code weights} holds the handle of each of {@link #weights()},
+     * in order; {@code training} is true in fit (dropout is active then).
+     */
+    public abstract <V> V call(Emitter<V> e, V x, List<V> weights, boolean training);
+
+    /**
+     * The final activation when it is softmax or sigmoid, so that a loss can work from the logits
+     * (as Keras does, for stability); null otherwise.
+     */
+    public ActivationFunction outputActivation() {
+        return null;
+    }
+
+    /** The value before {@link #outputActivation()}; only called when that is not null. */
+    public <V> V callLogits(Emitter<V> e, V x, List<V> weights, boolean training) {
+        throw new JanusException(name + ": has no logits");
+    }
+
+    /** The settings that rebuild the layer (for saving and summaries); values are strings or numbers. */
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", name);
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + typeName() + ")";
+    }
+}

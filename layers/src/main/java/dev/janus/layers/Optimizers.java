@@ -1,0 +1,49 @@
+package dev.janus.layers;
+
+import dev.janus.core.JanusException;
+import dev.janus.core.optim.Adam;
+import dev.janus.core.optim.AdamW;
+import dev.janus.core.optim.Optimizer;
+import dev.janus.core.optim.RMSprop;
+import dev.janus.core.optim.SGD;
+
+import java.util.Map;
+
+/**
+ * Optimizers by Keras name, with Keras's default settings (learning rates, epsilon 1e-7), running
+ * core's update rules: "adam", "adamw", "sgd", "rmsprop".
+ */
+public final class Optimizers {
+    private static final String KNOWN = "adam, adamw, sgd, rmsprop";
+
+    private Optimizers() {
+    }
+
+    public static Optimizer get(String name) {
+        switch (name) {
+            case "adam": return new Adam(0.001, 0.9, 0.999, 1e-7, 0);
+            case "adamw": return new AdamW(0.001, 0.9, 0.999, 1e-7, 0.004);
+            case "sgd": return new SGD(0.01);
+            case "rmsprop": return new RMSprop(0.001, 0.9, 1e-7, 0, 0, false);
+            default: throw new JanusException("unknown optimizer '" + name + "'; known optimizers: " + KNOWN);
+        }
+    }
+
+    /** Rebuilds an optimizer from its name and {@link Optimizer#hyperparameters()}, as a saved model holds them. */
+    public static Optimizer fromConfig(String name, Map<String, Double> h) {
+        switch (name) {
+            case "adam": return new Adam(need(h, "lr"), need(h, "beta1"), need(h, "beta2"), need(h, "eps"), need(h, "weight_decay"));
+            case "adamw": return new AdamW(need(h, "lr"), need(h, "beta1"), need(h, "beta2"), need(h, "eps"), need(h, "weight_decay"));
+            case "sgd": return new SGD(need(h, "lr"), need(h, "momentum"), need(h, "dampening"), need(h, "weight_decay"), need(h, "nesterov") != 0);
+            case "rmsprop": return new RMSprop(need(h, "lr"), need(h, "alpha"), need(h, "eps"), need(h, "weight_decay"), need(h, "momentum"),
+                    need(h, "centered") != 0);
+            default: throw new JanusException("unknown optimizer '" + name + "'; known optimizers: " + KNOWN);
+        }
+    }
+
+    private static double need(Map<String, Double> h, String key) {
+        Double v = h.get(key);
+        if (v == null) throw new JanusException("optimizer setting '" + key + "' is missing");
+        return v;
+    }
+}

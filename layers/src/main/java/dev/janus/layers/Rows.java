@@ -1,0 +1,45 @@
+package dev.janus.layers;
+
+import dev.janus.core.DType;
+import dev.janus.core.Shape;
+import dev.janus.core.Tensor;
+
+/** Copying samples (rows along the first axis) between tensors. */
+final class Rows {
+    private Rows() {
+    }
+
+    static Object storage(Tensor t) {
+        DType d = t.dtype();
+        return d == DType.FLOAT32 ? t.f32() : d == DType.FLOAT64 ? t.f64() : d == DType.INT64 ? t.i64() : t.bool();
+    }
+
+    static int width(Tensor t) {
+        return t.rank() == 0 ? 1 : t.shape().size(1, t.rank());
+    }
+
+    /** dst row i = src row order[from + i], for i < to - from. */
+    static void gather(Tensor src, int[] order, int from, int to, Tensor dst) {
+        int w = width(src);
+        Object s = storage(src), d = storage(dst);
+        for (int i = from; i < to; i++) System.arraycopy(s, order[i] * w, d, (i - from) * w, w);
+    }
+
+    /** dst row i = src row from + i. */
+    static void copy(Tensor src, int from, int to, Tensor dst, int dstFrom) {
+        int w = width(src);
+        System.arraycopy(storage(src), from * w, storage(dst), dstFrom * w, (to - from) * w);
+    }
+
+    /** Rows [from, to) as a new tensor. */
+    static Tensor slice(Tensor t, int from, int to) {
+        Tensor out = Tensor.empty(t.dtype(), t.shape().with(0, to - from));
+        copy(t, from, to, out, 0);
+        return out;
+    }
+
+    /** The shape of a batch of n rows of t. */
+    static Shape batch(Tensor t, int n) {
+        return t.shape().with(0, n);
+    }
+}
