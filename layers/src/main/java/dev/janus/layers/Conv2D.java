@@ -14,6 +14,7 @@ import dev.janus.core.ops.Ops;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * 2-D convolution, as Keras's: channels-last input (batch, height, width, channels) and output
@@ -24,6 +25,9 @@ import java.util.Map;
  * result back, so the compiled graph and an ONNX export hold those transposes.
  */
 public final class Conv2D extends Layer {
+    private static final Set<ActivationFunction> ELEMENTWISE = Set.of(Activations.LINEAR, Activations.RELU, Activations.SIGMOID,
+            Activations.TANH, Activations.ELU, Activations.GELU, Activations.LEAKY_RELU, Activations.SOFTPLUS, Activations.EXPONENTIAL,
+            Activations.SILU);
     private final int filters;
     private final int[] kernelSize;
     private int[] strides = {1, 1}, dilationRate = {1, 1};
@@ -129,7 +133,11 @@ public final class Conv2D extends Layer {
         V w = e.transpose(weights.get(0), 3, 2, 0, 1);
         Attrs attrs = Attrs.of("strides", strides, "pads", pads, "dilations", dilationRate, "group", groups);
         List<V> in = useBias ? List.of(Windows.channelsFirst(e, x), w, weights.get(1)) : List.of(Windows.channelsFirst(e, x), w);
-        return activation.apply(e, Windows.channelsLast(e, e.one(Ops.CONV, attrs, in)));
+        V y = e.one(Ops.CONV, attrs, in);
+        // An elementwise activation runs before the transpose back, so that the transpose can cancel
+        // against the next layer's (a pool's) transpose to channels first; others see channels last.
+        if (ELEMENTWISE.contains(activation)) return Windows.channelsLast(e, activation.apply(e, y));
+        return activation.apply(e, Windows.channelsLast(e, y));
     }
 
     @Override
