@@ -136,6 +136,16 @@ class ModelExportTest {
         Path missing = dir.resolve("no-such-folder").resolve("m.onnx");
         OnnxException io = assertThrows(OnnxException.class, () -> ModelExport.toOnnx(kerasMlp(), missing, ExportOptions.defaults()));
         assertTrue(io.getMessage().startsWith("cannot write " + missing), io.getMessage());
+        Module failing = new Module() {
+            @Override
+            public dev.janus.eager.Tensor forward(dev.janus.eager.Tensor input) {
+                throw new JanusException("forward failed in " + (isTraining() ? "train" : "eval") + " mode");
+            }
+        };
+        JanusException trace = assertThrows(JanusException.class,
+                () -> ModelExport.toOnnx(failing, Tensor.zeros(2, 4), dir.resolve("failing.onnx"), ExportOptions.defaults()));
+        assertEquals("forward failed in eval mode", trace.getMessage());
+        assertTrue(failing.isTraining(), "the mode is restored after a failed trace");
         assertEquals(List.of(), list(dir));
     }
 
