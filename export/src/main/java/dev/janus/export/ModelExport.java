@@ -7,6 +7,7 @@ import dev.janus.eager.Tracer;
 import dev.janus.eager.nn.Module;
 import dev.janus.layers.Sequential;
 
+import dev.janus.core.io.AtomicFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +56,7 @@ public final class ModelExport {
             // Pre-order: a parent's train(mode) reaches its children, which then set their own.
             for (int i = 0; i < modules.size(); i++) modules.get(i).train(modes.get(i));
         }
-        OnnxExporter.writeAtomically(path, OnnxExporter.toBytes(graph, options));
+        AtomicFile.write(path, OnnxExporter.toBytes(graph, options), "ONNX model");
         return path;
     }
 
@@ -69,7 +70,7 @@ public final class ModelExport {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
         ExportOptions named = options.inputNames() == null ? options.inputNames("input") : options;
-        OnnxExporter.writeAtomically(path, OnnxExporter.toBytes(model.inferenceGraph(), named));
+        AtomicFile.write(path, OnnxExporter.toBytes(model.inferenceGraph(), named), "ONNX model");
         return path;
     }
 

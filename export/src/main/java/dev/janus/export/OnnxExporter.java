@@ -19,6 +19,7 @@ import dev.janus.export.proto.Onnx.ValueInfoProto;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import dev.janus.core.io.AtomicFile;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
@@ -121,24 +122,7 @@ public final class OnnxExporter {
 
     /** Writes the model to {@code path} through a temporary file in the same folder, so a failure leaves no half file. */
     public static void save(Graph graph, Path path, ExportOptions options) {
-        writeAtomically(path, toBytes(graph, options));
-    }
-
-    static void writeAtomically(Path path, byte[] bytes) {
-        Path dir = path.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
-            Files.write(tmp, bytes);
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            try {
-                if (tmp != null) Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the original error is the one to report
-            }
-            throw new OnnxException("cannot write " + path + ": " + e, e);
-        }
+        AtomicFile.write(path, toBytes(graph, options), "ONNX model");
     }
 
     /** Hands one IR node to its op's ONNX mapping, with the ONNX names of its inputs and outputs. */

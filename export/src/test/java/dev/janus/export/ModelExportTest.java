@@ -134,8 +134,8 @@ class ModelExportTest {
                 () -> ModelExport.toOnnx(new dev.janus.layers.Sequential(new Dense(3)), dir.resolve("unbuilt.onnx"), ExportOptions.defaults()));
         assertTrue(e.getMessage().contains("is not built yet"), e.getMessage());
         Path missing = dir.resolve("no-such-folder").resolve("m.onnx");
-        OnnxException io = assertThrows(OnnxException.class, () -> ModelExport.toOnnx(kerasMlp(), missing, ExportOptions.defaults()));
-        assertTrue(io.getMessage().startsWith("cannot write " + missing), io.getMessage());
+        JanusException io = assertThrows(JanusException.class, () -> ModelExport.toOnnx(kerasMlp(), missing, ExportOptions.defaults()));
+        assertTrue(io.getMessage().startsWith("cannot write ONNX model to " + missing), io.getMessage());
         Module failing = new Module() {
             @Override
             public dev.janus.eager.Tensor forward(dev.janus.eager.Tensor input) {
