@@ -5,7 +5,6 @@ import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
-import dev.janus.core.onnx.OnnxException;
 import dev.janus.eager.Grad;
 import dev.janus.eager.nn.Dropout;
 import dev.janus.eager.nn.Linear;
