@@ -156,7 +156,7 @@ public final class DigitsCnn {
         double eagerOrt = onnxRuntimeError(traced(eager.model, xFirst), xFirst, predict(eager.model, xFirst), Path.of("digits_cnn_eager.onnx"));
         Result<dev.janus.layers.Sequential> compiled = trainCompiled(SEED, EPOCHS, System.out);
         dev.janus.core.Tensor xLast = DigitsData.shaped(data.test, 8, 8, 1);
-        double compiledOrt = onnxRuntimeError(compiled.model.compiledPredictor().graph(), xLast, compiled.model.predict(xLast),
+        double compiledOrt = onnxRuntimeError(compiled.model.inferenceGraph(), xLast, compiled.model.predict(xLast),
                 Path.of("digits_cnn_keras.onnx"));
         System.out.printf("eager (PyTorch style): test accuracy %.4f; ONNX Runtime vs Janus, largest difference %.2e of the largest output"
                 + " (digits_cnn_eager.onnx, input [N, 1, 8, 8])%n", eager.testAccuracy, eagerOrt);

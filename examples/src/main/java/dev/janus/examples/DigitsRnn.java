@@ -97,7 +97,7 @@ public final class DigitsRnn {
         double eagerOrt = DigitsCnn.onnxRuntimeError(DigitsCnn.traced(eager.model, rows), rows, DigitsCnn.predict(eager.model, rows),
                 Path.of("digits_rnn_eager.onnx"));
         DigitsCnn.Result<dev.janus.layers.Sequential> compiled = trainCompiled(SEED, EPOCHS, System.out);
-        double compiledOrt = DigitsCnn.onnxRuntimeError(compiled.model.compiledPredictor().graph(), rows, compiled.model.predict(rows),
+        double compiledOrt = DigitsCnn.onnxRuntimeError(compiled.model.inferenceGraph(), rows, compiled.model.predict(rows),
                 Path.of("digits_rnn_keras.onnx"));
         System.out.printf("eager (PyTorch style): test accuracy %.4f; ONNX Runtime vs Janus, largest difference %.2e of the largest output"
                 + " (digits_rnn_eager.onnx)%n", eager.testAccuracy, eagerOrt);

@@ -26,7 +26,7 @@ class DigitsCnnTest {
         DigitsCnn.Result<dev.janus.layers.Sequential> r = DigitsCnn.trainCompiled(DigitsCnn.SEED, DigitsCnn.EPOCHS, QUIET);
         assertTrue(r.testAccuracy >= 0.95, "test accuracy " + r.testAccuracy);
         Tensor x = DigitsData.shaped(DigitsData.load().test, 8, 8, 1);
-        double err = DigitsCnn.onnxRuntimeError(r.model.compiledPredictor().graph(), x, r.model.predict(x), null);
+        double err = DigitsCnn.onnxRuntimeError(r.model.inferenceGraph(), x, r.model.predict(x), null);
         assertTrue(err <= 1e-5, "ONNX Runtime differs by " + err + " of the largest probability");
     }
 }

@@ -33,7 +33,7 @@ class DigitsRnnTest {
         DigitsCnn.Result<dev.janus.layers.Sequential> r = DigitsRnn.trainCompiled(DigitsRnn.SEED, EPOCHS, QUIET);
         assertTrue(r.testAccuracy >= 0.90, "test accuracy " + r.testAccuracy);
         Tensor x = DigitsData.shaped(DigitsData.load().test, 8, 8);
-        double err = DigitsCnn.onnxRuntimeError(r.model.compiledPredictor().graph(), x, r.model.predict(x), null);
+        double err = DigitsCnn.onnxRuntimeError(r.model.inferenceGraph(), x, r.model.predict(x), null);
         assertTrue(err <= 1e-5, "ONNX Runtime differs by " + err + " of the largest probability");
     }
 }

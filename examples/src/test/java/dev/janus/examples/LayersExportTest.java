@@ -100,7 +100,7 @@ class LayersExportTest {
                 new Fit().epochs(2).batchSize(8).verbose(0));
         for (int batch : new int[] {4, 1}) {
             Tensor x = Tensor.randn(new Generator(10 + batch), batch, 9, 7, 2);
-            agrees(cnn.compiledPredictor().graph(), x, cnn.predict(x));
+            agrees(cnn.inferenceGraph(), x, cnn.predict(x));
         }
 
         dev.janus.layers.Sequential rnn = new dev.janus.layers.Sequential(new Input(6), new dev.janus.layers.Embedding(10, 4),
@@ -109,7 +109,7 @@ class LayersExportTest {
         for (int batch : new int[] {3, 2}) {
             Tensor x = Tensor.empty(DType.FLOAT32, Shape.of(batch, 6));
             for (int i = 0; i < x.numel(); i++) x.setDouble(i, (3 * i + batch) % 10);
-            agrees(rnn.compiledPredictor().graph(), x, rnn.predict(x));
+            agrees(rnn.inferenceGraph(), x, rnn.predict(x));
         }
     }
 }

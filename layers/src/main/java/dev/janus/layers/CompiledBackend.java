@@ -34,8 +34,8 @@ final class CompiledBackend implements Backend {
         boolean compiled = model.optimizer() != null;
         Map<Integer, Integer> stateUpdates = new HashMap<>();
         step = compiled ? new TrainingStep(graph(model, "train", true, true, stateUpdates), model.optimizer(), options, stateUpdates) : null;
-        evaluation = compiled ? new Executable(graph(model, "evaluate", false, true, new HashMap<>()), options) : null;
-        prediction = new Executable(graph(model, "predict", false, false, new HashMap<>()), options);
+        evaluation = compiled ? new Executable(graph(model, "evaluate", false, true), options) : null;
+        prediction = new Executable(graph(model, "predict", false, false), options);
         this.model = model;
         ctx = new ExecContext(model.generator());
     }
@@ -49,6 +49,11 @@ final class CompiledBackend implements Backend {
     @Override
     public boolean canTrain() {
         return step != null;
+    }
+
+    /** The model as IR (see below) where no frozen weight moves: evaluation and prediction. */
+    static Graph graph(Sequential model, String name, boolean training, boolean withLoss) {
+        return graph(model, name, training, withLoss, new HashMap<>());
     }
 
     /**
