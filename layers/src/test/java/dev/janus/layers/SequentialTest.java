@@ -129,7 +129,7 @@ class SequentialTest {
         assertTrue(activations.startsWith("unknown activation 'rleu'; known activations: linear, relu, sigmoid, tanh, softmax, elu, "
                 + "gelu, leaky_relu, softplus, exponential, silu, swish"), activations);
         assertEquals("unknown initializer 'glorot'; known initializers: glorot_uniform, glorot_normal, he_uniform, he_normal, "
-                        + "lecun_uniform, lecun_normal, zeros, ones, random_uniform, random_normal, truncated_normal",
+                        + "lecun_uniform, lecun_normal, zeros, ones, random_uniform, uniform, random_normal, truncated_normal, orthogonal",
                 assertThrows(JanusException.class, () -> new Dense(3).kernelInitializer("glorot")).getMessage());
         Sequential model = iris();
         assertEquals("unknown optimizer 'adma'; known optimizers: adam, adamw, sgd, rmsprop",
