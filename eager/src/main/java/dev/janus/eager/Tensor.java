@@ -386,6 +386,33 @@ public final class Tensor {
         return apply(Ops.TRANSPOSE, Attrs.of("perm", perm), this);
     }
 
+    /** Reorders the dimensions: dimension i of the result is dimension dims[i] of this, as {@code permute}. */
+    public Tensor permute(int... dims) {
+        return apply(Ops.TRANSPOSE, Attrs.of("perm", dims), this);
+    }
+
+    /** Elements start..start+length-1 along {@code dim}, as {@code narrow}. */
+    public Tensor narrow(int dim, int start, int length) {
+        int axis = shape().axis(dim, "narrow");
+        if (start < 0 || length < 0 || start + length > shape().dim(axis)) {
+            throw new ShapeException("narrow: elements [" + start + ", " + (start + length) + ") do not fit dimension " + axis
+                    + " of shape " + shape());
+        }
+        return apply(Ops.SLICE, Attrs.of("starts", new int[] {start}, "ends", new int[] {start + length}, "axes", new int[] {axis}), this);
+    }
+
+    /** The entries at int64 {@code index} along {@code dim}, as {@code index_select}. */
+    public Tensor indexSelect(int dim, Tensor index) {
+        if (index.rank() != 1) throw new ShapeException("indexSelect: the index must be 1-D, got " + index.value.type());
+        return apply(Ops.GATHER, Attrs.of("axis", dim), this, index);
+    }
+
+    /** Joins tensors along {@code dim}, as {@code torch.cat}. */
+    public static Tensor cat(int dim, Tensor... tensors) {
+        if (tensors.length == 0) throw new JanusException("cat: no tensors to join");
+        return tensors.length == 1 ? tensors[0] : apply(Ops.CONCAT, Attrs.of("axis", dim), tensors);
+    }
+
     /** The transpose of a matrix. */
     public Tensor t() {
         if (rank() != 2) throw new ShapeException("t: expects a 2-D tensor, got shape " + shape());
@@ -409,6 +436,11 @@ public final class Tensor {
 
     public Tensor mean(int dim, boolean keepdim) {
         return apply(Ops.MEAN, Attrs.of("axes", new int[] {dim}, "keepdims", keepdim), this);
+    }
+
+    /** Mean over several dimensions. */
+    public Tensor mean(int[] dims, boolean keepdim) {
+        return apply(Ops.MEAN, Attrs.of("axes", dims, "keepdims", keepdim), this);
     }
 
     /** Largest value along {@code dim}. */

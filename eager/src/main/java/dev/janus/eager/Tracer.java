@@ -13,8 +13,10 @@ import java.util.function.Function;
 /**
  * Turns a forward pass into core IR, as {@code torch.jit.trace}: the forward runs once on example
  * inputs and every op it applies becomes a graph node. Parameters become graph parameters named as
- * {@link Module#namedParameters()} names them (holding copies of their values now), the inputs are
- * called "input" ("input_0", "input_1", ... for several) and the result "output".
+ * {@link Module#namedParameters()} names them (holding copies of their values now), buffers (batch
+ * norm's running averages) become parameters that do not train, named as
+ * {@link Module#namedBuffers()} names them, the inputs are called "input" ("input_0", "input_1", ...
+ * for several) and the result "output".
  *
  * <p>The first dimension of each input is left unknown (-1) by default, so the graph runs at any
  * batch size. What the trace records is what ran: Java control flow is taken as it went for the
@@ -31,7 +33,7 @@ public final class Tracer {
     }
 
     public static Graph trace(Module module, boolean dynamicBatch, Tensor example) {
-        return trace(module.getClass().getSimpleName(), module.namedParameters(), dynamicBatch,
+        return trace(module.getClass().getSimpleName(), module.namedParameters(), module.namedBuffers(), dynamicBatch,
                 xs -> module.forward(xs[0]), example);
     }
 
@@ -39,8 +41,14 @@ public final class Tracer {
      * Traces any function of tensors; {@code parameters} are the tensors it uses that should become
      * named graph parameters (others become constants).
      */
-    @SuppressWarnings("try") // the no-grad scope is only opened and closed
     public static Graph trace(String name, Map<String, Tensor> parameters, boolean dynamicBatch,
+                              Function<Tensor[], Tensor> forward, Tensor... examples) {
+        return trace(name, parameters, Map.of(), dynamicBatch, forward, examples);
+    }
+
+    /** As above, with {@code buffers}: tensors that become named graph parameters that do not train. */
+    @SuppressWarnings("try") // the no-grad scope is only opened and closed
+    public static Graph trace(String name, Map<String, Tensor> parameters, Map<String, Tensor> buffers, boolean dynamicBatch,
                               Function<Tensor[], Tensor> forward, Tensor... examples) {
         ThreadState state = ThreadState.get();
         if (state.trace != null) throw new JanusException("trace: a trace is already being recorded on this thread");
@@ -54,6 +62,9 @@ public final class Tracer {
         }
         for (Map.Entry<String, Tensor> p : parameters.entrySet()) {
             trace.bind(p.getValue().value(), trace.graph.parameter(p.getKey(), p.getValue().value().copy()));
+        }
+        for (Map.Entry<String, Tensor> b : buffers.entrySet()) {
+            trace.bind(b.getValue().value(), trace.graph.parameter(b.getKey(), b.getValue().value().copy(), false));
         }
         Tensor out;
         state.trace = trace;

@@ -9,7 +9,18 @@ import dev.janus.core.ir.Interpreter;
 import dev.janus.core.ir.Node;
 import dev.janus.core.ir.Value;
 import dev.janus.core.ops.ExecContext;
+import dev.janus.eager.nn.AdaptiveAvgPool2d;
+import dev.janus.eager.nn.AvgPool2d;
+import dev.janus.eager.nn.BatchNorm2d;
+import dev.janus.eager.nn.Conv2d;
+import dev.janus.eager.nn.ConvOptions;
 import dev.janus.eager.nn.Dropout;
+import dev.janus.eager.nn.Embedding;
+import dev.janus.eager.nn.GRU;
+import dev.janus.eager.nn.LSTM;
+import dev.janus.eager.nn.LayerNorm;
+import dev.janus.eager.nn.MaxPool2d;
+import dev.janus.eager.nn.RNNOptions;
 import dev.janus.eager.nn.F;
 import dev.janus.eager.nn.Flatten;
 import dev.janus.eager.nn.Linear;
@@ -110,5 +121,52 @@ class TracerTest {
         Node mm = g.nodes().get(0);
         assertEquals("w", mm.inputs().get(1).name());
         assertFalse(g.toString().isEmpty());
+    }
+
+    /** A CNN in eval mode: batch norm's buffers become frozen parameters; the graph runs at any batch size. */
+    @Test
+    void convolutionalModelsTraceWithTheirBuffers() {
+        Generator.manualSeed(5);
+        Sequential cnn = new Sequential(new Conv2d(1, 4, 3, 1, 1), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2),
+                new Conv2d(4, 6, 3, new ConvOptions().padding("same").groups(2)), new AvgPool2d(2), new AdaptiveAvgPool2d(1),
+                new Flatten(), new LayerNorm(6), new Linear(6, 3));
+        for (int i = 0; i < 3; i++) cnn.forward(Tensor.randn(8, 1, 8, 8));
+        cnn.eval();
+        Graph g = Tracer.trace(cnn, Tensor.randn(2, 1, 8, 8));
+        Map<String, Boolean> trainable = g.parameters().stream().collect(Collectors.toMap(Value::name, g::isTrainable));
+        assertEquals(false, trainable.get("1.running_mean"));
+        assertEquals(false, trainable.get("1.running_var"));
+        assertEquals(true, trainable.get("1.weight"));
+        assertEquals(false, trainable.get("1.num_batches_tracked"));
+        assertEquals(List.of("conv", "batch_norm", "relu", "max_pool", "conv", "avg_pool", "mean", "reshape", "layer_norm", "linear"), ops(g));
+        for (int batch : new int[] {2, 5}) {
+            Tensor x = Tensor.randn(batch, 1, 8, 8);
+            assertArrayEquals(cnn.forward(x).toFloatArray(), run(g, x), 1e-6f, "batch " + batch);
+        }
+    }
+
+    @Test
+    void recurrentModelsTraceToTheirOps() {
+        Generator.manualSeed(6);
+        Module m = new Module() {
+            final Embedding embed = registerModule("embed", new Embedding(10, 4, 0));
+            final LSTM lstm = registerModule("lstm", new LSTM(4, 5, new RNNOptions().batchFirst(true).numLayers(2)));
+            final GRU gru = registerModule("gru", new GRU(5, 3, new RNNOptions().batchFirst(true).bidirectional(true)));
+
+            @Override
+            public Tensor forward(Tensor x) {
+                return gru.forwardWithState(lstm.forward(embed.forward(x))).hN().transpose(0, 1).reshape(0, -1);
+            }
+        };
+        Graph g = Tracer.trace(m, Tensor.of(new long[] {1, 2, 3, 0, 4, 5, 6, 7}, 2, 4));
+        List<String> ops = ops(g);
+        assertEquals(2, ops.stream().filter("lstm"::equals).count());
+        assertEquals(1, ops.stream().filter("gru"::equals).count());
+        for (int batch : new int[] {2, 3}) {
+            long[] idx = new long[batch * 4];
+            for (int i = 0; i < idx.length; i++) idx[i] = (7L * i + batch) % 10;
+            Tensor x = Tensor.of(idx, batch, 4);
+            assertArrayEquals(m.forward(x).toFloatArray(), run(g, x), 1e-6f, "batch " + batch);
+        }
     }
 }

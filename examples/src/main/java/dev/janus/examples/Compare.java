@@ -11,14 +11,17 @@ import dev.janus.eager.nn.CrossEntropyLoss;
 import dev.janus.eager.nn.Loss;
 import dev.janus.eager.nn.Module;
 import dev.janus.export.ExportOptions;
+import dev.janus.export.ModelExport;
 import dev.janus.export.OnnxRuntimeModel;
 import dev.janus.layers.Callback;
 import dev.janus.layers.Fit;
 import dev.janus.layers.History;
 import dev.janus.layers.Sequential;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -163,8 +166,10 @@ public final class Compare {
 
         if (o.exportDir != null) {
             Tensor x = test.tensor(0), y = classes ? test.tensor(1) : null;
-            eagerSide.onnx = OnnxCheck.run(OnnxFiles.save(eager, x, o.exportDir.resolve(o.exportStem + "_eager.onnx"), ExportOptions.defaults()), x, eagerSide.predictions, y);
-            kerasSide.onnx = OnnxCheck.run(OnnxFiles.save(keras, o.exportDir.resolve(o.exportStem + "_compiled.onnx"), ExportOptions.defaults()), x, kerasSide.predictions, y);
+            createFolder(o.exportDir);
+            Path eagerFile = o.exportDir.resolve(o.exportStem + "_eager.onnx"), kerasFile = o.exportDir.resolve(o.exportStem + "_compiled.onnx");
+            eagerSide.onnx = OnnxCheck.run(ModelExport.toOnnx(eager, x, eagerFile, ExportOptions.defaults()), x, eagerSide.predictions, y);
+            kerasSide.onnx = OnnxCheck.run(ModelExport.toOnnx(keras, kerasFile, ExportOptions.defaults()), x, kerasSide.predictions, y);
         }
         return new Comparison(o, fitPart.size(), validation == null ? 0 : validation.size(), test.size(), eagerSide, kerasSide,
                 WeightTransfer.maxDifference(eager, keras));
@@ -194,6 +199,14 @@ public final class Compare {
                 clock.close(steps);
             }
         };
+    }
+
+    static void createFolder(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new JanusException("cannot create the folder " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** An exported model run in ONNX Runtime against Janus's own outputs. */

@@ -1,5 +1,7 @@
 package dev.janus.examples;
 
+import dev.janus.core.JanusException;
+import dev.janus.core.io.AtomicFile;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -9,6 +11,8 @@ import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.Color;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +42,16 @@ public final class TrainingChart {
         charts.add(chart(title + ": loss", "loss", runs, "loss"));
         boolean accuracy = runs.values().stream().anyMatch(h -> h.containsKey("accuracy"));
         if (accuracy) charts.add(chart(title + ": accuracy", "accuracy", runs, "accuracy"));
-        return AtomicWrite.write(png, "the chart", out -> BitmapEncoder.saveBitmap(charts, 1, charts.size(), out, BitmapEncoder.BitmapFormat.PNG));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            BitmapEncoder.saveBitmap(charts, 1, charts.size(), bytes, BitmapEncoder.BitmapFormat.PNG);
+        } catch (IOException e) {
+            throw new JanusException("cannot draw the chart " + png + ": " + e.getMessage(), e);
+        }
+        Path dir = png.toAbsolutePath().getParent();
+        if (dir != null) Compare.createFolder(dir);
+        AtomicFile.write(png, bytes.toByteArray(), "the chart");
+        return png;
     }
 
     private static XYChart chart(String title, String yTitle, Map<String, Map<String, List<Double>>> runs, String key) {

@@ -1,47 +1,73 @@
 package dev.janus.export;
 
+import dev.janus.core.Shape;
 import dev.janus.core.onnx.OnnxException;
 
 import java.util.List;
 
 /**
- * How a graph is written to ONNX: the opset (13 to 21, default 17; the IR version follows it), and
- * the names of the model's inputs and outputs (default: the graph's input names, and "output",
- * or "output_0", "output_1", ... for several outputs).
+ * How a graph is written to ONNX: the opset (13 to 21, default 17; the IR version follows it), the
+ * names of the model's inputs and outputs (default: the graph's input names, and its output names
+ * where it gave them, else "output", or "output_0", "output_1", ... for several outputs), and the
+ * batch dimension: dynamic (the symbol "batch") unless {@link #batchSize(int)} fixes it.
  */
 public final class ExportOptions {
     public static final int MIN_OPSET = 13, MAX_OPSET = 21, DEFAULT_OPSET = 17;
 
-    private final int opset;
+    private final int opset, batchSize;
     private final List<String> inputNames, outputNames;
 
-    private ExportOptions(int opset, List<String> inputNames, List<String> outputNames) {
+    private ExportOptions(int opset, int batchSize, List<String> inputNames, List<String> outputNames) {
         this.opset = opset;
+        this.batchSize = batchSize;
         this.inputNames = inputNames;
         this.outputNames = outputNames;
     }
 
     public static ExportOptions defaults() {
-        return new ExportOptions(DEFAULT_OPSET, null, null);
+        return new ExportOptions(DEFAULT_OPSET, Shape.DYNAMIC, null, null);
     }
 
     public ExportOptions opset(int version) {
         if (version < MIN_OPSET || version > MAX_OPSET) {
             throw new OnnxException("opset " + version + " is not supported for export; choose " + MIN_OPSET + " to " + MAX_OPSET);
         }
-        return new ExportOptions(version, inputNames, outputNames);
+        return new ExportOptions(version, batchSize, inputNames, outputNames);
     }
 
     public ExportOptions inputNames(String... names) {
-        return new ExportOptions(opset, List.of(names), outputNames);
+        return new ExportOptions(opset, batchSize, List.of(names), outputNames);
     }
 
     public ExportOptions outputNames(String... names) {
-        return new ExportOptions(opset, inputNames, List.of(names));
+        return new ExportOptions(opset, batchSize, inputNames, List.of(names));
+    }
+
+    /**
+     * Fixes the batch dimension (the first of every input) to {@code n}: the graph is specialised to
+     * it, so the file has static shapes only.
+     */
+    public ExportOptions batchSize(int n) {
+        if (n <= 0) throw new OnnxException("the batch size must be positive, got " + n);
+        return new ExportOptions(opset, n, inputNames, outputNames);
+    }
+
+    /** Leaves the batch dimension dynamic (the default). */
+    public ExportOptions dynamicBatch() {
+        return new ExportOptions(opset, Shape.DYNAMIC, inputNames, outputNames);
     }
 
     public int opset() {
         return opset;
+    }
+
+    /** The fixed batch size, or {@link Shape#DYNAMIC}. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public boolean isDynamicBatch() {
+        return batchSize == Shape.DYNAMIC;
     }
 
     /** The IR version ONNX pairs with the opset (onnx.helper.VERSION_TABLE): 7 for 13-14, 8 for 15-18, 9 for 19-20, 10 for 21. */

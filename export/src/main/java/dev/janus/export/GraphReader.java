@@ -76,7 +76,12 @@ final class GraphReader {
         if (g.getOutputCount() == 0) throw new OnnxException("the graph has no outputs");
         for (ValueInfoProto out : g.getOutputList()) {
             Value v = value(out.getName(), null);
-            graph.addOutput(v);
+            // An output that is an input or an initializer already has that name as its own.
+            try {
+                graph.addOutput(v.hasName() && v.name().equals(out.getName()) ? null : out.getName(), v);
+            } catch (JanusException e) {
+                throw new OnnxException("graph output '" + out.getName() + "' is listed twice");
+            }
         }
     }
 

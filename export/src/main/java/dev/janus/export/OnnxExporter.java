@@ -9,6 +9,7 @@ import dev.janus.core.onnx.ExportNode;
 import dev.janus.core.onnx.OnnxException;
 import dev.janus.core.onnx.OnnxTypes;
 import dev.janus.export.proto.Onnx.GraphProto;
+import dev.janus.graph.Rewriter;
 import dev.janus.export.proto.Onnx.ModelProto;
 import dev.janus.export.proto.Onnx.OperatorSetIdProto;
 import dev.janus.export.proto.Onnx.TensorProto;
@@ -18,6 +19,7 @@ import dev.janus.export.proto.Onnx.ValueInfoProto;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import dev.janus.core.io.AtomicFile;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
@@ -36,7 +38,7 @@ import java.util.Set;
  * out), dropout passes its
  * input through, and each op translates itself ({@link dev.janus.core.ops.Op#toOnnx}). Parameters
  * become initializers under their own names; unknown dimensions become symbolic ("batch" for
- * the first axis).
+ * the first axis), unless the options fix the batch size.
  */
 public final class OnnxExporter {
     static final String PRODUCER = "Janus", PRODUCER_VERSION = "0.1.0";
@@ -44,8 +46,15 @@ public final class OnnxExporter {
     private OnnxExporter() {
     }
 
+    /** Exports the graph's outputs, under the names the graph gave them unless the options name them. */
     public static ModelProto toModel(Graph graph, ExportOptions options) {
-        return toModel(graph, graph.outputs(), options);
+        List<String> given = new ArrayList<>();
+        for (int i = 0; i < graph.outputs().size(); i++) {
+            // outputName falls back to the value's own name (an input's or a parameter's): not a name given to the output.
+            String name = graph.outputName(i);
+            given.add(name.equals(graph.outputs().get(i).name()) ? null : name);
+        }
+        return toModel(graph, graph.outputs(), given, options);
     }
 
     /**
@@ -53,9 +62,20 @@ public final class OnnxExporter {
      * the prediction, so that the loss, gradients and updates are left out.
      */
     public static ModelProto toModel(Graph graph, List<Value> outputs, ExportOptions options) {
+        return toModel(graph, outputs, Collections.nCopies(outputs.size(), null), options);
+    }
+
+    /** {@code given}: the graph's name for each output, or null where it gave none. */
+    private static ModelProto toModel(Graph graph, List<Value> outputs, List<String> given, ExportOptions options) {
         checkOwned(graph, outputs);
+        if (!options.isDynamicBatch()) {
+            Rewriter r = new Rewriter(graph, fixedBatch(graph, options.batchSize()));
+            for (Node n : graph.nodes()) r.copy(n);
+            outputs = r.get(outputs);
+            graph = r.target();
+        }
         List<String> inNames = names(graph.inputs(), options.inputNames(), "input", graph);
-        List<String> outNames = outputNames(graph, outputs, options.outputNames());
+        List<String> outNames = outputNames(graph, outputs, given, options.outputNames());
         ModelBuilder b = new ModelBuilder(options.opset());
         Map<Value, String> names = new HashMap<>();
         for (int i = 0; i < inNames.size(); i++) {
@@ -102,24 +122,7 @@ public final class OnnxExporter {
 
     /** Writes the model to {@code path} through a temporary file in the same folder, so a failure leaves no half file. */
     public static void save(Graph graph, Path path, ExportOptions options) {
-        writeAtomically(path, toBytes(graph, options));
-    }
-
-    static void writeAtomically(Path path, byte[] bytes) {
-        Path dir = path.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
-            Files.write(tmp, bytes);
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            try {
-                if (tmp != null) Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the original error is the one to report
-            }
-            throw new OnnxException("cannot write " + path + ": " + e, e);
-        }
+        AtomicFile.write(path, toBytes(graph, options), "ONNX model");
     }
 
     /** Hands one IR node to its op's ONNX mapping, with the ONNX names of its inputs and outputs. */
@@ -188,13 +191,27 @@ public final class OnnxExporter {
         return out;
     }
 
-    private static List<String> outputNames(Graph graph, List<Value> outputs, List<String> given) {
+    private static List<String> outputNames(Graph graph, List<Value> outputs, List<String> given, List<String> fromOptions) {
         if (outputs.isEmpty()) throw new OnnxException("graph " + graph.name() + " has no outputs to export");
-        if (given != null) return names(outputs, given, "output", graph);
+        if (fromOptions != null) return names(outputs, fromOptions, "output", graph);
         List<String> out = new ArrayList<>();
         int n = outputs.size();
-        for (int i = 0; i < n; i++) out.add(n == 1 ? "output" : "output_" + i);
+        for (int i = 0; i < n; i++) out.add(given.get(i) != null ? given.get(i) : n == 1 ? "output" : "output_" + i);
         return out;
+    }
+
+    /** The graph's input types with the first dimension fixed to {@code batch}. */
+    private static List<TensorType> fixedBatch(Graph graph, int batch) {
+        List<TensorType> types = new ArrayList<>();
+        for (Value in : graph.inputs()) {
+            Shape s = in.type().shape();
+            if (s.rank() == 0 || (s.dim(0) != Shape.DYNAMIC && s.dim(0) != batch)) {
+                throw new OnnxException("graph " + graph.name() + ": cannot fix the batch of input " + in.name() + " (" + in.type()
+                        + ") to " + batch);
+            }
+            types.add(in.type().withShape(s.with(0, batch)));
+        }
+        return types;
     }
 
     static ValueInfoProto valueInfo(String name, TensorType type) {

@@ -1,5 +1,6 @@
 package dev.janus.export;
 
+import dev.janus.core.JanusException;
 import dev.janus.core.DType;
 import dev.janus.core.Generator;
 import dev.janus.core.Tensor;
@@ -164,6 +165,39 @@ class ExporterTest {
     }
 
     @Test
+    void outputsKeepTheNamesTheGraphGaveThem() {
+        Graph g = new Graph("named");
+        Value logits = mlp(g, 0);
+        g.addOutput("logits", logits);
+        g.addOutput(g.apply1(Ops.SOFTMAX, Attrs.of("axis", -1), logits));
+        g.addOutput(g.inputs().get(0));
+        ModelProto m = OnnxExporter.toModel(g, ExportOptions.defaults());
+        assertEquals(List.of("logits", "output_1", "output_2"), m.getGraph().getOutputList().stream().map(v -> v.getName()).toList());
+        ModelProto renamed = OnnxExporter.toModel(g, ExportOptions.defaults().outputNames("a", "b", "c"));
+        assertEquals(List.of("a", "b", "c"), renamed.getGraph().getOutputList().stream().map(v -> v.getName()).toList());
+        OrtJudge.assertSameOutputs(m.toByteArray(), g, ExporterTest::batch);
+    }
+
+    @Test
+    void aFixedBatchSpecialisesTheGraph() {
+        Graph g = new Graph("mlp");
+        g.addOutput(mlp(g, 0));
+        try (OnnxRuntimeModel ort = OnnxRuntimeModel.load(OnnxExporter.toBytes(g, ExportOptions.defaults().batchSize(3)))) {
+            assertEquals(Map.of("x", TensorType.of(DType.FLOAT32, 3, 4)), ort.inputs());
+            assertEquals(Map.of("output", TensorType.of(DType.FLOAT32, 3, 3)), ort.outputs());
+            Tensor x = batch(3).get(0);
+            Tensor want = Interpreter.run(g, List.of(x), new ExecContext(new Generator(0))).get(0);
+            assertTrue(Close.maxRelError(ort.run(x).get(0), want, OrtJudge.FLOOR) <= OrtJudge.MAX_REL);
+        }
+        Graph fixed = new Graph("fixed");
+        fixed.addOutput(mlp(fixed, 0, 2));
+        OnnxException e = assertThrows(OnnxException.class, () -> OnnxExporter.toBytes(fixed, ExportOptions.defaults().batchSize(3)));
+        assertEquals("graph fixed: cannot fix the batch of input x (float32[2, 4]) to 3", e.getMessage());
+        assertThrows(OnnxException.class, () -> ExportOptions.defaults().batchSize(0));
+        assertTrue(ExportOptions.defaults().batchSize(3).dynamicBatch().isDynamicBatch());
+    }
+
+    @Test
     void savingWritesTheWholeFileOrNothing(@TempDir Path dir) throws IOException {
         Graph g = new Graph("mlp");
         g.addOutput(mlp(g, 0));
@@ -174,8 +208,8 @@ class ExporterTest {
         }
         OrtJudge.assertSameOutputs(Files.readAllBytes(file), g, ExporterTest::batch);
         Path missing = dir.resolve("no/such/folder/mlp.onnx");
-        OnnxException e = assertThrows(OnnxException.class, () -> OnnxExporter.save(g, missing, ExportOptions.defaults()));
-        assertTrue(e.getMessage().startsWith("cannot write " + missing), e.getMessage());
+        JanusException e = assertThrows(JanusException.class, () -> OnnxExporter.save(g, missing, ExportOptions.defaults()));
+        assertTrue(e.getMessage().startsWith("cannot write ONNX model to " + missing), e.getMessage());
         assertFalse(Files.exists(missing));
     }
 

@@ -13,6 +13,7 @@ import dev.janus.core.testing.Close;
 import dev.janus.export.proto.Onnx.GraphProto;
 import dev.janus.export.proto.Onnx.ModelProto;
 import dev.janus.export.proto.Onnx.TensorProto;
+import dev.janus.export.proto.Onnx.ValueInfoProto;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -120,6 +121,22 @@ class ImportTest {
         try (OnnxRuntimeModel ort = OnnxRuntimeModel.load(bytes)) {
             assertArrayEquals(y.f32(), ort.run(Map.of("x", x)).get("y").f32());
         }
+    }
+
+    @Test
+    void outputsKeepTheirNamesAndExportUnderThemAgain() {
+        GraphProto.Builder g = GraphProto.newBuilder().setName("named")
+                .addInput(value("x", 1, -1, 3))
+                .addNode(node("Relu", List.of("x"), List.of("scores")))
+                .addOutput(value("scores", 1, -1, 3)).addOutput(value("x", 1, -1, 3));
+        Graph graph = OnnxImporter.read(model(17, g).toByteArray());
+        assertEquals(List.of("scores", "x"), List.of(graph.outputName(0), graph.outputName(1)));
+        ModelProto again = OnnxExporter.toModel(graph, ExportOptions.defaults());
+        assertEquals(List.of("scores", "output_1"), again.getGraph().getOutputList().stream().map(ValueInfoProto::getName).toList(),
+                "an input passed through is copied to a name of its own");
+        OrtJudge.assertSameOutputs(again.toByteArray(), graph, b -> List.of(Tensor.randn(new Generator(b), b, 3)));
+        OnnxException twice = assertThrows(OnnxException.class, () -> OnnxImporter.read(model(17, g.addOutput(value("scores", 1, -1, 3))).toByteArray()));
+        assertEquals("graph output 'scores' is listed twice", twice.getMessage());
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,11 +55,16 @@ final class OrtJudge {
 
     /** ONNX Runtime running {@code model} against the interpreter running {@code reference}. */
     static double assertSameOutputs(byte[] model, Graph reference, IntFunction<List<Tensor>> inputsForBatch) {
+        return assertSameOutputs(model, in -> Interpreter.run(reference, in, new ExecContext(new Generator(0))), inputsForBatch);
+    }
+
+    /** ONNX Runtime running {@code model} against {@code janus} (a front end's forward, say); returns the worst relative error. */
+    static double assertSameOutputs(byte[] model, Function<List<Tensor>, List<Tensor>> janus, IntFunction<List<Tensor>> inputsForBatch) {
         double worst = 0;
         try (OnnxRuntimeModel ort = OnnxRuntimeModel.load(model)) {
             for (int batch : BATCHES) {
                 List<Tensor> in = inputsForBatch.apply(batch);
-                List<Tensor> want = Interpreter.run(reference, in, new ExecContext(new Generator(0)));
+                List<Tensor> want = janus.apply(in);
                 List<Tensor> got = ort.run(in.toArray(new Tensor[0]));
                 assertEquals(want.size(), got.size(), "number of outputs");
                 for (int k = 0; k < want.size(); k++) {

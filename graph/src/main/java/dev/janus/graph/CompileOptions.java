@@ -6,7 +6,7 @@ package dev.janus.graph;
  * (specialisation to the input shapes) always runs; gradient rules need static shapes.
  */
 public final class CompileOptions {
-    private boolean constantFolding = true, cse = true, dce = true, fusion = true, bufferReuse = true, inPlace = true;
+    private boolean constantFolding = true, transposes = true, cse = true, dce = true, fusion = true, bufferReuse = true, inPlace = true;
     private IrListener listener;
 
     public static CompileOptions defaults() {
@@ -15,11 +15,17 @@ public final class CompileOptions {
 
     /** Every optimisation off: the plain IR, one buffer per value. */
     public static CompileOptions none() {
-        return new CompileOptions().constantFolding(false).cse(false).dce(false).fusion(false).bufferReuse(false).inPlace(false);
+        return new CompileOptions().constantFolding(false).transposes(false).cse(false).dce(false).fusion(false).bufferReuse(false).inPlace(false);
     }
 
     public CompileOptions constantFolding(boolean on) {
         constantFolding = on;
+        return this;
+    }
+
+    /** Merges a transpose of a transpose into one, or drops both when they undo each other. */
+    public CompileOptions transposes(boolean on) {
+        transposes = on;
         return this;
     }
 
@@ -57,6 +63,10 @@ public final class CompileOptions {
 
     public boolean constantFolding() {
         return constantFolding;
+    }
+
+    public boolean transposes() {
+        return transposes;
     }
 
     public boolean cse() {

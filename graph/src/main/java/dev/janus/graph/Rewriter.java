@@ -84,9 +84,15 @@ public final class Rewriter {
         return outs;
     }
 
-    /** Adds the source's outputs, mapped, and returns the new graph. */
+    /** Adds the source's outputs, mapped and under the names they were given, and returns the new graph. */
     public Graph finish() {
-        for (Value o : source.outputs()) target.addOutput(get(o));
+        List<Value> outputs = source.outputs();
+        for (int i = 0; i < outputs.size(); i++) {
+            Value o = outputs.get(i);
+            // outputName falls back to the value's own name, which the new graph already holds (an input's, say).
+            String name = source.outputName(i);
+            target.addOutput(name.equals(o.name()) ? null : name, get(o));
+        }
         return target;
     }
 }

@@ -33,6 +33,7 @@ public final class TrainingStep {
     private final Optimizer optimizer;
     private final CompileOptions options;
     private final List<Integer> trainable = new ArrayList<>();
+    private final Map<Integer, Integer> stateUpdates;
     private final List<Tensor[]> state = new ArrayList<>();
     private final Map<List<Shape>, Plan> plans = new HashMap<>();
     private final Map<Plan, Feed> feeds = new IdentityHashMap<>();
@@ -50,6 +51,16 @@ public final class TrainingStep {
     }
 
     public TrainingStep(Graph model, Optimizer optimizer, CompileOptions options) {
+        this(model, optimizer, options, Map.of());
+    }
+
+    /**
+     * With state that a step moves besides the optimizer's (batch normalisation's moving averages):
+     * {@code stateUpdates} maps a model output's index to the index in {@code model.parameters()} of
+     * a non-trainable parameter that the output replaces after each step. Like the optimizer's
+     * updates, each is computed from the values before the step.
+     */
+    public TrainingStep(Graph model, Optimizer optimizer, CompileOptions options, Map<Integer, Integer> stateUpdates) {
         if (model.outputs().isEmpty()) throw new JanusException("graph " + model.name() + ": a training step needs the loss as first output");
         TensorType loss = model.outputs().get(0).type();
         if (!loss.dtype().isFloating() || loss.rank() != 0) {
@@ -59,6 +70,18 @@ public final class TrainingStep {
         this.optimizer = optimizer;
         this.options = options;
         List<Value> params = model.parameters();
+        for (Map.Entry<Integer, Integer> u : stateUpdates.entrySet()) {
+            int out = u.getKey(), p = u.getValue();
+            if (out < 1 || out >= model.outputs().size() || p < 0 || p >= params.size() || model.isTrainable(params.get(p))) {
+                throw new JanusException("graph " + model.name() + ": state update " + out + " -> " + p
+                        + " must map an output after the loss to a parameter that does not train");
+            }
+            if (!model.outputs().get(out).type().equals(params.get(p).type())) {
+                throw new ShapeException("graph " + model.name() + ": state update " + model.outputs().get(out).type()
+                        + " does not fit parameter " + params.get(p).name() + " " + params.get(p).type());
+            }
+        }
+        this.stateUpdates = Map.copyOf(stateUpdates);
         for (int i = 0; i < params.size(); i++) {
             Value p = params.get(i);
             if (!model.isTrainable(p)) continue;
@@ -169,7 +192,7 @@ public final class TrainingStep {
             scalars.put(d, vs);
         }
 
-        Map<Integer, Integer> updates = new HashMap<>();
+        Map<Integer, Integer> updates = new HashMap<>(stateUpdates);
         List<String> stateNames = optimizer.stateNames();
         for (int i = 0; i < wrt.size(); i++) {
             Value p = wrt.get(i), g = grads.get(i);

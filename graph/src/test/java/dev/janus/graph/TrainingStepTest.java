@@ -89,7 +89,7 @@ class TrainingStepTest {
 
     @Test
     void everyPassLeavesTheResultsBitForBitUnchanged() {
-        List<CompileOptions> variants = List.of(CompileOptions.defaults(), CompileOptions.defaults().constantFolding(false),
+        List<CompileOptions> variants = List.of(CompileOptions.defaults(), CompileOptions.defaults().constantFolding(false), CompileOptions.defaults().transposes(false),
                 CompileOptions.defaults().cse(false), CompileOptions.defaults().dce(false), CompileOptions.defaults().fusion(false),
                 CompileOptions.defaults().bufferReuse(false), CompileOptions.defaults().inPlace(false));
         for (Optimizer opt : new Optimizer[] {new Adam(0.01), new SGD(0.1, 0.9)}) {

@@ -1,5 +1,6 @@
 package dev.janus.layers;
 
+import dev.janus.core.io.AtomicFile;
 import dev.janus.core.JanusException;
 
 import java.io.IOException;

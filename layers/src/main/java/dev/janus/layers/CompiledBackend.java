@@ -32,7 +32,8 @@ final class CompiledBackend implements Backend {
     /** Training and evaluation need the model compiled; prediction alone does not. */
     CompiledBackend(Sequential model, CompileOptions options) {
         boolean compiled = model.optimizer() != null;
-        step = compiled ? new TrainingStep(graph(model, "train", true, true), model.optimizer(), options) : null;
+        Map<Integer, Integer> stateUpdates = new HashMap<>();
+        step = compiled ? new TrainingStep(graph(model, "train", true, true, stateUpdates), model.optimizer(), options, stateUpdates) : null;
         evaluation = compiled ? new Executable(graph(model, "evaluate", false, true), options) : null;
         prediction = new Executable(graph(model, "predict", false, false), options);
         this.model = model;
@@ -50,15 +51,28 @@ final class CompiledBackend implements Backend {
         return step != null;
     }
 
-    /** The model as IR: x, (y), the layers' weights as parameters; outputs loss and metric sums, or the prediction. */
+    /** The model as IR (see below) where no frozen weight moves: evaluation and prediction. */
     static Graph graph(Sequential model, String name, boolean training, boolean withLoss) {
+        return graph(model, name, training, withLoss, new HashMap<>());
+    }
+
+    /**
+     * The model as IR: x, (y), the layers' weights as parameters; outputs loss and metric sums, or the
+     * prediction. With the loss in training, the frozen weights' updates follow as further outputs,
+     * and {@code stateUpdates} is told which output replaces which parameter.
+     */
+    static Graph graph(Sequential model, String name, boolean training, boolean withLoss, Map<Integer, Integer> stateUpdates) {
         Graph g = new Graph(model.name() + "_" + name);
         GraphEmitter e = new GraphEmitter(g);
         Value x = g.input("x", new TensorType(model.dtype(), model.inputShape()));
         Map<Layer, List<Value>> params = new HashMap<>();
+        Map<Weight, Integer> index = new HashMap<>();
         for (Layer layer : model.layers()) {
             List<Value> ws = new ArrayList<>();
-            for (Weight w : layer.weights()) ws.add(g.parameter(w.name(), w.value(), w.trainable()));
+            for (Weight w : layer.weights()) {
+                index.put(w, g.parameters().size());
+                ws.add(g.parameter(w.name(), w.value(), w.trainable()));
+            }
             params.put(layer, ws);
         }
         Forward<Value> f = Forward.run(model.layers(), e, x, params::get, training, e::label);
@@ -74,6 +88,10 @@ final class CompiledBackend implements Backend {
         for (Metric m : model.metrics()) {
             e.label(m.name());
             g.addOutput(m.emitSum(e, f.output, y));
+        }
+        for (Map.Entry<Weight, Value> u : f.updates.entrySet()) {
+            stateUpdates.put(g.outputs().size(), index.get(u.getKey()));
+            g.addOutput(u.getValue());
         }
         e.label(null);
         return g;

@@ -89,10 +89,6 @@ public final class Dense extends Layer {
         return this;
     }
 
-    private void unbuilt() {
-        if (isBuilt()) throw new JanusException(name() + ": cannot change a layer that is already built");
-    }
-
     @Override
     protected Shape create(Shape input, DType dtype, Generator rng) {
         if (input.rank() < 2 || input.dim(-1) == Shape.DYNAMIC) {

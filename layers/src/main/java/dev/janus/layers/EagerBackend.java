@@ -73,6 +73,8 @@ final class EagerBackend implements Backend {
             loss.backward();
             optimizer.step();
         }
+        // The frozen weights move after the step, as the compiled step writes them, from values computed before it.
+        for (Map.Entry<Weight, Tensor> u : f.updates.entrySet()) u.getKey().value().copyFrom(u.getValue().value());
         stats[0] = loss.item();
     }
 

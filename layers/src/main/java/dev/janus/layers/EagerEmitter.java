@@ -1,13 +1,10 @@
 package dev.janus.layers;
 
 import dev.janus.core.Generator;
-import dev.janus.core.TensorType;
 import dev.janus.core.ops.Attrs;
-import dev.janus.core.ops.Emitter;
 import dev.janus.core.ops.Op;
 import dev.janus.eager.Tensor;
 
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -16,7 +13,7 @@ import java.util.List;
  * {@link Generator#global()}; when the model has a generator of its own, its state is lent to the
  * global one for the op, so dropout draws the same numbers compiled and eagerly.
  */
-final class EagerEmitter implements Emitter<Tensor> {
+final class EagerEmitter extends dev.janus.eager.EagerEmitter {
     private Generator rng;
 
     EagerEmitter(Generator rng) {
@@ -30,26 +27,15 @@ final class EagerEmitter implements Emitter<Tensor> {
 
     @Override
     public List<Tensor> apply(Op op, Attrs attrs, List<Tensor> inputs) {
-        Tensor[] in = inputs.toArray(new Tensor[0]);
         Generator global = Generator.global();
-        if (!op.isRandom() || rng == global) return Arrays.asList(Tensor.applyAll(op, attrs, in));
+        if (!op.isRandom() || rng == global) return super.apply(op, attrs, inputs);
         long[] saved = global.state();
         global.setState(rng.state());
         try {
-            return Arrays.asList(Tensor.applyAll(op, attrs, in));
+            return super.apply(op, attrs, inputs);
         } finally {
             rng.setState(global.state());
             global.setState(saved);
         }
-    }
-
-    @Override
-    public TensorType type(Tensor value) {
-        return value.value().type();
-    }
-
-    @Override
-    public Tensor constant(dev.janus.core.Tensor value) {
-        return Tensor.from(value);
     }
 }

@@ -2,7 +2,9 @@ package dev.janus.layers;
 
 import dev.janus.core.ops.Emitter;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -14,11 +16,14 @@ import java.util.function.Function;
 final class Forward<V> {
     final V output, logits;
     final ActivationFunction last;
+    /** In training, the next value of each frozen weight a layer moves ({@link Layer#updates}). */
+    final Map<Weight, V> updates;
 
-    private Forward(V output, V logits, ActivationFunction last) {
+    private Forward(V output, V logits, ActivationFunction last, Map<Weight, V> updates) {
         this.output = output;
         this.logits = logits;
         this.last = last;
+        this.updates = updates;
     }
 
     /**
@@ -27,17 +32,27 @@ final class Forward<V> {
      */
     static <V> Forward<V> run(List<Layer> layers, Emitter<V> e, V x, Function<Layer, List<V>> weights, boolean training,
                               Consumer<String> label) {
-        V h = x;
+        V h = x, logits = null;
+        ActivationFunction last = null;
+        Map<Weight, V> updates = new LinkedHashMap<>();
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
             label.accept(layer.name());
             ActivationFunction act = layer.outputActivation();
+            List<V> ws = weights.apply(layer);
+            V in = h;
             if (i == layers.size() - 1 && act != null) {
-                V logits = layer.callLogits(e, h, weights.apply(layer), training);
-                return new Forward<>(act.apply(e, logits), logits, act);
+                logits = layer.callLogits(e, in, ws, training);
+                last = act;
+                h = act.apply(e, logits);
+            } else {
+                h = layer.call(e, in, ws, training);
             }
-            h = layer.call(e, h, weights.apply(layer), training);
+            List<V> next = training ? layer.updates(e, in, ws) : null;
+            for (int k = 0; next != null && k < next.size(); k++) {
+                if (next.get(k) != null) updates.put(layer.weights().get(k), next.get(k));
+            }
         }
-        return new Forward<>(h, null, null);
+        return new Forward<>(h, logits, last, updates);
     }
 }

@@ -22,8 +22,10 @@ public final class InitializerNames {
         BY_NAME.put("zeros", Initializers::zeros);
         BY_NAME.put("ones", Initializers::ones);
         BY_NAME.put("random_uniform", () -> Initializers.uniform(-0.05, 0.05));
+        BY_NAME.put("uniform", () -> Initializers.uniform(-0.05, 0.05));
         BY_NAME.put("random_normal", () -> Initializers.normal(0, 0.05));
         BY_NAME.put("truncated_normal", () -> Initializers.truncatedNormal(0, 0.05));
+        BY_NAME.put("orthogonal", () -> Initializers.orthogonal(1));
     }
 
     private InitializerNames() {

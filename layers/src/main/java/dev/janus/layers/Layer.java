@@ -42,9 +42,11 @@ public abstract class Layer {
         return getClass().getSimpleName();
     }
 
-    /** Keras's default name stem: "dense" for Dense, "batch_normalization" for BatchNormalization. */
+    /** Keras's default name stem: "dense" for Dense, "batch_normalization" for BatchNormalization, "conv2d" for Conv2D. */
     String stem() {
-        return typeName().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+        // Keras's to_snake_case: digits stay with the word before them (Conv2D: conv2d, MaxPooling2D: max_pooling2d).
+        String s = typeName().replaceAll("(.)([A-Z][a-z0-9]+)", "$1_$2");
+        return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
     }
 
     public boolean isBuilt() {
@@ -87,6 +89,11 @@ public abstract class Layer {
         return sb.append(s.rank() == 1 ? ",)" : ")").toString();
     }
 
+    /** Settings can change only before the layer is built (its weights are made for them). */
+    protected final void unbuilt() {
+        if (isBuilt()) throw new JanusException(name + ": cannot change a layer that is already built");
+    }
+
     /** Creates the weights ({@link #addWeight}) for this input shape and returns the output shape. */
     protected abstract Shape create(Shape input, DType dtype, Generator rng);
 
@@ -112,6 +119,16 @@ public abstract class Layer {
      * in order; {@code training} is true in fit (dropout is active then).
      */
     public abstract <V> V call(Emitter<V> e, V x, List<V> weights, boolean training);
+
+    /**
+     * The values a training call moves this layer's frozen weights to (BatchNormalization's moving
+     * averages): one per weight in {@link #weights()} order, null for a weight it leaves alone; or
+     * null (the default) when it moves none. Computed from the input of the training call and the
+     * weights before the step; the compiled step and the eager engine write them after each step.
+     */
+    public <V> List<V> updates(Emitter<V> e, V x, List<V> weights) {
+        return null;
+    }
 
     /**
      * The final activation when it is softmax or sigmoid, so that a loss can work from the logits

@@ -7,7 +7,8 @@ import java.util.Map;
 
 /** Rebuilds the built-in layers from their {@link Layer#config()}, as a saved model holds it. */
 final class LayerConfigs {
-    private static final String KNOWN = "InputLayer, Dense, Dropout, Activation, Flatten, Softmax";
+    private static final String KNOWN = "InputLayer, Dense, Dropout, Activation, Flatten, Softmax, Conv2D, MaxPooling2D, AveragePooling2D,"
+            + " GlobalAveragePooling2D, BatchNormalization, LayerNormalization, Embedding, LSTM, GRU";
 
     private LayerConfigs() {
     }
@@ -15,7 +16,8 @@ final class LayerConfigs {
     /** True for the layer classes this can rebuild (a user's own layer subclass cannot be saved). */
     static boolean known(Layer l) {
         return l instanceof Input || l instanceof Dense || l instanceof Dropout || l instanceof Activation || l instanceof Flatten
-                || l instanceof Softmax;
+                || l instanceof Softmax || l instanceof Conv2D || l instanceof Pooling2D || l instanceof GlobalAveragePooling2D
+                || l instanceof BatchNormalization || l instanceof LayerNormalization || l instanceof Embedding || l instanceof RecurrentLayer;
     }
 
     static Layer create(String type, Map<String, String> c) {
@@ -41,10 +43,69 @@ final class LayerConfigs {
             case "Activation": l = new Activation(need(c, "activation")); break;
             case "Flatten": l = new Flatten(); break;
             case "Softmax": l = new Softmax(Integer.parseInt(need(c, "axis"))); break;
+            case "Conv2D": {
+                Conv2D conv = new Conv2D(integer(c, "filters"), ints(c, "kernel_size"), Activations.get(need(c, "activation")))
+                        .strides(ints(c, "strides")).padding(need(c, "padding")).dilationRate(ints(c, "dilation_rate"))
+                        .groups(integer(c, "groups")).useBias(flag(c, "use_bias"));
+                String k = need(c, "kernel_initializer"), b = need(c, "bias_initializer");
+                if (!k.equals("custom")) conv.kernelInitializer(k);
+                if (!b.equals("custom")) conv.biasInitializer(b);
+                l = conv;
+                break;
+            }
+            case "MaxPooling2D": l = new MaxPooling2D(ints(c, "pool_size")).strides(ints(c, "strides")).padding(need(c, "padding")); break;
+            case "AveragePooling2D": l = new AveragePooling2D(ints(c, "pool_size")).strides(ints(c, "strides")).padding(need(c, "padding")); break;
+            case "GlobalAveragePooling2D": l = new GlobalAveragePooling2D().keepdims(flag(c, "keepdims")); break;
+            case "BatchNormalization":
+                l = new BatchNormalization().momentum(number(c, "momentum")).epsilon(number(c, "epsilon")).center(flag(c, "center"))
+                        .scale(flag(c, "scale"));
+                break;
+            case "LayerNormalization":
+                l = new LayerNormalization().epsilon(number(c, "epsilon")).center(flag(c, "center")).scale(flag(c, "scale"));
+                break;
+            case "Embedding": {
+                Embedding emb = new Embedding(integer(c, "input_dim"), integer(c, "output_dim"));
+                if (!need(c, "embeddings_initializer").equals("custom")) emb.embeddingsInitializer(need(c, "embeddings_initializer"));
+                l = emb;
+                break;
+            }
+            case "LSTM": l = recurrent(new LSTM(integer(c, "units")).unitForgetBias(flag(c, "unit_forget_bias")), c); break;
+            case "GRU": l = recurrent(new GRU(integer(c, "units")).resetAfter(flag(c, "reset_after")), c); break;
             default: throw new JanusException("unknown layer type '" + type + "'; known layer types: " + KNOWN);
         }
         l.name(need(c, "name"));
         return l;
+    }
+
+    private static <L extends RecurrentLayer<L>> L recurrent(L r, Map<String, String> c) {
+        r.returnSequences(flag(c, "return_sequences")).useBias(flag(c, "use_bias"));
+        for (String k : new String[] {"kernel_initializer", "recurrent_initializer", "bias_initializer"}) {
+            String name = need(c, k);
+            if (name.equals("custom")) continue;
+            if (k.startsWith("kernel")) r.kernelInitializer(name);
+            else if (k.startsWith("recurrent")) r.recurrentInitializer(name);
+            else r.biasInitializer(name);
+        }
+        return r;
+    }
+
+    private static int integer(Map<String, String> c, String key) {
+        return Integer.parseInt(need(c, key));
+    }
+
+    private static double number(Map<String, String> c, String key) {
+        return Double.parseDouble(need(c, key));
+    }
+
+    private static boolean flag(Map<String, String> c, String key) {
+        return Boolean.parseBoolean(need(c, key));
+    }
+
+    /** "[3, 3]" as written by Arrays.toString. */
+    private static int[] ints(Map<String, String> c, String key) {
+        String v = need(c, key).trim();
+        if (!v.startsWith("[") || !v.endsWith("]")) throw new JanusException("layer setting '" + key + "' is not a list: " + v);
+        return java.util.Arrays.stream(v.substring(1, v.length() - 1).split(",\\s*")).mapToInt(Integer::parseInt).toArray();
     }
 
     private static String need(Map<String, String> c, String key) {

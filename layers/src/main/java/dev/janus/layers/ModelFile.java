@@ -1,5 +1,6 @@
 package dev.janus.layers;
 
+import dev.janus.core.io.AtomicFile;
 import dev.janus.core.DType;
 import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
@@ -48,7 +49,8 @@ final class ModelFile {
                 throw new JanusException("cannot save " + model.name() + ": layer " + l.name() + " is a " + l.typeName()
                         + ", which a saved model cannot rebuild");
             }
-            Object act = l instanceof Dense ? ((Dense) l).activation() : l instanceof Activation ? ((Activation) l).function() : null;
+            Object act = l instanceof Dense ? ((Dense) l).activation() : l instanceof Activation ? ((Activation) l).function()
+                    : l instanceof Conv2D ? ((Conv2D) l).activation() : null;
             if (act != null && !Activations.isRegistered((ActivationFunction) act)) {
                 throw new JanusException("cannot save " + model.name() + ": layer " + l.name() + " uses activation '"
                         + ((ActivationFunction) act).name() + "', which is not registered (Activations.register)");

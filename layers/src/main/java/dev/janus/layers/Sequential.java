@@ -7,6 +7,7 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.ir.Graph;
 import dev.janus.core.optim.Optimizer;
 import dev.janus.graph.CompileOptions;
 import dev.janus.graph.Executable;
@@ -340,6 +341,17 @@ public class Sequential {
             }
         }
         return backend;
+    }
+
+    /**
+     * The model's prediction as core IR, for export (and to read): the graph that {@link #predict}
+     * compiles, before the compiler's passes. Its input "x" has an unknown batch dimension; the
+     * layers' weights are its parameters, holding the live weight tensors (not copies); dropout is
+     * left out; the output is the last layer's, its activation included.
+     */
+    public Graph inferenceGraph() {
+        requireBuilt();
+        return CompiledBackend.graph(this, "predict", false, false);
     }
 
     // ---------------------------------------------------------------- training

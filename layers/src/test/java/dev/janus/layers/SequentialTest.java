@@ -7,6 +7,9 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.init.Initializers;
+import dev.janus.core.ir.Graph;
+import dev.janus.core.ir.Interpreter;
+import dev.janus.core.ops.ExecContext;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -14,7 +17,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,6 +43,22 @@ class SequentialTest {
         assertEquals(Shape.of(4, 64), model.weights().get(0).value().shape(), "kernels are [in, out]");
         assertEquals(Shape.of(-1, 3), model.outputShape());
         assertEquals(2499, model.countParams());
+    }
+
+    @Test
+    void theInferenceGraphIsWhatPredictRuns() {
+        Sequential model = iris();
+        Graph g = model.inferenceGraph();
+        assertEquals(List.of("matmul", "add", "relu", "matmul", "add", "relu", "matmul", "add", "softmax"),
+                g.nodes().stream().map(n -> n.op().name()).toList(), "no dropout");
+        assertEquals(Shape.of(-1, 4), g.inputs().get(0).type().shape());
+        for (int i = 0; i < model.weights().size(); i++) {
+            assertSame(model.weights().get(i).value(), g.parameterValue(g.parameters().get(i)));
+            assertEquals(model.weights().get(i).name(), g.parameters().get(i).name());
+        }
+        Tensor x = Tensor.randn(new Generator(5), 7, 4);
+        assertArrayEquals(model.predict(x).f32(), Interpreter.run(g, List.of(x), new ExecContext(new Generator(0))).get(0).f32(), 1e-6f);
+        assertThrows(JanusException.class, () -> new Sequential(new Dense(2)).inferenceGraph());
     }
 
     @Test
@@ -108,7 +129,7 @@ class SequentialTest {
         assertTrue(activations.startsWith("unknown activation 'rleu'; known activations: linear, relu, sigmoid, tanh, softmax, elu, "
                 + "gelu, leaky_relu, softplus, exponential, silu, swish"), activations);
         assertEquals("unknown initializer 'glorot'; known initializers: glorot_uniform, glorot_normal, he_uniform, he_normal, "
-                        + "lecun_uniform, lecun_normal, zeros, ones, random_uniform, random_normal, truncated_normal",
+                        + "lecun_uniform, lecun_normal, zeros, ones, random_uniform, uniform, random_normal, truncated_normal, orthogonal",
                 assertThrows(JanusException.class, () -> new Dense(3).kernelInitializer("glorot")).getMessage());
         Sequential model = iris();
         assertEquals("unknown optimizer 'adma'; known optimizers: adam, adamw, sgd, rmsprop",

@@ -1,7 +1,9 @@
 package dev.janus.core.init;
 
 import dev.janus.core.DType;
+import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
+import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
 
 import java.util.Locale;
@@ -108,7 +110,39 @@ public final class Initializers {
         return varianceScaling(1, Mode.FAN_IN, Distribution.TRUNCATED_NORMAL);
     }
 
+    /**
+     * Keras's Orthogonal: gain times a random (semi-)orthogonal matrix, the Q of the QR decomposition
+     * of a standard normal matrix with the signs of R's diagonal folded into Q (which makes Q
+     * uniformly distributed over the orthogonal matrices). A weight of rank above 2 is the matrix
+     * [product of all dimensions but the last, last dimension]. Rows are orthonormal when there are
+     * fewer rows than columns, else columns are.
+     */
+    public static Initializer orthogonal(double gain) {
+        return (shape, fans, dtype, g) -> {
+            if (shape.rank() < 2) throw new JanusException("orthogonal: needs a weight of at least 2 dimensions, got " + shape);
+            int cols = shape.dim(-1), rows = shape.size() / Math.max(cols, 1);
+            int m = Math.max(rows, cols), n = Math.min(rows, cols);
+            double[] q = orthonormalColumns(gaussians(g, m * n), m, n);
+            return matrix(rows < cols ? transpose(q, m, n) : q, gain, shape, floating(dtype));
+        };
+    }
+
     // ---------------------------------------------------------------- PyTorch
+
+    /**
+     * torch.nn.init.orthogonal_: as {@link #orthogonal}, but a weight of rank above 2 is the matrix
+     * [first dimension, product of the others], and the normal matrix is drawn [rows, cols] and
+     * transposed when it is wide.
+     */
+    public static Initializer orthogonalTorch(double gain) {
+        return (shape, fans, dtype, g) -> {
+            if (shape.rank() < 2) throw new JanusException("orthogonal: needs a weight of at least 2 dimensions, got " + shape);
+            int rows = shape.dim(0), cols = shape.size() / Math.max(rows, 1);
+            double[] a = gaussians(g, rows * cols);
+            if (rows >= cols) return matrix(orthonormalColumns(a, rows, cols), gain, shape, floating(dtype));
+            return matrix(transpose(orthonormalColumns(transpose(a, rows, cols), cols, rows), cols, rows), gain, shape, floating(dtype));
+        };
+    }
 
     /** torch.nn.init.xavier_uniform_: U(-a, a), a = gain sqrt(6 / (fan_in + fan_out)). */
     public static Initializer xavierUniform(double gain) {
@@ -150,6 +184,74 @@ public final class Initializers {
             case "selu": return 3.0 / 4;
             default: throw new JanusException("calculateGain: unknown nonlinearity '" + nonlinearity + "'");
         }
+    }
+
+    private static double[] gaussians(Generator g, int n) {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) a[i] = g.nextGaussian();
+        return a;
+    }
+
+    /** The m x n row-major matrix a transposed. */
+    private static double[] transpose(double[] a, int m, int n) {
+        double[] t = new double[a.length];
+        for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) t[j * m + i] = a[i * n + j];
+        return t;
+    }
+
+    private static Tensor matrix(double[] q, double gain, Shape shape, DType dtype) {
+        Tensor t = Tensor.empty(dtype, shape);
+        for (int i = 0; i < q.length; i++) t.setDouble(i, gain * q[i]);
+        return t;
+    }
+
+    /**
+     * Q of a = Q R for an m x n row-major matrix with m >= n (Householder reflections, in float64),
+     * each column j multiplied by the sign of R's diagonal element j, as numpy's and PyTorch's
+     * qr followed by that sign correction give it.
+     */
+    static double[] orthonormalColumns(double[] a, int m, int n) {
+        double[] r = a.clone();
+        double[][] v = new double[n][];
+        double[] sign = new double[n];
+        for (int k = 0; k < n; k++) {
+            double norm = 0;
+            for (int i = k; i < m; i++) norm += r[i * n + k] * r[i * n + k];
+            norm = Math.sqrt(norm);
+            double alpha = r[k * n + k] > 0 ? -norm : norm;
+            // R's diagonal element k is alpha after the reflection (0 when the column is already zero).
+            sign[k] = Math.signum(alpha);
+            double[] h = new double[m - k];
+            for (int i = k; i < m; i++) h[i - k] = r[i * n + k];
+            h[0] -= alpha;
+            double hh = 0;
+            for (double x : h) hh += x * x;
+            if (hh == 0) continue;
+            v[k] = h;
+            for (int j = k; j < n; j++) {
+                double dot = 0;
+                for (int i = k; i < m; i++) dot += h[i - k] * r[i * n + j];
+                double f = 2 * dot / hh;
+                for (int i = k; i < m; i++) r[i * n + j] -= f * h[i - k];
+            }
+        }
+        // Q = H_0 H_1 ... H_{n-1} applied to the first n columns of the identity.
+        double[] q = new double[m * n];
+        for (int j = 0; j < n; j++) q[j * n + j] = 1;
+        for (int k = n - 1; k >= 0; k--) {
+            double[] h = v[k];
+            if (h == null) continue;
+            double hh = 0;
+            for (double x : h) hh += x * x;
+            for (int j = 0; j < n; j++) {
+                double dot = 0;
+                for (int i = k; i < m; i++) dot += h[i - k] * q[i * n + j];
+                double f = 2 * dot / hh;
+                for (int i = k; i < m; i++) q[i * n + j] -= f * h[i - k];
+            }
+        }
+        for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) q[i * n + j] *= sign[j];
+        return q;
     }
 
     private static DType floating(DType dtype) {

@@ -43,33 +43,7 @@ public final class SafeTensors {
 
     /** Writes the tensors in the map's order, with optional string metadata. */
     public static void save(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
-        byte[] bytes = encode(tensors, metadata);
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                while (b.hasRemaining()) ch.write(b);
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-        } catch (IOException e) {
-            throw new JanusException("cannot save tensors to " + file + ": " + e, e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // The save already failed; that error is the one to report.
-                }
-            }
-        }
+        AtomicFile.write(file, encode(tensors, metadata), "tensors");
     }
 
     static byte[] encode(Map<String, Tensor> tensors, Map<String, String> metadata) {

@@ -74,4 +74,16 @@ class CsvTest {
         for (long y : iris.tensor(1).i64()) counts[(int) y]++;
         assertArrayEquals(new long[] {50, 50, 50}, counts);
     }
+
+    @Test
+    void digitsShipWithTheLibrary() {
+        TensorDataset digits = Digits.load();
+        assertEquals(1797, digits.size());
+        assertEquals("float32[1797, 64]", digits.tensor(0).type().toString());
+        float[] first = digits.get(0)[0].f32();
+        assertArrayEquals(new float[] {0, 0, 5, 13, 9, 1, 0, 0, 0, 0, 13, 15, 10, 15, 5, 0}, java.util.Arrays.copyOf(first, 16));
+        long[] counts = new long[10];
+        for (long y : digits.tensor(1).i64()) counts[(int) y]++;
+        assertArrayEquals(new long[] {178, 182, 177, 183, 181, 182, 181, 179, 174, 180}, counts);
+    }
 }

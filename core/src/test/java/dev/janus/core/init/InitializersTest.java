@@ -5,6 +5,8 @@ import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
+import dev.janus.core.testing.Close;
+import dev.janus.core.testing.Reference;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -90,5 +92,44 @@ class InitializersTest {
         assertArrayEquals(Initializers.heNormal().create(KERAS_K, f, DType.FLOAT32, new Generator(3)).f32(),
                 Initializers.heNormal().create(KERAS_K, f, DType.FLOAT32, new Generator(3)).f32());
         assertThrows(JanusException.class, () -> Initializers.glorotUniform().create(KERAS_K, f, DType.INT64, new Generator(3)));
+    }
+
+    @Test
+    void orthogonalizationMatchesNumpysQrWithTheSignFix() {
+        Reference ref = Reference.load("/init/orthogonal.txt");
+        int[][] cases = {{5, 3, 1}, {6, 6, 2}, {7, 1, 3}};
+        for (int[] c : cases) {
+            double[] a = Reference.pattern(c[2], DType.FLOAT64, c[0] * c[1]).f64();
+            double[] q = Initializers.orthonormalColumns(a, c[0], c[1]);
+            Close.assertClose(ref.get("qr_" + c[0] + "x" + c[1], "q"), Tensor.wrap(q, DType.FLOAT64, Shape.of(c[0], c[1])), 1e-12, 1e-12);
+        }
+    }
+
+    /** Q Q^T (rows orthonormal) or Q^T Q (columns orthonormal) is gain^2 I. */
+    private static void orthonormal(Tensor w, int rows, int cols, double gain) {
+        boolean byRows = rows < cols;
+        int k = byRows ? rows : cols, len = byRows ? cols : rows;
+        for (int a = 0; a < k; a++) {
+            for (int b = 0; b < k; b++) {
+                double dot = 0;
+                for (int i = 0; i < len; i++) {
+                    dot += byRows ? w.readDouble(a * cols + i) * w.readDouble(b * cols + i) : w.readDouble(i * cols + a) * w.readDouble(i * cols + b);
+                }
+                assertEquals(a == b ? gain * gain : 0, dot, 1e-9, "entry " + a + ", " + b);
+            }
+        }
+    }
+
+    @Test
+    void orthogonalInKerasAndPyTorchLayouts() {
+        orthonormal(Initializers.orthogonal(1).create(Shape.of(8, 32), null, DType.FLOAT64, new Generator(1)), 8, 32, 1);
+        orthonormal(Initializers.orthogonal(2).create(Shape.of(32, 8), null, DType.FLOAT64, new Generator(1)), 32, 8, 2);
+        // Keras: [3, 3, 4, 5] is the matrix [36, 5]; PyTorch: [5, 4, 3, 3] is [5, 36].
+        orthonormal(Initializers.orthogonal(1).create(Shape.of(3, 3, 4, 5), null, DType.FLOAT64, new Generator(2)), 36, 5, 1);
+        orthonormal(Initializers.orthogonalTorch(1).create(Shape.of(5, 4, 3, 3), null, DType.FLOAT64, new Generator(2)), 5, 36, 1);
+        orthonormal(Initializers.orthogonalTorch(0.5).create(Shape.of(12, 3), null, DType.FLOAT64, new Generator(3)), 12, 3, 0.5);
+        Tensor a = Initializers.orthogonal(1).create(Shape.of(6, 6), null, DType.FLOAT32, new Generator(4));
+        assertArrayEquals(a.f32(), Initializers.orthogonal(1).create(Shape.of(6, 6), null, DType.FLOAT32, new Generator(4)).f32(), "seeded");
+        assertThrows(JanusException.class, () -> Initializers.orthogonal(1).create(Shape.of(6), null, DType.FLOAT32, new Generator(4)));
     }
 }

@@ -89,6 +89,115 @@ public final class F {
         return x.reshape(target);
     }
 
+    // ------------------------------------------------------------ convolution and pooling (channels first)
+
+    /**
+     * Convolution over the spatial axes of x [N, C, *spatial] with weight [out, C / groups, *kernel]
+     * and bias [out] (may be null). {@code pads} holds every begin, then every end (ONNX's order),
+     * so that padding "same" with an even kernel can pad more at the end, as PyTorch does.
+     */
+    public static Tensor conv(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] pads, int[] dilation, int groups) {
+        Attrs attrs = Attrs.of("strides", stride, "pads", pads, "dilations", dilation, "group", groups);
+        return bias == null ? Tensor.apply(Ops.CONV, attrs, x, weight) : Tensor.apply(Ops.CONV, attrs, x, weight, bias);
+    }
+
+    /** conv1d with PyTorch's arguments: symmetric zero padding. */
+    public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
+        return conv(x, weight, bias, new int[] {stride}, symmetric(new int[] {padding}), new int[] {dilation}, groups);
+    }
+
+    /** conv2d with PyTorch's arguments: stride, padding (symmetric) and dilation per spatial axis. */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        return conv(x, weight, bias, stride, symmetric(padding), dilation, groups);
+    }
+
+    /** Max over each window of x [N, C, H, W]; padded positions never win. */
+    public static Tensor maxPool2d(Tensor x, int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        return Tensor.apply(Ops.MAX_POOL, Attrs.of("kernel_shape", kernelSize, "strides", stride, "pads", symmetric(padding),
+                "dilations", dilation, "ceil_mode", ceilMode ? 1 : 0), x);
+    }
+
+    /** Mean over each window of x [N, C, H, W]; countIncludePad counts the zero padding in the divisor. */
+    public static Tensor avgPool2d(Tensor x, int[] kernelSize, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) {
+        return Tensor.apply(Ops.AVG_POOL, Attrs.of("kernel_shape", kernelSize, "strides", stride, "pads", symmetric(padding),
+                "ceil_mode", ceilMode ? 1 : 0, "count_include_pad", countIncludePad ? 1 : 0), x);
+    }
+
+    /**
+     * Averages x [N, C, H, W] down to [N, C, outH, outW] with PyTorch's windows: output i along an
+     * axis of size n covers [floor(i n / out), ceil((i + 1) n / out)). Output 1x1 is a mean over H
+     * and W; sizes that divide evenly are one avg_pool; others average window by window.
+     */
+    public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
+        if (x.rank() != 4) throw new ShapeException("adaptiveAvgPool2d: expected input [N, C, H, W], got " + x.shape());
+        int h = x.dim(2), w = x.dim(3);
+        if (outH < 1 || outW < 1) throw new ShapeException("adaptiveAvgPool2d: output size " + outH + "x" + outW + " must be positive");
+        if (outH == 1 && outW == 1) return x.mean(new int[] {2, 3}, true);
+        if (h % outH == 0 && w % outW == 0) {
+            int[] k = {h / outH, w / outW};
+            return avgPool2d(x, k, k, new int[] {0, 0}, false, true);
+        }
+        return adaptiveAvg(adaptiveAvg(x, 2, outH), 3, outW);
+    }
+
+    /** Adaptive averaging along one axis: a window mean per output position, joined. */
+    private static Tensor adaptiveAvg(Tensor x, int axis, int out) {
+        int n = x.dim(axis);
+        if (n == out) return x;
+        Tensor[] parts = new Tensor[out];
+        for (int i = 0; i < out; i++) {
+            int start = (int) ((long) i * n / out), end = (int) (((long) (i + 1) * n + out - 1) / out);
+            parts[i] = x.narrow(axis, start, end - start).mean(new int[] {axis}, true);
+        }
+        return Tensor.cat(axis, parts);
+    }
+
+    private static int[] symmetric(int[] padding) {
+        int[] pads = new int[2 * padding.length];
+        for (int i = 0; i < padding.length; i++) pads[i] = pads[padding.length + i] = padding[i];
+        return pads;
+    }
+
+    // ------------------------------------------------------------ normalisation and lookup
+
+    /**
+     * Batch normalisation of x [N, C, *] per channel. With {@code training} it normalises with the
+     * batch's mean and (biased) variance, computed with ops so that gradients flow through them, and
+     * leaves the running statistics alone (the module updates them); otherwise it uses runningMean
+     * and runningVar. weight and bias may be null (1 and 0).
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, boolean training, double eps) {
+        if (x.rank() < 2) throw new ShapeException("batchNorm: expected input [N, C, ...], got " + x.shape());
+        int c = x.dim(1);
+        Tensor scale = weight != null ? weight : Tensor.full(1, x.dtype(), c);
+        Tensor shift = bias != null ? bias : Tensor.zeros(x.dtype(), c);
+        Tensor[] stats = training ? batchStatistics(x) : new Tensor[] {runningMean, runningVar};
+        return Tensor.apply(Ops.BATCH_NORM, Attrs.of("epsilon", eps), x, scale, shift, stats[0], stats[1]);
+    }
+
+    /** The mean and the biased variance per channel (axis 1) of x [N, C, *], as ops: gradients flow through them. */
+    static Tensor[] batchStatistics(Tensor x) {
+        int[] axes = new int[x.rank() - 1], perChannel = new int[x.rank()];
+        Arrays.fill(perChannel, 1);
+        perChannel[1] = x.dim(1);
+        for (int i = 1; i < axes.length; i++) axes[i] = i + 1;
+        Tensor mean = x.mean(axes, false);
+        Tensor centred = x.sub(mean.reshape(perChannel));
+        return new Tensor[] {mean, centred.mul(centred).mean(axes, false)};
+    }
+
+    /** Normalises over the last normalizedShape.length dimensions; weight and bias may be null. */
+    public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        Tensor scale = weight != null ? weight : Tensor.full(1, x.dtype(), normalizedShape);
+        Attrs attrs = Attrs.of("axis", -normalizedShape.length, "epsilon", eps);
+        return bias == null ? Tensor.apply(Ops.LAYER_NORM, attrs, x, scale) : Tensor.apply(Ops.LAYER_NORM, attrs, x, scale, bias);
+    }
+
+    /** The rows of weight [num, dim] at int64 indices of any shape: [*indices, dim]. */
+    public static Tensor embedding(Tensor indices, Tensor weight) {
+        return Tensor.apply(Ops.GATHER, Attrs.of("axis", 0), weight, indices);
+    }
+
     // ------------------------------------------------------------ losses
 
     public static Tensor crossEntropy(Tensor input, Tensor target) {

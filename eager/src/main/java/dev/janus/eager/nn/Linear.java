@@ -61,9 +61,7 @@ public final class Linear extends Module {
             throw new dev.janus.core.ShapeException(this + ": expected an input whose last dimension has " + inFeatures
                     + " features, got shape " + x.shape());
         }
-        if (x.dtype() != weight.dtype()) {
-            throw new dev.janus.core.ShapeException(this + ": the input is " + x.dtype() + " but the weights are " + weight.dtype());
-        }
+        InputChecks.sameDType(this, x, weight);
         return F.linear(x, weight, bias);
     }
 

@@ -27,6 +27,7 @@ import java.util.TreeSet;
  */
 public abstract class Module {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
 
@@ -37,6 +38,18 @@ public abstract class Module {
         checkName(name);
         if (!value.isLeaf()) throw new JanusException(kind() + ": parameter '" + name + "' must be a leaf tensor (use detach())");
         params.put(name, value.requiresGrad(true));
+        return value;
+    }
+
+    /**
+     * Registers a buffer: state that is saved and loaded with the parameters but not trained, such as
+     * batch norm's running averages, as {@code register_buffer}. The module updates it in place
+     * ({@link Tensor#copyFrom}). Returns it.
+     */
+    protected final Tensor registerBuffer(String name, Tensor value) {
+        checkName(name);
+        if (value.requiresGrad()) throw new JanusException(kind() + ": buffer '" + name + "' must not require grad");
+        buffers.put(name, value);
         return value;
     }
 
@@ -52,7 +65,7 @@ public abstract class Module {
         if (name == null || name.isEmpty() || name.contains(".")) {
             throw new JanusException(kind() + ": '" + name + "' is not a valid name (non-empty, without dots)");
         }
-        if (params.containsKey(name) || children.containsKey(name)) {
+        if (params.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
             throw new JanusException(kind() + ": the name '" + name + "' is already taken");
         }
     }
@@ -69,11 +82,43 @@ public abstract class Module {
         return out;
     }
 
+    /** Buffers by dotted path ("bn.running_mean"), in registration order. */
+    public Map<String, Tensor> namedBuffers() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect("", out, new IdentityHashMap<>(), false, true);
+        return out;
+    }
+
+    public List<Tensor> buffers() {
+        return new ArrayList<>(namedBuffers().values());
+    }
+
     private void collect(String prefix, Map<String, Tensor> out, Map<Tensor, Boolean> seen) {
-        for (Map.Entry<String, Tensor> p : params.entrySet()) {
-            if (seen.put(p.getValue(), Boolean.TRUE) == null) out.put(prefix + p.getKey(), p.getValue());
+        collect(prefix, out, seen, true, false);
+    }
+
+    /** Each module's parameters, then its buffers, then its children's, as PyTorch orders a state dict. */
+    private void collect(String prefix, Map<String, Tensor> out, Map<Tensor, Boolean> seen, boolean withParams, boolean withBuffers) {
+        if (withParams) {
+            for (Map.Entry<String, Tensor> p : params.entrySet()) {
+                if (seen.put(p.getValue(), Boolean.TRUE) == null) out.put(prefix + p.getKey(), p.getValue());
+            }
         }
-        for (Map.Entry<String, Module> c : children.entrySet()) c.getValue().collect(prefix + c.getKey() + ".", out, seen);
+        if (withBuffers) {
+            for (Map.Entry<String, Tensor> b : buffers.entrySet()) {
+                if (seen.put(b.getValue(), Boolean.TRUE) == null) out.put(prefix + b.getKey(), b.getValue());
+            }
+        }
+        for (Map.Entry<String, Module> c : children.entrySet()) {
+            c.getValue().collect(prefix + c.getKey() + ".", out, seen, withParams, withBuffers);
+        }
+    }
+
+    /** Parameters and buffers, each module's in turn: what a state dict holds. */
+    private Map<String, Tensor> namedState() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect("", out, new IdentityHashMap<>(), true, true);
+        return out;
     }
 
     /** The direct children, in registration order. */
@@ -117,12 +162,12 @@ public abstract class Module {
     }
 
     /**
-     * A snapshot of every parameter by dotted name: copies (unlike PyTorch's views), so a state
-     * dict kept as "the best so far" does not change as training goes on.
+     * A snapshot of every parameter and buffer by dotted name: copies (unlike PyTorch's views), so a
+     * state dict kept as "the best so far" does not change as training goes on.
      */
     public Map<String, dev.janus.core.Tensor> stateDict() {
         Map<String, dev.janus.core.Tensor> out = new LinkedHashMap<>();
-        namedParameters().forEach((k, v) -> out.put(k, v.value().copy()));
+        namedState().forEach((k, v) -> out.put(k, v.value().copy()));
         return out;
     }
 
@@ -132,12 +177,12 @@ public abstract class Module {
     }
 
     /**
-     * Copies the values into the parameters. Everything is checked before anything is written: a
+     * Copies the values into the parameters and buffers. Everything is checked before anything is written: a
      * dtype or shape mismatch is always an error, missing and unexpected keys only when strict; the
      * error lists every problem. Returns the missing and unexpected keys.
      */
     public LoadResult loadStateDict(Map<String, dev.janus.core.Tensor> state, boolean strict) {
-        Map<String, Tensor> own = namedParameters();
+        Map<String, Tensor> own = namedState();
         List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), mismatched = new ArrayList<>();
         for (Map.Entry<String, Tensor> p : own.entrySet()) {
             dev.janus.core.Tensor v = state.get(p.getKey());

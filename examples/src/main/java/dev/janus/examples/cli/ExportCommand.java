@@ -2,8 +2,8 @@ package dev.janus.examples.cli;
 
 import dev.janus.core.JanusException;
 import dev.janus.core.TensorType;
-import dev.janus.examples.OnnxFiles;
 import dev.janus.export.ExportOptions;
+import dev.janus.export.ModelExport;
 import dev.janus.export.OnnxRuntimeModel;
 import dev.janus.layers.Sequential;
 
@@ -31,7 +31,7 @@ final class ExportCommand implements Command {
         return "usage: janus export <model.janus> <model.onnx> [--opset N]\n\n"
                 + "Writes the inference form of a model saved by Sequential.save (or janus train --style compiled --save) as\n"
                 + "ONNX, then loads the file into ONNX Runtime and prints its inputs and outputs. (An eager model is\n"
-                + "exported with janus train --style eager --onnx FILE, or with Tracer.trace and OnnxExporter in Java.)\n\n"
+                + "exported with janus train --style eager --onnx FILE, or with ModelExport.toOnnx in Java.)\n\n"
                 + "  --opset N    ONNX opset, " + ExportOptions.MIN_OPSET + " to " + ExportOptions.MAX_OPSET + " (default: " + ExportOptions.DEFAULT_OPSET + ")\n";
     }
 
@@ -51,7 +51,7 @@ final class ExportCommand implements Command {
         } catch (JanusException e) {
             throw CliError.input(e.getMessage(), e);
         }
-        OnnxFiles.save(model, to, ExportOptions.defaults().opset(opset));
+        ModelExport.toOnnx(model, Janus.outputFile(to.toString()), ExportOptions.defaults().opset(opset));
         try (OnnxRuntimeModel ort = OnnxRuntimeModel.load(to)) {
             out.println("wrote " + to + " (opset " + opset + "); ONNX Runtime reads it: " + describe(ort.inputs()) + " -> " + describe(ort.outputs()));
         }

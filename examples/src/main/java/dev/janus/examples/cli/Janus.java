@@ -2,7 +2,10 @@ package dev.janus.examples.cli;
 
 import dev.janus.core.JanusException;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
@@ -55,6 +58,17 @@ public final class Janus {
             err.println("janus " + name + ": " + oneLine(e.getMessage()));
             return CliError.FAILED;
         }
+    }
+
+    /** A file the command will write: its folder is created if it is missing. */
+    static Path outputFile(String name) throws CliError {
+        Path p = Path.of(name), dir = p.toAbsolutePath().getParent();
+        try {
+            if (dir != null) Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw CliError.input("cannot create the folder " + dir + " for " + name + ": " + e.getMessage(), e);
+        }
+        return p;
     }
 
     static Command find(String name) {

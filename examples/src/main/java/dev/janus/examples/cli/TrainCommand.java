@@ -5,16 +5,16 @@ import dev.janus.core.JanusException;
 import dev.janus.core.data.Split;
 import dev.janus.core.data.StandardScaler;
 import dev.janus.core.data.TensorDataset;
+import dev.janus.core.io.AtomicFile;
 import dev.janus.core.io.SafeTensors;
 import dev.janus.core.optim.Adam;
 import dev.janus.eager.nn.CrossEntropyLoss;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.Module;
 import dev.janus.eager.nn.ReLU;
-import dev.janus.examples.AtomicWrite;
 import dev.janus.examples.EagerTrainer;
-import dev.janus.examples.OnnxFiles;
 import dev.janus.export.ExportOptions;
+import dev.janus.export.ModelExport;
 import dev.janus.layers.Callback;
 import dev.janus.layers.Dense;
 import dev.janus.layers.Fit;
@@ -120,10 +120,10 @@ final class TrainCommand implements Command {
             trainer.fit(parts[0], parts[1], epochs, batch, Generator.global(), null, (epoch, logs) -> printEpoch(out, epoch, epochs, logs));
             result = trainer.evaluate(test);
             if (a.get("save", null) != null) {
-                SafeTensors.save(Path.of(a.get("save", null)), model.stateDict());
+                SafeTensors.save(Janus.outputFile(a.get("save", null)), model.stateDict());
                 out.println("saved the weights to " + a.get("save", null));
             }
-            if (a.get("onnx", null) != null) exported(out, OnnxFiles.save(model, test.tensor(0), Path.of(a.get("onnx", null)), ExportOptions.defaults()), data, scaler);
+            if (a.get("onnx", null) != null) exported(out, ModelExport.toOnnx(model, test.tensor(0), Janus.outputFile(a.get("onnx", null)), ExportOptions.defaults()), data, scaler);
         } else {
             Sequential model = kerasModel(features, hidden, dropout, data.classes);
             model.output(out);
@@ -138,10 +138,10 @@ final class TrainCommand implements Command {
                     }));
             result = model.evaluate(test.tensor(0), test.tensor(1), 32, 0);
             if (a.get("save", null) != null) {
-                model.save(Path.of(a.get("save", null)));
+                model.save(Janus.outputFile(a.get("save", null)));
                 out.println("saved the model to " + a.get("save", null));
             }
-            if (a.get("onnx", null) != null) exported(out, OnnxFiles.save(model, Path.of(a.get("onnx", null)), ExportOptions.defaults()), data, scaler);
+            if (a.get("onnx", null) != null) exported(out, ModelExport.toOnnx(model, Janus.outputFile(a.get("onnx", null)), ExportOptions.defaults()), data, scaler);
         }
         out.printf(Locale.ROOT, "test loss %.4f, test accuracy %.4f%n", result.get("loss"), result.get("accuracy"));
         return 0;
@@ -182,7 +182,7 @@ final class TrainCommand implements Command {
         double[] mean = scaler.mean(), scale = scaler.scale();
         StringBuilder sb = new StringBuilder("feature,mean,scale\n");
         for (int i = 0; i < mean.length; i++) sb.append(String.format(Locale.ROOT, "%s,%s,%s%n", data.features.get(i), mean[i], scale[i]));
-        AtomicWrite.write(sidecar, "the scaler", o -> o.write(sb.toString().getBytes(StandardCharsets.UTF_8)));
+        AtomicFile.write(sidecar, sb.toString().getBytes(StandardCharsets.UTF_8), "the scaler");
         out.println("exported the model to " + onnx + "; it takes standardised features, (x - mean) / scale, with the values in " + sidecar);
     }
 }

@@ -160,7 +160,7 @@ class JanusCliTest {
 
         Run e = janus("export", saved.toString(), onnx.toString(), "--opset", "13");
         assertEquals(0, e.status, e.toString());
-        assertTrue(e.out.startsWith("wrote " + onnx + " (opset 13); ONNX Runtime reads it: x "), e.out);
+        assertTrue(e.out.startsWith("wrote " + onnx + " (opset 13); ONNX Runtime reads it: input "), e.out);
         assertTrue(Files.isRegularFile(onnx));
     }
 

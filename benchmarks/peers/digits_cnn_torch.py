@@ -1,0 +1,87 @@
+"""PyTorch peer of DigitsCnnBenchmark: one eager training step of the digits CNN, timed here.
+
+Same network, batches and optimizer as the Java benchmark: conv 3x3 16 (padding 1) -> ReLU -> max
+pool 2 -> conv 3x3 32 (padding 1) -> ReLU -> max pool 2 -> flatten -> linear 10, cross entropy,
+Adam lr 1e-3, batches of 32 8x8 digits (rows (37 (32 b + k) + 11) mod 1797, pixels / 16) going
+round 8 batches, weights and optimizer starting again every 675 steps. Prints the median over 7
+repeats of the mean time per step, on 1 thread and on all threads (--quick: shorter and fewer
+repeats); with --json, a last line for the Bench runner: {"DigitsCnnBenchmark.cnnStep": {"peer":
+[median seconds, half the spread]}}.
+Run from the repository root: python3 benchmarks/peers/digits_cnn_torch.py [--quick] [--json]   (needs torch)
+"""
+import gzip
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DIGITS = os.path.join(HERE, "../../core/src/main/resources/dev/janus/core/data/digits.csv.gz")
+QUICK = "--quick" in sys.argv
+
+
+def timed(fn, seconds=1.0, repeats=7):
+    """(median, half the spread) of the mean time per step over the repeats, in seconds."""
+    if QUICK:
+        seconds, repeats = seconds / 2, 3
+    for _ in range(20 if QUICK else 200):
+        fn()
+    results = []
+    for _ in range(repeats):
+        n, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            fn()
+            n += 1
+        results.append((time.perf_counter() - start) / n)
+    results.sort()
+    return results[repeats // 2], (results[-1] - results[0]) / 2
+
+
+def batches():
+    data = np.loadtxt(gzip.open(DIGITS), delimiter=",", dtype=np.float32)
+    out = []
+    for b in range(8):
+        rows = [(37 * (32 * b + k) + 11) % 1797 for k in range(32)]
+        out.append((torch.from_numpy(data[rows, :64] / 16).reshape(32, 1, 8, 8), torch.from_numpy(data[rows, 64]).long()))
+    return out
+
+
+def step_fn():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(128, 10))
+    start = {k: v.clone() for k, v in model.state_dict().items()}
+    data = batches()
+    state = {"opt": torch.optim.Adam(model.parameters(), lr=1e-3), "steps": 0}
+
+    def step():
+        if state["steps"] == 675:
+            model.load_state_dict(start)
+            state["opt"] = torch.optim.Adam(model.parameters(), lr=1e-3)
+            state["steps"] = 0
+        x, y = data[state["steps"] % 8]
+        state["steps"] += 1
+        opt = state["opt"]
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    return step
+
+
+if __name__ == "__main__":
+    threads = torch.get_num_threads()
+    print(f"torch {torch.__version__}")
+    torch.set_num_threads(1)
+    one = timed(step_fn())
+    print(f"digits CNN train step, batch 32, 1 thread: {one[0] * 1e6:.1f} us")
+    torch.set_num_threads(threads)
+    every = timed(step_fn())
+    print(f"digits CNN train step, batch 32, {threads} threads: {every[0] * 1e6:.1f} us")
+    if "--json" in sys.argv:
+        print(json.dumps({"DigitsCnnBenchmark.cnnStep": {"pytorch": list(one), f"pytorch{threads}threads": list(every)}}))

@@ -1,0 +1,82 @@
+package dev.janus.export;
+
+import dev.janus.core.JanusException;
+import dev.janus.core.Tensor;
+import dev.janus.core.ir.Graph;
+import dev.janus.eager.Tracer;
+import dev.janus.eager.nn.Module;
+import dev.janus.layers.Sequential;
+
+import dev.janus.core.io.AtomicFile;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Writes a model of either front end as an ONNX file, in the inference form (dropout removed, only
+ * what the prediction needs): an eager {@link Module} by tracing its forward on an example input,
+ * as {@code torch.onnx.export} does, and a Keras-style {@link Sequential} from its compiled
+ * prediction graph. The input is called "input" and the output "output" unless the options name
+ * them; the batch dimension is dynamic unless the options fix it. The file is written to a
+ * temporary file and renamed, so a failure never leaves half a file.
+ *
+ * <pre>{@code
+ * ModelExport.toOnnx(module, Tensor.randn(1, 4), Path.of("model.onnx"), ExportOptions.defaults());
+ * ModelExport.toOnnx(sequential, Path.of("model.onnx"), ExportOptions.defaults());
+ * }</pre>
+ */
+public final class ModelExport {
+    private ModelExport() {
+    }
+
+    /**
+     * Traces {@code module.forward(exampleInput)} in eval mode (the mode of every submodule is
+     * restored afterwards) and writes the traced graph. What the trace records is what ran: Java
+     * control flow is taken as it went for the example. With a fixed batch size in the options, the
+     * example must have that batch. Returns {@code path}.
+     */
+    public static Path toOnnx(Module module, Tensor exampleInput, Path path, ExportOptions options) {
+        Objects.requireNonNull(module, "module");
+        Objects.requireNonNull(exampleInput, "exampleInput");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        if (!options.isDynamicBatch() && (exampleInput.rank() == 0 || exampleInput.shape().dim(0) != options.batchSize())) {
+            throw new JanusException("export of " + module.getClass().getSimpleName() + ": the options fix the batch to "
+                    + options.batchSize() + ", but the example input is " + exampleInput.type() + "; give an example of that batch size");
+        }
+        Graph graph;
+        List<Module> modules = new ArrayList<>();
+        List<Boolean> modes = new ArrayList<>();
+        collectModes(module, modules, modes);
+        try {
+            module.eval();
+            graph = Tracer.trace(module, options.isDynamicBatch(), dev.janus.eager.Tensor.from(exampleInput));
+        } finally {
+            // Pre-order: a parent's train(mode) reaches its children, which then set their own.
+            for (int i = 0; i < modules.size(); i++) modules.get(i).train(modes.get(i));
+        }
+        AtomicFile.write(path, OnnxExporter.toBytes(graph, options), "ONNX model");
+        return path;
+    }
+
+    /**
+     * Writes the model's prediction graph ({@link Sequential#inferenceGraph()}): the layers as the
+     * graph computes them (a Dense layer as MatMul and Add), dropout removed. The model must be
+     * built. Returns {@code path}.
+     */
+    public static Path toOnnx(Sequential model, Path path, ExportOptions options) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        ExportOptions named = options.inputNames() == null ? options.inputNames("input") : options;
+        AtomicFile.write(path, OnnxExporter.toBytes(model.inferenceGraph(), named), "ONNX model");
+        return path;
+    }
+
+    private static void collectModes(Module m, List<Module> modules, List<Boolean> modes) {
+        modules.add(m);
+        modes.add(m.isTraining());
+        for (Module c : m.children()) collectModes(c, modules, modes);
+    }
+}

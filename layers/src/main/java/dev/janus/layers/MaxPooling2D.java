@@ -1,0 +1,27 @@
+package dev.janus.layers;
+
+import dev.janus.core.ops.Op;
+import dev.janus.core.ops.Ops;
+
+/** The largest value of each window of channels-last images, as Keras's MaxPooling2D (see {@link Pooling2D}). */
+public final class MaxPooling2D extends Pooling2D<MaxPooling2D> {
+    /** pool_size 2x2. */
+    public MaxPooling2D() {
+        this(2);
+    }
+
+    /** poolSize: one size for both axes, or {height, width}. */
+    public MaxPooling2D(int... poolSize) {
+        super(poolSize);
+    }
+
+    @Override
+    Op op() {
+        return Ops.MAX_POOL;
+    }
+
+    @Override
+    MaxPooling2D self() {
+        return this;
+    }
+}
