@@ -69,37 +69,94 @@ final class Pool {
             return new TensorType[] {in[0].withShape(y), new TensorType(DType.INT64, y)};
         }
 
+        /**
+         * The first largest element of each window wins, and a NaN wins over any number, as in
+         * PyTorch. Math.max and an arithmetic index update keep the data out of the branches: on
+         * random inputs a branch there is mispredicted half the time (measured 2x slower).
+         */
         @Override
         public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
             Window g = window(name(), in[0].type(), attrs);
-            int planes = in[0].shape().dim(0) * in[0].shape().dim(1), plane = g.ih * g.iw, os = g.oh * g.ow;
-            double[] x = Doubles.read(in[0]), y = Doubles.target(out[0]);
-            long[] idx = out[1].i64();
-            for (int p = 0; p < planes; p++) {
-                for (int oy = 0; oy < g.oh; oy++) {
-                    for (int ox = 0; ox < g.ow; ox++) {
-                        double best = Double.NaN;
-                        int at = -1;
-                        for (int ky = 0; ky < g.kh; ky++) {
-                            int iy = oy * g.sh - g.ph + ky * g.dh;
-                            if (iy < 0 || iy >= g.ih) continue;
-                            for (int kx = 0; kx < g.kw; kx++) {
-                                int ix = ox * g.sw - g.pw + kx * g.dw;
-                                if (ix < 0 || ix >= g.iw) continue;
-                                int i = p * plane + iy * g.iw + ix;
-                                double v = x[i];
-                                if (at < 0 || v > best || (v != v && best == best)) {
-                                    best = v;
-                                    at = i;
-                                }
+            int planes = in[0].shape().dim(0) * in[0].shape().dim(1);
+            if (in[0].dtype() == DType.FLOAT32) pool(in[0].f32(), out[0].f32(), out[1].i64(), planes, g);
+            else pool(in[0].f64(), out[0].f64(), out[1].i64(), planes, g);
+        }
+
+        private static void pool(float[] x, float[] y, long[] idx, int planes, Window g) {
+            int ih = g.ih, iw = g.iw, oh = g.oh, ow = g.ow, kh = g.kh, kw = g.kw, sh = g.sh, sw = g.sw, dh = g.dh, dw = g.dw;
+            int plane = ih * iw;
+            for (int p = 0, o = 0; p < planes; p++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    int y0 = oy * sh - g.ph, kyLo = firstInside(y0, dh), kyHi = lastInside(y0, dh, kh, ih);
+                    for (int ox = 0; ox < ow; ox++, o++) {
+                        int x0 = ox * sw - g.pw, kxLo = firstInside(x0, dw), kxHi = lastInside(x0, dw, kw, iw);
+                        if (kyLo >= kyHi || kxLo >= kxHi) {
+                            y[o] = Float.NaN;
+                            idx[o] = -1;
+                            continue;
+                        }
+                        int at = p * plane + (y0 + kyLo * dh) * iw + x0 + kxLo * dw;
+                        float best = x[at];
+                        for (int ky = kyLo; ky < kyHi; ky++) {
+                            int row = p * plane + (y0 + ky * dh) * iw + x0;
+                            for (int kx = kxLo; kx < kxHi; kx++) {
+                                int i = row + kx * dw;
+                                float v = x[i];
+                                int take = v > best | (v != v & best == best) ? 1 : 0;
+                                best = Math.max(best, v);
+                                at += (i - at) * take;
                             }
                         }
-                        y[p * os + oy * g.ow + ox] = best;
-                        idx[p * os + oy * g.ow + ox] = at;
+                        y[o] = best;
+                        idx[o] = at;
                     }
                 }
             }
-            Doubles.store(y, out[0]);
+        }
+
+        private static void pool(double[] x, double[] y, long[] idx, int planes, Window g) {
+            int ih = g.ih, iw = g.iw, oh = g.oh, ow = g.ow, kh = g.kh, kw = g.kw, sh = g.sh, sw = g.sw, dh = g.dh, dw = g.dw;
+            int plane = ih * iw;
+            for (int p = 0, o = 0; p < planes; p++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    int y0 = oy * sh - g.ph, kyLo = firstInside(y0, dh), kyHi = lastInside(y0, dh, kh, ih);
+                    for (int ox = 0; ox < ow; ox++, o++) {
+                        int x0 = ox * sw - g.pw, kxLo = firstInside(x0, dw), kxHi = lastInside(x0, dw, kw, iw);
+                        if (kyLo >= kyHi || kxLo >= kxHi) {
+                            y[o] = Double.NaN;
+                            idx[o] = -1;
+                            continue;
+                        }
+                        int at = p * plane + (y0 + kyLo * dh) * iw + x0 + kxLo * dw;
+                        double best = x[at];
+                        for (int ky = kyLo; ky < kyHi; ky++) {
+                            int row = p * plane + (y0 + ky * dh) * iw + x0;
+                            for (int kx = kxLo; kx < kxHi; kx++) {
+                                int i = row + kx * dw;
+                                double v = x[i];
+                                int take = v > best | (v != v & best == best) ? 1 : 0;
+                                best = Math.max(best, v);
+                                at += (i - at) * take;
+                            }
+                        }
+                        y[o] = best;
+                        idx[o] = at;
+                    }
+                }
+            }
+        }
+
+        /** The first kernel tap k with start + k * dilation >= 0. */
+        private static int firstInside(int start, int dilation) {
+            if (start >= 0) return 0;
+            return dilation == 1 ? -start : (-start + dilation - 1) / dilation;
+        }
+
+        /** One past the last kernel tap k < kernel with start + k * dilation < size. */
+        // Divides only for dilated windows: a division per window dominated the undilated pool.
+        private static int lastInside(int start, int dilation, int kernel, int size) {
+            if (start >= size) return 0;
+            return Math.min(kernel, dilation == 1 ? size - start : (size - 1 - start) / dilation + 1);
         }
 
         @Override
