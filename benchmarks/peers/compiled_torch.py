@@ -6,17 +6,26 @@ Same models, batches and optimizer as the Java benchmarks: the iris MLP (4-64-32
 Adam, cross entropy) one training step and one inference at batch 16, on 1 thread; the
 784-512-512-10 MLP one training step at batch 1024 on 1 thread and on all threads. As there,
 weights and optimizer state start again every 400 steps. Prints the median over 7 repeats of the
-mean time per step.
-Run: python3 benchmarks/peers/compiled_torch.py   (needs torch; pip install torch)
+mean time per step (--quick: shorter and fewer repeats); with --json, a last line for the Bench
+runner: {"Class.case": {"peer": [median seconds, half the spread]}}.
+Run: python3 benchmarks/peers/compiled_torch.py [--quick] [--json]   (needs torch; pip install torch)
 """
+import json
+import sys
 import time
 
 import torch
 import torch.nn as nn
 
 
+QUICK = "--quick" in sys.argv
+
+
 def timed(fn, seconds=1.0, repeats=7):
-    for _ in range(200):
+    """(median, half the spread) of the mean time per call over the repeats, in seconds."""
+    if QUICK:
+        seconds, repeats = seconds / 2, 3
+    for _ in range(20 if QUICK else 200):
         fn()
     results = []
     for _ in range(repeats):
@@ -25,7 +34,8 @@ def timed(fn, seconds=1.0, repeats=7):
             fn()
             n += 1
         results.append((time.perf_counter() - start) / n)
-    return sorted(results)[repeats // 2]
+    results.sort()
+    return results[repeats // 2], (results[-1] - results[0]) / 2
 
 
 def train_step(model, make_opt, x, y, run=400):
@@ -76,8 +86,15 @@ if __name__ == "__main__":
     torch.set_num_threads(1)
     t_train, t_infer = iris()
     print(f"torch {torch.__version__}")
-    print(f"iris train step, batch 16, 1 thread: {t_train * 1e6:.1f} us")
-    print(f"iris inference, batch 16, 1 thread: {t_infer * 1e6:.1f} us")
-    print(f"mlp 784-512-512-10 train step, batch 1024, 1 thread: {mlp() * 1e3:.2f} ms")
+    print(f"iris train step, batch 16, 1 thread: {t_train[0] * 1e6:.1f} us")
+    print(f"iris inference, batch 16, 1 thread: {t_infer[0] * 1e6:.1f} us")
+    t_mlp1 = mlp()
+    print(f"mlp 784-512-512-10 train step, batch 1024, 1 thread: {t_mlp1[0] * 1e3:.2f} ms")
     torch.set_num_threads(threads)
-    print(f"mlp 784-512-512-10 train step, batch 1024, {threads} threads: {mlp() * 1e3:.2f} ms")
+    t_mlp = mlp()
+    print(f"mlp 784-512-512-10 train step, batch 1024, {threads} threads: {t_mlp[0] * 1e3:.2f} ms")
+    if "--json" in sys.argv:
+        print(json.dumps({
+            "CompiledIrisBenchmark.inference": {"pytorch": list(t_infer)},
+            "CompiledMlpBenchmark.trainStep": {"pytorch": list(t_mlp1), f"pytorch{threads}threads": list(t_mlp)},
+        }))

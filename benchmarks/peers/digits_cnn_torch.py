@@ -4,11 +4,15 @@ Same network, batches and optimizer as the Java benchmark: conv 3x3 16 (padding 
 pool 2 -> conv 3x3 32 (padding 1) -> ReLU -> max pool 2 -> flatten -> linear 10, cross entropy,
 Adam lr 1e-3, batches of 32 8x8 digits (rows (37 (32 b + k) + 11) mod 1797, pixels / 16) going
 round 8 batches, weights and optimizer starting again every 675 steps. Prints the median over 7
-repeats of the mean time per step, on 1 thread and on all threads.
-Run from the repository root: python3 benchmarks/peers/digits_cnn_torch.py   (needs torch)
+repeats of the mean time per step, on 1 thread and on all threads (--quick: shorter and fewer
+repeats); with --json, a last line for the Bench runner: {"DigitsCnnBenchmark.cnnStep": {"peer":
+[median seconds, half the spread]}}.
+Run from the repository root: python3 benchmarks/peers/digits_cnn_torch.py [--quick] [--json]   (needs torch)
 """
 import gzip
+import json
 import os
+import sys
 import time
 
 import numpy as np
@@ -17,10 +21,14 @@ import torch.nn as nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DIGITS = os.path.join(HERE, "../../core/src/main/resources/dev/janus/core/data/digits.csv.gz")
+QUICK = "--quick" in sys.argv
 
 
 def timed(fn, seconds=1.0, repeats=7):
-    for _ in range(200):
+    """(median, half the spread) of the mean time per step over the repeats, in seconds."""
+    if QUICK:
+        seconds, repeats = seconds / 2, 3
+    for _ in range(20 if QUICK else 200):
         fn()
     results = []
     for _ in range(repeats):
@@ -29,7 +37,8 @@ def timed(fn, seconds=1.0, repeats=7):
             fn()
             n += 1
         results.append((time.perf_counter() - start) / n)
-    return sorted(results)[repeats // 2]
+    results.sort()
+    return results[repeats // 2], (results[-1] - results[0]) / 2
 
 
 def batches():
@@ -69,6 +78,10 @@ if __name__ == "__main__":
     threads = torch.get_num_threads()
     print(f"torch {torch.__version__}")
     torch.set_num_threads(1)
-    print(f"digits CNN train step, batch 32, 1 thread: {timed(step_fn()) * 1e6:.1f} us")
+    one = timed(step_fn())
+    print(f"digits CNN train step, batch 32, 1 thread: {one[0] * 1e6:.1f} us")
     torch.set_num_threads(threads)
-    print(f"digits CNN train step, batch 32, {threads} threads: {timed(step_fn()) * 1e6:.1f} us")
+    every = timed(step_fn())
+    print(f"digits CNN train step, batch 32, {threads} threads: {every[0] * 1e6:.1f} us")
+    if "--json" in sys.argv:
+        print(json.dumps({"DigitsCnnBenchmark.cnnStep": {"pytorch": list(one), f"pytorch{threads}threads": list(every)}}))

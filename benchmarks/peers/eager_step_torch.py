@@ -1,15 +1,19 @@
-"""PyTorch peer of EagerStepBenchmark: one eager training step of the iris MLP on a batch of 16.
+"""PyTorch peer of IrisStepBenchmark: one eager training step of the iris MLP on a batch of 16.
 
 4 -> 64 -> ReLU -> Dropout(0.3) -> 32 -> ReLU -> 3, CrossEntropyLoss, Adam(lr=1e-3); the step is
 zero_grad, forward, loss, backward, step, as in Java, on one thread. As in Java, the steps go
 round 8 batches of standardised iris (rows (37 (16 b + k) + 11) mod 150) and training restarts
 from the initial weights every 400 steps (see the Java class for why). Prints the mean time per
-step of each of 5 one-second rounds after 2 warm-up rounds, in microseconds.
+step of each of 5 one-second rounds after 2 warm-up rounds, in microseconds (--quick: 3 rounds of
+0.5 s after 2); with --json, a last line for the Bench runner: {"IrisStepBenchmark.irisStep":
+{"pytorch": [mean seconds, half the spread]}}.
 
-Run: python3 benchmarks/peers/eager_step_torch.py
+Run: python3 benchmarks/peers/eager_step_torch.py [--quick] [--json]
 """
 import copy
+import json
 import os
+import sys
 import time
 
 import torch
@@ -17,6 +21,7 @@ import torch.nn as nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 IRIS = os.path.join(HERE, "../../core/src/main/resources/dev/janus/core/data/iris.csv")
+QUICK = "--quick" in sys.argv
 
 torch.set_num_threads(1)
 torch.manual_seed(0)
@@ -50,13 +55,17 @@ def step():
     opt.step()
 
 
+seconds, measured = (0.5, 3) if QUICK else (1.0, 5)
 rounds = []
-for r in range(7):
+for r in range(2 + measured):
     n, start = 0, time.perf_counter()
-    while time.perf_counter() - start < 1.0:
+    while time.perf_counter() - start < seconds:
         step()
         n += 1
     if r >= 2:
         rounds.append((time.perf_counter() - start) / n * 1e6)
 print("torch", torch.__version__, "eager iris step (batch 16), us per step:", " ".join(f"{t:.1f}" for t in rounds))
-print(f"mean {sum(rounds) / len(rounds):.1f} us")
+mean = sum(rounds) / len(rounds)
+print(f"mean {mean:.1f} us")
+if "--json" in sys.argv:
+    print(json.dumps({"IrisStepBenchmark.irisStep": {"pytorch": [mean * 1e-6, (max(rounds) - min(rounds)) / 2 * 1e-6]}}))

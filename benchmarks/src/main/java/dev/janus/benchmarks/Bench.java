@@ -22,70 +22,130 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Runs the JMH benchmarks and writes jmh.json (JMH's own results) and summary.json (each Janus
- * benchmark "case_janus" against its peers "case_<peer>" from the same run, as speed-ups), and
- * prints the summary as a Markdown table.
+ * Runs the JMH benchmarks, then the PyTorch peer scripts (when a Python with torch is found), and
+ * writes jmh.json (JMH's own results) and summary.json (each Janus case against its peers from the
+ * same run, as speed-ups), and prints the summary as a Markdown table.
+ *
+ * <p>Naming: a benchmark method "case_variant" belongs to the case "Class.case"; variants that
+ * start with "janus" are Janus's ("janus", "janusEager", "janusCompiled"), the others are peers.
+ * Every peer is set against every Janus variant of its case.
  *
  * <p>Usage: Bench [--quick] [--out DIR] [REGEX...]
  */
 public final class Bench {
+    static final String USAGE = "usage: benchmarks/run.sh [--quick] [--out DIR] [REGEX...]\n"
+            + "  --quick    1 fork, 2 warm-up and 3 measured iterations of 0.5 s per benchmark (a few minutes in all)\n"
+            + "             instead of 2 forks, 5 warm-up and 5 measured iterations of 1 s\n"
+            + "  --out DIR  where jmh.json and summary.json go (default: benchmarks/results)\n"
+            + "  REGEX      only the benchmarks that match (JMH include patterns)\n"
+            + "PyTorch peers run after JMH with $JANUS_PYTHON, else benchmarks/.venv/bin/python, else python3, if it has torch:\n"
+            + "  python3 -m venv benchmarks/.venv && benchmarks/.venv/bin/pip install torch\n";
+
     private Bench() {
     }
 
-    public static void main(String[] args) throws RunnerException, IOException {
-        boolean quick = false;
+    /** The command line, parsed. */
+    static final class Settings {
+        boolean quick;
         Path out = Paths.get("benchmarks", "results");
-        List<String> includes = new ArrayList<>();
+        final List<String> includes = new ArrayList<>();
+    }
+
+    static Settings parse(String[] args) {
+        Settings s = new Settings();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--quick": quick = true; break;
-                case "--out": out = Paths.get(args[++i]); break;
-                default: includes.add(args[i]);
+                case "--quick": s.quick = true; break;
+                case "--out":
+                    if (i + 1 == args.length) throw new IllegalArgumentException("--out needs a folder");
+                    s.out = Paths.get(args[++i]);
+                    break;
+                default:
+                    if (args[i].startsWith("-")) throw new IllegalArgumentException("unknown option " + args[i]);
+                    s.includes.add(args[i]);
             }
         }
-        Files.createDirectories(out);
+        return s;
+    }
+
+    public static void main(String[] args) throws RunnerException, IOException {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.print(USAGE);
+            return;
+        }
+        Settings s;
+        try {
+            s = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        }
+        Files.createDirectories(s.out);
+        TimeValue iteration = s.quick ? TimeValue.milliseconds(500) : TimeValue.seconds(1);
         ChainedOptionsBuilder opts = new OptionsBuilder()
-                .forks(quick ? 1 : 2)
-                .warmupIterations(quick ? 2 : 5).warmupTime(TimeValue.seconds(1))
-                .measurementIterations(quick ? 3 : 5).measurementTime(TimeValue.seconds(1))
+                .forks(s.quick ? 1 : 2)
+                .warmupIterations(s.quick ? 2 : 5).warmupTime(iteration)
+                .measurementIterations(s.quick ? 3 : 5).measurementTime(iteration)
                 .jvmArgsAppend("-Dorg.bytedeco.javacpp.maxphysicalbytes=0", "-Dorg.bytedeco.javacpp.maxbytes=0",
                         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Xmx4g")
                 .resultFormat(ResultFormatType.JSON)
-                .result(out.resolve("jmh.json").toString());
-        if (includes.isEmpty()) opts.include("dev\\.janus\\.benchmarks\\..*");
-        for (String inc : includes) opts.include(inc);
+                .result(s.out.resolve("jmh.json").toString());
+        if (s.includes.isEmpty()) opts.include("dev\\.janus\\.benchmarks\\..*");
+        for (String inc : s.includes) opts.include(inc);
         Collection<RunResult> results = new Runner(opts.build()).run();
-        String summary = summarise(results, quick);
-        Files.write(out.resolve("summary.json"), summary.getBytes(StandardCharsets.UTF_8));
+
+        Map<String, Case> cases = cases(results);
+        PythonPeers.Outcome torch = PythonPeers.run(s.quick);
+        for (Map.Entry<String, Map<String, double[]>> e : torch.seconds.entrySet()) {
+            Case c = cases.get(e.getKey());
+            if (c == null) continue;
+            for (Map.Entry<String, double[]> peer : e.getValue().entrySet()) {
+                double f = perSecond(c.unit);
+                c.peers.put(peer.getKey(), new double[] {peer.getValue()[0] * f, peer.getValue()[1] * f});
+            }
+        }
+        Files.write(s.out.resolve("summary.json"), summary(cases, s.quick, torch.note).getBytes(StandardCharsets.UTF_8));
         System.out.println();
-        System.out.println(table(results));
-        System.out.println("Wrote " + out.resolve("jmh.json") + " and " + out.resolve("summary.json"));
+        System.out.println(table(cases));
+        System.out.println("PyTorch peers: " + torch.note);
+        System.out.println("Wrote " + s.out.resolve("jmh.json") + " and " + s.out.resolve("summary.json"));
     }
 
-    /** benchmark class.case -> peer -> score, for names "case_peer". */
-    private static Map<String, Map<String, double[]>> pairs(Collection<RunResult> results) {
-        Map<String, Map<String, double[]>> m = new LinkedHashMap<>();
+    /** One case ("IrisStepBenchmark.irisStep"): its Janus variants and its peers, each (score, error) in the case's unit. */
+    static final class Case {
+        final String unit;
+        final Map<String, double[]> janus = new LinkedHashMap<>(), peers = new LinkedHashMap<>();
+
+        Case(String unit) {
+            this.unit = unit;
+        }
+    }
+
+    static Map<String, Case> cases(Collection<RunResult> results) {
+        Map<String, Case> m = new LinkedHashMap<>();
         for (RunResult r : results) {
             String full = r.getParams().getBenchmark();
             String cls = full.substring(0, full.lastIndexOf('.'));
             String method = full.substring(full.lastIndexOf('.') + 1);
             int cut = method.lastIndexOf('_');
             if (cut < 0) continue;
-            String key = cls.substring(cls.lastIndexOf('.') + 1) + "." + method.substring(0, cut);
-            double score = r.getPrimaryResult().getScore(), err = r.getPrimaryResult().getScoreError();
-            m.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(method.substring(cut + 1), new double[] {score, err});
+            String key = cls.substring(cls.lastIndexOf('.') + 1) + "." + method.substring(0, cut), variant = method.substring(cut + 1);
+            Case c = m.computeIfAbsent(key, k -> new Case(r.getPrimaryResult().getScoreUnit()));
+            double[] score = {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()};
+            (variant.startsWith("janus") ? c.janus : c.peers).put(variant, score);
         }
         return m;
     }
 
-    private static String unit(Collection<RunResult> results, String key) {
-        for (RunResult r : results) {
-            String full = r.getParams().getBenchmark();
-            String cls = full.substring(0, full.lastIndexOf('.'));
-            String method = full.substring(full.lastIndexOf('.') + 1);
-            if ((cls.substring(cls.lastIndexOf('.') + 1) + "." + method).startsWith(key + "_")) return r.getPrimaryResult().getScoreUnit();
-        }
-        return "";
+    /** How many of the unit ("us/op") make a second. */
+    static double perSecond(String unit) {
+        if (unit.startsWith("ns")) return 1e9;
+        if (unit.startsWith("us")) return 1e6;
+        if (unit.startsWith("ms")) return 1e3;
+        if (unit.startsWith("s/")) return 1;
+        throw new IllegalArgumentException("unknown JMH unit " + unit);
     }
 
     static String machine() {
@@ -103,41 +163,53 @@ public final class Bench {
         return cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version");
     }
 
-    private static String summarise(Collection<RunResult> results, boolean quick) {
+    private static String json(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    static String summary(Map<String, Case> cases, boolean quick, String torchNote) {
         StringBuilder sb = new StringBuilder("{\n");
-        sb.append("  \"date\": \"").append(LocalDate.now()).append("\",\n");
-        sb.append("  \"machine\": \"").append(machine().replace("\"", "'")).append("\",\n");
-        sb.append("  \"mode\": \"").append(quick ? "quick" : "full").append("\",\n");
+        sb.append("  \"date\": ").append(json(LocalDate.now().toString())).append(",\n");
+        sb.append("  \"machine\": ").append(json(machine())).append(",\n");
+        sb.append("  \"mode\": ").append(json(quick ? "quick" : "full")).append(",\n");
+        sb.append("  \"OMP_NUM_THREADS\": ").append(json(String.valueOf(System.getenv("OMP_NUM_THREADS")))).append(",\n");
+        sb.append("  \"pytorch\": ").append(json(torchNote)).append(",\n");
         sb.append("  \"pairs\": [");
         boolean first = true;
-        for (Map.Entry<String, Map<String, double[]>> e : pairs(results).entrySet()) {
-            double[] janus = e.getValue().get("janus");
-            if (janus == null) continue;
-            for (Map.Entry<String, double[]> peer : e.getValue().entrySet()) {
-                if (peer.getKey().equals("janus")) continue;
-                sb.append(first ? "\n" : ",\n");
-                first = false;
-                sb.append(String.format(Locale.ROOT,
-                        "    {\"case\": \"%s\", \"unit\": \"%s\", \"janus\": %.4f, \"janus_error\": %.4f, \"peer\": \"%s\", \"peer_score\": %.4f, \"peer_error\": %.4f, \"speedup\": %.3f}",
-                        e.getKey(), unit(results, e.getKey()), janus[0], janus[1], peer.getKey(), peer.getValue()[0], peer.getValue()[1],
-                        peer.getValue()[0] / janus[0]));
+        for (Map.Entry<String, Case> e : cases.entrySet()) {
+            for (Map.Entry<String, double[]> janus : e.getValue().janus.entrySet()) {
+                for (Map.Entry<String, double[]> peer : e.getValue().peers.entrySet()) {
+                    sb.append(first ? "\n" : ",\n");
+                    first = false;
+                    sb.append(String.format(Locale.ROOT,
+                            "    {\"case\": %s, \"unit\": %s, \"janus\": %s, \"janus_score\": %.4f, \"janus_error\": %.4f, "
+                                    + "\"peer\": %s, \"peer_score\": %.4f, \"peer_error\": %.4f, \"speedup\": %.3f}",
+                            json(e.getKey()), json(e.getValue().unit), json(janus.getKey()), janus.getValue()[0], janus.getValue()[1],
+                            json(peer.getKey()), peer.getValue()[0], peer.getValue()[1], peer.getValue()[0] / janus.getValue()[0]));
+                }
             }
         }
         return sb.append("\n  ]\n}\n").toString();
     }
 
-    /** Markdown: case, Janus, peer, speed-up (peer time / Janus time; above 1 means Janus is faster). */
-    static String table(Collection<RunResult> results) {
-        StringBuilder sb = new StringBuilder("| case | unit | Janus | peer | peer time | Janus speed-up |\n|---|---|---:|---|---:|---:|\n");
-        for (Map.Entry<String, Map<String, double[]>> e : pairs(results).entrySet()) {
-            double[] janus = e.getValue().get("janus");
-            if (janus == null) continue;
-            for (Map.Entry<String, double[]> peer : e.getValue().entrySet()) {
-                if (peer.getKey().equals("janus")) continue;
-                sb.append(String.format(Locale.ROOT, "| %s | %s | %.3f ± %.3f | %s | %.3f ± %.3f | %.2f× |%n", e.getKey(), unit(results, e.getKey()),
-                        janus[0], janus[1], peer.getKey(), peer.getValue()[0], peer.getValue()[1], peer.getValue()[0] / janus[0]));
+    /** Markdown: case, Janus variant and time, peer and time, speed-up (peer time / Janus time; above 1 means Janus is faster). */
+    static String table(Map<String, Case> cases) {
+        StringBuilder sb = new StringBuilder("| case | unit | Janus | time | peer | peer time | Janus speed-up |\n|---|---|---|---:|---|---:|---:|\n");
+        for (Map.Entry<String, Case> e : cases.entrySet()) {
+            for (Map.Entry<String, double[]> janus : e.getValue().janus.entrySet()) {
+                for (Map.Entry<String, double[]> peer : e.getValue().peers.entrySet()) {
+                    sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s ± %s | %s | %s ± %s | %.2f× |%n", e.getKey(), e.getValue().unit,
+                            janus.getKey(), num(janus.getValue()[0]), num(janus.getValue()[1]), peer.getKey(), num(peer.getValue()[0]),
+                            num(peer.getValue()[1]), peer.getValue()[0] / janus.getValue()[0]));
+                }
             }
         }
         return sb.toString();
+    }
+
+    private static String num(double v) {
+        if (Double.isNaN(v)) return "?";
+        double a = Math.abs(v);
+        return String.format(Locale.ROOT, a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f", v);
     }
 }

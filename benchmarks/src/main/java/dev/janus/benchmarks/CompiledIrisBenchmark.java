@@ -2,10 +2,9 @@ package dev.janus.benchmarks;
 
 import dev.janus.core.Generator;
 import dev.janus.core.Tensor;
-import dev.janus.core.data.Iris;
-import dev.janus.core.data.StandardScaler;
-import dev.janus.core.data.TensorDataset;
 import dev.janus.core.ops.ExecContext;
+import dev.janus.export.ExportOptions;
+import dev.janus.export.OnnxExporter;
 import dev.janus.graph.CompileOptions;
 import dev.janus.graph.Plan;
 import dev.janus.graph.TrainingStep;
@@ -13,6 +12,10 @@ import dev.janus.layers.Dense;
 import dev.janus.layers.Dropout;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -20,7 +23,9 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
+import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,23 +40,26 @@ import java.util.concurrent.TimeUnit;
  *   <li>trainOnBatch: the same model's Keras-style {@code trainOnBatch}, compiled against
  *       {@code runEagerly(true)} (the eager engine running the same layers): the two front ends
  *       side by side through one API, data checks included.</li>
- *   <li>inference: a compiled prediction of 16 samples.</li>
+ *   <li>inference: a compiled prediction of 16 samples, against ONNX Runtime running the same
+ *       model exported to ONNX (one intra-op thread, as Janus runs it; all graph optimisations on;
+ *       the input tensor made once, the result read and closed each call).</li>
  * </ul>
  *
- * As in {@link EagerStepBenchmark}, the steps go round 8 batches of standardised iris and training
- * restarts from the initial weights every 400 steps (one 50-epoch run), so that the optimizer's
- * moments do not sink into subnormal floats. PyTorch's times for the same step come from
- * benchmarks/peers/eager_step_torch.py (training) and peers/compiled_torch.py (inference).
+ * As in {@link IrisStepBenchmark}, the steps go round the 8 batches of {@link IrisBatches} and
+ * training restarts from the initial weights every 400 steps (one 50-epoch run), so that the
+ * optimizer's moments do not sink into subnormal floats. PyTorch's times for the same step come
+ * from benchmarks/peers/eager_step_torch.py (training) and peers/compiled_torch.py (inference).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class CompiledIrisBenchmark {
-    static final int BATCHES = 8, RUN = 400;
-    private final Tensor[] xs = new Tensor[BATCHES], ys = new Tensor[BATCHES];
+    private Tensor[] xs, ys;
     private Run compiled, plain, eagerApi, compiledApi;
     private Plan infer;
     private ExecContext ctx;
+    private OrtSession ort;
+    private OnnxTensor ortInput;
 
     /** A model, its starting weights and optimizer state, and where it is in its 400-step run. */
     static final class Run {
@@ -66,7 +74,7 @@ public class CompiledIrisBenchmark {
 
         /** The batch of this step; every RUN steps the model starts again. */
         int next() {
-            if (steps == RUN) {
+            if (steps == IrisBatches.RUN) {
                 steps = 0;
                 model.setWeights(weights);
                 if (!model.runEagerly()) {
@@ -77,7 +85,7 @@ public class CompiledIrisBenchmark {
                     model.compile(model.optimizer(), model.loss(), model.metricNames());
                 }
             }
-            return steps++ % BATCHES;
+            return steps++ % IrisBatches.BATCHES;
         }
     }
 
@@ -100,22 +108,31 @@ public class CompiledIrisBenchmark {
     }
 
     @Setup
-    public void setup() {
-        TensorDataset raw = Iris.load();
-        TensorDataset data = new TensorDataset(new StandardScaler().fitTransform(raw.tensor(0)), raw.tensor(1));
-        for (int b = 0; b < BATCHES; b++) {
-            int[] rows = new int[16];
-            for (int i = 0; i < 16; i++) rows[i] = (37 * (16 * b + i) + 11) % 150;
-            Tensor[] batch = data.batch(rows);
-            xs[b] = batch[0];
-            ys[b] = batch[1];
-        }
+    public void setup() throws OrtException {
+        IrisBatches data = new IrisBatches();
+        xs = data.x;
+        ys = data.y;
         ctx = new ExecContext(new Generator(3));
         compiled = new Run(iris(CompileOptions.defaults(), false));
         plain = new Run(iris(CompileOptions.none(), false));
         compiledApi = new Run(iris(CompileOptions.defaults(), false));
         eagerApi = new Run(iris(CompileOptions.defaults(), true));
         infer = fill(compiled.model.compiledPredictor().plan(List.of(xs[0].shape())), xs[0]);
+
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(1);
+            options.setInterOpNumThreads(1);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            ort = env.createSession(OnnxExporter.toBytes(compiled.model.compiledPredictor().graph(), ExportOptions.defaults()), options);
+        }
+        ortInput = OnnxTensor.createTensor(env, FloatBuffer.wrap(xs[0].f32()), new long[] {16, 4});
+    }
+
+    @TearDown
+    public void tearDown() throws OrtException {
+        ortInput.close();
+        ort.close();
     }
 
     private List<Tensor> step(Run run) {
@@ -150,5 +167,12 @@ public class CompiledIrisBenchmark {
     @Benchmark
     public List<Tensor> inference_janus() {
         return infer.run(ctx);
+    }
+
+    @Benchmark
+    public float inference_onnxruntime() throws OrtException {
+        try (OrtSession.Result r = ort.run(Map.of("x", ortInput))) {
+            return ((OnnxTensor) r.get(0)).getFloatBuffer().get(0);
+        }
     }
 }

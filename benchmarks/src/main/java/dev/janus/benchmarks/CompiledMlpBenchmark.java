@@ -9,6 +9,7 @@ import dev.janus.graph.TrainingStep;
 import dev.janus.layers.Dense;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
+import org.nd4j.linalg.dataset.DataSet;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -22,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * 784 -> 512 relu -> 512 relu -> 10 softmax at batch 1024 (Adam, sparse categorical cross
- * entropy), one compiled training step; "nopasses" is the same step with every pass off. As in
+ * entropy), one compiled training step; "nopasses" is the same step with every pass off, "dl4j"
+ * the same MLP as a Deeplearning4j MultiLayerNetwork (one fit per step). As in
  * {@link CompiledIrisBenchmark}, weights and optimizer state start again every 400 steps.
  * PyTorch's time comes from benchmarks/peers/compiled_torch.py.
  */
@@ -34,6 +36,8 @@ public class CompiledMlpBenchmark {
     private Plan train, trainPlain;
     private ExecContext ctx;
     private CompiledIrisBenchmark.Run run, runPlain;
+    private Dl4jNet dl4j;
+    private DataSet dl4jBatch;
 
     private static Sequential mlp(CompileOptions options) {
         Generator.manualSeed(42);
@@ -57,6 +61,8 @@ public class CompiledMlpBenchmark {
         plain = plainModel.compiledTrainingStep();
         trainPlain = CompiledIrisBenchmark.fill(plain.plan(List.of(x.shape(), y.shape())), x, y);
         runPlain = new CompiledIrisBenchmark.Run(plainModel);
+        dl4j = new Dl4jNet(42, 0, 784, 512, 512, 10);
+        dl4jBatch = new DataSet(x.toNd4j(), IrisBatches.oneHot(y, 10));
     }
 
     @Benchmark
@@ -69,5 +75,10 @@ public class CompiledMlpBenchmark {
     public List<Tensor> trainStep_nopasses() {
         runPlain.next();
         return plain.run(trainPlain, ctx);
+    }
+
+    @Benchmark
+    public double trainStep_dl4j() {
+        return dl4j.step(dl4jBatch);
     }
 }

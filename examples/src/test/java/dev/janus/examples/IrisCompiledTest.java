@@ -3,23 +3,18 @@ package dev.janus.examples;
 import dev.janus.layers.Weight;
 import org.junit.jupiter.api.Test;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class IrisCompiledTest {
-    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
-
     @Test
     void reachesTheTargetAccuracyAndRepeatsBitForBit() {
-        IrisCompiled.Result a = IrisCompiled.train(IrisCompiled.SEED, 50, 0, QUIET);
+        IrisCompiled.Result a = IrisCompiled.train(IrisCompiled.SEED, 50, 0);
         assertTrue(a.test.get("accuracy") >= 0.93, "test accuracy " + a.test.get("accuracy"));
         assertEquals(50, a.history.get("loss").size());
 
-        IrisCompiled.Result b = IrisCompiled.train(IrisCompiled.SEED, 50, 0, QUIET);
+        IrisCompiled.Result b = IrisCompiled.train(IrisCompiled.SEED, 50, 0);
         assertEquals(a.history.get("loss"), b.history.get("loss"));
         for (int i = 0; i < a.model.weights().size(); i++) {
             Weight w = a.model.weights().get(i);

@@ -1,9 +1,7 @@
 package dev.janus.benchmarks;
 
 import dev.janus.core.Generator;
-import dev.janus.core.data.Iris;
-import dev.janus.core.data.StandardScaler;
-import dev.janus.core.data.TensorDataset;
+import dev.janus.core.ops.ExecContext;
 import dev.janus.core.optim.Adam;
 import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.Tensor;
@@ -12,8 +10,12 @@ import dev.janus.eager.nn.Dropout;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.ReLU;
 import dev.janus.eager.nn.Sequential;
+import dev.janus.graph.CompileOptions;
+import dev.janus.graph.Plan;
+import dev.janus.graph.TrainingStep;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -24,45 +26,62 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One eager training step of the iris MLP (4 -> 64 -> ReLU -> Dropout(0.3) -> 32 -> ReLU -> 3,
- * cross entropy, Adam lr 1e-3) on a batch of 16: zero the gradients, forward, backward, update.
- * The peer "irisStep_nd4j" is the same step written as plain ND4J calls by hand (the forward, the
- * backward by the chain rule, Adam), as a user without an autograd would. PyTorch eager's time for
- * the same step comes from benchmarks/peers/eager_step_torch.py, run on the same machine.
+ * One training step of the iris MLP (4 -> 64 -> ReLU -> Dropout(0.3) -> 32 -> ReLU -> 3, cross
+ * entropy, Adam lr 1e-3) on a batch of 16, four ways side by side:
  *
- * <p>The steps go round 8 batches of standardised iris (rows (37 (16 b + k) + 11) mod 150) and
- * training restarts from the initial weights every 400 steps, the length of the 50-epoch iris run.
- * Left to train for millions of steps, the model would fit its data so closely that its
- * gradients and Adam's moments sink into subnormal floats, which the CPU computes several times
- * slower; that would measure the hardware's subnormal arithmetic, not a training step.
+ * <ul>
+ *   <li>janusEager: zero the gradients, forward, backward, update, with the eager engine
+ *       (PyTorch style);</li>
+ *   <li>janusCompiled: the same model as a Keras {@code Sequential}, the compiled step that fit runs;</li>
+ *   <li>nd4j: the same step written as plain ND4J calls by hand (the forward, the backward by the
+ *       chain rule, Adam), as a user without an autograd would;</li>
+ *   <li>dl4j: Deeplearning4j's {@code MultiLayerNetwork.fit} on the same batch.</li>
+ * </ul>
+ *
+ * PyTorch eager's time for the same step comes from benchmarks/peers/eager_step_torch.py (run by
+ * the Bench runner after JMH when Python with torch is found).
+ *
+ * <p>The steps go round the 8 batches of {@link IrisBatches} and training restarts from the
+ * initial weights every 400 steps, the length of the 50-epoch iris run. Left to train for millions
+ * of steps, the model would fit its data so closely that its gradients and Adam's moments sink
+ * into subnormal floats, which the CPU computes several times slower; that would measure the
+ * hardware's subnormal arithmetic, not a training step.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-public class EagerStepBenchmark {
-    private static final int BATCHES = 8, RUN = 400;
+public class IrisStepBenchmark {
     private static final double LR = 1e-3, BETA1 = 0.9, BETA2 = 0.999, EPS = 1e-8;
+
+    private IrisBatches data;
+    private final Tensor[] xs = new Tensor[IrisBatches.BATCHES], ys = new Tensor[IrisBatches.BATCHES];
 
     private Sequential model;
     private Map<String, dev.janus.core.Tensor> initial;
     private EagerOptimizer opt;
     private CrossEntropyLoss lossFn;
-    private final Tensor[] xs = new Tensor[BATCHES], ys = new Tensor[BATCHES];
     private int janusStep;
 
-    private final INDArray[] nxs = new INDArray[BATCHES], oneHots = new INDArray[BATCHES];
+    private CompiledIrisBenchmark.Run compiled;
+    private ExecContext ctx;
+
+    private final INDArray[] nxs = new INDArray[IrisBatches.BATCHES], oneHots = new INDArray[IrisBatches.BATCHES];
     private INDArray[] start, params, m, v;
     private int nd4jStep;
 
+    private Dl4jNet dl4j;
+    private final DataSet[] dl4jBatches = new DataSet[IrisBatches.BATCHES];
+    private int dl4jStep;
+
     @Setup
     public void setup() {
+        data = new IrisBatches();
         Generator.manualSeed(0);
-        TensorDataset raw = Iris.load();
-        TensorDataset iris = new TensorDataset(new StandardScaler().fitTransform(raw.tensor(0)), raw.tensor(1));
         model = new Sequential(new Linear(4, 64), new ReLU(), new Dropout(0.3), new Linear(64, 32), new ReLU(), new Linear(32, 3));
         initial = model.stateDict();
         opt = new EagerOptimizer(new Adam(LR), model.parameters());
@@ -72,15 +91,16 @@ public class EagerStepBenchmark {
         for (Tensor p : model.parameters()) start[k++] = p.value().toNd4j();
         restartNd4j();
 
-        for (int b = 0; b < BATCHES; b++) {
-            int[] rows = new int[16];
-            for (int i = 0; i < 16; i++) rows[i] = (37 * (16 * b + i) + 11) % 150;
-            dev.janus.core.Tensor[] batch = iris.batch(rows);
-            xs[b] = Tensor.from(batch[0]);
-            ys[b] = Tensor.from(batch[1]);
-            nxs[b] = batch[0].toNd4j();
-            oneHots[b] = Nd4j.zeros(DataType.FLOAT, 16, 3);
-            for (int i = 0; i < 16; i++) oneHots[b].putScalar(i, (int) batch[1].i64()[i], 1f);
+        compiled = new CompiledIrisBenchmark.Run(CompiledIrisBenchmark.iris(CompileOptions.defaults(), false));
+        ctx = new ExecContext(new Generator(3));
+        dl4j = new Dl4jNet(0, 0.3, 4, 64, 32, 3);
+
+        for (int b = 0; b < IrisBatches.BATCHES; b++) {
+            xs[b] = Tensor.from(data.x[b]);
+            ys[b] = Tensor.from(data.y[b]);
+            nxs[b] = data.x[b].toNd4j();
+            oneHots[b] = data.oneHot(b);
+            dl4jBatches[b] = new DataSet(nxs[b], oneHots[b]);
         }
     }
 
@@ -97,13 +117,13 @@ public class EagerStepBenchmark {
     }
 
     @Benchmark
-    public double irisStep_janus() {
-        if (janusStep == RUN) {
+    public double irisStep_janusEager() {
+        if (janusStep == IrisBatches.RUN) {
             model.loadStateDict(initial);
             opt = new EagerOptimizer(new Adam(LR), model.parameters());
             janusStep = 0;
         }
-        int b = janusStep++ % BATCHES;
+        int b = janusStep++ % IrisBatches.BATCHES;
         opt.zeroGrad();
         Tensor loss = lossFn.forward(model.forward(xs[b]), ys[b]);
         loss.backward();
@@ -112,9 +132,22 @@ public class EagerStepBenchmark {
     }
 
     @Benchmark
+    public List<dev.janus.core.Tensor> irisStep_janusCompiled() {
+        int b = compiled.next();
+        TrainingStep step = compiled.model.compiledTrainingStep();
+        Plan p = CompiledIrisBenchmark.fill(step.plan(List.of(data.x[b].shape(), data.y[b].shape())), data.x[b], data.y[b]);
+        return step.run(p, ctx);
+    }
+
+    @Benchmark
+    public double irisStep_dl4j() {
+        return dl4j.step(dl4jBatches[dl4jStep++ % IrisBatches.BATCHES]);
+    }
+
+    @Benchmark
     public double irisStep_nd4j() {
-        if (nd4jStep == RUN) restartNd4j();
-        int b = nd4jStep % BATCHES;
+        if (nd4jStep == IrisBatches.RUN) restartNd4j();
+        int b = nd4jStep % IrisBatches.BATCHES;
         INDArray nx = nxs[b], oneHot = oneHots[b];
         INDArray w1 = params[0], b1 = params[1], w2 = params[2], b2 = params[3], w3 = params[4], b3 = params[5];
         // forward

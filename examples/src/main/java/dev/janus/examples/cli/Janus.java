@@ -1,0 +1,89 @@
+package dev.janus.examples.cli;
+
+import dev.janus.core.JanusException;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The {@code janus} command line: {@code janus <command> [options]}, with demo, train, export,
+ * onnx-test and bench. Exit status 0 on success, 2 for bad arguments or bad input (a missing file,
+ * a missing column, a value that is not a number: one line that names the file, line and column),
+ * 1 when something fails on the way.
+ */
+public final class Janus {
+    static final List<Command> COMMANDS = List.of(new DemoCommand(), new TrainCommand(), new ExportCommand(), new OnnxTest(), new BenchCommand());
+
+    private Janus() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs a command line; returns the exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            err.print(usage());
+            return CliError.USAGE;
+        }
+        String name = args[0];
+        if (name.equals("help") || name.equals("--help") || name.equals("-h")) {
+            if (args.length > 1) return run(new String[] {args[1], "--help"}, out, err);
+            out.print(usage());
+            return 0;
+        }
+        Command command = find(name);
+        if (command == null) {
+            err.println("janus: unknown command '" + name + "'");
+            err.print(usage());
+            return CliError.USAGE;
+        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        if (rest.contains("--help") || rest.contains("-h")) {
+            out.print(command.help());
+            return 0;
+        }
+        try {
+            return command.run(rest, out, err);
+        } catch (CliError e) {
+            err.println("janus " + name + ": " + oneLine(e.getMessage()));
+            if (e.showUsage) err.println("(janus " + name + " --help shows the options)");
+            return e.status;
+        } catch (JanusException e) {
+            err.println("janus " + name + ": " + oneLine(e.getMessage()));
+            return CliError.FAILED;
+        }
+    }
+
+    /** A file the command will write: its folder is created if it is missing. */
+    static Path outputFile(String name) throws CliError {
+        Path p = Path.of(name), dir = p.toAbsolutePath().getParent();
+        try {
+            if (dir != null) Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw CliError.input("cannot create the folder " + dir + " for " + name + ": " + e.getMessage(), e);
+        }
+        return p;
+    }
+
+    static Command find(String name) {
+        for (Command c : COMMANDS) if (c.name().equals(name)) return c;
+        return null;
+    }
+
+    static String usage() {
+        StringBuilder sb = new StringBuilder("usage: janus <command> [options]   (janus <command> --help for its options)\n\ncommands:\n");
+        for (Command c : COMMANDS) sb.append(String.format("  %-10s %s%n", c.name(), c.summary()));
+        return sb.toString();
+    }
+
+    /** Error messages may span lines (a state dict's list of problems); the command line prints one. */
+    static String oneLine(String message) {
+        return message == null ? "failed" : message.strip().replaceAll("\\s*\\n\\s*", "; ");
+    }
+}

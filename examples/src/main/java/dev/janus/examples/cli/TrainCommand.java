@@ -1,0 +1,188 @@
+package dev.janus.examples.cli;
+
+import dev.janus.core.Generator;
+import dev.janus.core.JanusException;
+import dev.janus.core.data.Split;
+import dev.janus.core.data.StandardScaler;
+import dev.janus.core.data.TensorDataset;
+import dev.janus.core.io.AtomicFile;
+import dev.janus.core.io.SafeTensors;
+import dev.janus.core.optim.Adam;
+import dev.janus.eager.nn.CrossEntropyLoss;
+import dev.janus.eager.nn.Linear;
+import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.ReLU;
+import dev.janus.examples.EagerTrainer;
+import dev.janus.export.ExportOptions;
+import dev.janus.export.ModelExport;
+import dev.janus.layers.Callback;
+import dev.janus.layers.Dense;
+import dev.janus.layers.Fit;
+import dev.janus.layers.Input;
+import dev.janus.layers.Sequential;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code janus train <csv>}: an MLP classifier on a user's CSV, eagerly or compiled. The data is
+ * split (seeded), the features standardised with the training part's statistics, and the model
+ * (hidden layers with ReLU, optional dropout, Adam, cross entropy) trained and tested.
+ */
+final class TrainCommand implements Command {
+    private static final Set<String> OPTIONS = Set.of("style", "label", "hidden", "dropout", "epochs", "batch-size", "lr", "test-fraction",
+            "validation-split", "seed", "header", "save", "onnx");
+
+    @Override
+    public String name() {
+        return "train";
+    }
+
+    @Override
+    public String summary() {
+        return "train an MLP classifier on your own CSV file, eagerly or compiled";
+    }
+
+    @Override
+    public String help() {
+        return "usage: janus train <csv> [options]\n\n"
+                + "Trains an MLP classifier on a CSV file of numbers (\".gz\" is read through gzip): one column holds the class\n"
+                + "labels (whole numbers from 0), the others are the features. The first line may be column names,\n"
+                + "scikit-learn's count line (\"150,4,setosa,...\", skipped) or data; --header auto tells them apart. The data\n"
+                + "is split into training and test parts (seeded), the features standardised with the training part's mean\n"
+                + "and standard deviation, and the model trained with Adam on cross entropy, then tested.\n\n"
+                + "  --style eager|compiled   PyTorch-style eager training or the Keras-style compiled model (default: compiled)\n"
+                + "  --label NAME|INDEX       the label column, by name or 0-based index, negative from the end (default: -1)\n"
+                + "  --hidden 64,32           hidden layer sizes, comma separated, each with ReLU (default: 64,32)\n"
+                + "  --dropout P              dropout after the first hidden layer (default: 0)\n"
+                + "  --epochs N               (default: 50)\n"
+                + "  --batch-size N           (default: 16)\n"
+                + "  --lr LR                  Adam's learning rate (default: 0.001)\n"
+                + "  --test-fraction F        share of the rows kept for the test (default: 0.2)\n"
+                + "  --validation-split F     last share of the training rows validated on after each epoch (default: 0)\n"
+                + "  --seed S                 seeds the split, the weights, the shuffling and dropout (default: 0)\n"
+                + "  --header auto|yes|no     is the first line column names? (default: auto)\n"
+                + "  --save FILE              save the trained model: compiled, the whole model (.janus, for janus export);\n"
+                + "                           eager, the weights (.safetensors)\n"
+                + "  --onnx FILE              export the trained model to ONNX; the model takes standardised features, so\n"
+                + "                           the mean and scale of each feature are written beside it (FILE.scaler.csv)\n\n"
+                + "Bad input (a missing file or column, a value that is not a number) ends with one line naming the file,\n"
+                + "line and column, and exit status 2.\n";
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) throws CliError {
+        Args a = Args.parse(args, OPTIONS, Set.of());
+        if (a.positional().size() != 1) throw CliError.usage(a.positional().isEmpty() ? "which CSV file? (janus train <csv>)" : "one CSV file, got " + a.positional());
+        Path csv = Path.of(a.positional().get(0));
+        String style = a.choice("style", "compiled", "eager", "compiled");
+        String header = a.choice("header", "auto", "auto", "yes", "no");
+        int[] hidden = a.sizes("hidden", "64,32");
+        double dropout = a.number("dropout", 0, 0, 1, false);
+        int epochs = a.integer("epochs", 50, 1), batch = a.integer("batch-size", 16, 1);
+        double lr = a.number("lr", 1e-3, Double.MIN_VALUE, Double.MAX_VALUE, true);
+        double testFraction = a.number("test-fraction", 0.2, Double.MIN_VALUE, 1, false);
+        double validation = a.number("validation-split", 0, 0, 1, false);
+        long seed = a.longValue("seed", 0);
+        String label = a.get("label", "-1");
+
+        CsvData data;
+        try {
+            data = CsvData.load(csv, header, label);
+        } catch (JanusException e) {
+            throw CliError.input(e.getMessage(), e);
+        }
+        Split split;
+        try {
+            split = Split.trainTest(new TensorDataset(data.x, data.y), testFraction, seed);
+        } catch (JanusException e) {
+            throw CliError.input(data.source + ": " + e.getMessage(), e);
+        }
+        StandardScaler scaler = new StandardScaler().fit(split.train().tensor(0));
+        TensorDataset train = new TensorDataset(scaler.transform(split.train().tensor(0)), split.train().tensor(1));
+        TensorDataset test = new TensorDataset(scaler.transform(split.test().tensor(0)), split.test().tensor(1));
+        int features = data.features.size();
+        out.printf(Locale.ROOT, "%s: %d rows, %d features, label column '%s' with %d classes; %d for training, %d for the test (seed %d)%n",
+                data.source, data.x.dim(0), features, data.label, data.classes, train.size(), test.size(), seed);
+
+        Generator.manualSeed(seed);
+        Map<String, Double> result;
+        if (style.equals("eager")) {
+            Module model = eagerModel(features, hidden, dropout, data.classes);
+            out.println(model);
+            EagerTrainer trainer = new EagerTrainer(model, new CrossEntropyLoss(), new Adam(lr));
+            TensorDataset[] parts = EagerTrainer.holdOut(train, validation);
+            trainer.fit(parts[0], parts[1], epochs, batch, Generator.global(), null, (epoch, logs) -> printEpoch(out, epoch, epochs, logs));
+            result = trainer.evaluate(test);
+            if (a.get("save", null) != null) {
+                SafeTensors.save(Janus.outputFile(a.get("save", null)), model.stateDict());
+                out.println("saved the weights to " + a.get("save", null));
+            }
+            if (a.get("onnx", null) != null) exported(out, ModelExport.toOnnx(model, test.tensor(0), Janus.outputFile(a.get("onnx", null)), ExportOptions.defaults()), data, scaler);
+        } else {
+            Sequential model = kerasModel(features, hidden, dropout, data.classes);
+            model.output(out);
+            model.compile(new Adam(lr), "sparse_categorical_crossentropy", List.of("accuracy"));
+            model.summary();
+            model.fit(train.tensor(0), train.tensor(1), new Fit().epochs(epochs).batchSize(batch).validationSplit(validation).verbose(0)
+                    .callbacks(new Callback() {
+                        @Override
+                        public void onEpochEnd(int epoch, Map<String, Double> logs) {
+                            printEpoch(out, epoch, epochs, logs);
+                        }
+                    }));
+            result = model.evaluate(test.tensor(0), test.tensor(1), 32, 0);
+            if (a.get("save", null) != null) {
+                model.save(Janus.outputFile(a.get("save", null)));
+                out.println("saved the model to " + a.get("save", null));
+            }
+            if (a.get("onnx", null) != null) exported(out, ModelExport.toOnnx(model, Janus.outputFile(a.get("onnx", null)), ExportOptions.defaults()), data, scaler);
+        }
+        out.printf(Locale.ROOT, "test loss %.4f, test accuracy %.4f%n", result.get("loss"), result.get("accuracy"));
+        return 0;
+    }
+
+    /** Linear layers with ReLU between, dropout after the first hidden layer, as a PyTorch nn.Sequential. */
+    static Module eagerModel(int in, int[] hidden, double dropout, int classes) {
+        dev.janus.eager.nn.Sequential model = new dev.janus.eager.nn.Sequential();
+        int width = in;
+        for (int i = 0; i < hidden.length; i++) {
+            model.add(new Linear(width, hidden[i])).add(new ReLU());
+            if (i == 0 && dropout > 0) model.add(new dev.janus.eager.nn.Dropout(dropout));
+            width = hidden[i];
+        }
+        return model.add(new Linear(width, classes));
+    }
+
+    /** The same model as Keras layers: Dense with relu, softmax output. */
+    static Sequential kerasModel(int in, int[] hidden, double dropout, int classes) {
+        Sequential model = new Sequential(new Input(in));
+        for (int i = 0; i < hidden.length; i++) {
+            model.add(new Dense(hidden[i], "relu"));
+            if (i == 0 && dropout > 0) model.add(new dev.janus.layers.Dropout(dropout));
+        }
+        model.add(new Dense(classes, "softmax"));
+        return model;
+    }
+
+    private static void printEpoch(PrintStream out, int epoch, int epochs, Map<String, Double> logs) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "epoch %" + String.valueOf(epochs).length() + "d/%d", epoch + 1, epochs));
+        logs.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %s %.4f", k, v)));
+        out.println(sb);
+    }
+
+    /** Says where the ONNX file went and writes the scaler it expects its inputs through. */
+    private static void exported(PrintStream out, Path onnx, CsvData data, StandardScaler scaler) {
+        Path sidecar = Path.of(onnx + ".scaler.csv");
+        double[] mean = scaler.mean(), scale = scaler.scale();
+        StringBuilder sb = new StringBuilder("feature,mean,scale\n");
+        for (int i = 0; i < mean.length; i++) sb.append(String.format(Locale.ROOT, "%s,%s,%s%n", data.features.get(i), mean[i], scale[i]));
+        AtomicFile.write(sidecar, sb.toString().getBytes(StandardCharsets.UTF_8), "the scaler");
+        out.println("exported the model to " + onnx + "; it takes standardised features, (x - mean) / scale, with the values in " + sidecar);
+    }
+}
