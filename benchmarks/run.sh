@@ -5,12 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # ND4J's and Deeplearning4j's OpenMP threads fight the JVM for the cores (measured on 2 cores: the
-# plain-ND4J iris step swung between 2 and 140 ms), so the peers run with one OpenMP thread. OpenBLAS
-# would read OMP_NUM_THREADS too; it keeps its own thread count (all cores) for the large products.
+# plain-ND4J iris step swung between 2 and 140 ms), so by default everything runs on one OpenMP
+# thread. The OpenBLAS that ND4J ships, which Janus calls too, is an OpenMP build and follows it
+# (OPENBLAS_NUM_THREADS does not override it), so a default run compares one thread with one
+# thread; OMP_NUM_THREADS=2 benchmarks/run.sh gives both cores to every side.
 # (The PyTorch peers get the caller's setting back: PyTorch reads OMP_NUM_THREADS for its thread count.)
 export JANUS_CALLER_OMP_NUM_THREADS="${OMP_NUM_THREADS-}"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
-export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-$(nproc)}"
 mvn -q -B -ntp -pl benchmarks -am package -DskipTests
 exec java -Dorg.bytedeco.javacpp.maxphysicalbytes=0 -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
   dev.janus.benchmarks.Bench "$@"
