@@ -5,8 +5,6 @@ import dev.janus.core.data.DataLoader;
 import dev.janus.core.data.TensorDataset;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.optim.Adam;
-import dev.janus.eager.EagerOptimizer;
-import dev.janus.eager.Grad;
 import dev.janus.eager.Tensor;
 import dev.janus.eager.Tracer;
 import dev.janus.eager.nn.Conv2d;
@@ -83,34 +81,14 @@ public final class DigitsCnn {
         TensorDataset train = new TensorDataset(DigitsData.shaped(data.train, 1, 8, 8), data.train.tensor(1));
         Sequential model = eagerModel();
         log.println(model);
-        EagerOptimizer opt = new EagerOptimizer(new Adam(1e-3), model.parameters());
-        CrossEntropyLoss lossFn = new CrossEntropyLoss();
-        DataLoader loader = new DataLoader(train, BATCH, true);
-        double epochLoss = Double.NaN;
-        for (int epoch = 1; epoch <= epochs; epoch++) {
-            model.train();
-            double sum = 0;
-            for (dev.janus.core.Tensor[] batch : loader) {
-                opt.zeroGrad();
-                Tensor loss = lossFn.forward(model.forward(Tensor.from(batch[0])), Tensor.from(batch[1]));
-                loss.backward();
-                opt.step();
-                sum += loss.item() * batch[1].numel();
-            }
-            epochLoss = sum / train.size();
-            log.printf("epoch %2d  loss %.4f%n", epoch, epochLoss);
-        }
-        double accuracy = DigitsData.accuracy(predict(model, DigitsData.shaped(data.test, 1, 8, 8)), data.test.tensor(1));
+        // Shuffled with the global generator, as DataLoader's default: the same batches as a hand loop.
+        List<Double> losses = new EagerTrainer(model, new CrossEntropyLoss(), new Adam(1e-3))
+                .fit(train, null, epochs, BATCH, Generator.global(), null,
+                        (epoch, logs) -> log.printf("epoch %2d  loss %.4f%n", epoch + 1, logs.get("loss")))
+                .get("loss");
+        double epochLoss = losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1);
+        double accuracy = DigitsData.accuracy(EagerTrainer.predict(model, DigitsData.shaped(data.test, 1, 8, 8)), data.test.tensor(1));
         return new Result<>(model, accuracy, epochLoss);
-    }
-
-    /** The eager model's logits in eval mode, without recording. */
-    @SuppressWarnings("try") // the no-grad scope is only opened and closed
-    public static dev.janus.core.Tensor predict(dev.janus.eager.nn.Module model, dev.janus.core.Tensor x) {
-        model.eval();
-        try (Grad.Scope ignored = Grad.noGrad()) {
-            return model.forward(Tensor.from(x)).value();
-        }
     }
 
     public static Result<dev.janus.layers.Sequential> trainCompiled(long seed, int epochs, PrintStream log) {
@@ -153,7 +131,7 @@ public final class DigitsCnn {
         DigitsData data = DigitsData.load();
         Result<Sequential> eager = trainEager(SEED, EPOCHS, System.out);
         dev.janus.core.Tensor xFirst = DigitsData.shaped(data.test, 1, 8, 8);
-        double eagerOrt = onnxRuntimeError(traced(eager.model, xFirst), xFirst, predict(eager.model, xFirst), Path.of("digits_cnn_eager.onnx"));
+        double eagerOrt = onnxRuntimeError(traced(eager.model, xFirst), xFirst, EagerTrainer.predict(eager.model, xFirst), Path.of("digits_cnn_eager.onnx"));
         Result<dev.janus.layers.Sequential> compiled = trainCompiled(SEED, EPOCHS, System.out);
         dev.janus.core.Tensor xLast = DigitsData.shaped(data.test, 8, 8, 1);
         double compiledOrt = onnxRuntimeError(compiled.model.inferenceGraph(), xLast, compiled.model.predict(xLast),

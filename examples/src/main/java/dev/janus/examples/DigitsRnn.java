@@ -4,7 +4,6 @@ import dev.janus.core.Generator;
 import dev.janus.core.data.DataLoader;
 import dev.janus.core.data.TensorDataset;
 import dev.janus.core.optim.Adam;
-import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.Tensor;
 import dev.janus.eager.nn.CrossEntropyLoss;
 import dev.janus.eager.nn.LSTM;
@@ -56,24 +55,13 @@ public final class DigitsRnn {
         TensorDataset train = new TensorDataset(DigitsData.shaped(data.train, 8, 8), data.train.tensor(1));
         RowReader model = new RowReader();
         log.println(model);
-        EagerOptimizer opt = new EagerOptimizer(new Adam(LR), model.parameters());
-        CrossEntropyLoss lossFn = new CrossEntropyLoss();
-        DataLoader loader = new DataLoader(train, BATCH, true);
-        double epochLoss = Double.NaN;
-        for (int epoch = 1; epoch <= epochs; epoch++) {
-            model.train();
-            double sum = 0;
-            for (dev.janus.core.Tensor[] batch : loader) {
-                opt.zeroGrad();
-                Tensor loss = lossFn.forward(model.forward(Tensor.from(batch[0])), Tensor.from(batch[1]));
-                loss.backward();
-                opt.step();
-                sum += loss.item() * batch[1].numel();
-            }
-            epochLoss = sum / train.size();
-            log.printf("epoch %2d  loss %.4f%n", epoch, epochLoss);
-        }
-        double accuracy = DigitsData.accuracy(DigitsCnn.predict(model, DigitsData.shaped(data.test, 8, 8)), data.test.tensor(1));
+        // Shuffled with the global generator, as DataLoader's default: the same batches as a hand loop.
+        List<Double> losses = new EagerTrainer(model, new CrossEntropyLoss(), new Adam(LR))
+                .fit(train, null, epochs, BATCH, Generator.global(), null,
+                        (epoch, logs) -> log.printf("epoch %2d  loss %.4f%n", epoch + 1, logs.get("loss")))
+                .get("loss");
+        double epochLoss = losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1);
+        double accuracy = DigitsData.accuracy(EagerTrainer.predict(model, DigitsData.shaped(data.test, 8, 8)), data.test.tensor(1));
         return new DigitsCnn.Result<>(model, accuracy, epochLoss);
     }
 
@@ -94,7 +82,7 @@ public final class DigitsRnn {
         DigitsData data = DigitsData.load();
         dev.janus.core.Tensor rows = DigitsData.shaped(data.test, 8, 8);
         DigitsCnn.Result<RowReader> eager = trainEager(SEED, EPOCHS, System.out);
-        double eagerOrt = DigitsCnn.onnxRuntimeError(DigitsCnn.traced(eager.model, rows), rows, DigitsCnn.predict(eager.model, rows),
+        double eagerOrt = DigitsCnn.onnxRuntimeError(DigitsCnn.traced(eager.model, rows), rows, EagerTrainer.predict(eager.model, rows),
                 Path.of("digits_rnn_eager.onnx"));
         DigitsCnn.Result<dev.janus.layers.Sequential> compiled = trainCompiled(SEED, EPOCHS, System.out);
         double compiledOrt = DigitsCnn.onnxRuntimeError(compiled.model.inferenceGraph(), rows, compiled.model.predict(rows),

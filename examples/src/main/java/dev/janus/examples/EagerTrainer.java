@@ -108,8 +108,13 @@ public final class EagerTrainer {
     }
 
     /** The model's outputs for x, in eval mode, without recording gradients. */
-    @SuppressWarnings("try") // the no-grad scope is only opened and closed
     public dev.janus.core.Tensor predict(dev.janus.core.Tensor x) {
+        return predict(model, x);
+    }
+
+    /** Any module's outputs for x, in eval mode, without recording gradients. */
+    @SuppressWarnings("try") // the no-grad scope is only opened and closed
+    public static dev.janus.core.Tensor predict(Module model, dev.janus.core.Tensor x) {
         model.eval();
         try (Grad.Scope ignored = Grad.noGrad()) {
             return model.forward(Tensor.from(x)).value();
