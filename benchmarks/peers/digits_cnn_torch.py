@@ -13,32 +13,15 @@ import gzip
 import json
 import os
 import sys
-import time
 
 import numpy as np
 import torch
 import torch.nn as nn
 
+from timing import QUICK, timed
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DIGITS = os.path.join(HERE, "../../core/src/main/resources/dev/janus/core/data/digits.csv.gz")
-QUICK = "--quick" in sys.argv
-
-
-def timed(fn, seconds=1.0, repeats=7):
-    """(median, half the spread) of the mean time per step over the repeats, in seconds."""
-    if QUICK:
-        seconds, repeats = seconds / 2, 3
-    for _ in range(20 if QUICK else 200):
-        fn()
-    results = []
-    for _ in range(repeats):
-        n, start = 0, time.perf_counter()
-        while time.perf_counter() - start < seconds:
-            fn()
-            n += 1
-        results.append((time.perf_counter() - start) / n)
-    results.sort()
-    return results[repeats // 2], (results[-1] - results[0]) / 2
 
 
 def batches():
