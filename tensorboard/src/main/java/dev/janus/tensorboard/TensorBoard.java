@@ -147,7 +147,6 @@ public final class TensorBoard implements Callback {
                 }
             }
         }
-        train().flush();   // as Keras: the histograms reach the file with their epoch
     }
 
     /**
