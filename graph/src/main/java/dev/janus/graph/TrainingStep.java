@@ -88,7 +88,7 @@ public final class TrainingStep {
             if (!p.hasName()) throw new JanusException("graph " + model.name() + ": trainable parameter " + p + " needs a name");
             trainable.add(i);
             Tensor[] s = new Tensor[optimizer.stateNames().size()];
-            for (int k = 0; k < s.length; k++) s[k] = Tensor.empty(p.type().dtype(), p.type().shape());
+            for (int k = 0; k < s.length; k++) s[k] = Tensor.empty(p.type().dtype(), p.type().shape(), options.device());
             state.add(s);
         }
     }
