@@ -1,13 +1,14 @@
 package dev.janus.export;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.janus.core.io.FileBytes;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.onnx.OnnxException;
 import dev.janus.export.proto.Onnx.ModelProto;
 import dev.janus.export.proto.Onnx.OperatorSetIdProto;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
@@ -18,6 +19,8 @@ import java.nio.file.Path;
 public final class OnnxImporter {
     public static final int MIN_OPSET = 7, MAX_OPSET = 25;
     private static final int MIN_IR = 3, MAX_IR = 13;
+    /** Protobuf reads messages of up to 2 GB - 1 byte. */
+    private static final long MAX_FILE = Integer.MAX_VALUE;
 
     private OnnxImporter() {
     }
@@ -26,15 +29,25 @@ public final class OnnxImporter {
         return load(path, ImportOptions.defaults());
     }
 
+    /**
+     * Reads the file where it lies (memory-mapped): a file too large for protobuf (2 GB) is refused
+     * by its size, and junk is refused at its first bad byte, without reading the rest.
+     */
     public static Graph load(Path path, ImportOptions options) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(path);
+        ModelProto model;
+        try (FileBytes bytes = FileBytes.open(path)) {
+            if (bytes.size() > MAX_FILE) {
+                throw new OnnxException(path + " has " + bytes.size() + " bytes; an ONNX file holds at most " + MAX_FILE
+                        + " (protobuf's 2 GB): larger models keep their weights in external data files");
+            }
+            model = parse(bytes.slice(0, (int) bytes.size()));
         } catch (IOException e) {
             throw new OnnxException("cannot read " + path + ": " + e, e);
+        } catch (OnnxException e) {
+            throw e.getMessage().startsWith(path.toString()) ? e : new OnnxException(path + ": " + e.getMessage(), e);
         }
         try {
-            return read(bytes, options);
+            return read(model, options);
         } catch (UnsupportedOpException e) {
             throw new UnsupportedOpException(e.opType(), path + ": " + e.getMessage());
         } catch (OnnxException e) {
@@ -47,13 +60,15 @@ public final class OnnxImporter {
     }
 
     public static Graph read(byte[] bytes, ImportOptions options) {
-        ModelProto model;
+        return read(parse(ByteBuffer.wrap(bytes)), options);
+    }
+
+    private static ModelProto parse(ByteBuffer bytes) {
         try {
-            model = ModelProto.parseFrom(bytes);
+            return ModelProto.parseFrom(bytes);
         } catch (InvalidProtocolBufferException e) {
             throw new OnnxException("not an ONNX model, or a truncated or corrupt one: " + e.getMessage(), e);
         }
-        return read(model, options);
     }
 
     static Graph read(ModelProto model, ImportOptions options) {
