@@ -43,7 +43,7 @@ final class ModelFile {
     static void save(Sequential model, Path path) {
         if (!model.isBuilt()) throw new JanusException("cannot save " + model.name() + ": it is not built yet");
         check(model);
-        AtomicFile.write(path, "model " + model.name(), out -> write(model, out));
+        AtomicFile.write(path, out -> write(model, out), "model " + model.name());
     }
 
     /** What a saved model could not rebuild is refused before anything is written. */

@@ -47,14 +47,14 @@ public final class AtomicFile {
 
     /** Writes {@code bytes} to {@code path}; {@code what} names the content in the error message. */
     public static void write(Path path, byte[] bytes, String what) {
-        write(path, what, out -> out.write(bytes));
+        write(path, out -> out.write(bytes), what);
     }
 
     /**
      * Writes what {@code content} streams to {@code path}. A {@link JanusException} it throws passes
      * through unchanged; either way the target is left as it was and the temporary file is removed.
      */
-    public static void write(Path path, String what, Content content) {
+    public static void write(Path path, Content content, String what) {
         Path target = path.toAbsolutePath();
         Path dir = target.getParent();
         removeStale(target);

@@ -43,7 +43,7 @@ public final class SafeTensors {
 
     /** Writes the tensors in the map's order, with optional string metadata. */
     public static void save(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
-        AtomicFile.write(file, "tensors", out -> writeTo(out, tensors, metadata));
+        AtomicFile.write(file, out -> writeTo(out, tensors, metadata), "tensors");
     }
 
     /** The file's bytes (for tests). */
@@ -130,7 +130,7 @@ public final class SafeTensors {
         if (text[0] != '{') throw new JanusException(source + " is not a safetensors file: it does not start with a safetensors header");
         Object parsed;
         try {
-            parsed = new Json(new String(text, StandardCharsets.UTF_8)).document();
+            parsed = Json.parse(new String(text, StandardCharsets.UTF_8));
         } catch (JanusException e) {
             throw new JanusException(source + " is not a safetensors file: its header is not valid JSON (" + e.getMessage() + ")");
         }
@@ -242,158 +242,6 @@ public final class SafeTensors {
                         + count * dt.bytes() + " bytes)");
             }
             return new Entry(name, dt, s, begin, end);
-        }
-    }
-
-    /** A small JSON reader (objects, arrays, strings, integers, true, false, null): all a header holds. */
-    private static final class Json {
-        /** A header nests three deep; far deeper is a crafted file, refused before the stack runs out. */
-        private static final int MAX_DEPTH = 64;
-        private final String s;
-        private int i, depth;
-
-        Json(String s) {
-            this.s = s;
-        }
-
-        Object document() {
-            Object v = value();
-            skip();
-            if (i != s.length()) throw error("unexpected text after the header object");
-            return v;
-        }
-
-        private Object value() {
-            skip();
-            if (i >= s.length()) throw error("unexpected end");
-            char c = s.charAt(i);
-            if (c == '{' || c == '[') {
-                if (++depth > MAX_DEPTH) throw error("objects and arrays nest more than " + MAX_DEPTH + " deep");
-                Object v = c == '{' ? object() : array();
-                depth--;
-                return v;
-            }
-            if (c == '"') return string();
-            if (c == '-' || (c >= '0' && c <= '9')) return number();
-            if (s.startsWith("true", i)) return literal("true", Boolean.TRUE);
-            if (s.startsWith("false", i)) return literal("false", Boolean.FALSE);
-            if (s.startsWith("null", i)) return literal("null", null);
-            throw error("unexpected character '" + c + "'");
-        }
-
-        private Object literal(String word, Object v) {
-            i += word.length();
-            return v;
-        }
-
-        private Map<String, Object> object() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            i++;
-            skip();
-            if (peek() == '}') {
-                i++;
-                return m;
-            }
-            while (true) {
-                skip();
-                if (peek() != '"') throw error("expected a key");
-                String k = string();
-                skip();
-                expect(':');
-                if (m.put(k, value()) != null) throw error("key '" + k + "' appears twice");
-                skip();
-                if (peek() == ',') {
-                    i++;
-                } else {
-                    expect('}');
-                    return m;
-                }
-            }
-        }
-
-        private List<Object> array() {
-            List<Object> a = new ArrayList<>();
-            i++;
-            skip();
-            if (peek() == ']') {
-                i++;
-                return a;
-            }
-            while (true) {
-                a.add(value());
-                skip();
-                if (peek() == ',') {
-                    i++;
-                } else {
-                    expect(']');
-                    return a;
-                }
-            }
-        }
-
-        private String string() {
-            StringBuilder sb = new StringBuilder();
-            i++;
-            while (true) {
-                if (i >= s.length()) throw error("unterminated string");
-                char c = s.charAt(i++);
-                if (c == '"') return sb.toString();
-                if (c != '\\') {
-                    sb.append(c);
-                    continue;
-                }
-                if (i >= s.length()) throw error("unterminated escape");
-                char e = s.charAt(i++);
-                switch (e) {
-                    case '"': case '\\': case '/': sb.append(e); break;
-                    case 'b': sb.append('\b'); break;
-                    case 'f': sb.append('\f'); break;
-                    case 'n': sb.append('\n'); break;
-                    case 'r': sb.append('\r'); break;
-                    case 't': sb.append('\t'); break;
-                    case 'u':
-                        if (i + 4 > s.length()) throw error("short \\u escape");
-                        try {
-                            sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                        } catch (NumberFormatException x) {
-                            throw error("bad \\u escape");
-                        }
-                        i += 4;
-                        break;
-                    default: throw error("bad escape \\" + e);
-                }
-            }
-        }
-
-        private Long number() {
-            int start = i;
-            if (peek() == '-') i++;
-            while (i < s.length() && Character.isDigit(s.charAt(i))) i++;
-            if (i < s.length() && (s.charAt(i) == '.' || s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
-                throw error("a header number must be a whole number");
-            }
-            try {
-                return Long.parseLong(s.substring(start, i));
-            } catch (NumberFormatException e) {
-                throw error("bad number '" + s.substring(start, i) + "'");
-            }
-        }
-
-        private char peek() {
-            return i < s.length() ? s.charAt(i) : '\0';
-        }
-
-        private void expect(char c) {
-            if (peek() != c) throw error("expected '" + c + "'");
-            i++;
-        }
-
-        private void skip() {
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
-        }
-
-        private JanusException error(String what) {
-            return new JanusException(what + " at character " + i);
         }
     }
 }

@@ -66,10 +66,10 @@ class AtomicFileTest {
     void aFailedWriteLeavesTheOldFileAndNoTemporaryFile(@TempDir Path dir) throws IOException {
         Path target = dir.resolve("m.bin");
         AtomicFile.write(target, new byte[] {1, 2, 3}, "data");
-        JanusException e = assertThrows(JanusException.class, () -> AtomicFile.write(target, "data", out -> {
+        JanusException e = assertThrows(JanusException.class, () -> AtomicFile.write(target, out -> {
             out.write(new byte[1 << 20]);
             throw new JanusException("the content failed half way");
-        }));
+        }, "data"));
         assertEquals("the content failed half way", e.getMessage());
         assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(target));
         assertEquals(List.of("m.bin"), names(dir));
