@@ -9,6 +9,7 @@ import dev.janus.core.io.FileBytes;
 import dev.janus.core.io.TensorBytes;
 import dev.janus.core.optim.Optimizer;
 
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -44,6 +45,28 @@ final class ModelFile {
         if (!model.isBuilt()) throw new JanusException("cannot save " + model.name() + ": it is not built yet");
         check(model);
         AtomicFile.write(path, out -> write(model, out), "model " + model.name());
+    }
+
+    /** The bytes {@link #save} writes. */
+    static byte[] encode(Sequential model) {
+        if (!model.isBuilt()) throw new JanusException("cannot save " + model.name() + ": it is not built yet");
+        check(model);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            write(model, out);
+        } catch (IOException e) {
+            throw new JanusException("cannot encode model " + model.name() + ": " + e, e);
+        }
+        return out.toByteArray();
+    }
+
+    /** A model from the bytes of a model file; {@code source} names them in errors. */
+    static Sequential decode(byte[] bytes, String source) {
+        try {
+            return read(FileBytes.of(bytes, source));
+        } catch (IOException e) {
+            throw new JanusException(source + ": cannot read the model: " + e, e);
+        }
     }
 
     /** What a saved model could not rebuild is refused before anything is written. */

@@ -477,6 +477,16 @@ public class Sequential {
         return ModelFile.load(path);
     }
 
+    /** The bytes {@link #save} writes: the whole model in the model-file format (to send it elsewhere). */
+    public byte[] toBytes() {
+        return ModelFile.encode(this);
+    }
+
+    /** A model from the bytes of a model file ({@link #toBytes}, or a file's content); {@code source} names them in errors. */
+    public static Sequential fromBytes(byte[] bytes, String source) {
+        return ModelFile.decode(bytes, source);
+    }
+
     /**
      * Rebuilds a saved model from its layers (the first an {@link Input}): each weight is the file's
      * value, checked against the shape its layer makes before any weight of that size exists.

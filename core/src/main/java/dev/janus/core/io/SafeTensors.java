@@ -46,8 +46,8 @@ public final class SafeTensors {
         AtomicFile.write(file, out -> writeTo(out, tensors, metadata), "tensors");
     }
 
-    /** The file's bytes (for tests). */
-    static byte[] encode(Map<String, Tensor> tensors, Map<String, String> metadata) {
+    /** The bytes of a safetensors file holding these tensors, in the map's order (to send or store elsewhere). */
+    public static byte[] encode(Map<String, Tensor> tensors, Map<String, String> metadata) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             writeTo(out, tensors, metadata);
@@ -104,8 +104,8 @@ public final class SafeTensors {
         }
     }
 
-    /** Reads bytes in memory as if they were a file named {@code source} (for tests). */
-    static Map<String, Tensor> decode(byte[] bytes, String source) {
+    /** The tensors of a safetensors file's bytes; {@code source} names them in errors. */
+    public static Map<String, Tensor> decode(byte[] bytes, String source) {
         try {
             return read(FileBytes.of(bytes, source));
         } catch (IOException e) {
