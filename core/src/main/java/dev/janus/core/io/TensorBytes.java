@@ -3,6 +3,7 @@ package dev.janus.core.io;
 import dev.janus.core.DType;
 import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
+import dev.janus.core.backend.HeapStorage;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -24,15 +25,13 @@ public final class TensorBytes {
     public static void write(OutputStream out, Tensor t, ByteOrder order) throws IOException {
         int width = t.dtype().bytes(), n = t.numel(), per = CHUNK / width;
         ByteBuffer buf = ByteBuffer.allocate(per * width).order(order);
+        Object chunk = HeapStorage.newArray(t.dtype(), per);
         for (int from = 0; from < n; from += per) {
             int k = Math.min(per, n - from);
+            if (k < per) chunk = HeapStorage.newArray(t.dtype(), k);
+            t.storage().toHost(from, chunk, 0, k);
             buf.clear();
-            switch (t.dtype()) {
-                case FLOAT32: buf.asFloatBuffer().put(t.f32(), from, k); break;
-                case FLOAT64: buf.asDoubleBuffer().put(t.f64(), from, k); break;
-                case INT64: buf.asLongBuffer().put(t.i64(), from, k); break;
-                default: for (int i = 0; i < k; i++) buf.put(i, (byte) (t.bool()[from + i] ? 1 : 0));
-            }
+            HeapStorage.putBytes(chunk, buf);
             out.write(buf.array(), 0, k * width);
         }
     }
@@ -41,17 +40,14 @@ public final class TensorBytes {
     public static Tensor read(InputStream in, DType dtype, Shape shape, ByteOrder order) throws IOException {
         Tensor t = Tensor.empty(dtype, shape);
         int width = dtype.bytes(), n = t.numel(), per = CHUNK / width;
-        byte[] chunk = new byte[per * width];
-        ByteBuffer buf = ByteBuffer.wrap(chunk).order(order);
+        byte[] bytes = new byte[per * width];
+        Object chunk = HeapStorage.newArray(dtype, per);
         for (int from = 0; from < n; from += per) {
             int k = Math.min(per, n - from);
-            readFully(in, chunk, k * width);
-            switch (dtype) {
-                case FLOAT32: buf.asFloatBuffer().get(t.f32(), from, k); break;
-                case FLOAT64: buf.asDoubleBuffer().get(t.f64(), from, k); break;
-                case INT64: buf.asLongBuffer().get(t.i64(), from, k); break;
-                default: for (int i = 0; i < k; i++) t.bool()[from + i] = chunk[i] != 0;
-            }
+            if (k < per) chunk = HeapStorage.newArray(dtype, k);
+            readFully(in, bytes, k * width);
+            HeapStorage.getBytes(ByteBuffer.wrap(bytes, 0, k * width).order(order), chunk);
+            t.storage().fromHost(chunk, 0, from, k);
         }
         return t;
     }
