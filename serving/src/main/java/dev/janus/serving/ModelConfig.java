@@ -63,7 +63,7 @@ final class ModelConfig {
     List<Long> select(Set<Long> available) {
         List<Long> out = new ArrayList<>();
         if (!specific.isEmpty()) {
-            for (long v : available) if (specific.contains(v)) out.add(v);
+            for (long v : new TreeSet<>(available)) if (specific.contains(v)) out.add(v);
         } else {
             List<Long> sorted = new ArrayList<>(new TreeSet<>(available));
             int from = latest == 0 ? 0 : Math.max(0, sorted.size() - latest);

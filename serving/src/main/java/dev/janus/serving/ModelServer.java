@@ -80,7 +80,9 @@ public final class ModelServer implements AutoCloseable {
         connector.setHost(b.host);
         connector.setPort(b.port);
         jetty.addConnector(connector);
-        jetty.setHandler(new GracefulHandler(front));
+        GracefulHandler graceful = new GracefulHandler(front);
+        graceful.setShutdownIdleTimeout(100);   // idle keep-alive connections close soon after shutdown starts
+        jetty.setHandler(graceful);
         jetty.setStopTimeout(b.drainTimeout.toMillis());
         if (b.accessLog != null) jetty.setRequestLog(new CustomRequestLog(b.accessLog, CustomRequestLog.EXTENDED_NCSA_FORMAT));
         if (b.pollInterval.isZero()) {
