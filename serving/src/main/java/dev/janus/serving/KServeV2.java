@@ -104,7 +104,7 @@ final class KServeV2 {
                 throw ServingException.badRequest(HEADER_LENGTH + " is '" + headerLength + "', the body has " + body.length + " bytes");
             }
         }
-        JsonNode root = Json.parse(mapper, body, 0, jsonLength);
+        JsonNode root = JsonMappers.parse(mapper, body, 0, jsonLength);
         if (!root.isObject()) throw ServingException.badRequest("the inference request must be a JSON object");
         String id = null;
         if (root.has("id")) {

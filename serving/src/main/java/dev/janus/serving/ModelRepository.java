@@ -188,8 +188,8 @@ final class ModelRepository {
                 if (!a.isRegularFile() || a.size() > MAX_CONFIG_BYTES) throw new IllegalArgumentException("config.json is not a file under 1 MB");
                 configModified = a.lastModifiedTime().toMillis();
                 configSize = a.size();
-                JsonNode tree = Json.MAPPER.readTree(Files.readAllBytes(real));
-                config = ModelConfig.parse(tree == null ? Json.MAPPER.nullNode() : tree, name);
+                JsonNode tree = JsonMappers.MAPPER.readTree(Files.readAllBytes(real));
+                config = ModelConfig.parse(tree == null ? JsonMappers.MAPPER.nullNode() : tree, name);
             } else {
                 config = ModelConfig.defaults();
             }

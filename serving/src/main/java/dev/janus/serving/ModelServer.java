@@ -55,7 +55,7 @@ public final class ModelServer implements AutoCloseable {
         ServerMetrics metrics = new ServerMetrics();
         repository = new ModelRepository(b.repository, settings, metrics);
         repository.poll();
-        ObjectMapper mapper = Json.mapper(b.maxJsonDepth);
+        ObjectMapper mapper = JsonMappers.mapper(b.maxJsonDepth);
         Dispatcher dispatcher = new Dispatcher(repository, b.requestTimeout.toMillis());
         HttpFront front = new HttpFront(mapper, new KServeV2(mapper, dispatcher), new TfServing(mapper, dispatcher), metrics, repository,
                 b.maxBodyBytes, b.token, () -> draining);

@@ -123,7 +123,7 @@ final class TfServing {
     }
 
     Reply predict(String model, Long version, byte[] body) {
-        JsonNode root = Json.parse(mapper, body, 0, body.length);
+        JsonNode root = JsonMappers.parse(mapper, body, 0, body.length);
         if (!root.isObject()) throw ServingException.badRequest("the predict request must be a JSON object");
         if (root.has("signature_name")) {
             JsonNode s = root.get("signature_name");

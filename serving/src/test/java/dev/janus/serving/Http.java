@@ -13,7 +13,7 @@ import java.time.Duration;
 
 /** Java's HttpClient against a test server: requests by method and path, answers as status, headers and JSON. */
 final class Http {
-    static final ObjectMapper JSON = Json.mapper(64);
+    static final ObjectMapper JSON = JsonMappers.mapper(64);
     private static final HttpClient SHARED = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     final HttpClient client;

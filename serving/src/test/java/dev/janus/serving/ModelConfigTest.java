@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ModelConfigTest {
     static ModelConfig parse(String json) throws Exception {
-        return ModelConfig.parse(Json.MAPPER.readTree(json), "m");
+        return ModelConfig.parse(JsonMappers.MAPPER.readTree(json), "m");
     }
 
     @Test

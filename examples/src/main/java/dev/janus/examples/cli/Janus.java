@@ -22,8 +22,14 @@ public final class Janus {
     private Janus() {
     }
 
-    public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+    public static void main(String[] args) throws InterruptedException {
+        // The demo's training runs deep Java stacks into native BLAS code: on the JVM's default 1 MB main
+        // stack it comes close to the edge (it dies of SIGSEGV at 600 KB), so every command gets 16 MB.
+        int[] status = {CliError.FAILED};
+        Thread main = new Thread(null, () -> status[0] = run(args, System.out, System.err), "main", 16L << 20);
+        main.start();
+        main.join();
+        System.exit(status[0]);
     }
 
     /** Runs a command line; returns the exit status. */

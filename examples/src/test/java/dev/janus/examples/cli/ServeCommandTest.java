@@ -41,7 +41,8 @@ class ServeCommandTest {
     Path dir;
 
     /** The demo's compiled iris model (4 -> 64 relu -> dropout -> 32 relu -> 3 softmax), exported as the demo exports it. */
-    static void irisRepository(Path repo) {
+    static void irisRepository(Path repo) throws java.io.IOException {
+        Files.createDirectories(repo.resolve("iris/1"));
         Sequential model = new Sequential();
         model.generator(new Generator(0));
         model.add(new Input(4));
