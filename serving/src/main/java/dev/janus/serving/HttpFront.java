@@ -116,7 +116,7 @@ final class HttpFront extends Handler.Abstract {
             if (verb != null) {
                 if (s.length != at) return noEndpoint(method, path);
                 if (!verb.equals("predict")) {
-                    throw ServingException.badRequest("'" + verb + "' is not supported: Janus serves ':predict' (not classify or regress, which take tf.Example)");
+                    throw ServingException.badRequest(ServingException.quote(verb) + " is not supported: Janus serves ':predict' (not classify or regress, which take tf.Example)");
                 }
                 if (!method.equals("POST")) return notAllowed("POST");
                 return v1.predict(model, v, body(request));
@@ -128,8 +128,7 @@ final class HttpFront extends Handler.Abstract {
     }
 
     private Reply noEndpoint(String method, String path) {
-        String shown = path.length() > 200 ? path.substring(0, 200) + "..." : path;
-        return Reply.error(mapper, 404, "no such endpoint: " + method + " " + shown, 0);
+        return Reply.error(mapper, 404, "no such endpoint: " + method + " " + ServingException.cut(path), 0);
     }
 
     private interface Answer {
@@ -158,16 +157,14 @@ final class HttpFront extends Handler.Abstract {
     /** A model name from the URL: plain, as the repository's names are (it is looked up, never used as a path). */
     private static String modelName(String s) {
         if (!ModelRepository.NAME.matcher(s).matches()) {
-            String shown = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-            throw ServingException.badRequest("invalid model name '" + shown + "': letters, digits, '_', '-' and '.' only");
+            throw ServingException.badRequest("invalid model name " + ServingException.quote(s) + ": letters, digits, '_', '-' and '.' only");
         }
         return s;
     }
 
     private static Long version(String s) {
         if (!ModelRepository.VERSION.matcher(s).matches()) {
-            String shown = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-            throw ServingException.badRequest("invalid model version '" + shown + "': a version is a positive whole number");
+            throw ServingException.badRequest("invalid model version " + ServingException.quote(s) + ": a version is a positive whole number");
         }
         return Long.parseLong(s);
     }

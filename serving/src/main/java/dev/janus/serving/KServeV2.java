@@ -140,7 +140,7 @@ final class KServeV2 {
             if (requested != null) {
                 for (Wanted w : requested) {
                     if (index(v.outputs(), w.name) < 0) {
-                        throw ServingException.badRequest("model '" + v.model + "' has no output named '" + w.name + "'; its outputs are " + v.outputs());
+                        throw ServingException.badRequest("model '" + v.model + "' has no output named " + ServingException.quote(w.name) + "; its outputs are " + v.outputs());
                     }
                 }
             }
@@ -168,7 +168,7 @@ final class KServeV2 {
             JsonNode nameNode = in.get("name");
             if (nameNode == null || !nameNode.isTextual()) throw ServingException.badRequest("an input has no \"name\"");
             String name = nameNode.asText();
-            String what = "input '" + name + "'";
+            String what = "input " + ServingException.quote(name);
             if (named.containsKey(name)) throw ServingException.badRequest(what + " is given twice");
             JsonNode dt = in.get("datatype");
             if (dt == null || !dt.isTextual()) throw ServingException.badRequest(what + " has no \"datatype\"");
@@ -219,7 +219,7 @@ final class KServeV2 {
             case "UINT8": case "UINT16": case "UINT32": case "UINT64": case "INT8": case "INT16": case "INT32": case "FP16": case "BF16": case "BYTES":
                 throw ServingException.badRequest(what + " has datatype " + name + ", which Janus models do not take (FP32, FP64, INT64, BOOL)");
             default:
-                throw ServingException.badRequest(what + " has an unknown datatype '" + name + "'");
+                throw ServingException.badRequest(what + " has an unknown datatype " + ServingException.quote(name));
         }
     }
 

@@ -50,8 +50,7 @@ public final class ModelServer implements AutoCloseable {
     private volatile boolean draining, closed;
 
     private ModelServer(Builder b) {
-        ServerSettings settings = new ServerSettings(b.maxBatchSize, b.maxQueueSize, b.instances, b.maxBodyBytes, b.maxJsonDepth,
-                b.drainTimeout.toMillis());
+        ServerSettings settings = new ServerSettings(b.maxBatchSize, b.maxQueueSize, b.instances, b.drainTimeout.toMillis());
         ServerMetrics metrics = new ServerMetrics();
         repository = new ModelRepository(b.repository, settings, metrics);
         repository.poll();
@@ -167,7 +166,7 @@ public final class ModelServer implements AutoCloseable {
         private Duration pollInterval = Duration.ofSeconds(1), drainTimeout = Duration.ofSeconds(30), requestTimeout = Duration.ofSeconds(60);
         private int maxBatchSize = 64, maxQueueSize = 1024, instances = Math.max(1, Runtime.getRuntime().availableProcessors());
         private int maxJsonDepth = 32, maxThreads = 200;
-        private long maxBodyBytes = 64L << 20;
+        private long maxBodyBytes = 16L << 20;
 
         private Builder() {
         }
@@ -256,7 +255,7 @@ public final class ModelServer implements AutoCloseable {
             return this;
         }
 
-        /** The largest request body (default 64 MiB; 413 beyond). */
+        /** The largest request body (default 16 MiB; 413 beyond). A JSON body is parsed into a tree of about 30 bytes per number. */
         public Builder maxBodyBytes(long n) {
             if (n < 1 || n > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("maxBodyBytes must be 1 to 2^31 - 17, got " + n);
             maxBodyBytes = n;

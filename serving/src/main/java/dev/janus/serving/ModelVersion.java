@@ -150,7 +150,7 @@ final class ModelVersion {
      */
     Tensor[] prepare(Map<String, Tensor> named) {
         for (String name : named.keySet()) {
-            if (spec(name) == null) throw ServingException.badRequest("model '" + model + "' has no input named '" + name + "'; its inputs are " + inputs);
+            if (spec(name) == null) throw ServingException.badRequest("model '" + model + "' has no input named " + ServingException.quote(name) + "; its inputs are " + inputs);
         }
         Tensor[] out = new Tensor[inputs.size()];
         int batch = -1;

@@ -189,7 +189,7 @@ final class Scheduler {
             for (Tensor t : outputs) {
                 if (t.rank() == 0 || t.dim(0) != rows) throw new IllegalStateException("an output does not keep the batch dimension");
             }
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (Throwable e) {   // whatever a batch does, each request still gets its own answer
             for (Job j : batch) runAlone(runner, j);   // one bad request must not fail the others
             return;
         }
@@ -212,7 +212,7 @@ final class Scheduler {
             for (Tensor t : out) copies.add(t.copy());
             metrics.executed(job.rows);
             job.result.complete(copies);
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (Throwable e) {   // an error (even out of memory) fails this request, not the worker
             job.result.completeExceptionally(e);
         }
     }

@@ -23,6 +23,16 @@ final class ServingException extends RuntimeException {
         return new ServingException(400, message);
     }
 
+    /** A client-given name as it goes into a message: quoted, and cut short if long. */
+    static String quote(String name) {
+        return "'" + cut(name) + "'";
+    }
+
+    /** A client-given text cut to 100 characters, so that an error message never echoes a huge request back. */
+    static String cut(String text) {
+        return text.length() > 100 ? text.substring(0, 100) + "..." : text;
+    }
+
     static ServingException notFound(String message) {
         return new ServingException(404, message);
     }

@@ -128,7 +128,7 @@ final class TfServing {
         if (root.has("signature_name")) {
             JsonNode s = root.get("signature_name");
             if (!s.isTextual() || !s.asText().equals(SIGNATURE)) {
-                throw ServingException.badRequest("Serving signature name: \"" + s.asText() + "\" not found in signature def (the one signature is \""
+                throw ServingException.badRequest("Serving signature name: \"" + ServingException.cut(s.asText()) + "\" not found in signature def (the one signature is \""
                         + SIGNATURE + "\")");
             }
         }
@@ -169,7 +169,7 @@ final class TfServing {
             for (JsonNode inst : instances) {
                 for (Iterator<String> it = inst.fieldNames(); it.hasNext(); ) {
                     String f = it.next();
-                    if (!named.containsKey(f)) throw ServingException.badRequest("model '" + v.model + "' has no input named '" + f + "'; its inputs are " + specs);
+                    if (!named.containsKey(f)) throw ServingException.badRequest("model '" + v.model + "' has no input named " + ServingException.quote(f) + "; its inputs are " + specs);
                 }
             }
         }
@@ -202,7 +202,7 @@ final class TfServing {
             Map.Entry<String, JsonNode> e = it.next();
             TensorSpec s = null;
             for (TensorSpec c : specs) if (c.name.equals(e.getKey())) s = c;
-            if (s == null) throw ServingException.badRequest("model '" + v.model + "' has no input named '" + e.getKey() + "'; its inputs are " + specs);
+            if (s == null) throw ServingException.badRequest("model '" + v.model + "' has no input named " + ServingException.quote(e.getKey()) + "; its inputs are " + specs);
             named.put(s.name, tensor(e.getValue(), s, "input '" + s.name + "'"));
         }
         return named;

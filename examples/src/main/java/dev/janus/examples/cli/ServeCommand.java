@@ -43,7 +43,7 @@ final class ServeCommand implements Command {
                 + "  --access-log FILE        access log (NCSA extended), '-' for standard output (the default), 'off' for none\n"
                 + "  --poll-seconds N         how often the repository is scanned for changes (default 1; 0: never)\n"
                 + "  --max-batch-size N       largest batch of a model whose config does not say (default 64)\n"
-                + "  --max-body-mb N          largest request body in MiB (default 64; 413 beyond)\n";
+                + "  --max-body-mb N          largest request body in MiB (default 16; 413 beyond)\n";
     }
 
     @Override
@@ -62,7 +62,7 @@ final class ServeCommand implements Command {
         ModelServer.Builder b = ModelServer.builder().modelRepository(repo).port(port).host(a.get("host", "127.0.0.1"))
                 .pollInterval(Duration.ofSeconds(a.integer("poll-seconds", 1, 0)))
                 .maxBatchSize(a.integer("max-batch-size", 64, 1))
-                .maxBodyBytes((long) a.integer("max-body-mb", 64, 1) << 20);
+                .maxBodyBytes((long) a.integer("max-body-mb", 16, 1) << 20);
         String token = a.get("token-file", null);
         if (token != null) b.bearerToken(firstLine(token, "--token-file"));
         String keystore = a.get("tls-keystore", null);
