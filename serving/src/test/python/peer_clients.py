@@ -1,17 +1,26 @@
 """The official Python clients against a running Janus model server (PythonClientsTest starts it).
 
 tritonclient[http] speaks the Open Inference Protocol (KServe v2), with Triton's binary tensor
-extension by default; requests sends TensorFlow Serving's REST JSON. The repository holds
+extension by default; requests sends TensorFlow Serving's REST JSON. Where tritonclient is not
+installed, the v2 checks are sent with requests instead, in the bytes tritonclient sends (JSON
+header, Inference-Header-Content-Length, little-endian tensors), and the output says so. The repository holds
 half_plus_three (y = 0.5 x + 3 over a batch of scalars) and two_in_two_out (a, b [-1, 2] FP32 ->
 sum, product). Usage: peer_clients.py HOST:PORT. Prints one line per check and exits non-zero on a
 failure.
 """
 import sys
 
+import json
+import struct
+
 import numpy as np
 import requests
-import tritonclient.http as httpclient
-from tritonclient.utils import InferenceServerException
+
+try:
+    import tritonclient.http as httpclient
+    from tritonclient.utils import InferenceServerException
+except ImportError:
+    httpclient = None
 
 host = sys.argv[1]
 base = "http://" + host
@@ -28,7 +37,7 @@ def check(name, fn):
         print("FAIL ", name, "-", repr(e))
 
 
-triton = httpclient.InferenceServerClient(url=host)
+triton = httpclient.InferenceServerClient(url=host) if httpclient else None
 
 
 def health():
@@ -119,13 +128,44 @@ def tf_errors():
     assert r.status_code == 400 and "malformed JSON" in r.json()["error"], r.text
 
 
-check("health (tritonclient)", health)
-check("server and model metadata (tritonclient)", metadata)
-check("infer, binary in and out (tritonclient's default)", infer(True, True))
-check("infer, JSON in and out", infer(False, False))
-check("infer, binary in, JSON out", infer(True, False))
-check("infer two inputs, all outputs (binary)", infer_default_outputs)
-check("errors reach tritonclient as InferenceServerException", infer_errors)
+def v2_requests():
+    assert requests.get(base + "/v2/health/live").status_code == 200
+    assert requests.get(base + "/v2/health/ready").status_code == 200
+    assert requests.get(base + "/v2/models/two_in_two_out/versions/2/ready").status_code == 404
+    m = requests.get(base + "/v2/models/two_in_two_out").json()
+    assert [i["name"] for i in m["inputs"]] == ["a", "b"] and m["inputs"][0]["shape"] == [-1, 2], m
+    r = requests.post(base + "/v2/models/half_plus_three/infer",
+                      json={"id": "7", "inputs": [{"name": "input", "shape": [3], "datatype": "FP32", "data": [1, 2, 5]}]})
+    assert r.json()["outputs"][0]["data"] == [3.5, 4.0, 5.5] and r.json()["id"] == "7", r.text
+
+
+def v2_requests_binary():
+    # What tritonclient sends by default: inputs as binary data, all outputs asked for as binary data.
+    header = json.dumps({"inputs": [{"name": "input", "shape": [3], "datatype": "FP32", "parameters": {"binary_data_size": 12}}],
+                         "parameters": {"binary_data_output": True}}).encode()
+    body = header + struct.pack("<3f", 1.0, 2.0, 5.0)
+    r = requests.post(base + "/v2/models/half_plus_three/infer", data=body,
+                      headers={"Inference-Header-Content-Length": str(len(header)), "Content-Type": "application/octet-stream"})
+    n = int(r.headers["Inference-Header-Content-Length"])
+    out = json.loads(r.content[:n])["outputs"][0]
+    assert out["parameters"]["binary_data_size"] == 12, out
+    assert struct.unpack("<3f", r.content[n:]) == (3.5, 4.0, 5.5)
+    r = requests.post(base + "/v2/models/nope/infer", json={"inputs": []})
+    assert r.status_code == 404 and "not in the model repository" in r.json()["error"], r.text
+
+
+if triton:
+    check("health (tritonclient)", health)
+    check("server and model metadata (tritonclient)", metadata)
+    check("infer, binary in and out (tritonclient's default)", infer(True, True))
+    check("infer, JSON in and out", infer(False, False))
+    check("infer, binary in, JSON out", infer(True, False))
+    check("infer two inputs, all outputs (binary)", infer_default_outputs)
+    check("errors reach tritonclient as InferenceServerException", infer_errors)
+else:
+    print("tritonclient is not installed: the KServe v2 checks go through requests, in tritonclient's wire format")
+    check("KServe v2 health, metadata, JSON infer (requests)", v2_requests)
+    check("KServe v2 binary tensor data as tritonclient sends it (requests)", v2_requests_binary)
 check("TF Serving status and metadata (requests)", tf_status_and_metadata)
 check("TF Serving predict, rows and columns (requests)", tf_predict)
 check("TF Serving errors (requests)", tf_errors)

@@ -93,6 +93,7 @@ final class KServeV2 {
     }
 
     Reply infer(String model, Long version, byte[] body, String headerLength) {
+        dispatcher.find(model, version);   // an unknown model is a 404, whatever the body
         int jsonLength = body.length;
         if (headerLength != null) {
             try {

@@ -123,6 +123,7 @@ final class TfServing {
     }
 
     Reply predict(String model, Long version, byte[] body) {
+        find(model, version);   // an unknown model is a 404 in TF Serving's words, whatever the body
         JsonNode root = JsonMappers.parse(mapper, body, 0, body.length);
         if (!root.isObject()) throw ServingException.badRequest("the predict request must be a JSON object");
         if (root.has("signature_name")) {
@@ -136,7 +137,6 @@ final class TfServing {
         if (instances != null && inputs != null) throw ServingException.badRequest("Not both 'inputs' and 'instances' may be given: use one of them");
         if (instances == null && inputs == null) throw ServingException.badRequest("Missing 'inputs' or 'instances' key");
         boolean rows = instances != null;
-        find(model, version);   // TF Serving's not-found message
         Dispatcher.Result r = dispatcher.infer(model, version, v -> rows ? fromRows(v, instances) : fromColumns(v, inputs));
         return rows ? predictions(r) : outputs(r);
     }
