@@ -1,7 +1,6 @@
 package dev.janus.serving;
 
 import dev.janus.core.Generator;
-import dev.janus.core.Tensor;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.Value;
 import dev.janus.core.ops.ExecContext;
