@@ -116,6 +116,16 @@ final class FusedElementwise extends Op {
         }
     }
 
+    /** The chain: its ops in order, each reading value numbers (inputs first, then results). */
+    List<Instr> program() {
+        return List.of(program);
+    }
+
+    /** The value numbers of the chain's outputs. */
+    int[] outputs() {
+        return outputs.clone();
+    }
+
     /** The ops of the chain, for printing: "add, relu". */
     static String describe(List<Instr> program) {
         StringBuilder sb = new StringBuilder();
