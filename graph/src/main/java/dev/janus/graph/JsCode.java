@@ -19,6 +19,13 @@ final class JsCode {
         return this;
     }
 
+    /** A bare block, for names that must not leak into the enclosing one; {@link #close} ends it. */
+    JsCode openBlock() {
+        line("{");
+        depth++;
+        return this;
+    }
+
     JsCode close() {
         depth--;
         return line("}");

@@ -142,12 +142,25 @@ final class JsKernels {
     }
 
     /**
-     * A dot product of length k, a[ai + p * aStep] * b[bi + p * bStep], into the JS variable
-     * {@code acc} (declared by the caller with its starting value).
+     * Adds a dot product of length k, a[ai + z * aStep] * b[bi + z * bStep], to the JS variable
+     * {@code acc} (declared by the caller with its starting value). Long contiguous ones run four
+     * sums side by side, which breaks the chain of dependent adds (about twice as fast in V8).
      */
     private static void dot(JsCode c, String acc, String a, String ai, int aStep, String b, String bi, int bStep, int k) {
-        c.line("for (let p = 0; p < " + k + "; p++) " + acc + " += " + a + "[" + JsCode.index(ai, "p", aStep) + "] * "
-                + b + "[" + JsCode.index(bi, "p", bStep) + "];");
+        if (k < 8 || aStep != 1 || bStep != 1) {
+            c.line("for (let z = 0; z < " + k + "; z++) " + acc + " += " + a + "[" + JsCode.index(ai, "z", aStep) + "] * "
+                    + b + "[" + JsCode.index(bi, "z", bStep) + "];");
+            return;
+        }
+        c.openBlock();
+        c.line("let u1 = 0, u2 = 0, u3 = 0, z = 0;");
+        c.open("for (; z < " + (k - 3) + "; z += 4)");
+        c.line(acc + " += " + a + "[" + ai + " + z] * " + b + "[" + bi + " + z];");
+        for (int u = 1; u < 4; u++) c.line("u" + u + " += " + a + "[" + ai + " + z + " + u + "] * " + b + "[" + bi + " + z + " + u + "];");
+        c.close();
+        c.line("for (; z < " + k + "; z++) " + acc + " += " + a + "[" + ai + " + z] * " + b + "[" + bi + " + z];");
+        c.line(acc + " += u1 + u2 + u3;");
+        c.close();
     }
 
     private static void matmul(JsStep s) {
@@ -219,32 +232,42 @@ final class JsKernels {
                 + hi + " = Math.min(" + k + ", Math.floor((" + to + " - 1 - " + start + ") / " + d + ") + 1);";
     }
 
+    /**
+     * Per image and group, the input's windows are unfolded into rows of a scratch array (im2col,
+     * as Janus's kernel does, padding as zeros), then each output is a bias plus one contiguous dot
+     * product of a window with a filter.
+     */
     private static void conv(JsStep s) {
         Shape x = s.inShape(0), w = s.inShape(1);
         Window g = Window.of("conv", x, w.sub(2, w.rank()).dims(), s.attrs(), false);
         int groups = s.attrs().getInt("group", 1), batch = x.dim(0), channels = x.dim(1), filters = w.dim(0);
-        int cg = channels / groups, mg = filters / groups, plane = g.ih * g.iw, taps = g.kh * g.kw;
+        int cg = channels / groups, mg = filters / groups, plane = g.ih * g.iw, taps = g.kh * g.kw, ck = cg * taps, os = g.oh * g.ow;
+        String xs = s.in(0), ws = s.in(1), y = s.out(0), col = s.scratch(s.inType(0), os * ck);
         JsCode c = s.code;
-        String xs = s.in(0), ws = s.in(1), y = s.out(0);
-        c.line("let o = 0;");
         c.open("for (let n = 0; n < " + batch + "; n++)");
-        c.open("for (let m = 0; m < " + filters + "; m++)");
-        c.line("const xg = (n * " + channels + " + ((m / " + mg + ") | 0) * " + cg + ") * " + plane + ", wm = m * " + cg * taps + ";");
-        c.line("const bias = " + (s.inputCount() == 3 ? s.in(2) + "[m]" : "0") + ";");
-        c.open("for (let oy = 0; oy < " + g.oh + "; oy++)");
-        c.line("const y0 = oy * " + g.sh + " - " + g.ph + ";");
-        c.line(taps("kyLo", "kyHi", "y0", g.dh, g.kh, "0", Integer.toString(g.ih)));
-        c.open("for (let ox = 0; ox < " + g.ow + "; ox++, o++)");
-        c.line("const x0 = ox * " + g.sw + " - " + g.pw + ";");
-        c.line(taps("kxLo", "kxHi", "x0", g.dw, g.kw, "0", Integer.toString(g.iw)));
-        c.line("let acc = bias;");
+        c.open("for (let gi = 0; gi < " + groups + "; gi++)");
+        c.line("const xg = (n * " + channels + " + gi * " + cg + ") * " + plane + ";");
         c.open("for (let ch = 0; ch < " + cg + "; ch++)");
-        c.line("const xc = xg + ch * " + plane + " + x0, wc = wm + ch * " + taps + ";");
-        c.open("for (let ky = kyLo; ky < kyHi; ky++)");
-        c.line("const xr = xc + (y0 + ky * " + g.dh + ") * " + g.iw + ", wr = wc + ky * " + g.kw + ";");
-        c.line("for (let kx = kxLo; kx < kxHi; kx++) acc += " + xs + "[" + JsCode.index("xr", "kx", g.dw) + "] * " + ws + "[wr + kx];");
-        c.close().close();
-        c.line(y + "[o] = acc;");
+        c.open("for (let ky = 0; ky < " + g.kh + "; ky++)");
+        c.open("for (let kx = 0; kx < " + g.kw + "; kx++)");
+        c.line("const q = (ch * " + g.kh + " + ky) * " + g.kw + " + kx, xc = xg + ch * " + plane + ";");
+        c.open("for (let oy = 0; oy < " + g.oh + "; oy++)");
+        c.line("const iy = oy * " + g.sh + " - " + g.ph + " + ky * " + g.dh + ", at = oy * " + g.ow * ck + " + q;");
+        c.open("if (iy < 0 || iy >= " + g.ih + ")");
+        c.line("for (let ox = 0; ox < " + g.ow + "; ox++) " + col + "[at + ox * " + ck + "] = 0;");
+        c.line("continue;");
+        c.close();
+        c.line("const xr = xc + iy * " + g.iw + ";");
+        c.open("for (let ox = 0; ox < " + g.ow + "; ox++)");
+        c.line("const ix = ox * " + g.sw + " - " + g.pw + " + kx * " + g.dw + ";");
+        c.line(col + "[at + ox * " + ck + "] = ix >= 0 && ix < " + g.iw + " ? " + xs + "[xr + ix] : 0;");
+        c.close().close().close().close().close();
+        c.open("for (let m = gi * " + mg + "; m < (gi + 1) * " + mg + "; m++)");
+        c.line("const wm = m * " + ck + ", ym = (n * " + filters + " + m) * " + os + ";");
+        c.open("for (let p = 0; p < " + os + "; p++)");
+        c.line("let acc = " + (s.inputCount() == 3 ? s.in(2) + "[m]" : "0") + ";");
+        dot(c, "acc", col, "p * " + ck, 1, ws, "wm", 1, ck);
+        c.line(y + "[ym + p] = acc;");
         c.close().close().close().close();
     }
 

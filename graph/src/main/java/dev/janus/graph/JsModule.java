@@ -237,8 +237,8 @@ public final class JsModule {
                 JsStep step = new JsStep(node, plan.nodeInputs(k), plan.nodeOutputs(k), used, this);
                 JsKernels.emit(step);
                 steps.line("// " + node.toString().replace("\n", " "));
-                steps.open("function step" + k + "()").append(step.code).close().line("");
-                run.line("step" + k + "();");
+                steps.open("function step" + k + "(" + step.parameters() + ")").append(step.code).close().line("");
+                run.line("step" + k + "(" + step.arguments() + ");");
             }
             run.close();
             String outputName = name(plan.outputs().get(0));

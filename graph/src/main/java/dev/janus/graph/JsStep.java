@@ -7,6 +7,8 @@ import dev.janus.core.ir.Node;
 import dev.janus.core.ir.Value;
 import dev.janus.core.ops.Attrs;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,6 +22,7 @@ final class JsStep {
     private final Tensor[] in, out;
     private final Set<Value> used;
     private final JsModule.Builder module;
+    private final Map<String, String> locals = new LinkedHashMap<>();
 
     /** {@code in}, {@code out}: the plan's buffers for the node; a constant is embedded only when the kernel reads it. */
     JsStep(Node node, Tensor[] in, Tensor[] out, Set<Value> used, JsModule.Builder module) {
@@ -35,7 +38,7 @@ final class JsStep {
     }
 
     String in(int i) {
-        return module.name(in[i]);
+        return local(module.name(in[i]));
     }
 
     int inputCount() {
@@ -51,7 +54,7 @@ final class JsStep {
     }
 
     String out(int j) {
-        return module.name(out[j]);
+        return local(module.name(out[j]));
     }
 
     Shape outShape(int j) {
@@ -80,12 +83,30 @@ final class JsStep {
 
     /** A constant of the module holding {@code value} (embedded with the weights); returns its name. */
     String addConstant(Tensor value, String what) {
-        return module.addConstant(value, what);
+        return local(module.addConstant(value, what));
     }
 
     /** A module-level scratch array of {@code size} elements, allocated once; returns its name. */
     String scratch(DType type, int size) {
-        return module.scratch(type, size);
+        return local(module.scratch(type, size));
+    }
+
+    /**
+     * The kernel's name for a module-level array: the step function takes every array it touches
+     * as a parameter (V8 keeps locals in registers; module bindings are loaded from their context
+     * on every access).
+     */
+    private String local(String moduleName) {
+        return locals.computeIfAbsent(moduleName, n -> "a" + locals.size());
+    }
+
+    /** The step function's parameters, and what to call it with: "a0, a1" and "b1, c2". */
+    String parameters() {
+        return String.join(", ", locals.values());
+    }
+
+    String arguments() {
+        return String.join(", ", locals.keySet());
     }
 
     JsHelpers helpers() {

@@ -112,7 +112,9 @@ class JsModuleTest {
             NodeJs.write(dir.resolve(c.name + ".in"), x.toDoubleArray());
             names.add(c.name);
         }
-        NodeJs.run(dir, NodeJs.predictDriver(dir), names.toArray(new String[0]));
+        List<String> args = new ArrayList<>();
+        for (String n : names) args.addAll(List.of(n + ".mjs", n + ".in", n + ".out"));
+        NodeJs.run(dir, NodeJs.predictDriver(dir), args.toArray(new String[0]));
         List<String> failures = new ArrayList<>();
         StringBuilder report = new StringBuilder();
         for (int k = 0; k < cases.size(); k++) {
@@ -161,6 +163,7 @@ class JsModuleTest {
     private void productCases() {
         add("matmul_weight", x -> e.matmul(x, param(4, 6), false, false), 4);
         add("matmul_transB", x -> e.matmul(x, param(6, 4), false, true), 4);
+        add("matmul_long_dot", x -> e.matmul(x, param(37, 5), false, false), 37);
         add("matmul_transA_static", new TensorType(DType.FLOAT32, Shape.of(4, 4)), 4, 4, x -> e.matmul(x, op(Ops.TANH, Attrs.NONE, x), true, false));
         add("matmul_batched_weight", x -> e.matmul(x, param(4, 5), false, false), 2, 3, 4);
         add("matmul_batched_runtime", x -> e.matmul(x, op(Ops.TRANSPOSE, Attrs.of("perm", new int[] {0, 2, 1}), x), false, false), 3, 4);

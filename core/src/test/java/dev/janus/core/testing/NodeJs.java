@@ -81,8 +81,9 @@ public final class NodeJs {
     }
 
     /**
-     * A driver script: for each name given, imports {@code name.mjs}, runs its {@code predict} on the
-     * float64 numbers of {@code name.in} and writes the result to {@code name.out} as float64.
+     * A driver script taking triples of arguments (a module, an input file, an output file): it
+     * imports each module, runs its {@code predict} on the input's float64 numbers and writes the
+     * result as float64.
      */
     public static Path predictDriver(Path dir) throws IOException {
         Path script = dir.resolve("predict-driver.mjs");
@@ -90,14 +91,28 @@ public final class NodeJs {
                 "import { readFileSync, writeFileSync } from 'node:fs';",
                 "import { pathToFileURL } from 'node:url';",
                 "import { resolve } from 'node:path';",
-                "for (const name of process.argv.slice(2)) {",
-                "  const m = await import(pathToFileURL(resolve(name + '.mjs')).href);",
-                "  const b = readFileSync(name + '.in');",
-                "  const x = new Float64Array(b.buffer, b.byteOffset, b.length / 8);",
-                "  const y = Float64Array.from(m.predict(x));",
-                "  writeFileSync(name + '.out', new Uint8Array(y.buffer));",
+                "const args = process.argv.slice(2);",
+                "for (let i = 0; i + 2 < args.length; i += 3) {",
+                "  const m = await import(pathToFileURL(resolve(args[i])).href);",
+                "  const b = readFileSync(args[i + 1]);",
+                "  const y = Float64Array.from(m.predict(new Float64Array(b.buffer, b.byteOffset, b.length / 8)));",
+                "  writeFileSync(args[i + 2], new Uint8Array(y.buffer));",
                 "}",
                 ""));
         return script;
+    }
+
+    /** Runs {@code predict} of the module on x's numbers under node; returns the outputs. */
+    public static double[] predict(Path module, double[] x) throws IOException {
+        Path dir = Files.createTempDirectory("janus-node-");
+        try {
+            Path in = dir.resolve("x.bin"), out = dir.resolve("y.bin");
+            write(in, x);
+            run(dir, predictDriver(dir), module.toAbsolutePath().toString(), in.toString(), out.toString());
+            return read(out);
+        } finally {
+            for (String f : new String[] {"x.bin", "y.bin", "predict-driver.mjs"}) Files.deleteIfExists(dir.resolve(f));
+            Files.deleteIfExists(dir);
+        }
     }
 }
