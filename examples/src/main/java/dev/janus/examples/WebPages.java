@@ -32,13 +32,14 @@ public final class WebPages {
         IrisData data = IrisData.load();
         Tensor examples = firstOfEachClass(data.rawTest, data.yTest, 3);
         // README: web-export
-        return ModelExport.toWeb(model, dir, WebOptions.defaults()
+        Path page = ModelExport.toWeb(model, dir, WebOptions.defaults()   // dir/index.html, dir/model.js
                 .title("Iris species")
                 .features(Iris.FEATURES)
                 .classes(Iris.CLASSES)
                 .standardise(data.scaler)          // people type centimetres; the model was trained on standardised features
                 .examples(examples, Iris.CLASSES));
         // README: end
+        return page;
     }
 
     /** A digits page: a canvas to draw on, and one digit of each class from the test set to try. */

@@ -451,12 +451,14 @@ final class JsKernels {
             c.close().close();
         }
 
-        /** Copies a state [N, H] into Y [T, D, N, H] at step t. */
+        /** Copies a state [N, H] into Y [T, D, N, H] at step t, unless nothing reads Y (a classifier of the last state). */
         void output(JsStep s, String state) {
+            if (!s.outputUsed(0)) return;
             c.line("for (let k = 0; k < " + n * h + "; k++) " + s.out(0) + "[(t * " + dirs + " + d) * " + n * h + " + k] = " + state + "[k];");
         }
 
         void finalState(JsStep s, int output, String state) {
+            if (!s.outputUsed(output)) return;
             c.line("for (let k = 0; k < " + n * h + "; k++) " + s.out(output) + "[d * " + n * h + " + k] = " + state + "[k];");
         }
     }

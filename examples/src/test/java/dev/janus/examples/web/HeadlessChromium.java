@@ -62,9 +62,9 @@ public final class HeadlessChromium implements AutoCloseable {
 
     public static HeadlessChromium start(int width, int height) throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory("janus-chromium-");
-        Process p = new ProcessBuilder(executable(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        Process p = new ProcessBuilder(executable(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir=" + profile,
-                "--remote-debugging-port=0", "--window-size=" + width + "," + height, "about:blank")
+                "--remote-debugging-port=0", "--hide-scrollbars", "--window-size=" + width + "," + height, "about:blank")
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             return new HeadlessChromium(p, profile);

@@ -24,7 +24,7 @@ public final class ReadmeScreenshot {
         Path site = Files.createTempDirectory("janus-web-");
         var model = DigitsCnn.trainCompiled(DigitsCnn.SEED, DigitsCnn.EPOCHS, new PrintStream(OutputStream.nullOutputStream())).model;
         Path page = WebPages.digits(model, "Handwritten digits (CNN)", site);
-        try (HeadlessChromium browser = HeadlessChromium.start(900, 640)) {
+        try (HeadlessChromium browser = HeadlessChromium.start(920, 800)) {
             browser.open(page.toUri().toString());
             browser.waitFor("document.body.dataset.ready === 'true'");
             // A 3: two arcs meeting in the middle.
