@@ -7,7 +7,6 @@ import dev.janus.eager.Tracer;
 import dev.janus.eager.nn.Module;
 import dev.janus.layers.Sequential;
 
-import dev.janus.core.io.AtomicFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +44,7 @@ public final class ModelExport {
             throw new JanusException("export of " + module.getClass().getSimpleName() + ": the options fix the batch to "
                     + options.batchSize() + ", but the example input is " + exampleInput.type() + "; give an example of that batch size");
         }
-        AtomicFile.write(path, OnnxExporter.toBytes(trace(module, exampleInput, options.isDynamicBatch()), options), "ONNX model");
+        OnnxExporter.save(trace(module, exampleInput, options.isDynamicBatch()), path, options);
         return path;
     }
 
@@ -73,7 +72,7 @@ public final class ModelExport {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
         ExportOptions named = options.inputNames() == null ? options.inputNames("input") : options;
-        AtomicFile.write(path, OnnxExporter.toBytes(model.inferenceGraph(), named), "ONNX model");
+        OnnxExporter.save(model.inferenceGraph(), path, named);
         return path;
     }
 

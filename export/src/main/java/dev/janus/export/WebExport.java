@@ -6,6 +6,7 @@ import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.io.AtomicFile;
+import dev.janus.core.io.Json;
 import dev.janus.core.ir.Graph;
 import dev.janus.graph.JsModule;
 import dev.janus.graph.ShapeInference;
@@ -87,7 +88,7 @@ final class WebExport {
         String page = template()
                 .replace("{{TITLE}}", html(title))
                 .replace("<!--RUNTIME-->", onnx ? "<script src=\"" + html(options.onnxRuntimeUrl()) + "\"></script>" : "")
-                .replace("/*CONFIG*/", json(config).replace("</", "<\\/"))
+                .replace("/*CONFIG*/", Json.write(config).replace("</", "<\\/"))
                 .replace("/*MODEL*/", onnx ? "" : module.source().replace("</", "<\\/"));
         try {
             Files.createDirectories(dir);
@@ -180,55 +181,5 @@ final class WebExport {
 
     private static String html(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-    }
-
-    /** JSON of maps, lists, strings, numbers (non-finite ones as null), int and double arrays, booleans and null. */
-    static String json(Object v) {
-        StringBuilder sb = new StringBuilder();
-        json(v, sb);
-        return sb.toString();
-    }
-
-    private static void json(Object v, StringBuilder sb) {
-        if (v == null) {
-            sb.append("null");
-        } else if (v instanceof String) {
-            sb.append('"');
-            for (char c : ((String) v).toCharArray()) {
-                if (c == '"' || c == '\\') sb.append('\\').append(c);
-                else if (c < 0x20 || c == 0x2028 || c == 0x2029) sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                else sb.append(c);
-            }
-            sb.append('"');
-        } else if (v instanceof Number) {
-            double d = ((Number) v).doubleValue();
-            sb.append(!Double.isFinite(d) ? "null" : d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d));
-        } else if (v instanceof Boolean) {
-            sb.append(v);
-        } else if (v instanceof Map) {
-            sb.append('{');
-            boolean first = true;
-            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-                if (!first) sb.append(", ");
-                first = false;
-                json(String.valueOf(e.getKey()), sb);
-                sb.append(": ");
-                json(e.getValue(), sb);
-            }
-            sb.append('}');
-        } else if (v instanceof int[] || v instanceof double[] || v instanceof List) {
-            List<Object> items = new ArrayList<>();
-            if (v instanceof int[]) for (int i : (int[]) v) items.add(i);
-            else if (v instanceof double[]) for (double d : (double[]) v) items.add(d);
-            else items.addAll((List<?>) v);
-            sb.append('[');
-            for (int i = 0; i < items.size(); i++) {
-                if (i > 0) sb.append(", ");
-                json(items.get(i), sb);
-            }
-            sb.append(']');
-        } else {
-            throw new IllegalArgumentException("no JSON for " + v.getClass().getSimpleName());
-        }
     }
 }

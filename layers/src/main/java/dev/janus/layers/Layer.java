@@ -74,7 +74,16 @@ public abstract class Layer {
             }
             return outputShape;
         }
-        Shape out = create(input, dtype, rng);
+        Shape out;
+        try {
+            out = create(input, dtype, rng);
+        } catch (RuntimeException e) {
+            weights.clear();   // a half-built layer keeps none of its weights
+            if (e instanceof ShapeException && !e.getMessage().startsWith(name + ":")) {
+                throw new ShapeException(name + ": " + typeName() + " on input " + describe(input) + ": " + e.getMessage());
+            }
+            throw e;
+        }
         inputShape = input;
         outputShape = out;
         return out;

@@ -1,5 +1,7 @@
 package dev.janus.examples.web;
 
+import dev.janus.core.io.Json;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -142,7 +144,7 @@ public final class HeadlessChromium implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             Map<String, Object> m = messages.poll(1, TimeUnit.SECONDS);
-            if (m == null || !Double.valueOf(id).equals(m.get("id"))) continue;
+            if (m == null || !(m.get("id") instanceof Number) || ((Number) m.get("id")).intValue() != id) continue;
             if (m.containsKey("error")) throw new IllegalStateException(method + " failed: " + Json.write(m.get("error")));
             return (Map<?, ?>) m.get("result");
         }

@@ -5,6 +5,7 @@ import dev.janus.core.DType;
 import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
 import dev.janus.core.data.Iris;
+import dev.janus.core.io.Json;
 import dev.janus.examples.DigitsData;
 import dev.janus.examples.IrisData;
 import dev.janus.examples.WebPages;
