@@ -84,7 +84,7 @@ final class JsKernels {
         int[] outputs;
         if (op instanceof FusedElementwise) {
             program = ((FusedElementwise) op).program();
-            outputs = ((FusedElementwise) op).outputs();
+            outputs = ((FusedElementwise) op).outputValues();
         } else {
             int[] src = new int[nIn];
             for (int i = 0; i < nIn; i++) src[i] = i;

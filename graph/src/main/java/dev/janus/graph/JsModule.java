@@ -76,7 +76,7 @@ public final class JsModule {
         boolean dynamic = declared.dim(0) == Shape.DYNAMIC;
         int batch = dynamic ? batchSize : declared.dim(0);
         Map<Object, String> paramNames = new IdentityHashMap<>();
-        for (Value p : graph.parameters()) paramNames.put(Elementwise.storage(graph.parameterValue(p)), p.name());
+        for (Value p : graph.parameters()) paramNames.put(graph.parameterValue(p).storage(), p.name());
         Graph frozen = freeze(graph);
         Executable exe = new Executable(frozen, CompileOptions.defaults());
         if (dynamic) requireIndependentSamples(exe, graph.name(), in.type());
@@ -167,7 +167,7 @@ public final class JsModule {
         Builder(Plan plan, Map<Object, String> paramNames) {
             this.plan = plan;
             this.paramNames = paramNames;
-            for (Value c : plan.graph().constants()) constantOf.put(Elementwise.storage(plan.graph().constantValue(c)), plan.graph().constantValue(c));
+            for (Value c : plan.graph().constants()) constantOf.put(plan.graph().constantValue(c).storage(), plan.graph().constantValue(c));
         }
 
         Tensor constantValue(Value v) {
@@ -180,7 +180,7 @@ public final class JsModule {
 
         /** The array of a plan buffer: a constant embedded on first use, or an array allocated once. */
         String name(Tensor t) {
-            Object storage = Elementwise.storage(t);
+            Object storage = t.storage();
             String n = names.get(storage);
             if (n != null) return n;
             Tensor c = constantOf.get(storage);
@@ -196,7 +196,7 @@ public final class JsModule {
 
         /** A frozen parameter's name, or "constant" for a folded or literal one. */
         String describe(Tensor t) {
-            return paramNames.getOrDefault(Elementwise.storage(t), "constant");
+            return paramNames.getOrDefault(t.storage(), "constant");
         }
 
         String addConstant(Tensor value, String what) {

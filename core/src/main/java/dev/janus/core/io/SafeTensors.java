@@ -46,7 +46,8 @@ public final class SafeTensors {
         AtomicFile.write(file, encode(tensors, metadata), "tensors");
     }
 
-    static byte[] encode(Map<String, Tensor> tensors, Map<String, String> metadata) {
+    /** The bytes of a safetensors file holding these tensors, in the map's order (to send or store elsewhere). */
+    public static byte[] encode(Map<String, Tensor> tensors, Map<String, String> metadata) {
         StringBuilder json = new StringBuilder("{");
         if (!metadata.isEmpty()) {
             json.append(quote("__metadata__")).append(":{");
@@ -75,29 +76,8 @@ public final class SafeTensors {
         if (8 + header.length + offset > Integer.MAX_VALUE - 8) throw new JanusException("safetensors: " + offset + " bytes of tensors is too much for one file here");
         ByteBuffer b = ByteBuffer.allocate((int) (8 + header.length + offset)).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(header.length).put(header);
-        for (Tensor t : tensors.values()) put(b, t);
+        for (Tensor t : tensors.values()) t.storage().toBytes(b);
         return b.array();
-    }
-
-    private static void put(ByteBuffer b, Tensor t) {
-        switch (t.dtype()) {
-            case FLOAT32: {
-                b.asFloatBuffer().put(t.f32());
-                break;
-            }
-            case FLOAT64: {
-                b.asDoubleBuffer().put(t.f64());
-                break;
-            }
-            case INT64: {
-                b.asLongBuffer().put(t.i64());
-                break;
-            }
-            default:
-                for (boolean v : t.bool()) b.put((byte) (v ? 1 : 0));
-                return;
-        }
-        b.position(b.position() + t.numel() * t.dtype().bytes());
     }
 
     /** Reads every tensor, in the order of their data in the file. */
@@ -113,7 +93,8 @@ public final class SafeTensors {
         return decode(bytes, file.toString());
     }
 
-    static Map<String, Tensor> decode(byte[] bytes, String source) {
+    /** The tensors of a safetensors file's bytes; {@code source} names them in errors. */
+    public static Map<String, Tensor> decode(byte[] bytes, String source) {
         if (bytes.length < 8) throw new JanusException(source + " is not a safetensors file: it has only " + bytes.length + " bytes");
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         long headerLen = b.getLong();
@@ -164,29 +145,9 @@ public final class SafeTensors {
     }
 
     private static Tensor read(ByteBuffer b, DType dtype, Shape shape) {
-        int n = shape.size();
-        switch (dtype) {
-            case FLOAT32: {
-                float[] a = new float[n];
-                b.asFloatBuffer().get(a);
-                return Tensor.wrap(a, dtype, shape);
-            }
-            case FLOAT64: {
-                double[] a = new double[n];
-                b.asDoubleBuffer().get(a);
-                return Tensor.wrap(a, dtype, shape);
-            }
-            case INT64: {
-                long[] a = new long[n];
-                b.asLongBuffer().get(a);
-                return Tensor.wrap(a, dtype, shape);
-            }
-            default: {
-                boolean[] a = new boolean[n];
-                for (int i = 0; i < n; i++) a[i] = b.get() != 0;
-                return Tensor.wrap(a, dtype, shape);
-            }
-        }
+        Tensor t = Tensor.empty(dtype, shape);
+        t.storage().fromBytes(b);
+        return t;
     }
 
     private static String code(DType t) {
