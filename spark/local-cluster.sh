@@ -9,7 +9,8 @@ flags=$(sed -n 's:.*<spark.jvm.flags>\(.*\)</spark.jvm.flags>.*:\1:p' spark/pom.
 home=$(mktemp -d)
 trap '[ -n "${KEEP_SPARK_HOME:-}" ] || rm -rf "$home"' EXIT
 echo "executor logs: $home/work"
-cp="spark/target/test-classes:spark/target/classes:$(cat spark/target/bench-classpath.txt)"
+# Absolute: in testing mode the executors get this class path, and start in their own directories.
+cp="$PWD/spark/target/test-classes:$PWD/spark/target/classes:$(cat spark/target/bench-classpath.txt)"
 # shellcheck disable=SC2086
 SPARK_TESTING=1 SPARK_SCALA_VERSION=2.13 java $flags -Dspark.testing=true -Dspark.test.home="$home" \
     -Dorg.bytedeco.javacpp.maxphysicalbytes=0 -Dorg.bytedeco.javacpp.maxbytes=0 -Xmx3g \
