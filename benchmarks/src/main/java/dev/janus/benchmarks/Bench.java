@@ -92,12 +92,13 @@ public final class Bench {
                         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Xmx4g")
                 .resultFormat(ResultFormatType.JSON)
                 .result(s.out.resolve("jmh.json").toString());
-        if (s.includes.isEmpty()) opts.include("dev\\.janus\\.benchmarks\\..*");
+        // GpuBenchmark needs a GPU: it runs only when named (scripts/gpu-check does).
+        if (s.includes.isEmpty()) opts.include("dev\\.janus\\.benchmarks\\.(?!GpuBenchmark).*");
         for (String inc : s.includes) opts.include(inc);
         Collection<RunResult> results = new Runner(opts.build()).run();
 
         Map<String, Case> cases = cases(results);
-        PythonPeers.Outcome torch = PythonPeers.run(s.quick);
+        PythonPeers.Outcome torch = PythonPeers.run(s.quick, cases.keySet());
         for (Map.Entry<String, Map<String, double[]>> e : torch.seconds.entrySet()) {
             Case c = cases.get(e.getKey());
             if (c == null) continue;

@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 final class PythonPeers {
     static final Path DIR = Paths.get("benchmarks", "peers");
     private static final List<String> SCRIPTS = List.of("eager_step_torch.py", "compiled_torch.py", "digits_cnn_torch.py");
+    /** The peer of GpuBenchmark (PyTorch CUDA), run only when GPU cases ran; the others only when CPU cases ran. */
+    private static final String GPU_SCRIPT = "gpu_torch.py", GPU_CASES = "GpuBenchmark.";
     private static final Pattern ENTRY = Pattern.compile("\"([^\"]+)\":\\s*\\{([^}]*)}");
     private static final Pattern PEER = Pattern.compile("\"([^\"]+)\":\\s*\\[\\s*([-0-9.eE+]+)\\s*,\\s*([-0-9.eE+]+)\\s*]");
 
@@ -34,7 +36,8 @@ final class PythonPeers {
     private PythonPeers() {
     }
 
-    static Outcome run(boolean quick) {
+    /** Runs the peers of the cases that ran ("Class.case" names). */
+    static Outcome run(boolean quick, java.util.Set<String> cases) {
         Outcome o = new Outcome();
         String python = python();
         String version = python == null ? null : output(List.of(python, "-c", "import torch; print(torch.__version__)"), 120);
@@ -42,7 +45,10 @@ final class PythonPeers {
             o.note = "skipped: no Python with torch (set JANUS_PYTHON, or: python3 -m venv benchmarks/.venv && benchmarks/.venv/bin/pip install torch)";
             return o;
         }
-        for (String script : SCRIPTS) {
+        List<String> scripts = new ArrayList<>();
+        if (cases.stream().anyMatch(c -> !c.startsWith(GPU_CASES))) scripts.addAll(SCRIPTS);
+        if (cases.stream().anyMatch(c -> c.startsWith(GPU_CASES))) scripts.add(GPU_SCRIPT);
+        for (String script : scripts) {
             List<String> cmd = new ArrayList<>(List.of(python, DIR.resolve(script).toString(), "--json"));
             if (quick) cmd.add("--quick");
             System.out.println("# PyTorch peer: " + String.join(" ", cmd));

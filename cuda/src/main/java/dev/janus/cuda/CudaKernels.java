@@ -4,6 +4,7 @@ import dev.janus.core.DType;
 import dev.janus.core.Device;
 import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
+import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.ops.Attrs;
@@ -16,15 +17,17 @@ import dev.janus.graph.FusedElementwise;
 import org.bytedeco.cuda.global.cudart;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * The CUDA kernels of the op set, registered for the cuda storage kind. Elementwise ops (and the
  * compiler's fused chains) are generated CUDA C ({@link Elementwise}); reductions, softmax, the
- * softmax cross-entropy, dropout and the strided copies are generated per dtype
- * ({@link KernelSources}); products go to cuBLAS; reshape is a device copy. Every other op runs its
+ * softmax cross-entropy, dropout, the strided copies, gather, index_add and one_hot are generated
+ * per dtype ({@link KernelSources}); products go to cuBLAS; reshape and concat are device copies. Every other op runs its
  * CPU kernel on host copies, logged once per op (see {@link #ops()} for which have kernels).
  */
 final class CudaKernels {
@@ -52,6 +55,10 @@ final class CudaKernels {
         register(kind, Ops.RESHAPE, CudaKernels::reshape);
         register(kind, Ops.TRANSPOSE, CudaKernels::transpose);
         register(kind, Ops.EXPAND, CudaKernels::expand);
+        register(kind, Ops.GATHER, CudaKernels::gather);
+        register(kind, Ops.INDEX_ADD, CudaKernels::indexAdd);
+        register(kind, Ops.ONE_HOT, CudaKernels::oneHot);
+        register(kind, Ops.CONCAT, CudaKernels::concat);
         Kernels.registerGenerator(FusedElementwise.class, kind, CudaKernels::fused);
     }
 
@@ -169,28 +176,9 @@ final class CudaKernels {
 
     /** One generated kernel for a fused chain of the graph compiler. */
     static Kernel fused(FusedElementwise f) {
+        String src = fusedSource(f);
         Shape s = f.shape();
-        TensorType[] inTypes = f.inputTypes();
-        int nIn = inTypes.length;
-        DType[] types = new DType[nIn];
-        Elementwise.Read[] reads = new Elementwise.Read[nIn];
-        List<TensorType> valueTypes = new ArrayList<>();
-        for (int j = 0; j < nIn; j++) {
-            types[j] = inTypes[j].dtype();
-            reads[j] = f.period(j) == s.size() ? Elementwise.Read.FULL : Elementwise.Read.PERIOD;
-            valueTypes.add(new TensorType(types[j], s));
-        }
-        List<Elementwise.Step> steps = new ArrayList<>();
-        for (FusedElementwise.Instr ins : f.program()) {
-            int[] src = ins.sources();
-            TensorType[] args = new TensorType[src.length];
-            for (int a = 0; a < src.length; a++) args[a] = valueTypes.get(src[a]);
-            TensorType t = ins.op().infer(args, ins.attrs())[0];
-            valueTypes.add(new TensorType(t.dtype(), s));
-            steps.add(new Elementwise.Step(ins.op(), ins.attrs(), src, t.dtype()));
-        }
-        int[] outputs = f.outputValues();
-        String src = Elementwise.source("janus_fused", types, reads, s.rank(), steps, outputs);
+        int nIn = f.inputTypes().length;
         long n = s.size();
         return (in, attrs, out, ctx) -> {
             if (n == 0) return;
@@ -198,7 +186,7 @@ final class CudaKernels {
             KernelArgs args = new KernelArgs().i64(n);
             for (Tensor t : in) args.pointer(address(onDevice(t, d)));
             for (Tensor t : out) args.pointer(address(t));
-            for (int j = 0; j < nIn; j++) if (reads[j] == Elementwise.Read.PERIOD) args.i64(f.period(j));
+            for (int j = 0; j < nIn; j++) if (f.period(j) != s.size()) args.i64(f.period(j));
             CudaFunction.get(d.index(), src, "janus_fused").launch(blocks(n), THREADS, 0, stream(ctx, out[0]), args);
         };
     }
@@ -434,5 +422,95 @@ final class CudaKernels {
                 .ints(padded(dims, "copy")).ints(padded(strides, "copy")).i32(dims.length).i64(offset);
         CudaFunction.get(y.device().index(), KernelSources.copyStrided(t), "copy_strided_" + CudaC.tag(t))
                 .launch(blocks(n), THREADS, 0, stream(ctx, y), args);
+    }
+
+    // ------------------------------------------------------------------ gather, index_add, one_hot, concat
+
+    /** Row numbers as an int64 tensor on the device (the index kernels read them there). */
+    private static Tensor upload(int[] v, Device d) {
+        long[] l = new long[v.length];
+        for (int i = 0; i < v.length; i++) l[i] = v[i];
+        return Tensor.of(l).to(d);
+    }
+
+    // The indices are read back and checked on the host first, as the CPU kernel checks them: an
+    // index out of range is the same clear error, raised before anything is written.
+    private static void gather(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+        Device d = out[0].device();
+        Tensor x = onDevice(in[0], d);
+        Shape s = x.shape();
+        int axis = s.axis(attrs.getInt("axis", 0), "gather");
+        int size = s.dim(axis), inner = s.size(axis + 1, s.rank()), outer = s.size(0, axis);
+        int[] rows = Kernels.checkedIndices("gather", in[1].toLongArray(), size, axis);
+        long n = out[0].numel();
+        if (n == 0) return;
+        DType t = x.dtype();
+        KernelArgs args = new KernelArgs().pointer(address(x)).pointer(address(upload(rows, d))).pointer(address(out[0]))
+                .i32(outer).i32(size).i32(rows.length).i32(inner);
+        CudaFunction.get(d.index(), KernelSources.gather(t), "gather_" + CudaC.tag(t)).launch(blocks(n), THREADS, 0, stream(ctx, out[0]), args);
+    }
+
+    private static void indexAdd(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+        Device d = out[0].device();
+        Tensor base = onDevice(in[0], d), src = onDevice(in[2], d), y = out[0];
+        Shape b = base.shape();
+        int axis = b.axis(attrs.getInt("axis", 0), "index_add");
+        int size = b.dim(axis), inner = b.size(axis + 1, b.rank()), outer = b.size(0, axis);
+        int[] rows = Kernels.checkedIndices("index_add", in[1].toLongArray(), size, axis);
+        if (y != base) y.copyFrom(base);
+        int n = rows.length;
+        if (n == 0 || outer == 0 || inner == 0) return;
+        // Each target row once, with its sources in the order of the indices (the CPU kernel's order).
+        Map<Integer, List<Integer>> byTarget = new LinkedHashMap<>();
+        for (int j = 0; j < n; j++) byTarget.computeIfAbsent(rows[j], k -> new ArrayList<>()).add(j);
+        int u = byTarget.size(), q = 0, p = 0;
+        int[] targets = new int[u], starts = new int[u + 1], sources = new int[n];
+        for (Map.Entry<Integer, List<Integer>> e : byTarget.entrySet()) {
+            targets[q] = e.getKey();
+            starts[q++] = p;
+            for (int j : e.getValue()) sources[p++] = j;
+        }
+        starts[u] = n;
+        DType t = y.dtype();
+        KernelArgs args = new KernelArgs().pointer(address(y)).pointer(address(src)).i32(outer).i32(size).i32(n).i32(inner).i32(u)
+                .pointer(address(upload(targets, d))).pointer(address(upload(starts, d))).pointer(address(upload(sources, d)));
+        CudaFunction.get(d.index(), KernelSources.indexAdd(t), "index_add_" + CudaC.tag(t))
+                .launch(blocks((long) outer * u * inner), THREADS, 0, stream(ctx, y), args);
+    }
+
+    private static void oneHot(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+        Device d = out[0].device();
+        int depth = attrs.getInt("depth");
+        long[] labels = in[0].toLongArray();
+        for (int j = 0; j < labels.length; j++) {
+            if (labels[j] < 0 || labels[j] >= depth) {
+                throw new ShapeException("one_hot: label " + labels[j] + " at position " + j + " is out of range for depth " + depth);
+            }
+        }
+        long n = out[0].numel();
+        if (n == 0) return;
+        DType t = out[0].dtype();
+        KernelArgs args = new KernelArgs().pointer(address(onDevice(in[0], d))).pointer(address(out[0])).i64(n).i32(depth);
+        CudaFunction.get(d.index(), KernelSources.oneHot(t), "one_hot_" + CudaC.tag(t)).launch(blocks(n), THREADS, 0, stream(ctx, out[0]), args);
+    }
+
+    /** Each input is a block of columns of the output seen as [outer, row]: one 2-D device copy per input. */
+    private static void concat(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+        Device d = out[0].device();
+        Shape os = out[0].shape();
+        int axis = os.axis(attrs.getInt("axis"), "concat");
+        long inner = os.size(axis + 1, os.rank()), outer = os.size(0, axis), row = os.dim(axis) * inner;
+        int es = CudaStorage.elementBytes(out[0].dtype());
+        CudaStream st = stream(ctx, out[0]);
+        long at = 0;
+        for (Tensor part : in) {
+            Tensor t = onDevice(part, d);
+            long len = t.shape().dim(axis) * inner;
+            if (len > 0 && outer > 0) {
+                CudaDriver.check(cudart.cudaMemcpy2DAsync(new DevicePointer(address(out[0]) + at * es), row * es, new DevicePointer(address(t)),
+                        len * es, len * es, outer, cudart.cudaMemcpyDeviceToDevice, st.handle), "cudaMemcpy2DAsync (concat)");
+            }
+            at += len;
+        }
     }
 }
