@@ -26,7 +26,8 @@ import java.util.TreeSet;
 /**
  * The CUDA kernels of the op set, registered for the cuda storage kind. Elementwise ops (and the
  * compiler's fused chains) are generated CUDA C ({@link Elementwise}); reductions, softmax, the
- * softmax cross-entropy, dropout, the strided copies, gather, index_add and one_hot are generated
+ * softmax cross-entropy, mse, dropout, the strided copies (transpose, expand, slice, slice_scatter),
+ * gather, index_add and one_hot are generated
  * per dtype ({@link KernelSources}); products go to cuBLAS; reshape and concat are device copies. Every other op runs its
  * CPU kernel on host copies, logged once per op (see {@link #ops()} for which have kernels).
  */
@@ -49,6 +50,7 @@ final class CudaKernels {
         register(kind, Ops.SOFTMAX, softmax(false));
         register(kind, Ops.LOG_SOFTMAX, softmax(true));
         register(kind, Ops.SOFTMAX_CROSS_ENTROPY, CudaKernels::softmaxCrossEntropy);
+        register(kind, Ops.MSE, CudaKernels::mse);
         register(kind, Ops.DROPOUT, CudaKernels::dropout);
         register(kind, Ops.MATMUL, CudaKernels::matmul);
         register(kind, Ops.LINEAR, CudaKernels::linear);
@@ -146,9 +148,9 @@ final class CudaKernels {
             KernelArgs args = new KernelArgs().i64(n);
             for (int j = 0; j < nIn; j++) {
                 if (reads[j] == Elementwise.Read.ARG) scalarArg(args, in[j]);
-                else args.pointer(address(in[j]));
+                else args.pointer(in[j]);
             }
-            args.pointer(address(o));
+            args.pointer(o);
             boolean strided = false;
             for (int j = 0; j < nIn; j++) {
                 if (reads[j] == Elementwise.Read.PERIOD) args.i64(in[j].numel());
@@ -184,8 +186,8 @@ final class CudaKernels {
             if (n == 0) return;
             Device d = out[0].device();
             KernelArgs args = new KernelArgs().i64(n);
-            for (Tensor t : in) args.pointer(address(onDevice(t, d)));
-            for (Tensor t : out) args.pointer(address(t));
+            for (Tensor t : in) args.pointer(onDevice(t, d));
+            for (Tensor t : out) args.pointer(t);
             for (int j = 0; j < nIn; j++) if (f.period(j) != s.size()) args.i64(f.period(j));
             CudaFunction.get(d.index(), src, "janus_fused").launch(blocks(n), THREADS, 0, stream(ctx, out[0]), args);
         };
@@ -243,7 +245,7 @@ final class CudaKernels {
             int nOut = out[0].numel();
             if (nOut == 0) return;
             DType t = x.dtype();
-            KernelArgs args = new KernelArgs().pointer(address(x)).pointer(address(out[0])).i32(nOut).i32(nRed)
+            KernelArgs args = new KernelArgs().pointer(x).pointer(out[0]).i32(nOut).i32(nRed)
                     .ints(padded(ints(kd), kind)).ints(padded(ints(ks), kind)).i32(kd.size())
                     .ints(padded(ints(rd), kind)).ints(padded(ints(rs), kind)).i32(rd.size());
             String name = "reduce_" + kind + "_" + CudaC.tag(t);
@@ -267,7 +269,7 @@ final class CudaKernels {
         long nOut = out[0].numel();
         if (nOut == 0) return;
         DType t = x.dtype();
-        KernelArgs args = new KernelArgs().pointer(address(x)).pointer(address(out[0])).i64(nOut).i32(n).i32(inner);
+        KernelArgs args = new KernelArgs().pointer(x).pointer(out[0]).i64(nOut).i32(n).i32(inner);
         CudaFunction.get(d.index(), KernelSources.argmax(t), "argmax_" + CudaC.tag(t)).launch(blocks(nOut), THREADS, 0, stream(ctx, out[0]), args);
     }
 
@@ -280,7 +282,7 @@ final class CudaKernels {
             int n = s.dim(axis), inner = s.size(axis + 1, s.rank()), rows = s.size(0, axis) * inner;
             if (rows == 0 || n == 0) return;
             DType t = x.dtype();
-            KernelArgs args = new KernelArgs().pointer(address(x)).pointer(address(out[0])).i32(rows).i32(n).i32(inner);
+            KernelArgs args = new KernelArgs().pointer(x).pointer(out[0]).i32(rows).i32(n).i32(inner);
             String name = (log ? "log_softmax_" : "softmax_") + CudaC.tag(t);
             CudaFunction.get(d.index(), KernelSources.softmax(log, t), name)
                     .launch(Math.min(rows, MAX_BLOCKS), KernelSources.THREADS, 0, stream(ctx, out[0]), args);
@@ -294,10 +296,23 @@ final class CudaKernels {
         String red = attrs.getString("reduction", "mean");
         int mode = red.equals("none") ? 0 : red.equals("sum") ? 1 : 2;
         DType t = z.dtype();
-        KernelArgs args = new KernelArgs().pointer(address(z)).pointer(address(labels)).pointer(address(out[0]))
+        KernelArgs args = new KernelArgs().pointer(z).pointer(labels).pointer(out[0])
                 .i32(rows).i32(c).f64(attrs.getDouble("label_smoothing", 0)).i32(mode);
         CudaFunction.get(d.index(), KernelSources.softmaxCrossEntropy(t), "softmax_cross_entropy_" + CudaC.tag(t))
                 .launch(1, KernelSources.THREADS, 0, stream(ctx, out[0]), args);
+    }
+
+    private static void mse(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+        Device d = out[0].device();
+        Tensor a = onDevice(in[0], d), b = onDevice(in[1], d);
+        String red = attrs.getString("reduction", "mean");
+        int mode = red.equals("none") ? 0 : red.equals("sum") ? 1 : 2;
+        long n = a.numel();
+        if (n == 0 && mode == 0) return;
+        DType t = a.dtype();
+        KernelArgs args = new KernelArgs().pointer(a).pointer(b).pointer(out[0]).i64(n).i32(mode);
+        CudaFunction.get(d.index(), KernelSources.mse(t), "mse_" + CudaC.tag(t))
+                .launch(mode == 0 ? blocks(n) : 1, KernelSources.THREADS, 0, stream(ctx, out[0]), args);
     }
 
     private static void dropout(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
@@ -310,7 +325,7 @@ final class CudaKernels {
         if (n == 0) return;
         DType t = x.dtype();
         double keep = p >= 1 ? 0 : 1 / (1 - p);
-        KernelArgs args = new KernelArgs().pointer(address(x)).pointer(address(out[0])).pointer(address(out[1])).i64(n).f32((float) p);
+        KernelArgs args = new KernelArgs().pointer(x).pointer(out[0]).pointer(out[1]).i64(n).f32((float) p);
         if (t == DType.FLOAT32) args.f32((float) keep);
         else args.f64(keep);
         args.i32((int) key).i32((int) (key >>> 32));
@@ -418,7 +433,7 @@ final class CudaKernels {
         long n = y.numel();
         if (n == 0) return;
         DType t = y.dtype();
-        KernelArgs args = new KernelArgs().pointer(address(x)).pointer(address(y)).i64(n)
+        KernelArgs args = new KernelArgs().pointer(x).pointer(y).i64(n)
                 .ints(padded(dims, "copy")).ints(padded(strides, "copy")).i32(dims.length).i64(offset);
         CudaFunction.get(y.device().index(), KernelSources.copyStrided(t), "copy_strided_" + CudaC.tag(t))
                 .launch(blocks(n), THREADS, 0, stream(ctx, y), args);
@@ -445,7 +460,7 @@ final class CudaKernels {
         long n = out[0].numel();
         if (n == 0) return;
         DType t = x.dtype();
-        KernelArgs args = new KernelArgs().pointer(address(x)).pointer(address(upload(rows, d))).pointer(address(out[0]))
+        KernelArgs args = new KernelArgs().pointer(x).pointer(upload(rows, d)).pointer(out[0])
                 .i32(outer).i32(size).i32(rows.length).i32(inner);
         CudaFunction.get(d.index(), KernelSources.gather(t), "gather_" + CudaC.tag(t)).launch(blocks(n), THREADS, 0, stream(ctx, out[0]), args);
     }
@@ -460,22 +475,32 @@ final class CudaKernels {
         if (y != base) y.copyFrom(base);
         int n = rows.length;
         if (n == 0 || outer == 0 || inner == 0) return;
-        // Each target row once, with its sources in the order of the indices (the CPU kernel's order).
+        int[][] plan = bySource(rows);
+        int u = plan[0].length;
+        DType t = y.dtype();
+        KernelArgs args = new KernelArgs().pointer(y).pointer(src).i32(outer).i32(size).i32(n).i32(inner).i32(u)
+                .pointer(upload(plan[0], d)).pointer(upload(plan[1], d)).pointer(upload(plan[2], d));
+        CudaFunction.get(d.index(), KernelSources.indexAdd(t), "index_add_" + CudaC.tag(t))
+                .launch(blocks((long) outer * u * inner), THREADS, 0, stream(ctx, y), args);
+    }
+
+    /**
+     * index_add's work list: {targets, starts, sources}: each target row once (in order of first
+     * appearance), and for target q the positions sources[starts[q] .. starts[q + 1]) of the indices
+     * that add into it, in index order, so each sum is the CPU kernel's, in its order.
+     */
+    static int[][] bySource(int[] rows) {
         Map<Integer, List<Integer>> byTarget = new LinkedHashMap<>();
-        for (int j = 0; j < n; j++) byTarget.computeIfAbsent(rows[j], k -> new ArrayList<>()).add(j);
+        for (int j = 0; j < rows.length; j++) byTarget.computeIfAbsent(rows[j], k -> new ArrayList<>()).add(j);
         int u = byTarget.size(), q = 0, p = 0;
-        int[] targets = new int[u], starts = new int[u + 1], sources = new int[n];
+        int[] targets = new int[u], starts = new int[u + 1], sources = new int[rows.length];
         for (Map.Entry<Integer, List<Integer>> e : byTarget.entrySet()) {
             targets[q] = e.getKey();
             starts[q++] = p;
             for (int j : e.getValue()) sources[p++] = j;
         }
-        starts[u] = n;
-        DType t = y.dtype();
-        KernelArgs args = new KernelArgs().pointer(address(y)).pointer(address(src)).i32(outer).i32(size).i32(n).i32(inner).i32(u)
-                .pointer(address(upload(targets, d))).pointer(address(upload(starts, d))).pointer(address(upload(sources, d)));
-        CudaFunction.get(d.index(), KernelSources.indexAdd(t), "index_add_" + CudaC.tag(t))
-                .launch(blocks((long) outer * u * inner), THREADS, 0, stream(ctx, y), args);
+        starts[u] = p;
+        return new int[][] {targets, starts, sources};
     }
 
     private static void oneHot(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
@@ -490,7 +515,7 @@ final class CudaKernels {
         long n = out[0].numel();
         if (n == 0) return;
         DType t = out[0].dtype();
-        KernelArgs args = new KernelArgs().pointer(address(onDevice(in[0], d))).pointer(address(out[0])).i64(n).i32(depth);
+        KernelArgs args = new KernelArgs().pointer(onDevice(in[0], d)).pointer(out[0]).i64(n).i32(depth);
         CudaFunction.get(d.index(), KernelSources.oneHot(t), "one_hot_" + CudaC.tag(t)).launch(blocks(n), THREADS, 0, stream(ctx, out[0]), args);
     }
 

@@ -4,8 +4,8 @@ import dev.janus.core.DType;
 
 /**
  * CUDA C of the kernels that are not elementwise chains: reductions, arg-max, softmax and
- * log-softmax, softmax cross-entropy, dropout, the strided copy behind transpose and expand, and
- * gather, index_add and one_hot.
+ * log-softmax, softmax cross-entropy, mse, dropout, the strided copies behind transpose, expand, slice
+ * and slice_scatter, and gather, index_add and one_hot.
  * Each is generated per (kind, dtype) and takes sizes as arguments, so one compiled kernel serves
  * every shape. Sums accumulate in double, as the CPU kernels do (the order differs: a tree per block).
  */
@@ -118,6 +118,28 @@ final class KernelSources {
     }
 
     /**
+     * {@code mse_<t>(a, b, y, n, reduction)}: (a - b)^2 in double; reduction 0 = none (y per element,
+     * any grid), 1 = sum, 2 = mean (one block, the sum accumulated in double as the CPU kernel does).
+     */
+    static String mse(DType t) {
+        String ty = CudaC.type(t);
+        return CudaC.PRELUDE
+                + "extern \"C\" __global__ void mse_" + CudaC.tag(t) + "(const " + ty + "* __restrict__ a, const " + ty + "* __restrict__ b, " + ty + "* y, long long n, int reduction) {\n"
+                + "  __shared__ double buf[" + THREADS + "];\n"
+                + "  double total = 0;\n"
+                + "  for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) blockDim.x * gridDim.x) {\n"
+                + "    double d = (double) a[i] - (double) b[i];\n"
+                + "    if (reduction == 0) y[i] = (" + ty + ") (d * d);\n"
+                + "    total += d * d;\n"
+                + "  }\n"
+                + "  if (reduction == 0) return;\n"
+                + "  buf[threadIdx.x] = total;\n"
+                + blockReduce("a + b")
+                + "  if (threadIdx.x == 0) y[0] = (" + ty + ") (reduction == 2 ? buf[0] / n : buf[0]);\n"
+                + "}\n";
+    }
+
+    /**
      * {@code dropout_<t>(x, y, mask, n, drop, keep, key0, key1)}: element i keeps when the uniform
      * float from word i%4 of Philox4x32-10 at counter (i/4, 0, 0, 0) is >= drop; mask = keep or 0.
      */
@@ -143,6 +165,16 @@ final class KernelSources {
                 + "extern \"C\" __global__ void copy_strided_" + CudaC.tag(t) + "(const " + ty + "* __restrict__ x, " + ty + "* y, long long n, I8 dims, I8 strides, int rank, long long offset) {\n"
                 + "  for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) blockDim.x * gridDim.x)\n"
                 + "    y[i] = x[offset + jindex(i, dims, strides, rank)];\n"
+                + "}\n";
+    }
+
+    /** {@code scatter_strided_<t>(x, y, n, dims, strides, rank, offset)}: y[offset + jindex(i, dims, strides)] = x[i] (slice_scatter). */
+    static String scatterStrided(DType t) {
+        String ty = CudaC.memType(t);
+        return CudaC.PRELUDE
+                + "extern \"C\" __global__ void scatter_strided_" + CudaC.tag(t) + "(const " + ty + "* __restrict__ x, " + ty + "* y, long long n, I8 dims, I8 strides, int rank, long long offset) {\n"
+                + "  for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) blockDim.x * gridDim.x)\n"
+                + "    y[offset + jindex(i, dims, strides, rank)] = x[i];\n"
                 + "}\n";
     }
 

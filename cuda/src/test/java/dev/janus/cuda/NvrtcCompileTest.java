@@ -65,10 +65,12 @@ class NvrtcCompileTest {
             all.add(Arguments.of("softmax " + t, "softmax_" + CudaC.tag(t), KernelSources.softmax(false, t)));
             all.add(Arguments.of("log_softmax " + t, "log_softmax_" + CudaC.tag(t), KernelSources.softmax(true, t)));
             all.add(Arguments.of("softmax_cross_entropy " + t, "softmax_cross_entropy_" + CudaC.tag(t), KernelSources.softmaxCrossEntropy(t)));
+            all.add(Arguments.of("mse " + t, "mse_" + CudaC.tag(t), KernelSources.mse(t)));
             all.add(Arguments.of("dropout " + t, "dropout_" + CudaC.tag(t), KernelSources.dropout(t)));
         }
         for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.INT64, DType.BOOL}) {
             all.add(Arguments.of("copy_strided " + t, "copy_strided_" + CudaC.tag(t), KernelSources.copyStrided(t)));
+            all.add(Arguments.of("scatter_strided " + t, "scatter_strided_" + CudaC.tag(t), KernelSources.scatterStrided(t)));
             all.add(Arguments.of("gather " + t, "gather_" + CudaC.tag(t), KernelSources.gather(t)));
             all.add(Arguments.of("one_hot " + t, "one_hot_" + CudaC.tag(t), KernelSources.oneHot(t)));
         }
