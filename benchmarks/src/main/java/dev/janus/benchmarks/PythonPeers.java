@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  */
 final class PythonPeers {
     static final Path DIR = Paths.get("benchmarks", "peers");
-    private static final List<String> SCRIPTS = List.of("eager_step_torch.py", "compiled_torch.py", "digits_cnn_torch.py");
+    private static final List<String> SCRIPTS = List.of("eager_step_torch.py", "compiled_torch.py", "digits_cnn_torch.py",
+            "cifar_cnn_torch.py", "width_sweep_torch.py");
     private static final Pattern ENTRY = Pattern.compile("\"([^\"]+)\":\\s*\\{([^}]*)}");
     private static final Pattern PEER = Pattern.compile("\"([^\"]+)\":\\s*\\[\\s*([-0-9.eE+]+)\\s*,\\s*([-0-9.eE+]+)\\s*]");
 

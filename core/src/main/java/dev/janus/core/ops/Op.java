@@ -50,6 +50,16 @@ public abstract class Op implements Kernel {
         return 1;
     }
 
+    /**
+     * Elementwise ops have one output whose element i depends only on element i of each input (after
+     * broadcasting). Their kernels must also work in place (an output that is one of the inputs), so
+     * the compiler may fuse them into one kernel and give an output an input's buffer, and a backend
+     * may run them tile by tile.
+     */
+    public boolean isElementwise() {
+        return false;
+    }
+
     /** Random ops draw from the context's generator: never constant-folded or merged. */
     public boolean isRandom() {
         return false;

@@ -26,6 +26,11 @@ final class Select {
         }
 
         @Override
+        public boolean isElementwise() {
+            return true;
+        }
+
+        @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
             Check.sameDType(name(), in[0], in[1]);
             return new TensorType[] {new TensorType(DType.BOOL, Shape.broadcast(name(), in[0].shape(), in[1].shape()))};
@@ -106,6 +111,11 @@ final class Select {
         }
 
         @Override
+        public boolean isElementwise() {
+            return true;
+        }
+
+        @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
             Check.dtype(name(), "the condition", in[0], DType.BOOL);
             Check.sameDType(name(), in[1], in[2]);
@@ -180,6 +190,11 @@ final class Select {
     static final class Cast extends Op {
         Cast() {
             super("cast", 1, 1);
+        }
+
+        @Override
+        public boolean isElementwise() {
+            return true;
         }
 
         @Override

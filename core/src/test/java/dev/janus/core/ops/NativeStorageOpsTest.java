@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -92,7 +93,33 @@ class NativeStorageOpsTest {
         Tensor acc = a.to(StorageKind.NATIVE);
         Ops.ADD.execute(new Tensor[] {acc, b}, Attrs.NONE, new Tensor[] {acc}, ExecContext.global());
         Close.assertClose(new double[] {11, 22, 33}, acc, 0, 0);
-        assertTrue(Kernels.hostFallbacks().contains("add on native"), "the host fallback is recorded (and logged once)");
         assertEquals(DType.FLOAT32, acc.dtype());
+        assertFalse(Kernels.hostFallbacks().contains("add on native"), "the op set has native kernels");
+    }
+
+    /** An op outside the set: it runs on native storage through the logged host fallback. */
+    private static final class Twice extends Op {
+        Twice() {
+            super("twice_for_test", 1, 1);
+        }
+
+        @Override
+        protected dev.janus.core.TensorType[] inferTypes(dev.janus.core.TensorType[] in, Attrs attrs) {
+            return new dev.janus.core.TensorType[] {in[0]};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            float[] x = in[0].f32(), y = out[0].f32();
+            for (int i = 0; i < x.length; i++) y[i] = 2 * x[i];
+        }
+    }
+
+    @Test
+    void anOpWithoutANativeKernelFallsBackToTheHostAndSaysSo() {
+        Tensor y = new Twice().run(ExecContext.global(), Attrs.NONE, Tensor.of(new float[] {1, 2}).to(StorageKind.NATIVE))[0];
+        assertEquals(StorageKind.NATIVE, y.storage().kind());
+        Close.assertClose(new double[] {2, 4}, y, 0, 0);
+        assertTrue(Kernels.hostFallbacks().contains("twice_for_test on native"), "the host fallback is recorded (and logged once)");
     }
 }
