@@ -140,7 +140,9 @@ final class BufferPlanner {
                     ids.put(b.storage(), ids.size() + 1);
                     bytes += (long) b.numel() * t.dtype().bytes();
                 }
-                if (!how.startsWith("param")) how = "b" + ids.get(b.storage()) + how;
+                if (!how.startsWith("param")) {
+                    how = "b" + ids.get(b.storage()) + (b.storage().kind() == StorageKind.HEAP ? "" : " " + b.storage().kind()) + how;
+                }
                 where.put(v, how);
                 buf.put(v, b);
                 outs[k][j] = b;

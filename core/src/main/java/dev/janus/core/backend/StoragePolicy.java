@@ -46,6 +46,11 @@ public final class StoragePolicy {
         return AUTO;
     }
 
+    /** True when every tensor goes to the heap (the eager fast path: no kind to choose). */
+    public boolean heapOnly() {
+        return this == HEAP;
+    }
+
     /** The kind for a tensor of {@code elements} elements. */
     public StorageKind kindFor(long elements) {
         return elements >= threshold ? large : small;
