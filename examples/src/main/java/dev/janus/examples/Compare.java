@@ -17,6 +17,8 @@ import dev.janus.layers.Callback;
 import dev.janus.layers.Fit;
 import dev.janus.layers.History;
 import dev.janus.layers.Sequential;
+import dev.janus.tensorboard.TensorBoard;
+import dev.janus.tensorboard.TrainingRuns;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -59,6 +61,7 @@ public final class Compare {
         private String kerasLoss = "sparse_categorical_crossentropy";
         private Path exportDir;
         private String exportStem = "model";
+        private Path logDir;
 
         public Options seed(long s) {
             seed = s;
@@ -104,6 +107,22 @@ public final class Compare {
             return this;
         }
 
+        /**
+         * Logs both trainings for TensorBoard into one folder, so that it draws them in the same
+         * charts: {@code dir/eager} and {@code dir/compiled}, each with Keras's train/ and
+         * validation/ runs (epoch_loss, epoch_accuracy ..., a histogram of every weight each epoch,
+         * the model's graph). The compiled side uses the {@link TensorBoard} callback, the eager side
+         * the same layout ({@link TrainingRuns}) from the PyTorch loop. Null logs nothing (the default).
+         */
+        public Options logDir(Path dir) {
+            logDir = dir;
+            return this;
+        }
+
+        public Path logDir() {
+            return logDir;
+        }
+
         public long seed() {
             return seed;
         }
@@ -146,10 +165,17 @@ public final class Compare {
 
         // Eager, the PyTorch way.
         EagerTrainer trainer = new EagerTrainer(eager, o.eagerLoss, eagerRule);
+        TrainingRuns eagerRuns = o.logDir == null ? null : new TrainingRuns(o.logDir.resolve("eager"));
+        EagerTrainer.EpochListener eagerLog = eagerRuns == null ? null : trainer.tensorBoard(eagerRuns, fitPart, o.batchSize);
         StepClock eagerClock = new StepClock();
         StepClock.resetHeapPeak();
         Generator.manualSeed(o.seed);
-        Map<String, List<Double>> eagerHistory = trainer.fit(fitPart, validation, o.epochs, o.batchSize, Generator.global(), eagerClock, null);
+        Map<String, List<Double>> eagerHistory;
+        try {
+            eagerHistory = trainer.fit(fitPart, validation, o.epochs, o.batchSize, Generator.global(), eagerClock, eagerLog);
+        } finally {
+            if (eagerRuns != null) eagerRuns.close();
+        }
         long eagerPeak = StepClock.heapPeak();
         Comparison.Side eagerSide = new Comparison.Side("eager", eagerHistory, eagerClock, eagerPeak, trainer.evaluate(test),
                 trainer.predict(test.tensor(0)));
@@ -158,8 +184,9 @@ public final class Compare {
         StepClock kerasClock = new StepClock();
         StepClock.resetHeapPeak();
         keras.generator(new Generator(o.seed));
-        History history = keras.fit(train.tensor(0), train.tensor(1), new Fit().epochs(o.epochs).batchSize(o.batchSize)
-                .validationSplit(o.validationSplit).verbose(0).callbacks(clockOf(kerasClock)));
+        Fit fit = new Fit().epochs(o.epochs).batchSize(o.batchSize).validationSplit(o.validationSplit).verbose(0).callbacks(clockOf(kerasClock));
+        if (o.logDir != null) fit.callbacks(new TensorBoard(o.logDir.resolve("compiled")).histogramFreq(1));
+        History history = keras.fit(train.tensor(0), train.tensor(1), fit);
         long kerasPeak = StepClock.heapPeak();
         Comparison.Side kerasSide = new Comparison.Side("compiled", history.history(), kerasClock, kerasPeak,
                 keras.evaluate(test.tensor(0), test.tensor(1), 32, 0), keras.predict(test.tensor(0)));

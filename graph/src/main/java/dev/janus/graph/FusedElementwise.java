@@ -41,6 +41,12 @@ public final class FusedElementwise extends Op {
         Kernels.registerGenerator(FusedElementwise.class, StorageKind.NATIVE, op -> op);
     }
 
+    /** A chain of elementwise ops is itself elementwise (it may be fused further and run in place). */
+    @Override
+    public boolean isElementwise() {
+        return true;
+    }
+
     /** One op of the chain: its sources and result are value numbers (inputs first, then results). */
     public static final class Instr {
         final Op op;
@@ -173,11 +179,6 @@ public final class FusedElementwise extends Op {
             if (!in[j].equals(inTypes[j])) throw new JanusException("fused: input " + j + " must be " + inTypes[j] + ", got " + in[j]);
         }
         return outTypes.clone();
-    }
-
-    @Override
-    public boolean isElementwise() {
-        return true;
     }
 
     /**

@@ -18,7 +18,9 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,11 +33,14 @@ import java.util.zip.CRC32C;
  * length (8 bytes, little endian), the masked CRC-32C of those 8 bytes, the payload (a serialized
  * {@link Event}) and its masked CRC-32C. The first event names the format ("brain.Event:2").
  *
- * <p>Events are framed whole in memory and reach the file only as whole records, in one write of
- * everything pending: when {@code maxQueue} events are waiting, every {@code flushInterval} (on a
- * shared daemon timer), on {@link #flush()}, on {@link #close()}, and when the JVM shuts down. A
- * process that dies loses at most what was pending, and a record cut short by a crash mid-write is
- * the last one, which TensorBoard's reader (and {@code EventFileReader} in the tests) skips.
+ * <p>Events are framed whole in memory on the caller's thread; the file is created and written on
+ * one shared background thread (as PyTorch's writer does), so a training step never waits for the
+ * disk. Records go out whole, everything pending in one write: when {@code maxQueue} events are
+ * waiting, every {@code flushInterval}, on {@link #flush()} and {@link #close()} (which return once
+ * the bytes are in the file), and when the JVM shuts down. A process that dies loses at most what
+ * was pending, and a record cut short by a crash mid-write is the last one, which TensorBoard's
+ * reader (and {@code EventFileReader} in the tests) skips. A write that fails is reported by the
+ * writer's next call.
  */
 public final class EventFileWriter implements AutoCloseable {
     /** The version string of the event format TensorBoard reads. */
@@ -43,8 +48,9 @@ public final class EventFileWriter implements AutoCloseable {
     private static final int MASK_DELTA = 0xa282ead8;
     private static final AtomicInteger FILES = new AtomicInteger();
     private static final Set<EventFileWriter> OPEN = ConcurrentHashMap.newKeySet();
-    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "janus-tensorboard-flush");
+    /** Creates, writes and closes every event file, in the order the writers asked. */
+    private static final ScheduledExecutorService IO = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "janus-tensorboard-io");
         t.setDaemon(true);
         return t;
     });
@@ -57,15 +63,16 @@ public final class EventFileWriter implements AutoCloseable {
 
     private final Path file;
     private final int maxQueue;
-    private final FileChannel channel;
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer footer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
     private final ScheduledFuture<?> timer;
+    private final java.util.Map<String, byte[]> tagBytes = new java.util.HashMap<>();
     private byte[] pending = new byte[4096];
     private int pendingBytes, pendingEvents;
     private boolean closed;
-    private RuntimeException failure;
+    private FileChannel channel;   // the I/O thread's alone
+    private volatile RuntimeException failure;
 
     /** A new event file in {@code logDir} (created if missing), flushed every 10 events and every 2 minutes, as PyTorch's. */
     public EventFileWriter(Path logDir) {
@@ -84,16 +91,13 @@ public final class EventFileWriter implements AutoCloseable {
         String name = String.format(Locale.ROOT, "events.out.tfevents.%010d.%s.%d.%d%s", Instant.now().getEpochSecond(), Host.NAME,
                 ProcessHandle.current().pid(), FILES.getAndIncrement(), filenameSuffix == null ? "" : filenameSuffix);
         file = logDir.resolve(name);
-        try {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw new JanusException("cannot create the event file " + file + ": " + e.getMessage(), e);
+        synchronized (this) {
+            add(Event.newBuilder().setWallTime(now()).setFileVersion(FILE_VERSION).build());
+            submitPending();   // the file appears, with its version, as soon as the I/O thread gets to it
         }
-        add(Event.newBuilder().setWallTime(now()).setFileVersion(FILE_VERSION).build());
-        flush();
         OPEN.add(this);
         long millis = flushInterval.toMillis();
-        timer = TIMER.scheduleWithFixedDelay(this::flushQuietly, millis, millis, TimeUnit.MILLISECONDS);
+        timer = IO.scheduleWithFixedDelay(this::submitQuietly, millis, millis, TimeUnit.MILLISECONDS);
     }
 
     /** The event file. */
@@ -117,21 +121,65 @@ public final class EventFileWriter implements AutoCloseable {
         add(Event.newBuilder().setWallTime(wallTime).setStep(step).setSummary(summary).build());
     }
 
-    /** Frames the event as a record and queues it; flushes when {@code maxQueue} events are pending. */
+    /** Frames the event as a record and queues it; hands the queue to the I/O thread when {@code maxQueue} events wait. */
     public synchronized void add(Event event) {
         ensureOpen();
         byte[] payload = event.toByteArray();
         reserve(16 + payload.length);
+        System.arraycopy(payload, 0, pending, pendingBytes + 12, payload.length);
+        frame(payload.length);
+    }
+
+    /**
+     * The same record as {@code add(Summaries.scalar(tag, value), step, wallTime)}, byte for byte,
+     * encoded straight into the queue: scalars are what training logs most often.
+     */
+    public synchronized void addScalar(String tag, double value, long step, double wallTime) {
+        ensureOpen();
+        Summaries.checkTag(tag);
+        byte[] t = tagBytes.computeIfAbsent(tag, k -> k.getBytes(StandardCharsets.UTF_8));
+        int valueLength = 1 + varintSize(t.length) + t.length + 5;          // tag, simple_value
+        int summaryLength = 1 + varintSize(valueLength) + valueLength;      // Summary.value
+        int eventLength = 9 + (step == 0 ? 0 : 1 + varintSize(step)) + 1 + varintSize(summaryLength) + summaryLength;
+        reserve(16 + eventLength);
+        ByteBuffer b = ByteBuffer.wrap(pending, pendingBytes + 12, eventLength).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x09).putDouble(wallTime);                            // Event.wall_time, fixed64
+        if (step != 0) putVarint(b.put((byte) 0x10), step);                // Event.step (proto3: 0 is left out)
+        putVarint(b.put((byte) 0x2a), summaryLength);                      // Event.summary
+        putVarint(b.put((byte) 0x0a), valueLength);                        // Summary.value
+        putVarint(b.put((byte) 0x0a), t.length).put(t);                    // Value.tag
+        b.put((byte) 0x15).putFloat((float) value);                        // Value.simple_value, fixed32
+        frame(eventLength);
+    }
+
+    private static int varintSize(long v) {
+        int n = 1;
+        while ((v & ~0x7FL) != 0) {
+            v >>>= 7;
+            n++;
+        }
+        return n;
+    }
+
+    private static ByteBuffer putVarint(ByteBuffer b, long v) {
+        while ((v & ~0x7FL) != 0) {
+            b.put((byte) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        return b.put((byte) v);
+    }
+
+    /** Puts the length and the checksums around the payload already at pendingBytes + 12, and queues the record. */
+    private void frame(int length) {
         header.clear();
-        header.putLong(payload.length);
+        header.putLong(length);
         header.putInt(maskedCrc(header.array(), 0, 8));
         System.arraycopy(header.array(), 0, pending, pendingBytes, 12);
-        System.arraycopy(payload, 0, pending, pendingBytes + 12, payload.length);
         footer.clear();
-        footer.putInt(maskedCrc(payload, 0, payload.length));
-        System.arraycopy(footer.array(), 0, pending, pendingBytes + 12 + payload.length, 4);
-        pendingBytes += 16 + payload.length;
-        if (++pendingEvents >= maxQueue) flush();
+        footer.putInt(maskedCrc(pending, pendingBytes + 12, length));
+        System.arraycopy(footer.array(), 0, pending, pendingBytes + 12 + length, 4);
+        pendingBytes += 16 + length;
+        if (++pendingEvents >= maxQueue) submitPending();
     }
 
     private void reserve(int more) {
@@ -146,24 +194,36 @@ public final class EventFileWriter implements AutoCloseable {
         return ((c >>> 15) | (c << 17)) + MASK_DELTA;
     }
 
-    /** Writes every pending record to the file, in one write. */
-    public synchronized void flush() {
-        ensureOpen();
-        writePending();
-    }
-
-    private void writePending() {
-        if (pendingBytes == 0) return;
-        try {
-            ByteBuffer b = ByteBuffer.wrap(pending, 0, pendingBytes);
-            while (b.hasRemaining()) channel.write(b);
-        } catch (IOException e) {
-            failure = new JanusException("cannot write the event file " + file + ": " + e.getMessage(), e);
-            throw failure;
-        }
+    /** Hands every pending record, whole, to the I/O thread (the caller holds the lock). */
+    private Future<?> submitPending() {
+        byte[] chunk = Arrays.copyOf(pending, pendingBytes);
         pendingBytes = 0;
         pendingEvents = 0;
         if (pending.length > 1 << 20) pending = new byte[4096];   // give back the room a large image took
+        return IO.submit(() -> write(chunk));
+    }
+
+    /** On the I/O thread: creates the file on the first write, then appends. */
+    private void write(byte[] chunk) {
+        if (failure != null) return;
+        try {
+            if (channel == null) channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            ByteBuffer b = ByteBuffer.wrap(chunk);
+            while (b.hasRemaining()) channel.write(b);
+        } catch (IOException | RuntimeException e) {
+            failure = new JanusException("cannot write the event file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes every pending record to the file and returns once it is there. */
+    public void flush() {
+        Future<?> done;
+        synchronized (this) {
+            ensureOpen();
+            done = submitPending();
+        }
+        await(done);
+        if (failure != null) throw failure;
     }
 
     private void ensureOpen() {
@@ -171,32 +231,43 @@ public final class EventFileWriter implements AutoCloseable {
         if (closed) throw new JanusException("the event file " + file + " is closed");
     }
 
-    private synchronized void flushQuietly() {
-        if (closed || failure != null) return;
-        try {
-            writePending();
-        } catch (RuntimeException e) {
-            // kept in failure: the next call of the writer's owner reports it
-        }
+    private synchronized void submitQuietly() {
+        if (!closed && pendingBytes > 0) submitPending();
     }
 
     /** Writes what is pending and closes the file; closing twice does nothing. */
     @Override
-    public synchronized void close() {
-        if (closed) return;
-        closed = true;
-        OPEN.remove(this);
-        timer.cancel(false);
-        try {
-            if (failure == null) writePending();
-        } finally {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                if (failure == null) failure = new JanusException("cannot close the event file " + file + ": " + e.getMessage(), e);
-            }
+    public void close() {
+        Future<?> done;
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            OPEN.remove(this);
+            timer.cancel(false);
+            submitPending();
+            done = IO.submit(this::closeChannel);
         }
+        await(done);
         if (failure != null) throw failure;
+    }
+
+    private void closeChannel() {
+        try {
+            if (channel != null) channel.close();
+        } catch (IOException e) {
+            if (failure == null) failure = new JanusException("cannot close the event file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void await(Future<?> f) {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JanusException("interrupted while writing the event file " + file, e);
+        } catch (ExecutionException e) {
+            throw new JanusException("cannot write the event file " + file + ": " + e.getCause(), e.getCause());
+        }
     }
 
     private void closeQuietly() {

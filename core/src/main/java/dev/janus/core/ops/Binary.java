@@ -18,6 +18,12 @@ import java.util.Map;
  * so every op needs just one loop per dtype.
  */
 abstract class Binary extends Op {
+    /** Every op of this family is elementwise. */
+    @Override
+    public final boolean isElementwise() {
+        return true;
+    }
+
     /** {@code onnxType}: the ONNX op of the same meaning (ONNX broadcasts the same way). */
     Binary(String name, String onnxType) {
         super(name, 2, 2, onnxType);
@@ -38,11 +44,6 @@ abstract class Binary extends Op {
         Check.floating(name(), in[0]);
         Check.sameDType(name(), in[0], in[1]);
         return new TensorType[] {in[0].withShape(Shape.broadcast(name(), in[0].shape(), in[1].shape()))};
-    }
-
-    @Override
-    public boolean isElementwise() {
-        return true;
     }
 
     @Override

@@ -51,10 +51,10 @@ public abstract class Op implements Kernel {
     }
 
     /**
-     * Elementwise ops have one output whose element i depends only on element i of each input (after
-     * broadcasting). Their kernels must also work in place (an output that is one of the inputs), so
-     * the compiler may fuse them into one kernel and give an output an input's buffer, and a backend
-     * may run them tile by tile.
+     * Whether the op is elementwise: one output whose element i depends only on element i of each
+     * input (after broadcasting). Such kernels work in place, so the compiler's buffer planner may
+     * give the output an input's buffer, its fusion pass may chain them in one kernel, and a backend
+     * may run them tile by tile. An op declares it here; nothing else lists them.
      */
     public boolean isElementwise() {
         return false;

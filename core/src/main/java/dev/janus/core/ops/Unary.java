@@ -20,6 +20,12 @@ import java.util.Map;
  * loop calling a per-op function would not inline, and runs ten times slower) and its gradient.
  */
 abstract class Unary extends Op {
+    /** Every op of this family is elementwise. */
+    @Override
+    public final boolean isElementwise() {
+        return true;
+    }
+
     /** An op whose subclass writes its own ONNX mapping. */
     Unary(String name) {
         super(name, 1, 1);
@@ -34,11 +40,6 @@ abstract class Unary extends Op {
     protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
         Check.floating(name(), in[0]);
         return new TensorType[] {in[0]};
-    }
-
-    @Override
-    public boolean isElementwise() {
-        return true;
     }
 
     /** Elements per thread below which the op does not split: cheap ops need more to pay for the hand-off. */

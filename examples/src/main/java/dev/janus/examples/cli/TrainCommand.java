@@ -20,6 +20,8 @@ import dev.janus.layers.Dense;
 import dev.janus.layers.Fit;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
+import dev.janus.tensorboard.TensorBoard;
+import dev.janus.tensorboard.TrainingRuns;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +38,7 @@ import java.util.Set;
  */
 final class TrainCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("style", "label", "hidden", "dropout", "epochs", "batch-size", "lr", "test-fraction",
-            "validation-split", "seed", "header", "save", "onnx");
+            "validation-split", "seed", "header", "save", "onnx", "logdir");
 
     @Override
     public String name() {
@@ -67,10 +69,13 @@ final class TrainCommand implements Command {
                 + "  --validation-split F     last share of the training rows validated on after each epoch (default: 0)\n"
                 + "  --seed S                 seeds the split, the weights, the shuffling and dropout (default: 0)\n"
                 + "  --header auto|yes|no     is the first line column names? (default: auto)\n"
-                + "  --save FILE              save the trained model: compiled, the whole model (.janus, for janus export);\n"
-                + "                           eager, the weights (.safetensors)\n"
+                + "  --save FILE              save the trained model: compiled, the whole model (.janus, for janus export and\n"
+                + "                           janus export-web); eager, the weights (.safetensors); and FILE.scaler.csv\n"
                 + "  --onnx FILE              export the trained model to ONNX; the model takes standardised features, so\n"
-                + "                           the mean and scale of each feature are written beside it (FILE.scaler.csv)\n\n"
+                + "                           the mean and scale of each feature are written beside it (FILE.scaler.csv)\n"
+                + "  --logdir DIR             log the training for TensorBoard: DIR/train and DIR/validation, as Keras's\n"
+                + "                           TensorBoard callback writes them (epoch_loss, epoch_accuracy, weight histograms,\n"
+                + "                           the graph); both styles write the same tags (tensorboard --logdir DIR)\n\n"
                 + "Bad input (a missing file or column, a value that is not a number) ends with one line naming the file,\n"
                 + "line and column, and exit status 2.\n";
     }
@@ -90,6 +95,7 @@ final class TrainCommand implements Command {
         double validation = a.number("validation-split", 0, 0, 1, false);
         long seed = a.longValue("seed", 0);
         String label = a.get("label", "-1");
+        Path logDir = a.get("logdir", null) == null ? null : Path.of(a.get("logdir", null));
 
         CsvData data;
         try {
@@ -117,11 +123,17 @@ final class TrainCommand implements Command {
             out.println(model);
             EagerTrainer trainer = new EagerTrainer(model, new CrossEntropyLoss(), new Adam(lr));
             TensorDataset[] parts = EagerTrainer.holdOut(train, validation);
-            trainer.fit(parts[0], parts[1], epochs, batch, Generator.global(), null, (epoch, logs) -> printEpoch(out, epoch, epochs, logs));
+            try (TrainingRuns runs = logDir == null ? null : new TrainingRuns(logDir)) {
+                EagerTrainer.EpochListener log = runs == null ? null : trainer.tensorBoard(runs, parts[0], batch);
+                trainer.fit(parts[0], parts[1], epochs, batch, Generator.global(), null, (epoch, logs) -> {
+                    printEpoch(out, epoch, epochs, logs);
+                    if (log != null) log.onEpochEnd(epoch, logs);
+                });
+            }
             result = trainer.evaluate(test);
             if (a.get("save", null) != null) {
                 SafeTensors.save(Janus.outputFile(a.get("save", null)), model.stateDict());
-                out.println("saved the weights to " + a.get("save", null));
+                out.println("saved the weights to " + a.get("save", null) + " and the standardisation to " + writeScaler(Path.of(a.get("save", null)), data, scaler));
             }
             if (a.get("onnx", null) != null) exported(out, ModelExport.toOnnx(model, test.tensor(0), Janus.outputFile(a.get("onnx", null)), ExportOptions.defaults()), data, scaler);
         } else {
@@ -129,17 +141,19 @@ final class TrainCommand implements Command {
             model.output(out);
             model.compile(new Adam(lr), "sparse_categorical_crossentropy", List.of("accuracy"));
             model.summary();
-            model.fit(train.tensor(0), train.tensor(1), new Fit().epochs(epochs).batchSize(batch).validationSplit(validation).verbose(0)
+            Fit fit = new Fit().epochs(epochs).batchSize(batch).validationSplit(validation).verbose(0)
                     .callbacks(new Callback() {
                         @Override
                         public void onEpochEnd(int epoch, Map<String, Double> logs) {
                             printEpoch(out, epoch, epochs, logs);
                         }
-                    }));
+                    });
+            if (logDir != null) fit.callbacks(new TensorBoard(logDir).histogramFreq(1));
+            model.fit(train.tensor(0), train.tensor(1), fit);
             result = model.evaluate(test.tensor(0), test.tensor(1), 32, 0);
             if (a.get("save", null) != null) {
                 model.save(Janus.outputFile(a.get("save", null)));
-                out.println("saved the model to " + a.get("save", null));
+                out.println("saved the model to " + a.get("save", null) + " and the standardisation to " + writeScaler(Path.of(a.get("save", null)), data, scaler));
             }
             if (a.get("onnx", null) != null) exported(out, ModelExport.toOnnx(model, Janus.outputFile(a.get("onnx", null)), ExportOptions.defaults()), data, scaler);
         }
@@ -170,6 +184,16 @@ final class TrainCommand implements Command {
         return model;
     }
 
+    /** Writes MODEL.scaler.csv, the standardisation the model's inputs go through (janus export-web reads it); returns its path. */
+    private static Path writeScaler(Path model, CsvData data, StandardScaler scaler) {
+        Path sidecar = Path.of(model + ".scaler.csv");
+        double[] mean = scaler.mean(), scale = scaler.scale();
+        StringBuilder sb = new StringBuilder("feature,mean,scale\n");
+        for (int i = 0; i < mean.length; i++) sb.append(String.format(Locale.ROOT, "%s,%s,%s%n", data.features.get(i), mean[i], scale[i]));
+        AtomicFile.write(sidecar, sb.toString().getBytes(StandardCharsets.UTF_8), "the scaler");
+        return sidecar;
+    }
+
     private static void printEpoch(PrintStream out, int epoch, int epochs, Map<String, Double> logs) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "epoch %" + String.valueOf(epochs).length() + "d/%d", epoch + 1, epochs));
         logs.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %s %.4f", k, v)));
@@ -178,11 +202,7 @@ final class TrainCommand implements Command {
 
     /** Says where the ONNX file went and writes the scaler it expects its inputs through. */
     private static void exported(PrintStream out, Path onnx, CsvData data, StandardScaler scaler) {
-        Path sidecar = Path.of(onnx + ".scaler.csv");
-        double[] mean = scaler.mean(), scale = scaler.scale();
-        StringBuilder sb = new StringBuilder("feature,mean,scale\n");
-        for (int i = 0; i < mean.length; i++) sb.append(String.format(Locale.ROOT, "%s,%s,%s%n", data.features.get(i), mean[i], scale[i]));
-        AtomicFile.write(sidecar, sb.toString().getBytes(StandardCharsets.UTF_8), "the scaler");
+        Path sidecar = writeScaler(onnx, data, scaler);
         out.println("exported the model to " + onnx + "; it takes standardised features, (x - mean) / scale, with the values in " + sidecar);
     }
 }
