@@ -16,10 +16,12 @@ import java.nio.file.Paths;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs the JMH benchmarks, then the PyTorch peer scripts (when a Python with torch is found), and
@@ -97,7 +99,9 @@ public final class Bench {
         Collection<RunResult> results = new Runner(opts.build()).run();
 
         Map<String, Case> cases = cases(results);
-        PythonPeers.Outcome torch = PythonPeers.run(s.quick);
+        Set<String> ran = new HashSet<>();
+        for (String key : cases.keySet()) ran.add(key.substring(0, key.indexOf('.')));
+        PythonPeers.Outcome torch = PythonPeers.run(s.quick, ran);
         for (Map.Entry<String, Map<String, double[]>> e : torch.seconds.entrySet()) {
             Case c = cases.get(e.getKey());
             if (c == null) continue;
