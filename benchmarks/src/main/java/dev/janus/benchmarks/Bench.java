@@ -132,6 +132,7 @@ public final class Bench {
             int cut = method.lastIndexOf('_');
             if (cut < 0) continue;
             String key = cls.substring(cls.lastIndexOf('.') + 1) + "." + method.substring(0, cut), variant = method.substring(cut + 1);
+            for (String p : r.getParams().getParamsKeys()) key += " " + p + "=" + r.getParams().getParam(p);   // one case per parameter value
             Case c = m.computeIfAbsent(key, k -> new Case(r.getPrimaryResult().getScoreUnit()));
             double[] score = {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()};
             (variant.startsWith("janus") ? c.janus : c.peers).put(variant, score);
