@@ -68,8 +68,8 @@ final class TrainCommand implements Command {
                 + "  --validation-split F     last share of the training rows validated on after each epoch (default: 0)\n"
                 + "  --seed S                 seeds the split, the weights, the shuffling and dropout (default: 0)\n"
                 + "  --header auto|yes|no     is the first line column names? (default: auto)\n"
-                + "  --save FILE              save the trained model: compiled, the whole model (.janus, for janus export);\n"
-                + "                           eager, the weights (.safetensors)\n"
+                + "  --save FILE              save the trained model: compiled, the whole model (.janus, for janus export and\n"
+                + "                           janus export-web); eager, the weights (.safetensors); and FILE.scaler.csv\n"
                 + "  --onnx FILE              export the trained model to ONNX; the model takes standardised features, so\n"
                 + "                           the mean and scale of each feature are written beside it (FILE.scaler.csv)\n"
                 + "  --logdir DIR             log the training for TensorBoard: DIR/train and DIR/validation, as Keras's\n"
@@ -119,24 +119,16 @@ final class TrainCommand implements Command {
             EagerTrainer trainer = new EagerTrainer(model, new CrossEntropyLoss(), new Adam(lr));
             TensorDataset[] parts = EagerTrainer.holdOut(train, validation);
             try (TrainingRuns runs = logDir == null ? null : new TrainingRuns(logDir)) {
-                if (runs != null) {
-                    model.eval();   // traced without dropout, which draws no random numbers: the training is unchanged
-                    runs.train().addGraph(model, dev.janus.eager.Tensor.from(dev.janus.core.Tensor.zeros(1, features)));
-                }
-                int stepsPerEpoch = (parts[0].size() + batch - 1) / batch;
+                EagerTrainer.EpochListener log = runs == null ? null : trainer.tensorBoard(runs, parts[0], batch);
                 trainer.fit(parts[0], parts[1], epochs, batch, Generator.global(), null, (epoch, logs) -> {
                     printEpoch(out, epoch, epochs, logs);
-                    if (runs == null) return;
-                    runs.epoch(epoch, (long) (epoch + 1) * stepsPerEpoch, logs);
-                    for (Map.Entry<String, dev.janus.eager.Tensor> p : model.namedParameters().entrySet()) {
-                        runs.train().addHistogram(p.getKey() + "/histogram", p.getValue(), epoch);
-                    }
+                    if (log != null) log.onEpochEnd(epoch, logs);
                 });
             }
             result = trainer.evaluate(test);
             if (a.get("save", null) != null) {
                 SafeTensors.save(Janus.outputFile(a.get("save", null)), model.stateDict());
-                out.println("saved the weights to " + a.get("save", null));
+                out.println("saved the weights to " + a.get("save", null) + " and the standardisation to " + writeScaler(Path.of(a.get("save", null)), data, scaler));
             }
             if (a.get("onnx", null) != null) exported(out, ModelExport.toOnnx(model, test.tensor(0), Janus.outputFile(a.get("onnx", null)), ExportOptions.defaults()), data, scaler);
         } else {
@@ -156,7 +148,7 @@ final class TrainCommand implements Command {
             result = model.evaluate(test.tensor(0), test.tensor(1), 32, 0);
             if (a.get("save", null) != null) {
                 model.save(Janus.outputFile(a.get("save", null)));
-                out.println("saved the model to " + a.get("save", null));
+                out.println("saved the model to " + a.get("save", null) + " and the standardisation to " + writeScaler(Path.of(a.get("save", null)), data, scaler));
             }
             if (a.get("onnx", null) != null) exported(out, ModelExport.toOnnx(model, Janus.outputFile(a.get("onnx", null)), ExportOptions.defaults()), data, scaler);
         }
@@ -187,6 +179,16 @@ final class TrainCommand implements Command {
         return model;
     }
 
+    /** Writes MODEL.scaler.csv, the standardisation the model's inputs go through (janus export-web reads it); returns its path. */
+    private static Path writeScaler(Path model, CsvData data, StandardScaler scaler) {
+        Path sidecar = Path.of(model + ".scaler.csv");
+        double[] mean = scaler.mean(), scale = scaler.scale();
+        StringBuilder sb = new StringBuilder("feature,mean,scale\n");
+        for (int i = 0; i < mean.length; i++) sb.append(String.format(Locale.ROOT, "%s,%s,%s%n", data.features.get(i), mean[i], scale[i]));
+        AtomicFile.write(sidecar, sb.toString().getBytes(StandardCharsets.UTF_8), "the scaler");
+        return sidecar;
+    }
+
     private static void printEpoch(PrintStream out, int epoch, int epochs, Map<String, Double> logs) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "epoch %" + String.valueOf(epochs).length() + "d/%d", epoch + 1, epochs));
         logs.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %s %.4f", k, v)));
@@ -195,11 +197,7 @@ final class TrainCommand implements Command {
 
     /** Says where the ONNX file went and writes the scaler it expects its inputs through. */
     private static void exported(PrintStream out, Path onnx, CsvData data, StandardScaler scaler) {
-        Path sidecar = Path.of(onnx + ".scaler.csv");
-        double[] mean = scaler.mean(), scale = scaler.scale();
-        StringBuilder sb = new StringBuilder("feature,mean,scale\n");
-        for (int i = 0; i < mean.length; i++) sb.append(String.format(Locale.ROOT, "%s,%s,%s%n", data.features.get(i), mean[i], scale[i]));
-        AtomicFile.write(sidecar, sb.toString().getBytes(StandardCharsets.UTF_8), "the scaler");
+        Path sidecar = writeScaler(onnx, data, scaler);
         out.println("exported the model to " + onnx + "; it takes standardised features, (x - mean) / scale, with the values in " + sidecar);
     }
 }
