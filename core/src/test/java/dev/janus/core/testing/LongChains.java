@@ -30,6 +30,22 @@ public final class LongChains {
     }
 
     /**
+     * How much longer {@code work} takes on a chain ten times as long as {@code n} nodes: the least
+     * CPU time of a few runs at each size, measured up to three times (the lowest ratio kept) while
+     * it is over {@code limit}, since a machine loaded by other builds inflates one measurement now
+     * and then. Linear work comes out near 10 (a little more from cache misses); quadratic near 100.
+     */
+    public static double growth(int n, double limit, java.util.function.Consumer<Graph> work) {
+        leastCpuTime(n, 2, work);   // warm-up
+        double best = Double.MAX_VALUE;
+        for (int attempt = 0; attempt < 3 && best > limit; attempt++) {
+            long small = leastCpuTime(n, 4, work), large = leastCpuTime(10 * n, 2, work);
+            best = Math.min(best, (double) large / small);
+        }
+        return best;
+    }
+
+    /**
      * The least CPU time, in nanoseconds, that {@code work} takes on a fresh chain of {@code n} nodes
      * in {@code runs} runs: this thread's CPU time, which other work on a shared machine does not
      * inflate as it does the wall clock.
