@@ -169,7 +169,9 @@ final class BufferPlanner {
 
     private static Kernel resolve(Node node, Tensor[] in, Tensor[] out) {
         try {
-            return Kernels.resolve(node.op(), in, out);
+            Kernel k = Kernels.resolve(node.op(), in, out);
+            // A fused chain's CPU kernel keeps registers between runs: each plan takes its own.
+            return k instanceof FusedElementwise f ? f.newKernel() : k;
         } catch (JanusException e) {
             throw new JanusException(node.label() == null ? e.getMessage() : node.label() + ": " + e.getMessage(), e);
         }

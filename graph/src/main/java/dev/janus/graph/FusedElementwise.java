@@ -7,6 +7,7 @@ import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.ExecContext;
+import dev.janus.core.ops.Kernel;
 import dev.janus.core.ops.Op;
 
 import java.util.ArrayList;
@@ -22,7 +23,9 @@ import java.util.List;
  *
  * <p>Operands from outside the chain are either full (the output's shape) or repeat with a period
  * (a scalar, a bias row; see {@link Elementwise#period}). Every input of a tile is read before any
- * output of it is written, so an output may share an input's buffer. Not thread-safe (registers).
+ * output of it is written, so an output may share an input's buffer. The registers belong to a
+ * kernel ({@link #newKernel}, one per plan); {@link #compute} on the op itself uses its own, not
+ * thread-safe.
  *
  * <p>{@link #compute} is the CPU kernel (heap storage). The chain is public so that a backend can
  * generate one kernel per chain for its device (CUDA C through NVRTC, say): it registers a generator
@@ -74,12 +77,7 @@ public final class FusedElementwise extends Op {
     // Physical register of each value: inputs use 0..nIn-1, results share registers by lifetime.
     private final int[] reg;
     private final DType[] regType;
-    private final Tensor[][] args, res;
-    private final Tensor[] bound;
-    private final boolean[] direct;
-    private Tensor[] single, full, tail;
-    private boolean[] fullReady, tailReady;
-    private boolean constantsReady;
+    private Registers own;
 
     /**
      * @param valueTypes dtype of every result, in program order
@@ -130,14 +128,6 @@ public final class FusedElementwise extends Op {
             reg[nIn + k] = r;
         }
         regType = types.toArray(new DType[0]);
-        bound = new Tensor[regType.length];
-        direct = new boolean[outputs.length];
-        args = new Tensor[this.program.length][];
-        res = new Tensor[this.program.length][];
-        for (int k = 0; k < args.length; k++) {
-            args[k] = new Tensor[this.program[k].src.length];
-            res[k] = new Tensor[1];
-        }
     }
 
     /** The ops of the chain, for printing: "add, relu". */
@@ -184,79 +174,112 @@ public final class FusedElementwise extends Op {
         return outTypes.clone();
     }
 
+    /** Runs on this op's own registers (not thread-safe); a plan runs on registers of its own ({@link #newKernel}). */
     @Override
     public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
-        if (size <= TILE) {
-            computeWhole(in, out, ctx);
-            return;
+        if (own == null) own = new Registers();
+        own.compute(in, attrs, out, ctx);
+    }
+
+    /**
+     * The chain's CPU kernel with registers of its own. Each plan that runs the chain takes one, so
+     * plans of one compiled graph run at once from different threads (the registers once lived in
+     * the op, shared by every plan of it, and concurrent predictions mixed their values).
+     */
+    Kernel newKernel() {
+        return new Registers();
+    }
+
+    /** The registers of one kernel: tile-sized scratch tensors, and which repeating inputs they already hold. */
+    private final class Registers implements Kernel {
+        private final Tensor[][] args = new Tensor[program.length][], res = new Tensor[program.length][];
+        private final Tensor[] bound = new Tensor[regType.length];
+        private final boolean[] direct = new boolean[outputs.length];
+        private Tensor[] single, full, tail;
+        private boolean[] fullReady, tailReady;
+        private boolean constantsReady;
+
+        Registers() {
+            for (int k = 0; k < args.length; k++) {
+                args[k] = new Tensor[program[k].src.length];
+                res[k] = new Tensor[1];
+            }
         }
-        if (full == null) {
-            full = registers(Shape.of(TILE));
-            if (size % TILE != 0) tail = registers(Shape.of(size % TILE));
-            fullReady = new boolean[in.length];
-            tailReady = new boolean[in.length];
-        }
-        for (int j = 0; j < in.length; j++) {
-            if (!constant[j]) fullReady[j] = tailReady[j] = false;
-        }
-        for (int start = 0; start < size; start += TILE) {
-            int len = Math.min(TILE, size - start);
-            Tensor[] regs = len == TILE ? full : tail;
-            boolean[] ready = len == TILE ? fullReady : tailReady;
-            System.arraycopy(regs, 0, bound, 0, regs.length);
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            if (size <= TILE) {
+                computeWhole(in, out, ctx);
+                return;
+            }
+            if (full == null) {
+                full = registers(Shape.of(TILE));
+                if (size % TILE != 0) tail = registers(Shape.of(size % TILE));
+                fullReady = new boolean[in.length];
+                tailReady = new boolean[in.length];
+            }
             for (int j = 0; j < in.length; j++) {
-                // A repeating operand whose period divides the tile reads the same in every tile:
-                // its register is filled once per run, or once for good when it is a constant.
-                boolean samePerTile = period[j] < size && TILE % period[j] == 0;
-                if (samePerTile && ready[j]) continue;
-                fill(bound[j], in[j], period[j], start, len);
-                ready[j] = samePerTile;
+                if (!constant[j]) fullReady[j] = tailReady[j] = false;
+            }
+            for (int start = 0; start < size; start += TILE) {
+                int len = Math.min(TILE, size - start);
+                Tensor[] regs = len == TILE ? full : tail;
+                boolean[] ready = len == TILE ? fullReady : tailReady;
+                System.arraycopy(regs, 0, bound, 0, regs.length);
+                for (int j = 0; j < in.length; j++) {
+                    // A repeating operand whose period divides the tile reads the same in every tile:
+                    // its register is filled once per run, or once for good when it is a constant.
+                    boolean samePerTile = period[j] < size && TILE % period[j] == 0;
+                    if (samePerTile && ready[j]) continue;
+                    fill(bound[j], in[j], period[j], start, len);
+                    ready[j] = samePerTile;
+                }
+                execute(ctx);
+                for (int k = 0; k < outputs.length; k++) {
+                    System.arraycopy(bound[reg[outputs[k]]].heapArray(), 0, out[k].heapArray(), start, len);
+                }
+            }
+        }
+
+        // One tile: full inputs are read where they are, outputs written where they go unless they
+        // share a buffer with an input (then through a register, copied at the end).
+        private void computeWhole(Tensor[] in, Tensor[] out, ExecContext ctx) {
+            if (single == null) single = registers(shape);
+            System.arraycopy(single, 0, bound, 0, single.length);
+            for (int j = 0; j < in.length; j++) {
+                if (period[j] == size && in[j].shape().equals(shape)) {
+                    bound[j] = in[j];
+                } else if (!constant[j] || !constantsReady) {
+                    fill(bound[j], in[j], period[j], 0, size);
+                }
+            }
+            constantsReady = true;
+            for (int k = 0; k < outputs.length; k++) {
+                direct[k] = !sharesInput(out[k], in);
+                if (direct[k]) bound[reg[outputs[k]]] = out[k];
             }
             execute(ctx);
             for (int k = 0; k < outputs.length; k++) {
-                System.arraycopy(bound[reg[outputs[k]]].heapArray(), 0, out[k].heapArray(), start, len);
+                if (!direct[k]) {
+                    System.arraycopy(bound[reg[outputs[k]]].heapArray(), 0, out[k].heapArray(), 0, size);
+                }
             }
         }
-    }
 
-    // One tile: full inputs are read where they are, outputs written where they go unless they
-    // share a buffer with an input (then through a register, copied at the end).
-    private void computeWhole(Tensor[] in, Tensor[] out, ExecContext ctx) {
-        if (single == null) single = registers(shape);
-        System.arraycopy(single, 0, bound, 0, single.length);
-        for (int j = 0; j < in.length; j++) {
-            if (period[j] == size && in[j].shape().equals(shape)) {
-                bound[j] = in[j];
-            } else if (!constant[j] || !constantsReady) {
-                fill(bound[j], in[j], period[j], 0, size);
+        private static boolean sharesInput(Tensor o, Tensor[] in) {
+            for (Tensor t : in) if (t.storage() == o.storage()) return true;
+            return false;
+        }
+
+        private void execute(ExecContext ctx) {
+            int nIn = inTypes.length;
+            for (int k = 0; k < program.length; k++) {
+                Instr ins = program[k];
+                Tensor[] a = args[k];
+                for (int i = 0; i < a.length; i++) a[i] = bound[reg[ins.src[i]]];
+                res[k][0] = bound[reg[nIn + k]];
+                ins.op.compute(a, ins.attrs, res[k], ctx);
             }
-        }
-        constantsReady = true;
-        for (int k = 0; k < outputs.length; k++) {
-            direct[k] = !sharesInput(out[k], in);
-            if (direct[k]) bound[reg[outputs[k]]] = out[k];
-        }
-        execute(ctx);
-        for (int k = 0; k < outputs.length; k++) {
-            if (!direct[k]) {
-                System.arraycopy(bound[reg[outputs[k]]].heapArray(), 0, out[k].heapArray(), 0, size);
-            }
-        }
-    }
-
-    private static boolean sharesInput(Tensor o, Tensor[] in) {
-        for (Tensor t : in) if (t.storage() == o.storage()) return true;
-        return false;
-    }
-
-    private void execute(ExecContext ctx) {
-        int nIn = inTypes.length;
-        for (int k = 0; k < program.length; k++) {
-            Instr ins = program[k];
-            Tensor[] a = args[k];
-            for (int i = 0; i < a.length; i++) a[i] = bound[reg[ins.src[i]]];
-            res[k][0] = bound[reg[nIn + k]];
-            ins.op.compute(a, ins.attrs, res[k], ctx);
         }
     }
 
