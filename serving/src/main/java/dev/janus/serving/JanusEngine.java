@@ -11,7 +11,7 @@ import dev.janus.graph.Executable;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A model on Janus's compiler: the ONNX graph imported and compiled, a plan per batch shape. */
+/** A model on Janus's compiler: the ONNX graph imported and compiled, a plan per batch shape (merged batches padded to a few sizes). */
 final class JanusEngine implements Engine {
     private final Graph graph;
     private final Executable executable;
@@ -42,7 +42,15 @@ final class JanusEngine implements Engine {
         return outputs;
     }
 
-    /** Every worker runs the one executable (thread-safe: each call runs on a plan of its own), with a context of its own. */
+    @Override
+    public int paddedRows(int rows, int maxBatchSize) {
+        return rows <= 1 ? rows : Math.min(maxBatchSize, Integer.highestOneBit(rows - 1) << 1);
+    }
+
+    /**
+     * Every worker runs the one executable (thread-safe: each concurrent call runs on a plan of
+     * its own, made once per worker and size, the passes run once per size), with a context of its own.
+     */
     @Override
     public Runner newRunner() {
         ExecContext ctx = new ExecContext(new Generator(0));
