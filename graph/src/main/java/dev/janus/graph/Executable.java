@@ -39,6 +39,7 @@ public final class Executable {
         final Graph optimised;
         private Plan exposed;
         private final Deque<Plan> idle = new ConcurrentLinkedDeque<>();
+        private final List<Plan> made = java.util.Collections.synchronizedList(new ArrayList<>());
 
         Compiled(List<Shape> inputShapes) {
             Graph spec = ShapeInference.specialize(graph, types(graph, inputShapes));
@@ -47,13 +48,27 @@ public final class Executable {
         }
 
         synchronized Plan exposed() {
-            if (exposed == null) exposed = BufferPlanner.plan(optimised, Map.of(), options);
+            if (exposed == null) exposed = make();
             return exposed;
         }
 
         Plan borrow() {
             Plan p = idle.poll();
-            return p != null ? p : BufferPlanner.plan(optimised, Map.of(), options);
+            return p != null ? p : make();
+        }
+
+        private Plan make() {
+            Plan p = BufferPlanner.plan(optimised, Map.of(), options);
+            made.add(p);
+            return p;
+        }
+
+        void close() {
+            synchronized (made) {
+                for (Plan p : made) p.close();
+                made.clear();
+            }
+            idle.clear();
         }
 
         void giveBack(Plan p) {
@@ -102,6 +117,15 @@ public final class Executable {
         } finally {
             c.giveBack(p);
         }
+    }
+
+    /**
+     * Releases every plan's buffers now ({@link Plan#close}), those of {@link #plan} and the lent
+     * ones: call it when no run is in flight. Plans made after are new.
+     */
+    public void close() {
+        for (Compiled c : compiled.values()) c.close();
+        compiled.clear();
     }
 
     /** Runs on these inputs (copied into a plan of this call's own); the outputs are new tensors. Thread-safe. */
