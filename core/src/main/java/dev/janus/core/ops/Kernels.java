@@ -24,8 +24,9 @@ import java.util.function.Function;
  *       an error naming the op and the device.</li>
  * </ul>
  *
- * All tensors of one call must be on one device (else an error naming both). On the CPU, heap and
- * native operands mix: the call then runs the native kernel, which must take heap operands too.
+ * All tensors of one call must be on one device (else an error naming both), except 0-d heap inputs
+ * (host scalars), which go with any device. On the CPU, heap and native operands mix: the call then
+ * runs the native kernel, which must take heap operands too.
  */
 public final class Kernels {
     private static final System.Logger LOG = System.getLogger(Kernels.class.getName());
@@ -75,7 +76,7 @@ public final class Kernels {
         StorageKind kind = null;
         for (Tensor[] group : new Tensor[][] {in, out}) {
             for (Tensor t : group) {
-                if (t == null) continue;
+                if (t == null || isHostScalar(t) && group == in) continue;
                 StorageKind k = t.storage().kind();
                 if (first == null) {
                     first = t;
@@ -90,6 +91,7 @@ public final class Kernels {
             }
         }
         if (kind == null || kind == StorageKind.HEAP) return op;
+        // Only host scalars besides a device's tensors: a device kernel, which reads the scalars.
         Kernel k = find(op, kind);
         if (k != null) return k;
         Device device = first.device();
@@ -102,6 +104,15 @@ public final class Kernels {
                     "{0}: no kernel for {1} storage on {2}; running the CPU kernel on heap copies", op.name(), kind, device);
         }
         return new HostFallback(op);
+    }
+
+    /**
+     * A 0-d heap tensor: it may be an input beside tensors of any device (as PyTorch's CPU scalars
+     * may), so that gradient rules and optimizer updates written with host constants run anywhere.
+     * The device's kernels read its value.
+     */
+    public static boolean isHostScalar(Tensor t) {
+        return t.shape().rank() == 0 && t.storage().kind() == StorageKind.HEAP;
     }
 
     /** The storage kind a call on tensors of kinds a and b runs on: heap mixes with any other kind of its device. */
