@@ -34,9 +34,9 @@ import java.util.zip.CRC32C;
  * length (8 bytes, little endian), the masked CRC-32C of those 8 bytes, the payload (a serialized
  * {@link Event}) and its masked CRC-32C. The first event names the format ("brain.Event:2").
  *
- * <p>Events are framed whole in memory on the caller's thread; the file is created and written on
- * one shared background thread (as PyTorch's writer does), so a training step never waits for the
- * disk. Records go out whole, everything pending in one write: when {@code maxQueue} events are
+ * <p>Events are framed whole in memory on the caller's thread; the folder and the file are created
+ * and written on one shared background thread (as PyTorch's writer does), so a training step never
+ * waits for the disk. Records go out whole, everything pending in one write: when {@code maxQueue} events are
  * waiting, every {@code flushInterval}, on {@link #flush()} and {@link #close()} (which return once
  * the bytes are in the file), and when the JVM shuts down. A process that dies loses at most what
  * was pending, and a record cut short by a crash mid-write is the last one, which TensorBoard's
