@@ -475,6 +475,16 @@ public class Sequential {
         return ModelFile.load(path);
     }
 
+    /** The bytes {@link #save} writes: the whole model in the model-file format (to send it elsewhere). */
+    public byte[] toBytes() {
+        return ModelFile.encode(this);
+    }
+
+    /** A model from the bytes of a model file ({@link #toBytes}, or a file's content); {@code source} names them in errors. */
+    public static Sequential fromBytes(byte[] bytes, String source) {
+        return ModelFile.decode(bytes, source);
+    }
+
     /** The optimizer's state by "{weight}/{state}" (for saving). */
     Map<String, Tensor> optimizerState() {
         return backend().optimizerState();
