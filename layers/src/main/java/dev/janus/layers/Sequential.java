@@ -319,8 +319,14 @@ public class Sequential {
     private Backend inference() {
         requireBuilt();
         if (optimizer != null) return backend();
-        if (backend == null) backend = runEagerly ? new EagerBackend(this) : new CompiledBackend(this, compileOptions);
+        if (backend == null) backend = newBackend();
         return backend;
+    }
+
+    /** A backend on the compile options' device, the weights moved there first. */
+    private Backend newBackend() {
+        for (Layer layer : layers()) for (Weight w : layer.weights()) w.moveTo(compileOptions.device());
+        return runEagerly ? new EagerBackend(this) : new CompiledBackend(this, compileOptions);
     }
 
     Backend backend() {
@@ -334,7 +340,7 @@ public class Sequential {
             List<Metric> ms = new ArrayList<>();
             for (String m : metricNames) ms.add(Metrics.get(m, loss, out));
             metrics = List.copyOf(ms);
-            backend = runEagerly ? new EagerBackend(this) : new CompiledBackend(this, compileOptions);
+            backend = newBackend();
             if (carried != null) {
                 backend.restoreOptimizerState(carried, carriedIterations);
                 carried = null;
