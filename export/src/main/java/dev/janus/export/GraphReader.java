@@ -229,6 +229,11 @@ final class GraphReader {
         throw new OnnxException(where + " uses the value '" + name + "', which is not defined before it (nodes must be in topological order)");
     }
 
+    /** True when a node output of that name is defined (computed, not a constant). */
+    boolean isDefined(String name) {
+        return values.containsKey(name) && values.get(name).kind() == Value.Kind.NODE;
+    }
+
     /** The tensor of a constant value (initializer, Constant node output or fixed input), or null when it is computed. */
     Tensor constant(String name) {
         Tensor t = constants.get(name);
@@ -266,7 +271,7 @@ final class GraphReader {
         if (!in.getType().hasTensorType()) return;
         TypeProto.Tensor declared = in.getType().getTensorType();
         int want = declared.getElemType();
-        boolean fits = want == 0 || integer(want) == integer(code);
+        boolean fits = want == 0 || want == code;
         if (declared.hasShape()) {
             List<TensorShapeProto.Dimension> dims = declared.getShape().getDimList();
             fits &= dims.size() == shape.rank();
@@ -283,11 +288,6 @@ final class GraphReader {
             }
             throw new OnnxException(what + " is " + typeName(code) + shape + ", but the graph input of that name declares " + typeName(want) + dims);
         }
-    }
-
-    /** INT32 data is read as int64, so the two integer types describe the same Janus tensor. */
-    private static int integer(int code) {
-        return code == OnnxTypes.INT32 ? OnnxTypes.INT64 : code;
     }
 
     private static String typeName(int code) {

@@ -69,7 +69,7 @@ class BadInputTest {
         UnsupportedOpException e = assertThrows(UnsupportedOpException.class, () -> OnnxImporter.read(model(13, g).toByteArray()));
         assertEquals("Resize", e.opType());
         assertTrue(e.getMessage().startsWith("ONNX op Resize (node 'resize1') is not supported; Janus imports Abs, Add, ArgMax, AveragePool,"
-                + " BatchNormalization, Cast, Clip, Concat, Constant, Conv, ConvTranspose,"),
+                + " BatchNormalization, Cast, CastLike, Clip, Concat, Constant, ConstantOfShape, Conv, ConvTranspose,"),
                 e.getMessage());
         GraphProto.Builder ml = relu().addNode(node("TreeEnsembleClassifier", List.of("y"), List.of("z")).toBuilder().setDomain("ai.onnx.ml").build());
         assertEquals("ai.onnx.ml.TreeEnsembleClassifier", assertThrows(UnsupportedOpException.class, () -> OnnxImporter.read(model(13, ml).toByteArray())).opType());
@@ -145,9 +145,9 @@ class BadInputTest {
                         value("x", 1).getType().getTensorType().toBuilder().clearShape())).build())
                 .addNode(node("Relu", List.of("x"), List.of("y"))).addOutput(value("y", 1, 3));
         assertEquals("input 'x' has no shape; Janus needs at least its rank", message(model(13, noShape).toByteArray()));
-        GraphProto.Builder int8 = GraphProto.newBuilder().setName("g").addInput(value("x", 3, 3))
-                .addNode(node("Relu", List.of("x"), List.of("y"))).addOutput(value("y", 3, 3));
-        assertEquals("input 'x': element type INT8 is not supported (Janus has float32, float64, int64 and bool)", message(model(13, int8).toByteArray()));
+        GraphProto.Builder float8 = GraphProto.newBuilder().setName("g").addInput(value("x", 17, 3))
+                .addNode(node("Relu", List.of("x"), List.of("y"))).addOutput(value("y", 17, 3));
+        assertTrue(message(model(13, float8).toByteArray()).startsWith("input 'x': element type FLOAT8E4M3FN is not supported (Janus has [float32,"));
     }
 
     @Test

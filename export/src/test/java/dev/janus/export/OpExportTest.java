@@ -114,6 +114,7 @@ class OpExportTest {
         c.add(unary(dt, "sigmoid", Ops.SIGMOID, Attrs.NONE, -4, 4));
         c.add(unary(dt, "tanh", Ops.TANH, Attrs.NONE, -3, 3));
         c.add(unary(dt, "softplus", Ops.SOFTPLUS, Attrs.NONE, -4, 4));
+        c.add(unary(dt, "hard_swish", Ops.HARD_SWISH, Attrs.NONE, -5, 5));
         c.add(unary(dt, "softplus beta threshold", Ops.SOFTPLUS, Attrs.of("beta", 2.0, "threshold", 3.0), -4, 4));
         c.add(unary(dt, "clip", Ops.CLIP, Attrs.of("min", -0.5, "max", 0.5), -1, 1));
         c.add(unary(dt, "clip min only", Ops.CLIP, Attrs.of("min", 0.0), -1, 1));
@@ -244,6 +245,42 @@ class OpExportTest {
         c.add(rnn(dt, "gru reverse", Ops.GRU, Attrs.of("direction", "reverse"), 3, 1, false));
         c.add(rnn(dt, "gru bidirectional linear_before_reset", Ops.GRU, Attrs.of("direction", "bidirectional", "linear_before_reset", 1), 3, 1, true));
         c.add(rnn(dt, "gru with initial state", Ops.GRU, Attrs.NONE, 3, 1, true));
+        c.addAll(shapeValues(dt));
+        return c;
+    }
+
+    /** Shapes computed in the graph (the batch unknown until run time), and the ops that take them. */
+    private static List<Case> shapeValues(DType dt) {
+        List<Case> c = new ArrayList<>();
+        IntFunction<List<Tensor>> x = b -> List.of(randn(dt, "shape" + b, b, 3, 4));
+        TensorType xt = TensorType.of(dt, -1, 3, 4);
+        c.add(new Case("shape", 13, g -> g.addOutput(g.apply1(Ops.SHAPE, Attrs.NONE, g.input("x", xt))), x));
+        c.add(new Case("shape start end", 13, g -> g.addOutput(g.apply1(Ops.SHAPE, Attrs.of("start", -2, "end", -1), g.input("x", xt))), x));
+        c.add(new Case("size", 13, g -> g.addOutput(g.apply1(Ops.SIZE, Attrs.NONE, g.input("x", xt))), x));
+        // x.view(x.size(0), -1), as PyTorch's TorchScript exporter writes it
+        c.add(new Case("reshape to a computed shape", 13, g -> {
+            Value in = g.input("x", xt);
+            Value batch = g.apply1(Ops.SHAPE, Attrs.of("end", 1), in);
+            Value shape = g.apply1(Ops.CONCAT, Attrs.of("axis", 0), batch, g.constant(Tensor.of(new long[] {-1})));
+            g.addOutput(g.apply1(Ops.RESHAPE, Attrs.NONE, in, shape));
+        }, x));
+        c.add(new Case("expand to a computed shape", 13, g -> {
+            Value in = g.input("x", xt);
+            Value shape = g.apply1(Ops.CONCAT, Attrs.of("axis", 0), g.apply1(Ops.SHAPE, Attrs.of("end", 1), in), g.constant(Tensor.of(new long[] {2, 4})));
+            g.addOutput(g.apply1(Ops.EXPAND, Attrs.NONE, g.parameter("w", randn(dt, "expand w", 1, 4)), shape));
+        }, x));
+        c.add(new Case("constant_of_shape", 13, g -> g.addOutput(g.apply1(Ops.CONSTANT_OF_SHAPE, Attrs.of("value", 2.5, "dtype", dt),
+                g.apply1(Ops.SHAPE, Attrs.NONE, g.input("x", xt)))), x));
+        c.add(new Case("range", 13, g -> {
+            Value n = g.apply1(Ops.SIZE, Attrs.NONE, g.input("x", xt));
+            g.addOutput(g.apply1(Ops.RANGE, Attrs.NONE, g.constant(Tensor.scalar(1, DType.INT64)), n, g.constant(Tensor.scalar(5, DType.INT64))));
+        }, x));
+        c.add(new Case("mod fmod", 13, g -> g.addOutput(g.apply1(Ops.MOD, Attrs.of("fmod", true), g.input("x", xt),
+                g.parameter("w", uniform(dt, "mod w", 0.5, 2, 4)))), x));
+        c.add(new Case("mod integers", 13, g -> {
+            Value i = g.apply1(Ops.CAST, Attrs.of("to", DType.INT64), g.apply1(Ops.MUL, Attrs.NONE, g.input("x", xt), g.constant(Tensor.scalar(10, dt))));
+            g.addOutput(g.apply1(Ops.MOD, Attrs.NONE, i, g.constant(Tensor.of(new long[] {3, -3, 5, 7}))));
+        }, x));
         return c;
     }
 

@@ -46,7 +46,8 @@ class TorchModelsTest {
      * The exports that import and match today, by folder-name prefix (model, then exporter); the
      * rest must be refused cleanly. The list may only grow.
      */
-    static final List<String> IMPORTING = List.of("mlp_bn-", "resblock-", "embedding-", "cnn-dynamo-", "dynamic_batch-dynamo-", "static_mlp-");
+    static final List<String> IMPORTING = List.of("mlp_bn-", "resblock-", "embedding-", "cnn-", "dynamic_batch-", "static_mlp-",
+            "lstm-", "gru-", "encoder_layer-", "transformer-", "depthwise-");
 
     static boolean imports(String folder) {
         return IMPORTING.stream().anyMatch(folder::startsWith);

@@ -437,7 +437,7 @@ final class Neural {
         @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
             Check.floating(name(), in[0]);
-            Check.dtype(name(), "labels", in[1], DType.INT64);
+            Check.integer(name(), "labels", in[1]);
             Shape z = in[0].shape(), y = in[1].shape();
             if (z.rank() != 2) throw new ShapeException("softmax_cross_entropy: logits must be [batch, classes], got " + z);
             if (y.rank() != 1 || !Shape.of(z.dim(0)).compatible(y)) {

@@ -29,6 +29,7 @@ public final class Ops {
     public static final Op SIGMOID = register(new Unary.Sigmoid());
     public static final Op TANH = register(new Unary.Tanh());
     public static final Op SOFTPLUS = register(new Unary.Softplus());
+    public static final Op HARD_SWISH = register(new Unary.HardSwish());
     public static final Op CLIP = register(new Unary.Clip());
 
     // elementwise, two inputs, broadcasting
@@ -63,6 +64,13 @@ public final class Ops {
     public static final Op GATHER = register(new Shaping.Gather());
     public static final Op INDEX_ADD = register(new Shaping.IndexAdd());
     public static final Op ONE_HOT = register(new Shaping.OneHot());
+
+    // shapes as values, and ops whose output shape is one
+    public static final Op SHAPE = register(new ShapeValues.ShapeOf());
+    public static final Op SIZE = register(new ShapeValues.Size());
+    public static final Op CONSTANT_OF_SHAPE = register(new ShapeValues.ConstantOfShape());
+    public static final Op RANGE = register(new ShapeValues.Range());
+    public static final Op MOD = register(new ShapeValues.Mod());
 
     // neural-network ops
     public static final Op MATMUL = register(new Neural.MatMul());

@@ -58,7 +58,8 @@ final class Reduce {
 
         @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
-            Check.floating(name(), in[0]);
+            if (kind == Kind.MEAN) Check.floating(name(), in[0]);
+            else Check.numeric(name(), in[0]);
             Shape s = in[0].shape();
             int[] axes = Check.axes(name(), attrs.getIntsOrNull("axes"), s);
             if (kind == Kind.MAX || kind == Kind.MIN) {
@@ -75,7 +76,25 @@ final class Reduce {
             int[] axes = Check.axes(name(), attrs.getIntsOrNull("axes"), x.shape());
             Block b = Block.of(x, axes);
             if (x.dtype() == DType.FLOAT32) reduce(b.data.f32(), out[0].f32(), b.outer, b.red, b.inner);
-            else reduce(b.data.f64(), out[0].f64(), b.outer, b.red, b.inner);
+            else if (x.dtype() == DType.FLOAT64) reduce(b.data.f64(), out[0].f64(), b.outer, b.red, b.inner);
+            else reduce(b.data.i64(), out[0].i64(), b.outer, b.red, b.inner);
+        }
+
+        // Integers (int64, the others widened to it): sums wrap, as ONNX's do.
+        private void reduce(long[] a, long[] y, int outer, int red, int inner) {
+            for (int o = 0; o < outer; o++) {
+                for (int i = 0; i < inner; i++) {
+                    long acc = kind == Kind.MAX ? Long.MIN_VALUE : kind == Kind.MIN ? Long.MAX_VALUE : 0;
+                    for (int r = 0, p = o * red * inner + i; r < red; r++, p += inner) {
+                        switch (kind) {
+                            case MAX: acc = Math.max(acc, a[p]); break;
+                            case MIN: acc = Math.min(acc, a[p]); break;
+                            default: acc += a[p];
+                        }
+                    }
+                    y[o * inner + i] = acc;
+                }
+            }
         }
 
         private void reduce(float[] a, float[] y, int outer, int red, int inner) {

@@ -71,12 +71,7 @@ final class Shaping {
     }
 
     static Object storage(Tensor t) {
-        switch (t.dtype()) {
-            case FLOAT32: return t.f32();
-            case FLOAT64: return t.f64();
-            case INT64: return t.i64();
-            default: return t.bool();
-        }
+        return t.heapArray();
     }
 
     /** A new tensor with the axes reordered: result axis i is input axis perm[i]. */
@@ -130,23 +125,56 @@ final class Shaping {
 
     // ------------------------------------------------------------ reshape
 
-    /** Attribute "shape": -1 is inferred from the element count, 0 keeps the input's dimension (ONNX). */
+    /**
+     * Attribute "shape", or a second input holding it (a shape computed in the graph, whose elements
+     * the type knows or not): -1 is inferred from the element count, 0 keeps the input's dimension
+     * (ONNX). An element unknown before run time gives an unknown dimension.
+     */
     static final class Reshape extends Op {
+        private static final int UNKNOWN = Integer.MIN_VALUE;
+
         Reshape() {
-            super("reshape", 1, 1);
+            super("reshape", 1, 2);
         }
 
         @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
-            return new TensorType[] {in[0].withShape(target(in[0].shape(), attrs.getInts("shape")))};
+            return new TensorType[] {in[0].withShape(target(in[0].shape(), want(in, attrs)))};
+        }
+
+        private int[] want(TensorType[] in, Attrs attrs) {
+            if (in.length == 1) return attrs.getInts("shape");
+            TensorType t = in[1];
+            if (t.rank() != 1 || !t.shape().isStatic()) throw new ShapeException(name() + ": the shape must be a 1-D tensor of known length, got " + t);
+            Check.integer(name(), "the shape", t);
+            int[] w = new int[t.shape().dim(0)];
+            for (int i = 0; i < w.length; i++) {
+                Long e = t.element(i);
+                w[i] = e == null ? UNKNOWN : (int) Math.max(-2, Math.min(Integer.MAX_VALUE, e));
+            }
+            return w;
+        }
+
+        @Override
+        protected Long[][] knownElements(TensorType[] in, Attrs attrs, TensorType[] out) {
+            return in[0].elements() == null ? null : new Long[][] {in[0].elements()};
+        }
+
+        @Override
+        public boolean computes(DType dtype) {
+            return true;
         }
 
         private Shape target(Shape s, int[] want) {
             int[] out = new int[want.length];
             int infer = -1;
+            boolean unknown = false;
             for (int i = 0; i < want.length; i++) {
                 int w = want[i];
-                if (w == 0) {
+                if (w == UNKNOWN) {
+                    unknown = true;
+                    w = Shape.DYNAMIC;
+                } else if (w == 0) {
                     if (i >= s.rank()) throw error(s, want, "0 at position " + i + " has no input dimension to copy");
                     w = s.dim(i);
                 } else if (w == -1) {
@@ -157,6 +185,7 @@ final class Shaping {
                 }
                 out[i] = w;
             }
+            if (unknown) return Shape.of(out);
             // An unknown input dimension copied to its own place (a 0) is a factor of both sides and
             // cancels, so [?, 4, 3] into [0, 0, -1] is [?, 4, 3]; any other unknown leaves -1 unknown.
             long total = 1, known = 1;
@@ -194,12 +223,14 @@ final class Shaping {
 
         @Override
         public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
-            return only(wanted[0] ? e.reshape(gOut.get(0), e.shape(in.get(0))) : null);
+            V g = wanted[0] ? e.reshape(gOut.get(0), e.shape(in.get(0))) : null;
+            return in.size() == 1 ? only(g) : Arrays.asList(g, null);
         }
 
         @Override
         public void toOnnx(ExportNode node, OnnxWriter out) {
-            out.node("Reshape", List.of(node.input(0), out.int64s(node.attrs().getInts("shape"))), node.outputs());
+            if (node.inputs().size() == 2) out.node("Reshape", node.inputs(), node.outputs());
+            else out.node("Reshape", List.of(node.input(0), out.int64s(node.attrs().getInts("shape"))), node.outputs());
         }
 
         /** Flatten, Squeeze and Unsqueeze are reshapes too. */
@@ -210,6 +241,10 @@ final class Shaping {
         }
 
         private List<Value> importReshape(ImportNode n) {
+            if (!n.isConstant(1)) {
+                if (n.getInt("allowzero", 0) != 0) throw n.error("allowzero=1 with a shape computed in the graph is not supported");
+                return List.of(n.apply1(this, Attrs.NONE, n.input(0), n.input(1)));
+            }
             long[] shape = n.constant(1).toLongArray();
             if (n.getInt("allowzero", 0) != 0) {
                 for (long d : shape) if (d == 0) throw n.error("allowzero=1 with a 0 in the shape (an empty dimension) is not supported");
@@ -343,12 +378,14 @@ final class Shaping {
     /** Broadcasts the input against attribute "shape" (ONNX Expand: either side may be 1). */
     static final class Expand extends Op {
         Expand() {
-            super("expand", 1, 1);
+            super("expand", 1, 2);
         }
 
+        /** Attribute "shape", or a second input holding it (its unknown elements are unknown dimensions). */
         @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
-            return new TensorType[] {in[0].withShape(Shape.broadcast(name(), in[0].shape(), Shape.of(attrs.getInts("shape"))))};
+            int[] shape = in.length == 2 ? ShapeValues.dims(name(), in[1], "the shape") : attrs.getInts("shape");
+            return new TensorType[] {in[0].withShape(Shape.broadcast(name(), in[0].shape(), Shape.of(shape)))};
         }
 
         @Override
@@ -362,12 +399,17 @@ final class Shaping {
 
         @Override
         public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
-            return only(wanted[0] ? e.sumTo(gOut.get(0), e.shape(in.get(0))) : null);
+            V g = wanted[0] ? e.sumTo(gOut.get(0), e.shape(in.get(0))) : null;
+            return in.size() == 1 ? only(g) : Arrays.asList(g, null);
         }
 
         /** An unknown (-1) target dimension is the input's own; ONNX's Expand keeps that for a 1. */
         @Override
         public void toOnnx(ExportNode node, OnnxWriter out) {
+            if (node.inputs().size() == 2) {
+                out.node("Expand", node.inputs(), node.outputs());
+                return;
+            }
             int[] shape = node.attrs().getInts("shape");
             for (int i = 0; i < shape.length; i++) if (shape[i] == Shape.DYNAMIC) shape[i] = 1;
             out.node("Expand", List.of(node.input(0), out.int64s(shape)), node.outputs());
@@ -375,7 +417,8 @@ final class Shaping {
 
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("Expand", n -> List.of(n.apply1(this, Attrs.of("shape", n.constant(1).toLongArray()), n.input(0))));
+            return Map.of("Expand", n -> List.of(n.isConstant(1) ? n.apply1(this, Attrs.of("shape", n.constant(1).toLongArray()), n.input(0))
+                    : n.apply1(this, Attrs.NONE, n.input(0), n.input(1))));
         }
     }
 
@@ -406,6 +449,20 @@ final class Shaping {
                 total = total == Shape.DYNAMIC || s.dim(axis) == Shape.DYNAMIC ? Shape.DYNAMIC : total + s.dim(axis);
             }
             return new TensorType[] {in[0].withShape(first.with(axis, total))};
+        }
+
+        /** Shape values joined: the known elements of each part. */
+        @Override
+        protected Long[][] knownElements(TensorType[] in, Attrs attrs, TensorType[] out) {
+            Long[] e = new Long[out[0].shape().size()];
+            int at = 0;
+            boolean any = false;
+            for (TensorType t : in) {
+                int n = t.shape().size();
+                for (int i = 0; i < n; i++) any |= (e[at + i] = t.element(i)) != null;
+                at += n;
+            }
+            return any ? new Long[][] {e} : null;
         }
 
         @Override
@@ -528,6 +585,16 @@ final class Shaping {
             return new TensorType[] {in[0].withShape(new Region(in[0].shape(), attrs, name()).shape())};
         }
 
+        /** Part of a shape value. */
+        @Override
+        protected Long[][] knownElements(TensorType[] in, Attrs attrs, TensorType[] out) {
+            if (in[0].elements() == null || in[0].rank() != 1) return null;
+            Region r = new Region(in[0].shape(), attrs, name());
+            Long[] e = new Long[out[0].shape().size()];
+            for (int i = 0; i < e.length; i++) e[i] = in[0].element(r.start[0] + i * r.step[0]);
+            return new Long[][] {e};
+        }
+
         @Override
         public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
             Shape s = in[0].shape();
@@ -632,10 +699,24 @@ final class Shaping {
 
         @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
-            Check.dtype(name(), "indices", in[1], DType.INT64);
+            Check.integer(name(), "indices", in[1]);
             Shape d = in[0].shape();
             int axis = d.axis(attrs.getInt("axis", 0), name());
             return new TensorType[] {in[0].withShape(d.sub(0, axis).concat(in[1].shape()).concat(d.sub(axis + 1, d.rank())))};
+        }
+
+        /** Dimensions picked out of a shape value. */
+        @Override
+        protected Long[][] knownElements(TensorType[] in, Attrs attrs, TensorType[] out) {
+            if (in[0].elements() == null || in[0].rank() != 1 || !in[1].isKnown()) return null;
+            int size = in[0].shape().dim(0);
+            Long[] idx = in[1].elements(), e = new Long[idx.length];
+            for (int j = 0; j < idx.length; j++) {
+                long k = idx[j] < 0 ? idx[j] + size : idx[j];
+                if (k < 0 || k >= size) return null;    // the kernel says so at run time
+                e[j] = in[0].element((int) k);
+            }
+            return new Long[][] {e};
         }
 
         @Override
@@ -699,7 +780,7 @@ final class Shaping {
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
             Check.floating(name(), in[0]);
             Check.sameDType(name(), in[0], in[2]);
-            Check.dtype(name(), "indices", in[1], DType.INT64);
+            Check.integer(name(), "indices", in[1]);
             if (in[1].rank() != 1) throw new ShapeException("index_add: indices must be 1-D, got " + in[1]);
             Shape b = in[0].shape();
             int axis = b.axis(attrs.getInt("axis", 0), name());
@@ -764,7 +845,7 @@ final class Shaping {
 
         @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
-            Check.dtype(name(), "labels", in[0], DType.INT64);
+            Check.integer(name(), "labels", in[0]);
             int depth = attrs.getInt("depth");
             if (depth <= 0) throw new ShapeException("one_hot: depth must be positive, got " + depth);
             DType dt = attrs.has("dtype") ? attrs.getDType("dtype") : DType.FLOAT32;
