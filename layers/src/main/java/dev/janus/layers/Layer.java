@@ -5,6 +5,10 @@ import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
+import dev.janus.core.Tensor;
+import dev.janus.core.TensorType;
+import dev.janus.core.init.Fans;
+import dev.janus.core.init.Initializer;
 import dev.janus.core.ops.Emitter;
 
 import java.util.ArrayList;
@@ -12,6 +16,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A Keras-style layer: built once for an input shape (creating its weights, Keras layout), then
@@ -23,6 +28,8 @@ public abstract class Layer {
     private String name;
     private Shape inputShape, outputShape;
     private final List<Weight> weights = new ArrayList<>();
+    /** While a saved model is rebuilt: the file's weights by full name. */
+    private Map<String, Tensor> saved;
 
     protected Layer(String name) {
         this.name = name;
@@ -67,6 +74,11 @@ public abstract class Layer {
      * that {@code input} fits when it is already built; returns the output shape.
      */
     final Shape build(Shape input, DType dtype, Generator rng) {
+        return build(input, dtype, rng, null);
+    }
+
+    /** As {@link #build(Shape, DType, Generator)}, taking the weights' values from {@code savedWeights} (by full name) when not null. */
+    final Shape build(Shape input, DType dtype, Generator rng, Map<String, Tensor> savedWeights) {
         if (isBuilt()) {
             if (!input.compatible(inputShape)) {
                 throw new ShapeException(name + ": this " + typeName() + " was built for inputs " + describe(inputShape)
@@ -75,14 +87,17 @@ public abstract class Layer {
             return outputShape;
         }
         Shape out;
+        saved = savedWeights;
         try {
             out = create(input, dtype, rng);
         } catch (RuntimeException e) {
             weights.clear();   // a half-built layer keeps none of its weights
-            if (e instanceof ShapeException && !e.getMessage().startsWith(name + ":")) {
+            if (e instanceof ShapeException && !e.getMessage().startsWith(name + ":") && !e.getMessage().startsWith(name + "/")) {
                 throw new ShapeException(name + ": " + typeName() + " on input " + describe(input) + ": " + e.getMessage());
             }
             throw e;
+        } finally {
+            saved = null;
         }
         inputShape = input;
         outputShape = out;
@@ -106,8 +121,33 @@ public abstract class Layer {
     /** Creates the weights ({@link #addWeight}) for this input shape and returns the output shape. */
     protected abstract Shape create(Shape input, DType dtype, Generator rng);
 
-    protected final Weight addWeight(String weightName, dev.janus.core.Tensor value, boolean trainable) {
-        Weight w = new Weight(name + "/" + weightName, value, trainable);
+    /** A weight with this first value (for a loaded model, the file's value instead). */
+    protected final Weight addWeight(String weightName, Tensor value, boolean trainable) {
+        return addWeight(weightName, value.dtype(), value.shape(), () -> value, trainable);
+    }
+
+    /** A trainable weight drawn from {@code init}, with Keras's fans for its shape. */
+    protected final Weight addWeight(String weightName, Initializer init, Shape shape, DType dtype, Generator rng) {
+        return addWeight(weightName, dtype, shape, () -> init.create(shape, Fans.keras(shape), dtype, rng), true);
+    }
+
+    /**
+     * A weight of this dtype and shape, its first value made by {@code initial}; while a saved model
+     * is loaded, the file's value instead, checked against the dtype and shape before anything of
+     * that size is made (a file declaring a billion units allocates nothing).
+     */
+    protected final Weight addWeight(String weightName, DType dtype, Shape shape, Supplier<Tensor> initial, boolean trainable) {
+        String full = name + "/" + weightName;
+        Tensor value;
+        if (saved == null) {
+            value = initial.get();
+        } else {
+            TensorType want = new TensorType(dtype, shape);
+            value = saved.get(full);
+            if (value == null) throw new JanusException(full + ": the file holds no value for this weight (" + want + ")");
+            if (!value.type().equals(want)) throw new ShapeException(full + ": the layer makes it " + want + ", the file holds " + value.type());
+        }
+        Weight w = new Weight(full, value, trainable);
         weights.add(w);
         return w;
     }

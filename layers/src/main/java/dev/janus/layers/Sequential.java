@@ -57,6 +57,8 @@ public class Sequential {
     private Map<String, Tensor> carried;
     private long carriedIterations;
     private PrintStream output = System.out;
+    /** While a saved model is rebuilt: the file's weights, which its layers take instead of drawing initial values. */
+    private Map<String, Tensor> saved;
 
     public Sequential(Layer... layers) {
         for (Layer l : layers) add(l);
@@ -90,7 +92,7 @@ public class Sequential {
                 build();
                 return;
             }
-            if (input != null) outputShape = layer.build(outputShape, dtype(), rng);
+            if (input != null) outputShape = layer.build(outputShape, dtype(), rng, saved);
         } catch (RuntimeException e) {
             layer.name(given);
             if (layer == input) input = null;
@@ -131,7 +133,7 @@ public class Sequential {
 
     private void build() {
         Shape s = input.build(input.batchShape(), input.dtype(), rng);
-        for (Layer l : layers) s = l.build(s, dtype(), rng);
+        for (Layer l : layers) s = l.build(s, dtype(), rng, saved);
         outputShape = s;
     }
 
@@ -489,6 +491,21 @@ public class Sequential {
     /** A model from the bytes of a model file ({@link #toBytes}, or a file's content); {@code source} names them in errors. */
     public static Sequential fromBytes(byte[] bytes, String source) {
         return ModelFile.decode(bytes, source);
+    }
+
+    /**
+     * Rebuilds a saved model from its layers (the first an {@link Input}): each weight is the file's
+     * value, checked against the shape its layer makes before any weight of that size exists.
+     */
+    static Sequential rebuild(String name, List<Layer> layers, Map<String, Tensor> weights) {
+        Sequential model = new Sequential().named(name);
+        model.saved = weights;
+        try {
+            for (Layer l : layers) model.add(l);
+        } finally {
+            model.saved = null;
+        }
+        return model;
     }
 
     /** The optimizer's state by "{weight}/{state}" (for saving). */

@@ -197,7 +197,7 @@ public final class HeapStorage extends Storage {
     }
 
     /** Writes a host array into {@code dst} in its byte order (bool as bytes 0/1, half floats as their bits). */
-    static void putBytes(Object a, ByteBuffer dst) {
+    public static void putBytes(Object a, ByteBuffer dst) {
         int n = java.lang.reflect.Array.getLength(a), at = dst.position();
         if (a instanceof float[]) dst.asFloatBuffer().put((float[]) a);
         else if (a instanceof double[]) dst.asDoubleBuffer().put((double[]) a);
@@ -210,7 +210,7 @@ public final class HeapStorage extends Storage {
     }
 
     /** Fills a host array from {@code src} in its byte order (bool: any non-zero byte is true). */
-    static void getBytes(ByteBuffer src, Object a) {
+    public static void getBytes(ByteBuffer src, Object a) {
         int n = java.lang.reflect.Array.getLength(a), at = src.position();
         if (a instanceof float[]) src.asFloatBuffer().get((float[]) a);
         else if (a instanceof double[]) src.asDoubleBuffer().get((double[]) a);
