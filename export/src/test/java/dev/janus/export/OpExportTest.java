@@ -115,6 +115,48 @@ class OpExportTest {
         c.add(unary(dt, "tanh", Ops.TANH, Attrs.NONE, -3, 3));
         c.add(unary(dt, "softplus", Ops.SOFTPLUS, Attrs.NONE, -4, 4));
         c.add(unary(dt, "hard_swish", Ops.HARD_SWISH, Attrs.NONE, -5, 5));
+        c.add(unary(dt, "reciprocal", Ops.RECIPROCAL, Attrs.NONE, 0.5, 3));
+        c.add(unary(dt, "sin", Ops.SIN, Attrs.NONE, -3, 3));
+        c.add(unary(dt, "cos", Ops.COS, Attrs.NONE, -3, 3));
+        c.add(unary(dt, "tan", Ops.TAN, Attrs.NONE, -1.2, 1.2));
+        c.add(unary(dt, "asin", Ops.ASIN, Attrs.NONE, -0.9, 0.9));
+        c.add(unary(dt, "acos", Ops.ACOS, Attrs.NONE, -0.9, 0.9));
+        c.add(unary(dt, "atan", Ops.ATAN, Attrs.NONE, -3, 3));
+        c.add(unary(dt, "sinh", Ops.SINH, Attrs.NONE, -2, 2));
+        c.add(unary(dt, "cosh", Ops.COSH, Attrs.NONE, -2, 2));
+        c.add(unary(dt, "asinh", Ops.ASINH, Attrs.NONE, -3, 3));
+        c.add(unary(dt, "acosh", Ops.ACOSH, Attrs.NONE, 1.2, 4));
+        c.add(unary(dt, "atanh", Ops.ATANH, Attrs.NONE, -0.9, 0.9));
+        c.add(unary(dt, "floor", Ops.FLOOR, Attrs.NONE, -3, 3));
+        c.add(unary(dt, "ceil", Ops.CEIL, Attrs.NONE, -3, 3));
+        c.add(unary(dt, "round", Ops.ROUND, Attrs.NONE, -3, 3));
+        c.add(new Case("is_nan", 13, g -> g.addOutput(g.apply1(Ops.IS_NAN, Attrs.NONE, g.apply1(Ops.LOG, Attrs.NONE, g.input("x", TensorType.of(dt, -1, 3, 4))))),
+                b -> List.of(randn(dt, "is_nan", b, 3, 4))));
+        c.add(new Case("is_inf negative only", 13, g -> g.addOutput(g.apply1(Ops.IS_INF, Attrs.of("detect_positive", false),
+                g.apply1(Ops.LOG, Attrs.NONE, g.apply1(Ops.RELU, Attrs.NONE, g.input("x", TensorType.of(dt, -1, 3, 4)))))),
+                b -> List.of(randn(dt, "is_inf", b, 3, 4))));
+        c.add(oneInput(dt, "argmin axis 1", Ops.ARGMIN, Attrs.of("axis", 1), -1, 5));
+        c.add(oneInput(dt, "cumsum", Ops.CUMSUM, Attrs.of("axis", 1), -1, 5));
+        c.add(oneInput(dt, "cumsum exclusive reverse", Ops.CUMSUM, Attrs.of("axis", -1, "exclusive", true, "reverse", true), -1, 3, 4));
+        c.add(new Case("gather_elements", 13, g -> g.addOutput(g.apply1(Ops.GATHER_ELEMENTS, Attrs.of("axis", 1), g.input("x", TensorType.of(dt, -1, 4)),
+                g.input("i", TensorType.of(DType.INT64, -1, 3)))), b -> List.of(randn(dt, "ge" + b, b, 4), labels("gei" + b, 3 * b, 4).view(
+                dev.janus.core.Shape.of(b, 3)))));
+        c.add(new Case("scatter_elements add", 16, g -> g.addOutput(g.apply1(Ops.SCATTER_ELEMENTS, Attrs.of("axis", 1, "reduction", "add"),
+                g.input("x", TensorType.of(dt, -1, 4)), g.input("i", TensorType.of(DType.INT64, -1, 3)), g.input("u", TensorType.of(dt, -1, 3)))),
+                b -> List.of(randn(dt, "se" + b, b, 4), labels("sei" + b, 3 * b, 4).view(dev.janus.core.Shape.of(b, 3)), randn(dt, "seu" + b, b, 3))));
+        c.add(new Case("scatter_elements", 13, g -> g.addOutput(g.apply1(Ops.SCATTER_ELEMENTS, Attrs.of("axis", 0),
+                g.input("x", TensorType.of(dt, 4, -1)), g.constant(Tensor.of(new long[] {3, 1, 0}, 1, 3)), g.parameter("u", randn(dt, "su", 1, 3)))),
+                b -> List.of(randn(dt, "s" + b, 4, 3))));
+        c.add(new Case("argmax last", 13, g -> g.addOutput(g.apply1(Ops.ARGMAX, Attrs.of("axis", 1, "last", true),
+                g.apply1(Ops.ROUND, Attrs.NONE, g.input("x", TensorType.of(dt, -1, 6))))), b -> List.of(randn(dt, "argmax last", b, 6))));
+        for (Op op : List.of(Ops.AND, Ops.OR, Ops.XOR)) {
+            c.add(new Case(op.name(), 13, g -> {
+                Value x = g.input("x", TensorType.of(dt, -1, 3, 4));
+                Value p = g.apply1(Ops.GREATER, Attrs.NONE, x, g.constant(Tensor.scalar(0, dt)));
+                Value q = g.apply1(Ops.GREATER, Attrs.NONE, g.parameter("w", randn(dt, op.name() + " w", 4)), g.constant(Tensor.scalar(0, dt)));
+                g.addOutput(g.apply1(Ops.NOT, Attrs.NONE, g.apply1(op, Attrs.NONE, p, q)));
+            }, b -> List.of(randn(dt, op.name(), b, 3, 4))));
+        }
         c.add(unary(dt, "softplus beta threshold", Ops.SOFTPLUS, Attrs.of("beta", 2.0, "threshold", 3.0), -4, 4));
         c.add(unary(dt, "clip", Ops.CLIP, Attrs.of("min", -0.5, "max", 0.5), -1, 1));
         c.add(unary(dt, "clip min only", Ops.CLIP, Attrs.of("min", 0.0), -1, 1));
@@ -357,7 +399,8 @@ class OpExportTest {
     static final Set<String> NO_FLOAT64_IN_ORT = Set.of("erf", "gelu", "elu", "elu negative", "softplus", "softplus beta threshold",
             "conv 2-D", "conv 1-D group", "conv auto_pad SAME_LOWER", "conv_transpose 2-D", "conv_transpose 1-D group dilations",
             "avg_pool 2-D", "avg_pool count_include_pad ceil_mode", "avg_pool 1-D dilations",
-            "lstm with initial states", "lstm bidirectional", "lstm reverse", "gru reverse", "gru bidirectional linear_before_reset", "gru with initial state");
+            "lstm with initial states", "lstm bidirectional", "lstm reverse", "gru reverse", "gru bidirectional linear_before_reset", "gru with initial state",
+            "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh");
 
     /** Float32 at opsets 13, 17 and 21; float64 at opset 17. */
     static Stream<Arguments> casesAtOpsets() {

@@ -89,6 +89,11 @@ final class Select {
         public Map<String, OnnxImportRule> fromOnnx() {
             Map<String, OnnxImportRule> rules = new java.util.HashMap<>(super.fromOnnx());
             rules.put("Less", n -> List.of(n.apply1(this, Attrs.NONE, n.input(1), n.input(0))));
+            // a >= b is a > b or a == b (false with a NaN, as it should be)
+            rules.put("GreaterOrEqual", n -> List.of(n.apply1(Ops.OR, Attrs.NONE, n.apply1(this, Attrs.NONE, n.input(0), n.input(1)),
+                    n.apply1(Ops.EQUAL, Attrs.NONE, n.input(0), n.input(1)))));
+            rules.put("LessOrEqual", n -> List.of(n.apply1(Ops.OR, Attrs.NONE, n.apply1(this, Attrs.NONE, n.input(1), n.input(0)),
+                    n.apply1(Ops.EQUAL, Attrs.NONE, n.input(0), n.input(1)))));
             return rules;
         }
     }

@@ -618,10 +618,60 @@ final class Shaping {
             out.node("Slice", in, node.outputs());
         }
 
+        /**
+         * Split is slices along its axis: the sizes from attribute or input "split" (an input from
+         * opset 13), else equal parts, one per output (from opset 18, "num_outputs" parts of
+         * ceil(size / n), the last smaller); the axis's size must be known.
+         */
+        private List<Value> importSplit(ImportNode n) {
+            Value x = n.input(0);
+            Shape s = x.type().shape();
+            int axis = s.axis(n.getInt("axis", 0), n.opType()), size = s.dim(axis);
+            if (size == Shape.DYNAMIC) throw n.error("the size of axis " + axis + " of " + s + " must be known");
+            long[] split = n.opset() < 13 ? n.getInts("split") : n.hasInput(1) ? n.constant(1).toLongArray() : null;
+            int parts = n.opset() >= 18 && n.has("num_outputs") ? n.getInt("num_outputs", 0) : n.outputCount();
+            if (split == null) {
+                if (parts <= 0) throw n.error("num_outputs must be positive, got " + parts);
+                split = new long[parts];
+                long chunk = n.opset() >= 18 ? (size + parts - 1) / parts : size / parts;
+                if (n.opset() < 18 && size % parts != 0) throw n.error("axis " + axis + " of size " + size + " does not split into " + parts + " equal parts");
+                for (int i = 0; i < parts; i++) split[i] = Math.max(0, Math.min(chunk, size - i * chunk));
+            }
+            if (split.length != n.outputCount()) throw n.error(split.length + " split sizes for " + n.outputCount() + " outputs");
+            List<Value> outs = new ArrayList<>();
+            long at = 0;
+            for (long len : split) {
+                if (len < 0 || at + len > size) throw n.error("split sizes " + Arrays.toString(split) + " do not fit axis " + axis + " of size " + size);
+                outs.add(n.apply1(this, Attrs.of("starts", new long[] {at}, "ends", new long[] {at + len}, "axes", new long[] {axis}), x));
+                at += len;
+            }
+            if (at != size) throw n.error("split sizes " + Arrays.toString(split) + " do not add up to " + size);
+            return outs;
+        }
+
+        /**
+         * Trilu keeps the upper (attribute upper=1, the default) or lower triangle of the last two
+         * axes, from diagonal k (an input, 0 by default): a where over a constant mask, which needs
+         * those two sizes known.
+         */
+        private static List<Value> importTrilu(ImportNode n) {
+            Value x = n.input(0);
+            Shape s = x.type().shape();
+            if (s.rank() < 2) throw n.error("the input must have rank >= 2, got " + x.type());
+            int rows = s.dim(-2), cols = s.dim(-1);
+            if (rows == Shape.DYNAMIC || cols == Shape.DYNAMIC) throw n.error("the last two sizes of " + s + " must be known");
+            long k = n.hasInput(1) ? n.constant(1).readLong(0) : 0;
+            boolean upper = n.getInt("upper", 1) != 0;
+            boolean[] keep = new boolean[rows * cols];
+            for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) keep[i * cols + j] = upper ? j - i >= k : j - i <= k;
+            Emitter<Value> e = n.emit();
+            return List.of(e.where(e.constant(Tensor.of(keep, rows, cols)), x, e.scalar(0, x.type().dtype())));
+        }
+
         /** Before opset 10 the bounds are attributes; from 10 they are inputs, which must be constants. */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("Slice", n -> {
+            return Map.of("Split", this::importSplit, "Trilu", Slice::importTrilu, "Slice", n -> {
                 Attrs a;
                 if (n.opset() < 10) {
                     if (n.getInts("starts") == null || n.getInts("ends") == null) throw n.error("the starts and ends attributes are required");
@@ -752,7 +802,79 @@ final class Shaping {
 
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("Gather", n -> List.of(n.apply1(this, Attrs.of("axis", n.getInt("axis", 0)), n.input(0), n.input(1))));
+            return Map.of("Gather", n -> List.of(n.apply1(this, Attrs.of("axis", n.getInt("axis", 0)), n.input(0), n.input(1))),
+                    "Pad", this::importPad);
+        }
+
+        /**
+         * Pad, axis by axis, as a gather of each output position's source (constant: masked to the
+         * value; edge: clamped; reflect: mirrored without repeating the edge; wrap: modulo), so its
+         * gradient is gather's; negative pads crop. The padded sizes must be known.
+         */
+        private List<Value> importPad(ImportNode n) {
+            Value x = n.input(0);
+            Shape s = x.type().shape();
+            int r = s.rank();
+            String mode = n.getString("mode", "constant");
+            if (!List.of("constant", "reflect", "edge", "wrap").contains(mode)) throw n.error("mode '" + mode + "' is not one of constant, reflect, edge, wrap");
+            long[] pads;
+            double value;
+            int[] axes = new int[r];
+            for (int i = 0; i < r; i++) axes[i] = i;
+            if (n.opset() < 11) {
+                pads = n.getInts("pads");
+                value = n.getFloat("value", 0);
+            } else {
+                pads = n.constant(1).toLongArray();
+                value = n.hasInput(2) ? n.constant(2).readDouble(0) : 0;
+                if (n.hasInput(3)) {
+                    long[] a = n.constant(3).toLongArray();
+                    axes = new int[a.length];
+                    for (int i = 0; i < a.length; i++) axes[i] = s.axis((int) a[i], n.opType());
+                }
+            }
+            if (pads == null || pads.length != 2 * axes.length) throw n.error("pads must hold " + 2 * axes.length + " values, got " + Arrays.toString(pads));
+            Emitter<Value> e = n.emit();
+            Value y = x;
+            for (int k = 0; k < axes.length; k++) {
+                int a = axes[k];
+                long before = pads[k], after = pads[k + axes.length];
+                if (before == 0 && after == 0) continue;
+                int d = s.dim(a);
+                if (d == Shape.DYNAMIC) throw n.error("axis " + a + " of " + s + " is padded, so its size must be known");
+                long size = d + before + after;
+                if (size < 0 || size > Shape.MAX_ELEMENTS) throw n.error("pads " + Arrays.toString(pads) + " give axis " + a + " size " + size);
+                if (d == 0 && !mode.equals("constant") && size > 0) throw n.error(mode + " padding of an empty axis " + a);
+                long[] idx = new long[(int) size];
+                boolean[] inside = new boolean[(int) size];
+                boolean masked = false;
+                for (int j = 0; j < size; j++) {
+                    long p = j - before;
+                    inside[j] = p >= 0 && p < d;
+                    masked |= !inside[j];
+                    switch (mode) {
+                        case "edge": idx[j] = Math.max(0, Math.min(d - 1, p)); break;
+                        case "wrap": idx[j] = Math.floorMod(p, (long) d); break;
+                        case "reflect": {
+                            long period = 2L * (d - 1);
+                            long q = period == 0 ? 0 : Math.floorMod(p, period);
+                            idx[j] = q < d ? q : period - q;
+                            break;
+                        }
+                        default: idx[j] = inside[j] ? p : 0;
+                    }
+                }
+                Value gathered = d == 0 ? e.zeros(y.type().withShape(y.type().shape().with(a, (int) size)))
+                        : n.apply1(this, Attrs.of("axis", a), y, e.constant(Tensor.of(idx)));
+                if (mode.equals("constant") && masked) {
+                    int[] maskShape = new int[r];
+                    Arrays.fill(maskShape, 1);
+                    maskShape[a] = (int) size;
+                    gathered = e.where(e.constant(Tensor.of(inside, maskShape)), gathered, e.scalar(value, x.type().dtype()));
+                }
+                y = gathered;
+            }
+            return List.of(y);
         }
     }
 
