@@ -69,8 +69,8 @@ final class TrainCommand implements Command {
                 + "  --validation-split F     last share of the training rows validated on after each epoch (default: 0)\n"
                 + "  --seed S                 seeds the split, the weights, the shuffling and dropout (default: 0)\n"
                 + "  --header auto|yes|no     is the first line column names? (default: auto)\n"
-                + "  --save FILE              save the trained model: compiled, the whole model (.janus, for janus export);\n"
-                + "                           eager, the weights (.safetensors)\n"
+                + "  --save FILE              save the trained model: compiled, the whole model (.janus, for janus export and\n"
+                + "                           janus export-web); eager, the weights (.safetensors); and FILE.scaler.csv\n"
                 + "  --onnx FILE              export the trained model to ONNX; the model takes standardised features, so\n"
                 + "                           the mean and scale of each feature are written beside it (FILE.scaler.csv)\n"
                 + "  --logdir DIR             log the training for TensorBoard: DIR/train and DIR/validation, as Keras's\n"
@@ -133,7 +133,7 @@ final class TrainCommand implements Command {
             result = trainer.evaluate(test);
             if (a.get("save", null) != null) {
                 SafeTensors.save(Janus.outputFile(a.get("save", null)), model.stateDict());
-                out.println("saved the weights to " + a.get("save", null));
+                out.println("saved the weights to " + a.get("save", null) + " and the standardisation to " + writeScaler(Path.of(a.get("save", null)), data, scaler));
             }
             if (a.get("onnx", null) != null) exported(out, ModelExport.toOnnx(model, test.tensor(0), Janus.outputFile(a.get("onnx", null)), ExportOptions.defaults()), data, scaler);
         } else {
@@ -153,7 +153,7 @@ final class TrainCommand implements Command {
             result = model.evaluate(test.tensor(0), test.tensor(1), 32, 0);
             if (a.get("save", null) != null) {
                 model.save(Janus.outputFile(a.get("save", null)));
-                out.println("saved the model to " + a.get("save", null));
+                out.println("saved the model to " + a.get("save", null) + " and the standardisation to " + writeScaler(Path.of(a.get("save", null)), data, scaler));
             }
             if (a.get("onnx", null) != null) exported(out, ModelExport.toOnnx(model, Janus.outputFile(a.get("onnx", null)), ExportOptions.defaults()), data, scaler);
         }
@@ -184,6 +184,16 @@ final class TrainCommand implements Command {
         return model;
     }
 
+    /** Writes MODEL.scaler.csv, the standardisation the model's inputs go through (janus export-web reads it); returns its path. */
+    private static Path writeScaler(Path model, CsvData data, StandardScaler scaler) {
+        Path sidecar = Path.of(model + ".scaler.csv");
+        double[] mean = scaler.mean(), scale = scaler.scale();
+        StringBuilder sb = new StringBuilder("feature,mean,scale\n");
+        for (int i = 0; i < mean.length; i++) sb.append(String.format(Locale.ROOT, "%s,%s,%s%n", data.features.get(i), mean[i], scale[i]));
+        AtomicFile.write(sidecar, sb.toString().getBytes(StandardCharsets.UTF_8), "the scaler");
+        return sidecar;
+    }
+
     private static void printEpoch(PrintStream out, int epoch, int epochs, Map<String, Double> logs) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "epoch %" + String.valueOf(epochs).length() + "d/%d", epoch + 1, epochs));
         logs.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %s %.4f", k, v)));
@@ -192,11 +202,7 @@ final class TrainCommand implements Command {
 
     /** Says where the ONNX file went and writes the scaler it expects its inputs through. */
     private static void exported(PrintStream out, Path onnx, CsvData data, StandardScaler scaler) {
-        Path sidecar = Path.of(onnx + ".scaler.csv");
-        double[] mean = scaler.mean(), scale = scaler.scale();
-        StringBuilder sb = new StringBuilder("feature,mean,scale\n");
-        for (int i = 0; i < mean.length; i++) sb.append(String.format(Locale.ROOT, "%s,%s,%s%n", data.features.get(i), mean[i], scale[i]));
-        AtomicFile.write(sidecar, sb.toString().getBytes(StandardCharsets.UTF_8), "the scaler");
+        Path sidecar = writeScaler(onnx, data, scaler);
         out.println("exported the model to " + onnx + "; it takes standardised features, (x - mean) / scale, with the values in " + sidecar);
     }
 }
