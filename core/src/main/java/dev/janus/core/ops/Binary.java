@@ -165,9 +165,13 @@ abstract class Binary extends Op {
         long i64(long a, long b) { return a + b; }
         <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) { return Arrays.asList(g, g); }
 
+        /** Mean is the sum of its inputs divided by their count. */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("Add", folded(), "Sum", folded());
+            return Map.of("Add", folded(), "Sum", folded(), "Mean", n -> {
+                Value sum = folded().build(n).get(0);
+                return List.of(n.inputs().size() == 1 ? sum : n.emit().mul(sum, 1.0 / n.inputs().size()));
+            });
         }
     }
 

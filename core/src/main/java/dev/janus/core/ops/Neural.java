@@ -13,6 +13,7 @@ import dev.janus.core.onnx.OnnxImportRule;
 import dev.janus.core.onnx.OnnxWriter;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -319,7 +320,12 @@ final class Neural {
          */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of(log ? "LogSoftmax" : "Softmax", n -> {
+            Map<String, OnnxImportRule> rules = new HashMap<>();
+            if (!log) {
+                rules.put("Attention", Attention::importAttention);
+                rules.put("RotaryEmbedding", Attention::importRotaryEmbedding);
+            }
+            rules.put(log ? "LogSoftmax" : "Softmax", n -> {
                 Value x = n.input(0);
                 Shape s = x.type().shape();
                 if (n.opset() >= 13) return List.of(n.apply1(this, Attrs.of("axis", n.getInt("axis", -1)), x));
@@ -333,6 +339,7 @@ final class Neural {
                 Value y = n.apply1(this, Attrs.of("axis", -1), Shaping.reshapeTo(n, x, flat, Arrays.copyOf(back, axis + 1)));
                 return List.of(Shaping.reshapeTo(n, y, s.dims(), back));
             });
+            return rules;
         }
     }
 

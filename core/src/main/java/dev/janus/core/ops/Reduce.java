@@ -182,21 +182,21 @@ final class Reduce {
             reduceToOnnx(out, kind, node.input(0), axes, node.attrs().getBool("keepdims", false), node.output(0));
         }
 
-        /** GlobalAveragePool is the mean over the spatial axes, kept. */
+        /** GlobalAveragePool and GlobalMaxPool are the mean and the max over the spatial axes, kept. */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
             Map<String, OnnxImportRule> rules = new HashMap<>();
             rules.put(kind.onnxType, this::importReduce);
             if (kind == Kind.SUM) sumsOf(rules);
-            if (kind == Kind.MEAN) {
-                rules.put("GlobalAveragePool", n -> {
-                    int rank = n.input(0).type().rank();
-                    if (rank < 3) throw n.error("input must be [batch, channels, spatial...], got " + n.input(0).type());
-                    int[] spatial = new int[rank - 2];
-                    for (int i = 0; i < spatial.length; i++) spatial[i] = i + 2;
-                    return List.of(n.apply1(this, Attrs.of("axes", spatial, "keepdims", true), n.input(0)));
-                });
-            }
+            OnnxImportRule global = n -> {
+                int rank = n.input(0).type().rank();
+                if (rank < 3) throw n.error("input must be [batch, channels, spatial...], got " + n.input(0).type());
+                int[] spatial = new int[rank - 2];
+                for (int i = 0; i < spatial.length; i++) spatial[i] = i + 2;
+                return List.of(n.apply1(this, Attrs.of("axes", spatial, "keepdims", true), n.input(0)));
+            };
+            if (kind == Kind.MEAN) rules.put("GlobalAveragePool", global);
+            if (kind == Kind.MAX) rules.put("GlobalMaxPool", global);
             return rules;
         }
 
@@ -221,6 +221,7 @@ final class Reduce {
          * opset 18) are sums of a function of x, so they import as those ops, gradients included.
          */
         private void sumsOf(Map<String, OnnxImportRule> rules) {
+            rules.put("LpNormalization", this::importLpNormalization);
             rules.put("ReduceL1", n -> sumOf(n, n.emit().one(Ops.ABS, Attrs.NONE, List.of(n.input(0))), null));
             rules.put("ReduceSumSquare", n -> sumOf(n, n.emit().mul(n.input(0), n.input(0)), null));
             rules.put("ReduceL2", n -> sumOf(n, n.emit().mul(n.input(0), n.input(0)), Ops.SQRT));
@@ -234,6 +235,21 @@ final class Reduce {
                 Value sum = n.apply1(this, attrs, n.emit().exp(shifted));
                 return List.of(n.emit().add(n.emit().log(sum), n.apply1(Ops.MAX, attrs, x)));
             });
+        }
+
+        /** LpNormalization (p 1 or 2) divides x by its p-norm along "axis" (default -1); a zero norm gives 0, as in ONNX's reference. */
+        private List<Value> importLpNormalization(ImportNode n) {
+            Value x = n.input(0);
+            int axis = x.type().shape().axis(n.getInt("axis", -1), n.opType());
+            int p = n.getInt("p", 2);
+            if (p != 1 && p != 2) throw n.error("p must be 1 or 2, got " + p);
+            Emitter<Value> e = n.emit();
+            Value terms = p == 1 ? n.apply1(Ops.ABS, Attrs.NONE, x) : e.mul(x, x);
+            Value norm = n.apply1(this, Attrs.of("axes", new int[] {axis}, "keepdims", true), terms);
+            if (p == 2) norm = e.sqrt(norm);
+            // a zero norm gives 0, not 0/0
+            Value zero = e.scalar(0, x.type().dtype());
+            return List.of(e.where(e.equal(norm, zero), zero, e.div(x, norm)));
         }
 
         private List<Value> sumOf(ImportNode n, Value terms, Op after) {
@@ -328,11 +344,44 @@ final class Reduce {
 
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of(onnxType(), n -> {
+            Map<String, OnnxImportRule> rules = new HashMap<>();
+            rules.put(onnxType(), n -> {
                 Attrs attrs = Attrs.of("axis", n.getInt("axis", 0), "keepdims", n.getInt("keepdims", 1) != 0);
                 if (n.getInt("select_last_index", 0) != 0) attrs = attrs.with("last", true);
                 return List.of(n.apply1(this, attrs, n.input(0)));
             });
+            if (!min) rules.put("Hardmax", this::importHardmax);
+            return rules;
+        }
+
+        /**
+         * Hardmax: 1 at the first largest element along "axis", 0 elsewhere; one_hot of argmax along
+         * the last axis (the axis swapped there and back). Before opset 13 the input is seen as a
+         * matrix split at "axis" (default 1).
+         */
+        private List<Value> importHardmax(ImportNode n) {
+            Value x = n.input(0);
+            Shape s = x.type().shape();
+            if (!s.isStatic() || s.rank() == 0) throw n.error("input must have known sizes and rank 1 or more, got " + x.type());
+            Emitter<Value> e = n.emit();
+            Value v = x;
+            int axis;
+            if (n.opset() < 13) {
+                int split = n.getInt("axis", 1);
+                if (split < 0) split += s.rank();
+                if (split < 0 || split > s.rank()) throw n.error("axis " + n.getInt("axis", 1) + " is out of range for " + s);
+                v = e.reshape(x, Shape.of(s.size(0, split), s.size(split, s.rank())));
+                axis = 1;
+            } else {
+                axis = s.axis(n.getInt("axis", -1), n.opType());
+            }
+            int last = v.type().rank() - 1;
+            int[] swap = new int[last + 1];
+            for (int i = 0; i <= last; i++) swap[i] = i == axis ? last : i == last ? axis : i;
+            Value moved = axis == last ? v : e.transpose(v, swap);
+            Value index = n.apply1(this, Attrs.of("axis", last, "keepdims", false), moved);
+            Value hot = e.oneHot(index, v.type().shape().dim(axis), x.type().dtype());
+            return List.of(e.reshape(axis == last ? hot : e.transpose(hot, swap), s));
         }
     }
 

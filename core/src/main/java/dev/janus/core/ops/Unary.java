@@ -1,6 +1,7 @@
 package dev.janus.core.ops;
 
 import dev.janus.core.DType;
+import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.ir.Value;
@@ -116,6 +117,15 @@ abstract class Unary extends Op {
         void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.abs(x[i]); }
         long i64(long x) { return Math.abs(x); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, e.sign(x)); }
+
+        /** Softsign is x / (1 + |x|). */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Abs", OnnxImports.direct(this), "Softsign", n -> {
+                Emitter<Value> e = n.emit();
+                return List.of(e.div(n.input(0), e.add(e.one(this, Attrs.NONE, List.of(n.input(0))), 1)));
+            });
+        }
     }
 
     static final class Sign extends Unary {
@@ -143,6 +153,26 @@ abstract class Unary extends Op {
         void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.max(x[i], 0.0); }
         long i64(long x) { return Math.max(x, 0); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.maskOr0(e.greater(x, e.scalar(0, e.dtype(x))), g); }
+
+        /**
+         * PRelu is x where x > 0, else slope x (the slope broadcasts to x); ThresholdedRelu is x where
+         * x > alpha (default 1), else 0. Both import as where, so their gradients are its.
+         */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Relu", OnnxImports.direct(this), "PRelu", n -> {
+                Emitter<Value> e = n.emit();
+                Value x = n.input(0), slope = n.input(1);
+                if (!Shape.broadcast(n.opType(), x.type().shape(), slope.type().shape()).equals(x.type().shape())) {
+                    throw n.error("slope " + slope.type() + " does not broadcast to the input " + x.type());
+                }
+                return List.of(e.where(e.greater(x, e.scalar(0, e.dtype(x))), x, e.mul(x, slope)));
+            }, "ThresholdedRelu", n -> {
+                Emitter<Value> e = n.emit();
+                Value x = n.input(0);
+                return List.of(e.maskOr0(e.greater(x, e.scalar(n.getFloat("alpha", 1.0), e.dtype(x))), x));
+            });
+        }
     }
 
     /** x for x > 0, alpha x otherwise (alpha defaults to 0.01). */
@@ -196,6 +226,11 @@ abstract class Unary extends Op {
         public Map<String, OnnxImportRule> fromOnnx() {
             return Map.of(
                     "Elu", n -> List.of(n.apply1(this, Attrs.of("alpha", n.getFloat("alpha", 1.0)), n.input(0))),
+                    "Celu", n -> {
+                        double alpha = n.getFloat("alpha", 1.0);
+                        Value scaled = n.emit().mul(n.input(0), 1 / alpha);
+                        return List.of(n.emit().mul(n.apply1(this, Attrs.of("alpha", 1.0), scaled), alpha));
+                    },
                     "Selu", n -> {
                         Attrs alpha = Attrs.of("alpha", n.getFloat("alpha", 1.67326319217681884765625));
                         return List.of(n.emit().mul(n.apply1(this, alpha, n.input(0)), n.getFloat("gamma", 1.05070102214813232421875)));
@@ -277,6 +312,15 @@ abstract class Unary extends Op {
         void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) (1 / (1 + Math.exp(-x[i]))); }
         void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = 1 / (1 + Math.exp(-x[i])); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, e.mul(y, e.rsub(1, y))); }
+
+        /** Swish (opset 24) is x sigmoid(alpha x), alpha defaulting to 1. */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Sigmoid", OnnxImports.direct(this), "Swish", n -> {
+                Value x = n.input(0);
+                return List.of(n.emit().mul(x, n.emit().sigmoid(n.emit().mul(x, n.getFloat("alpha", 1.0)))));
+            });
+        }
     }
 
     static final class Tanh extends Unary {
@@ -286,7 +330,6 @@ abstract class Unary extends Op {
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, e.rsub(1, e.mul(y, y))); }
     }
 
-    /** log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (PyTorch's defaults: 1, 20). */
     /** x relu6(x + 3) / 6, as PyTorch's Hardswish and ONNX's HardSwish (opset 14; written out before it). */
     static final class HardSwish extends Unary {
         HardSwish() { super("hard_swish"); }
@@ -317,6 +360,7 @@ abstract class Unary extends Op {
         }
     }
 
+    /** log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (PyTorch's defaults: 1, 20). */
     static final class Softplus extends Unary {
         Softplus() { super("softplus"); }
         void f32(float[] x, float[] y, int n, Attrs a) {
@@ -356,7 +400,8 @@ abstract class Unary extends Op {
 
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("Softplus", OnnxImports.direct(this));
+            return Map.of("Softplus", OnnxImports.direct(this),
+                    "Mish", n -> List.of(n.emit().mul(n.input(0), n.emit().tanh(n.apply1(this, Attrs.NONE, n.input(0))))));
         }
     }
 
