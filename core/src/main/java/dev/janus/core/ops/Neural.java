@@ -128,7 +128,7 @@ final class Neural {
         /** ONNX's MatMul also takes vectors (NumPy's rules): a 1-D operand becomes a matrix and its axis is dropped after. */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("MatMul", n -> {
+            return Map.of("Resize", Resize::importResize, "Upsample", Resize::importResize, "MatMul", n -> {
                 Value a = n.input(0), b = n.input(1);
                 int ra = a.type().rank(), rb = b.type().rank();
                 if (ra == 0 || rb == 0) throw n.error("MatMul operands must not be scalars, got " + a.type() + " and " + b.type());

@@ -6,6 +6,7 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.ir.Value;
 import dev.janus.core.onnx.ExportNode;
 import dev.janus.core.onnx.ImportNode;
 import dev.janus.core.onnx.OnnxImportRule;
@@ -303,9 +304,26 @@ final class Pool {
             out.node("AveragePool", node.inputs(), node.outputs(), a.toArray());
         }
 
+        /**
+         * LpPool is (sum over the window of |x|^p)^(1/p): the average with the padding counted, times
+         * the window's size, imported as those ops.
+         */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("AveragePool", n -> List.of(n.apply1(this, importAttrs(n).with("count_include_pad", n.getInt("count_include_pad", 0)), n.input(0))));
+            return Map.of("AveragePool", n -> List.of(n.apply1(this, importAttrs(n).with("count_include_pad", n.getInt("count_include_pad", 0)), n.input(0))),
+                    "LpPool", n -> {
+                        Emitter<Value> e = n.emit();
+                        Value x = n.input(0);
+                        double p = n.getInt("p", 2);
+                        if (p < 1) throw n.error("p must be 1 or more, got " + p);
+                        Attrs attrs = importAttrs(n).with("count_include_pad", 1);
+                        int size = 1;
+                        for (int k : attrs.getInts("kernel_shape")) size *= k;
+                        Value abs = n.apply1(Ops.ABS, Attrs.NONE, x);
+                        Value powered = p == 1 ? abs : p == 2 ? e.mul(x, x) : e.pow(abs, e.scalar(p, x.type().dtype()));
+                        Value sum = e.mul(n.apply1(this, attrs, powered), size);
+                        return List.of(p == 1 ? sum : p == 2 ? e.sqrt(sum) : e.pow(sum, e.scalar(1 / p, x.type().dtype())));
+                    });
         }
     }
 }

@@ -386,6 +386,88 @@ final class Reduce {
     }
 
     /**
+     * top_k(x) -> (values, indices): the "k" largest elements along attribute "axis" (default -1),
+     * or the smallest with "largest" false, in order, ties to the lower index (ONNX's TopK; a NaN
+     * counts as the largest). Its gradient scatters the upstream gradient of the values back to the
+     * places they came from.
+     */
+    static final class TopK extends Op {
+        TopK() {
+            super("top_k", 1, 1);
+        }
+
+        @Override
+        public int outputCount() {
+            return 2;
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            Check.numeric(name(), in[0]);
+            Shape s = in[0].shape();
+            int axis = s.axis(attrs.getInt("axis", -1), name()), k = attrs.getInt("k");
+            if (k < 0 || (s.dim(axis) != Shape.DYNAMIC && k > s.dim(axis))) throw new ShapeException(name() + ": k " + k + " is out of range for axis " + axis + " of " + s);
+            Shape out = s.with(axis, k);
+            return new TensorType[] {in[0].withShape(out), new TensorType(DType.INT64, out)};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Tensor x = in[0];
+            Shape s = x.shape();
+            int axis = s.axis(attrs.getInt("axis", -1), name()), k = attrs.getInt("k"), d = s.dim(axis);
+            int inner = s.size(axis + 1, s.rank()), outer = s.size(0, axis);
+            boolean largest = attrs.getBool("largest", true), floating = x.dtype().isFloating();
+            Integer[] order = new Integer[d];
+            for (int o = 0; o < outer; o++) {
+                for (int i = 0; i < inner; i++) {
+                    int base = o * d * inner + i;
+                    for (int j = 0; j < d; j++) order[j] = j;
+                    java.util.Comparator<Integer> byValue = floating
+                            ? (p, q) -> Double.compare(x.readDouble(base + p * inner), x.readDouble(base + q * inner))
+                            : (p, q) -> Long.compare(x.readLong(base + p * inner), x.readLong(base + q * inner));
+                    Arrays.sort(order, (largest ? byValue.reversed() : byValue).thenComparing(j -> j));
+                    int at = o * k * inner + i;
+                    for (int j = 0; j < k; j++) {
+                        int from = base + order[j] * inner, to = at + j * inner;
+                        if (floating) out[0].setDouble(to, x.readDouble(from));
+                        else out[0].setLong(to, x.readLong(from));
+                        out[1].setLong(to, order[j]);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            if (!wanted[0] || gOut.get(0) == null) return Arrays.asList((V) null);
+            V x = in.get(0);
+            int axis = e.shape(x).axis(attrs.getInt("axis", -1), name());
+            return Arrays.asList(e.one(Ops.SCATTER_ELEMENTS, Attrs.of("axis", axis, "reduction", "add"),
+                    List.of(e.zeros(e.type(x)), out.get(1), gOut.get(0))));
+        }
+
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            Attrs a = node.attrs();
+            out.node("TopK", List.of(node.input(0), out.int64s(a.getInt("k"))), node.outputs(),
+                    "axis", a.getInt("axis", -1), "largest", a.getBool("largest", true) ? 1 : 0, "sorted", 1);
+        }
+
+        /** K is an attribute before opset 10, a (known) input after; sorted 0 allows any order, so sorted is as good. */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("TopK", n -> {
+                long k = n.opset() < 10 ? n.getInt("k", -1) : n.constant(1).readLong(0);
+                if (k < 0 || k > Integer.MAX_VALUE) throw n.error("k must be a non-negative int, got " + k);
+                Attrs a = Attrs.of("k", (int) k, "axis", n.getInt("axis", -1), "largest", n.getInt("largest", 1) != 0);
+                n.getInt("sorted", 1);
+                return n.emit().apply(this, a, List.of(n.input(0)));
+            });
+        }
+    }
+
+    /**
      * cumsum(x): running sums along attribute "axis", with ONNX CumSum's "exclusive" (each sum leaves
      * out its own element) and "reverse" (from the end). Its gradient is the cumulative sum of the
      * upstream gradient the other way.

@@ -648,6 +648,40 @@ final class Shaping {
          * opset 13), else equal parts, one per output (from opset 18, "num_outputs" parts of
          * ceil(size / n), the last smaller); the axis's size must be known.
          */
+        /**
+         * CenterCropPad: each listed axis cut or zero-padded to its target size about the centre (the
+         * odd element goes to the end), as slices and concatenations with zeros.
+         */
+        private static List<Value> importCenterCropPad(ImportNode n) {
+            Value y = n.input(0);
+            Shape s = y.type().shape();
+            long[] target = n.constant(1).toLongArray();
+            long[] given = n.getInts("axes");
+            int[] axes = new int[given == null ? s.rank() : given.length];
+            for (int i = 0; i < axes.length; i++) axes[i] = given == null ? i : s.axis((int) given[i], n.opType());
+            if (target.length != axes.length) throw n.error("shape must hold " + axes.length + " sizes, got " + Arrays.toString(target));
+            Emitter<Value> e = n.emit();
+            for (int i = 0; i < axes.length; i++) {
+                int a = axes[i], d = y.type().shape().dim(a);
+                if (d == Shape.DYNAMIC) throw n.error("axis " + a + " of " + s + " is cropped or padded, so its size must be known");
+                if (target[i] < 0 || target[i] > Shape.MAX_ELEMENTS) throw n.error("size " + target[i] + " is out of range");
+                int t = (int) target[i];
+                if (t < d) {
+                    int start = (d - t) / 2;
+                    y = e.slice(y, a, start, start + t);
+                } else if (t > d) {
+                    int before = (t - d) / 2, after = t - d - before;
+                    Shape ys = y.type().shape();
+                    List<Value> parts = new ArrayList<>();
+                    if (before > 0) parts.add(e.zeros(y.type().withShape(ys.with(a, before))));
+                    parts.add(y);
+                    if (after > 0) parts.add(e.zeros(y.type().withShape(ys.with(a, after))));
+                    y = e.concat(parts, a);
+                }
+            }
+            return List.of(y);
+        }
+
         private List<Value> importSplit(ImportNode n) {
             Value x = n.input(0);
             Shape s = x.type().shape();
@@ -696,7 +730,7 @@ final class Shaping {
         /** Before opset 10 the bounds are attributes; from 10 they are inputs, which must be constants. */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("Split", this::importSplit, "Trilu", Slice::importTrilu, "Slice", n -> {
+            return Map.of("Split", this::importSplit, "Trilu", Slice::importTrilu, "CenterCropPad", Slice::importCenterCropPad, "Slice", n -> {
                 Attrs a;
                 if (n.opset() < 10) {
                     if (n.getInts("starts") == null || n.getInts("ends") == null) throw n.error("the starts and ends attributes are required");
