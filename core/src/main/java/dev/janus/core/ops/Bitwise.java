@@ -57,8 +57,8 @@ final class Bitwise {
 
         void f32(float[] a, int ai, float[] b, int bi, float[] o, int oi, int n) { throw new UnsupportedOperationException(name()); }
         void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { throw new UnsupportedOperationException(name()); }
-        void f32(float[] a, float[] b, float[] o, int n) { throw new UnsupportedOperationException(name()); }
-        void f64(double[] a, double[] b, double[] o, int n) { throw new UnsupportedOperationException(name()); }
+        void f32(float[] a, float[] b, float[] o, int from, int n) { throw new UnsupportedOperationException(name()); }
+        void f64(double[] a, double[] b, double[] o, int from, int n) { throw new UnsupportedOperationException(name()); }
 
         <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) {
             return Arrays.asList(null, null);
@@ -108,8 +108,8 @@ final class Bitwise {
             super.toOnnx(node, out);
         }
 
-        void f32(float[] x, float[] y, int n, Attrs a) { throw new UnsupportedOperationException(name()); }
-        void f64(double[] x, double[] y, int n, Attrs a) { throw new UnsupportedOperationException(name()); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { throw new UnsupportedOperationException(name()); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { throw new UnsupportedOperationException(name()); }
 
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
             return null;
