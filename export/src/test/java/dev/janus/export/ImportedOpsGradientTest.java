@@ -95,6 +95,17 @@ class ImportedOpsGradientTest {
         agrees("SpaceToDepth", List.of(new long[] {1, 2, 4, 6}), new long[] {1, 8, 2, 3}, intAttr("blocksize", 2));
     }
 
+    /** 3-D conv and pooling, imported as 2-D ones over the depth taps. */
+    @Test
+    void volumes() {
+        agrees("Conv", List.of(new long[] {1, 2, 4, 3, 3}, new long[] {3, 2, 2, 2, 2}, new long[] {3}), new long[] {1, 3, 2, 2, 2},
+                Models.intsAttr("strides", 2, 1, 1), Models.intsAttr("pads", 1, 0, 0, 0, 0, 0));
+        agrees("AveragePool", List.of(new long[] {1, 2, 4, 3, 3}), new long[] {1, 2, 2, 2, 2},
+                Models.intsAttr("kernel_shape", 2, 2, 2), Models.intsAttr("strides", 2, 2, 2), Models.intsAttr("pads", 1, 1, 1, 0, 0, 0));
+        agrees("MaxPool", List.of(new long[] {1, 2, 4, 3, 3}), new long[] {1, 2, 3, 2, 2},
+                Models.intsAttr("kernel_shape", 2, 2, 2), Models.intsAttr("strides", 1, 1, 1));
+    }
+
     @Test
     void attention() {
         // 3-D, grouped query heads (4 query heads over 2 key/value heads), causal, with an additive mask

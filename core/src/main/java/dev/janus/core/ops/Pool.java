@@ -204,6 +204,10 @@ final class Pool {
                 if (n.getInt("storage_order", 0) != 0 && indices && n.input(0).type().rank() > 3) {
                     throw n.error("storage_order 1 (column-major Indices) is not supported; Janus numbers the input row by row");
                 }
+                if (Volumetric.applies(n.input(0))) {
+                    if (indices) throw n.error("the Indices output of a 3-D max pool is not supported");
+                    return List.of(Volumetric.pool(n, this, importAttrs(n), n.input(0), true));
+                }
                 return n.emit().apply(this, importAttrs(n), List.of(n.input(0)));
             });
         }
@@ -313,13 +317,18 @@ final class Pool {
             out.node("AveragePool", node.inputs(), node.outputs(), a.toArray());
         }
 
+        /** Average pooling, 2-D ops over depth for a 3-D input. */
+        private Value average(ImportNode n, Attrs attrs, Value x) {
+            return Volumetric.applies(x) ? Volumetric.pool(n, this, attrs, x, false) : n.apply1(this, attrs, x);
+        }
+
         /**
          * LpPool is (sum over the window of |x|^p)^(1/p): the average with the padding counted, times
          * the window's size, imported as those ops.
          */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("AveragePool", n -> List.of(n.apply1(this, importAttrs(n).with("count_include_pad", n.getInt("count_include_pad", 0)), n.input(0))),
+            return Map.of("AveragePool", n -> List.of(average(n, importAttrs(n).with("count_include_pad", n.getInt("count_include_pad", 0)), n.input(0))),
                     "LpPool", n -> {
                         Emitter<Value> e = n.emit();
                         Value x = n.input(0);
@@ -330,7 +339,7 @@ final class Pool {
                         for (int k : attrs.getInts("kernel_shape")) size *= k;
                         Value abs = n.apply1(Ops.ABS, Attrs.NONE, x);
                         Value powered = p == 1 ? abs : p == 2 ? e.mul(x, x) : e.pow(abs, e.scalar(p, x.type().dtype()));
-                        Value sum = e.mul(n.apply1(this, attrs, powered), size);
+                        Value sum = e.mul(average(n, attrs, powered), size);
                         return List.of(p == 1 ? sum : p == 2 ? e.sqrt(sum) : e.pow(sum, e.scalar(1 / p, x.type().dtype())));
                     });
         }
