@@ -644,11 +644,6 @@ final class Shaping {
         }
 
         /**
-         * Split is slices along its axis: the sizes from attribute or input "split" (an input from
-         * opset 13), else equal parts, one per output (from opset 18, "num_outputs" parts of
-         * ceil(size / n), the last smaller); the axis's size must be known.
-         */
-        /**
          * CenterCropPad: each listed axis cut or zero-padded to its target size about the centre (the
          * odd element goes to the end), as slices and concatenations with zeros.
          */
@@ -682,6 +677,11 @@ final class Shaping {
             return List.of(y);
         }
 
+        /**
+         * Split is slices along its axis: the sizes from attribute or input "split" (an input from
+         * opset 13), else equal parts, one per output (from opset 18, "num_outputs" parts of
+         * ceil(size / n), the last smaller); the axis's size must be known.
+         */
         private List<Value> importSplit(ImportNode n) {
             Value x = n.input(0);
             Shape s = x.type().shape();
