@@ -14,7 +14,7 @@ import java.util.Set;
 final class Elementwise {
     private static final Set<Op> OPS = Set.of(
             Ops.NEG, Ops.EXP, Ops.LOG, Ops.SQRT, Ops.ABS, Ops.SIGN, Ops.ERF, Ops.RELU, Ops.LEAKY_RELU, Ops.ELU, Ops.GELU,
-            Ops.SIGMOID, Ops.TANH, Ops.SOFTPLUS, Ops.CLIP,
+            Ops.SIGMOID, Ops.TANH, Ops.SOFTPLUS, Ops.HARD_SWISH, Ops.CLIP,
             Ops.ADD, Ops.SUB, Ops.MUL, Ops.DIV, Ops.POW, Ops.MAXIMUM, Ops.MINIMUM,
             Ops.GREATER, Ops.EQUAL, Ops.WHERE, Ops.CAST);
 

@@ -240,7 +240,25 @@ final class Norm {
          */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("LayerNormalization", this::importLayerNorm);
+            return Map.of("LayerNormalization", this::importLayerNorm, "RMSNormalization", Layer::importRmsNorm);
+        }
+
+        /**
+         * RMSNormalization (opset 23), x / sqrt(mean(x^2 over the axes from "axis") + epsilon) * scale,
+         * imported as those ops (so its gradient is theirs), computed in float32 at least whatever
+         * stash_type asks.
+         */
+        private static List<Value> importRmsNorm(ImportNode n) {
+            Value x = n.input(0), scale = n.input(1);
+            Shape s = x.type().shape();
+            int axis = s.axis(n.getInt("axis", -1), n.opType());
+            double eps = n.getFloat("epsilon", EPSILON);
+            n.getInt("stash_type", OnnxTypes.FLOAT);
+            Emitter<Value> e = n.emit();
+            int[] axes = new int[s.rank() - axis];
+            for (int i = 0; i < axes.length; i++) axes[i] = axis + i;
+            Value rms = e.sqrt(e.add(e.mean(e.mul(x, x), axes, true), eps));
+            return List.of(e.mul(e.div(x, rms), scale));
         }
 
         private List<Value> importLayerNorm(ImportNode n) {

@@ -65,9 +65,15 @@ final class Pool {
 
         @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
-            Check.floating(name(), in[0]);
+            if (in[0].dtype() == DType.INT64 || in[0].dtype() == DType.UINT64 || in[0].dtype() == DType.BOOL) Check.floating(name(), in[0]);
             Shape x = in[0].shape(), y = window(name(), in[0], attrs).outShape(x.dim(0), x.dim(1));
             return new TensorType[] {in[0].withShape(y), new TensorType(DType.INT64, y)};
+        }
+
+        /** Integers up to 32 bits (ONNX's MaxPool takes int8 and uint8) are exact in float64. */
+        @Override
+        protected DType widened(DType dtype) {
+            return dtype.isInteger() ? DType.FLOAT64 : dtype.computeType();
         }
 
         /**

@@ -58,7 +58,8 @@ final class Reduce {
 
         @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
-            Check.floating(name(), in[0]);
+            if (kind == Kind.MEAN) Check.floating(name(), in[0]);
+            else Check.numeric(name(), in[0]);
             Shape s = in[0].shape();
             int[] axes = Check.axes(name(), attrs.getIntsOrNull("axes"), s);
             if (kind == Kind.MAX || kind == Kind.MIN) {
@@ -75,7 +76,25 @@ final class Reduce {
             int[] axes = Check.axes(name(), attrs.getIntsOrNull("axes"), x.shape());
             Block b = Block.of(x, axes);
             if (x.dtype() == DType.FLOAT32) reduce(b.data.f32(), out[0].f32(), b.outer, b.red, b.inner);
-            else reduce(b.data.f64(), out[0].f64(), b.outer, b.red, b.inner);
+            else if (x.dtype() == DType.FLOAT64) reduce(b.data.f64(), out[0].f64(), b.outer, b.red, b.inner);
+            else reduce(b.data.i64(), out[0].i64(), b.outer, b.red, b.inner);
+        }
+
+        // Integers (int64, the others widened to it): sums wrap, as ONNX's do.
+        private void reduce(long[] a, long[] y, int outer, int red, int inner) {
+            for (int o = 0; o < outer; o++) {
+                for (int i = 0; i < inner; i++) {
+                    long acc = kind == Kind.MAX ? Long.MIN_VALUE : kind == Kind.MIN ? Long.MAX_VALUE : 0;
+                    for (int r = 0, p = o * red * inner + i; r < red; r++, p += inner) {
+                        switch (kind) {
+                            case MAX: acc = Math.max(acc, a[p]); break;
+                            case MIN: acc = Math.min(acc, a[p]); break;
+                            default: acc += a[p];
+                        }
+                    }
+                    y[o * inner + i] = acc;
+                }
+            }
         }
 
         private void reduce(float[] a, float[] y, int outer, int red, int inner) {
@@ -168,6 +187,7 @@ final class Reduce {
         public Map<String, OnnxImportRule> fromOnnx() {
             Map<String, OnnxImportRule> rules = new HashMap<>();
             rules.put(kind.onnxType, this::importReduce);
+            if (kind == Kind.SUM) sumsOf(rules);
             if (kind == Kind.MEAN) {
                 rules.put("GlobalAveragePool", n -> {
                     int rank = n.input(0).type().rank();
@@ -182,13 +202,44 @@ final class Reduce {
 
         // ONNX keeps dims by default; empty or absent axes mean all, unless noop_with_empty_axes is set.
         private List<Value> importReduce(ImportNode n) {
-            boolean axesInput = n.opset() >= kind.axesInputSince();
+            Attrs attrs = reduceAttrs(n, kind.axesInputSince());
+            return List.of(attrs == null ? n.input(0) : n.apply1(this, attrs, n.input(0)));
+        }
+
+        /** The node's reduction attributes, or null for a no-op (empty axes with noop_with_empty_axes). */
+        private static Attrs reduceAttrs(ImportNode n, int axesInputSince) {
+            boolean axesInput = n.opset() >= axesInputSince;
             long[] axes = axesInput ? (n.hasInput(1) ? n.constant(1).toLongArray() : null) : n.getInts("axes");
             boolean noop = axesInput && n.getInt("noop_with_empty_axes", 0) != 0;
             Attrs attrs = Attrs.of("keepdims", n.getInt("keepdims", 1) != 0);
-            if (axes != null && axes.length > 0) attrs = attrs.with("axes", axes);
-            else if (noop) return List.of(n.input(0));
-            return List.of(n.apply1(this, attrs, n.input(0)));
+            if (axes != null && axes.length > 0) return attrs.with("axes", axes);
+            return noop ? null : attrs;
+        }
+
+        /**
+         * ReduceL1, ReduceL2, ReduceSumSquare, ReduceLogSum and ReduceLogSumExp (axes an input from
+         * opset 18) are sums of a function of x, so they import as those ops, gradients included.
+         */
+        private void sumsOf(Map<String, OnnxImportRule> rules) {
+            rules.put("ReduceL1", n -> sumOf(n, n.emit().one(Ops.ABS, Attrs.NONE, List.of(n.input(0))), null));
+            rules.put("ReduceSumSquare", n -> sumOf(n, n.emit().mul(n.input(0), n.input(0)), null));
+            rules.put("ReduceL2", n -> sumOf(n, n.emit().mul(n.input(0), n.input(0)), Ops.SQRT));
+            rules.put("ReduceLogSum", n -> sumOf(n, n.input(0), Ops.LOG));
+            // log sum exp(x - max) + max, which overflows nowhere
+            rules.put("ReduceLogSumExp", n -> {
+                Value x = n.input(0);
+                Attrs attrs = reduceAttrs(n, 18);
+                if (attrs == null) return List.of(x);
+                Value shifted = n.emit().sub(x, n.apply1(Ops.MAX, attrs.with("keepdims", true), x));
+                Value sum = n.apply1(this, attrs, n.emit().exp(shifted));
+                return List.of(n.emit().add(n.emit().log(sum), n.apply1(Ops.MAX, attrs, x)));
+            });
+        }
+
+        private List<Value> sumOf(ImportNode n, Value terms, Op after) {
+            Attrs attrs = reduceAttrs(n, 18);
+            Value sum = attrs == null ? terms : n.apply1(this, attrs, terms);
+            return List.of(after == null ? sum : n.apply1(after, Attrs.NONE, sum));
         }
 
         @Override
@@ -214,18 +265,29 @@ final class Reduce {
         }
     }
 
-    /** Index of the largest element along attribute "axis" (default 0), first one on ties; int64. */
+    /**
+     * Index of the largest (argmax) or smallest (argmin) element along attribute "axis" (default 0),
+     * the first one on ties or with attribute "last" the last one (ONNX's select_last_index); a NaN
+     * wins, as in PyTorch; int64.
+     */
     static final class ArgMax extends Op {
-        ArgMax() {
-            super("argmax", 1, 1);
+        private final boolean min;
+
+        ArgMax(String name, boolean min) {
+            super(name, 1, 1);
+            this.min = min;
+        }
+
+        private String onnxType() {
+            return min ? "ArgMin" : "ArgMax";
         }
 
         @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
-            if (in[0].dtype() == DType.BOOL) throw new ShapeException("argmax: bool input is not supported, got " + in[0]);
+            if (in[0].dtype() == DType.BOOL) throw new ShapeException(name() + ": bool input is not supported, got " + in[0]);
             Shape s = in[0].shape();
             int axis = s.axis(attrs.getInt("axis", 0), name());
-            if (s.dim(axis) == 0) throw new ShapeException("argmax: axis " + axis + " of " + s + " is empty");
+            if (s.dim(axis) == 0) throw new ShapeException(name() + ": axis " + axis + " of " + s + " is empty");
             return new TensorType[] {new TensorType(DType.INT64, reducedShape(s, new int[] {axis}, attrs.getBool("keepdims", false)))};
         }
 
@@ -233,6 +295,7 @@ final class Reduce {
         public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
             Tensor x = in[0];
             int axis = x.shape().axis(attrs.getInt("axis", 0), name());
+            boolean last = attrs.getBool("last", false);
             int red = x.shape().dim(axis), inner = x.shape().size(axis + 1, x.rank()), outer = x.shape().size(0, axis);
             long[] y = out[0].i64();
             for (int o = 0; o < outer; o++) {
@@ -241,7 +304,8 @@ final class Reduce {
                     double bv = x.readDouble(base);
                     for (int r = 1; r < red && !Double.isNaN(bv); r++) {
                         double v = x.readDouble(base + r * inner);
-                        if (v > bv || Double.isNaN(v)) {
+                        boolean better = min ? v < bv || (last && v == bv) : v > bv || (last && v == bv);
+                        if (better || Double.isNaN(v)) {
                             bv = v;
                             best = r;
                         }
@@ -253,17 +317,89 @@ final class Reduce {
 
         @Override
         public void toOnnx(ExportNode node, OnnxWriter out) {
-            out.node("ArgMax", node.inputs(), node.outputs(), "axis", node.attrs().getInt("axis", 0),
-                    "keepdims", node.attrs().getBool("keepdims", false) ? 1 : 0);
+            Attrs a = node.attrs();
+            if (a.getBool("last", false)) {
+                out.node(onnxType(), node.inputs(), node.outputs(), "axis", a.getInt("axis", 0), "keepdims", a.getBool("keepdims", false) ? 1 : 0,
+                        "select_last_index", 1);
+            } else {
+                out.node(onnxType(), node.inputs(), node.outputs(), "axis", a.getInt("axis", 0), "keepdims", a.getBool("keepdims", false) ? 1 : 0);
+            }
         }
 
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("ArgMax", n -> {
-                if (n.getInt("select_last_index", 0) != 0) throw n.error("select_last_index=1 is not supported (Janus picks the first maximum)");
+            return Map.of(onnxType(), n -> {
                 Attrs attrs = Attrs.of("axis", n.getInt("axis", 0), "keepdims", n.getInt("keepdims", 1) != 0);
+                if (n.getInt("select_last_index", 0) != 0) attrs = attrs.with("last", true);
                 return List.of(n.apply1(this, attrs, n.input(0)));
             });
+        }
+    }
+
+    /**
+     * cumsum(x): running sums along attribute "axis", with ONNX CumSum's "exclusive" (each sum leaves
+     * out its own element) and "reverse" (from the end). Its gradient is the cumulative sum of the
+     * upstream gradient the other way.
+     */
+    static final class CumSum extends Op {
+        CumSum() {
+            super("cumsum", 1, 1);
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            Check.numeric(name(), in[0]);
+            in[0].shape().axis(attrs.getInt("axis", 0), name());
+            return new TensorType[] {in[0]};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Tensor x = in[0], y = out[0];
+            Shape s = x.shape();
+            int axis = s.axis(attrs.getInt("axis", 0), name());
+            boolean exclusive = attrs.getBool("exclusive", false), reverse = attrs.getBool("reverse", false), integer = x.dtype() == DType.INT64;
+            int len = s.dim(axis), inner = s.size(axis + 1, s.rank()), outer = s.size(0, axis);
+            for (int o = 0; o < outer; o++) {
+                for (int i = 0; i < inner; i++) {
+                    double acc = 0;
+                    long iacc = 0;
+                    for (int k = 0; k < len; k++) {
+                        int at = (o * len + (reverse ? len - 1 - k : k)) * inner + i;
+                        if (integer) {
+                            long v = x.readLong(at);
+                            if (!exclusive) iacc += v;
+                            y.setLong(at, iacc);
+                            if (exclusive) iacc += v;
+                        } else {
+                            double v = x.readDouble(at);
+                            if (!exclusive) acc += v;
+                            y.setDouble(at, acc);
+                            if (exclusive) acc += v;
+                        }
+                    }
+                }
+            }
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            if (!wanted[0]) return Arrays.asList((V) null);
+            return Arrays.asList(e.one(this, attrs.with("reverse", !attrs.getBool("reverse", false)), List.of(gOut.get(0))));
+        }
+
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            Attrs a = node.attrs();
+            out.node("CumSum", List.of(node.input(0), out.constant(Tensor.scalar(a.getInt("axis", 0), DType.INT64))), node.outputs(),
+                    "exclusive", a.getBool("exclusive", false) ? 1 : 0, "reverse", a.getBool("reverse", false) ? 1 : 0);
+        }
+
+        /** The axis is an input, which must be known when the model is read. */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("CumSum", n -> List.of(n.apply1(this, Attrs.of("axis", (int) n.constant(1).readLong(0),
+                    "exclusive", n.getInt("exclusive", 0) != 0, "reverse", n.getInt("reverse", 0) != 0), n.input(0))));
         }
     }
 

@@ -31,15 +31,36 @@ abstract class Unary extends Op {
 
     @Override
     protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
-        Check.floating(name(), in[0]);
+        if (takesIntegers()) Check.numeric(name(), in[0]);
+        else Check.floating(name(), in[0]);
         return new TensorType[] {in[0]};
+    }
+
+    /** The op on an integer (int64; other integer types are widened to it); ops that have none keep the default. */
+    long i64(long x) {
+        throw new UnsupportedOperationException(name());
+    }
+
+    private boolean takesIntegers() {
+        try {
+            i64(1);
+            return true;
+        } catch (UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     @Override
     public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
         int n = in[0].numel();
-        if (in[0].dtype() == dev.janus.core.DType.FLOAT32) f32(in[0].f32(), out[0].f32(), n, attrs);
-        else f64(in[0].f64(), out[0].f64(), n, attrs);
+        if (in[0].dtype() == DType.FLOAT32) {
+            f32(in[0].f32(), out[0].f32(), n, attrs);
+        } else if (in[0].dtype() == DType.FLOAT64) {
+            f64(in[0].f64(), out[0].f64(), n, attrs);
+        } else {
+            long[] x = in[0].i64(), y = out[0].i64();
+            for (int i = 0; i < n; i++) y[i] = i64(x[i]);
+        }
     }
 
     abstract void f32(float[] x, float[] y, int n, Attrs attrs);
@@ -58,6 +79,7 @@ abstract class Unary extends Op {
         Neg() { super("neg", "Neg"); }
         void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = -x[i]; }
         void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = -x[i]; }
+        long i64(long x) { return -x; }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.neg(g); }
     }
 
@@ -86,6 +108,7 @@ abstract class Unary extends Op {
         Abs() { super("abs", "Abs"); }
         void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.abs(x[i]); }
         void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.abs(x[i]); }
+        long i64(long x) { return Math.abs(x); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, e.sign(x)); }
     }
 
@@ -93,6 +116,7 @@ abstract class Unary extends Op {
         Sign() { super("sign", "Sign"); }
         void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.signum(x[i]); }
         void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.signum(x[i]); }
+        long i64(long x) { return Long.signum(x); }
         // Flat almost everywhere, as in PyTorch.
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, 0); }
     }
@@ -111,6 +135,7 @@ abstract class Unary extends Op {
         Relu() { super("relu", "Relu"); }
         void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.max(x[i], 0f); }
         void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.max(x[i], 0.0); }
+        long i64(long x) { return Math.max(x, 0); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.maskOr0(e.greater(x, e.scalar(0, e.dtype(x))), g); }
     }
 
@@ -256,6 +281,36 @@ abstract class Unary extends Op {
     }
 
     /** log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (PyTorch's defaults: 1, 20). */
+    /** x relu6(x + 3) / 6, as PyTorch's Hardswish and ONNX's HardSwish (opset 14; written out before it). */
+    static final class HardSwish extends Unary {
+        HardSwish() { super("hard_swish"); }
+        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = x[i] * Math.min(Math.max(x[i] + 3f, 0f), 6f) / 6f; }
+        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = x[i] * Math.min(Math.max(x[i] + 3, 0), 6) / 6; }
+        // 0 below -3, 1 above 3, (2x + 3) / 6 between.
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
+            DType t = e.dtype(x);
+            V middle = e.add(e.mul(x, 1 / 3.0), 0.5);
+            V d = e.where(e.greater(x, e.scalar(3, t)), e.scalar(1, t), e.where(e.greater(e.scalar(-3, t), x), e.scalar(0, t), middle));
+            return e.mul(g, d);
+        }
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            DType t = node.inputType(0).dtype();
+            if (out.opset() >= 14 && t != DType.FLOAT64) {
+                out.node("HardSwish", node.inputs(), node.outputs());
+                return;
+            }
+            // x clip(x / 6 + 1/2, 0, 1), in ops ONNX Runtime runs in float64 too (its HardSwish and HardSigmoid do not)
+            String x = node.input(0), scaled = out.emit("Add", List.of(out.emit("Mul", List.of(x, out.scalar(1 / 6.0, t))), out.scalar(0.5, t)));
+            String gate = out.emit("Clip", List.of(scaled, out.scalar(0, t), out.scalar(1, t)));
+            out.node("Mul", List.of(x, gate), node.outputs());
+        }
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("HardSwish", OnnxImports.direct(this));
+        }
+    }
+
     static final class Softplus extends Unary {
         Softplus() { super("softplus"); }
         void f32(float[] x, float[] y, int n, Attrs a) {
