@@ -81,7 +81,7 @@ public abstract class Storage {
         }
     }
 
-    final void checkCopy(Storage src, int srcPos, int pos, int len) {
+    protected final void checkCopy(Storage src, int srcPos, int pos, int len) {
         if (src.dtype != dtype) throw new JanusException("copy: cannot copy " + src.dtype + " storage into " + dtype + " storage");
         if (srcPos < 0 || pos < 0 || len < 0 || srcPos + (long) len > src.length || pos + (long) len > length) {
             throw new JanusException("copy: elements [" + srcPos + ", " + (srcPos + (long) len) + ") of " + src.length

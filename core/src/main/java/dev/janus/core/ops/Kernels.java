@@ -25,8 +25,9 @@ import java.util.function.Function;
  *       an error naming the op and the device.</li>
  * </ul>
  *
- * All tensors of one call must be on one device (else an error naming both). On the CPU, heap and
- * native operands mix: the call then runs the native kernel, which must take heap operands too.
+ * All tensors of one call must be on one device (else an error naming both), except 0-d heap inputs
+ * (host scalars), which go with any device. On the CPU, heap and native operands mix: the call then
+ * runs the native kernel, which must take heap operands too.
  *
  * <p>A call on a dtype the op does not compute itself ({@link Op#computes}: int8, float16, ...) runs
  * the op's CPU kernel on copies widened to {@link DType#computeType()} and casts the outputs back
@@ -81,7 +82,7 @@ public final class Kernels {
         StorageKind kind = null;
         for (Tensor[] group : new Tensor[][] {in, out}) {
             for (Tensor t : group) {
-                if (t == null) continue;
+                if (t == null || isHostScalar(t) && group == in) continue;
                 StorageKind k = t.storage().kind();
                 if (first == null) {
                     first = t;
@@ -97,6 +98,7 @@ public final class Kernels {
         }
         if (widens(op, in, out)) return new Widened(op);
         if (kind == null || kind == StorageKind.HEAP) return op;
+        // Only host scalars besides a device's tensors: a device kernel, which reads the scalars.
         Kernel k = find(op, kind);
         if (k != null) return k;
         Device device = first.device();
@@ -117,6 +119,15 @@ public final class Kernels {
             for (Tensor t : group) if (t != null && !op.computes(t.dtype())) return true;
         }
         return false;
+    }
+
+    /**
+     * A 0-d heap tensor: it may be an input beside tensors of any device (as PyTorch's CPU scalars
+     * may), so that gradient rules and optimizer updates written with host constants run anywhere.
+     * The device's kernels read its value.
+     */
+    public static boolean isHostScalar(Tensor t) {
+        return t.shape().rank() == 0 && t.storage().kind() == StorageKind.HEAP;
     }
 
     /** The storage kind a call on tensors of kinds a and b runs on: heap mixes with any other kind of its device. */

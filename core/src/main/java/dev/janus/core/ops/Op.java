@@ -203,8 +203,9 @@ public abstract class Op implements Kernel {
         StorageKind kind = StorageKind.HEAP;
         dev.janus.core.Device device = null;
         for (Tensor t : in) {
+            if (Kernels.isHostScalar(t) && device != null) continue;
             kind = Kernels.join(this, kind, t.storage().kind());
-            device = t.device();
+            if (device == null || !t.device().isCpu()) device = t.device();
         }
         for (int i = 0; i < out.length; i++) out[i] = kind.empty(outTypes[i].dtype(), outTypes[i].shape(), device);
         kernel.compute(in, attrs, out, ctx);
