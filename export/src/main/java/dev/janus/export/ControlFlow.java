@@ -12,14 +12,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * ONNX's If and Loop, read at import time into plain nodes: an If whose condition is known then
- * (a check on shapes, as exporters and ONNX's function expansions write them) becomes the branch it
- * picks; a Loop whose trip count and condition are known becomes its body repeated, each scan
- * output the iterations' values stacked. A condition or trip count known only at run time is
- * refused naming the node: the IR has no control flow.
+ * ONNX's If, Loop and Scan, read at import time into plain nodes: an If whose condition is known
+ * then (a check on shapes, as exporters and ONNX's function expansions write them) becomes the
+ * branch it picks; a Loop whose trip count and condition are known, and a Scan whose sequence
+ * length is, become their body repeated, each scan output the iterations' values stacked. A
+ * condition, trip count or length known only at run time is refused naming the node: the IR has
+ * no control flow.
  */
 final class ControlFlow {
-    static final Set<String> OPS = Set.of("If", "Loop");
+    static final Set<String> OPS = Set.of("If", "Loop", "Scan");
     /** Subgraphs nest at most this deep, and a model expands to at most this many copies of them. */
     static final int MAX_DEPTH = 16, MAX_COPIES = 4096;
 
@@ -27,7 +28,11 @@ final class ControlFlow {
     }
 
     static List<Value> read(NodeReader n, GraphReader g) {
-        return n.opType().equals("If") ? readIf(n, g) : readLoop(n, g);
+        switch (n.opType()) {
+            case "If": return readIf(n, g);
+            case "Loop": return readLoop(n, g);
+            default: return readScan(n, g);
+        }
     }
 
     private static List<Value> readIf(NodeReader n, GraphReader g) {
@@ -69,24 +74,87 @@ final class ControlFlow {
             for (int k = 0; k < scans; k++) stacked.get(k).add(out.get(1 + carried + k));
         }
         List<Value> outs = new ArrayList<>(state);
-        for (List<Value> s : stacked) outs.add(stack(n, s));
+        for (List<Value> s : stacked) outs.add(stack(n, s, 0));
         return outs;
     }
 
-    /** The iterations' values of one scan output, stacked on a new first axis. */
-    private static Value stack(NodeReader n, List<Value> values) {
-        if (values.isEmpty()) throw n.error("the loop runs no iteration, so its scan outputs have no shape Janus can give");
+    /**
+     * Scan (opset 9 on): the body runs once per step of the scan inputs' sequence axis, on that
+     * step's slices (in reverse where a direction is 1) and the carried states.
+     */
+    private static List<Value> readScan(NodeReader n, GraphReader g) {
+        if (n.opset() < 9) throw n.error("Scan before opset 9 (a batch axis and sequence_lens) is not supported");
+        int m = n.getInt("num_scan_inputs", 0), states = n.inputCount() - m;
+        if (m < 1 || states < 0) throw n.error("num_scan_inputs is " + m + " for " + n.inputCount() + " inputs");
+        List<Value> state = new ArrayList<>(), scanned = new ArrayList<>();
+        for (int j = 0; j < n.inputCount(); j++) {
+            if (!n.hasInput(j)) throw n.error("input " + j + " is omitted");
+            (j < states ? state : scanned).add(n.input(j));
+        }
+        GraphProto body = n.getGraph("body");
+        int k = body.getOutputCount() - states;
+        if (k < 0 || n.outputCount() != states + k) {
+            throw n.error("the body gives " + body.getOutputCount() + " outputs for " + states + " states; the node has " + n.outputCount() + " outputs");
+        }
+        int[] inAxes = ints(n, "scan_input_axes", m), inDirections = ints(n, "scan_input_directions", m);
+        int[] outAxes = ints(n, "scan_output_axes", k), outDirections = ints(n, "scan_output_directions", k);
+        int length = -1;
+        for (int j = 0; j < m; j++) {
+            Shape s = scanned.get(j).type().shape();
+            inAxes[j] = s.axis(inAxes[j], "Scan input " + (states + j));
+            int d = s.dim(inAxes[j]);
+            if (d < 0) throw n.error("the sequence length (axis " + inAxes[j] + " of input " + (states + j) + ", " + s + ") is known only at run time");
+            if (length >= 0 && d != length) throw n.error("the scan inputs have sequence lengths " + length + " and " + d);
+            length = d;
+        }
+        List<List<Value>> stacked = new ArrayList<>();
+        for (int i = 0; i < k; i++) stacked.add(new ArrayList<>());
+        for (int step = 0; step < length; step++) {
+            List<Value> in = new ArrayList<>(state);
+            for (int j = 0; j < m; j++) {
+                int at = inDirections[j] == 1 ? length - 1 - step : step;
+                in.add(n.emit().gather(scanned.get(j), g.graph().constant(Tensor.scalar(at, DType.INT64)), inAxes[j]));
+            }
+            List<Value> out = g.inline(body, in, n.prefix() + "body, step " + step);
+            state = new ArrayList<>(out.subList(0, states));
+            for (int i = 0; i < k; i++) stacked.get(i).add(out.get(states + i));
+        }
+        List<Value> outs = new ArrayList<>(state);
+        for (int i = 0; i < k; i++) {
+            List<Value> s = stacked.get(i);
+            if (outDirections[i] == 1) java.util.Collections.reverse(s);
+            int rank = s.isEmpty() ? 0 : s.get(0).type().rank() + 1;
+            outs.add(stack(n, s, Shape.of(new int[rank]).axis(outAxes[i], "Scan output " + (states + i))));
+        }
+        return outs;
+    }
+
+    /** An ints attribute of {@code count} entries, all 0 when absent. */
+    private static int[] ints(NodeReader n, String name, int count) {
+        long[] v = n.getInts(name);
+        if (v == null) return new int[count];
+        if (v.length != count) throw n.error("attribute '" + name + "' has " + v.length + " entries for " + count + " values");
+        int[] out = new int[count];
+        for (int i = 0; i < count; i++) {
+            if (v[i] < Integer.MIN_VALUE || v[i] > Integer.MAX_VALUE) throw n.error("attribute '" + name + "' = " + v[i] + " is out of range");
+            out[i] = (int) v[i];
+        }
+        return out;
+    }
+
+    /** The iterations' values of one scan output, stacked on a new axis {@code axis}. */
+    private static Value stack(NodeReader n, List<Value> values, int axis) {
+        if (values.isEmpty()) throw n.error("the body runs no iteration, so its scan outputs have no shape Janus can give");
         Emitter<Value> e = n.emit();
         Shape s = values.get(0).type().shape();
         int[] dims = new int[s.rank() + 1];
-        dims[0] = 1;
-        for (int i = 0; i < s.rank(); i++) dims[i + 1] = s.dim(i);
+        for (int i = 0, j = 0; i < dims.length; i++) dims[i] = i == axis ? 1 : s.dim(j++);
         List<Value> parts = new ArrayList<>();
         for (Value v : values) {
             if (!v.type().shape().equals(s)) throw n.error("a scan output changes shape between iterations: " + s + " then " + v.type().shape());
             parts.add(e.reshape(v, Shape.of(dims)));
         }
-        return e.concat(parts, 0);
+        return e.concat(parts, axis);
     }
 
     private static Tensor known(NodeReader n, int i, String what) {

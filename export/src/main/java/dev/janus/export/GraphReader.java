@@ -178,6 +178,11 @@ final class GraphReader {
         for (int i = 0; i < inputs.size(); i++) {
             ValueInfoProto declared = body.getInput(i);
             Value v = inputs.get(i);
+            // A subgraph's inputs may leave their type to what the node gives them (function expansions do).
+            if (declared.getType().getValueCase() == TypeProto.ValueCase.VALUE_NOT_SET) {
+                scope.bind(declared.getName(), v);
+                continue;
+            }
             String kind = nonTensorKind(declared.getType());
             if (kind != null) throw new OnnxException(what + ": input '" + declared.getName() + "' is " + kind + "; Janus imports tensors only");
             int code = declared.getType().getTensorType().getElemType();
@@ -221,15 +226,8 @@ final class GraphReader {
             readConstant(new NodeReader(proto, this), proto);
             return;
         }
-        if (ControlFlow.OPS.contains(proto.getOpType())) {
-            NodeReader node = new NodeReader(proto, this);
-            List<Value> outs = ControlFlow.read(node, this);
-            if (!node.unread().isEmpty()) throw node.error("attribute(s) " + node.unread() + " are not supported");
-            List<String> names = node.outputNames();
-            for (int i = 0; i < names.size(); i++) if (!names.get(i).isEmpty()) bind(names.get(i), outs.get(i));
-            return;
-        }
-        OnnxImportRule rule = OnnxImports.rule(proto.getOpType());
+        boolean control = ControlFlow.OPS.contains(proto.getOpType());
+        OnnxImportRule rule = control ? n -> ControlFlow.read((NodeReader) n, this) : OnnxImports.rule(proto.getOpType());
         if (rule == null) throw unsupported(proto.getOpType(), proto);
         NodeReader node = new NodeReader(proto, this);
         List<Value> outs;
@@ -245,7 +243,9 @@ final class GraphReader {
         List<String> names = node.outputNames();
         for (int i = 0; i < names.size(); i++) {
             if (names.get(i).isEmpty()) continue;
-            if (i < outs.size() && outs.get(i) != null) define(names.get(i), outs.get(i));
+            // Control flow's outputs keep a constant known by name (an If's branch may be a Constant).
+            if (i < outs.size() && outs.get(i) != null && control) bind(names.get(i), outs.get(i));
+            else if (i < outs.size() && outs.get(i) != null) define(names.get(i), outs.get(i));
             else unavailable.put(names.get(i), "output " + i + " of ONNX node '" + node.name() + "' (" + node.opType() + ") is not supported");
         }
     }

@@ -68,11 +68,29 @@ class ControlFlowTest {
         return model(13, g).toByteArray();
     }
 
-    private static void sameAsOnnxRuntime(byte[] model, int columns) {
+    /** A running sum over axis 1 of x, read back to front, each step's product stacked on axis 1 of the output. */
+    static byte[] scanBackwards() {
+        GraphProto.Builder body = GraphProto.newBuilder().setName("body")
+                .addInput(value("s_in", 1, -1, 4)).addInput(value("xt", 1, -1, 4))
+                .addNode(node("Add", List.of("s_in", "xt"), List.of("s_out")))
+                .addNode(node("Mul", List.of("s_out", "xt"), List.of("p")))
+                .addOutput(value("s_out", 1, -1, 4)).addOutput(value("p", 1, -1, 4));
+        GraphProto.Builder g = GraphProto.newBuilder().setName("g").addInput(value("x", 1, -1, 3, 4))
+                .addNode(node("ReduceMean", List.of("x"), List.of("init"), Models.intsAttr("axes", 1), Models.intAttr("keepdims", 0)))
+                .addNode(node("Scan", List.of("init", "x"), List.of("s", "ps"), graphAttr("body", body), Models.intAttr("num_scan_inputs", 1),
+                        Models.intsAttr("scan_input_axes", 1), Models.intsAttr("scan_input_directions", 1), Models.intsAttr("scan_output_axes", -2)))
+                .addOutput(value("s", 1, -1, 4)).addOutput(value("ps", 1, -1, 3, 4));
+        return model(13, g).toByteArray();
+    }
+
+    private static void sameAsOnnxRuntime(byte[] model, int... columns) {
         Graph graph = OnnxImporter.read(model);
         try (OnnxRuntimeModel ort = OnnxRuntimeModel.load(model)) {
             for (int batch : new int[] {2, 5}) {
-                Tensor x = Tensor.randn(new Generator(batch), batch, columns);
+                int[] dims = new int[columns.length + 1];
+                dims[0] = batch;
+                System.arraycopy(columns, 0, dims, 1, columns.length);
+                Tensor x = Tensor.randn(new Generator(batch), dims);
                 List<Tensor> want = ort.run(x), got = Interpreter.run(graph, List.of(x), new ExecContext(new Generator(0)));
                 assertEquals(want.size(), got.size());
                 for (int k = 0; k < want.size(); k++) Close.assertClose(want.get(k), got.get(k), 1e-6, 1e-6);
@@ -93,6 +111,11 @@ class ControlFlowTest {
     void aLoopWithAKnownTripCountIsUnrolled() {
         sameAsOnnxRuntime(loopOfThree(3), 4);
         assertEquals(Shape.of(3, -1, 4), OnnxImporter.read(loopOfThree(3)).outputs().get(1).type().shape());
+    }
+
+    @Test
+    void aScanOverAStaticAxisIsUnrolled() {
+        sameAsOnnxRuntime(scanBackwards(), 3, 4);
     }
 
     @Test
