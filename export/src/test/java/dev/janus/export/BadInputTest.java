@@ -65,10 +65,10 @@ class BadInputTest {
 
     @Test
     void anUnsupportedOpNamesTheOpTheNodeAndWhatIsSupported() {
-        GraphProto.Builder g = relu().addNode(node("Resize", List.of("y"), List.of("z")).toBuilder().setName("resize1").build());
+        GraphProto.Builder g = relu().addNode(node("GridSample", List.of("y"), List.of("z")).toBuilder().setName("grid1").build());
         UnsupportedOpException e = assertThrows(UnsupportedOpException.class, () -> OnnxImporter.read(model(13, g).toByteArray()));
-        assertEquals("Resize", e.opType());
-        assertTrue(e.getMessage().startsWith("ONNX op Resize (node 'resize1') is not supported; Janus imports Abs,"
+        assertEquals("GridSample", e.opType());
+        assertTrue(e.getMessage().startsWith("ONNX op GridSample (node 'grid1') is not supported; Janus imports Abs,"
                 + " Acos, Acosh, Add, And, ArgMax, ArgMin,"),
                 e.getMessage());
         GraphProto.Builder ml = relu().addNode(node("TreeEnsembleClassifier", List.of("y"), List.of("z")).toBuilder().setDomain("ai.onnx.ml").build());

@@ -99,7 +99,7 @@ public class Sequential {
             throw e;
         }
         layers.add(layer);
-        backend = null;
+        dropBackend();
     }
 
     /** The layer's own name if it is free, else Keras's next default: dense, dense_1, dense_2 ... */
@@ -128,7 +128,7 @@ public class Sequential {
             input = null;
             throw e;
         }
-        backend = null;
+        dropBackend();
     }
 
     private void build() {
@@ -223,7 +223,7 @@ public class Sequential {
         this.optimizer = optimizer;
         this.loss = loss;
         this.metricNames = names;
-        this.backend = null;
+        dropBackend();
         this.carried = null;
         if (isBuilt()) {
             try {
@@ -275,7 +275,7 @@ public class Sequential {
             carried = state;
             carriedIterations = backend.iterations();
         }
-        backend = null;
+        dropBackend();
     }
 
     public CompileOptions compileOptions() {
@@ -317,6 +317,12 @@ public class Sequential {
         return (CompiledBackend) inference();
     }
 
+    /** Releases the backend's plans (their native buffers) now; the next use builds another. */
+    private void dropBackend() {
+        if (backend != null) backend.close();
+        backend = null;
+    }
+
     /** The backend for predict: the training one when compiled, else one that only predicts. */
     private Backend inference() {
         requireBuilt();
@@ -327,7 +333,7 @@ public class Sequential {
 
     /** A backend on the compile options' device, the weights moved there first. */
     private Backend newBackend() {
-        for (Layer layer : layers()) for (Weight w : layer.weights()) w.moveTo(compileOptions.device());
+        for (Layer layer : layers()) for (Weight w : layer.weights()) w.moveTo(compileOptions.device(), compileOptions.storage());
         return runEagerly ? new EagerBackend(this) : new CompiledBackend(this, compileOptions);
     }
 

@@ -113,6 +113,15 @@ public abstract class Storage {
         fromHost(a, 0, 0, length);
     }
 
+    /**
+     * Releases the memory now where this kind holds it outside the Java heap (native, device
+     * memory); the storage must not be used after. Heap storage does nothing: the garbage collector
+     * frees it. Owners that know a storage's lifetime (a compiled plan's buffers) close it; the rest
+     * is released when the storage is collected.
+     */
+    public void close() {
+    }
+
     @Override
     public String toString() {
         return kind().name() + " storage of " + length + " " + dtype + " on " + device();

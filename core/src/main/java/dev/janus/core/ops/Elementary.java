@@ -34,9 +34,10 @@ final class Elementary {
             this.d = d;
         }
 
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) f.applyAsDouble(x[i]); }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = f.applyAsDouble(x[i]); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = (float) f.applyAsDouble(x[i]); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = f.applyAsDouble(x[i]); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return d.of(e, x, y, g); }
+        @Override int grain() { return costlyGrain(); }
     }
 
     private static <V> V call(Emitter<V> e, dev.janus.core.ops.Op op, V x) {

@@ -40,6 +40,10 @@ public final class Kernels {
     private static final Map<Class<?>, Map<StorageKind, Function<Op, Kernel>>> GENERATORS = new ConcurrentHashMap<>();
     private static final Set<String> FALLBACKS = ConcurrentHashMap.newKeySet();
 
+    static {
+        NativeKernels.register();
+    }
+
     private Kernels() {
     }
 
@@ -110,7 +114,7 @@ public final class Kernels {
             LOG.log(device.isCpu() ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
                     "{0}: no kernel for {1} storage on {2}; running the CPU kernel on heap copies", op.name(), kind, device);
         }
-        return new HostFallback(op);
+        return new Staged(op);
     }
 
     /** True when a tensor of the call has a dtype that {@code op} computes in a wider one. */
@@ -167,26 +171,6 @@ public final class Kernels {
             Tensor w = Tensor.empty(d, t.shape());
             if (copyValues) Select.Cast.convert(t, w);
             return w;
-        }
-    }
-
-    /** The op's CPU kernel on heap copies of the operands; outputs not on the heap are written back. */
-    private static final class HostFallback implements Kernel {
-        private final Op op;
-
-        HostFallback(Op op) {
-            this.op = op;
-        }
-
-        @Override
-        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
-            Tensor[] hin = new Tensor[in.length], hout = new Tensor[out.length];
-            for (int i = 0; i < in.length; i++) hin[i] = in[i] == null ? null : in[i].to(StorageKind.HEAP);
-            for (int j = 0; j < out.length; j++) {
-                hout[j] = out[j].storage().kind() == StorageKind.HEAP ? out[j] : Tensor.empty(out[j].dtype(), out[j].shape());
-            }
-            op.compute(hin, attrs, hout, ctx);
-            for (int j = 0; j < out.length; j++) if (hout[j] != out[j]) out[j].copyFrom(hout[j]);
         }
     }
 }

@@ -69,6 +69,14 @@ public final class Ops {
     public static final Op IS_NAN = register(new Elementary.FloatTest("is_nan", "IsNaN", true));
     public static final Op IS_INF = register(new Elementary.FloatTest("is_inf", "IsInf", false));
 
+    // bitwise, integers only
+    public static final Op BITWISE_AND = register(new Bitwise.Pair(Bitwise.Kind.AND));
+    public static final Op BITWISE_OR = register(new Bitwise.Pair(Bitwise.Kind.OR));
+    public static final Op BITWISE_XOR = register(new Bitwise.Pair(Bitwise.Kind.XOR));
+    public static final Op BITWISE_NOT = register(new Bitwise.Not());
+    public static final Op BIT_SHIFT_LEFT = register(new Bitwise.Pair(Bitwise.Kind.SHIFT_LEFT));
+    public static final Op BIT_SHIFT_RIGHT = register(new Bitwise.Pair(Bitwise.Kind.SHIFT_RIGHT));
+
     // reductions
     public static final Op SUM = register(new Reduce.Reduction("sum", Reduce.Kind.SUM));
     public static final Op MEAN = register(new Reduce.Reduction("mean", Reduce.Kind.MEAN));
@@ -77,6 +85,7 @@ public final class Ops {
     public static final Op ARGMAX = register(new Reduce.ArgMax("argmax", false));
     public static final Op ARGMIN = register(new Reduce.ArgMax("argmin", true));
     public static final Op CUMSUM = register(new Reduce.CumSum());
+    public static final Op TOP_K = register(new Reduce.TopK());
 
     // shapes and indexing
     public static final Op RESHAPE = register(new Shaping.Reshape());

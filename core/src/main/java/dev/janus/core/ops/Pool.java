@@ -6,6 +6,8 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.backend.CpuThreads;
+import dev.janus.core.ir.Value;
 import dev.janus.core.onnx.ExportNode;
 import dev.janus.core.onnx.ImportNode;
 import dev.janus.core.onnx.OnnxImportRule;
@@ -85,14 +87,21 @@ final class Pool {
         public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
             Window g = window(name(), in[0].type(), attrs);
             int planes = in[0].shape().dim(0) * in[0].shape().dim(1);
-            if (in[0].dtype() == DType.FLOAT32) pool(in[0].f32(), out[0].f32(), out[1].i64(), planes, g);
-            else pool(in[0].f64(), out[0].f64(), out[1].i64(), planes, g);
+            Object x = in[0].heapArray(), y = out[0].heapArray();
+            long[] idx = out[1].i64();
+            // Planes split among threads when there are enough window elements to read.
+            int grain = (int) Math.max(1, CpuThreads.grain(2) / Math.max(1L, (long) g.oh * g.ow * g.kh * g.kw));
+            CpuThreads.parallelFor(planes, grain, (p0, p1) -> {
+                if (x instanceof float[]) pool((float[]) x, (float[]) y, idx, p0, p1, g);
+                else pool((double[]) x, (double[]) y, idx, p0, p1, g);
+            });
         }
 
-        private static void pool(float[] x, float[] y, long[] idx, int planes, Window g) {
+        /** Planes [p0, p1). */
+        private static void pool(float[] x, float[] y, long[] idx, int p0, int p1, Window g) {
             int ih = g.ih, iw = g.iw, oh = g.oh, ow = g.ow, kh = g.kh, kw = g.kw, sh = g.sh, sw = g.sw, dh = g.dh, dw = g.dw;
             int plane = ih * iw;
-            for (int p = 0, o = 0; p < planes; p++) {
+            for (int p = p0, o = p0 * oh * ow; p < p1; p++) {
                 for (int oy = 0; oy < oh; oy++) {
                     int y0 = oy * sh - g.ph, kyLo = firstInside(y0, dh), kyHi = lastInside(y0, dh, kh, ih);
                     for (int ox = 0; ox < ow; ox++, o++) {
@@ -121,10 +130,11 @@ final class Pool {
             }
         }
 
-        private static void pool(double[] x, double[] y, long[] idx, int planes, Window g) {
+        /** Planes [p0, p1). */
+        private static void pool(double[] x, double[] y, long[] idx, int p0, int p1, Window g) {
             int ih = g.ih, iw = g.iw, oh = g.oh, ow = g.ow, kh = g.kh, kw = g.kw, sh = g.sh, sw = g.sw, dh = g.dh, dw = g.dw;
             int plane = ih * iw;
-            for (int p = 0, o = 0; p < planes; p++) {
+            for (int p = p0, o = p0 * oh * ow; p < p1; p++) {
                 for (int oy = 0; oy < oh; oy++) {
                     int y0 = oy * sh - g.ph, kyLo = firstInside(y0, dh), kyHi = lastInside(y0, dh, kh, ih);
                     for (int ox = 0; ox < ow; ox++, o++) {
@@ -193,6 +203,10 @@ final class Pool {
                 boolean indices = n.outputCount() > 1;
                 if (n.getInt("storage_order", 0) != 0 && indices && n.input(0).type().rank() > 3) {
                     throw n.error("storage_order 1 (column-major Indices) is not supported; Janus numbers the input row by row");
+                }
+                if (Volumetric.applies(n.input(0))) {
+                    if (indices) throw n.error("the Indices output of a 3-D max pool is not supported");
+                    return List.of(Volumetric.pool(n, this, importAttrs(n), n.input(0), true));
                 }
                 return n.emit().apply(this, importAttrs(n), List.of(n.input(0)));
             });
@@ -303,9 +317,31 @@ final class Pool {
             out.node("AveragePool", node.inputs(), node.outputs(), a.toArray());
         }
 
+        /** Average pooling, 2-D ops over depth for a 3-D input. */
+        private Value average(ImportNode n, Attrs attrs, Value x) {
+            return Volumetric.applies(x) ? Volumetric.pool(n, this, attrs, x, false) : n.apply1(this, attrs, x);
+        }
+
+        /**
+         * LpPool is (sum over the window of |x|^p)^(1/p): the average with the padding counted, times
+         * the window's size, imported as those ops.
+         */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("AveragePool", n -> List.of(n.apply1(this, importAttrs(n).with("count_include_pad", n.getInt("count_include_pad", 0)), n.input(0))));
+            return Map.of("AveragePool", n -> List.of(average(n, importAttrs(n).with("count_include_pad", n.getInt("count_include_pad", 0)), n.input(0))),
+                    "LpPool", n -> {
+                        Emitter<Value> e = n.emit();
+                        Value x = n.input(0);
+                        double p = n.getInt("p", 2);
+                        if (p < 1) throw n.error("p must be 1 or more, got " + p);
+                        Attrs attrs = importAttrs(n).with("count_include_pad", 1);
+                        int size = 1;
+                        for (int k : attrs.getInts("kernel_shape")) size *= k;
+                        Value abs = n.apply1(Ops.ABS, Attrs.NONE, x);
+                        Value powered = p == 1 ? abs : p == 2 ? e.mul(x, x) : e.pow(abs, e.scalar(p, x.type().dtype()));
+                        Value sum = e.mul(average(n, attrs, powered), size);
+                        return List.of(p == 1 ? sum : p == 2 ? e.sqrt(sum) : e.pow(sum, e.scalar(1 / p, x.type().dtype())));
+                    });
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.backend.CpuThreads;
 import dev.janus.core.ir.Value;
 import dev.janus.core.onnx.ExportNode;
 import dev.janus.core.onnx.ImportNode;
@@ -75,9 +76,25 @@ final class Reduce {
             Tensor x = in[0];
             int[] axes = Check.axes(name(), attrs.getIntsOrNull("axes"), x.shape());
             Block b = Block.of(x, axes);
-            if (x.dtype() == DType.FLOAT32) reduce(b.data.f32(), out[0].f32(), b.outer, b.red, b.inner);
-            else if (x.dtype() == DType.FLOAT64) reduce(b.data.f64(), out[0].f64(), b.outer, b.red, b.inner);
-            else reduce(b.data.i64(), out[0].i64(), b.outer, b.red, b.inner);
+            if (x.dtype() == DType.INT64) {
+                reduce(b.data.i64(), out[0].i64(), b.outer, b.red, b.inner);
+                return;
+            }
+            Object a = b.data.heapArray(), y = out[0].heapArray();
+            int outer = b.outer, red = b.red, inner = b.inner;
+            long work = (long) outer * red * inner;
+            int grain0 = CpuThreads.grain(1);
+            if (work < 2L * grain0 || CpuThreads.threads() == 1) {
+                reduce(a, y, 0, outer, 0, inner, red, inner);
+            } else if (outer >= CpuThreads.threads() || inner == 1) {
+                // Whole output rows per thread; each element is summed in the same order as on one thread.
+                int grain = (int) Math.max(1, grain0 / Math.max(1L, (long) red * inner));
+                CpuThreads.parallelFor(outer, grain, (o0, o1) -> reduce(a, y, o0, o1, 0, inner, red, inner));
+            } else {
+                // Few rows (a sum over the batch): split the columns.
+                int grain = (int) Math.max(16, grain0 / Math.max(1L, (long) outer * red));
+                CpuThreads.parallelFor(inner, grain, (i0, i1) -> reduce(a, y, 0, outer, i0, i1, red, inner));
+            }
         }
 
         // Integers (int64, the others widened to it): sums wrap, as ONNX's do.
@@ -97,41 +114,47 @@ final class Reduce {
             }
         }
 
-        private void reduce(float[] a, float[] y, int outer, int red, int inner) {
+        /** Output rows [o0, o1), columns [i0, i1) of x seen as [outer, red, inner]. */
+        private void reduce(Object x, Object y, int o0, int o1, int i0, int i1, int red, int inner) {
+            if (x instanceof float[]) reduce((float[]) x, (float[]) y, o0, o1, i0, i1, red, inner);
+            else reduce((double[]) x, (double[]) y, o0, o1, i0, i1, red, inner);
+        }
+
+        private void reduce(float[] a, float[] y, int o0, int o1, int i0, int i1, int red, int inner) {
             if (inner == 1) {
-                for (int o = 0; o < outer; o++) y[o] = (float) finish(row(a, o * red, red), red);
+                for (int o = o0; o < o1; o++) y[o] = (float) finish(row(a, o * red, red), red);
                 return;
             }
             double[] acc = accumulators(inner);
-            for (int o = 0; o < outer; o++) {
+            for (int o = o0; o < o1; o++) {
                 int base = o * red * inner;
-                start(acc, inner);
+                start(acc, i0, i1);
                 for (int r = 0; r < red; r++) {
                     int p = base + r * inner;
                     switch (kind) {
-                        case MAX: for (int i = 0; i < inner; i++) acc[i] = Math.max(acc[i], a[p + i]); break;
-                        case MIN: for (int i = 0; i < inner; i++) acc[i] = Math.min(acc[i], a[p + i]); break;
-                        default: for (int i = 0; i < inner; i++) acc[i] += a[p + i];
+                        case MAX: for (int i = i0; i < i1; i++) acc[i] = Math.max(acc[i], a[p + i]); break;
+                        case MIN: for (int i = i0; i < i1; i++) acc[i] = Math.min(acc[i], a[p + i]); break;
+                        default: for (int i = i0; i < i1; i++) acc[i] += a[p + i];
                     }
                 }
-                for (int i = 0; i < inner; i++) y[o * inner + i] = (float) finish(acc[i], red);
+                for (int i = i0; i < i1; i++) y[o * inner + i] = (float) finish(acc[i], red);
             }
         }
 
-        private void reduce(double[] a, double[] y, int outer, int red, int inner) {
+        private void reduce(double[] a, double[] y, int o0, int o1, int i0, int i1, int red, int inner) {
             double[] acc = accumulators(inner);
-            for (int o = 0; o < outer; o++) {
+            for (int o = o0; o < o1; o++) {
                 int base = o * red * inner;
-                start(acc, inner);
+                start(acc, i0, i1);
                 for (int r = 0; r < red; r++) {
                     int p = base + r * inner;
                     switch (kind) {
-                        case MAX: for (int i = 0; i < inner; i++) acc[i] = Math.max(acc[i], a[p + i]); break;
-                        case MIN: for (int i = 0; i < inner; i++) acc[i] = Math.min(acc[i], a[p + i]); break;
-                        default: for (int i = 0; i < inner; i++) acc[i] += a[p + i];
+                        case MAX: for (int i = i0; i < i1; i++) acc[i] = Math.max(acc[i], a[p + i]); break;
+                        case MIN: for (int i = i0; i < i1; i++) acc[i] = Math.min(acc[i], a[p + i]); break;
+                        default: for (int i = i0; i < i1; i++) acc[i] += a[p + i];
                     }
                 }
-                for (int i = 0; i < inner; i++) y[o * inner + i] = finish(acc[i], red);
+                for (int i = i0; i < i1; i++) y[o * inner + i] = finish(acc[i], red);
             }
         }
 
@@ -163,8 +186,8 @@ final class Reduce {
             return holder[0];
         }
 
-        private void start(double[] acc, int n) {
-            Arrays.fill(acc, 0, n, kind == Kind.MAX ? Double.NEGATIVE_INFINITY : kind == Kind.MIN ? Double.POSITIVE_INFINITY : 0);
+        private void start(double[] acc, int from, int to) {
+            Arrays.fill(acc, from, to, kind == Kind.MAX ? Double.NEGATIVE_INFINITY : kind == Kind.MIN ? Double.POSITIVE_INFINITY : 0);
         }
 
         private double finish(double acc, int count) {
@@ -182,21 +205,21 @@ final class Reduce {
             reduceToOnnx(out, kind, node.input(0), axes, node.attrs().getBool("keepdims", false), node.output(0));
         }
 
-        /** GlobalAveragePool is the mean over the spatial axes, kept. */
+        /** GlobalAveragePool and GlobalMaxPool are the mean and the max over the spatial axes, kept. */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
             Map<String, OnnxImportRule> rules = new HashMap<>();
             rules.put(kind.onnxType, this::importReduce);
             if (kind == Kind.SUM) sumsOf(rules);
-            if (kind == Kind.MEAN) {
-                rules.put("GlobalAveragePool", n -> {
-                    int rank = n.input(0).type().rank();
-                    if (rank < 3) throw n.error("input must be [batch, channels, spatial...], got " + n.input(0).type());
-                    int[] spatial = new int[rank - 2];
-                    for (int i = 0; i < spatial.length; i++) spatial[i] = i + 2;
-                    return List.of(n.apply1(this, Attrs.of("axes", spatial, "keepdims", true), n.input(0)));
-                });
-            }
+            OnnxImportRule global = n -> {
+                int rank = n.input(0).type().rank();
+                if (rank < 3) throw n.error("input must be [batch, channels, spatial...], got " + n.input(0).type());
+                int[] spatial = new int[rank - 2];
+                for (int i = 0; i < spatial.length; i++) spatial[i] = i + 2;
+                return List.of(n.apply1(this, Attrs.of("axes", spatial, "keepdims", true), n.input(0)));
+            };
+            if (kind == Kind.MEAN) rules.put("GlobalAveragePool", global);
+            if (kind == Kind.MAX) rules.put("GlobalMaxPool", global);
             return rules;
         }
 
@@ -221,6 +244,7 @@ final class Reduce {
          * opset 18) are sums of a function of x, so they import as those ops, gradients included.
          */
         private void sumsOf(Map<String, OnnxImportRule> rules) {
+            rules.put("LpNormalization", this::importLpNormalization);
             rules.put("ReduceL1", n -> sumOf(n, n.emit().one(Ops.ABS, Attrs.NONE, List.of(n.input(0))), null));
             rules.put("ReduceSumSquare", n -> sumOf(n, n.emit().mul(n.input(0), n.input(0)), null));
             rules.put("ReduceL2", n -> sumOf(n, n.emit().mul(n.input(0), n.input(0)), Ops.SQRT));
@@ -234,6 +258,21 @@ final class Reduce {
                 Value sum = n.apply1(this, attrs, n.emit().exp(shifted));
                 return List.of(n.emit().add(n.emit().log(sum), n.apply1(Ops.MAX, attrs, x)));
             });
+        }
+
+        /** LpNormalization (p 1 or 2) divides x by its p-norm along "axis" (default -1); a zero norm gives 0, as in ONNX's reference. */
+        private List<Value> importLpNormalization(ImportNode n) {
+            Value x = n.input(0);
+            int axis = x.type().shape().axis(n.getInt("axis", -1), n.opType());
+            int p = n.getInt("p", 2);
+            if (p != 1 && p != 2) throw n.error("p must be 1 or 2, got " + p);
+            Emitter<Value> e = n.emit();
+            Value terms = p == 1 ? n.apply1(Ops.ABS, Attrs.NONE, x) : e.mul(x, x);
+            Value norm = n.apply1(this, Attrs.of("axes", new int[] {axis}, "keepdims", true), terms);
+            if (p == 2) norm = e.sqrt(norm);
+            // a zero norm gives 0, not 0/0
+            Value zero = e.scalar(0, x.type().dtype());
+            return List.of(e.where(e.equal(norm, zero), zero, e.div(x, norm)));
         }
 
         private List<Value> sumOf(ImportNode n, Value terms, Op after) {
@@ -328,10 +367,125 @@ final class Reduce {
 
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of(onnxType(), n -> {
+            Map<String, OnnxImportRule> rules = new HashMap<>();
+            rules.put(onnxType(), n -> {
                 Attrs attrs = Attrs.of("axis", n.getInt("axis", 0), "keepdims", n.getInt("keepdims", 1) != 0);
                 if (n.getInt("select_last_index", 0) != 0) attrs = attrs.with("last", true);
                 return List.of(n.apply1(this, attrs, n.input(0)));
+            });
+            if (!min) rules.put("Hardmax", this::importHardmax);
+            return rules;
+        }
+
+        /**
+         * Hardmax: 1 at the first largest element along "axis", 0 elsewhere; one_hot of argmax along
+         * the last axis (the axis swapped there and back). Before opset 13 the input is seen as a
+         * matrix split at "axis" (default 1).
+         */
+        private List<Value> importHardmax(ImportNode n) {
+            Value x = n.input(0);
+            Shape s = x.type().shape();
+            if (!s.isStatic() || s.rank() == 0) throw n.error("input must have known sizes and rank 1 or more, got " + x.type());
+            Emitter<Value> e = n.emit();
+            Value v = x;
+            int axis;
+            if (n.opset() < 13) {
+                int split = n.getInt("axis", 1);
+                if (split < 0) split += s.rank();
+                if (split < 0 || split > s.rank()) throw n.error("axis " + n.getInt("axis", 1) + " is out of range for " + s);
+                v = e.reshape(x, Shape.of(s.size(0, split), s.size(split, s.rank())));
+                axis = 1;
+            } else {
+                axis = s.axis(n.getInt("axis", -1), n.opType());
+            }
+            int last = v.type().rank() - 1;
+            int[] swap = new int[last + 1];
+            for (int i = 0; i <= last; i++) swap[i] = i == axis ? last : i == last ? axis : i;
+            Value moved = axis == last ? v : e.transpose(v, swap);
+            Value index = n.apply1(this, Attrs.of("axis", last, "keepdims", false), moved);
+            Value hot = e.oneHot(index, v.type().shape().dim(axis), x.type().dtype());
+            return List.of(e.reshape(axis == last ? hot : e.transpose(hot, swap), s));
+        }
+    }
+
+    /**
+     * top_k(x) -> (values, indices): the "k" largest elements along attribute "axis" (default -1),
+     * or the smallest with "largest" false, in order, ties to the lower index (ONNX's TopK; a NaN
+     * counts as the largest). Its gradient scatters the upstream gradient of the values back to the
+     * places they came from.
+     */
+    static final class TopK extends Op {
+        TopK() {
+            super("top_k", 1, 1);
+        }
+
+        @Override
+        public int outputCount() {
+            return 2;
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            Check.numeric(name(), in[0]);
+            Shape s = in[0].shape();
+            int axis = s.axis(attrs.getInt("axis", -1), name()), k = attrs.getInt("k");
+            if (k < 0 || (s.dim(axis) != Shape.DYNAMIC && k > s.dim(axis))) throw new ShapeException(name() + ": k " + k + " is out of range for axis " + axis + " of " + s);
+            Shape out = s.with(axis, k);
+            return new TensorType[] {in[0].withShape(out), new TensorType(DType.INT64, out)};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Tensor x = in[0];
+            Shape s = x.shape();
+            int axis = s.axis(attrs.getInt("axis", -1), name()), k = attrs.getInt("k"), d = s.dim(axis);
+            int inner = s.size(axis + 1, s.rank()), outer = s.size(0, axis);
+            boolean largest = attrs.getBool("largest", true), floating = x.dtype().isFloating();
+            Integer[] order = new Integer[d];
+            for (int o = 0; o < outer; o++) {
+                for (int i = 0; i < inner; i++) {
+                    int base = o * d * inner + i;
+                    for (int j = 0; j < d; j++) order[j] = j;
+                    java.util.Comparator<Integer> byValue = floating
+                            ? (p, q) -> Double.compare(x.readDouble(base + p * inner), x.readDouble(base + q * inner))
+                            : (p, q) -> Long.compare(x.readLong(base + p * inner), x.readLong(base + q * inner));
+                    Arrays.sort(order, (largest ? byValue.reversed() : byValue).thenComparing(j -> j));
+                    int at = o * k * inner + i;
+                    for (int j = 0; j < k; j++) {
+                        int from = base + order[j] * inner, to = at + j * inner;
+                        if (floating) out[0].setDouble(to, x.readDouble(from));
+                        else out[0].setLong(to, x.readLong(from));
+                        out[1].setLong(to, order[j]);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            if (!wanted[0] || gOut.get(0) == null) return Arrays.asList((V) null);
+            V x = in.get(0);
+            int axis = e.shape(x).axis(attrs.getInt("axis", -1), name());
+            return Arrays.asList(e.one(Ops.SCATTER_ELEMENTS, Attrs.of("axis", axis, "reduction", "add"),
+                    List.of(e.zeros(e.type(x)), out.get(1), gOut.get(0))));
+        }
+
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            Attrs a = node.attrs();
+            out.node("TopK", List.of(node.input(0), out.int64s(a.getInt("k"))), node.outputs(),
+                    "axis", a.getInt("axis", -1), "largest", a.getBool("largest", true) ? 1 : 0, "sorted", 1);
+        }
+
+        /** K is an attribute before opset 10, a (known) input after; sorted 0 allows any order, so sorted is as good. */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("TopK", n -> {
+                long k = n.opset() < 10 ? n.getInt("k", -1) : n.constant(1).readLong(0);
+                if (k < 0 || k > Integer.MAX_VALUE) throw n.error("k must be a non-negative int, got " + k);
+                Attrs a = Attrs.of("k", (int) k, "axis", n.getInt("axis", -1), "largest", n.getInt("largest", 1) != 0);
+                n.getInt("sorted", 1);
+                return n.emit().apply(this, a, List.of(n.input(0)));
             });
         }
     }

@@ -5,6 +5,7 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.ir.Value;
 import dev.janus.core.onnx.ExportNode;
 import dev.janus.core.onnx.OnnxImportRule;
 import dev.janus.core.onnx.OnnxTypes;
@@ -99,6 +100,15 @@ final class Select {
                     n.apply1(Ops.EQUAL, Attrs.NONE, n.input(0), n.input(1)))));
             rules.put("LessOrEqual", n -> List.of(n.apply1(Ops.OR, Attrs.NONE, n.apply1(this, Attrs.NONE, n.input(1), n.input(0)),
                     n.apply1(Ops.EQUAL, Attrs.NONE, n.input(0), n.input(1)))));
+            // Shrink: x + bias below -lambd, x - bias above lambd, 0 between
+            rules.put("Shrink", n -> {
+                Emitter<Value> e = n.emit();
+                Value x = n.input(0);
+                DType t = x.type().dtype();
+                double lambd = n.getFloat("lambd", 0.5), bias = n.getFloat("bias", 0);
+                Value above = e.where(e.greater(x, e.scalar(lambd, t)), e.sub(x, e.scalar(bias, t)), e.scalar(0, t));
+                return List.of(e.where(e.greater(e.scalar(-lambd, t), x), e.add(x, e.scalar(bias, t)), above));
+            });
             return rules;
         }
     }

@@ -189,7 +189,10 @@ final class ShapeValues {
             out.node("ConstantOfShape", node.inputs(), node.outputs(), "value", v);
         }
 
-        /** The value attribute is a one-element tensor (default: float32 0). */
+        /**
+         * The value attribute is a one-element tensor (default: float32 0). EyeLike, ones on diagonal k
+         * of a matrix of the input's (known) shape, imports as a constant.
+         */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
             return Map.of("ConstantOfShape", n -> {
@@ -197,6 +200,14 @@ final class ShapeValues {
                 if (v != null && v.numel() != 1) throw n.error("the value attribute must hold one element, it has " + v.numel());
                 Attrs a = v == null ? Attrs.NONE : Attrs.of("value", v.readDouble(0), "dtype", v.dtype());
                 return List.of(n.apply1(this, a, n.input(0)));
+            }, "EyeLike", n -> {
+                TensorType t = n.input(0).type();
+                if (t.rank() != 2 || !t.shape().isStatic()) throw n.error("input must be a matrix of known size, got " + t);
+                DType dtype = n.has("dtype") ? OnnxTypes.dtype(n.getInt("dtype", 0), "dtype of ONNX node '" + n.name() + "'") : t.dtype();
+                int k = n.getInt("k", 0), rows = t.shape().dim(0), cols = t.shape().dim(1);
+                Tensor eye = Tensor.empty(dtype, t.shape());
+                for (int i = Math.max(0, -k); i < rows && i + k < cols; i++) eye.setDouble(i * cols + i + k, 1);
+                return List.of(n.emit().constant(eye));
             });
         }
     }

@@ -369,7 +369,32 @@ final class Shaping {
             return Map.of("Transpose", n -> {
                 long[] perm = n.getInts("perm");
                 return List.of(n.apply1(this, perm == null ? Attrs.NONE : Attrs.of("perm", perm), n.input(0)));
-            });
+            }, "DepthToSpace", n -> List.of(blocks(n, true)), "SpaceToDepth", n -> List.of(blocks(n, false)));
+        }
+
+        /**
+         * DepthToSpace (modes DCR and CRD) and SpaceToDepth of [N, C, H, W] by "blocksize" b: a reshape
+         * that splits off the block axes, a transpose that moves them, a reshape that merges them.
+         */
+        private Value blocks(ImportNode n, boolean toSpace) {
+            Value x = n.input(0);
+            Shape s = x.type().shape();
+            int b = n.getInt("blocksize", 0);
+            if (s.rank() != 4 || !s.isStatic()) throw n.error("input must be [N, C, H, W] with known sizes, got " + x.type());
+            if (b < 1) throw n.error("blocksize must be positive, got " + b);
+            int bn = s.dim(0), c = s.dim(1), h = s.dim(2), w = s.dim(3);
+            Emitter<Value> e = n.emit();
+            if (toSpace) {
+                if (c % (b * b) != 0) throw n.error("channels " + c + " are not a multiple of blocksize^2 = " + b * b);
+                boolean crd = n.getString("mode", "DCR").equals("CRD");
+                if (!crd && !n.getString("mode", "DCR").equals("DCR")) throw n.error("mode must be DCR or CRD, got " + n.getString("mode", ""));
+                Value split = e.reshape(x, crd ? Shape.of(bn, c / (b * b), b, b, h, w) : Shape.of(bn, b, b, c / (b * b), h, w));
+                Value moved = crd ? e.transpose(split, 0, 1, 4, 2, 5, 3) : e.transpose(split, 0, 3, 4, 1, 5, 2);
+                return e.reshape(moved, Shape.of(bn, c / (b * b), h * b, w * b));
+            }
+            if (h % b != 0 || w % b != 0) throw n.error("height and width of " + s + " are not multiples of blocksize " + b);
+            Value split = e.reshape(x, Shape.of(bn, c, h / b, b, w / b, b));
+            return e.reshape(e.transpose(split, 0, 3, 5, 1, 2, 4), Shape.of(bn, c * b * b, h / b, w / b));
         }
     }
 
@@ -619,6 +644,40 @@ final class Shaping {
         }
 
         /**
+         * CenterCropPad: each listed axis cut or zero-padded to its target size about the centre (the
+         * odd element goes to the end), as slices and concatenations with zeros.
+         */
+        private static List<Value> importCenterCropPad(ImportNode n) {
+            Value y = n.input(0);
+            Shape s = y.type().shape();
+            long[] target = n.constant(1).toLongArray();
+            long[] given = n.getInts("axes");
+            int[] axes = new int[given == null ? s.rank() : given.length];
+            for (int i = 0; i < axes.length; i++) axes[i] = given == null ? i : s.axis((int) given[i], n.opType());
+            if (target.length != axes.length) throw n.error("shape must hold " + axes.length + " sizes, got " + Arrays.toString(target));
+            Emitter<Value> e = n.emit();
+            for (int i = 0; i < axes.length; i++) {
+                int a = axes[i], d = y.type().shape().dim(a);
+                if (d == Shape.DYNAMIC) throw n.error("axis " + a + " of " + s + " is cropped or padded, so its size must be known");
+                if (target[i] < 0 || target[i] > Shape.MAX_ELEMENTS) throw n.error("size " + target[i] + " is out of range");
+                int t = (int) target[i];
+                if (t < d) {
+                    int start = (d - t) / 2;
+                    y = e.slice(y, a, start, start + t);
+                } else if (t > d) {
+                    int before = (t - d) / 2, after = t - d - before;
+                    Shape ys = y.type().shape();
+                    List<Value> parts = new ArrayList<>();
+                    if (before > 0) parts.add(e.zeros(y.type().withShape(ys.with(a, before))));
+                    parts.add(y);
+                    if (after > 0) parts.add(e.zeros(y.type().withShape(ys.with(a, after))));
+                    y = e.concat(parts, a);
+                }
+            }
+            return List.of(y);
+        }
+
+        /**
          * Split is slices along its axis: the sizes from attribute or input "split" (an input from
          * opset 13), else equal parts, one per output (from opset 18, "num_outputs" parts of
          * ceil(size / n), the last smaller); the axis's size must be known.
@@ -671,7 +730,7 @@ final class Shaping {
         /** Before opset 10 the bounds are attributes; from 10 they are inputs, which must be constants. */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("Split", this::importSplit, "Trilu", Slice::importTrilu, "Slice", n -> {
+            return Map.of("Split", this::importSplit, "Trilu", Slice::importTrilu, "CenterCropPad", Slice::importCenterCropPad, "Slice", n -> {
                 Attrs a;
                 if (n.opset() < 10) {
                     if (n.getInts("starts") == null || n.getInts("ends") == null) throw n.error("the starts and ends attributes are required");
@@ -803,7 +862,28 @@ final class Shaping {
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
             return Map.of("Gather", n -> List.of(n.apply1(this, Attrs.of("axis", n.getInt("axis", 0)), n.input(0), n.input(1))),
-                    "Pad", this::importPad);
+                    "Pad", this::importPad, "Tile", this::importTile);
+        }
+
+        /** Tile, axis by axis, as a gather of positions 0..d-1 repeated (so its gradient is gather's). */
+        private List<Value> importTile(ImportNode n) {
+            Value y = n.input(0);
+            Shape s = y.type().shape();
+            long[] repeats = n.constant(1).toLongArray();
+            if (repeats.length != s.rank()) throw n.error("repeats must hold " + s.rank() + " values (one per axis of " + s + "), got " + Arrays.toString(repeats));
+            for (int a = 0; a < repeats.length; a++) {
+                if (repeats[a] < 0) throw n.error("repeats must not be negative, got " + Arrays.toString(repeats));
+                if (repeats[a] == 1) continue;
+                int d = s.dim(a);
+                if (d == Shape.DYNAMIC) throw n.error("axis " + a + " of " + s + " is repeated, so its size must be known");
+                long size = d * repeats[a];
+                if (size > Shape.MAX_ELEMENTS) throw n.error("repeats " + Arrays.toString(repeats) + " give axis " + a + " size " + size);
+                long[] idx = new long[(int) size];
+                for (int j = 0; j < size; j++) idx[j] = j % d;
+                y = d == 0 || size == 0 ? n.emit().zeros(y.type().withShape(y.type().shape().with(a, (int) size)))
+                        : n.apply1(this, Attrs.of("axis", a), y, n.emit().constant(Tensor.of(idx)));
+            }
+            return List.of(y);
         }
 
         /**

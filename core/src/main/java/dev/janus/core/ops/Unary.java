@@ -1,8 +1,10 @@
 package dev.janus.core.ops;
 
 import dev.janus.core.DType;
+import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.backend.CpuThreads;
 import dev.janus.core.ir.Value;
 import dev.janus.core.onnx.ExportNode;
 import dev.janus.core.onnx.ImportNode;
@@ -56,22 +58,41 @@ abstract class Unary extends Op {
         }
     }
 
+    /** Elements per thread below which the op does not split: cheap ops need more to pay for the hand-off. */
+    int grain() {
+        return CpuThreads.grain(1);
+    }
+
+    /** The grain of ops that call a transcendental function per element (about eight adds' worth). */
+    static int costlyGrain() {
+        return CpuThreads.grain(8);
+    }
+
     @Override
     public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
         int n = in[0].numel();
-        if (in[0].dtype() == DType.FLOAT32) {
-            f32(in[0].f32(), out[0].f32(), n, attrs);
-        } else if (in[0].dtype() == DType.FLOAT64) {
-            f64(in[0].f64(), out[0].f64(), n, attrs);
-        } else {
+        if (in[0].dtype() != DType.FLOAT32 && in[0].dtype() != DType.FLOAT64) {
             long[] x = in[0].i64(), y = out[0].i64();
             for (int i = 0; i < n; i++) y[i] = i64(x[i]);
+            return;
         }
+        boolean single = in[0].dtype() == dev.janus.core.DType.FLOAT32;
+        if (CpuThreads.parts(n, grain()) <= 1) {
+            if (single) f32(in[0].f32(), out[0].f32(), 0, n, attrs);
+            else f64(in[0].f64(), out[0].f64(), 0, n, attrs);
+            return;
+        }
+        Object x = in[0].heapArray(), y = out[0].heapArray();
+        CpuThreads.parallelFor(n, grain(), (from, to) -> {
+            if (single) f32((float[]) x, (float[]) y, from, to, attrs);
+            else f64((double[]) x, (double[]) y, from, to, attrs);
+        });
     }
 
-    abstract void f32(float[] x, float[] y, int n, Attrs attrs);
+    /** y[i] = op(x[i]) for i in [from, n). */
+    abstract void f32(float[] x, float[] y, int from, int n, Attrs attrs);
 
-    abstract void f64(double[] x, double[] y, int n, Attrs attrs);
+    abstract void f64(double[] x, double[] y, int from, int n, Attrs attrs);
 
     /** Gradient of the input from x, y = op(x) and the upstream gradient g. */
     abstract <V> V grad(Emitter<V> e, Attrs attrs, V x, V y, V g);
@@ -83,45 +104,56 @@ abstract class Unary extends Op {
 
     static final class Neg extends Unary {
         Neg() { super("neg", "Neg"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = -x[i]; }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = -x[i]; }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = -x[i]; }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = -x[i]; }
         long i64(long x) { return -x; }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.neg(g); }
     }
 
     static final class Exp extends Unary {
         Exp() { super("exp", "Exp"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) Math.exp(x[i]); }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.exp(x[i]); }
+        @Override int grain() { return costlyGrain(); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = (float) Math.exp(x[i]); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.exp(x[i]); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, y); }
     }
 
     static final class Log extends Unary {
         Log() { super("log", "Log"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) Math.log(x[i]); }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.log(x[i]); }
+        @Override int grain() { return costlyGrain(); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = (float) Math.log(x[i]); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.log(x[i]); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.div(g, x); }
     }
 
     static final class Sqrt extends Unary {
         Sqrt() { super("sqrt", "Sqrt"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) Math.sqrt(x[i]); }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.sqrt(x[i]); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = (float) Math.sqrt(x[i]); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.sqrt(x[i]); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.div(g, e.mul(y, 2)); }
     }
 
     static final class Abs extends Unary {
         Abs() { super("abs", "Abs"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.abs(x[i]); }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.abs(x[i]); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.abs(x[i]); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.abs(x[i]); }
         long i64(long x) { return Math.abs(x); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, e.sign(x)); }
+
+        /** Softsign is x / (1 + |x|). */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Abs", OnnxImports.direct(this), "Softsign", n -> {
+                Emitter<Value> e = n.emit();
+                return List.of(e.div(n.input(0), e.add(e.one(this, Attrs.NONE, List.of(n.input(0))), 1)));
+            });
+        }
     }
 
     static final class Sign extends Unary {
         Sign() { super("sign", "Sign"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.signum(x[i]); }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.signum(x[i]); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.signum(x[i]); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.signum(x[i]); }
         long i64(long x) { return Long.signum(x); }
         // Flat almost everywhere, as in PyTorch.
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, 0); }
@@ -129,8 +161,9 @@ abstract class Unary extends Op {
 
     static final class Erf extends Unary {
         Erf() { super("erf", "Erf"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) SpecialMath.erfFast(x[i]); }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = SpecialMath.erf(x[i]); }
+        @Override int grain() { return costlyGrain(); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = (float) SpecialMath.erfFast(x[i]); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = SpecialMath.erf(x[i]); }
         // d/dx erf(x) = 2/sqrt(pi) exp(-x^2)
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
             return e.mul(g, e.mul(e.exp(e.neg(e.mul(x, x))), 2 / Math.sqrt(Math.PI)));
@@ -139,22 +172,42 @@ abstract class Unary extends Op {
 
     static final class Relu extends Unary {
         Relu() { super("relu", "Relu"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.max(x[i], 0f); }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.max(x[i], 0.0); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.max(x[i], 0f); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.max(x[i], 0.0); }
         long i64(long x) { return Math.max(x, 0); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.maskOr0(e.greater(x, e.scalar(0, e.dtype(x))), g); }
+
+        /**
+         * PRelu is x where x > 0, else slope x (the slope broadcasts to x); ThresholdedRelu is x where
+         * x > alpha (default 1), else 0. Both import as where, so their gradients are its.
+         */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Relu", OnnxImports.direct(this), "PRelu", n -> {
+                Emitter<Value> e = n.emit();
+                Value x = n.input(0), slope = n.input(1);
+                if (!Shape.broadcast(n.opType(), x.type().shape(), slope.type().shape()).equals(x.type().shape())) {
+                    throw n.error("slope " + slope.type() + " does not broadcast to the input " + x.type());
+                }
+                return List.of(e.where(e.greater(x, e.scalar(0, e.dtype(x))), x, e.mul(x, slope)));
+            }, "ThresholdedRelu", n -> {
+                Emitter<Value> e = n.emit();
+                Value x = n.input(0);
+                return List.of(e.maskOr0(e.greater(x, e.scalar(n.getFloat("alpha", 1.0), e.dtype(x))), x));
+            });
+        }
     }
 
     /** x for x > 0, alpha x otherwise (alpha defaults to 0.01). */
     static final class LeakyRelu extends Unary {
         LeakyRelu() { super("leaky_relu"); }
-        void f32(float[] x, float[] y, int n, Attrs a) {
+        void f32(float[] x, float[] y, int from, int n, Attrs a) {
             float s = (float) a.getDouble("alpha", 0.01);
-            for (int i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : s * x[i];
+            for (int i = from; i < n; i++) y[i] = x[i] > 0 ? x[i] : s * x[i];
         }
-        void f64(double[] x, double[] y, int n, Attrs a) {
+        void f64(double[] x, double[] y, int from, int n, Attrs a) {
             double s = a.getDouble("alpha", 0.01);
-            for (int i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : s * x[i];
+            for (int i = from; i < n; i++) y[i] = x[i] > 0 ? x[i] : s * x[i];
         }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
             return e.where(e.greater(x, e.scalar(0, e.dtype(x))), g, e.mul(g, a.getDouble("alpha", 0.01)));
@@ -174,13 +227,14 @@ abstract class Unary extends Op {
     /** x for x > 0, alpha (exp(x) - 1) otherwise (alpha defaults to 1). */
     static final class Elu extends Unary {
         Elu() { super("elu"); }
-        void f32(float[] x, float[] y, int n, Attrs a) {
+        @Override int grain() { return costlyGrain(); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) {
             double s = a.getDouble("alpha", 1.0);
-            for (int i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : (float) (s * Math.expm1(x[i]));
+            for (int i = from; i < n; i++) y[i] = x[i] > 0 ? x[i] : (float) (s * Math.expm1(x[i]));
         }
-        void f64(double[] x, double[] y, int n, Attrs a) {
+        void f64(double[] x, double[] y, int from, int n, Attrs a) {
             double s = a.getDouble("alpha", 1.0);
-            for (int i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : s * Math.expm1(x[i]);
+            for (int i = from; i < n; i++) y[i] = x[i] > 0 ? x[i] : s * Math.expm1(x[i]);
         }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
             return e.where(e.greater(x, e.scalar(0, e.dtype(x))), g, e.mul(g, e.add(y, a.getDouble("alpha", 1.0))));
@@ -196,6 +250,11 @@ abstract class Unary extends Op {
         public Map<String, OnnxImportRule> fromOnnx() {
             return Map.of(
                     "Elu", n -> List.of(n.apply1(this, Attrs.of("alpha", n.getFloat("alpha", 1.0)), n.input(0))),
+                    "Celu", n -> {
+                        double alpha = n.getFloat("alpha", 1.0);
+                        Value scaled = n.emit().mul(n.input(0), 1 / alpha);
+                        return List.of(n.emit().mul(n.apply1(this, Attrs.of("alpha", 1.0), scaled), alpha));
+                    },
                     "Selu", n -> {
                         Attrs alpha = Attrs.of("alpha", n.getFloat("alpha", 1.67326319217681884765625));
                         return List.of(n.emit().mul(n.apply1(this, alpha, n.input(0)), n.getFloat("gamma", 1.05070102214813232421875)));
@@ -207,6 +266,7 @@ abstract class Unary extends Op {
     static final class Gelu extends Unary {
         private static final double K = Math.sqrt(2 / Math.PI), C = 0.044715, INV_SQRT2 = 1 / Math.sqrt(2);
         Gelu() { super("gelu"); }
+        @Override int grain() { return costlyGrain(); }
 
         @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
@@ -217,13 +277,13 @@ abstract class Unary extends Op {
             return super.inferTypes(in, attrs);
         }
 
-        void f32(float[] x, float[] y, int n, Attrs a) {
-            if (tanhMode(a)) for (int i = 0; i < n; i++) y[i] = (float) tanhForm(x[i]);
-            else for (int i = 0; i < n; i++) y[i] = (float) (x[i] * 0.5 * SpecialMath.erfcFast(-x[i] * INV_SQRT2));
+        void f32(float[] x, float[] y, int from, int n, Attrs a) {
+            if (tanhMode(a)) for (int i = from; i < n; i++) y[i] = (float) tanhForm(x[i]);
+            else for (int i = from; i < n; i++) y[i] = (float) (x[i] * 0.5 * SpecialMath.erfcFast(-x[i] * INV_SQRT2));
         }
-        void f64(double[] x, double[] y, int n, Attrs a) {
-            if (tanhMode(a)) for (int i = 0; i < n; i++) y[i] = tanhForm(x[i]);
-            else for (int i = 0; i < n; i++) y[i] = x[i] * 0.5 * SpecialMath.erfc(-x[i] * INV_SQRT2);
+        void f64(double[] x, double[] y, int from, int n, Attrs a) {
+            if (tanhMode(a)) for (int i = from; i < n; i++) y[i] = tanhForm(x[i]);
+            else for (int i = from; i < n; i++) y[i] = x[i] * 0.5 * SpecialMath.erfc(-x[i] * INV_SQRT2);
         }
         private static boolean tanhMode(Attrs a) { return a.getString("approximate", "none").equals("tanh"); }
         private static double tanhForm(double v) { return 0.5 * v * (1 + Math.tanh(K * (v + C * v * v * v))); }
@@ -274,23 +334,34 @@ abstract class Unary extends Op {
 
     static final class Sigmoid extends Unary {
         Sigmoid() { super("sigmoid", "Sigmoid"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) (1 / (1 + Math.exp(-x[i]))); }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = 1 / (1 + Math.exp(-x[i])); }
+        @Override int grain() { return costlyGrain(); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = (float) (1 / (1 + Math.exp(-x[i]))); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = 1 / (1 + Math.exp(-x[i])); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, e.mul(y, e.rsub(1, y))); }
+
+        /** Swish (opset 24) is x sigmoid(alpha x), alpha defaulting to 1. */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Sigmoid", OnnxImports.direct(this), "Swish", n -> {
+                Value x = n.input(0);
+                return List.of(n.emit().mul(x, n.emit().sigmoid(n.emit().mul(x, n.getFloat("alpha", 1.0)))));
+            });
+        }
     }
 
     static final class Tanh extends Unary {
         Tanh() { super("tanh", "Tanh"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) Math.tanh(x[i]); }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.tanh(x[i]); }
+        @Override int grain() { return costlyGrain(); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = (float) Math.tanh(x[i]); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.tanh(x[i]); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, e.rsub(1, e.mul(y, y))); }
     }
 
     /** x relu6(x + 3) / 6, as PyTorch's Hardswish and ONNX's HardSwish (opset 14; written out before it). */
     static final class HardSwish extends Unary {
         HardSwish() { super("hard_swish"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = x[i] * Math.min(Math.max(x[i] + 3f, 0f), 6f) / 6f; }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = x[i] * Math.min(Math.max(x[i] + 3, 0), 6) / 6; }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = x[i] * Math.min(Math.max(x[i] + 3f, 0f), 6f) / 6f; }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = x[i] * Math.min(Math.max(x[i] + 3, 0), 6) / 6; }
         // 0 below -3, 1 above 3, (2x + 3) / 6 between.
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
             DType t = e.dtype(x);
@@ -322,13 +393,13 @@ abstract class Unary extends Op {
      */
     static final class HardSigmoid extends Unary {
         HardSigmoid() { super("hard_sigmoid"); }
-        void f32(float[] x, float[] y, int n, Attrs a) {
+        void f32(float[] x, float[] y, int from, int n, Attrs a) {
             float alpha = (float) alpha(a), beta = (float) beta(a);
-            for (int i = 0; i < n; i++) y[i] = Math.min(Math.max(alpha * x[i] + beta, 0f), 1f);
+            for (int i = from; i < n; i++) y[i] = Math.min(Math.max(alpha * x[i] + beta, 0f), 1f);
         }
-        void f64(double[] x, double[] y, int n, Attrs a) {
+        void f64(double[] x, double[] y, int from, int n, Attrs a) {
             double alpha = alpha(a), beta = beta(a);
-            for (int i = 0; i < n; i++) y[i] = Math.min(Math.max(alpha * x[i] + beta, 0), 1);
+            for (int i = from; i < n; i++) y[i] = Math.min(Math.max(alpha * x[i] + beta, 0), 1);
         }
         // alpha strictly inside (0, 1), 0 where clipped (PyTorch's hardsigmoid_backward too).
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
@@ -360,13 +431,14 @@ abstract class Unary extends Op {
     /** log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (PyTorch's defaults: 1, 20). */
     static final class Softplus extends Unary {
         Softplus() { super("softplus"); }
-        void f32(float[] x, float[] y, int n, Attrs a) {
+        @Override int grain() { return costlyGrain(); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) {
             double beta = a.getDouble("beta", 1), th = a.getDouble("threshold", 20);
-            for (int i = 0; i < n; i++) y[i] = (float) softplus(x[i], beta, th);
+            for (int i = from; i < n; i++) y[i] = (float) softplus(x[i], beta, th);
         }
-        void f64(double[] x, double[] y, int n, Attrs a) {
+        void f64(double[] x, double[] y, int from, int n, Attrs a) {
             double beta = a.getDouble("beta", 1), th = a.getDouble("threshold", 20);
-            for (int i = 0; i < n; i++) y[i] = softplus(x[i], beta, th);
+            for (int i = from; i < n; i++) y[i] = softplus(x[i], beta, th);
         }
         private static double softplus(double v, double beta, double th) {
             return v * beta > th ? v : Math.log1p(Math.exp(v * beta)) / beta;
@@ -397,20 +469,21 @@ abstract class Unary extends Op {
 
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("Softplus", OnnxImports.direct(this));
+            return Map.of("Softplus", OnnxImports.direct(this),
+                    "Mish", n -> List.of(n.emit().mul(n.input(0), n.emit().tanh(n.apply1(this, Attrs.NONE, n.input(0))))));
         }
     }
 
     /** Clamps to [min, max]; either bound may be absent. */
     static final class Clip extends Unary {
         Clip() { super("clip"); }
-        void f32(float[] x, float[] y, int n, Attrs a) {
+        void f32(float[] x, float[] y, int from, int n, Attrs a) {
             float lo = (float) a.getDouble("min", Double.NEGATIVE_INFINITY), hi = (float) a.getDouble("max", Double.POSITIVE_INFINITY);
-            for (int i = 0; i < n; i++) y[i] = Math.min(Math.max(x[i], lo), hi);
+            for (int i = from; i < n; i++) y[i] = Math.min(Math.max(x[i], lo), hi);
         }
-        void f64(double[] x, double[] y, int n, Attrs a) {
+        void f64(double[] x, double[] y, int from, int n, Attrs a) {
             double lo = a.getDouble("min", Double.NEGATIVE_INFINITY), hi = a.getDouble("max", Double.POSITIVE_INFINITY);
-            for (int i = 0; i < n; i++) y[i] = Math.min(Math.max(x[i], lo), hi);
+            for (int i = from; i < n; i++) y[i] = Math.min(Math.max(x[i], lo), hi);
         }
         // Passes where x was inside [min, max], bounds included, as PyTorch's clamp does.
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.maskOr0(e.equal(x, y), g); }

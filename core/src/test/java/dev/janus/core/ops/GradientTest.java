@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class GradientTest {
     /** Ops whose outputs are not differentiable (bool or int64 results). */
     private static final Set<String> NO_GRADIENT = Set.of("greater", "equal", "argmax", "one_hot",
-            "shape", "size", "constant_of_shape", "range", "mod", "argmin", "not", "and", "or", "xor", "is_nan", "is_inf");
+            "shape", "size", "constant_of_shape", "range", "mod", "argmin", "not", "and", "or", "xor", "is_nan", "is_inf",
+            "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bit_shift_left", "bit_shift_right");
 
     private static Arguments c(String label, Op op, Attrs attrs, Supplier<Tensor[]> inputs) {
         return Arguments.of(label, op, attrs, inputs);
@@ -127,6 +128,8 @@ class GradientTest {
                         () -> in(random(68, -1, 1, 3, 4), random(69, -1, 1, 3, 2))),
                 c("gather axis 1", Ops.GATHER, Attrs.of("axis", 1), () -> in(random(70, -1, 1, 2, 4, 3), Tensor.of(new long[] {3, 0, 3, -1, 1, 0}, 2, 3))),
                 c("cumsum", Ops.CUMSUM, Attrs.of("axis", 1), () -> in(random(76, -1, 1, 2, 4))),
+                c("top_k", Ops.TOP_K, Attrs.of("k", 2, "axis", 1), () -> in(random(78, -1, 1, 3, 5))),
+                c("top_k smallest axis 0", Ops.TOP_K, Attrs.of("k", 3, "axis", 0, "largest", false), () -> in(random(79, -1, 1, 4, 2))),
                 c("cumsum exclusive reverse", Ops.CUMSUM, Attrs.of("axis", 0, "exclusive", true, "reverse", true), () -> in(random(77, -1, 1, 3, 2))),
                 c("gather_elements axis 1", Ops.GATHER_ELEMENTS, Attrs.of("axis", 1),
                         () -> in(random(71, -1, 1, 2, 4), Tensor.of(new long[] {3, 0, 3, -1, 1, 1}, 2, 3))),
