@@ -14,7 +14,9 @@ import org.bytedeco.javacpp.indexer.ByteIndexer;
 import org.bytedeco.javacpp.indexer.DoubleIndexer;
 import org.bytedeco.javacpp.indexer.FloatIndexer;
 import org.bytedeco.javacpp.indexer.Indexer;
+import org.bytedeco.javacpp.indexer.IntIndexer;
 import org.bytedeco.javacpp.indexer.LongIndexer;
+import org.bytedeco.javacpp.indexer.ShortIndexer;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
@@ -117,7 +119,9 @@ public final class NativeStorage extends Storage {
         switch (dtype) {
             case FLOAT32: p = new FloatPointer(n); break;
             case FLOAT64: p = new DoublePointer(n); break;
-            case INT64: p = new LongPointer(n); break;
+            case INT64: case UINT64: p = new LongPointer(n); break;
+            case INT32: case UINT32: p = new IntPointer(n); break;
+            case INT16: case UINT16: case FLOAT16: case BFLOAT16: p = new ShortPointer(n); break;
             default: p = new BytePointer(n);
         }
         if (p.isNull()) throw new OutOfMemoryError("native storage: cannot allocate " + n * dtype.bytes() + " bytes");
@@ -139,6 +143,8 @@ public final class NativeStorage extends Storage {
         if (p instanceof FloatPointer) return FloatIndexer.create((FloatPointer) p);
         if (p instanceof DoublePointer) return DoubleIndexer.create((DoublePointer) p);
         if (p instanceof LongPointer) return LongIndexer.create((LongPointer) p);
+        if (p instanceof IntPointer) return IntIndexer.create((IntPointer) p);
+        if (p instanceof ShortPointer) return ShortIndexer.create((ShortPointer) p);
         return ByteIndexer.create((BytePointer) p);
     }
 

@@ -3,6 +3,7 @@ package dev.janus.core.ops;
 import dev.janus.core.DType;
 import dev.janus.core.Device;
 import dev.janus.core.JanusException;
+import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
 import dev.janus.core.backend.StorageKind;
 
@@ -141,6 +142,19 @@ public final class Kernels {
      */
     public static int[] checkedIndices(String op, long[] indices, int size, int axis) {
         return Shaping.checkedIndices(op, indices, size, axis);
+    }
+
+    /**
+     * Where a slice (the attributes of slice and slice_scatter, ONNX Slice semantics) of a
+     * row-major tensor of shape {@code s} lies: {@code {offset}} of its first element, then its
+     * strides in elements (negative for negative steps), for other backends' kernels of those ops.
+     */
+    public static int[] sliceLayout(Shape s, Attrs attrs, String op) {
+        Shaping.Region r = new Shaping.Region(s, attrs, op);
+        int[] strides = r.strides(s), out = new int[strides.length + 1];
+        out[0] = r.offset(s);
+        System.arraycopy(strides, 0, out, 1, strides.length);
+        return out;
     }
 
     /** The storage kind a call on tensors of kinds a and b runs on: heap mixes with any other kind of its device. */
