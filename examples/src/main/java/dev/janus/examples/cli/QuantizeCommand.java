@@ -14,6 +14,7 @@ import dev.janus.export.QuantizeOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -109,7 +110,11 @@ final class QuantizeCommand implements Command {
             x = name == null ? all.values().iterator().next() : all.get(name);
             if (x == null) throw CliError.input(file + " has no tensor '" + name + "' (it has " + all.keySet() + ")", null);
         } else {
-            x = CsvData.load(file, a.choice("header", "auto", "auto", "yes", "no"), a.get("label", "-1")).x;
+            // Every row: CsvData splits as janus train does (the smallest test part here), and the two parts go back together.
+            CsvData csv = CsvData.load(file, a.choice("header", "auto", "auto", "yes", "no"), a.get("label", "-1"), Double.MIN_VALUE, 0);
+            float[] train = csv.train.tensor(0).toFloatArray(), test = csv.test.tensor(0).toFloatArray(), all = Arrays.copyOf(train, train.length + test.length);
+            System.arraycopy(test, 0, all, train.length, test.length);
+            x = Tensor.of(all, csv.rows, csv.features.size());
             Path scalerFile = a.get("scaler", null) != null ? Path.of(a.get("scaler", null)) : Path.of(model + ".scaler.csv");
             if (a.get("scaler", null) != null || Files.isRegularFile(scalerFile)) {
                 ExportWebCommand.Scaler s = ExportWebCommand.Scaler.read(scalerFile);
