@@ -39,6 +39,8 @@ final class GraphReader {
     private final Map<String, Tensor> constants = new HashMap<>();
     private final Map<String, String> unavailable = new HashMap<>();
     private final java.util.Set<String> taken = new java.util.HashSet<>();
+    /** Initializers that are a model's state, not its weights: frozen, so training moves them only by their own rule. */
+    private final java.util.Set<String> state = new java.util.HashSet<>();
 
     private GraphReader(String name, int opset, ImportOptions options, Path baseDir) {
         this.graph = new Graph(name);
@@ -90,6 +92,7 @@ final class GraphReader {
             if (initializers.put(t.getName(), t) != null) throw new OnnxException("initializer '" + t.getName() + "' is defined twice");
         }
         for (Map.Entry<String, Tensor> e : options.constants().entrySet()) constants.put(e.getKey(), e.getValue());
+        for (NodeProto n : g.getNodeList()) state.addAll(stateInputs(n));
         for (ValueInfoProto in : g.getInputList()) {
             // Old models list their initializers among the inputs too; only the others are fed.
             Tensor fixed = constant(in.getName());
@@ -123,6 +126,16 @@ final class GraphReader {
                 throw new OnnxException("graph output '" + out.getName() + "' is listed twice");
             }
         }
+    }
+
+    /**
+     * The inputs of a node that hold state rather than weights: batch norm's running mean and
+     * variance (inputs 3 and 4), which a gradient step must never move.
+     */
+    private static List<String> stateInputs(NodeProto n) {
+        boolean ours = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
+        if (!ours || !n.getOpType().equals("BatchNormalization") || n.getInputCount() < 5) return List.of();
+        return List.of(n.getInput(3), n.getInput(4));
     }
 
     private void readNode(NodeProto proto) {
@@ -207,13 +220,18 @@ final class GraphReader {
         if (t != null) {
             // Weights are float initializers; a 0-d one is a constant of the computation (gelu's 0.5, say).
             boolean parameter = initializers.containsKey(name) && t.dtype().isFloating() && t.rank() > 0;
-            v = parameter ? graph.parameter(name, t, options.trainable()) : graph.constant(t);
+            v = parameter ? graph.parameter(name, t, options.trainable() && !state.contains(name)) : graph.constant(t);
             values.put(name, v);
             return v;
         }
         String where = user == null ? "graph output '" + name + "'" : "ONNX node '" + user.name() + "' (" + user.opType() + ")";
         if (unavailable.containsKey(name)) throw new OnnxException(where + " uses " + unavailable.get(name));
         throw new OnnxException(where + " uses the value '" + name + "', which is not defined before it (nodes must be in topological order)");
+    }
+
+    /** True when a node output of that name is defined (computed, not a constant). */
+    boolean isDefined(String name) {
+        return values.containsKey(name) && values.get(name).kind() == Value.Kind.NODE;
     }
 
     /** The tensor of a constant value (initializer, Constant node output or fixed input), or null when it is computed. */
@@ -253,7 +271,7 @@ final class GraphReader {
         if (!in.getType().hasTensorType()) return;
         TypeProto.Tensor declared = in.getType().getTensorType();
         int want = declared.getElemType();
-        boolean fits = want == 0 || integer(want) == integer(code);
+        boolean fits = want == 0 || want == code;
         if (declared.hasShape()) {
             List<TensorShapeProto.Dimension> dims = declared.getShape().getDimList();
             fits &= dims.size() == shape.rank();
@@ -270,11 +288,6 @@ final class GraphReader {
             }
             throw new OnnxException(what + " is " + typeName(code) + shape + ", but the graph input of that name declares " + typeName(want) + dims);
         }
-    }
-
-    /** INT32 data is read as int64, so the two integer types describe the same Janus tensor. */
-    private static int integer(int code) {
-        return code == OnnxTypes.INT32 ? OnnxTypes.INT64 : code;
     }
 
     private static String typeName(int code) {

@@ -77,13 +77,19 @@ final class NodeReader implements ImportNode {
 
     @Override
     public boolean isConstant(int i) {
-        return hasInput(i) && graph.constant(proto.getInput(i)) != null;
+        return hasInput(i) && known(proto.getInput(i)) != null;
+    }
+
+    /** A constant, or a value computed in the graph whose elements are all known at import (a static shape, say). */
+    private Tensor known(String name) {
+        Tensor t = graph.constant(name);
+        return t != null ? t : graph.isDefined(name) ? graph.value(name, this).type().value() : null;
     }
 
     @Override
     public Tensor constant(int i) {
         if (!hasInput(i)) throw error("input " + i + " is missing");
-        Tensor t = graph.constant(proto.getInput(i));
+        Tensor t = known(proto.getInput(i));
         if (t == null) {
             throw new ConstantInputException(opType(), proto.getInput(i), prefix() + "input " + i + " ('" + proto.getInput(i) + "') must be known when the"
                     + " model is read (an initializer or a Constant node), since Janus takes it as an attribute;"
