@@ -102,7 +102,8 @@ public final class Bench {
                         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Xmx4g")
                 .resultFormat(ResultFormatType.JSON)
                 .result(s.out.resolve("jmh.json").toString());
-        if (s.includes.isEmpty()) opts.include("dev\\.janus\\.benchmarks\\..*");
+        // GpuBenchmark needs a GPU: it runs only when named (scripts/gpu-check does).
+        if (s.includes.isEmpty()) opts.include("dev\\.janus\\.benchmarks\\.(?!GpuBenchmark).*");
         for (String inc : s.includes) opts.include(inc);
         for (Map.Entry<String, String[]> p : s.params.entrySet()) opts.param(p.getKey(), p.getValue());
         Collection<RunResult> results = new Runner(opts.build()).run();

@@ -20,14 +20,16 @@ import java.util.Map;
  * Runs a model through the graph compiler. The layers emit three graphs with a dynamic batch
  * dimension (checked when compiling): training (dropout on, loss, metric sums, then the compiler
  * adds backward and the optimizer update), evaluation (dropout off) and prediction. Plans are
- * made per batch size; a batch is gathered straight into the plan's input buffers.
+ * made per batch size; a batch is gathered straight into the plan's input buffers. Evaluation and
+ * prediction may run from many threads at once (each call on a plan of its own); training, which
+ * writes the weights, runs alone.
  */
 final class CompiledBackend implements Backend {
     private final TrainingStep step;
     private final Executable evaluation, prediction;
     private final Sequential model;
     private ExecContext ctx;
-    private final Map<Integer, Plan> trainPlans = new HashMap<>(), evalPlans = new HashMap<>(), predictPlans = new HashMap<>();
+    private final Map<Integer, Plan> trainPlans = new HashMap<>();
 
     /** Training and evaluation need the model compiled; prediction alone does not. */
     CompiledBackend(Sequential model, CompileOptions options) {
@@ -40,7 +42,7 @@ final class CompiledBackend implements Backend {
         ctx = new ExecContext(model.generator());
     }
 
-    /** The context for a run, following the model's generator if it was changed since. */
+    /** The training step's context, following the model's generator if it was changed since. */
     private ExecContext context() {
         if (ctx.rng() != model.generator()) ctx = new ExecContext(model.generator());
         return ctx;
@@ -119,30 +121,28 @@ final class CompiledBackend implements Backend {
         for (int i = 0; i < stats.length; i++) stats[i] = r.get(i).item();
     }
 
+    /** Thread-safe: each call runs on a plan of its own (see {@link Executable}). */
     @Override
     public void evaluate(Tensor x, Tensor y, int from, int to, double[] stats) {
         int n = to - from;
-        Plan p = evalPlans.get(n);
-        if (p == null) {
-            p = evaluation.plan(List.of(Rows.batch(x, n), Rows.batch(y, n)));
-            evalPlans.put(n, p);
-        }
-        Rows.copy(x, from, to, p.input(0), 0);
-        Rows.copy(y, from, to, p.input(1), 0);
-        List<Tensor> r = p.run(context());
-        for (int i = 0; i < stats.length; i++) stats[i] = r.get(i).item();
+        evaluation.withPlan(List.of(Rows.batch(x, n), Rows.batch(y, n)), p -> {
+            Rows.copy(x, from, to, p.input(0), 0);
+            Rows.copy(y, from, to, p.input(1), 0);
+            List<Tensor> r = p.run(new ExecContext(model.generator()));
+            for (int i = 0; i < stats.length; i++) stats[i] = r.get(i).item();
+            return null;
+        });
     }
 
+    /** Thread-safe: each call runs on a plan of its own (see {@link Executable}). */
     @Override
     public void predict(Tensor x, int from, int to, Tensor out) {
         int n = to - from;
-        Plan p = predictPlans.get(n);
-        if (p == null) {
-            p = prediction.plan(List.of(Rows.batch(x, n)));
-            predictPlans.put(n, p);
-        }
-        Rows.copy(x, from, to, p.input(0), 0);
-        Rows.copy(p.run(context()).get(0), 0, n, out, from);
+        prediction.withPlan(List.of(Rows.batch(x, n)), p -> {
+            Rows.copy(x, from, to, p.input(0), 0);
+            Rows.copy(p.run(new ExecContext(model.generator())).get(0), 0, n, out, from);
+            return null;
+        });
     }
 
     @Override
@@ -151,8 +151,6 @@ final class CompiledBackend implements Backend {
         if (evaluation != null) evaluation.close();
         prediction.close();
         trainPlans.clear();
-        evalPlans.clear();
-        predictPlans.clear();
     }
 
     @Override

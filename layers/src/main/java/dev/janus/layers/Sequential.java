@@ -30,6 +30,12 @@ import java.util.Set;
  * same ops eagerly. Weights draw from {@link Generator#global()} unless another generator is set
  * before the model is built; shuffling and dropout draw from the same generator.
  *
+ * <p>Threads: {@link #predict} and {@link #evaluate} may be called from many threads at once on one
+ * model, compiled or not, and give each caller what it would get alone (as a Keras model's
+ * {@code predict} or an ONNX Runtime session's {@code run}); each call runs on a compiled plan of
+ * its own. {@link #fit}, {@link #trainOnBatch}, {@link #compile}, loading weights and the other
+ * methods that change the model must not run while another thread uses it.
+ *
  * <pre>{@code
  * Sequential model = new Sequential(
  *         new Input(4),
@@ -137,7 +143,7 @@ public class Sequential {
         outputShape = s;
     }
 
-    private void buildFor(Tensor x, String what) {
+    private synchronized void buildFor(Tensor x, String what) {
         if (input != null) return;
         if (x == null || x.rank() < 1) throw new JanusException(what + ": x must have a batch dimension");
         int[] sample = x.shape().sub(1, x.rank()).dims();
@@ -324,7 +330,7 @@ public class Sequential {
     }
 
     /** The backend for predict: the training one when compiled, else one that only predicts. */
-    private Backend inference() {
+    private synchronized Backend inference() {
         requireBuilt();
         if (optimizer != null) return backend();
         if (backend == null) backend = newBackend();
@@ -337,7 +343,7 @@ public class Sequential {
         return runEagerly ? new EagerBackend(this) : new CompiledBackend(this, compileOptions);
     }
 
-    Backend backend() {
+    synchronized Backend backend() {
         if (optimizer == null) {
             throw new JanusException(name + " is not compiled: call compile(optimizer, loss, metrics) before fit or evaluate");
         }
