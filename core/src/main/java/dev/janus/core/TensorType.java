@@ -31,9 +31,12 @@ public final class TensorType {
         return new TensorType(dtype, Shape.of(dims));
     }
 
-    /** True for the types that can carry their elements: integer, rank 0 or 1, static and small. */
+    /**
+     * True for the types that can carry their elements: integer or bool (an If's condition on a
+     * shape), rank 0 or 1, static and small.
+     */
     public static boolean holdsElements(DType dtype, Shape shape) {
-        return dtype.isInteger() && shape.rank() <= 1 && shape.isStatic() && shape.size() <= MAX_ELEMENTS;
+        return (dtype.isInteger() || dtype == DType.BOOL) && shape.rank() <= 1 && shape.isStatic() && shape.size() <= MAX_ELEMENTS;
     }
 
     /** The type of {@code t}, with its elements when it is a small integer tensor. */

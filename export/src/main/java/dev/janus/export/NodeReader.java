@@ -8,6 +8,7 @@ import dev.janus.core.onnx.OnnxException;
 import dev.janus.core.ops.Emitter;
 import dev.janus.export.proto.Onnx.AttributeProto;
 import dev.janus.export.proto.Onnx.AttributeProto.AttributeType;
+import dev.janus.export.proto.Onnx.GraphProto;
 import dev.janus.export.proto.Onnx.NodeProto;
 
 import java.nio.charset.StandardCharsets;
@@ -128,6 +129,7 @@ final class NodeReader implements ImportNode {
         if (a.hasI()) return AttributeType.INT;
         if (a.hasS()) return AttributeType.STRING;
         if (a.hasT()) return AttributeType.TENSOR;
+        if (a.hasG()) return AttributeType.GRAPH;
         if (a.getFloatsCount() > 0) return AttributeType.FLOATS;
         if (a.getIntsCount() > 0) return AttributeType.INTS;
         return AttributeType.UNDEFINED;
@@ -165,6 +167,18 @@ final class NodeReader implements ImportNode {
         return a == null ? null : a.getFloatsList().stream().mapToDouble(Float::doubleValue).toArray();
     }
 
+    /** A graph attribute (an If branch, a Loop body); an error when it is missing. */
+    GraphProto getGraph(String name) {
+        AttributeProto a = attr(name, AttributeType.GRAPH);
+        if (a == null) throw error("attribute '" + name + "' (a graph) is missing");
+        return a.getG();
+    }
+
+    /** The name input {@code i} has in the file. */
+    String inputName(int i) {
+        return proto.getInput(i);
+    }
+
     @Override
     public Tensor getTensor(String name) {
         AttributeProto a = attr(name, AttributeType.TENSOR);
@@ -193,7 +207,7 @@ final class NodeReader implements ImportNode {
         return new OnnxException(opType(), prefix() + why, null);
     }
 
-    private String prefix() {
+    String prefix() {
         return "ONNX node '" + name() + "' (" + opType() + "): ";
     }
 }

@@ -116,6 +116,8 @@ class OpExportTest {
         c.add(unary(dt, "tanh", Ops.TANH, Attrs.NONE, -3, 3));
         c.add(unary(dt, "softplus", Ops.SOFTPLUS, Attrs.NONE, -4, 4));
         c.add(unary(dt, "hard_swish", Ops.HARD_SWISH, Attrs.NONE, -5, 5));
+        c.add(unary(dt, "hard_sigmoid", Ops.HARD_SIGMOID, Attrs.NONE, -4, 4));
+        c.add(unary(dt, "hard_sigmoid alpha beta", Ops.HARD_SIGMOID, Attrs.of("alpha", 1 / 6.0, "beta", 0.5), -4, 4));
         c.add(unary(dt, "reciprocal", Ops.RECIPROCAL, Attrs.NONE, 0.5, 3));
         c.add(unary(dt, "sin", Ops.SIN, Attrs.NONE, -3, 3));
         c.add(unary(dt, "cos", Ops.COS, Attrs.NONE, -3, 3));

@@ -3,6 +3,7 @@ package dev.janus.export;
 import dev.janus.core.Tensor;
 import dev.janus.core.io.Json;
 import dev.janus.core.ir.Graph;
+import dev.janus.core.testing.Close;
 import dev.janus.core.optim.SGD;
 import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.Grad;
@@ -115,6 +116,27 @@ class TorchModelsTest {
             }));
         }
         return tests.stream();
+    }
+
+    /**
+     * Each imported export written out again by Janus (opset 17, batch left dynamic) runs in ONNX
+     * Runtime and gives PyTorch's outputs at every batch size the folder holds.
+     */
+    @TestFactory
+    Stream<DynamicTest> eachImportExportsAgainAndRunsInOnnxRuntime() throws IOException {
+        return folders().stream().filter(f -> imports(f.getFileName().toString())).map(folder -> DynamicTest.dynamicTest(
+                folder.getFileName().toString(), () -> {
+                    byte[] model = OnnxExporter.toBytes(OnnxImporter.load(folder.resolve("model.onnx")), ExportOptions.defaults());
+                    try (OnnxRuntimeModel ort = OnnxRuntimeModel.load(model); Stream<Path> sets = Files.list(folder)) {
+                        for (Path set : sets.filter(p -> p.getFileName().toString().startsWith("test_data_set_")).sorted().collect(Collectors.toList())) {
+                            List<Tensor> got = ort.run(OnnxTensors.load(set.resolve("input_0.pb")));
+                            for (int k = 0; k < got.size(); k++) {
+                                Tensor want = OnnxTensors.load(set.resolve("output_" + k + ".pb"));
+                                Close.assertClose(want, got.get(k), RTOL, ATOL);
+                            }
+                        }
+                    }
+                }));
     }
 
     private static Tensor input(Path folder) {

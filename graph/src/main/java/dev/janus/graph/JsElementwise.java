@@ -173,6 +173,11 @@ final class JsElementwise {
             case "sigmoid": return "1 / (1 + Math.exp(-" + x + "))";
             case "tanh": return "Math.tanh(" + x + ")";
             case "hard_swish": return x + " * Math.min(Math.max(" + x + " + 3, 0), 6) / 6";
+            case "hard_sigmoid": {
+                double alpha = at.getDouble("alpha", 0.2), beta = at.getDouble("beta", 0.5);
+                return "Math.min(Math.max(" + (f32 ? JsCode.f32(alpha) : JsCode.num(alpha)) + " * " + x + " + "
+                        + (f32 ? JsCode.f32(beta) : JsCode.num(beta)) + ", 0), 1)";
+            }
             case "reciprocal": return "1 / " + x;
             case "sin": case "cos": case "tan": case "asin": case "acos": case "atan":
             case "sinh": case "cosh": case "asinh": case "acosh": case "atanh": case "floor": case "ceil":

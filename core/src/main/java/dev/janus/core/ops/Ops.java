@@ -30,6 +30,7 @@ public final class Ops {
     public static final Op TANH = register(new Unary.Tanh());
     public static final Op SOFTPLUS = register(new Unary.Softplus());
     public static final Op HARD_SWISH = register(new Unary.HardSwish());
+    public static final Op HARD_SIGMOID = register(new Unary.HardSigmoid());
     public static final Op RECIPROCAL = register(Elementary.reciprocal());
     public static final Op SIN = register(Elementary.sin());
     public static final Op COS = register(Elementary.cos());

@@ -387,6 +387,47 @@ abstract class Unary extends Op {
         }
     }
 
+    /**
+     * clip(alpha x + beta, 0, 1), as ONNX's HardSigmoid (defaults 0.2 and 0.5); PyTorch's Hardsigmoid
+     * and Keras 3's hard_sigmoid are alpha 1/6, beta 1/2.
+     */
+    static final class HardSigmoid extends Unary {
+        HardSigmoid() { super("hard_sigmoid"); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) {
+            float alpha = (float) alpha(a), beta = (float) beta(a);
+            for (int i = from; i < n; i++) y[i] = Math.min(Math.max(alpha * x[i] + beta, 0f), 1f);
+        }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) {
+            double alpha = alpha(a), beta = beta(a);
+            for (int i = from; i < n; i++) y[i] = Math.min(Math.max(alpha * x[i] + beta, 0), 1);
+        }
+        // alpha strictly inside (0, 1), 0 where clipped (PyTorch's hardsigmoid_backward too).
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
+            DType t = e.dtype(y);
+            return e.maskOr0(e.greater(y, e.scalar(0, t)), e.maskOr0(e.greater(e.scalar(1, t), y), e.mul(g, alpha(a))));
+        }
+        static double alpha(Attrs a) { return a.getDouble("alpha", 0.2); }
+        static double beta(Attrs a) { return a.getDouble("beta", 0.5); }
+
+        /** ONNX Runtime has no float64 HardSigmoid: written out there. */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            DType t = node.inputType(0).dtype();
+            double alpha = alpha(node.attrs()), beta = beta(node.attrs());
+            if (t != DType.FLOAT64) {
+                out.node("HardSigmoid", node.inputs(), node.outputs(), "alpha", alpha, "beta", beta);
+                return;
+            }
+            String z = out.emit("Add", List.of(out.emit("Mul", List.of(node.input(0), out.scalar(alpha, t))), out.scalar(beta, t)));
+            out.node("Clip", List.of(z, out.scalar(0, t), out.scalar(1, t)), node.outputs());
+        }
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("HardSigmoid", n -> List.of(n.apply1(this,
+                    Attrs.of("alpha", n.getFloat("alpha", 0.2), "beta", n.getFloat("beta", 0.5)), n.input(0))));
+        }
+    }
+
     /** log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (PyTorch's defaults: 1, 20). */
     static final class Softplus extends Unary {
         Softplus() { super("softplus"); }
@@ -457,13 +498,9 @@ abstract class Unary extends Op {
             out.node("Clip", hi.isEmpty() ? List.of(node.input(0), lo) : List.of(node.input(0), lo, hi), node.outputs());
         }
 
-        /** HardSigmoid is clip(alpha x + beta, 0, 1). */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("Clip", this::importClip, "HardSigmoid", n -> {
-                Value scaled = n.emit().add(n.emit().mul(n.input(0), n.getFloat("alpha", 0.2)), n.getFloat("beta", 0.5));
-                return List.of(n.apply1(this, Attrs.of("min", 0.0, "max", 1.0), scaled));
-            });
+            return Map.of("Clip", this::importClip);
         }
 
         // Before opset 11 the bounds are attributes (defaulting to the float range); from 11 they are

@@ -81,6 +81,8 @@ class ElementwiseOpsTest {
         check(Ops.TANH, Attrs.NONE, dt, new double[] {0, 1}, 0, 0.7615941559557649);
         // values from NumPy
         check(Ops.HARD_SWISH, Attrs.NONE, dt, new double[] {-4, -1, 0.5, 4}, 0, -0.3333333333333333, 0.2916666666666667, 4);
+        check(Ops.HARD_SIGMOID, Attrs.NONE, dt, new double[] {-3, -1, 0.5, 3}, 0, 0.3, 0.6, 1);
+        check(Ops.HARD_SIGMOID, Attrs.of("alpha", 1 / 6.0, "beta", 0.5), dt, new double[] {-4, 1.5, 4}, 0, 0.75, 1);
         check(Ops.RECIPROCAL, Attrs.NONE, dt, new double[] {-4, 0.5}, -0.25, 2);
         check(Ops.SIN, Attrs.NONE, dt, new double[] {0, 1}, 0, 0.8414709848078965);
         check(Ops.COS, Attrs.NONE, dt, new double[] {0, 1}, 1, 0.5403023058681398);

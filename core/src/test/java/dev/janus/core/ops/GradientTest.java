@@ -73,6 +73,8 @@ class GradientTest {
                 c("tanh", Ops.TANH, Attrs.NONE, () -> in(random(14, -3, 3, 3, 4))),
                 c("softplus", Ops.SOFTPLUS, Attrs.NONE, () -> in(random(15, -4, 4, 3, 4))),
                 c("hard_swish", Ops.HARD_SWISH, Attrs.NONE, () -> in(random(16, -5, 5, 3, 4))),
+                // inputs kept away from the kinks at -2.5 and 2.5 (alpha x + beta = 0 or 1)
+                c("hard_sigmoid", Ops.HARD_SIGMOID, Attrs.NONE, () -> in(Tensor.of(new double[] {-4, -2.7, -2.3, -0.6, 0.4, 1.9, 2.3, 2.7, 5}))),
                 c("reciprocal", Ops.RECIPROCAL, Attrs.NONE, () -> in(awayFromZero(17, -2, 2, 0.3, 3, 4))),
                 c("sin", Ops.SIN, Attrs.NONE, () -> in(random(18, -3, 3, 3, 4))),
                 c("cos", Ops.COS, Attrs.NONE, () -> in(random(19, -3, 3, 3, 4))),
