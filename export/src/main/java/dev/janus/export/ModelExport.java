@@ -5,6 +5,7 @@ import dev.janus.core.Tensor;
 import dev.janus.core.ir.Graph;
 import dev.janus.eager.Tracer;
 import dev.janus.eager.nn.Module;
+import dev.janus.layers.Model;
 import dev.janus.layers.Sequential;
 
 import dev.janus.core.io.AtomicFile;
@@ -16,7 +17,7 @@ import java.util.Objects;
 /**
  * Writes a model of either front end as an ONNX file, in the inference form (dropout removed, only
  * what the prediction needs): an eager {@link Module} by tracing its forward on an example input,
- * as {@code torch.onnx.export} does, and a Keras-style {@link Sequential} from its compiled
+ * as {@code torch.onnx.export} does, and a Keras-style {@link Model} from its compiled
  * prediction graph. The input is called "input" and the output "output" unless the options name
  * them; the batch dimension is dynamic unless the options fix it. The file is written to a
  * temporary file and renamed, so a failure never leaves half a file.
@@ -61,15 +62,18 @@ public final class ModelExport {
     }
 
     /**
-     * Writes the model's prediction graph ({@link Sequential#inferenceGraph()}): the layers as the
+     * Writes the model's prediction graph ({@link Model#inferenceGraph()}): the layers as the
      * graph computes them (a Dense layer as MatMul and Add), dropout removed. The model must be
-     * built. Returns {@code path}.
+     * built. A {@link Sequential}'s input is called "input" and its output "output"; a Functional
+     * model's inputs and outputs keep its names (each {@code Input}'s, each output layer's),
+     * unless the options name them. Returns {@code path}.
      */
-    public static Path toOnnx(Sequential model, Path path, ExportOptions options) {
+    public static Path toOnnx(Model model, Path path, ExportOptions options) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
-        ExportOptions named = options.inputNames() == null ? options.inputNames("input") : options;
+        boolean sequential = model instanceof Sequential;
+        ExportOptions named = sequential && options.inputNames() == null ? options.inputNames("input") : options;
         AtomicFile.write(path, OnnxExporter.toBytes(model.inferenceGraph(), named), "ONNX model");
         return path;
     }

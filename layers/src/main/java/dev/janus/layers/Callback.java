@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public interface Callback {
     /** Called before training with the model being trained. */
-    default void setModel(Sequential model) {
+    default void setModel(Model model) {
     }
 
     default void onTrainBegin(Map<String, Double> logs) {

@@ -16,7 +16,7 @@ public final class EarlyStopping implements Callback {
     private int patience;
     private double minDelta;
     private boolean restoreBestWeights;
-    private Sequential model;
+    private Model model;
     private double best;
     private int wait, bestEpoch, stoppedEpoch;
     private List<Tensor> bestWeights;
@@ -51,7 +51,7 @@ public final class EarlyStopping implements Callback {
     }
 
     @Override
-    public void setModel(Sequential m) {
+    public void setModel(Model m) {
         model = m;
     }
 

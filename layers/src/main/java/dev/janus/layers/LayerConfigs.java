@@ -8,7 +8,8 @@ import java.util.Map;
 /** Rebuilds the built-in layers from their {@link Layer#config()}, as a saved model holds it. */
 final class LayerConfigs {
     private static final String KNOWN = "InputLayer, Dense, Dropout, Activation, Flatten, Softmax, Conv2D, MaxPooling2D, AveragePooling2D,"
-            + " GlobalAveragePooling2D, BatchNormalization, LayerNormalization, Embedding, LSTM, GRU";
+            + " GlobalAveragePooling2D, BatchNormalization, LayerNormalization, Embedding, LSTM, GRU, Add, Subtract, Multiply, Average,"
+            + " Maximum, Minimum, Concatenate";
 
     private LayerConfigs() {
     }
@@ -17,7 +18,9 @@ final class LayerConfigs {
     static boolean known(Layer l) {
         return l instanceof Input || l instanceof Dense || l instanceof Dropout || l instanceof Activation || l instanceof Flatten
                 || l instanceof Softmax || l instanceof Conv2D || l instanceof Pooling2D || l instanceof GlobalAveragePooling2D
-                || l instanceof BatchNormalization || l instanceof LayerNormalization || l instanceof Embedding || l instanceof RecurrentLayer;
+                || l instanceof BatchNormalization || l instanceof LayerNormalization || l instanceof Embedding || l instanceof RecurrentLayer
+                || l instanceof Add || l instanceof Subtract || l instanceof Multiply || l instanceof Average || l instanceof Maximum
+                || l instanceof Minimum || l instanceof Concatenate;
     }
 
     static Layer create(String type, Map<String, String> c) {
@@ -71,6 +74,13 @@ final class LayerConfigs {
             }
             case "LSTM": l = recurrent(new LSTM(integer(c, "units")).unitForgetBias(flag(c, "unit_forget_bias")), c); break;
             case "GRU": l = recurrent(new GRU(integer(c, "units")).resetAfter(flag(c, "reset_after")), c); break;
+            case "Add": l = new Add(); break;
+            case "Subtract": l = new Subtract(); break;
+            case "Multiply": l = new Multiply(); break;
+            case "Average": l = new Average(); break;
+            case "Maximum": l = new Maximum(); break;
+            case "Minimum": l = new Minimum(); break;
+            case "Concatenate": l = new Concatenate(integer(c, "axis")); break;
             default: throw new JanusException("unknown layer type '" + type + "'; known layer types: " + KNOWN);
         }
         l.name(need(c, "name"));

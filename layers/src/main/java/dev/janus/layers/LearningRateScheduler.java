@@ -15,14 +15,14 @@ public final class LearningRateScheduler implements Callback {
     }
 
     private final Schedule schedule;
-    private Sequential model;
+    private Model model;
 
     public LearningRateScheduler(Schedule schedule) {
         this.schedule = schedule;
     }
 
     @Override
-    public void setModel(Sequential m) {
+    public void setModel(Model m) {
         model = m;
     }
 

@@ -18,7 +18,7 @@ public final class ModelCheckpoint implements Callback {
     private final String path;
     private final Monitor monitor;
     private boolean saveBestOnly;
-    private Sequential model;
+    private Model model;
     private double best;
 
     public ModelCheckpoint(String path) {
@@ -36,7 +36,7 @@ public final class ModelCheckpoint implements Callback {
     }
 
     @Override
-    public void setModel(Sequential m) {
+    public void setModel(Model m) {
         model = m;
     }
 

@@ -26,62 +26,40 @@ import java.util.zip.CRC32;
 
 /**
  * The saved-model file: data only (never Java serialization), so loading cannot run code. Layout,
- * big-endian: the magic "JANUSMDL", a version, the model's name, its layers (type and settings as
- * strings), every weight (name, dtype, shape, values), the compile settings and optimizer state
- * when compiled, then a CRC-32 of all that, so a truncated or damaged file is refused whole.
+ * big-endian: the magic "JANUSMDL", a version (2; version 1, a Sequential, is still read), the
+ * architecture (the model's kind and name, its layers as type and settings strings, nested models
+ * in place, and a Functional model's calls and outputs), every weight (path, dtype, shape, values),
+ * the compile settings (per output: loss, loss weight, metrics) and optimizer state when compiled,
+ * then a CRC-32 of all that, so a truncated or damaged file is refused whole.
  * Written to a temporary file beside the target and renamed over it.
  */
 final class ModelFile {
     private static final byte[] MAGIC = {'J', 'A', 'N', 'U', 'S', 'M', 'D', 'L'};
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     private ModelFile() {
     }
 
-    static void save(Sequential model, Path path) {
+    static void save(Model model, Path path) {
         if (!model.isBuilt()) throw new JanusException("cannot save " + model.name() + ": it is not built yet");
         AtomicFile.write(path, encode(model), "model " + model.name());
     }
 
-    private static byte[] encode(Sequential model) {
-        for (Layer l : model.layers()) {
-            if (!LayerConfigs.known(l)) {
-                throw new JanusException("cannot save " + model.name() + ": layer " + l.name() + " is a " + l.typeName()
-                        + ", which a saved model cannot rebuild");
-            }
-            Object act = l instanceof Dense ? ((Dense) l).activation() : l instanceof Activation ? ((Activation) l).function()
-                    : l instanceof Conv2D ? ((Conv2D) l).activation() : null;
-            if (act != null && !Activations.isRegistered((ActivationFunction) act)) {
-                throw new JanusException("cannot save " + model.name() + ": layer " + l.name() + " uses activation '"
-                        + ((ActivationFunction) act).name() + "', which is not registered (Activations.register)");
-            }
-        }
+    private static byte[] encode(Model model) {
+        checkSavable(model);
         if (model.optimizer() != null) {
             Optimizers.fromConfig(model.optimizer().name(), model.optimizer().hyperparameters());
-            Losses.get(model.loss().id());
+            for (Loss l : model.losses()) if (l != null) Losses.get(l.id());
         }
         try {
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(buf);
             out.write(MAGIC);
             out.writeInt(VERSION);
-            out.writeUTF(model.name());
-            List<Layer> layers = new ArrayList<>();
-            layers.add(model.input());
-            layers.addAll(model.layers());
-            out.writeInt(layers.size());
-            for (Layer l : layers) {
-                out.writeUTF(l.typeName());
-                Map<String, Object> c = l.config();
-                out.writeInt(c.size());
-                for (Map.Entry<String, Object> e : c.entrySet()) {
-                    out.writeUTF(e.getKey());
-                    out.writeUTF(String.valueOf(e.getValue()));
-                }
-            }
-            List<Weight> weights = model.weights();
+            writeModel(out, model);
+            Map<String, Weight> weights = model.namedWeights();
             out.writeInt(weights.size());
-            for (Weight w : weights) writeTensor(out, w.name(), w.value());
+            for (Map.Entry<String, Weight> w : weights.entrySet()) writeTensor(out, w.getKey(), w.getValue().value());
             out.writeBoolean(model.optimizer() != null);
             if (model.optimizer() != null) {
                 Optimizer opt = model.optimizer();
@@ -92,9 +70,16 @@ final class ModelFile {
                     out.writeUTF(e.getKey());
                     out.writeDouble(e.getValue());
                 }
-                out.writeUTF(model.loss().id());
-                out.writeInt(model.metricNames().size());
-                for (String m : model.metricNames()) out.writeUTF(m);
+                out.writeInt(model.losses().size());
+                for (int i = 0; i < model.losses().size(); i++) {
+                    Loss l = model.losses().get(i);
+                    out.writeBoolean(l != null);
+                    if (l != null) out.writeUTF(l.id());
+                    out.writeDouble(model.lossWeights().get(i));
+                    List<String> metrics = model.allMetricNames().get(i);
+                    out.writeInt(metrics.size());
+                    for (String m : metrics) out.writeUTF(m);
+                }
                 out.writeLong(model.iterations());
                 Map<String, Tensor> state = model.iterations() == 0 ? Map.of() : model.optimizerState();
                 out.writeInt(state.size());
@@ -107,6 +92,76 @@ final class ModelFile {
             return buf.toByteArray();
         } catch (IOException e) {
             throw new JanusException("cannot encode model " + model.name() + ": " + e, e);
+        }
+    }
+
+    /** Every layer, nested models' included, must be one a saved model can rebuild. */
+    private static void checkSavable(Model model) {
+        for (Layer l : model.layers()) {
+            if (l instanceof Model) {
+                checkSavable((Model) l);
+                continue;
+            }
+            if (!LayerConfigs.known(l)) {
+                throw new JanusException("cannot save " + model.name() + ": layer " + l.name() + " is a " + l.typeName()
+                        + ", which a saved model cannot rebuild");
+            }
+            Object act = l instanceof Dense ? ((Dense) l).activation() : l instanceof Activation ? ((Activation) l).function()
+                    : l instanceof Conv2D ? ((Conv2D) l).activation() : null;
+            if (act != null && !Activations.isRegistered((ActivationFunction) act)) {
+                throw new JanusException("cannot save " + model.name() + ": layer " + l.name() + " uses activation '"
+                        + ((ActivationFunction) act).name() + "', which is not registered (Activations.register)");
+            }
+        }
+    }
+
+    /**
+     * A model's architecture: its kind and name, its layers (the inputs first; each a type and its
+     * settings, or a nested model), and for a Functional model its calls (layer, then each input as
+     * (call, output), call -1 for the model's input of that index) and its outputs.
+     */
+    private static void writeModel(DataOutputStream out, Model model) throws IOException {
+        boolean sequential = model instanceof Sequential;
+        out.writeUTF(sequential ? "Sequential" : "Functional");
+        out.writeUTF(model.name());
+        List<Layer> layers = new ArrayList<>(model.inputs());
+        layers.addAll(model.layers());
+        out.writeInt(model.inputs().size());
+        out.writeInt(layers.size());
+        for (Layer l : layers) {
+            if (l instanceof Model) {
+                out.writeUTF("model");
+                writeModel(out, (Model) l);
+                continue;
+            }
+            out.writeUTF(l.typeName());
+            Map<String, Object> c = l.config();
+            out.writeInt(c.size());
+            for (Map.Entry<String, Object> e : c.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeUTF(String.valueOf(e.getValue()));
+            }
+        }
+        if (sequential) return;
+        List<LayerCall> calls = model.calls();
+        out.writeInt(calls.size());
+        for (LayerCall c : calls) {
+            out.writeInt(layers.indexOf(c.layer));
+            out.writeInt(c.inputs.size());
+            for (KerasTensor t : c.inputs) writeRef(out, model, t);
+        }
+        out.writeInt(model.outputs().size());
+        for (KerasTensor t : model.outputs()) writeRef(out, model, t);
+    }
+
+    private static void writeRef(DataOutputStream out, Model model, KerasTensor t) throws IOException {
+        if (t instanceof Input) {
+            out.writeInt(-1);
+            out.writeInt(model.inputs().indexOf(t));
+        } else {
+            LayerCall.Output o = (LayerCall.Output) t;
+            out.writeInt(model.calls().indexOf(o.call));
+            out.writeInt(o.index);
         }
     }
 
@@ -125,7 +180,7 @@ final class ModelFile {
         out.write(b.array());
     }
 
-    static Sequential load(Path path) {
+    static Model load(Path path) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(path);
@@ -152,29 +207,21 @@ final class ModelFile {
         }
     }
 
-    private static Sequential decode(DataInputStream in, int size) throws IOException {
+    private static Model decode(DataInputStream in, int size) throws IOException {
         int version = in.readInt();
-        if (version != VERSION) throw new JanusException("model file version " + version + " is not supported (this reads version " + VERSION + ")");
-        Sequential model = new Sequential().named(in.readUTF());
-        // Weights are overwritten below: draw their throwaway initial values from a private generator.
-        Generator global = model.generator();
-        model.generator(new Generator(0));
-        int layers = count(in, size);
-        for (int i = 0; i < layers; i++) {
-            String type = in.readUTF();
-            int entries = count(in, size);
-            Map<String, String> config = new LinkedHashMap<>();
-            for (int k = 0; k < entries; k++) config.put(in.readUTF(), in.readUTF());
-            model.add(LayerConfigs.create(type, config));
+        if (version != 1 && version != VERSION) {
+            throw new JanusException("model file version " + version + " is not supported (this reads versions 1 and " + VERSION + ")");
         }
-        model.generator(global);
-        List<Weight> weights = model.weights();
+        // Weights are overwritten below: draw their throwaway initial values from a private generator.
+        Generator scratch = new Generator(0);
+        Model model = version == 1 ? readVersion1(in, size, scratch) : readModel(in, size, scratch);
+        Map<String, Weight> weights = model.namedWeights();
         int n = count(in, size);
         if (n != weights.size()) throw new JanusException("the file has " + n + " weights, the model it describes has " + weights.size());
         List<Tensor> values = new ArrayList<>();
-        for (Weight w : weights) {
+        for (String path : weights.keySet()) {
             String name = in.readUTF();
-            if (!name.equals(w.name())) throw new JanusException("expected weight " + w.name() + ", found " + name);
+            if (!name.equals(path)) throw new JanusException("expected weight " + path + ", found " + name);
             values.add(readTensor(in, size));
         }
         model.setWeights(values);
@@ -183,11 +230,20 @@ final class ModelFile {
             int h = count(in, size);
             Map<String, Double> hyper = new LinkedHashMap<>();
             for (int k = 0; k < h; k++) hyper.put(in.readUTF(), in.readDouble());
-            String loss = in.readUTF();
-            int m = count(in, size);
-            List<String> metrics = new ArrayList<>();
-            for (int k = 0; k < m; k++) metrics.add(in.readUTF());
-            model.compile(Optimizers.fromConfig(opt, hyper), Losses.get(loss), metrics);
+            List<Loss> losses = new ArrayList<>();
+            List<Double> lossWeights = new ArrayList<>();
+            List<List<String>> metrics = new ArrayList<>();
+            int outputs = version == 1 ? 1 : count(in, size);
+            for (int i = 0; i < outputs; i++) {
+                boolean present = version == 1 || in.readBoolean();
+                losses.add(present ? Losses.get(in.readUTF()) : null);
+                lossWeights.add(version == 1 ? 1.0 : in.readDouble());
+                int m = count(in, size);
+                List<String> names = new ArrayList<>();
+                for (int k = 0; k < m; k++) names.add(in.readUTF());
+                metrics.add(names);
+            }
+            model.compile(Optimizers.fromConfig(opt, hyper), losses, lossWeights, metrics);
             long iterations = in.readLong();
             int s = count(in, size);
             Map<String, Tensor> state = new LinkedHashMap<>();
@@ -196,6 +252,69 @@ final class ModelFile {
         }
         if (in.available() != 0) throw new JanusException(in.available() + " unexpected bytes after the model");
         return model;
+    }
+
+    /** Version 1 held a Sequential only: its name and its layers. */
+    private static Model readVersion1(DataInputStream in, int size, Generator scratch) throws IOException {
+        Sequential model = new Sequential().named(in.readUTF());
+        Generator global = model.generator();
+        model.generator(scratch);
+        int layers = count(in, size);
+        for (int i = 0; i < layers; i++) model.add(readLayer(in, size, in.readUTF()));
+        model.generator(global);
+        return model;
+    }
+
+    private static Layer readLayer(DataInputStream in, int size, String type) throws IOException {
+        int entries = count(in, size);
+        Map<String, String> config = new LinkedHashMap<>();
+        for (int k = 0; k < entries; k++) config.put(in.readUTF(), in.readUTF());
+        return LayerConfigs.create(type, config);
+    }
+
+    private static Model readModel(DataInputStream in, int size, Generator scratch) throws IOException {
+        String kind = in.readUTF(), name = in.readUTF();
+        int inputs = count(in, size), n = count(in, size);
+        if (inputs > n) throw new JanusException(name + ": " + inputs + " inputs among " + n + " layers");
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String type = in.readUTF();
+            Layer l = type.equals("model") ? readModel(in, size, scratch) : readLayer(in, size, type);
+            if (i < inputs && !(l instanceof Input)) throw new JanusException(name + ": layer " + i + " should be an input, it is a " + type);
+            layers.add(l);
+        }
+        if (kind.equals("Sequential")) {
+            Sequential model = new Sequential().named(name);
+            Generator global = model.generator();
+            model.generator(scratch);
+            for (Layer l : layers) model.add(l);
+            model.generator(global);
+            return model;
+        }
+        if (!kind.equals("Functional")) throw new JanusException("unknown model kind '" + kind + "'");
+        List<Input> ins = new ArrayList<>();
+        for (int i = 0; i < inputs; i++) ins.add((Input) layers.get(i));
+        List<List<KerasTensor>> results = new ArrayList<>();
+        int calls = count(in, size);
+        for (int c = 0; c < calls; c++) {
+            int layer = in.readInt();
+            if (layer < inputs || layer >= n) throw new JanusException(name + ": call " + c + " names layer " + layer);
+            int k = count(in, size);
+            KerasTensor[] args = new KerasTensor[k];
+            for (int j = 0; j < k; j++) args[j] = readRef(in, ins, results, name);
+            results.add(layers.get(layer).applyAll(scratch, args));
+        }
+        int outs = count(in, size);
+        List<KerasTensor> outputs = new ArrayList<>();
+        for (int j = 0; j < outs; j++) outputs.add(readRef(in, ins, results, name));
+        return new Model(ins, outputs).named(name);
+    }
+
+    private static KerasTensor readRef(DataInputStream in, List<Input> ins, List<List<KerasTensor>> results, String model) throws IOException {
+        int call = in.readInt(), index = in.readInt();
+        if (call == -1 && index >= 0 && index < ins.size()) return ins.get(index);
+        if (call >= 0 && call < results.size() && index >= 0 && index < results.get(call).size()) return results.get(call).get(index);
+        throw new JanusException(model + ": a call refers to output " + index + " of call " + call + ", which comes later or does not exist");
     }
 
     /** A count that cannot exceed the file's size (a damaged count must not allocate gigabytes). */

@@ -1,0 +1,11 @@
+package dev.janus.layers;
+
+import dev.janus.core.ops.Emitter;
+
+/** Sums its inputs, as Keras's Add. */
+public final class Add extends Merge {
+    @Override
+    protected <V> V combine(Emitter<V> e, V a, V b) {
+        return e.add(a, b);
+    }
+}

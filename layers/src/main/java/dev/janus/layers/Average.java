@@ -1,0 +1,16 @@
+package dev.janus.layers;
+
+import dev.janus.core.ops.Emitter;
+
+/** The elementwise mean of its inputs, as Keras's Average: their sum divided by their number. */
+public final class Average extends Merge {
+    @Override
+    protected <V> V combine(Emitter<V> e, V a, V b) {
+        return e.add(a, b);
+    }
+
+    @Override
+    protected <V> V finish(Emitter<V> e, V sum, int count) {
+        return e.div(sum, e.scalar(count, e.dtype(sum)));
+    }
+}

@@ -1,0 +1,15 @@
+package dev.janus.layers;
+
+import dev.janus.core.ops.Attrs;
+import dev.janus.core.ops.Emitter;
+import dev.janus.core.ops.Ops;
+
+import java.util.List;
+
+/** The elementwise minimum of its inputs, as Keras's Minimum. */
+public final class Minimum extends Merge {
+    @Override
+    protected <V> V combine(Emitter<V> e, V a, V b) {
+        return e.one(Ops.MINIMUM, Attrs.NONE, List.of(a, b));
+    }
+}

@@ -1,0 +1,11 @@
+package dev.janus.layers;
+
+import dev.janus.core.ops.Emitter;
+
+/** Multiplies its inputs elementwise, as Keras's Multiply. */
+public final class Multiply extends Merge {
+    @Override
+    protected <V> V combine(Emitter<V> e, V a, V b) {
+        return e.mul(a, b);
+    }
+}

@@ -1,0 +1,16 @@
+package dev.janus.layers;
+
+import dev.janus.core.ops.Emitter;
+
+/** The first input minus the second, as Keras's Subtract. */
+public final class Subtract extends Merge {
+    @Override
+    protected int maxInputs() {
+        return 2;
+    }
+
+    @Override
+    protected <V> V combine(Emitter<V> e, V a, V b) {
+        return e.sub(a, b);
+    }
+}
