@@ -1,12 +1,15 @@
 package dev.janus.core;
 
-/** The library's own exception: every error Janus raises on bad input is one of these. */
+/**
+ * The library's own exception: every error Janus raises on bad input is one of these. Its message
+ * is kept to a readable length ({@link Messages#clip}).
+ */
 public class JanusException extends RuntimeException {
     public JanusException(String message) {
-        super(message);
+        super(Messages.clip(message));
     }
 
     public JanusException(String message, Throwable cause) {
-        super(message, cause);
+        super(Messages.clip(message), cause);
     }
 }

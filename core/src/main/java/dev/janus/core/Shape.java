@@ -8,6 +8,8 @@ import java.util.Arrays;
  */
 public final class Shape {
     public static final int DYNAMIC = -1;
+    /** The most elements a tensor holds: the largest Java array. */
+    public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
     private static final Shape SCALAR = new Shape(new int[0]);
 
     private final int[] dims;
@@ -19,7 +21,7 @@ public final class Shape {
     public static Shape of(int... dims) {
         for (int i = 0; i < dims.length; i++) {
             if (dims[i] < DYNAMIC) {
-                throw new ShapeException("invalid shape " + Arrays.toString(dims) + ": dimension " + i
+                throw new ShapeException("invalid shape " + Messages.list(dims) + ": dimension " + i
                         + " is " + dims[i] + " (dimensions are >= 0, or -1 for unknown)");
             }
         }
@@ -67,30 +69,68 @@ public final class Shape {
 
     /** Number of elements; the shape must be static and the count must fit a Java array. */
     public int size() {
-        long n = 1;
-        for (int d : dims) {
-            if (d == DYNAMIC) throw new ShapeException("shape " + this + " has an unknown dimension; its size is not known");
-            n *= d;
-        }
-        if (n > Integer.MAX_VALUE - 8) {
-            throw new ShapeException("shape " + this + " has " + n + " elements, more than a Java array holds");
-        }
+        return size(0, dims.length);
+    }
+
+    /** Product of dims[from..to), static and checked like {@link #size()}. */
+    public int size(int from, int to) {
+        long n = product(from, to);
+        if (n < 0) throw new ShapeException("shape " + this + " has an unknown dimension; its size is not known");
+        if (n > MAX_ELEMENTS) throw tooLarge(from, to);
         return (int) n;
     }
 
-    /** Product of dims[from..to). */
-    public int size(int from, int to) {
-        int n = 1;
-        for (int i = from; i < to; i++) n *= dims[i];
+    /**
+     * Throws, naming {@code what}, unless a tensor of this shape fits a Java array for some size of
+     * its unknown dimensions other than 0: the known dimensions' product is at most
+     * {@link #MAX_ELEMENTS}.
+     */
+    public Shape requireFits(String what) {
+        long n = 1;
+        for (int d : dims) if (d == 0) return this;
+        for (int d : dims) {
+            if (d == DYNAMIC) continue;
+            n *= d;
+            if (n > MAX_ELEMENTS) throw new ShapeException(what + ": shape " + this + " has more than " + MAX_ELEMENTS + " elements, more than a tensor holds");
+        }
+        return this;
+    }
+
+    /**
+     * The exact product of dims[from..to), or -1 when one is unknown; a product beyond
+     * {@link #MAX_ELEMENTS} comes back as MAX_ELEMENTS + 1 (never wrapped round).
+     */
+    private long product(int from, int to) {
+        boolean unknown = false;
+        for (int i = from; i < to; i++) {
+            if (dims[i] == 0) return 0;
+            if (dims[i] == DYNAMIC) unknown = true;
+        }
+        if (unknown) return -1;
+        long n = 1;
+        for (int i = from; i < to; i++) {
+            n *= dims[i];   // both factors below 2^31: no long overflow
+            if (n > MAX_ELEMENTS) return MAX_ELEMENTS + 1L;
+        }
         return n;
+    }
+
+    private ShapeException tooLarge(int from, int to) {
+        String part = from == 0 && to == dims.length ? "shape " + this : "dimensions " + from + " to " + (to - 1) + " of shape " + this;
+        return new ShapeException(part + " hold more than " + MAX_ELEMENTS + " elements, more than a Java array holds");
     }
 
     /** Row-major strides in elements. */
     public int[] strides() {
         int[] s = new int[dims.length];
-        int acc = 1;
+        boolean empty = product(0, dims.length) == 0;
+        long acc = 1;
         for (int i = dims.length - 1; i >= 0; i--) {
-            s[i] = acc;
+            if (acc > MAX_ELEMENTS) {
+                if (!empty) throw tooLarge(i + 1, dims.length);
+                acc = MAX_ELEMENTS;   // no element is ever addressed through a stride of an empty shape
+            }
+            s[i] = (int) acc;
             acc *= dims[i];
         }
         return s;

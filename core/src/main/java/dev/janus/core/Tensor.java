@@ -261,7 +261,7 @@ public final class Tensor {
 
     private int flatIndex(int[] index) {
         if (index.length != shape.rank()) {
-            throw new ShapeException("index " + Arrays.toString(index) + " has " + index.length
+            throw new ShapeException("index " + Messages.list(index) + " has " + index.length
                     + " entries for a tensor of shape " + shape);
         }
         int flat = 0;

@@ -15,6 +15,7 @@ import dev.janus.export.proto.Onnx.GraphProto;
 import dev.janus.export.proto.Onnx.NodeProto;
 import dev.janus.export.proto.Onnx.TensorProto;
 import dev.janus.export.proto.Onnx.TensorShapeProto;
+import dev.janus.export.proto.Onnx.TypeProto;
 import dev.janus.export.proto.Onnx.ValueInfoProto;
 
 import java.util.HashMap;
@@ -64,7 +65,13 @@ final class GraphReader {
         for (Map.Entry<String, Tensor> e : options.constants().entrySet()) constants.put(e.getKey(), e.getValue());
         for (ValueInfoProto in : g.getInputList()) {
             // Old models list their initializers among the inputs too; only the others are fed.
-            if (initializers.containsKey(in.getName()) || constants.containsKey(in.getName())) continue;
+            Tensor fixed = constant(in.getName());
+            if (fixed != null) {
+                TensorProto init = initializers.get(in.getName());
+                String what = init != null ? "initializer '" + in.getName() + "'" : "ImportOptions.constants '" + in.getName() + "'";
+                requireDeclared(in, what, init != null ? init.getDataType() : OnnxTypes.code(fixed.dtype()), fixed.shape());
+                continue;
+            }
             define(in.getName(), graph.input(in.getName(), type(in, "input")));
         }
         for (String fixed : options.constants().keySet()) {
@@ -182,6 +189,43 @@ final class GraphReader {
             constants.put(name, t);
         }
         return t;
+    }
+
+    /** A graph input that a tensor also defines must declare that tensor's element type and shape, where it declares them. */
+    private static void requireDeclared(ValueInfoProto in, String what, int code, Shape shape) {
+        if (!in.getType().hasTensorType()) return;
+        TypeProto.Tensor declared = in.getType().getTensorType();
+        int want = declared.getElemType();
+        boolean fits = want == 0 || integer(want) == integer(code);
+        if (declared.hasShape()) {
+            List<TensorShapeProto.Dimension> dims = declared.getShape().getDimList();
+            fits &= dims.size() == shape.rank();
+            for (int i = 0; fits && i < dims.size(); i++) fits = !dims.get(i).hasDimValue() || dims.get(i).getDimValue() == shape.dim(i);
+        }
+        if (!fits) {
+            String dims = "";
+            if (declared.hasShape()) {
+                StringBuilder sb = new StringBuilder("[");
+                for (TensorShapeProto.Dimension d : declared.getShape().getDimList()) {
+                    sb.append(sb.length() > 1 ? ", " : "").append(d.hasDimValue() ? Long.toString(d.getDimValue()) : "?");
+                }
+                dims = sb.append(']').toString();
+            }
+            throw new OnnxException(what + " is " + typeName(code) + shape + ", but the graph input of that name declares " + typeName(want) + dims);
+        }
+    }
+
+    /** INT32 data is read as int64, so the two integer types describe the same Janus tensor. */
+    private static int integer(int code) {
+        return code == OnnxTypes.INT32 ? OnnxTypes.INT64 : code;
+    }
+
+    private static String typeName(int code) {
+        try {
+            return OnnxTypes.dtype(code, "").toString();
+        } catch (OnnxException e) {
+            return OnnxTypes.name(code);
+        }
     }
 
     private static TensorType type(ValueInfoProto v, String what) {

@@ -103,7 +103,16 @@ public abstract class Layer {
             }
             return outputShapes;
         }
-        List<Shape> out = List.copyOf(create(inputs, dt, rng));
+        List<Shape> out;
+        try {
+            out = List.copyOf(create(inputs, dt, rng));
+        } catch (RuntimeException e) {
+            weights.clear();   // a half-built layer keeps none of its weights
+            if (e instanceof ShapeException && name != null && !e.getMessage().startsWith(name + ":")) {
+                throw new ShapeException(name + ": " + typeName() + " on input " + describe(inputs) + ": " + e.getMessage());
+            }
+            throw e;
+        }
         inputShapes = List.copyOf(inputs);
         outputShapes = out;
         dtype = dt;

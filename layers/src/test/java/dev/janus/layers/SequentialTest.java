@@ -123,6 +123,17 @@ class SequentialTest {
     }
 
     @Test
+    void aShapeTooLargeForATensorFailsNamingTheLayer() {
+        // 2^64 elements per sample: once counted in a long that wrapped round to 0, giving a kernel of [0, 1].
+        Sequential model = new Sequential(new Input(65536, 65536, 65536, 65536));
+        ShapeException e = assertThrows(ShapeException.class, () -> model.add(new Flatten()));
+        assertTrue(e.getMessage().startsWith("flatten: Flatten on input (None, 65536, 65536, 65536, 65536): "), e.getMessage());
+        assertTrue(model.layers().isEmpty());
+        e = assertThrows(ShapeException.class, () -> new Sequential(new Input(3), new Dense(Integer.MAX_VALUE)));
+        assertTrue(e.getMessage().startsWith("dense: Dense on input (None, 3): shape [3, 2147483647] "), e.getMessage());
+    }
+
+    @Test
     void namesAreChecked() {
         // Registered custom activations (other tests add some) follow the built-in ones.
         String activations = assertThrows(JanusException.class, () -> new Dense(3, "rleu")).getMessage();

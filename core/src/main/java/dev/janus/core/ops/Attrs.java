@@ -2,6 +2,7 @@ package dev.janus.core.ops;
 
 import dev.janus.core.DType;
 import dev.janus.core.JanusException;
+import dev.janus.core.Messages;
 
 import java.util.Arrays;
 import java.util.Collections;
@@ -143,8 +144,8 @@ public final class Attrs {
         for (Map.Entry<String, Object> e : map.entrySet()) {
             if (sb.length() > 0) sb.append(", ");
             Object v = e.getValue();
-            String s = v instanceof int[] ? Arrays.toString((int[]) v)
-                    : v instanceof double[] ? Arrays.toString((double[]) v)
+            String s = v instanceof int[] ? Messages.list((int[]) v)
+                    : v instanceof double[] ? Messages.list((double[]) v)
                     : v instanceof String ? "\"" + v + "\"" : String.valueOf(v);
             sb.append(e.getKey()).append('=').append(s);
         }

@@ -1,5 +1,6 @@
 package dev.janus.core.ops;
 
+import dev.janus.core.Messages;
 import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
@@ -58,7 +59,7 @@ final class Conv {
         }
         int[] k = attrs.getIntsOrNull("kernel_shape");
         if (k != null && !Arrays.equals(k, kernel(w))) {
-            throw new ShapeException(op + ": kernel_shape " + Arrays.toString(k) + " does not match weight " + w);
+            throw new ShapeException(op + ": kernel_shape " + Messages.list(k) + " does not match weight " + w);
         }
     }
 
@@ -185,13 +186,13 @@ final class Conv {
             int[] k = kernel(w), strides = Window.ints(op, attrs, "strides", r), dilations = Window.ints(op, attrs, "dilations", r);
             int[] pads = attrs.has("pads") ? attrs.getInts("pads") : new int[2 * r];
             int[] extra = attrs.has("output_padding") ? attrs.getInts("output_padding") : new int[r];
-            if (pads.length != 2 * r) throw new ShapeException(op + ": pads " + Arrays.toString(pads) + " must have " + 2 * r + " entries");
-            if (extra.length != r) throw new ShapeException(op + ": output_padding " + Arrays.toString(extra) + " must have " + r + " entries");
-            for (int p : pads) if (p < 0) throw new ShapeException(op + ": pads " + Arrays.toString(pads) + " must not be negative");
+            if (pads.length != 2 * r) throw new ShapeException(op + ": pads " + Messages.list(pads) + " must have " + 2 * r + " entries");
+            if (extra.length != r) throw new ShapeException(op + ": output_padding " + Messages.list(extra) + " must have " + r + " entries");
+            for (int p : pads) if (p < 0) throw new ShapeException(op + ": pads " + Messages.list(pads) + " must not be negative");
             for (int i = 0; i < r; i++) {
                 if (extra[i] < 0 || extra[i] >= strides[i]) {
-                    throw new ShapeException(op + ": output_padding " + Arrays.toString(extra) + " must be at least 0 and smaller than strides "
-                            + Arrays.toString(strides));
+                    throw new ShapeException(op + ": output_padding " + Messages.list(extra) + " must be at least 0 and smaller than strides "
+                            + Messages.list(strides));
                 }
             }
             int[] xs = x.sub(2, x.rank()).dims(), ys = new int[r];
@@ -202,8 +203,8 @@ final class Conv {
                 }
                 ys[i] = strides[i] * (xs[i] - 1) + extra[i] + Window.extent(k[i], dilations[i]) - pads[i] - pads[r + i];
                 if (xs[i] < 1 || ys[i] < 1) {
-                    throw new ShapeException(op + ": input " + x + " with kernel " + Arrays.toString(k) + ", strides " + Arrays.toString(strides)
-                            + " and pads " + Arrays.toString(pads) + " gives an empty output");
+                    throw new ShapeException(op + ": input " + x + " with kernel " + Messages.list(k) + ", strides " + Messages.list(strides)
+                            + " and pads " + Messages.list(pads) + " gives an empty output");
                 }
             }
             return new Window(ys, k, strides, dilations, pads, xs);
@@ -290,7 +291,7 @@ final class Conv {
             int r = x.rank() - 2;
             if (r < 1 || w.rank() != x.rank()) throw n.error("input " + x + " and weight " + w + " must be " + IMAGE + " and [Cin, Cout/group, *kernel]");
             if (outShape != null && outShape.length != r && outShape.length != r + 2) {
-                throw n.error("output_shape " + Arrays.toString(outShape) + " must have " + r + " entries (or " + (r + 2) + ")");
+                throw n.error("output_shape " + Messages.list(outShape) + " must have " + r + " entries (or " + (r + 2) + ")");
             }
             int[] strides = Window.ints(name(), a, "strides", r), dilations = Window.ints(name(), a, "dilations", r);
             int[] extra = a.has("output_padding") ? a.getInts("output_padding") : new int[r], pads = new int[2 * r];
@@ -330,7 +331,7 @@ final class Conv {
         static Window window(String op, Shape x, Attrs attrs) {
             if (!attrs.has("kernel_shape")) throw new ShapeException(op + ": attribute kernel_shape is missing");
             int[] k = attrs.getInts("kernel_shape");
-            if (k.length != x.rank() - 2) throw new ShapeException(op + ": kernel_shape " + Arrays.toString(k) + " does not fit input " + x);
+            if (k.length != x.rank() - 2) throw new ShapeException(op + ": kernel_shape " + Messages.list(k) + " does not fit input " + x);
             return Window.of(op, x, k, attrs, false);
         }
 
@@ -345,7 +346,7 @@ final class Conv {
             if (m == Shape.DYNAMIC || c == Shape.DYNAMIC) throw new ShapeException("conv_weight_grad: channels must be known, got input " + x + " and gradient " + g);
             if (!win.outShape(x.dim(0), m).compatible(g)) {
                 throw new ShapeException("conv_weight_grad: gradient " + g + " does not match the conv output " + win.outShape(x.dim(0), m)
-                        + " of input " + x + " and kernel " + Arrays.toString(win.kernel));
+                        + " of input " + x + " and kernel " + Messages.list(win.kernel));
             }
             if (m % group != 0 || c % group != 0) {
                 throw new ShapeException("conv_weight_grad: group " + group + " must divide the " + c + " input and " + m + " output channels");

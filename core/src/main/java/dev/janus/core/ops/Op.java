@@ -62,7 +62,9 @@ public abstract class Op {
                     : maxInputs == Integer.MAX_VALUE ? "at least " + minInputs : minInputs + " to " + maxInputs;
             throw new ShapeException(name + ": expected " + want + " inputs, got " + inputs.length);
         }
-        return inferTypes(inputs, attrs);
+        TensorType[] out = inferTypes(inputs, attrs);
+        for (TensorType t : out) t.shape().requireFits(name);
+        return out;
     }
 
     protected abstract TensorType[] inferTypes(TensorType[] inputs, Attrs attrs);

@@ -1,6 +1,7 @@
 package dev.janus.core.ops;
 
 import dev.janus.core.DType;
+import dev.janus.core.Messages;
 import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
@@ -29,7 +30,7 @@ final class Pool {
         if (!attrs.has("kernel_shape")) throw new ShapeException(op + ": attribute kernel_shape is missing");
         int[] k = attrs.getInts("kernel_shape");
         if (k.length != x.rank() - 2) {
-            throw new ShapeException(op + ": kernel_shape " + Arrays.toString(k) + " must have " + (x.rank() - 2)
+            throw new ShapeException(op + ": kernel_shape " + Messages.list(k) + " must have " + (x.rank() - 2)
                     + " entries for input " + x.shape());
         }
         Window w = Window.of(op, x.shape(), k, attrs, true);

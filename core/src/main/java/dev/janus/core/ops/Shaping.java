@@ -1,6 +1,7 @@
 package dev.janus.core.ops;
 
 import dev.janus.core.DType;
+import dev.janus.core.Messages;
 import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
@@ -119,13 +120,8 @@ final class Shaping {
 
     /** Product of dims[from..to), or unknown (-1) when one of them is. */
     static int product(Shape s, int from, int to) {
-        long p = 1;
-        for (int i = from; i < to; i++) {
-            if (s.dim(i) == Shape.DYNAMIC) return Shape.DYNAMIC;
-            p *= s.dim(i);
-            if (p > Integer.MAX_VALUE) throw new ShapeException("shape " + s + " has more elements than a tensor can hold");
-        }
-        return (int) p;
+        for (int i = from; i < to; i++) if (s.dim(i) == Shape.DYNAMIC) return Shape.DYNAMIC;
+        return s.size(from, to);
     }
 
     private static int[] ints(List<Integer> v) {
@@ -148,8 +144,6 @@ final class Shaping {
         private Shape target(Shape s, int[] want) {
             int[] out = new int[want.length];
             int infer = -1;
-            long known = 1;
-            boolean unknown = false;
             for (int i = 0; i < want.length; i++) {
                 int w = want[i];
                 if (w == 0) {
@@ -162,15 +156,19 @@ final class Shaping {
                     throw error(s, want, "dimension " + w + " is negative");
                 }
                 out[i] = w;
-                if (i != infer) {
-                    if (w == Shape.DYNAMIC) unknown = true;
-                    else known *= w;
-                }
             }
-            if (!s.isStatic() || unknown) return Shape.of(out);
-            long total = s.size();
+            // An unknown input dimension copied to its own place (a 0) is a factor of both sides and
+            // cancels, so [?, 4, 3] into [0, 0, -1] is [?, 4, 3]; any other unknown leaves -1 unknown.
+            long total = 1, known = 1;
+            for (int i = 0; i < s.rank(); i++) {
+                boolean copied = i < want.length && want[i] == 0;
+                if (s.dim(i) == Shape.DYNAMIC && !copied) return Shape.of(out);
+                if (s.dim(i) != Shape.DYNAMIC) total = saturated(total * s.dim(i));
+            }
+            if (total > Shape.MAX_ELEMENTS) throw error(s, want, "the input has more elements than a tensor holds");
+            for (int i = 0; i < out.length; i++) if (i != infer && out[i] != Shape.DYNAMIC) known = saturated(known * out[i]);
             if (infer >= 0) {
-                if (known == 0 || total % known != 0) throw error(s, want, null);
+                if (known == 0 || total % known != 0 || total / known > Shape.MAX_ELEMENTS) throw error(s, want, null);
                 out[infer] = (int) (total / known);
             } else if (known != total) {
                 throw error(s, want, null);
@@ -178,9 +176,14 @@ final class Shaping {
             return Shape.of(out);
         }
 
+        /** Products of dimensions stop just past the largest tensor: they never wrap round. */
+        private static long saturated(long product) {
+            return Math.min(product, Shape.MAX_ELEMENTS + 1L);
+        }
+
         private ShapeException error(Shape s, int[] want, String why) {
             String size = s.isStatic() ? " (" + s.size() + " elements)" : "";
-            return new ShapeException("reshape: cannot reshape " + s + size + " into " + Arrays.toString(want)
+            return new ShapeException("reshape: cannot reshape " + s + size + " into " + Messages.list(want)
                     + (why == null ? "" : ": " + why));
         }
 
@@ -293,7 +296,7 @@ final class Shaping {
                 if (p[i] < 0 || p[i] >= rank || seen[p[i]]) ok = false;
                 else seen[p[i]] = true;
             }
-            if (!ok) throw new ShapeException("transpose: perm " + Arrays.toString(p) + " is not a permutation of " + rank + " axes");
+            if (!ok) throw new ShapeException("transpose: perm " + Messages.list(p) + " is not a permutation of " + rank + " axes");
             return p;
         }
 
@@ -468,7 +471,7 @@ final class Shaping {
             if (ends.length != starts.length || (axes != null && axes.length != starts.length)
                     || (steps != null && steps.length != starts.length)) {
                 throw new ShapeException(op + ": starts, ends, axes and steps must have the same length, got "
-                        + Arrays.toString(starts) + ", " + Arrays.toString(ends) + ", " + Arrays.toString(axes) + ", " + Arrays.toString(steps));
+                        + Messages.list(starts) + ", " + Messages.list(ends) + ", " + Messages.list(axes) + ", " + Messages.list(steps));
             }
             boolean[] seen = new boolean[r];
             for (int k = 0; k < starts.length; k++) {

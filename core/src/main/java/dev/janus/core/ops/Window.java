@@ -1,5 +1,6 @@
 package dev.janus.core.ops;
 
+import dev.janus.core.Messages;
 import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.onnx.ImportNode;
@@ -53,7 +54,7 @@ final class Window {
     static Window of(String op, Shape x, int[] kernel, Attrs attrs, boolean pooling) {
         int r = x.rank() - 2;
         int[] in = x.sub(2, x.rank()).dims();
-        for (int k : kernel) if (k < 1) throw new ShapeException(op + ": kernel " + Arrays.toString(kernel) + " must be positive");
+        for (int k : kernel) if (k < 1) throw new ShapeException(op + ": kernel " + Messages.list(kernel) + " must be positive");
         int[] strides = ints(op, attrs, "strides", r), dilations = ints(op, attrs, "dilations", r);
         boolean ceil = pooling && flag(attrs, "ceil_mode");
         String auto = attrs.getString("auto_pad", "NOTSET");
@@ -61,10 +62,10 @@ final class Window {
         if (auto.equals("NOTSET")) {
             pads = attrs.has("pads") ? attrs.getInts("pads") : new int[2 * r];
             if (pads.length != 2 * r) {
-                throw new ShapeException(op + ": pads " + Arrays.toString(pads) + " must have " + 2 * r
+                throw new ShapeException(op + ": pads " + Messages.list(pads) + " must have " + 2 * r
                         + " entries (begin and end for each of " + r + " spatial axes)");
             }
-            for (int p : pads) if (p < 0) throw new ShapeException(op + ": pads " + Arrays.toString(pads) + " must not be negative");
+            for (int p : pads) if (p < 0) throw new ShapeException(op + ": pads " + Messages.list(pads) + " must not be negative");
         } else {
             if (!auto.equals("VALID") && !auto.equals("SAME_UPPER") && !auto.equals("SAME_LOWER")) {
                 throw new ShapeException(op + ": auto_pad must be NOTSET, VALID, SAME_UPPER or SAME_LOWER, got \"" + auto + "\"");
@@ -93,8 +94,8 @@ final class Window {
             if (span < 0) {
                 boolean dilated = false;
                 for (int d : dilations) dilated |= d > 1;
-                throw new ShapeException(op + ": input " + x + " is smaller than the kernel " + Arrays.toString(kernel)
-                        + (dilated ? " with dilations " + Arrays.toString(dilations) : "") + " (after padding)");
+                throw new ShapeException(op + ": input " + x + " is smaller than the kernel " + Messages.list(kernel)
+                        + (dilated ? " with dilations " + Messages.list(dilations) : "") + " (after padding)");
             }
             out[i] = (ceil ? Math.floorDiv(span + strides[i] - 1, strides[i]) : span / strides[i]) + 1;
             // In ceil mode the last window must still start inside the input or its begin padding.
@@ -116,8 +117,8 @@ final class Window {
             return ones;
         }
         int[] v = attrs.getInts(key);
-        if (v.length != r) throw new ShapeException(op + ": " + key + " " + Arrays.toString(v) + " must have " + r + " entries, one per spatial axis");
-        for (int s : v) if (s < 1) throw new ShapeException(op + ": " + key + " " + Arrays.toString(v) + " must be positive");
+        if (v.length != r) throw new ShapeException(op + ": " + key + " " + Messages.list(v) + " must have " + r + " entries, one per spatial axis");
+        for (int s : v) if (s < 1) throw new ShapeException(op + ": " + key + " " + Messages.list(v) + " must be positive");
         return v;
     }
 
@@ -146,7 +147,7 @@ final class Window {
                 for (int k = 0; k < kernel[i] && !hit; k++) hit = start + k * dilations[i] >= 0 && start + k * dilations[i] < in[i];
                 if (!hit) {
                     throw new ShapeException(op + ": window " + o + " along spatial axis " + i + " of input " + x
-                            + " lies entirely in the padding (kernel " + Arrays.toString(kernel) + ", pads " + Arrays.toString(pads) + ")");
+                            + " lies entirely in the padding (kernel " + Messages.list(kernel) + ", pads " + Messages.list(pads) + ")");
                 }
             }
         }

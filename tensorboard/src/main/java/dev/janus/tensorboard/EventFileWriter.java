@@ -1,0 +1,227 @@
+package dev.janus.tensorboard;
+
+import dev.janus.core.JanusException;
+import dev.janus.tensorboard.proto.TensorBoardProtos.Event;
+import dev.janus.tensorboard.proto.TensorBoardProtos.Summary;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32C;
+
+/**
+ * One TensorBoard event file in a log folder, named as TensorBoard's own writer names it
+ * ({@code events.out.tfevents.{seconds}.{host}.{pid}.{n}{suffix}}), holding TFRecords: the payload's
+ * length (8 bytes, little endian), the masked CRC-32C of those 8 bytes, the payload (a serialized
+ * {@link Event}) and its masked CRC-32C. The first event names the format ("brain.Event:2").
+ *
+ * <p>Events are framed whole in memory and reach the file only as whole records, in one write of
+ * everything pending: when {@code maxQueue} events are waiting, every {@code flushInterval} (on a
+ * shared daemon timer), on {@link #flush()}, on {@link #close()}, and when the JVM shuts down. A
+ * process that dies loses at most what was pending, and a record cut short by a crash mid-write is
+ * the last one, which TensorBoard's reader (and {@code EventFileReader} in the tests) skips.
+ */
+public final class EventFileWriter implements AutoCloseable {
+    /** The version string of the event format TensorBoard reads. */
+    public static final String FILE_VERSION = "brain.Event:2";
+    private static final int MASK_DELTA = 0xa282ead8;
+    private static final AtomicInteger FILES = new AtomicInteger();
+    private static final Set<EventFileWriter> OPEN = ConcurrentHashMap.newKeySet();
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "janus-tensorboard-flush");
+        t.setDaemon(true);
+        return t;
+    });
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (EventFileWriter w : OPEN.toArray(new EventFileWriter[0])) w.closeQuietly();
+        }, "janus-tensorboard-close"));
+    }
+
+    private final Path file;
+    private final int maxQueue;
+    private final FileChannel channel;
+    private final CRC32C crc = new CRC32C();
+    private final ByteBuffer header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer footer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+    private final ScheduledFuture<?> timer;
+    private byte[] pending = new byte[4096];
+    private int pendingBytes, pendingEvents;
+    private boolean closed;
+    private RuntimeException failure;
+
+    /** A new event file in {@code logDir} (created if missing), flushed every 10 events and every 2 minutes, as PyTorch's. */
+    public EventFileWriter(Path logDir) {
+        this(logDir, 10, Duration.ofSeconds(120), "");
+    }
+
+    public EventFileWriter(Path logDir, int maxQueue, Duration flushInterval, String filenameSuffix) {
+        if (maxQueue < 1) throw new JanusException("event file: maxQueue must be >= 1, got " + maxQueue);
+        if (flushInterval.isNegative() || flushInterval.isZero()) throw new JanusException("event file: the flush interval must be positive, got " + flushInterval);
+        this.maxQueue = maxQueue;
+        try {
+            Files.createDirectories(logDir);
+        } catch (IOException e) {
+            throw new JanusException("cannot create the log folder " + logDir + ": " + e.getMessage(), e);
+        }
+        String name = String.format(Locale.ROOT, "events.out.tfevents.%010d.%s.%d.%d%s", Instant.now().getEpochSecond(), Host.NAME,
+                ProcessHandle.current().pid(), FILES.getAndIncrement(), filenameSuffix == null ? "" : filenameSuffix);
+        file = logDir.resolve(name);
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new JanusException("cannot create the event file " + file + ": " + e.getMessage(), e);
+        }
+        add(Event.newBuilder().setWallTime(now()).setFileVersion(FILE_VERSION).build());
+        flush();
+        OPEN.add(this);
+        long millis = flushInterval.toMillis();
+        timer = TIMER.scheduleWithFixedDelay(this::flushQuietly, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The event file. */
+    public Path file() {
+        return file;
+    }
+
+    /** This machine's name, as event file names carry it. */
+    static String hostName() {
+        return Host.NAME;
+    }
+
+    /** Seconds since the epoch, as events carry it. */
+    static double now() {
+        Instant t = Instant.now();
+        return t.getEpochSecond() + t.getNano() / 1e9;
+    }
+
+    /** Adds one summary as an event at {@code step}, stamped {@code wallTime} (seconds since the epoch). */
+    public void add(Summary summary, long step, double wallTime) {
+        add(Event.newBuilder().setWallTime(wallTime).setStep(step).setSummary(summary).build());
+    }
+
+    /** Frames the event as a record and queues it; flushes when {@code maxQueue} events are pending. */
+    public synchronized void add(Event event) {
+        ensureOpen();
+        byte[] payload = event.toByteArray();
+        reserve(16 + payload.length);
+        header.clear();
+        header.putLong(payload.length);
+        header.putInt(maskedCrc(header.array(), 0, 8));
+        System.arraycopy(header.array(), 0, pending, pendingBytes, 12);
+        System.arraycopy(payload, 0, pending, pendingBytes + 12, payload.length);
+        footer.clear();
+        footer.putInt(maskedCrc(payload, 0, payload.length));
+        System.arraycopy(footer.array(), 0, pending, pendingBytes + 12 + payload.length, 4);
+        pendingBytes += 16 + payload.length;
+        if (++pendingEvents >= maxQueue) flush();
+    }
+
+    private void reserve(int more) {
+        if (pendingBytes + more > pending.length) pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingBytes + more));
+    }
+
+    /** TFRecord's checksum: CRC-32C, rotated right by 15 bits, plus a constant. */
+    private int maskedCrc(byte[] bytes, int offset, int length) {
+        crc.reset();
+        crc.update(bytes, offset, length);
+        int c = (int) crc.getValue();
+        return ((c >>> 15) | (c << 17)) + MASK_DELTA;
+    }
+
+    /** Writes every pending record to the file, in one write. */
+    public synchronized void flush() {
+        ensureOpen();
+        writePending();
+    }
+
+    private void writePending() {
+        if (pendingBytes == 0) return;
+        try {
+            ByteBuffer b = ByteBuffer.wrap(pending, 0, pendingBytes);
+            while (b.hasRemaining()) channel.write(b);
+        } catch (IOException e) {
+            failure = new JanusException("cannot write the event file " + file + ": " + e.getMessage(), e);
+            throw failure;
+        }
+        pendingBytes = 0;
+        pendingEvents = 0;
+        if (pending.length > 1 << 20) pending = new byte[4096];   // give back the room a large image took
+    }
+
+    private void ensureOpen() {
+        if (failure != null) throw failure;
+        if (closed) throw new JanusException("the event file " + file + " is closed");
+    }
+
+    private synchronized void flushQuietly() {
+        if (closed || failure != null) return;
+        try {
+            writePending();
+        } catch (RuntimeException e) {
+            // kept in failure: the next call of the writer's owner reports it
+        }
+    }
+
+    /** Writes what is pending and closes the file; closing twice does nothing. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        OPEN.remove(this);
+        timer.cancel(false);
+        try {
+            if (failure == null) writePending();
+        } finally {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                if (failure == null) failure = new JanusException("cannot close the event file " + file + ": " + e.getMessage(), e);
+            }
+        }
+        if (failure != null) throw failure;
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            // at shutdown there is nobody left to tell
+        }
+    }
+
+    /** The host name TensorBoard's writers put in file names, read without a network look-up. */
+    private static final class Host {
+        static final String NAME = find();
+
+        private static String find() {
+            String h = System.getenv("HOSTNAME");
+            if (h == null || h.isBlank()) {
+                try {
+                    h = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.UTF_8).trim();
+                } catch (IOException | RuntimeException e) {
+                    h = null;
+                }
+            }
+            if (h == null || h.isBlank()) h = "localhost";
+            return h.replaceAll("[^A-Za-z0-9._-]", "_");
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.janus.tensorboard;
+
+import dev.janus.core.JanusException;
+import dev.janus.tensorboard.proto.TensorBoardProtos.Event;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EventFileWriterTest {
+    @TempDir
+    Path dir;
+
+    /**
+     * The record of Event(wall_time=1234.5, step=7, summary {value {tag: "loss" simple_value: 0.25}})
+     * as TensorBoard's own RecordWriter frames it (event_pb2 and record_writer.py of tensorboard
+     * 2.21.0, printed once in Python): the bytes must be the same.
+     */
+    private static final String TENSORBOARD_RECORD = "1a00000000000000129bd82d0900000000004a934010072a0d0a0b0a046c6f7373150000803eadb7cdb0";
+
+    @Test
+    void framesRecordsByteForByteAsTensorBoard() throws IOException {
+        Path file;
+        try (EventFileWriter w = new EventFileWriter(dir)) {
+            file = w.file();
+            w.add(Summaries.scalar("loss", 0.25), 7, 1234.5);
+        }
+        byte[] all = Files.readAllBytes(file);
+        byte[] want = HexFormat.of().parseHex(TENSORBOARD_RECORD);
+        assertArrayEquals(want, Arrays.copyOfRange(all, all.length - want.length, all.length));
+    }
+
+    @Test
+    void namesTheFileAsTensorBoardAndStartsWithTheVersion() {
+        try (EventFileWriter w = new EventFileWriter(dir.resolve("run"), 10, Duration.ofSeconds(60), ".v2")) {
+            String name = w.file().getFileName().toString();
+            assertTrue(name.matches("events\\.out\\.tfevents\\.\\d{10}\\.[A-Za-z0-9._-]+\\.\\d+\\.\\d+\\.v2"), name);
+            assertEquals(dir.resolve("run"), w.file().getParent());
+            List<Event> events = EventFileReader.read(w.file());   // the version is written at once
+            assertEquals(1, events.size());
+            assertEquals("brain.Event:2", events.get(0).getFileVersion());
+            assertTrue(Math.abs(events.get(0).getWallTime() - System.currentTimeMillis() / 1000.0) < 60);
+        }
+    }
+
+    @Test
+    void writesOnlyWholeRecordsWhenTheQueueFillsOnFlushAndOnClose() throws IOException {
+        try (EventFileWriter w = new EventFileWriter(dir, 4, Duration.ofSeconds(60), "")) {
+            long header = Files.size(w.file());
+            for (int i = 0; i < 3; i++) w.add(Summaries.scalar("x", i), i, 1.0);
+            assertEquals(header, Files.size(w.file()), "three events wait in memory");
+            w.add(Summaries.scalar("x", 3), 3, 1.0);
+            assertEquals(5, EventFileReader.read(w.file()).size(), "the fourth fills the queue");
+            long size = Files.size(w.file());
+            w.add(Summaries.scalar("x", 4), 4, 1.0);
+            assertEquals(size, Files.size(w.file()));
+            w.flush();
+            assertEquals(6, EventFileReader.read(w.file()).size());
+            w.add(Summaries.scalar("x", 5), 5, 1.0);
+            w.close();
+            List<Event> events = EventFileReader.read(w.file());
+            assertEquals(7, events.size());
+            for (int i = 0; i < 6; i++) {
+                assertEquals(i, events.get(i + 1).getStep());
+                assertEquals(i, events.get(i + 1).getSummary().getValue(0).getSimpleValue());
+            }
+            w.close();   // twice: nothing happens
+            assertThrows(JanusException.class, () -> w.add(Summaries.scalar("x", 9), 9, 1.0));
+        }
+    }
+
+    @Test
+    void flushesOnItsTimer() throws Exception {
+        try (EventFileWriter w = new EventFileWriter(dir, 1000, Duration.ofMillis(50), "")) {
+            w.add(Summaries.scalar("x", 1), 1, 1.0);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (EventFileReader.read(w.file()).size() < 2 && System.nanoTime() < deadline) Thread.sleep(10);
+            assertEquals(2, EventFileReader.read(w.file()).size());
+        }
+    }
+
+    @Test
+    void aReaderSkipsATruncatedLastRecordAndRefusesADamagedOne() throws IOException {
+        Path file;
+        try (EventFileWriter w = new EventFileWriter(dir)) {
+            file = w.file();
+            for (int i = 0; i < 5; i++) w.add(Summaries.scalar("loss", i), i, 1.0);
+        }
+        byte[] all = Files.readAllBytes(file);
+        int last = all.length - recordLength(all);
+        for (int cut : new int[] {1, 8, 12, 13, all.length - last - 1}) {
+            Path truncated = dir.resolve("cut" + cut);
+            Files.write(truncated, Arrays.copyOf(all, last + cut));
+            List<Event> events = EventFileReader.read(truncated);
+            assertEquals(5, events.size(), "cut " + cut + " bytes into the last record");
+            assertEquals(3, events.get(4).getStep());
+        }
+        byte[] damaged = all.clone();
+        damaged[last + 14] ^= 1;
+        Path bad = dir.resolve("bad");
+        Files.write(bad, damaged);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> EventFileReader.read(bad));
+        assertTrue(e.getMessage().contains("bad data checksum at offset " + last), e.getMessage());
+    }
+
+    /** The length of the last record of a file of records all as long as it (the test's events are). */
+    private static int recordLength(byte[] all) {
+        int pos = 0, len = 0;
+        while (pos < all.length) {
+            long n = java.nio.ByteBuffer.wrap(all, pos, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+            len = (int) n + 16;
+            pos += len;
+        }
+        return len;
+    }
+
+    @Test
+    void badSettingsAreClearErrors() {
+        assertThrows(JanusException.class, () -> new EventFileWriter(dir, 0, Duration.ofSeconds(1), ""));
+        assertThrows(JanusException.class, () -> new EventFileWriter(dir, 1, Duration.ZERO, ""));
+        Path notAFolder = dir.resolve("file");
+        try {
+            Files.writeString(notAFolder, "x");
+        } catch (IOException e) {
+            throw new RuntimeException(e);
+        }
+        JanusException e = assertThrows(JanusException.class, () -> new EventFileWriter(notAFolder));
+        assertTrue(e.getMessage().contains(notAFolder.toString()), e.getMessage());
+    }
+}
