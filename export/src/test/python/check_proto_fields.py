@@ -8,6 +8,7 @@ the descriptors of the onnx package itself.
 """
 import sys
 
+import onnx.onnx_data_pb2 as data
 import onnx.onnx_ml_pb2 as ref
 from google.protobuf import descriptor_pb2
 
@@ -19,7 +20,8 @@ checked = 0
 def walk(messages, top, scope):
     global checked
     for m in messages:
-        r = getattr(scope, m.name).DESCRIPTOR if top else scope.nested_types_by_name[m.name]
+        # SequenceProto, MapProto and OptionalProto live in onnx-data.proto
+        r = getattr(scope if hasattr(scope, m.name) else data, m.name).DESCRIPTOR if top else scope.nested_types_by_name[m.name]
         for f in m.field:
             rf = r.fields_by_name[f.name]
             assert (rf.number, rf.type, rf.is_repeated) == (f.number, f.type, f.label == 3), (m.name, f.name)

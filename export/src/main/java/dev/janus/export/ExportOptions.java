@@ -16,31 +16,46 @@ public final class ExportOptions {
 
     private final int opset, batchSize;
     private final List<String> inputNames, outputNames;
+    private final boolean externalData;
 
-    private ExportOptions(int opset, int batchSize, List<String> inputNames, List<String> outputNames) {
+    private ExportOptions(int opset, int batchSize, List<String> inputNames, List<String> outputNames, boolean externalData) {
         this.opset = opset;
         this.batchSize = batchSize;
         this.inputNames = inputNames;
         this.outputNames = outputNames;
+        this.externalData = externalData;
     }
 
     public static ExportOptions defaults() {
-        return new ExportOptions(DEFAULT_OPSET, Shape.DYNAMIC, null, null);
+        return new ExportOptions(DEFAULT_OPSET, Shape.DYNAMIC, null, null, false);
+    }
+
+    /**
+     * Writes the weights (every initializer of 1 KiB or more) to a file beside the model, named
+     * after it with ".data" added ("model.onnx.data"), as PyTorch's exporter and onnx's
+     * save_as_external_data do; a model over 2 GB can be written no other way. Off by default.
+     */
+    public ExportOptions externalData(boolean on) {
+        return new ExportOptions(opset, batchSize, inputNames, outputNames, on);
+    }
+
+    public boolean externalData() {
+        return externalData;
     }
 
     public ExportOptions opset(int version) {
         if (version < MIN_OPSET || version > MAX_OPSET) {
             throw new OnnxException("opset " + version + " is not supported for export; choose " + MIN_OPSET + " to " + MAX_OPSET);
         }
-        return new ExportOptions(version, batchSize, inputNames, outputNames);
+        return new ExportOptions(version, batchSize, inputNames, outputNames, externalData);
     }
 
     public ExportOptions inputNames(String... names) {
-        return new ExportOptions(opset, batchSize, List.of(names), outputNames);
+        return new ExportOptions(opset, batchSize, List.of(names), outputNames, externalData);
     }
 
     public ExportOptions outputNames(String... names) {
-        return new ExportOptions(opset, batchSize, inputNames, List.of(names));
+        return new ExportOptions(opset, batchSize, inputNames, List.of(names), externalData);
     }
 
     /**
@@ -49,12 +64,12 @@ public final class ExportOptions {
      */
     public ExportOptions batchSize(int n) {
         if (n <= 0) throw new OnnxException("the batch size must be positive, got " + n);
-        return new ExportOptions(opset, n, inputNames, outputNames);
+        return new ExportOptions(opset, n, inputNames, outputNames, externalData);
     }
 
     /** Leaves the batch dimension dynamic (the default). */
     public ExportOptions dynamicBatch() {
-        return new ExportOptions(opset, Shape.DYNAMIC, inputNames, outputNames);
+        return new ExportOptions(opset, Shape.DYNAMIC, inputNames, outputNames, externalData);
     }
 
     public int opset() {

@@ -18,6 +18,7 @@ import dev.janus.export.proto.Onnx.TensorShapeProto;
 import dev.janus.export.proto.Onnx.TypeProto;
 import dev.janus.export.proto.Onnx.ValueInfoProto;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,23 +31,49 @@ import java.util.Map;
  */
 final class GraphReader {
     private final Graph graph;
-    private final int opset;
+    private final int opset, modelOpset;
     private final ImportOptions options;
+    private final Path baseDir;
     private final Map<String, Value> values = new HashMap<>();
     private final Map<String, TensorProto> initializers = new HashMap<>();
     private final Map<String, Tensor> constants = new HashMap<>();
     private final Map<String, String> unavailable = new HashMap<>();
+    private final java.util.Set<String> taken = new java.util.HashSet<>();
 
-    private GraphReader(String name, int opset, ImportOptions options) {
+    private GraphReader(String name, int opset, ImportOptions options, Path baseDir) {
         this.graph = new Graph(name);
-        this.opset = opset;
+        this.modelOpset = opset;
+        // Nodes of opsets before 7 are read in their opset-7 form (OldOpsets).
+        this.opset = Math.max(opset, OldOpsets.TARGET);
         this.options = options;
+        this.baseDir = baseDir;
     }
 
-    static Graph read(GraphProto g, int opset, ImportOptions options) {
-        GraphReader r = new GraphReader(g.getName().isEmpty() ? "onnx" : g.getName(), opset, options);
+    /** {@code baseDir}: the model's folder, where external data is found (null for a model read from bytes). */
+    static Graph read(GraphProto g, int opset, ImportOptions options, Path baseDir) {
+        GraphReader r = new GraphReader(g.getName().isEmpty() ? "onnx" : g.getName(), opset, options, baseDir);
         r.readGraph(g);
         return r.graph;
+    }
+
+    Path baseDir() {
+        return baseDir;
+    }
+
+    /** The rank of a value defined so far (an input, initializer or node output). */
+    int rank(String name) {
+        return value(name, null).type().rank();
+    }
+
+    /** A value name no one has taken, starting with {@code prefix}. */
+    String freshName(String prefix) {
+        String name = prefix;
+        for (int k = 1; values.containsKey(name) || constants.containsKey(name) || initializers.containsKey(name) || unavailable.containsKey(name)
+                || taken.contains(name); k++) {
+            name = prefix + "_" + k;
+        }
+        taken.add(name);
+        return name;
     }
 
     Graph graph() {
@@ -79,7 +106,13 @@ final class GraphReader {
                 throw new OnnxException("ImportOptions.constants names '" + fixed + "', which is not an input of the model");
             }
         }
-        for (NodeProto n : g.getNodeList()) readNode(n);
+        for (NodeProto n : g.getNodeList()) {
+            if (modelOpset < OldOpsets.TARGET && (n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"))) {
+                for (NodeProto u : OldOpsets.upgrade(n, modelOpset, this)) readNode(u);
+            } else {
+                readNode(n);
+            }
+        }
         if (g.getOutputCount() == 0) throw new OnnxException("the graph has no outputs");
         for (ValueInfoProto out : g.getOutputList()) {
             Value v = value(out.getName(), null);
@@ -93,9 +126,8 @@ final class GraphReader {
     }
 
     private void readNode(NodeProto proto) {
-        if (!proto.getDomain().isEmpty() && !proto.getDomain().equals("ai.onnx")) {
-            throw unsupported(proto.getDomain() + "." + proto.getOpType(), proto);
-        }
+        String domain = proto.getDomain().equals("ai.onnx") ? "" : proto.getDomain();
+        if (!domain.isEmpty()) throw unsupported(domain + "." + proto.getOpType(), proto);
         if (proto.getOpType().equals("Constant")) {
             readConstant(new NodeReader(proto, this), proto);
             return;
@@ -149,7 +181,10 @@ final class GraphReader {
 
     private UnsupportedOpException unsupported(String opType, NodeProto proto) {
         String node = proto.getName().isEmpty() ? "" : " (node '" + proto.getName() + "')";
-        return new UnsupportedOpException(opType, "ONNX op " + opType + node + " is not supported; Janus imports "
+        String reason = proto.getDomain().isEmpty() || proto.getDomain().equals("ai.onnx") ? OnnxSupport.opReason(proto.getOpType())
+                : OnnxSupport.domainReason(proto.getDomain());
+        if (reason != null) return new UnsupportedOpException(opType, reason, "ONNX op " + opType + node + " is not supported: " + reason);
+        return new UnsupportedOpException(opType, "not in Janus's op set", "ONNX op " + opType + node + " is not supported; Janus imports "
                 + String.join(", ", OnnxImports.opTypes()));
     }
 
@@ -185,10 +220,32 @@ final class GraphReader {
     Tensor constant(String name) {
         Tensor t = constants.get(name);
         if (t == null && initializers.containsKey(name)) {
-            t = OnnxTensors.read(initializers.get(name), "initializer '" + name + "'");
+            t = OnnxTensors.read(initializers.get(name), "initializer '" + name + "'", baseDir);
             constants.put(name, t);
         }
         return t;
+    }
+
+    /** What a type that is not a tensor is ("a sequence of float32 tensors", ...), or null for a tensor. */
+    static String nonTensorKind(TypeProto t) {
+        switch (t.getValueCase()) {
+            case TENSOR_TYPE: return null;
+            case SEQUENCE_TYPE: return "a sequence" + of(t.getSequenceType().getElemType()) + " (sequence_type)";
+            case OPTIONAL_TYPE: return "an optional" + of(t.getOptionalType().getElemType()) + " (optional_type)";
+            case MAP_TYPE: return "a map (map_type)";
+            case SPARSE_TENSOR_TYPE: return "a sparse tensor (sparse_tensor_type)";
+            default: return "of no type Janus knows (no tensor_type)";
+        }
+    }
+
+    private static String of(TypeProto elem) {
+        switch (elem.getValueCase()) {
+            case TENSOR_TYPE: return " of " + OnnxTypes.name(elem.getTensorType().getElemType()).toLowerCase(java.util.Locale.ROOT) + " tensors";
+            case SEQUENCE_TYPE: return " of sequences";
+            case OPTIONAL_TYPE: return " of optionals";
+            case MAP_TYPE: return " of maps";
+            default: return "";
+        }
     }
 
     /** A graph input that a tensor also defines must declare that tensor's element type and shape, where it declares them. */
@@ -230,7 +287,8 @@ final class GraphReader {
 
     private static TensorType type(ValueInfoProto v, String what) {
         String where = what + " '" + v.getName() + "'";
-        if (!v.getType().hasTensorType()) throw new OnnxException(where + " is not a tensor");
+        String kind = nonTensorKind(v.getType());
+        if (kind != null) throw new OnnxException(where + " is " + kind + "; Janus imports tensors only");
         if (!v.getType().getTensorType().hasShape()) throw new OnnxException(where + " has no shape; Janus needs at least its rank");
         TensorShapeProto s = v.getType().getTensorType().getShape();
         int[] dims = new int[s.getDimCount()];

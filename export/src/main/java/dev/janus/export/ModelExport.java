@@ -8,7 +8,6 @@ import dev.janus.eager.nn.Module;
 import dev.janus.layers.Model;
 import dev.janus.layers.Sequential;
 
-import dev.janus.core.io.AtomicFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +56,7 @@ public final class ModelExport {
             // Pre-order: a parent's train(mode) reaches its children, which then set their own.
             for (int i = 0; i < modules.size(); i++) modules.get(i).train(modes.get(i));
         }
-        AtomicFile.write(path, OnnxExporter.toBytes(graph, options), "ONNX model");
+        OnnxExporter.save(graph, path, options);
         return path;
     }
 
@@ -74,7 +73,7 @@ public final class ModelExport {
         Objects.requireNonNull(options, "options");
         boolean sequential = model instanceof Sequential;
         ExportOptions named = sequential && options.inputNames() == null ? options.inputNames("input") : options;
-        AtomicFile.write(path, OnnxExporter.toBytes(model.inferenceGraph(), named), "ONNX model");
+        OnnxExporter.save(model.inferenceGraph(), path, named);
         return path;
     }
 

@@ -85,8 +85,9 @@ final class NodeReader implements ImportNode {
         if (!hasInput(i)) throw error("input " + i + " is missing");
         Tensor t = graph.constant(proto.getInput(i));
         if (t == null) {
-            throw error("input " + i + " ('" + proto.getInput(i) + "') must be known when the model is read (an initializer or a"
-                    + " Constant node), since Janus takes it as an attribute; a graph input can be fixed with ImportOptions.constants");
+            throw new ConstantInputException(opType(), proto.getInput(i), prefix() + "input " + i + " ('" + proto.getInput(i) + "') must be known when the"
+                    + " model is read (an initializer or a Constant node), since Janus takes it as an attribute;"
+                    + " a graph input can be fixed with ImportOptions.constants");
         }
         return t;
     }
@@ -161,7 +162,7 @@ final class NodeReader implements ImportNode {
     @Override
     public Tensor getTensor(String name) {
         AttributeProto a = attr(name, AttributeType.TENSOR);
-        return a == null ? null : OnnxTensors.read(a.getT(), "attribute '" + name + "' of ONNX node '" + name() + "'");
+        return a == null ? null : OnnxTensors.read(a.getT(), "attribute '" + name + "' of ONNX node '" + name() + "'", graph.baseDir());
     }
 
     @Override
@@ -183,6 +184,10 @@ final class NodeReader implements ImportNode {
 
     @Override
     public OnnxException error(String why) {
-        return new OnnxException("ONNX node '" + name() + "' (" + opType() + "): " + why);
+        return new OnnxException(opType(), prefix() + why, null);
+    }
+
+    private String prefix() {
+        return "ONNX node '" + name() + "' (" + opType() + "): ";
     }
 }

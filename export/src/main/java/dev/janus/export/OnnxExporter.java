@@ -120,9 +120,18 @@ public final class OnnxExporter {
         return toModel(graph, options).toByteArray();
     }
 
-    /** Writes the model to {@code path} through a temporary file in the same folder, so a failure leaves no half file. */
+    /**
+     * Writes the model to {@code path} through a temporary file in the same folder, so a failure
+     * leaves no half file; with {@link ExportOptions#externalData} the weights go to
+     * {@code path}.data beside it.
+     */
     public static void save(Graph graph, Path path, ExportOptions options) {
-        AtomicFile.write(path, toBytes(graph, options), "ONNX model");
+        save(toModel(graph, options), path, options);
+    }
+
+    static void save(ModelProto model, Path path, ExportOptions options) {
+        if (options.externalData()) ExternalData.save(model, path);
+        else AtomicFile.write(path, model.toByteArray(), "ONNX model");
     }
 
     /** Hands one IR node to its op's ONNX mapping, with the ONNX names of its inputs and outputs. */

@@ -13,10 +13,11 @@ import java.nio.file.Path;
 /**
  * Reads an ONNX model into a core IR graph that the interpreter and the compiler run, and that can
  * be fine-tuned: its float initializers are trainable parameters. Models of IR version 3 or newer
- * with default-domain opsets 7 to 25 are read.
+ * with default-domain opsets 1 to 27 are read; nodes of opsets before 7 in their opset-7 form
+ * ({@link OldOpsets}).
  */
 public final class OnnxImporter {
-    public static final int MIN_OPSET = 7, MAX_OPSET = 25;
+    public static final int MIN_OPSET = 1, MAX_OPSET = 27;
     private static final int MIN_IR = 3, MAX_IR = 13;
 
     private OnnxImporter() {
@@ -26,6 +27,7 @@ public final class OnnxImporter {
         return load(path, ImportOptions.defaults());
     }
 
+    /** Reads the model at {@code path}; tensors it stores in external files are read from its folder. */
     public static Graph load(Path path, ImportOptions options) {
         byte[] bytes;
         try {
@@ -34,9 +36,9 @@ public final class OnnxImporter {
             throw new OnnxException("cannot read " + path + ": " + e, e);
         }
         try {
-            return read(bytes, options);
+            return read(parse(bytes), path.toAbsolutePath().getParent(), options);
         } catch (UnsupportedOpException e) {
-            throw new UnsupportedOpException(e.opType(), path + ": " + e.getMessage());
+            throw new UnsupportedOpException(e.opType(), e.reason(), path + ": " + e.getMessage());
         } catch (OnnxException e) {
             throw new OnnxException(path + ": " + e.getMessage(), e);
         }
@@ -46,17 +48,21 @@ public final class OnnxImporter {
         return read(bytes, ImportOptions.defaults());
     }
 
+    /** Reads a model from its bytes; one that keeps tensors in external files must be loaded from its file instead. */
     public static Graph read(byte[] bytes, ImportOptions options) {
-        ModelProto model;
+        return read(parse(bytes), null, options);
+    }
+
+    private static ModelProto parse(byte[] bytes) {
         try {
-            model = ModelProto.parseFrom(bytes);
+            return ModelProto.parseFrom(bytes);
         } catch (InvalidProtocolBufferException e) {
             throw new OnnxException("not an ONNX model, or a truncated or corrupt one: " + e.getMessage(), e);
         }
-        return read(model, options);
     }
 
-    static Graph read(ModelProto model, ImportOptions options) {
+    /** {@code baseDir}: the model's folder, where external data is read from (null: none allowed). */
+    static Graph read(ModelProto model, Path baseDir, ImportOptions options) {
         if (!model.hasGraph() || model.getIrVersion() <= 0) throw new OnnxException("not an ONNX model: it has no graph or no IR version");
         if (model.getIrVersion() < MIN_IR || model.getIrVersion() > MAX_IR) {
             throw new OnnxException("IR version " + model.getIrVersion() + " is not supported (" + MIN_IR + " to " + MAX_IR + ")");
@@ -65,9 +71,17 @@ public final class OnnxImporter {
         for (OperatorSetIdProto o : model.getOpsetImportList()) {
             if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) opset = o.getVersion();
         }
-        if (opset == null) throw new OnnxException("the model imports no opset of the default ONNX domain");
+        if (opset == null) {
+            // A model of another domain only (ONNX-ML, say): name the first op and why it is not read.
+            for (dev.janus.export.proto.Onnx.NodeProto n : model.getGraph().getNodeList()) {
+                String why = OnnxSupport.domainReason(n.getDomain());
+                if (why != null) throw new UnsupportedOpException(n.getDomain() + "." + n.getOpType(), why, "ONNX op " + n.getDomain() + "."
+                        + n.getOpType() + " is not supported: " + why);
+            }
+            throw new OnnxException("the model imports no opset of the default ONNX domain");
+        }
         if (opset > MAX_OPSET) throw new OnnxException("opset " + opset + " is newer than Janus supports (" + MIN_OPSET + " to " + MAX_OPSET + ")");
         if (opset < MIN_OPSET) throw new OnnxException("opset " + opset + " is older than Janus supports (" + MIN_OPSET + " to " + MAX_OPSET + ")");
-        return GraphReader.read(model.getGraph(), opset.intValue(), options);
+        return GraphReader.read(model.getGraph(), opset.intValue(), options, baseDir);
     }
 }

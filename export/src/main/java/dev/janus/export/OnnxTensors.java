@@ -38,17 +38,32 @@ public final class OnnxTensors {
         return p.build();
     }
 
-    /** Reads a tensor; {@code what} names it in errors (an initializer, a Constant node, a file). */
+    /** Reads a tensor held in the proto itself; {@code what} names it in errors (an initializer, a Constant node, a file). */
     public static Tensor read(TensorProto p, String what) {
-        if (p.getDataLocation() == TensorProto.DataLocation.EXTERNAL || p.getExternalDataCount() > 0) {
-            throw new OnnxException(what + ": tensors stored in external files are not supported");
-        }
+        return read(p, what, null);
+    }
+
+    /**
+     * Reads a tensor; one stored in an external file ({@link ExternalData}) is read from under
+     * {@code baseDir}, the model's folder (null when the model did not come from a file).
+     */
+    static Tensor read(TensorProto p, String what, Path baseDir) {
         Shape shape = shape(p, what);
         int n = shape.size();
         int code = p.getDataType();
         DType dtype = code == OnnxTypes.INT32 ? DType.INT64 : OnnxTypes.dtype(code, what);
         int width = code == OnnxTypes.INT32 ? 4 : dtype.bytes();
-        if (p.hasRawData()) return fromRaw(p.getRawData(), code, dtype, width, shape, what);
+        if (p.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+            return fromRaw(ExternalData.read(p, baseDir, (long) n * width, what), code, dtype, shape);
+        }
+        if (p.getExternalDataCount() > 0) throw new OnnxException(what + ": external_data is set but data_location is not EXTERNAL");
+        if (p.hasRawData()) {
+            if ((long) n * width != p.getRawData().size()) {
+                throw new OnnxException(what + ": shape " + shape + " needs " + (long) n * width + " bytes of " + OnnxTypes.name(code)
+                        + " data, raw_data has " + p.getRawData().size());
+            }
+            return fromRaw(p.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN), code, dtype, shape);
+        }
         int count;
         switch (code) {
             case OnnxTypes.FLOAT: count = p.getFloatDataCount(); break;
@@ -70,13 +85,9 @@ public final class OnnxTensors {
         return t;
     }
 
-    private static Tensor fromRaw(ByteString raw, int code, DType dtype, int width, Shape shape, String what) {
+    /** Decodes little-endian data whose length was checked against the shape. */
+    private static Tensor fromRaw(ByteBuffer buf, int code, DType dtype, Shape shape) {
         int n = shape.size();
-        if ((long) n * width != raw.size()) {
-            throw new OnnxException(what + ": shape " + shape + " needs " + (long) n * width + " bytes of " + OnnxTypes.name(code)
-                    + " data, raw_data has " + raw.size());
-        }
-        ByteBuffer buf = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         Tensor t = Tensor.empty(dtype, shape);
         switch (code) {
             case OnnxTypes.FLOAT: buf.asFloatBuffer().get(t.f32()); break;

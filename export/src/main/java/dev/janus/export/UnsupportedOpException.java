@@ -2,17 +2,17 @@ package dev.janus.export;
 
 import dev.janus.core.onnx.OnnxException;
 
-/** An ONNX model uses an op Janus cannot import; the message names the op, the node and what is supported. */
+/** An ONNX model uses an op Janus cannot import; the message names the op, the node and why. */
 public final class UnsupportedOpException extends OnnxException {
-    private final String opType;
+    private final String reason;
 
-    UnsupportedOpException(String opType, String message) {
-        super(message);
-        this.opType = opType;
+    UnsupportedOpException(String opType, String reason, String message) {
+        super(opType, message, null);
+        this.reason = reason;
     }
 
-    /** The ONNX op type (with its domain when not the default one). */
-    public String opType() {
-        return opType;
+    /** Why, in a few words ("not in Janus's op set", or the reason {@link OnnxSupport} gives). */
+    public String reason() {
+        return reason;
     }
 }

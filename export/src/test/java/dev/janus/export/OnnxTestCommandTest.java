@@ -52,10 +52,11 @@ class OnnxTestCommandTest {
         copyTest("test_gemm_all_attributes", dir);
         assertEquals(0, run(dir.toString()));
         String table = out.toString(StandardCharsets.UTF_8);
-        assertTrue(table.startsWith("test                      result         max |diff|  max rel diff  note\n"), table);
+        assertTrue(table.startsWith("compared as ONNX's backend harness compares, |actual - expected| <= atol + rtol |expected|:"
+                + " rtol 0.00100, atol 1.00e-07 (2 tests)\ntest                      result         max |diff|  max rel diff  note\n"), table);
         assertTrue(table.contains("\ntest_gemm_all_attributes  pass   "), table);
         assertTrue(table.contains("\ntest_relu                 pass   "), table);
-        assertTrue(table.endsWith("2 passed, 0 failed, 0 unsupported, 0 errors\n"), table);
+        assertTrue(table.endsWith("2 passed, 0 failed, 0 unsupported, 0 errors (100.0% of 2 pass)\n"), table);
     }
 
     @Test
@@ -65,9 +66,37 @@ class OnnxTestCommandTest {
         copyTest("test_exp", dir);
         assertEquals(1, run(dir.toString(), "--rtol", "0", "--atol", "0"));
         String table = out.toString(StandardCharsets.UTF_8);
-        assertTrue(table.contains("test_resize  unsupported                              op Resize is not supported"), table);
+        assertTrue(table.contains("test_resize  unsupported                              op Resize: not in Janus's op set"), table);
+        assertTrue(table.contains("unsupported, by cause (1 causes):\n     1  Resize: not in Janus's op set\n        test_resize\n"), table);
         assertTrue(table.matches("(?s).*test_exp +fail +[0-9.e-]+ +[0-9.e-]+ +test_data_set_0: output 0: element \\d+: expected .*"), table);
-        assertTrue(table.endsWith("1 passed, 1 failed, 1 unsupported, 0 errors\n"), table);
+        assertTrue(table.endsWith("1 passed, 1 failed, 1 unsupported, 0 errors (33.3% of 3 pass)\n"), table);
+    }
+
+    @Test
+    void aFoldersDataJsonSetsItsTolerances(@TempDir Path dir) throws IOException {
+        copyTest("test_exp", dir);
+        copyTest("test_relu", dir);
+        Files.writeString(dir.resolve("test_exp/data.json"), "{\"rtol\": 0, \"atol\": 0.0}");
+        assertEquals(1, run(dir.toString()));
+        String table = out.toString(StandardCharsets.UTF_8);
+        assertTrue(table.startsWith("compared as ONNX's backend harness compares, |actual - expected| <= atol + rtol |expected|:"
+                + " rtol 0.00, atol 0.00 (1 tests); rtol 0.00100, atol 1.00e-07 (1 tests)\n"), table);
+        assertTrue(table.matches("(?s).*test_exp +fail .*"), table);
+        Files.writeString(dir.resolve("test_exp/data.json"), "{\"rtol\": \"loose\"}");
+        out.reset();
+        run(dir.toString());
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("test_exp   unsupported                              data.json: rtol is loose"),
+                out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void sequenceInputsAreReadAsWhatTheyAreAndRefused(@TempDir Path dir) throws IOException {
+        copyTest("test_identity_sequence", dir);
+        copyTest("test_optional_has_element_empty_optional_input", dir);
+        assertEquals(1, run(dir.toString()));
+        String table = out.toString(StandardCharsets.UTF_8);
+        assertTrue(table.contains("input 'x' is a sequence of float tensors (sequence_type); Janus takes tensors only"), table);
+        assertTrue(table.contains("input 'optional_input' is an optional of int32 tensors (optional_type); Janus takes tensors only"), table);
     }
 
     @Test

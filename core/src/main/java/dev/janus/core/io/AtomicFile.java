@@ -19,15 +19,28 @@ public final class AtomicFile {
     private AtomicFile() {
     }
 
+    /** What a file is made of, written in order to the channel of the temporary file. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(FileChannel channel) throws IOException;
+    }
+
     /** Writes {@code bytes} to {@code path}; {@code what} names the content in the error message. */
     public static void write(Path path, byte[] bytes, String what) {
+        write(path, ch -> {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) ch.write(b);
+        }, what);
+    }
+
+    /** Writes what {@code content} writes (which may be more than a byte array holds) to {@code path}. */
+    public static void write(Path path, Content content, String what) {
         Path dir = path.toAbsolutePath().getParent();
         Path tmp = null;
         try {
             tmp = Files.createTempFile(dir, "." + path.getFileName(), ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                while (b.hasRemaining()) ch.write(b);
+                content.writeTo(ch);
                 ch.force(true);
             }
             try {
