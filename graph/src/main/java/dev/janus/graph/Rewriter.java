@@ -85,6 +85,13 @@ public final class Rewriter {
     }
 
     /** Adds the source's outputs, mapped and under the names they were given, and returns the new graph. */
+    /** A node-for-node copy of {@code g} (to show a listener the graph before a pass changes it). */
+    static Graph copy(Graph g) {
+        Rewriter r = new Rewriter(g);
+        for (dev.janus.core.ir.Node n : g.nodes()) r.copy(n);
+        return r.finish();
+    }
+
     public Graph finish() {
         List<Value> outputs = source.outputs();
         for (int i = 0; i < outputs.size(); i++) {

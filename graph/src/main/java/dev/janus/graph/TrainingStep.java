@@ -61,11 +61,7 @@ public final class TrainingStep {
      * updates, each is computed from the values before the step.
      */
     public TrainingStep(Graph model, Optimizer optimizer, CompileOptions options, Map<Integer, Integer> stateUpdates) {
-        if (model.outputs().isEmpty()) throw new JanusException("graph " + model.name() + ": a training step needs the loss as first output");
-        TensorType loss = model.outputs().get(0).type();
-        if (!loss.dtype().isFloating() || loss.rank() != 0) {
-            throw new ShapeException("graph " + model.name() + ": the loss must be a floating-point scalar, got " + loss);
-        }
+        trainable.addAll(GradientStep.trainableParameters(model));
         this.model = model;
         this.optimizer = optimizer;
         this.options = options;
@@ -82,11 +78,8 @@ public final class TrainingStep {
             }
         }
         this.stateUpdates = Map.copyOf(stateUpdates);
-        for (int i = 0; i < params.size(); i++) {
+        for (int i : trainable) {
             Value p = params.get(i);
-            if (!model.isTrainable(p)) continue;
-            if (!p.hasName()) throw new JanusException("graph " + model.name() + ": trainable parameter " + p + " needs a name");
-            trainable.add(i);
             Tensor[] s = new Tensor[optimizer.stateNames().size()];
             for (int k = 0; k < s.length; k++) s[k] = Tensor.empty(p.type().dtype(), p.type().shape());
             state.add(s);
@@ -99,6 +92,11 @@ public final class TrainingStep {
 
     public Optimizer optimizer() {
         return optimizer;
+    }
+
+    /** Model output index -> index in {@code model().parameters()} of the non-trainable parameter it replaces after each step. */
+    public Map<Integer, Integer> stateUpdates() {
+        return stateUpdates;
     }
 
     /** Steps taken so far (the optimizer's t is this plus one on the next step). */
@@ -164,18 +162,11 @@ public final class TrainingStep {
 
     private Plan build(List<Shape> dataShapes) {
         IrListener listener = options.listener();
-        Graph spec = ShapeInference.specialize(model, Executable.types(model, dataShapes));
-        if (listener != null) listener.afterPass("shape-inference", model, spec);
-        Graph before = listener == null ? null : copy(spec);
-        GraphEmitter e = new GraphEmitter(spec);
-        List<Value> params = spec.parameters();
-        List<Value> wrt = new ArrayList<>();
-        for (int i : trainable) wrt.add(params.get(i));
-        List<Value> grads = Autodiff.gradients(e, spec.outputs().get(0), wrt);
-        if (listener != null) {
-            listener.afterPass("autodiff", before, spec);
-            before = copy(spec);
-        }
+        GradientStep.Differentiated diff = GradientStep.differentiate(model, dataShapes, trainable, options);
+        Graph spec = diff.spec;
+        GraphEmitter e = diff.emitter;
+        List<Value> wrt = diff.wrt, grads = diff.grads;
+        Graph before = listener == null ? null : Rewriter.copy(spec);
 
         // One scalar input per (scalar, dtype) of the trainable parameters.
         List<String> names = optimizer.scalarNames();
@@ -224,9 +215,4 @@ public final class TrainingStep {
         return plan;
     }
 
-    private static Graph copy(Graph g) {
-        Rewriter r = new Rewriter(g);
-        for (dev.janus.core.ir.Node n : g.nodes()) r.copy(n);
-        return r.finish();
-    }
 }

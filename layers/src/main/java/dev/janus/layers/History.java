@@ -11,7 +11,8 @@ public final class History {
     private final List<Integer> epochs = new ArrayList<>();
     private final Map<String, List<Double>> values = new LinkedHashMap<>();
 
-    void record(int epoch, Map<String, Double> logs) {
+    /** Adds one epoch's logs (fit does; so do other trainers that report as fit does). */
+    public void record(int epoch, Map<String, Double> logs) {
         epochs.add(epoch);
         for (Map.Entry<String, Double> e : logs.entrySet()) values.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
     }

@@ -745,6 +745,16 @@ public class Model extends Layer {
         ModelFile.save(this, path);
     }
 
+    /** The bytes {@link #save} writes: the whole model in the model-file format (to send it elsewhere). */
+    public byte[] toBytes() {
+        return ModelFile.encode(this);
+    }
+
+    /** A model from the bytes of a model file ({@link #toBytes}, or a file's content); {@code source} names them in errors. */
+    public static Model fromBytes(byte[] bytes, String source) {
+        return ModelFile.decode(bytes, source);
+    }
+
     /** Loads a model saved by {@link #save}, compiled as it was, with its optimizer state. */
     public static Model load(Path path) {
         return ModelFile.load(path);

@@ -45,7 +45,8 @@ final class ModelFile {
         AtomicFile.write(path, encode(model), "model " + model.name());
     }
 
-    private static byte[] encode(Model model) {
+    static byte[] encode(Model model) {
+        if (!model.isBuilt()) throw new JanusException("cannot save " + model.name() + ": it is not built yet");
         checkSavable(model);
         if (model.optimizer() != null) {
             Optimizers.fromConfig(model.optimizer().name(), model.optimizer().hyperparameters());
@@ -189,21 +190,26 @@ final class ModelFile {
         } catch (IOException e) {
             throw new JanusException("cannot load model from " + path + ": " + e, e);
         }
+        return decode(bytes, path.toString());
+    }
+
+    /** A model from the bytes of a model file; {@code source} names them in errors. */
+    static Model decode(byte[] bytes, String source) {
         if (bytes.length < MAGIC.length || !java.util.Arrays.equals(java.util.Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
-            throw new JanusException(path + " is not a Janus model file (it does not start with JANUSMDL)");
+            throw new JanusException(source + " is not a Janus model file (it does not start with JANUSMDL)");
         }
-        if (bytes.length < MAGIC.length + 12) throw new JanusException(path + ": the model file is truncated");
+        if (bytes.length < MAGIC.length + 12) throw new JanusException(source + ": the model file is truncated");
         CRC32 crc = new CRC32();
         crc.update(bytes, 0, bytes.length - 8);
         if (crc.getValue() != ByteBuffer.wrap(bytes, bytes.length - 8, 8).getLong()) {
-            throw new JanusException(path + ": the model file is truncated or damaged (checksum mismatch)");
+            throw new JanusException(source + ": the model file is truncated or damaged (checksum mismatch)");
         }
         try {
             return decode(new DataInputStream(new ByteArrayInputStream(bytes, MAGIC.length, bytes.length - 8 - MAGIC.length)), bytes.length);
         } catch (EOFException e) {
-            throw new JanusException(path + ": the model file ends too early", e);
+            throw new JanusException(source + ": the model file ends too early", e);
         } catch (IOException | RuntimeException e) {
-            throw new JanusException(path + ": cannot read the model: " + e.getMessage(), e);
+            throw new JanusException(source + ": cannot read the model: " + e.getMessage(), e);
         }
     }
 

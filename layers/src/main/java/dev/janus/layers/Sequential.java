@@ -165,6 +165,13 @@ public class Sequential extends Model {
         return this;
     }
 
+    /** A Sequential from the bytes of a model file ({@link #toBytes}, or a file's content); {@code source} names them in errors. */
+    public static Sequential fromBytes(byte[] bytes, String source) {
+        Model m = ModelFile.decode(bytes, source);
+        if (!(m instanceof Sequential)) throw new JanusException(source + " holds a " + m.typeName() + " model, not a Sequential (use Model.fromBytes)");
+        return (Sequential) m;
+    }
+
     /** Loads a Sequential saved by {@link #save}, compiled as it was, with its optimizer state. */
     public static Sequential load(Path path) {
         Model m = ModelFile.load(path);

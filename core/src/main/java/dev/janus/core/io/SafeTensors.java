@@ -46,7 +46,8 @@ public final class SafeTensors {
         AtomicFile.write(file, encode(tensors, metadata), "tensors");
     }
 
-    static byte[] encode(Map<String, Tensor> tensors, Map<String, String> metadata) {
+    /** The bytes of a safetensors file holding these tensors, in the map's order (to send or store elsewhere). */
+    public static byte[] encode(Map<String, Tensor> tensors, Map<String, String> metadata) {
         StringBuilder json = new StringBuilder("{");
         if (!metadata.isEmpty()) {
             json.append(quote("__metadata__")).append(":{");
@@ -113,7 +114,8 @@ public final class SafeTensors {
         return decode(bytes, file.toString());
     }
 
-    static Map<String, Tensor> decode(byte[] bytes, String source) {
+    /** The tensors of a safetensors file's bytes; {@code source} names them in errors. */
+    public static Map<String, Tensor> decode(byte[] bytes, String source) {
         if (bytes.length < 8) throw new JanusException(source + " is not a safetensors file: it has only " + bytes.length + " bytes");
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         long headerLen = b.getLong();

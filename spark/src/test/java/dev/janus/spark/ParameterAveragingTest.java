@@ -1,0 +1,49 @@
+package dev.janus.spark;
+
+import dev.janus.core.Generator;
+import dev.janus.core.Tensor;
+import dev.janus.layers.Dense;
+import dev.janus.layers.Input;
+import dev.janus.examples.DigitsData;
+import dev.janus.layers.Sequential;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Deeplearning4j's way, parameters averaged every few steps, reaches the test accuracy of synchronous training. */
+class ParameterAveragingTest {
+    /** An MLP on the 8x8 digits (64 -> 64 relu -> 10): trained to convergence in seconds, so both runs can finish. */
+    static Sequential digitsMlp() {
+        Sequential m = new Sequential().generator(new Generator(0));
+        m.add(new Input(64));
+        m.add(new Dense(64, "relu"));
+        m.add(new Dense(10, "softmax"));
+        m.compile("adam", "sparse_categorical_crossentropy", List.of("accuracy"));
+        return m;
+    }
+
+    @Test
+    void averagingEveryFourStepsReachesTheSynchronousTestAccuracyWithinOnePoint() {
+        SparkSession spark = SharedSpark.get();
+        DigitsData digits = DigitsData.load();
+        Tensor x = digits.train.tensor(0), xTest = digits.test.tensor(0);
+        Dataset<Row> df = TrainingData.frame(spark, x, digits.train.tensor(1)).cache();
+        double[] accuracy = new double[2];
+        int[] every = {0, 4};
+        for (int k = 0; k < 2; k++) {
+            Sequential m = digitsMlp();
+            JanusSpark.fit(m, df, new SparkFit().inputCols(TrainingData.columns(64)).epochs(15).batchSize(32).workers(2)
+                    .averageEvery(every[k]).seed(2).verbose(k == 0 ? 0 : 1));
+            accuracy[k] = DigitsData.accuracy(m.predict(xTest), digits.test.tensor(1));
+        }
+        System.out.printf("digits MLP, 15 epochs on 2 workers: test accuracy %.4f synchronous, %.4f averaging every 4 steps%n", accuracy[0], accuracy[1]);
+        assertTrue(accuracy[0] > 0.9, "synchronous accuracy " + accuracy[0]);
+        assertTrue(Math.abs(accuracy[0] - accuracy[1]) <= 0.01, "accuracies " + accuracy[0] + " and " + accuracy[1]);
+        df.unpersist();
+    }
+}

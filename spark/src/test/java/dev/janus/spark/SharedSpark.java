@@ -1,0 +1,28 @@
+package dev.janus.spark;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * One local Spark for all the tests of this module (starting one takes seconds): two cores, and up
+ * to 4 attempts per task, as a cluster retries (plain local mode gives a task one attempt).
+ */
+final class SharedSpark {
+    private static SparkSession spark;
+
+    private SharedSpark() {
+    }
+
+    static synchronized SparkSession get() {
+        if (spark == null) {
+            spark = SparkSession.builder()
+                    .master("local[2,4]")
+                    .appName("janus-spark-tests")
+                    .config("spark.ui.enabled", "false")
+                    .config("spark.sql.shuffle.partitions", "4")
+                    .config("spark.driver.host", "127.0.0.1")
+                    .config("spark.driver.bindAddress", "127.0.0.1")
+                    .getOrCreate();
+        }
+        return spark;
+    }
+}
