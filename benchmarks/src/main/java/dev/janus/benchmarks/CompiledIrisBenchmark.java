@@ -126,7 +126,7 @@ public class CompiledIrisBenchmark {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             ort = env.createSession(OnnxExporter.toBytes(compiled.model.compiledPredictor().graph(), ExportOptions.defaults()), options);
         }
-        ortInput = OnnxTensor.createTensor(env, FloatBuffer.wrap(xs[0].f32()), new long[] {16, 4});
+        ortInput = OnnxTensor.createTensor(env, FloatBuffer.wrap(xs[0].toFloatArray()), new long[] {16, 4});
     }
 
     @TearDown

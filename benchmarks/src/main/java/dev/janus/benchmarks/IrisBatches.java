@@ -37,7 +37,7 @@ final class IrisBatches {
 
     static INDArray oneHot(Tensor labels, int classes) {
         INDArray out = Nd4j.zeros(DataType.FLOAT, labels.dim(0), classes);
-        for (int i = 0; i < labels.dim(0); i++) out.putScalar(i, (int) labels.i64()[i], 1f);
+        for (int i = 0; i < labels.dim(0); i++) out.putScalar(i, (int) labels.readLong(i), 1f);
         return out;
     }
 }

@@ -1,28 +1,42 @@
 package dev.janus.core;
 
+import dev.janus.core.backend.HeapStorage;
+import dev.janus.core.backend.Storage;
+import dev.janus.core.backend.StorageKind;
+
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * An n-dimensional array of one {@link DType}, row-major and contiguous.
+ * An n-dimensional array: a {@link DType}, a {@link Shape} (row-major, contiguous) and a
+ * {@link Storage} on a {@link Device}.
  *
- * <p>On the CPU the storage is a plain Java array (float[], double[], long[] or boolean[]): small
- * tensors then cost a Java allocation rather than an ND4J op dispatch, and the garbage collector
- * frees what is dropped (see the README for the measurements behind this). {@link #toNd4j()} and
- * {@link #fromNd4j} convert to and from ND4J's {@code INDArray}.
+ * <p>By default the storage is a plain Java array on the heap ({@link StorageKind#HEAP}): small
+ * tensors then cost a Java allocation rather than a native call, and the garbage collector frees
+ * what is dropped (see the README for the measurements behind this). Tensors may also live in ND4J
+ * native buffers ({@link StorageKind#NATIVE}, shared with {@code INDArray}s by {@link #fromNd4j}
+ * and {@link #toNd4j()}) or on another device ({@link #to(Device)}).
  *
  * <p>A tensor is a value: ops never change their inputs. Kernels and optimizers that update
- * storage in place use {@link #copyFrom}, or write the raw arrays ({@link #f32()} ...).
+ * storage in place use {@link #copyFrom}, or (CPU kernels, heap storage only) write the raw arrays
+ * ({@link #f32()} ...). Everything else reads and writes through the accessors here or the storage.
  */
 public final class Tensor {
     private final DType dtype;
     private final Shape shape;
-    private final Object data;
+    private final Storage storage;
+    // The Java array of heap storage (null for other kinds), kept here so kernels reach it in one step.
+    private final Object array;
 
-    private Tensor(DType dtype, Shape shape, Object data) {
+    private Tensor(DType dtype, Shape shape, Storage storage) {
         this.dtype = dtype;
         this.shape = shape;
-        this.data = data;
+        this.storage = storage;
+        this.array = storage instanceof HeapStorage ? ((HeapStorage) storage).array() : null;
+    }
+
+    private static Tensor heap(DType dtype, Shape shape, Object array) {
+        return new Tensor(dtype, shape, new HeapStorage(array, dtype));
     }
 
     // ---------------------------------------------------------------- creation
@@ -30,14 +44,12 @@ public final class Tensor {
     /** A zero-filled tensor; the usual way kernels get their output. */
     public static Tensor empty(DType dtype, Shape shape) {
         if (!shape.isStatic()) throw new ShapeException("cannot allocate a tensor of unknown shape " + shape);
-        int n = shape.size();
-        switch (dtype) {
-            case FLOAT32: return new Tensor(dtype, shape, new float[n]);
-            case FLOAT64: return new Tensor(dtype, shape, new double[n]);
-            case INT64: return new Tensor(dtype, shape, new long[n]);
-            case BOOL: return new Tensor(dtype, shape, new boolean[n]);
-            default: throw new AssertionError(dtype);
-        }
+        return new Tensor(dtype, shape, HeapStorage.allocate(dtype, shape.size()));
+    }
+
+    /** A zero-filled tensor on {@code device}, in the storage that device's tensors get by default. */
+    public static Tensor empty(DType dtype, Shape shape, Device device) {
+        return device.isCpu() ? empty(dtype, shape) : StorageKind.forDevice(device).empty(dtype, shape, device);
     }
 
     public static Tensor zeros(int... shape) {
@@ -92,19 +104,19 @@ public final class Tensor {
 
     /** A copy of {@code values} with the given shape (1-D when no shape is given). */
     public static Tensor of(float[] values, int... shape) {
-        return new Tensor(DType.FLOAT32, checkedShape(values.length, shape), values.clone());
+        return heap(DType.FLOAT32, checkedShape(values.length, shape), values.clone());
     }
 
     public static Tensor of(double[] values, int... shape) {
-        return new Tensor(DType.FLOAT64, checkedShape(values.length, shape), values.clone());
+        return heap(DType.FLOAT64, checkedShape(values.length, shape), values.clone());
     }
 
     public static Tensor of(long[] values, int... shape) {
-        return new Tensor(DType.INT64, checkedShape(values.length, shape), values.clone());
+        return heap(DType.INT64, checkedShape(values.length, shape), values.clone());
     }
 
     public static Tensor of(boolean[] values, int... shape) {
-        return new Tensor(DType.BOOL, checkedShape(values.length, shape), values.clone());
+        return heap(DType.BOOL, checkedShape(values.length, shape), values.clone());
     }
 
     /** A 2-D float32 tensor from rows of equal length. */
@@ -117,7 +129,7 @@ public final class Tensor {
             }
             System.arraycopy(rows[i], 0, flat, i * cols, cols);
         }
-        return new Tensor(DType.FLOAT32, Shape.of(rows.length, cols), flat);
+        return heap(DType.FLOAT32, Shape.of(rows.length, cols), flat);
     }
 
     /** A 2-D float64 tensor from rows of equal length. */
@@ -130,7 +142,7 @@ public final class Tensor {
             }
             System.arraycopy(rows[i], 0, flat, i * cols, cols);
         }
-        return new Tensor(DType.FLOAT64, Shape.of(rows.length, cols), flat);
+        return heap(DType.FLOAT64, Shape.of(rows.length, cols), flat);
     }
 
     /**
@@ -139,22 +151,22 @@ public final class Tensor {
      */
     public static Tensor wrap(Object array, DType dtype, Shape shape) {
         Objects.requireNonNull(array, "array");
-        Class<?> expected;
-        switch (dtype) {
-            case FLOAT32: expected = float[].class; break;
-            case FLOAT64: expected = double[].class; break;
-            case INT64: expected = long[].class; break;
-            default: expected = boolean[].class;
+        Storage s;
+        try {
+            s = new HeapStorage(array, dtype);
+        } catch (JanusException e) {
+            throw new JanusException("Tensor.wrap: " + e.getMessage());
         }
-        if (array.getClass() != expected) {
-            throw new JanusException("Tensor.wrap: a " + dtype + " tensor needs a " + expected.getSimpleName()
-                    + ", got " + array.getClass().getSimpleName());
+        return wrap(s, shape);
+    }
+
+    /** A tensor over {@code storage} (no copy), whose length must be the shape's size. */
+    public static Tensor wrap(Storage storage, Shape shape) {
+        Objects.requireNonNull(storage, "storage");
+        if (!shape.isStatic() || shape.size() != storage.length()) {
+            throw new ShapeException("Tensor.wrap: shape " + shape + " does not hold " + storage.length() + " values");
         }
-        int length = java.lang.reflect.Array.getLength(array);
-        if (!shape.isStatic() || shape.size() != length) {
-            throw new ShapeException("Tensor.wrap: shape " + shape + " does not hold " + length + " values");
-        }
-        return new Tensor(dtype, shape, array);
+        return new Tensor(storage.dtype(), shape, storage);
     }
 
     private static Shape checkedShape(int length, int[] shape) {
@@ -217,8 +229,14 @@ public final class Tensor {
         return new TensorType(dtype, shape);
     }
 
+    /** The device its storage lives on. */
     public Device device() {
-        return Device.CPU;
+        return storage.device();
+    }
+
+    /** Where the elements live. */
+    public Storage storage() {
+        return storage;
     }
 
     public int rank() {
@@ -244,13 +262,11 @@ public final class Tensor {
     }
 
     public long getLong(int... index) {
-        int i = flatIndex(index);
-        return dtype == DType.INT64 ? i64()[i] : (long) readDouble(i);
+        return readLong(flatIndex(index));
     }
 
     public boolean getBoolean(int... index) {
-        int i = flatIndex(index);
-        return dtype == DType.BOOL ? bool()[i] : readDouble(i) != 0;
+        return readDouble(flatIndex(index)) != 0;
     }
 
     /** The value of a one-element tensor. */
@@ -277,56 +293,79 @@ public final class Tensor {
 
     /** Element {@code i} of the flat storage, as a double (bool reads as 0 or 1). */
     public double readDouble(int i) {
+        if (array == null) return storage.getDouble(i);
         switch (dtype) {
-            case FLOAT32: return f32()[i];
-            case FLOAT64: return f64()[i];
-            case INT64: return i64()[i];
-            default: return bool()[i] ? 1 : 0;
+            case FLOAT32: return ((float[]) array)[i];
+            case FLOAT64: return ((double[]) array)[i];
+            case INT64: return ((long[]) array)[i];
+            default: return ((boolean[]) array)[i] ? 1 : 0;
         }
+    }
+
+    /** Element {@code i} of the flat storage as a long: exact for int64. */
+    public long readLong(int i) {
+        return dtype == DType.INT64 && array != null ? ((long[]) array)[i] : storage.getLong(i);
+    }
+
+    /** Sets element {@code i} of the flat storage: exact for int64. */
+    public void setLong(int i, long v) {
+        if (dtype == DType.INT64 && array != null) ((long[]) array)[i] = v;
+        else storage.setLong(i, v);
     }
 
     /** Sets element {@code i} of the flat storage, converting like {@code cast}. */
     public void setDouble(int i, double v) {
+        if (array == null) {
+            storage.setDouble(i, v);
+            return;
+        }
         switch (dtype) {
-            case FLOAT32: f32()[i] = (float) v; break;
-            case FLOAT64: f64()[i] = v; break;
-            case INT64: i64()[i] = (long) v; break;
-            default: bool()[i] = v != 0;
+            case FLOAT32: ((float[]) array)[i] = (float) v; break;
+            case FLOAT64: ((double[]) array)[i] = v; break;
+            case INT64: ((long[]) array)[i] = (long) v; break;
+            default: ((boolean[]) array)[i] = v != 0;
         }
     }
 
     /** A converted copy of the elements, row-major. */
     public float[] toFloatArray() {
-        if (dtype == DType.FLOAT32) return f32().clone();
+        if (dtype == DType.FLOAT32) return (float[]) hostCopy();
         float[] out = new float[numel()];
         for (int i = 0; i < out.length; i++) out[i] = (float) readDouble(i);
         return out;
     }
 
     public double[] toDoubleArray() {
-        if (dtype == DType.FLOAT64) return f64().clone();
+        if (dtype == DType.FLOAT64) return (double[]) hostCopy();
         double[] out = new double[numel()];
         for (int i = 0; i < out.length; i++) out[i] = readDouble(i);
         return out;
     }
 
     public long[] toLongArray() {
-        if (dtype == DType.INT64) return i64().clone();
+        if (dtype == DType.INT64) return (long[]) hostCopy();
         long[] out = new long[numel()];
-        for (int i = 0; i < out.length; i++) out[i] = (long) readDouble(i);
+        for (int i = 0; i < out.length; i++) out[i] = readLong(i);
         return out;
     }
 
     public boolean[] toBooleanArray() {
-        if (dtype == DType.BOOL) return bool().clone();
+        if (dtype == DType.BOOL) return (boolean[]) hostCopy();
         boolean[] out = new boolean[numel()];
         for (int i = 0; i < out.length; i++) out[i] = readDouble(i) != 0;
         return out;
     }
 
-    // ---------------------------------------------------------------- storage (for kernels)
+    // The elements in a new Java array of the dtype's own type.
+    private Object hostCopy() {
+        Object a = HeapStorage.newArray(dtype, numel());
+        storage.toHost(0, a, 0, numel());
+        return a;
+    }
 
-    /** The float32 storage itself, not a copy. */
+    // ---------------------------------------------------------------- raw arrays (for CPU kernels)
+
+    /** The float32 heap array itself, not a copy: for CPU kernels, on heap storage only. */
     public float[] f32() {
         return (float[]) storage(DType.FLOAT32);
     }
@@ -346,9 +385,22 @@ public final class Tensor {
         return (boolean[]) storage(DType.BOOL);
     }
 
+    /** The heap array itself, whatever the dtype: for CPU kernels, on heap storage only. */
+    public Object heapArray() {
+        if (array == null) throw notOnHeap();
+        return array;
+    }
+
     private Object storage(DType want) {
         if (dtype != want) throw new JanusException("tensor is " + dtype + ", not " + want);
-        return data;
+        if (array == null) throw notOnHeap();
+        return array;
+    }
+
+    private JanusException notOnHeap() {
+        return new JanusException("this " + dtype + " tensor is in " + storage.kind() + " storage on " + device()
+                + ", not in a Java array: read it through the tensor (toFloatArray, readDouble, storage()) or move it with to("
+                + "StorageKind.HEAP)");
     }
 
     /** The same storage seen with another shape of the same size (a view, not a copy). */
@@ -356,46 +408,89 @@ public final class Tensor {
         if (!newShape.isStatic() || newShape.size() != numel()) {
             throw new ShapeException("view: cannot view shape " + shape + " as " + newShape);
         }
-        return new Tensor(dtype, newShape, data);
+        return new Tensor(dtype, newShape, storage);
     }
 
+    /** A copy in the same kind of storage on the same device. */
     public Tensor copy() {
-        Object d;
-        switch (dtype) {
-            case FLOAT32: d = f32().clone(); break;
-            case FLOAT64: d = f64().clone(); break;
-            case INT64: d = i64().clone(); break;
-            default: d = bool().clone();
-        }
-        return new Tensor(dtype, shape, d);
+        return new Tensor(dtype, shape, storage.copy());
     }
 
-    /** Overwrites this tensor's elements with {@code src}'s; dtype and shape must match. */
+    /**
+     * Overwrites this tensor's elements with {@code src}'s; dtype and shape must match. The two may
+     * be in any storage on any devices: this is how data moves between them.
+     */
     public void copyFrom(Tensor src) {
         if (src.dtype != dtype || !src.shape.equals(shape)) {
             throw new ShapeException("copyFrom: cannot copy " + src.type() + " into " + type());
         }
-        System.arraycopy(src.data, 0, data, 0, numel());
+        if (array != null && src.array != null) System.arraycopy(src.array, 0, array, 0, numel());
+        else storage.copy(src.storage, 0, 0, numel());
     }
 
     /** Sets every element to {@code value}. */
     public void fill(double value) {
-        switch (dtype) {
-            case FLOAT32: Arrays.fill(f32(), (float) value); break;
-            case FLOAT64: Arrays.fill(f64(), value); break;
-            case INT64: Arrays.fill(i64(), (long) value); break;
-            default: Arrays.fill(bool(), value != 0);
+        if (array == null) {
+            storage.fill(value);
+            return;
         }
+        switch (dtype) {
+            case FLOAT32: Arrays.fill((float[]) array, (float) value); break;
+            case FLOAT64: Arrays.fill((double[]) array, value); break;
+            case INT64: Arrays.fill((long[]) array, (long) value); break;
+            default: Arrays.fill((boolean[]) array, value != 0);
+        }
+    }
+
+    // ---------------------------------------------------------------- devices and storage kinds
+
+    /**
+     * This tensor on {@code device}, as PyTorch's {@code tensor.to(device)}: itself when it is already
+     * there, else a copy in that device's default storage. An unknown or unavailable device is an
+     * error and changes nothing.
+     */
+    public Tensor to(Device device) {
+        if (device.equals(device())) return this;
+        Tensor t = empty(dtype, shape, device);
+        t.copyFrom(this);
+        return t;
+    }
+
+    /**
+     * This tensor in storage of {@code kind}: itself when it already is, else a copy (on this
+     * tensor's device when the kind serves it, else on the kind's first device). Moves a CPU tensor
+     * between the heap and ND4J's native memory.
+     */
+    public Tensor to(StorageKind kind) {
+        if (storage.kind() == kind) return this;
+        Device d = kind.deviceType().equals(device().type()) ? device()
+                : kind.deviceType().equals(Device.CPU_TYPE) ? Device.CPU : Device.parse(kind.deviceType() + ":0");
+        Tensor t = kind.empty(dtype, shape, d);
+        t.copyFrom(this);
+        return t;
+    }
+
+    /** This tensor on the CPU (itself when it is there), as PyTorch's {@code tensor.cpu()}. */
+    public Tensor cpu() {
+        return to(Device.CPU);
     }
 
     // ---------------------------------------------------------------- ND4J interop
 
-    /** A copy as an ND4J array (c order, same dtype). Loads ND4J's backend on first use. */
+    /**
+     * As an ND4J array (c order, same dtype). A tensor in native storage shares its buffer with the
+     * array (no copy: a change through either is seen by the other); a heap tensor is copied. Loads
+     * ND4J's backend on first use.
+     */
     public org.nd4j.linalg.api.ndarray.INDArray toNd4j() {
         return Nd4jConvert.toNd4j(this);
     }
 
-    /** A copy of an ND4J array (any order; float, double, long or bool). */
+    /**
+     * A tensor over an ND4J array (float, double, long or bool). An array laid out as a tensor is
+     * (c order, contiguous) is shared with no copy: the tensor is in native storage over the array's
+     * buffer. Other layouts (f order, strided views) are copied.
+     */
     public static Tensor fromNd4j(org.nd4j.linalg.api.ndarray.INDArray array) {
         return Nd4jConvert.fromNd4j(array);
     }

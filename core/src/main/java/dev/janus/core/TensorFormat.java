@@ -160,8 +160,8 @@ final class TensorFormat {
         }
 
         private String raw(int i) {
-            if (t.dtype() == DType.BOOL) return t.bool()[i] ? "True" : "False";
-            return Long.toString(t.i64()[i]);
+            if (t.dtype() == DType.BOOL) return t.readDouble(i) != 0 ? "True" : "False";
+            return Long.toString(t.readLong(i));
         }
 
         private static String special(double v) {

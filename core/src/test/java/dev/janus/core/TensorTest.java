@@ -81,9 +81,9 @@ class TensorTest {
         assertEquals(6.0, a.getDouble(1, 2));
         Tensor back = Tensor.fromNd4j(a.transpose());
         assertEquals(Shape.of(3, 2), back.shape());
-        assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, back.f32());
-        assertArrayEquals(new long[] {3, 4}, Tensor.fromNd4j(Tensor.of(new long[] {3, 4}).toNd4j()).i64());
-        assertArrayEquals(new double[] {0.5}, Tensor.fromNd4j(Tensor.of(new double[] {0.5}).toNd4j()).f64());
-        assertArrayEquals(new boolean[] {true, false}, Tensor.fromNd4j(Tensor.of(new boolean[] {true, false}).toNd4j()).bool());
+        assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, back.toFloatArray());
+        assertArrayEquals(new long[] {3, 4}, Tensor.fromNd4j(Tensor.of(new long[] {3, 4}).toNd4j()).toLongArray());
+        assertArrayEquals(new double[] {0.5}, Tensor.fromNd4j(Tensor.of(new double[] {0.5}).toNd4j()).toDoubleArray());
+        assertArrayEquals(new boolean[] {true, false}, Tensor.fromNd4j(Tensor.of(new boolean[] {true, false}).toNd4j()).toBooleanArray());
     }
 }

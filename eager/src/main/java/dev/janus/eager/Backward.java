@@ -109,7 +109,7 @@ final class Backward {
             t.setGradValue(g.copy());
         } else {
             Tensor acc = have.value();
-            Ops.ADD.compute(new Tensor[] {acc, g}, Attrs.NONE, new Tensor[] {acc}, CTX);
+            Ops.ADD.execute(new Tensor[] {acc, g}, Attrs.NONE, new Tensor[] {acc}, CTX);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.janus.eager;
 
 import dev.janus.core.DType;
+import dev.janus.core.Device;
 import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
@@ -21,7 +22,8 @@ import dev.janus.core.ops.Ops;
  * {@code Generator.manualSeed(seed)} makes a run repeat bit for bit, as {@code torch.manual_seed}.
  */
 public final class Tensor {
-    private final dev.janus.core.Tensor value;
+    // Replaced only by moveTo (Module.to), which keeps the tensor's identity as PyTorch's does.
+    private dev.janus.core.Tensor value;
     private boolean requiresGrad;
     private Tensor grad;
     /** The op that made this tensor, or null for a leaf. */
@@ -269,6 +271,49 @@ public final class Tensor {
             seed = gradient.value;
         }
         Backward.run(this, seed, retainGraph);
+    }
+
+    // ---------------------------------------------------------------- devices
+
+    /** The device its values live on. */
+    public Device device() {
+        return value.device();
+    }
+
+    /**
+     * This tensor on {@code device}, as PyTorch's {@code tensor.to(device)}: itself when it is already
+     * there, else a copy there. The copy of a leaf is a new leaf that requires grad as this one does
+     * (move data and parameters before the forward); moving a tensor an op made is not recorded
+     * for backward, so it is refused.
+     */
+    public Tensor to(Device device) {
+        if (device.equals(device())) return this;
+        if (gradFn != null) {
+            throw new JanusException("to(" + device + "): this tensor was made by " + gradFn.displayName()
+                    + " and moving it would not be recorded for backward; move the inputs and the module before the forward");
+        }
+        Tensor t = from(value.to(device));
+        t.requiresGrad = requiresGrad;
+        return t;
+    }
+
+    /** This tensor on the CPU, as {@code tensor.cpu()}. */
+    public Tensor cpu() {
+        return to(Device.CPU);
+    }
+
+    /**
+     * Moves a leaf's values, and its gradient, to {@code device} in place, keeping the tensor itself
+     * (what {@code Module.to} does to parameters and buffers, so optimizers keep working on them).
+     */
+    public void moveTo(Device device) {
+        if (gradFn != null) throw new JanusException("moveTo: only leaf tensors move in place; this one was made by " + gradFn.displayName());
+        if (device.equals(device())) return;
+        dev.janus.core.Tensor moved = value.to(device);
+        dev.janus.core.Tensor movedGrad = grad == null ? null : grad.value.to(device);
+        value = moved;
+        if (grad != null) grad = from(movedGrad);
+        version++;
     }
 
     /** The same values as a new leaf that does not require grad; ops on it are not recorded. */

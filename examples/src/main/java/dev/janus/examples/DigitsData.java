@@ -36,7 +36,7 @@ public final class DigitsData {
 
     /** The share of predictions [N, classes] whose largest value is at the label. */
     public static double accuracy(Tensor scores, Tensor labels) {
-        long[] y = labels.i64();
+        long[] y = labels.toLongArray();
         int classes = scores.dim(1), right = 0;
         for (int i = 0; i < y.length; i++) {
             int best = 0;

@@ -98,8 +98,8 @@ public final class IrisEager {
     public static double accuracy(Sequential model, TensorDataset data) {
         model.eval();
         try (Grad.Scope ignored = Grad.noGrad()) {
-            long[] predicted = model.forward(Tensor.from(data.tensor(0))).argmax(1).value().i64();
-            long[] labels = data.tensor(1).i64();
+            long[] predicted = model.forward(Tensor.from(data.tensor(0))).argmax(1).value().toLongArray();
+            long[] labels = data.tensor(1).toLongArray();
             int right = 0;
             for (int i = 0; i < labels.length; i++) if (predicted[i] == labels[i]) right++;
             return (double) right / labels.length;

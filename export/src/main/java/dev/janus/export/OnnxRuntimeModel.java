@@ -17,9 +17,6 @@ import dev.janus.core.onnx.OnnxException;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -136,32 +133,23 @@ public final class OnnxRuntimeModel implements AutoCloseable {
     }
 
     private OnnxTensor toOrt(Tensor t) throws OrtException {
-        long[] shape = t.shape().toLongArray();
+        ByteBuffer b = ByteBuffer.allocateDirect(t.numel() * t.dtype().bytes()).order(ByteOrder.nativeOrder());
+        t.storage().toBytes(b);
+        b.rewind();
+        OnnxJavaType type;
         switch (t.dtype()) {
-            case FLOAT32: return OnnxTensor.createTensor(env, FloatBuffer.wrap(t.f32()), shape);
-            case FLOAT64: return OnnxTensor.createTensor(env, DoubleBuffer.wrap(t.f64()), shape);
-            case INT64: return OnnxTensor.createTensor(env, LongBuffer.wrap(t.i64()), shape);
-            default: {
-                ByteBuffer b = ByteBuffer.allocateDirect(t.numel()).order(ByteOrder.nativeOrder());
-                for (boolean v : t.bool()) b.put((byte) (v ? 1 : 0));
-                b.rewind();
-                return OnnxTensor.createTensor(env, b, shape, OnnxJavaType.BOOL);
-            }
+            case FLOAT32: type = OnnxJavaType.FLOAT; break;
+            case FLOAT64: type = OnnxJavaType.DOUBLE; break;
+            case INT64: type = OnnxJavaType.INT64; break;
+            default: type = OnnxJavaType.BOOL;
         }
+        return OnnxTensor.createTensor(env, b, t.shape().toLongArray(), type);
     }
 
     private Tensor fromOrt(OnnxTensor o, String name) {
         TensorInfo info = o.getInfo();
         Tensor t = Tensor.empty(dtype(info.type, "output '" + name + "'"), Shape.of(info.getShape()));
-        switch (t.dtype()) {
-            case FLOAT32: o.getFloatBuffer().get(t.f32()); break;
-            case FLOAT64: o.getDoubleBuffer().get(t.f64()); break;
-            case INT64: o.getLongBuffer().get(t.i64()); break;
-            default: {
-                ByteBuffer b = o.getByteBuffer();
-                for (int i = 0; i < t.numel(); i++) t.bool()[i] = b.get(i) != 0;
-            }
-        }
+        t.storage().fromBytes(o.getByteBuffer().order(ByteOrder.nativeOrder()));
         return t;
     }
 

@@ -26,12 +26,7 @@ public final class OnnxTensors {
 
     public static TensorProto write(Tensor t, String name) {
         ByteBuffer buf = ByteBuffer.allocate(t.numel() * t.dtype().bytes()).order(ByteOrder.LITTLE_ENDIAN);
-        switch (t.dtype()) {
-            case FLOAT32: buf.asFloatBuffer().put(t.f32()); break;
-            case FLOAT64: buf.asDoubleBuffer().put(t.f64()); break;
-            case INT64: buf.asLongBuffer().put(t.i64()); break;
-            default: for (boolean b : t.bool()) buf.put((byte) (b ? 1 : 0));
-        }
+        t.storage().toBytes(buf);
         TensorProto.Builder p = TensorProto.newBuilder().setDataType(OnnxTypes.code(t.dtype())).setRawData(ByteString.copyFrom(buf.array()));
         for (int d : t.shape().dims()) p.addDims(d);
         if (name != null) p.setName(name);
@@ -75,11 +70,11 @@ public final class OnnxTensors {
         Tensor t = Tensor.empty(dtype, shape);
         for (int i = 0; i < n; i++) {
             switch (code) {
-                case OnnxTypes.FLOAT: t.f32()[i] = p.getFloatData(i); break;
-                case OnnxTypes.DOUBLE: t.f64()[i] = p.getDoubleData(i); break;
-                case OnnxTypes.INT64: t.i64()[i] = p.getInt64Data(i); break;
-                case OnnxTypes.INT32: t.i64()[i] = p.getInt32Data(i); break;
-                default: t.bool()[i] = p.getInt32Data(i) != 0;
+                case OnnxTypes.FLOAT: t.setDouble(i, p.getFloatData(i)); break;
+                case OnnxTypes.DOUBLE: t.setDouble(i, p.getDoubleData(i)); break;
+                case OnnxTypes.INT64: t.setLong(i, p.getInt64Data(i)); break;
+                case OnnxTypes.INT32: t.setLong(i, p.getInt32Data(i)); break;
+                default: t.setDouble(i, p.getInt32Data(i) != 0 ? 1 : 0);
             }
         }
         return t;
@@ -89,12 +84,10 @@ public final class OnnxTensors {
     private static Tensor fromRaw(ByteBuffer buf, int code, DType dtype, Shape shape) {
         int n = shape.size();
         Tensor t = Tensor.empty(dtype, shape);
-        switch (code) {
-            case OnnxTypes.FLOAT: buf.asFloatBuffer().get(t.f32()); break;
-            case OnnxTypes.DOUBLE: buf.asDoubleBuffer().get(t.f64()); break;
-            case OnnxTypes.INT64: buf.asLongBuffer().get(t.i64()); break;
-            case OnnxTypes.INT32: for (int i = 0; i < n; i++) t.i64()[i] = buf.getInt(); break;
-            default: for (int i = 0; i < n; i++) t.bool()[i] = buf.get() != 0;
+        if (code == OnnxTypes.INT32) {
+            for (int i = 0; i < n; i++) t.setLong(i, buf.getInt());
+        } else {
+            t.storage().fromBytes(buf);
         }
         return t;
     }

@@ -1,12 +1,16 @@
 package dev.janus.graph;
 
+import dev.janus.core.Device;
 import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
+import dev.janus.core.backend.StorageKind;
 import dev.janus.core.TensorType;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.Node;
 import dev.janus.core.ir.Value;
 import dev.janus.core.ops.Attrs;
+import dev.janus.core.ops.Kernel;
+import dev.janus.core.ops.Kernels;
 import dev.janus.core.ops.Op;
 
 import java.util.ArrayDeque;
@@ -27,6 +31,10 @@ import java.util.Set;
  * run), or an input's buffer when its op is elementwise and that input dies there (in place). A
  * parameter update lands directly in the parameter's tensor when the updating node is the last to
  * read the old value; otherwise it is copied there after the run.
+ *
+ * <p>Buffers are allocated on the options' device, in their storage kind; constants are copied
+ * there, parameters must already be there (they are the model's own tensors). Each node's kernel
+ * is chosen once, here, for its buffers' storage ({@link Kernels#resolve}).
  */
 final class BufferPlanner {
     private BufferPlanner() {
@@ -47,11 +55,20 @@ final class BufferPlanner {
         Tensor[] inputs = new Tensor[graph.inputs().size()];
         for (int i = 0; i < inputs.length; i++) {
             Value v = graph.inputs().get(i);
-            inputs[i] = Tensor.empty(v.type().dtype(), staticShape(graph, v));
+            staticShape(graph, v);
+            inputs[i] = allocate(v.type(), options);
             buf.put(v, inputs[i]);
         }
-        for (Value p : graph.parameters()) buf.put(p, graph.parameterValue(p));
-        for (Value c : graph.constants()) buf.put(c, graph.constantValue(c));
+        Device device = options.device();
+        for (Value p : graph.parameters()) {
+            Tensor t = graph.parameterValue(p);
+            if (!t.device().equals(device)) {
+                throw new JanusException("graph " + graph.name() + ": parameter " + p.name() + " is on " + t.device()
+                        + ", but the plan is compiled for " + device + " (move the model to " + device + " first)");
+            }
+            buf.put(p, t);
+        }
+        for (Value c : graph.constants()) buf.put(c, graph.constantValue(c).to(device));
 
         Map<Value, Value> target = new HashMap<>();
         for (Map.Entry<Integer, Integer> u : updates.entrySet()) {
@@ -69,13 +86,12 @@ final class BufferPlanner {
         Set<Value> landed = new HashSet<>();
         long bytes = 0;
         int n = nodes.size();
-        Op[] ops = new Op[n];
         Attrs[] attrs = new Attrs[n];
         Tensor[][] ins = new Tensor[n][], outs = new Tensor[n][];
+        Kernel[] kernels = new Kernel[n];
         String[] labels = new String[n];
         for (int k = 0; k < n; k++) {
             Node node = nodes.get(k);
-            ops[k] = node.op();
             attrs[k] = node.attrs();
             labels[k] = node.label();
             ins[k] = new Tensor[node.inputs().size()];
@@ -96,7 +112,7 @@ final class BufferPlanner {
                 }
                 if (b == null && options.inPlace() && Elementwise.is(node.op())) {
                     for (Value u : node.inputs()) {
-                        if (lastUse.get(u) == k && u.type().equals(t) && owned.contains(Elementwise.storage(buf.get(u)))
+                        if (lastUse.get(u) == k && u.type().equals(t) && owned.contains(buf.get(u).storage())
                                 && !handedOver.contains(u)) {
                             b = buf.get(u);
                             handedOver.add(u);
@@ -111,22 +127,23 @@ final class BufferPlanner {
                     if (f != null) b = f.shape().equals(t.shape()) ? f : f.view(t.shape());
                 }
                 if (b == null) {
-                    b = Tensor.empty(t.dtype(), t.shape());
-                    owned.add(Elementwise.storage(b));
-                    ids.put(Elementwise.storage(b), ids.size() + 1);
+                    b = allocate(t, options);
+                    owned.add(b.storage());
+                    ids.put(b.storage(), ids.size() + 1);
                     bytes += (long) b.numel() * t.dtype().bytes();
                 }
-                if (!how.startsWith("param")) how = "b" + ids.get(Elementwise.storage(b)) + how;
+                if (!how.startsWith("param")) how = "b" + ids.get(b.storage()) + how;
                 where.put(v, how);
                 buf.put(v, b);
                 outs[k][j] = b;
             }
+            kernels[k] = resolve(node, ins[k], outs[k]);
             if (options.bufferReuse()) {
                 Set<Value> dying = new LinkedHashSet<>(node.inputs());
                 for (Value v : node.outputs()) if (!lastUse.containsKey(v)) dying.add(v);
                 for (Value u : dying) {
                     Integer last = lastUse.get(u);
-                    if ((last == null || last == k) && !handedOver.contains(u) && owned.contains(Elementwise.storage(buf.get(u)))) {
+                    if ((last == null || last == k) && !handedOver.contains(u) && owned.contains(buf.get(u).storage())) {
                         free.computeIfAbsent(key(u.type()), x -> new ArrayDeque<>()).add(buf.get(u));
                     }
                 }
@@ -141,8 +158,21 @@ final class BufferPlanner {
         }
         Tensor[] outputs = new Tensor[graph.outputs().size()];
         for (int i = 0; i < outputs.length; i++) outputs[i] = buf.get(graph.outputs().get(i));
-        return new Plan(graph, ops, attrs, ins, outs, labels, inputs, outputs, from.toArray(new Tensor[0]),
+        return new Plan(graph, device, kernels, attrs, ins, outs, labels, inputs, outputs, from.toArray(new Tensor[0]),
                 to.toArray(new Tensor[0]), ids.size(), bytes, layout(graph, where));
+    }
+
+    private static Tensor allocate(TensorType t, CompileOptions options) {
+        StorageKind kind = options.storage();
+        return kind == StorageKind.HEAP ? Tensor.empty(t.dtype(), t.shape()) : kind.empty(t.dtype(), t.shape(), options.device());
+    }
+
+    private static Kernel resolve(Node node, Tensor[] in, Tensor[] out) {
+        try {
+            return Kernels.resolve(node.op(), in, out);
+        } catch (JanusException e) {
+            throw new JanusException(node.label() == null ? e.getMessage() : node.label() + ": " + e.getMessage(), e);
+        }
     }
 
     /** The update may overwrite the parameter when no later node reads the old value. */

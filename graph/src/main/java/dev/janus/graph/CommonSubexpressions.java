@@ -91,7 +91,7 @@ public final class CommonSubexpressions implements Pass {
         }
 
         private static long bits(Tensor t, int i) {
-            return t.dtype() == dev.janus.core.DType.INT64 ? t.i64()[i] : Double.doubleToLongBits(t.readDouble(i));
+            return t.dtype() == dev.janus.core.DType.INT64 ? t.readLong(i) : Double.doubleToLongBits(t.readDouble(i));
         }
 
         @Override

@@ -1,5 +1,9 @@
 package dev.janus.graph;
 
+import dev.janus.core.Device;
+import dev.janus.core.JanusException;
+import dev.janus.core.backend.StorageKind;
+
 /**
  * Which passes the compiler runs, and who sees the IR between them. Every pass can be switched off,
  * and results do not change when one is: the passes only save work and memory. Shape inference
@@ -8,6 +12,8 @@ package dev.janus.graph;
 public final class CompileOptions {
     private boolean constantFolding = true, transposes = true, cse = true, dce = true, fusion = true, bufferReuse = true, inPlace = true;
     private IrListener listener;
+    private Device device = Device.CPU;
+    private StorageKind storage = StorageKind.HEAP;
 
     public static CompileOptions defaults() {
         return new CompileOptions();
@@ -54,6 +60,35 @@ public final class CompileOptions {
     public CompileOptions inPlace(boolean on) {
         inPlace = on;
         return this;
+    }
+
+    /**
+     * The device a plan's buffers live and its kernels run on, in that device's default storage
+     * (default: the CPU, heap). A device no backend serves is an error here.
+     */
+    public CompileOptions device(Device d) {
+        StorageKind kind = StorageKind.forDevice(d);
+        device = d;
+        storage = kind;
+        return this;
+    }
+
+    /** The storage kind of a plan's buffers on its device: on the CPU, heap (default) or native. */
+    public CompileOptions storage(StorageKind kind) {
+        if (!kind.deviceType().equals(device.type())) {
+            throw new JanusException("compile options: " + kind + " storage lives on " + kind.deviceType()
+                    + ", not on the chosen device " + device);
+        }
+        storage = kind;
+        return this;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    public StorageKind storage() {
+        return storage;
     }
 
     public CompileOptions listener(IrListener l) {

@@ -1,8 +1,6 @@
 package dev.janus.graph;
 
-import dev.janus.core.DType;
 import dev.janus.core.Shape;
-import dev.janus.core.Tensor;
 import dev.janus.core.ops.Op;
 import dev.janus.core.ops.Ops;
 
@@ -39,11 +37,5 @@ final class Elementwise {
         if (r > out.rank()) return -1;
         for (int i = 0; i < r; i++) if (operand.dim(lead + i) != out.dim(out.rank() - r + i)) return -1;
         return operand.size();
-    }
-
-    /** The Java array behind a tensor, whatever its dtype. */
-    static Object storage(Tensor t) {
-        DType d = t.dtype();
-        return d == DType.FLOAT32 ? t.f32() : d == DType.FLOAT64 ? t.f64() : d == DType.INT64 ? t.i64() : t.bool();
     }
 }

@@ -23,12 +23,17 @@ import java.util.List;
  * <p>Operands from outside the chain are either full (the output's shape) or repeat with a period
  * (a scalar, a bias row; see {@link Elementwise#period}). Every input of a tile is read before any
  * output of it is written, so an output may share an input's buffer. Not thread-safe (registers).
+ *
+ * <p>{@link #compute} is the CPU kernel (heap storage). The chain is public so that a backend can
+ * generate one kernel per chain for its device (CUDA C through NVRTC, say): it registers a generator
+ * with {@code Kernels.registerGenerator(FusedElementwise.class, kind, op -> kernel)}, reading
+ * {@link #program()}, {@link #inputTypes()}, {@link #period(int)} and {@link #outputValues()}.
  */
-final class FusedElementwise extends Op {
+public final class FusedElementwise extends Op {
     static final int TILE = 4096;
 
     /** One op of the chain: its sources and result are value numbers (inputs first, then results). */
-    static final class Instr {
+    public static final class Instr {
         final Op op;
         final Attrs attrs;
         final int[] src;
@@ -37,6 +42,19 @@ final class FusedElementwise extends Op {
             this.op = op;
             this.attrs = attrs;
             this.src = src;
+        }
+
+        public Op op() {
+            return op;
+        }
+
+        public Attrs attrs() {
+            return attrs;
+        }
+
+        /** Value numbers of its operands: the chain's inputs are 0..n-1, the k-th result is n+k. */
+        public int[] sources() {
+            return src.clone();
         }
     }
 
@@ -123,6 +141,30 @@ final class FusedElementwise extends Op {
         return sb.toString();
     }
 
+    /** The shape of every output (and of the full inputs). */
+    public Shape shape() {
+        return shape;
+    }
+
+    /** The ops of the chain in order; the k-th is value number inputs + k. */
+    public List<Instr> program() {
+        return List.of(program);
+    }
+
+    public TensorType[] inputTypes() {
+        return inTypes.clone();
+    }
+
+    /** The period with which input {@code j} repeats over the output: its size when full, 1 for a scalar. */
+    public int period(int j) {
+        return period[j];
+    }
+
+    /** The value numbers of the chain's outputs, in output order. */
+    public int[] outputValues() {
+        return outputs.clone();
+    }
+
     @Override
     public int outputCount() {
         return outTypes.length;
@@ -166,7 +208,7 @@ final class FusedElementwise extends Op {
             }
             execute(ctx);
             for (int k = 0; k < outputs.length; k++) {
-                System.arraycopy(Elementwise.storage(bound[reg[outputs[k]]]), 0, Elementwise.storage(out[k]), start, len);
+                System.arraycopy(bound[reg[outputs[k]]].heapArray(), 0, out[k].heapArray(), start, len);
             }
         }
     }
@@ -191,14 +233,13 @@ final class FusedElementwise extends Op {
         execute(ctx);
         for (int k = 0; k < outputs.length; k++) {
             if (!direct[k]) {
-                System.arraycopy(Elementwise.storage(bound[reg[outputs[k]]]), 0, Elementwise.storage(out[k]), 0, size);
+                System.arraycopy(bound[reg[outputs[k]]].heapArray(), 0, out[k].heapArray(), 0, size);
             }
         }
     }
 
     private static boolean sharesInput(Tensor o, Tensor[] in) {
-        Object s = Elementwise.storage(o);
-        for (Tensor t : in) if (Elementwise.storage(t) == s) return true;
+        for (Tensor t : in) if (t.storage() == o.storage()) return true;
         return false;
     }
 
@@ -221,7 +262,7 @@ final class FusedElementwise extends Op {
 
     /** Writes elements [start, start + len) of {@code operand}, repeated with {@code period}, into {@code reg}. */
     private static void fill(Tensor reg, Tensor operand, int period, int start, int len) {
-        Object src = Elementwise.storage(operand), dst = Elementwise.storage(reg);
+        Object src = operand.heapArray(), dst = reg.heapArray();
         if (len == 0) return;
         if (period == 1) {
             switch (reg.dtype()) {

@@ -1,11 +1,12 @@
 package dev.janus.graph;
 
+import dev.janus.core.Device;
 import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.ExecContext;
-import dev.janus.core.ops.Op;
+import dev.janus.core.ops.Kernel;
 
 import java.util.Arrays;
 import java.util.Collections;
@@ -13,13 +14,15 @@ import java.util.List;
 
 /**
  * A compiled graph ready to run: its nodes as kernel calls on buffers chosen once by the
- * {@link BufferPlanner}. A run allocates nothing: the caller writes the inputs into
- * {@link #input(int)}, {@link #run} calls the kernels, and the outputs are the plan's own buffers,
- * valid until the next run. Parameter updates land in the parameters' tensors. Not thread-safe.
+ * {@link BufferPlanner}, on one device (the kernels chosen once for the buffers' storage). A run
+ * allocates nothing: the caller writes the inputs into {@link #input(int)}, {@link #run} calls the
+ * kernels, and the outputs are the plan's own buffers, valid until the next run. Parameter updates
+ * land in the parameters' tensors. Not thread-safe.
  */
 public final class Plan {
     private final Graph graph;
-    private final Op[] ops;
+    private final Device device;
+    private final Kernel[] kernels;
     private final Attrs[] attrs;
     private final Tensor[][] in, out;
     private final String[] labels;
@@ -30,10 +33,11 @@ public final class Plan {
     private final long bytes;
     private final String layout;
 
-    Plan(Graph graph, Op[] ops, Attrs[] attrs, Tensor[][] in, Tensor[][] out, String[] labels, Tensor[] inputs,
+    Plan(Graph graph, Device device, Kernel[] kernels, Attrs[] attrs, Tensor[][] in, Tensor[][] out, String[] labels, Tensor[] inputs,
          Tensor[] outputs, Tensor[] copyFrom, Tensor[] copyTo, int buffers, long bytes, String layout) {
         this.graph = graph;
-        this.ops = ops;
+        this.device = device;
+        this.kernels = kernels;
         this.attrs = attrs;
         this.in = in;
         this.out = out;
@@ -60,7 +64,7 @@ public final class Plan {
     public List<Tensor> run(ExecContext ctx) {
         int k = 0;
         try {
-            for (; k < ops.length; k++) ops[k].compute(in[k], attrs[k], out[k], ctx);
+            for (; k < kernels.length; k++) kernels[k].compute(in[k], attrs[k], out[k], ctx);
         } catch (JanusException e) {
             throw new JanusException(labels[k] == null ? e.getMessage() : labels[k] + ": " + e.getMessage(), e);
         }
@@ -70,6 +74,11 @@ public final class Plan {
 
     public List<Tensor> outputs() {
         return outputs;
+    }
+
+    /** The device its buffers live on and its kernels run on. */
+    public Device device() {
+        return device;
     }
 
     /** The optimised graph this plan runs. */

@@ -81,7 +81,7 @@ public final class TrainingStep {
         for (int i : trainable) {
             Value p = params.get(i);
             Tensor[] s = new Tensor[optimizer.stateNames().size()];
-            for (int k = 0; k < s.length; k++) s[k] = Tensor.empty(p.type().dtype(), p.type().shape());
+            for (int k = 0; k < s.length; k++) s[k] = Tensor.empty(p.type().dtype(), p.type().shape(), options.device());
             state.add(s);
         }
     }

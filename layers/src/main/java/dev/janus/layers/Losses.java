@@ -135,7 +135,7 @@ public final class Losses {
             for (int i = 0; i < out.length; i++) {
                 double v = y.readDouble(i);
                 if (v != Math.rint(v) || v < 0 || v >= c) {
-                    throw new JanusException(name() + ": label " + (y.dtype() == DType.INT64 ? Long.toString(y.i64()[i]) : Double.toString(v))
+                    throw new JanusException(name() + ": label " + (y.dtype() == DType.INT64 ? Long.toString(y.readLong(i)) : Double.toString(v))
                             + " at row " + i + " is not a class index in [0, " + c + ") (the model outputs " + c + " classes)");
                 }
                 out[i] = (long) v;

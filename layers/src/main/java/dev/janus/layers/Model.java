@@ -505,8 +505,14 @@ public class Model extends Layer {
     Backend inference() {
         requireBuilt();
         if (optimizer != null) return backend();
-        if (backend == null) backend = runEagerly ? new EagerBackend(this) : new CompiledBackend(this, compileOptions);
+        if (backend == null) backend = newBackend();
         return backend;
+    }
+
+    /** A backend on the compile options' device, the weights moved there first. */
+    private Backend newBackend() {
+        for (Weight w : weights()) w.moveTo(compileOptions.device());
+        return runEagerly ? new EagerBackend(this) : new CompiledBackend(this, compileOptions);
     }
 
     Backend backend() {
@@ -530,7 +536,7 @@ public class Model extends Layer {
                 ms.add(List.copyOf(per));
             }
             metrics = List.copyOf(ms);
-            backend = runEagerly ? new EagerBackend(this) : new CompiledBackend(this, compileOptions);
+            backend = newBackend();
             if (carried != null) {
                 backend.restoreOptimizerState(carried, carriedIterations);
                 carried = null;

@@ -172,12 +172,7 @@ final class ModelFile {
         out.writeInt(t.rank());
         for (int d : t.shape().dims()) out.writeInt(d);
         ByteBuffer b = ByteBuffer.allocate(t.numel() * t.dtype().bytes());
-        switch (t.dtype()) {
-            case FLOAT32: b.asFloatBuffer().put(t.f32()); break;
-            case FLOAT64: b.asDoubleBuffer().put(t.f64()); break;
-            case INT64: b.asLongBuffer().put(t.i64()); break;
-            default: for (boolean v : t.bool()) b.put((byte) (v ? 1 : 0));
-        }
+        t.storage().toBytes(b);
         out.write(b.array());
     }
 
@@ -344,12 +339,7 @@ final class ModelFile {
         in.readFully(raw);
         ByteBuffer b = ByteBuffer.wrap(raw);
         Tensor t = Tensor.empty(dtype, Shape.of(dims));
-        switch (dtype) {
-            case FLOAT32: b.asFloatBuffer().get(t.f32()); break;
-            case FLOAT64: b.asDoubleBuffer().get(t.f64()); break;
-            case INT64: b.asLongBuffer().get(t.i64()); break;
-            default: for (int i = 0; i < raw.length; i++) t.bool()[i] = raw[i] != 0;
-        }
+        t.storage().fromBytes(b);
         return t;
     }
 }

@@ -1,17 +1,12 @@
 package dev.janus.layers;
 
-import dev.janus.core.DType;
 import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
+import dev.janus.core.backend.Storage;
 
 /** Copying samples (rows along the first axis) between tensors. */
 final class Rows {
     private Rows() {
-    }
-
-    static Object storage(Tensor t) {
-        DType d = t.dtype();
-        return d == DType.FLOAT32 ? t.f32() : d == DType.FLOAT64 ? t.f64() : d == DType.INT64 ? t.i64() : t.bool();
     }
 
     static int width(Tensor t) {
@@ -21,14 +16,14 @@ final class Rows {
     /** dst row i = src row order[from + i], for i < to - from. */
     static void gather(Tensor src, int[] order, int from, int to, Tensor dst) {
         int w = width(src);
-        Object s = storage(src), d = storage(dst);
-        for (int i = from; i < to; i++) System.arraycopy(s, order[i] * w, d, (i - from) * w, w);
+        Storage s = src.storage(), d = dst.storage();
+        for (int i = from; i < to; i++) d.copy(s, order[i] * w, (i - from) * w, w);
     }
 
     /** dst row i = src row from + i. */
     static void copy(Tensor src, int from, int to, Tensor dst, int dstFrom) {
         int w = width(src);
-        System.arraycopy(storage(src), from * w, storage(dst), dstFrom * w, (to - from) * w);
+        dst.storage().copy(src.storage(), from * w, dstFrom * w, (to - from) * w);
     }
 
     /** Rows [from, to) as a new tensor. */

@@ -1,5 +1,6 @@
 package dev.janus.layers;
 
+import dev.janus.core.Device;
 import dev.janus.core.Tensor;
 
 /**
@@ -9,7 +10,7 @@ import dev.janus.core.Tensor;
 public final class Weight {
     private final Layer layer;
     private final String localName;
-    private final Tensor value;
+    private Tensor value;
     private final boolean trainable;
 
     Weight(Layer layer, String localName, Tensor value, boolean trainable) {
@@ -32,6 +33,11 @@ public final class Weight {
     /** The live tensor: compiled plans and the eager engine read and update this very tensor. */
     public Tensor value() {
         return value;
+    }
+
+    /** Moves the value to {@code device} (the model's compile device), before a backend is built on it. */
+    void moveTo(Device device) {
+        value = value.to(device);
     }
 
     public boolean trainable() {

@@ -82,6 +82,27 @@ class FitTest {
         for (int i = 0; i < a.size(); i++) assertArrayEquals(a.get(i).f32(), b.get(i).f32(), "weight " + i);
     }
 
+    /** Plans whose buffers are ND4J native storage train to the same weights, bit for bit. */
+    @Test
+    void compiledOnNativeStorageTrainsAsOnTheHeap() {
+        Sequential heap = compiled();
+        History a = heap.fit(x(24), y(24), new Fit().epochs(3).batchSize(8).verbose(0));
+        Sequential nat = compiled();
+        nat.compileOptions(dev.janus.graph.CompileOptions.defaults().storage(dev.janus.core.backend.StorageKind.NATIVE));
+        History b = nat.fit(x(24), y(24), new Fit().epochs(3).batchSize(8).verbose(0));
+        assertEquals(a.get("loss"), b.get("loss"));
+        List<Tensor> wa = heap.getWeights(), wb = nat.getWeights();
+        for (int i = 0; i < wa.size(); i++) assertArrayEquals(wa.get(i).toFloatArray(), wb.get(i).toFloatArray(), "weight " + i);
+        assertArrayEquals(heap.predict(x(5)).toFloatArray(), nat.predict(x(5)).toFloatArray());
+    }
+
+    @Test
+    void anUnavailableDeviceIsRefusedBeforeCompiling() {
+        dev.janus.core.JanusException e = org.junit.jupiter.api.Assertions.assertThrows(dev.janus.core.JanusException.class,
+                () -> dev.janus.graph.CompileOptions.defaults().device(dev.janus.core.Device.cuda()));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("no CUDA backend is registered"), e.getMessage());
+    }
+
     @Test
     void trainOnBatchIsOneStepOfFit() {
         Sequential a = compiled(), b = compiled();

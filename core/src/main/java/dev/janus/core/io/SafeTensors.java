@@ -76,29 +76,8 @@ public final class SafeTensors {
         if (8 + header.length + offset > Integer.MAX_VALUE - 8) throw new JanusException("safetensors: " + offset + " bytes of tensors is too much for one file here");
         ByteBuffer b = ByteBuffer.allocate((int) (8 + header.length + offset)).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(header.length).put(header);
-        for (Tensor t : tensors.values()) put(b, t);
+        for (Tensor t : tensors.values()) t.storage().toBytes(b);
         return b.array();
-    }
-
-    private static void put(ByteBuffer b, Tensor t) {
-        switch (t.dtype()) {
-            case FLOAT32: {
-                b.asFloatBuffer().put(t.f32());
-                break;
-            }
-            case FLOAT64: {
-                b.asDoubleBuffer().put(t.f64());
-                break;
-            }
-            case INT64: {
-                b.asLongBuffer().put(t.i64());
-                break;
-            }
-            default:
-                for (boolean v : t.bool()) b.put((byte) (v ? 1 : 0));
-                return;
-        }
-        b.position(b.position() + t.numel() * t.dtype().bytes());
     }
 
     /** Reads every tensor, in the order of their data in the file. */
@@ -166,29 +145,9 @@ public final class SafeTensors {
     }
 
     private static Tensor read(ByteBuffer b, DType dtype, Shape shape) {
-        int n = shape.size();
-        switch (dtype) {
-            case FLOAT32: {
-                float[] a = new float[n];
-                b.asFloatBuffer().get(a);
-                return Tensor.wrap(a, dtype, shape);
-            }
-            case FLOAT64: {
-                double[] a = new double[n];
-                b.asDoubleBuffer().get(a);
-                return Tensor.wrap(a, dtype, shape);
-            }
-            case INT64: {
-                long[] a = new long[n];
-                b.asLongBuffer().get(a);
-                return Tensor.wrap(a, dtype, shape);
-            }
-            default: {
-                boolean[] a = new boolean[n];
-                for (int i = 0; i < n; i++) a[i] = b.get() != 0;
-                return Tensor.wrap(a, dtype, shape);
-            }
-        }
+        Tensor t = Tensor.empty(dtype, shape);
+        t.storage().fromBytes(b);
+        return t;
     }
 
     private static String code(DType t) {

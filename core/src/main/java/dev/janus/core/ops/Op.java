@@ -4,6 +4,7 @@ import dev.janus.core.JanusException;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.backend.StorageKind;
 import dev.janus.core.onnx.ExportNode;
 import dev.janus.core.onnx.OnnxImportRule;
 import dev.janus.core.onnx.OnnxImports;
@@ -14,11 +15,13 @@ import java.util.Map;
 
 /**
  * One operation of the op set, defined in one place: its shape and dtype rule ({@link #inferTypes}),
- * its kernel ({@link #compute}), its gradient rule ({@link #gradient}), written once against an
- * {@link Emitter} so the eager engine runs it and the graph autodiff emits it, and its ONNX mapping
- * ({@link #toOnnx} and {@link #fromOnnx}).
+ * its reference CPU kernel on heap storage ({@link #compute}), its gradient rule ({@link #gradient}),
+ * written once against an {@link Emitter} so the eager engine runs it and the graph autodiff emits
+ * it, and its ONNX mapping ({@link #toOnnx} and {@link #fromOnnx}). Kernels for other storage kinds
+ * (native, CUDA) are registered by their backends with {@link Kernels}; {@link #run} and
+ * {@link #execute} pick the kernel for the tensors' storage.
  */
-public abstract class Op {
+public abstract class Op implements Kernel {
     private final String name;
     private final int minInputs, maxInputs;
     private final String onnxType;
@@ -70,10 +73,13 @@ public abstract class Op {
     protected abstract TensorType[] inferTypes(TensorType[] inputs, Attrs attrs);
 
     /**
-     * The kernel. {@code out} holds tensors of the inferred (static) types; the kernel must write
-     * every element of every output, as output buffers are reused, and must not change its inputs.
-     * Elementwise kernels also work in place, with an output that is one of the inputs.
+     * The reference CPU kernel, on heap storage (raw arrays through {@code f32()} ...). {@code out}
+     * holds tensors of the inferred (static) types; the kernel must write every element of every
+     * output, as output buffers are reused, and must not change its inputs. Elementwise kernels also
+     * work in place, with an output that is one of the inputs. Callers outside a kernel use
+     * {@link #execute} or {@link #run}, which dispatch on the storage.
      */
+    @Override
     public abstract void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx);
 
     /**
@@ -101,15 +107,40 @@ public abstract class Op {
         return onnxType == null ? Map.of() : Map.of(onnxType, OnnxImports.direct(this));
     }
 
-    /** Infers, allocates the outputs and runs the kernel now. */
+    /**
+     * Infers, allocates the outputs and runs the kernel now. The outputs go where the inputs are: on
+     * their device, on the heap when every input is, else in the inputs' other storage kind.
+     */
     public final Tensor[] run(ExecContext ctx, Attrs attrs, Tensor... in) {
         TensorType[] types = new TensorType[in.length];
-        for (int i = 0; i < in.length; i++) types[i] = in[i].type();
+        boolean heap = true;
+        for (int i = 0; i < in.length; i++) {
+            types[i] = in[i].type();
+            heap &= in[i].storage().kind() == StorageKind.HEAP;
+        }
         TensorType[] outTypes = infer(types, attrs);
         Tensor[] out = new Tensor[outTypes.length];
-        for (int i = 0; i < out.length; i++) out[i] = Tensor.empty(outTypes[i].dtype(), outTypes[i].shape());
-        compute(in, attrs, out, ctx);
+        if (heap) {
+            for (int i = 0; i < out.length; i++) out[i] = Tensor.empty(outTypes[i].dtype(), outTypes[i].shape());
+            compute(in, attrs, out, ctx);
+            return out;
+        }
+        // The kernel is resolved before allocating, so mixed devices fail without side effects.
+        Kernel kernel = Kernels.resolve(this, in, out);
+        StorageKind kind = StorageKind.HEAP;
+        dev.janus.core.Device device = null;
+        for (Tensor t : in) {
+            kind = Kernels.join(this, kind, t.storage().kind());
+            device = t.device();
+        }
+        for (int i = 0; i < out.length; i++) out[i] = kind.empty(outTypes[i].dtype(), outTypes[i].shape(), device);
+        kernel.compute(in, attrs, out, ctx);
         return out;
+    }
+
+    /** Runs the kernel for these tensors' storage (see {@link Kernels#resolve}) into {@code out}. */
+    public final void execute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+        Kernels.resolve(this, in, out).compute(in, attrs, out, ctx);
     }
 
     @Override

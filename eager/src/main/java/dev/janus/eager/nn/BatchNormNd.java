@@ -64,7 +64,7 @@ abstract class BatchNormNd extends Module {
      * PyTorch's CPU kernel does, then writes them in place.
      */
     private void updateRunningStats(dev.janus.core.Tensor batchMean, dev.janus.core.Tensor batchVar, long perChannel) {
-        long tracked = numBatchesTracked.value().i64()[0] + 1;
+        long tracked = numBatchesTracked.value().readLong(0) + 1;
         double m = momentum != null ? momentum : 1.0 / tracked;
         dev.janus.core.Tensor mean = runningMean.value().copy(), var = runningVar.value().copy();
         for (int c = 0; c < numFeatures; c++) {

@@ -52,7 +52,7 @@ public final class Embedding extends Module {
         if (indices.dtype() != DType.INT64) {
             throw new ShapeException(this + ": expected int64 indices, got " + indices.value().type());
         }
-        long[] idx = indices.value().i64();
+        long[] idx = indices.value().toLongArray();
         for (int i = 0; i < idx.length; i++) {
             if (idx[i] < 0 || idx[i] >= numEmbeddings) {
                 throw new ShapeException(this + ": index " + idx[i] + " at position " + i + " of input " + indices.shape()

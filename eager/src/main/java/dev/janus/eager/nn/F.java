@@ -276,7 +276,7 @@ public final class F {
             throw new ShapeException(loss + ": the target must be int64 class indices of shape [" + input.dim(0)
                     + "] for input " + input.shape() + ", got " + target.value().type());
         }
-        long[] labels = target.value().i64();
+        long[] labels = target.value().toLongArray();
         int classes = input.dim(1);
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= classes) {

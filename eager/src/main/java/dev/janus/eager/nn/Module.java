@@ -1,7 +1,9 @@
 package dev.janus.eager.nn;
 
+import dev.janus.core.Device;
 import dev.janus.core.JanusException;
 import dev.janus.core.ShapeException;
+import dev.janus.core.backend.StorageKind;
 import dev.janus.eager.Tensor;
 
 import java.util.ArrayList;
@@ -128,6 +130,17 @@ public abstract class Module {
 
     public Map<String, Module> namedChildren() {
         return Collections.unmodifiableMap(children);
+    }
+
+    /**
+     * Moves every parameter and buffer (and their gradients) to {@code device} in place, as PyTorch's
+     * {@code module.to(device)}: the tensors stay the same objects, so an optimizer made before keeps
+     * working. An unknown or unavailable device is an error before anything moves. Returns this.
+     */
+    public Module to(Device device) {
+        if (!device.isCpu()) StorageKind.forDevice(device);
+        for (Tensor t : namedState().values()) t.moveTo(device);
+        return this;
     }
 
     /** Sets training mode here and in every descendant (dropout is active only in training). Returns this. */

@@ -75,7 +75,7 @@ final class CsvData {
 
         Tensor y = table.labels(column);
         long max = 0;
-        for (long v : y.i64()) max = Math.max(max, v);
+        for (long v : y.toLongArray()) max = Math.max(max, v);
         if (max < 1) throw new JanusException(source + ", column " + (column + 1) + " (" + table.columnNames().get(column) + "): every label is 0; there is only one class");
 
         List<String> features = new ArrayList<>();

@@ -1,0 +1,63 @@
+/**
+ * The backend seam: devices, storage kinds and how kernels are found. A tensor is a dtype, a shape
+ * and a {@link dev.janus.core.backend.Storage} on a {@link dev.janus.core.Device}.
+ *
+ * <h2>The pieces</h2>
+ * <ul>
+ *   <li>{@link dev.janus.core.Device}: a value, {@code cpu} or {@code cuda:N}
+ *       ({@code Device.parse("cuda:1")}); whether it exists is asked of the backend of its type.</li>
+ *   <li>{@link dev.janus.core.backend.StorageKind}: a kind of memory on one device type and the
+ *       backend behind it (allocation, device count, streams, host-fallback policy). Built in:
+ *       {@code HEAP} (Java arrays, the CPU default: no native call, freed by the GC) and
+ *       {@code NATIVE} (an ND4J {@code DataBuffer} off the heap, shared with {@code INDArray}s).</li>
+ *   <li>{@link dev.janus.core.backend.Storage}: the elements. Every kind reads and writes elements,
+ *       copies to and from Java arrays and byte buffers and to any other storage, so code outside
+ *       kernels (file formats, ONNX, data loading) works on every kind. Raw arrays
+ *       ({@code tensor.f32()} ...) exist for heap storage only, for CPU kernels.</li>
+ *   <li>{@link dev.janus.core.ops.Kernels}: kernels per (op, storage kind). An op's own
+ *       {@code compute} is its heap kernel; other kinds register theirs. The rule for a call: all
+ *       tensors on one device (else an error naming both devices); heap operands mix with one other
+ *       kind of their device (the call runs that kind's kernel, which must accept heap operands); no
+ *       kernel is an error naming op and device, or, where the kind allows it (native does), the CPU
+ *       kernel on heap copies, logged once per op.</li>
+ *   <li>{@link dev.janus.core.ops.ExecContext}: one caller's state: device and storage kind for new
+ *       tensors, a stream per device (made by its backend), and the random generator.</li>
+ *   <li>Compiled plans: {@code CompileOptions.device(d)} / {@code storage(kind)}; the buffer planner
+ *       allocates there and resolves each node's kernel once, so a run dispatches nothing.</li>
+ * </ul>
+ *
+ * <h2>How to add an op</h2>
+ * One class extending {@link dev.janus.core.ops.Op}, registered in {@link dev.janus.core.ops.Ops}:
+ * its shape and dtype rule ({@code inferTypes}), its reference CPU kernel ({@code compute}, on heap
+ * arrays via {@code f32()} ...), its gradient rule ({@code gradient}, against an {@code Emitter}) and
+ * its ONNX mapping ({@code toOnnx}, {@code fromOnnx}). Nothing else: eager, compiled and export pick
+ * it up, and it runs on native storage through the host fallback until a native kernel is
+ * registered. Add a case to {@code GradientTest.cases()}: that also checks it on native storage.
+ *
+ * <h2>How to add a dtype</h2>
+ * A constant in {@link dev.janus.core.DType}, its Java array type in {@code HeapStorage.arrayType}
+ * and {@code newArray} (and its element reads and writes there), its ND4J type in
+ * {@code NativeStorage}, its byte layout in {@code HeapStorage.putBytes}/{@code getBytes}. Ops state
+ * which dtypes they take in their shape rule ({@code Check.floating} ...).
+ *
+ * <h2>How a backend registers (CUDA, from its own module)</h2>
+ * <pre>{@code
+ * public final class CudaStorageKind extends StorageKind {
+ *     public CudaStorageKind() {                       // found by ServiceLoader
+ *         super("cuda", Device.CUDA_TYPE);
+ *         Kernels.register(Ops.MATMUL, this, new CublasMatmul());
+ *         Kernels.register(Ops.ADD, this, (in, attrs, out, ctx) -> ...);   // ctx.stream(out[0].device())
+ *         Kernels.registerGenerator(FusedElementwise.class, this, NvrtcFused::new);  // one kernel per chain
+ *     }
+ *     public Storage allocate(DType dtype, int length, Device device) { ... }   // e.g. a caching allocator
+ *     public int deviceCount() { ... }
+ *     public Stream newStream(Device device) { ... }
+ * }
+ * }</pre>
+ * with {@code META-INF/services/dev.janus.core.backend.StorageKind} naming the class. Its storage
+ * class extends {@link dev.janus.core.backend.Storage} (element access and host copies through
+ * device-to-host transfers). Then {@code tensor.to(Device.cuda())}, {@code module.to(...)} and
+ * {@code CompileOptions.defaults().device(Device.cuda())} work, and ops without a CUDA kernel fail
+ * with a message naming the op and the device (or fall back to the host if the kind says so).
+ */
+package dev.janus.core.backend;

@@ -1,0 +1,138 @@
+package dev.janus.core.ops;
+
+import dev.janus.core.Device;
+import dev.janus.core.JanusException;
+import dev.janus.core.Tensor;
+import dev.janus.core.backend.StorageKind;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The kernels of every op per storage kind, and the rule that picks one for a call.
+ *
+ * <ul>
+ *   <li>Heap storage: the op's own {@link Op#compute}, always.</li>
+ *   <li>Other kinds: the kernel a backend registered for (op, kind) with {@link #register}, or for
+ *       ops made at compile time (fused elementwise chains) one its generator makes for the op
+ *       ({@link #registerGenerator}).</li>
+ *   <li>No kernel: when the kind allows it ({@link StorageKind#hostFallback()}), the op's CPU kernel
+ *       on heap copies of the operands, written back after; logged once per op and kind. Otherwise
+ *       an error naming the op and the device.</li>
+ * </ul>
+ *
+ * All tensors of one call must be on one device (else an error naming both). On the CPU, heap and
+ * native operands mix: the call then runs the native kernel, which must take heap operands too.
+ */
+public final class Kernels {
+    private static final System.Logger LOG = System.getLogger(Kernels.class.getName());
+    private static final Map<Op, Map<StorageKind, Kernel>> BY_OP = new ConcurrentHashMap<>();
+    private static final Map<Class<?>, Map<StorageKind, Function<Op, Kernel>>> GENERATORS = new ConcurrentHashMap<>();
+    private static final Set<String> FALLBACKS = ConcurrentHashMap.newKeySet();
+
+    private Kernels() {
+    }
+
+    /** Registers {@code kernel} as {@code op}'s kernel for storage of {@code kind} (replacing an earlier one). */
+    public static void register(Op op, StorageKind kind, Kernel kernel) {
+        checkKind(op.name(), kind);
+        BY_OP.computeIfAbsent(op, o -> new ConcurrentHashMap<>()).put(kind, kernel);
+    }
+
+    /**
+     * Registers a generator of kernels for every op of a class made at compile time (one instance per
+     * compiled chain, such as the graph compiler's fused elementwise ops): asked once per op when a
+     * plan is built for storage of {@code kind}.
+     */
+    public static <T extends Op> void registerGenerator(Class<T> opClass, StorageKind kind, Function<? super T, Kernel> generator) {
+        checkKind(opClass.getSimpleName(), kind);
+        GENERATORS.computeIfAbsent(opClass, c -> new ConcurrentHashMap<>()).put(kind, op -> generator.apply(opClass.cast(op)));
+    }
+
+    private static void checkKind(String what, StorageKind kind) {
+        if (kind == StorageKind.HEAP) {
+            throw new JanusException(what + ": the heap kernel is the op's own compute method; register kernels for other kinds");
+        }
+    }
+
+    /** The kernel registered for (op, kind), the op itself for heap storage, or null. */
+    public static Kernel find(Op op, StorageKind kind) {
+        if (kind == StorageKind.HEAP) return op;
+        Map<StorageKind, Kernel> m = BY_OP.get(op);
+        Kernel k = m == null ? null : m.get(kind);
+        if (k != null) return k;
+        Map<StorageKind, Function<Op, Kernel>> g = GENERATORS.get(op.getClass());
+        Function<Op, Kernel> gen = g == null ? null : g.get(kind);
+        return gen == null ? null : gen.apply(op);
+    }
+
+    /** The kernel for a call of {@code op} on these tensors (see the class comment for the rule). */
+    public static Kernel resolve(Op op, Tensor[] in, Tensor[] out) {
+        Tensor first = null;
+        StorageKind kind = null;
+        for (Tensor[] group : new Tensor[][] {in, out}) {
+            for (Tensor t : group) {
+                if (t == null) continue;
+                StorageKind k = t.storage().kind();
+                if (first == null) {
+                    first = t;
+                    kind = k;
+                    continue;
+                }
+                if (!t.device().equals(first.device())) {
+                    throw new JanusException(op.name() + ": expected all tensors on one device, found " + first.device()
+                            + " and " + t.device() + " (move them with to(device))");
+                }
+                kind = join(op, kind, k);
+            }
+        }
+        if (kind == null || kind == StorageKind.HEAP) return op;
+        Kernel k = find(op, kind);
+        if (k != null) return k;
+        Device device = first.device();
+        if (!kind.hostFallback()) {
+            throw new JanusException(op.name() + ": no kernel for " + device + " (" + kind + " storage) is registered, and "
+                    + kind + " storage does not fall back to the host");
+        }
+        if (FALLBACKS.add(op.name() + " on " + kind)) {
+            LOG.log(device.isCpu() ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
+                    "{0}: no kernel for {1} storage on {2}; running the CPU kernel on heap copies", op.name(), kind, device);
+        }
+        return new HostFallback(op);
+    }
+
+    /** The storage kind a call on tensors of kinds a and b runs on: heap mixes with any other kind of its device. */
+    static StorageKind join(Op op, StorageKind a, StorageKind b) {
+        if (a == b || b == StorageKind.HEAP) return a;
+        if (a == StorageKind.HEAP) return b;
+        throw new JanusException(op.name() + ": cannot mix " + a + " and " + b + " storage in one call (move one with to(kind))");
+    }
+
+    /** "op on kind" for every op that ran through the host fallback so far (each was logged once). */
+    public static Set<String> hostFallbacks() {
+        return new TreeSet<>(FALLBACKS);
+    }
+
+    /** The op's CPU kernel on heap copies of the operands; outputs not on the heap are written back. */
+    private static final class HostFallback implements Kernel {
+        private final Op op;
+
+        HostFallback(Op op) {
+            this.op = op;
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Tensor[] hin = new Tensor[in.length], hout = new Tensor[out.length];
+            for (int i = 0; i < in.length; i++) hin[i] = in[i] == null ? null : in[i].to(StorageKind.HEAP);
+            for (int j = 0; j < out.length; j++) {
+                hout[j] = out[j].storage().kind() == StorageKind.HEAP ? out[j] : Tensor.empty(out[j].dtype(), out[j].shape());
+            }
+            op.compute(hin, attrs, hout, ctx);
+            for (int j = 0; j < out.length; j++) if (hout[j] != out[j]) out[j].copyFrom(hout[j]);
+        }
+    }
+}

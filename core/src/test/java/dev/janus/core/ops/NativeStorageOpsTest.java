@@ -1,0 +1,98 @@
+package dev.janus.core.ops;
+
+import dev.janus.core.DType;
+import dev.janus.core.Generator;
+import dev.janus.core.Tensor;
+import dev.janus.core.backend.StorageKind;
+import dev.janus.core.testing.Close;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every op of the set (the cases of {@link GradientTest}) on ND4J native storage: its outputs and
+ * its input gradients equal those on heap storage bit for bit, and stay in native storage; mixing
+ * heap and native operands gives the same numbers too.
+ */
+class NativeStorageOpsTest {
+    private static Tensor[] toNative(Tensor[] t) {
+        Tensor[] r = new Tensor[t.length];
+        for (int i = 0; i < t.length; i++) r[i] = t[i] == null ? null : t[i].to(StorageKind.NATIVE);
+        return r;
+    }
+
+    private static List<Tensor> toNative(List<Tensor> t) {
+        List<Tensor> r = new ArrayList<>();
+        for (Tensor x : t) r.add(x == null ? null : x.to(StorageKind.NATIVE));
+        return r;
+    }
+
+    private static void assertSame(Tensor heap, Tensor nat) {
+        assertEquals(heap.type(), nat.type());
+        assertEquals(StorageKind.NATIVE, nat.storage().kind());
+        Close.assertClose(heap, nat, 0, 0);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.janus.core.ops.GradientTest#cases")
+    void forwardAndGradientMatchTheHeap(String label, Op op, Attrs attrs, Supplier<Tensor[]> inputs) {
+        Tensor[] x = inputs.get();
+        Tensor[] y = op.run(new ExecContext(new Generator(1)), attrs, x);
+        Tensor[] nx = toNative(x);
+        Tensor[] ny = op.run(new ExecContext(new Generator(1)), attrs, nx);
+        assertEquals(y.length, ny.length);
+        for (int i = 0; i < y.length; i++) assertSame(y[i], ny[i]);
+
+        List<Tensor> g = new ArrayList<>();
+        Generator rng = new Generator(2);
+        for (Tensor t : y) g.add(t.dtype().isFloating() ? Tensor.normal(0, 1, t.dtype(), rng, t.shape().dims()) : null);
+        boolean[] wanted = new boolean[x.length];
+        for (int i = 0; i < x.length; i++) wanted[i] = x[i].dtype().isFloating();
+        List<Tensor> heapGrad = op.gradient(new Immediate(new ExecContext(new Generator(3))), attrs, Arrays.asList(x), Arrays.asList(y), g, wanted);
+        List<Tensor> nativeGrad = op.gradient(new Immediate(new ExecContext(new Generator(3))), attrs, Arrays.asList(nx), Arrays.asList(ny),
+                toNative(g), wanted);
+        for (int i = 0; i < x.length; i++) {
+            if (heapGrad.get(i) == null) assertNull(nativeGrad.get(i));
+            else Close.assertClose(heapGrad.get(i), nativeGrad.get(i), 0, 0);
+        }
+    }
+
+    @Test
+    void opsWithoutGradientsToo() {
+        Immediate heap = Immediate.global();
+        Tensor a = Tensor.of(new float[] {1, 5, 3, 2}, 2, 2), b = Tensor.of(new float[] {1, 4, 3, 9}, 2, 2);
+        Tensor na = a.to(StorageKind.NATIVE), nb = b.to(StorageKind.NATIVE);
+        ExecContext ctx = ExecContext.global();
+        assertSame(Ops.GREATER.run(ctx, Attrs.NONE, a, b)[0], Ops.GREATER.run(ctx, Attrs.NONE, na, nb)[0]);
+        assertSame(Ops.EQUAL.run(ctx, Attrs.NONE, a, b)[0], Ops.EQUAL.run(ctx, Attrs.NONE, na, nb)[0]);
+        Attrs axis = Attrs.of("axis", 1);
+        assertSame(Ops.ARGMAX.run(ctx, axis, a)[0], Ops.ARGMAX.run(ctx, axis, na)[0]);
+        Tensor labels = Tensor.of(new long[] {2, 0});
+        Attrs depth = Attrs.of("depth", 3);
+        assertSame(Ops.ONE_HOT.run(ctx, depth, labels)[0], Ops.ONE_HOT.run(ctx, depth, labels.to(StorageKind.NATIVE))[0]);
+        assertTrue(heap.add(a, b).storage().kind() == StorageKind.HEAP);
+    }
+
+    @Test
+    void heapAndNativeOperandsMix() {
+        Tensor a = Tensor.of(new float[] {1, 2, 3}), b = Tensor.of(new float[] {10, 20, 30});
+        Tensor y = Ops.ADD.run(ExecContext.global(), Attrs.NONE, a, b.to(StorageKind.NATIVE))[0];
+        assertSame(Ops.ADD.run(ExecContext.global(), Attrs.NONE, a, b)[0], y);
+        // In place into a native output, as the eager engine accumulates gradients.
+        Tensor acc = a.to(StorageKind.NATIVE);
+        Ops.ADD.execute(new Tensor[] {acc, b}, Attrs.NONE, new Tensor[] {acc}, ExecContext.global());
+        Close.assertClose(new double[] {11, 22, 33}, acc, 0, 0);
+        assertTrue(Kernels.hostFallbacks().contains("add on native"), "the host fallback is recorded (and logged once)");
+        assertEquals(DType.FLOAT32, acc.dtype());
+    }
+}
