@@ -12,7 +12,9 @@ import dev.janus.core.ops.Ops;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The backward pass: runs each recorded op's own gradient rule (through {@link Immediate}, on core
@@ -28,15 +30,37 @@ final class Backward {
     }
 
     static void run(dev.janus.eager.Tensor root, Tensor seed, boolean retainGraph) {
+        run(root, seed, retainGraph, null);
+    }
+
+    /**
+     * The gradient of {@code root} with respect to each of {@code inputs}, as
+     * {@code torch.autograd.grad}: nothing is added into any tensor's {@code grad}; an input the
+     * root does not depend on gets zeros. The graph is freed.
+     */
+    static Tensor[] gradients(dev.janus.eager.Tensor root, dev.janus.eager.Tensor... inputs) {
+        Map<dev.janus.eager.Tensor, Tensor> into = new IdentityHashMap<>();
+        for (dev.janus.eager.Tensor t : inputs) into.put(t, null);
+        run(root, Tensor.full(1, root.value().dtype(), root.value().shape()), false, into);
+        Tensor[] out = new Tensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor g = into.get(inputs[i]);
+            out[i] = g != null ? g : Tensor.zeros(inputs[i].value().dtype(), inputs[i].value().shape().dims());
+        }
+        return out;
+    }
+
+    /** With {@code into}, gradients of the leaves among its keys go there (added up), and no leaf's grad changes. */
+    private static void run(dev.janus.eager.Tensor root, Tensor seed, boolean retainGraph, Map<dev.janus.eager.Tensor, Tensor> into) {
         if (root.gradFn == null) {
-            accumulate(root, seed);
+            deliver(root, seed, into);
             return;
         }
         List<Node> order = collect(root.gradFn);
         root.gradFn.addGrad(root.outputIndex, seed);
         boolean done = false;
         try {
-            for (Node n : order) step(n);
+            for (Node n : order) step(n, into);
             done = true;
         } finally {
             for (Node n : order) {
@@ -73,7 +97,7 @@ final class Backward {
         return order;
     }
 
-    private static void step(Node n) {
+    private static void step(Node n, Map<dev.janus.eager.Tensor, Tensor> into) {
         if (n.gradOut == null) return;
         if (n.retained != null) {
             for (int k = 0; k < n.retained.length; k++) {
@@ -97,9 +121,18 @@ final class Backward {
                         + g.shape() + " for a value of shape " + t.value().shape());
             }
             if (t.gradFn != null) t.gradFn.addGrad(t.outputIndex, g);
-            else accumulate(t, g);
+            else deliver(t, g, into);
         }
         n.gradOut = null;
+    }
+
+    private static void deliver(dev.janus.eager.Tensor t, Tensor g, Map<dev.janus.eager.Tensor, Tensor> into) {
+        if (into == null) {
+            accumulate(t, g);
+        } else if (into.containsKey(t)) {
+            Tensor have = into.get(t);
+            into.put(t, have == null ? g.copy() : NOW.add(have, g));
+        }
     }
 
     /** Adds into {@code t.grad}: a fresh copy the first time, in place after that (as PyTorch accumulates). */

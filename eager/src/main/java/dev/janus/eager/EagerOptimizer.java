@@ -36,7 +36,10 @@ public final class EagerOptimizer {
     private final long[] steps;
 
     public EagerOptimizer(Optimizer rule, List<Tensor> parameters) {
-        if (parameters.isEmpty()) throw new JanusException(rule.name() + ": got an empty parameter list");
+        if (parameters.isEmpty()) {
+            throw new JanusException(rule.name() + ": got an empty parameter list (a module registers the fields that hold a module or a"
+                    + " Parameter; a plain Tensor field, or modules kept in a list, need registerParameter or registerModule)");
+        }
         Map<Tensor, Integer> seen = new IdentityHashMap<>();
         for (int i = 0; i < parameters.size(); i++) {
             Tensor p = parameters.get(i);

@@ -21,7 +21,7 @@ import dev.janus.core.ops.Ops;
  * <p>Random ops (dropout) and the random factories draw from {@link Generator#global()}:
  * {@code Generator.manualSeed(seed)} makes a run repeat bit for bit, as {@code torch.manual_seed}.
  */
-public final class Tensor {
+public class Tensor {
     // Replaced only by moveTo (Module.to), which keeps the tensor's identity as PyTorch's does.
     private dev.janus.core.Tensor value;
     private boolean requiresGrad;
@@ -37,6 +37,11 @@ public final class Tensor {
         this.gradFn = gradFn;
         this.outputIndex = outputIndex;
         this.requiresGrad = requiresGrad;
+    }
+
+    /** A new leaf holding {@code data}'s values (not a copy), for {@code Parameter}. */
+    protected Tensor(Tensor data) {
+        this(data.value, null, 0, false);
     }
 
     // ---------------------------------------------------------------- creation
@@ -155,26 +160,49 @@ public final class Tensor {
         return value.rank();
     }
 
-    /** Size of dimension {@code axis} (negative counts from the end), as {@code x.size(axis)}. */
+    /** Size of dimension {@code axis} (negative counts from the end); {@link #size(int)} is PyTorch's name for it. */
     public int dim(int axis) {
         return value.dim(axis);
+    }
+
+    /** The number of dimensions, as PyTorch's {@code x.dim()} (the same as {@link #rank()}). */
+    public int dim() {
+        return value.rank();
+    }
+
+    /** Size of dimension {@code axis} (negative counts from the end), as {@code x.size(axis)}. */
+    public int size(int axis) {
+        return value.dim(axis);
+    }
+
+    /** The shape, as {@code x.size()}. */
+    public Shape size() {
+        return value.shape();
     }
 
     public int numel() {
         return value.numel();
     }
 
-    /** The value of a one-element tensor. */
+    /** The value of a one-element tensor. (While a trace is recorded, reading values is warned about: see {@link Tracer}.) */
     public double item() {
+        traced("item()");
         return value.item();
     }
 
     public double getDouble(int... index) {
+        traced("getDouble");
         return value.getDouble(index);
     }
 
     public float[] toFloatArray() {
+        traced("toFloatArray()");
         return value.toFloatArray();
+    }
+
+    private static void traced(String how) {
+        Trace t = ThreadState.get().trace;
+        if (t != null) t.read(how);
     }
 
     // ---------------------------------------------------------------- autograd
@@ -452,6 +480,100 @@ public final class Tensor {
         return apply(Ops.GATHER, Attrs.of("axis", dim), this, index);
     }
 
+    /**
+     * Indexing as PyTorch's {@code x[...]}: one entry per leading dimension, each an int (picks that
+     * position, negative from the end, and drops the dimension) or a {@link Slice}; dimensions not
+     * named are taken whole. Gradients flow back into the positions taken.
+     */
+    public Tensor index(Object... indices) {
+        if (indices.length > rank()) {
+            throw new ShapeException("index: " + indices.length + " indices for a tensor of shape " + shape());
+        }
+        Tensor t = this;
+        int dim = 0;
+        for (Object ix : indices) {
+            if (ix instanceof Integer) {
+                t = t.select(dim, (Integer) ix);
+            } else if (ix instanceof Slice) {
+                Slice s = (Slice) ix;
+                int[] b = s.bounds(t.size(dim));
+                if (b[0] != 0 || b[1] != t.size(dim) || s.step != 1) {
+                    t = apply(Ops.SLICE, Attrs.of("starts", new int[] {b[0]}, "ends", new int[] {b[1]}, "axes", new int[] {dim},
+                            "steps", new int[] {s.step}), t);
+                }
+                dim++;
+            } else {
+                throw new JanusException("index: an index is an int or a Slice, got " + (ix == null ? "null" : ix.getClass().getSimpleName()));
+            }
+        }
+        return t;
+    }
+
+    /** The slice at position {@code index} of dimension {@code dim}, that dimension removed, as {@code select}. */
+    public Tensor select(int dim, int index) {
+        int axis = shape().axis(dim, "select"), size = shape().dim(axis);
+        if (index < -size || index >= size) {
+            throw new ShapeException("select: index " + index + " is out of range for dimension " + axis + " of size " + size + " (shape " + shape() + ")");
+        }
+        int i = index < 0 ? index + size : index;
+        int[] kept = new int[rank() - 1];
+        for (int d = 0, k = 0; d < rank(); d++) if (d != axis) kept[k++] = shape().dim(d);
+        return narrow(axis, i, 1).reshape(kept.length == 0 ? new int[0] : kept);
+    }
+
+    /** Drops every dimension of size 1, as {@code squeeze()}. */
+    public Tensor squeeze() {
+        int[] kept = java.util.Arrays.stream(shape().dims()).filter(d -> d != 1).toArray();
+        return kept.length == rank() ? this : reshape(kept);
+    }
+
+    /** Drops dimension {@code dim} if its size is 1 (else returns this), as {@code squeeze(dim)}. */
+    public Tensor squeeze(int dim) {
+        int axis = shape().axis(dim, "squeeze");
+        if (shape().dim(axis) != 1) return this;
+        int[] kept = new int[rank() - 1];
+        for (int d = 0, k = 0; d < rank(); d++) if (d != axis) kept[k++] = shape().dim(d);
+        return reshape(kept);
+    }
+
+    /** Inserts a dimension of size 1 at {@code dim} (negative counts from the end of the result), as {@code unsqueeze}. */
+    public Tensor unsqueeze(int dim) {
+        int r = rank() + 1, axis = dim < 0 ? dim + r : dim;
+        if (axis < 0 || axis >= r) throw new ShapeException("unsqueeze: dimension " + dim + " is out of range for a result of rank " + r);
+        int[] dims = new int[r];
+        for (int d = 0, k = 0; d < r; d++) dims[d] = d == axis ? 1 : shape().dim(k++);
+        return reshape(dims);
+    }
+
+    /** Limits every element to [min, max], as {@code clamp}; the gradient passes where the element was inside. */
+    public Tensor clamp(double min, double max) {
+        if (min > max) throw new JanusException("clamp: min " + min + " is above max " + max);
+        return apply(Ops.CLIP, Attrs.of("min", min, "max", max), this);
+    }
+
+    public Tensor clampMin(double min) {
+        return apply(Ops.CLIP, Attrs.of("min", min), this);
+    }
+
+    public Tensor clampMax(double max) {
+        return apply(Ops.CLIP, Attrs.of("max", max), this);
+    }
+
+    /** Stacks tensors of one shape along a new dimension {@code dim}, as {@code torch.stack}. */
+    public static Tensor stack(int dim, Tensor... tensors) {
+        if (tensors.length == 0) throw new JanusException("stack: no tensors to stack");
+        Tensor[] parts = new Tensor[tensors.length];
+        for (int i = 0; i < tensors.length; i++) {
+            if (!tensors[i].shape().equals(tensors[0].shape())) {
+                throw new ShapeException("stack: every tensor must have one shape; tensor 0 is " + tensors[0].shape() + ", tensor " + i + " is "
+                        + tensors[i].shape());
+            }
+            parts[i] = tensors[i].unsqueeze(dim);
+        }
+        int axis = dim < 0 ? dim + tensors[0].rank() + 1 : dim;
+        return parts.length == 1 ? parts[0] : apply(Ops.CONCAT, Attrs.of("axis", axis), parts);
+    }
+
     /** Joins tensors along {@code dim}, as {@code torch.cat}. */
     public static Tensor cat(int dim, Tensor... tensors) {
         if (tensors.length == 0) throw new JanusException("cat: no tensors to join");
@@ -498,9 +620,90 @@ public final class Tensor {
         return apply(Ops.ARGMAX, Attrs.of("axis", dim), this);
     }
 
+    // ---------------------------------------------------------------- comparison and logic (bool results, broadcasting)
+
     /** Elementwise equality, bool. */
     public Tensor eq(Tensor o) {
         return apply(Ops.EQUAL, Attrs.NONE, this, o);
+    }
+
+    public Tensor eq(double c) {
+        return eq(constant(c));
+    }
+
+    /** this != o; true where either is NaN, as PyTorch's {@code ne}. */
+    public Tensor ne(Tensor o) {
+        return eq(o).logicalNot();
+    }
+
+    public Tensor ne(double c) {
+        return ne(constant(c));
+    }
+
+    /** this > o. */
+    public Tensor gt(Tensor o) {
+        return apply(Ops.GREATER, Attrs.NONE, this, o);
+    }
+
+    public Tensor gt(double c) {
+        return gt(constant(c));
+    }
+
+    /** this < o. */
+    public Tensor lt(Tensor o) {
+        return o.gt(this);
+    }
+
+    public Tensor lt(double c) {
+        return lt(constant(c));
+    }
+
+    /** this >= o (false where either is NaN). */
+    public Tensor ge(Tensor o) {
+        return gt(o).logicalOr(eq(o));
+    }
+
+    public Tensor ge(double c) {
+        return ge(constant(c));
+    }
+
+    /** this <= o (false where either is NaN). */
+    public Tensor le(Tensor o) {
+        return lt(o).logicalOr(eq(o));
+    }
+
+    public Tensor le(double c) {
+        return le(constant(c));
+    }
+
+    private Tensor bool(String op) {
+        if (dtype() != DType.BOOL) throw new JanusException(op + ": expects a bool tensor, got " + value.type() + " (compare first, or use to(BOOL))");
+        return this;
+    }
+
+    private static Tensor boolScalar(boolean b) {
+        return from(dev.janus.core.Tensor.scalar(b ? 1 : 0, DType.BOOL));
+    }
+
+    public Tensor logicalNot() {
+        return apply(Ops.EQUAL, Attrs.NONE, bool("logicalNot"), boolScalar(false));
+    }
+
+    public Tensor logicalAnd(Tensor o) {
+        return apply(Ops.WHERE, Attrs.NONE, bool("logicalAnd"), o.bool("logicalAnd"), boolScalar(false));
+    }
+
+    public Tensor logicalOr(Tensor o) {
+        return apply(Ops.WHERE, Attrs.NONE, bool("logicalOr"), boolScalar(true), o.bool("logicalOr"));
+    }
+
+    public Tensor logicalXor(Tensor o) {
+        return bool("logicalXor").ne(o.bool("logicalXor"));
+    }
+
+    /** Picks this where {@code condition} is true, else {@code other}, as {@code torch.where(condition, this, other)}. */
+    public Tensor where(Tensor condition, Tensor other) {
+        return apply(Ops.WHERE, Attrs.NONE, condition.bool("where"), this, other);
     }
 
     /** Converts to {@code dtype} (a float-to-float conversion passes gradients). */

@@ -1,24 +1,34 @@
 package dev.janus.eager;
 
+import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.Value;
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Op;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The graph being recorded while a forward runs under {@link Tracer}: each op applied becomes a
  * node. Values are found by the identity of their storage, so detached views of a parameter still
  * read the parameter; a tensor the trace has not seen becomes a constant (a copy of its values now).
+ *
+ * <p>It also notes what a trace cannot record, as PyTorch's TracerWarning does, naming the line
+ * of the caller's code: a tensor's values read into Java (item(), getDouble, toFloatArray: the
+ * value, and any branch taken on it, is fixed for the example), and an op that turns an unknown
+ * batch dimension into a fixed one (a shape read from the example and fed back).
  */
 final class Trace {
     final Graph graph;
     private final Map<Tensor, Value> values = new IdentityHashMap<>();
+    private final Set<String> warnings = new LinkedHashSet<>();
 
     Trace(Graph graph) {
         this.graph = graph;
@@ -34,8 +44,53 @@ final class Trace {
 
     void record(Op op, Attrs attrs, Tensor[] in, Tensor[] out) {
         Value[] args = new Value[in.length];
-        for (int i = 0; i < in.length; i++) args[i] = valueOf(in[i]);
+        boolean dynamicBatch = false;
+        for (int i = 0; i < in.length; i++) {
+            args[i] = valueOf(in[i]);
+            Shape s = args[i].type().shape();
+            dynamicBatch |= s.rank() > 0 && s.dim(0) == Shape.DYNAMIC;
+        }
         List<Value> results = graph.apply(op, attrs, Arrays.asList(args), null);
-        for (int k = 0; k < out.length; k++) values.put(out[k], results.get(k));
+        for (int k = 0; k < out.length; k++) {
+            values.put(out[k], results.get(k));
+            Shape s = results.get(k).type().shape();
+            if (dynamicBatch && s.rank() > 0 && s.dim(0) != Shape.DYNAMIC) {
+                warn("the " + op.name() + " here gives a fixed first dimension (" + s + ") from an input whose batch is unknown: the traced"
+                        + " graph runs only at this size (was a size read from the example, such as x.size(0), passed to it?)");
+            }
+        }
+    }
+
+    /** A tensor's values were read into Java. */
+    void read(String how) {
+        warn("reading a tensor's values (" + how + ") while tracing: the value is taken as a constant, and Java control flow that"
+                + " depends on it is recorded as it went for the example, so the trace might not generalize to other inputs");
+    }
+
+    private void warn(String what) {
+        warnings.add("TracerWarning: " + callerLine() + ": " + what);
+    }
+
+    /**
+     * The first frame outside the eager engine: its own top-level classes (the tensor, the tracer,
+     * F and the built-in modules) are passed over, so the line named is the model's own code.
+     */
+    private static String callerLine() {
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
+                .filter(f -> !isEngine(f.getDeclaringClass()))
+                .findFirst()
+                .map(f -> f.getDeclaringClass().getSimpleName() + "." + f.getMethodName()
+                        + "(" + f.getFileName() + ":" + f.getLineNumber() + ")")
+                .orElse("(unknown line)"));
+    }
+
+    private static boolean isEngine(Class<?> c) {
+        String pkg = c.getPackageName();
+        return (pkg.equals("dev.janus.eager") || pkg.equals("dev.janus.eager.nn")) && c.getEnclosingClass() == null
+                && !c.isAnonymousClass() && !c.getSimpleName().endsWith("Test");
+    }
+
+    List<String> warnings() {
+        return new ArrayList<>(warnings);
     }
 }

@@ -7,6 +7,7 @@ import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.Value;
 import dev.janus.eager.nn.Module;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -21,10 +22,20 @@ import java.util.function.Function;
  * <p>The first dimension of each input is left unknown (-1) by default, so the graph runs at any
  * batch size. What the trace records is what ran: Java control flow is taken as it went for the
  * example, values read out of tensors become constants, and a module in eval mode leaves out its
- * dropout.
+ * dropout. As PyTorch's TracerWarning, what may not generalize is logged as a warning naming the
+ * line of the model's code (and kept, {@link #lastWarnings()}): values read with item(), getDouble
+ * or toFloatArray, and an op that fixes the unknown batch dimension.
  */
 public final class Tracer {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tracer.class);
+    private static final ThreadLocal<List<String>> LAST = ThreadLocal.withInitial(List::of);
+
     private Tracer() {
+    }
+
+    /** The warnings of the last trace recorded on this thread ("TracerWarning: Net.forward(Net.java:42): ..."), in order. */
+    public static List<String> lastWarnings() {
+        return LAST.get();
     }
 
     /** Traces {@code module.forward(example)} with a dynamic batch dimension. */
@@ -32,9 +43,10 @@ public final class Tracer {
         return trace(module, true, example);
     }
 
-    public static Graph trace(Module module, boolean dynamicBatch, Tensor example) {
+    /** Traces {@code module.forward(examples...)}: one input per example ("input_0", "input_1", ... for several). */
+    public static Graph trace(Module module, boolean dynamicBatch, Tensor... examples) {
         return trace(module.getClass().getSimpleName(), module.namedParameters(), module.namedBuffers(), dynamicBatch,
-                xs -> module.forward(xs[0]), example);
+                xs -> xs.length == 1 ? module.forward(xs[0]) : module.forward(xs), examples);
     }
 
     /**
@@ -74,6 +86,9 @@ public final class Tracer {
             state.trace = null;
         }
         trace.graph.addOutput("output", trace.valueOf(out.value()));
+        List<String> warnings = List.copyOf(trace.warnings());
+        LAST.set(warnings);
+        for (String w : warnings) LOG.warn(w);
         return trace.graph;
     }
 }

@@ -37,13 +37,30 @@ public final class ModelExport {
      * example must have that batch. Returns {@code path}.
      */
     public static Path toOnnx(Module module, Tensor exampleInput, Path path, ExportOptions options) {
-        Objects.requireNonNull(module, "module");
         Objects.requireNonNull(exampleInput, "exampleInput");
+        return toOnnx(module, List.of(exampleInput), path, options);
+    }
+
+    /**
+     * As {@link #toOnnx(Module, Tensor, Path, ExportOptions)} for a module of several inputs
+     * ({@code forward(Tensor...)}), one example each, as {@code torch.onnx.export(model, (a, b))}:
+     * the inputs are called "input_0", "input_1", ... unless the options name them. Warnings of the
+     * trace (values read into Java, a batch fixed by an op) are logged, naming the line.
+     */
+    public static Path toOnnx(Module module, List<Tensor> examples, Path path, ExportOptions options) {
+        Objects.requireNonNull(module, "module");
+        Objects.requireNonNull(examples, "examples");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
-        if (!options.isDynamicBatch() && (exampleInput.rank() == 0 || exampleInput.shape().dim(0) != options.batchSize())) {
-            throw new JanusException("export of " + module.getClass().getSimpleName() + ": the options fix the batch to "
-                    + options.batchSize() + ", but the example input is " + exampleInput.type() + "; give an example of that batch size");
+        if (examples.isEmpty()) throw new JanusException("export of " + module.getClass().getSimpleName() + ": no example input");
+        dev.janus.eager.Tensor[] xs = new dev.janus.eager.Tensor[examples.size()];
+        for (int i = 0; i < xs.length; i++) {
+            Tensor x = Objects.requireNonNull(examples.get(i), "example " + i);
+            if (!options.isDynamicBatch() && (x.rank() == 0 || x.shape().dim(0) != options.batchSize())) {
+                throw new JanusException("export of " + module.getClass().getSimpleName() + ": the options fix the batch to "
+                        + options.batchSize() + ", but the example input is " + x.type() + "; give an example of that batch size");
+            }
+            xs[i] = dev.janus.eager.Tensor.from(x);
         }
         Graph graph;
         List<Module> modules = new ArrayList<>();
@@ -51,7 +68,7 @@ public final class ModelExport {
         collectModes(module, modules, modes);
         try {
             module.eval();
-            graph = Tracer.trace(module, options.isDynamicBatch(), dev.janus.eager.Tensor.from(exampleInput));
+            graph = Tracer.trace(module, options.isDynamicBatch(), xs);
         } finally {
             // Pre-order: a parent's train(mode) reaches its children, which then set their own.
             for (int i = 0; i < modules.size(); i++) modules.get(i).train(modes.get(i));

@@ -2,27 +2,19 @@ package dev.janus.graph;
 
 import dev.janus.core.Shape;
 import dev.janus.core.ops.Op;
-import dev.janus.core.ops.Ops;
 
-import java.util.Set;
 
 /**
- * Which ops of the core op set are elementwise: one output whose element i depends only on
- * element i of each input (after broadcasting). Their kernels work in place, so the buffer planner
- * may give the output an input's buffer, and the fusion pass may chain them in one kernel.
+ * Elementwise ops (each declares it, {@link Op#isElementwise()}): their kernels work in place, so
+ * the buffer planner may give the output an input's buffer, and the fusion pass may chain them in
+ * one kernel.
  */
 final class Elementwise {
-    private static final Set<Op> OPS = Set.of(
-            Ops.NEG, Ops.EXP, Ops.LOG, Ops.SQRT, Ops.ABS, Ops.SIGN, Ops.ERF, Ops.RELU, Ops.LEAKY_RELU, Ops.ELU, Ops.GELU,
-            Ops.SIGMOID, Ops.TANH, Ops.SOFTPLUS, Ops.CLIP,
-            Ops.ADD, Ops.SUB, Ops.MUL, Ops.DIV, Ops.POW, Ops.MAXIMUM, Ops.MINIMUM,
-            Ops.GREATER, Ops.EQUAL, Ops.WHERE, Ops.CAST);
-
     private Elementwise() {
     }
 
     static boolean is(Op op) {
-        return OPS.contains(op) || op instanceof FusedElementwise;
+        return op.isElementwise();
     }
 
     /**

@@ -30,6 +30,12 @@ import java.util.List;
  * {@link #program()}, {@link #inputTypes()}, {@link #period(int)} and {@link #outputValues()}.
  */
 public final class FusedElementwise extends Op {
+    /** A chain of elementwise ops is itself elementwise (it may be fused further and run in place). */
+    @Override
+    public boolean isElementwise() {
+        return true;
+    }
+
     static final int TILE = 4096;
 
     /** One op of the chain: its sources and result are value numbers (inputs first, then results). */

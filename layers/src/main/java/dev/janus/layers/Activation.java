@@ -51,4 +51,9 @@ public final class Activation extends Layer {
         c.put("activation", fn.name());
         return c;
     }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static Activation fromConfig(LayerConfig c) {
+        return new Activation(c.string("activation"));
+    }
 }

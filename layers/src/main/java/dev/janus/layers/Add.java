@@ -8,4 +8,9 @@ public final class Add extends Merge {
     protected <V> V combine(Emitter<V> e, V a, V b) {
         return e.add(a, b);
     }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static Add fromConfig(LayerConfig c) {
+        return new Add();
+    }
 }

@@ -13,4 +13,9 @@ public final class Average extends Merge {
     protected <V> V finish(Emitter<V> e, V sum, int count) {
         return e.div(sum, e.scalar(count, e.dtype(sum)));
     }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static Average fromConfig(LayerConfig c) {
+        return new Average();
+    }
 }

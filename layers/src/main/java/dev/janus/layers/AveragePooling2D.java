@@ -27,4 +27,9 @@ public final class AveragePooling2D extends Pooling2D<AveragePooling2D> {
     AveragePooling2D self() {
         return this;
     }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static AveragePooling2D fromConfig(LayerConfig c) {
+        return new AveragePooling2D(c.ints("pool_size")).strides(c.ints("strides")).padding(c.string("padding"));
+    }
 }

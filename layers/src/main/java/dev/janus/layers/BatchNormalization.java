@@ -8,6 +8,7 @@ import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Emitter;
+import dev.janus.core.ops.Functions;
 import dev.janus.core.ops.Ops;
 
 import java.util.ArrayList;
@@ -97,9 +98,7 @@ public final class BatchNormalization extends Layer {
 
     /** The batch's mean and biased variance per channel, of rows [-1, channels]. */
     private static <V> List<V> moments(Emitter<V> e, V rows) {
-        V mean = e.mean(rows, new int[] {0}, false);
-        V centred = e.sub(rows, mean);
-        return List.of(mean, e.mean(e.mul(centred, centred), new int[] {0}, false));
+        return Functions.moments(e, rows, new int[] {0}, Shape.of(e.shape(rows).dim(1)));
     }
 
     @Override
@@ -120,7 +119,7 @@ public final class BatchNormalization extends Layer {
         for (int i = 0; i < k; i++) out.add(null);
         for (int i = 0; i < 2; i++) {
             V moving = weights.get(k + i);
-            out.add(e.add(e.mul(moving, momentum), e.mul(stats.get(i), 1 - momentum)));
+            out.add(Functions.movingAverage(e, moving, momentum, stats.get(i), 1 - momentum));
         }
         return out;
     }
@@ -133,5 +132,11 @@ public final class BatchNormalization extends Layer {
         c.put("center", center);
         c.put("scale", scale);
         return c;
+    }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static BatchNormalization fromConfig(LayerConfig c) {
+        return new BatchNormalization().momentum(c.number("momentum")).epsilon(c.number("epsilon")).center(c.flag("center"))
+                .scale(c.flag("scale"));
     }
 }

@@ -13,6 +13,14 @@ public interface Callback {
     default void setModel(Model model) {
     }
 
+    /**
+     * Called before training with fit's settings, as Keras's {@code params}: "verbose" (0, 1, 2),
+     * "epochs" and "steps" (batches per epoch), as Integers. A callback that prints does so when
+     * verbose is above 0, to the model's {@link Model#output()}.
+     */
+    default void setParams(Map<String, Object> params) {
+    }
+
     default void onTrainBegin(Map<String, Double> logs) {
     }
 

@@ -61,4 +61,9 @@ public final class Concatenate extends Merge {
         c.put("axis", axis);
         return c;
     }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static Concatenate fromConfig(LayerConfig c) {
+        return new Concatenate(c.integer("axis"));
+    }
 }

@@ -155,4 +155,14 @@ public final class Conv2D extends Layer {
         c.put("bias_initializer", biasInitializerName);
         return c;
     }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static Conv2D fromConfig(LayerConfig c) {
+        Conv2D conv = new Conv2D(c.integer("filters"), c.ints("kernel_size"), Activations.get(c.string("activation")))
+                .strides(c.ints("strides")).padding(c.string("padding")).dilationRate(c.ints("dilation_rate"))
+                .groups(c.integer("groups")).useBias(c.flag("use_bias"));
+        if (c.initializer("kernel_initializer") != null) conv.kernelInitializer(c.initializer("kernel_initializer"));
+        if (c.initializer("bias_initializer") != null) conv.biasInitializer(c.initializer("bias_initializer"));
+        return conv;
+    }
 }

@@ -126,4 +126,12 @@ public final class Dense extends Layer {
         c.put("bias_initializer", biasInitializerName);
         return c;
     }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static Dense fromConfig(LayerConfig c) {
+        Dense d = new Dense(c.integer("units"), Activations.get(c.string("activation"))).useBias(c.flag("use_bias"));
+        if (c.initializer("kernel_initializer") != null) d.kernelInitializer(c.initializer("kernel_initializer"));
+        if (c.initializer("bias_initializer") != null) d.biasInitializer(c.initializer("bias_initializer"));
+        return d;
+    }
 }

@@ -46,4 +46,9 @@ public final class Dropout extends Layer {
         c.put("rate", rate);
         return c;
     }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static Dropout fromConfig(LayerConfig c) {
+        return new Dropout(c.number("rate"));
+    }
 }

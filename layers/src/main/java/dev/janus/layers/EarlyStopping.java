@@ -9,7 +9,9 @@ import java.util.Map;
 /**
  * Stops training when a monitored value has stopped improving, as Keras's EarlyStopping: after
  * {@code patience} epochs without an improvement larger than {@code minDelta}; with
- * {@code restoreBestWeights}, the weights of the best epoch come back at the end.
+ * {@code restoreBestWeights}, the weights of the best epoch come back at the end. When fit prints
+ * (verbose above 0) it says what it did, counting epochs from 1 as the progress display does:
+ * "Epoch 85: early stopping; restoring weights from epoch 72".
  */
 public final class EarlyStopping implements Callback {
     private final Monitor monitor;
@@ -18,7 +20,7 @@ public final class EarlyStopping implements Callback {
     private boolean restoreBestWeights;
     private Model model;
     private double best;
-    private int wait, bestEpoch, stoppedEpoch;
+    private int wait, bestEpoch, stoppedEpoch, verbose;
     private List<Tensor> bestWeights;
 
     /** Watches "val_loss". */
@@ -56,6 +58,11 @@ public final class EarlyStopping implements Callback {
     }
 
     @Override
+    public void setParams(Map<String, Object> params) {
+        verbose = (Integer) params.getOrDefault("verbose", 0);
+    }
+
+    @Override
     public void onTrainBegin(Map<String, Double> logs) {
         wait = 0;
         stoppedEpoch = 0;
@@ -87,15 +94,20 @@ public final class EarlyStopping implements Callback {
 
     @Override
     public void onTrainEnd(Map<String, Double> logs) {
-        if (restoreBestWeights && bestWeights != null) model.setWeights(bestWeights);
+        boolean restore = restoreBestWeights && bestWeights != null;
+        if (restore) model.setWeights(bestWeights);
+        if (verbose == 0) return;
+        String restored = "restoring weights from epoch " + (bestEpoch + 1);
+        if (stoppedEpoch > 0) model.output().println("Epoch " + (stoppedEpoch + 1) + ": early stopping" + (restore ? "; " + restored : ""));
+        else if (restore) model.output().println("Training ran to the end; " + restored);
     }
 
-    /** The epoch training stopped at (0 when it ran to the end). */
+    /** The epoch training stopped at, counted from 0 as Keras's stopped_epoch (the progress display's "Epoch 85" is 84); 0 when it ran to the end. */
     public int stoppedEpoch() {
         return stoppedEpoch;
     }
 
-    /** The epoch with the best monitored value. */
+    /** The epoch with the best monitored value, counted from 0. */
     public int bestEpoch() {
         return bestEpoch;
     }

@@ -66,4 +66,11 @@ public final class Embedding extends Layer {
         c.put("embeddings_initializer", initializerName);
         return c;
     }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static Embedding fromConfig(LayerConfig c) {
+        Embedding emb = new Embedding(c.integer("input_dim"), c.integer("output_dim"));
+        if (c.initializer("embeddings_initializer") != null) emb.embeddingsInitializer(c.initializer("embeddings_initializer"));
+        return emb;
+    }
 }

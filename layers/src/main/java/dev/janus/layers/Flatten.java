@@ -26,4 +26,9 @@ public final class Flatten extends Layer {
         Shape s = e.shape(x);
         return e.reshape(x, Shape.of(s.dim(0), s.size(1, s.rank())));
     }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static Flatten fromConfig(LayerConfig c) {
+        return new Flatten();
+    }
 }

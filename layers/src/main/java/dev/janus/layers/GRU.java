@@ -78,4 +78,9 @@ public final class GRU extends RecurrentLayer<GRU> {
         c.put("reset_after", resetAfter);
         return c;
     }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static GRU fromConfig(LayerConfig c) {
+        return new GRU(c.integer("units")).resetAfter(c.flag("reset_after")).recurrentFrom(c);
+    }
 }

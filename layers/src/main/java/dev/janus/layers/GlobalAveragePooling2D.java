@@ -52,4 +52,9 @@ public final class GlobalAveragePooling2D extends Layer {
         c.put("keepdims", keepdims);
         return c;
     }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static GlobalAveragePooling2D fromConfig(LayerConfig c) {
+        return new GlobalAveragePooling2D().keepdims(c.flag("keepdims"));
+    }
 }

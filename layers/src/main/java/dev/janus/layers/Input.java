@@ -88,4 +88,12 @@ public final class Input extends Layer implements KerasTensor {
         c.put("dtype", dtype.toString());
         return c;
     }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static Input fromConfig(LayerConfig c) {
+        String shape = c.string("shape");
+        String inner = shape.substring(1, shape.length() - 1).trim();
+        int[] dims = inner.isEmpty() ? new int[0] : java.util.Arrays.stream(inner.split(",\\s*")).mapToInt(Integer::parseInt).toArray();
+        return new Input(dev.janus.core.DType.parse(c.string("dtype")), dims);
+    }
 }

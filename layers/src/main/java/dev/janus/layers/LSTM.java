@@ -8,6 +8,7 @@ import dev.janus.core.init.Fans;
 import dev.janus.core.init.Initializer;
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Emitter;
+import dev.janus.core.ops.Functions;
 import dev.janus.core.ops.Op;
 import dev.janus.core.ops.Ops;
 
@@ -19,8 +20,6 @@ import java.util.Map;
  * (the forget gate's quarter starts at 1), and the rest as {@link RecurrentLayer}.
  */
 public final class LSTM extends RecurrentLayer<LSTM> {
-    /** For each ONNX gate (i, o, f, c), its column block in Keras's (i, f, c, o). */
-    private static final int[] ONNX_FROM_KERAS = {0, 3, 1, 2};
     private boolean unitForgetBias = true;
     private Tensor order;
 
@@ -73,9 +72,7 @@ public final class LSTM extends RecurrentLayer<LSTM> {
     /** Keras's gate blocks in ONNX's order: the permutation of 4 units columns (or rows). */
     private Tensor order() {
         if (order == null) {
-            long[] idx = new long[4 * units];
-            for (int j = 0; j < idx.length; j++) idx[j] = (long) ONNX_FROM_KERAS[j / units] * units + j % units;
-            order = Tensor.of(idx);
+            order = Tensor.of(Functions.gateOrder(Functions.LSTM_ONNX_FROM_IFCO, units, 1));
         }
         return order;
     }
@@ -98,5 +95,10 @@ public final class LSTM extends RecurrentLayer<LSTM> {
         Map<String, Object> c = super.config();
         c.put("unit_forget_bias", unitForgetBias);
         return c;
+    }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static LSTM fromConfig(LayerConfig c) {
+        return new LSTM(c.integer("units")).unitForgetBias(c.flag("unit_forget_bias")).recurrentFrom(c);
     }
 }

@@ -79,4 +79,9 @@ public final class LayerNormalization extends Layer {
         c.put("scale", scale);
         return c;
     }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static LayerNormalization fromConfig(LayerConfig c) {
+        return new LayerNormalization().epsilon(c.number("epsilon")).center(c.flag("center")).scale(c.flag("scale"));
+    }
 }

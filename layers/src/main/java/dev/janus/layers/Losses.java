@@ -8,6 +8,7 @@ import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Emitter;
+import dev.janus.core.ops.Functions;
 import dev.janus.core.ops.Immediate;
 import dev.janus.core.ops.Ops;
 
@@ -30,23 +31,40 @@ public final class Losses {
         BY_NAME.put("mse", Losses::meanSquaredError);
         BY_NAME.put("mean_absolute_error", Losses::meanAbsoluteError);
         BY_NAME.put("mae", Losses::meanAbsoluteError);
+        BY_NAME.put("bce", () -> binaryCrossentropy(false));
+    }
+
+    /** The names by {@link Names#key}, so "MSE", "MeanSquaredError" and "mean_squared_error" all find the loss. */
+    private static final Map<String, Supplier<Loss>> BY_KEY = new LinkedHashMap<>();
+
+    static {
+        BY_NAME.forEach((k, v) -> BY_KEY.put(Names.key(k), v));
     }
 
     private Losses() {
     }
 
-    /** The loss of that Keras name, or of a {@link Loss#id()} such as "categorical_crossentropy:from_logits". */
+    /**
+     * The loss of that Keras name, in any case and with or without underscores ("mse", "MSE",
+     * "MeanSquaredError"), or of a {@link Loss#id()} such as "categorical_crossentropy:from_logits".
+     */
     public static Loss get(String name) {
+        if (name == null) throw new JanusException("unknown loss null; known losses: " + String.join(", ", BY_NAME.keySet()));
         if (name.endsWith(FROM_LOGITS)) {
-            switch (name.substring(0, name.length() - FROM_LOGITS.length())) {
-                case "sparse_categorical_crossentropy": return sparseCategoricalCrossentropy(true);
-                case "categorical_crossentropy": return categoricalCrossentropy(true);
-                case "binary_crossentropy": return binaryCrossentropy(true);
+            switch (Names.key(name.substring(0, name.length() - FROM_LOGITS.length()))) {
+                case "sparsecategoricalcrossentropy": return sparseCategoricalCrossentropy(true);
+                case "categoricalcrossentropy": return categoricalCrossentropy(true);
+                case "binarycrossentropy": return binaryCrossentropy(true);
                 default:
             }
         }
-        Supplier<Loss> s = BY_NAME.get(name);
-        if (s == null) throw new JanusException("unknown loss '" + name + "'; known losses: " + String.join(", ", BY_NAME.keySet()));
+        Loss registered = Serialization.loss(name);
+        if (registered != null) return registered;
+        Supplier<Loss> s = BY_KEY.get(Names.key(name));
+        if (s == null) {
+            throw new JanusException("unknown loss '" + name + "' (a custom loss is registered with Serialization.registerLoss); known losses: "
+                    + String.join(", ", BY_NAME.keySet()));
+        }
         return s.get();
     }
 
@@ -215,8 +233,8 @@ public final class Losses {
         public <V> V emit(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
             V z = fromLogits ? yPred : logits != null && last == Activations.SIGMOID ? logits : null;
             if (z != null) {
-                // log(1 + exp(z)) - y z: the logits form, stable for large |z|
-                return mean(e, e.sub(e.one(Ops.SOFTPLUS, Attrs.NONE, List.of(z)), e.mul(yTrue, z)));
+                // log(1 + exp(z)) - z y: the logits form, stable for large |z|, shared with the eager F
+                return mean(e, Functions.binaryCrossEntropyWithLogits(e, z, yTrue));
             }
             V p = clipped(e, yPred);
             V ll = e.add(e.mul(yTrue, e.log(p)), e.mul(e.rsub(1, yTrue), e.log(e.rsub(1, p))));

@@ -24,4 +24,9 @@ public final class MaxPooling2D extends Pooling2D<MaxPooling2D> {
     MaxPooling2D self() {
         return this;
     }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static MaxPooling2D fromConfig(LayerConfig c) {
+        return new MaxPooling2D(c.ints("pool_size")).strides(c.ints("strides")).padding(c.string("padding"));
+    }
 }

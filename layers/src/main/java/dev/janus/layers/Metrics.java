@@ -19,11 +19,17 @@ public final class Metrics {
 
     /** The metric {@code name} for this loss and model output; errors list the known names. */
     public static Metric get(String name, Loss loss, TensorType output) {
+        if (name == null) throw new JanusException("unknown metric null; known metrics: " + String.join(", ", KNOWN));
+        Metric registered = Serialization.metric(name);
+        if (registered != null) return registered;
+        String canonical = null;
+        for (String k : KNOWN) if (Names.key(k).equals(Names.key(name))) canonical = k;
+        if (canonical != null) name = canonical;
         switch (name) {
             case "accuracy":
             case "acc":
                 if (output.rank() >= 1 && output.shape().dim(-1) == 1) return binaryAccuracy(name);
-                if (loss.name().equals("sparse_categorical_crossentropy")) return sparseCategoricalAccuracy(name);
+                if (loss != null && loss.name().equals("sparse_categorical_crossentropy")) return sparseCategoricalAccuracy(name);
                 return categoricalAccuracy(name);
             case "sparse_categorical_accuracy": return sparseCategoricalAccuracy(name);
             case "categorical_accuracy": return categoricalAccuracy(name);
@@ -32,7 +38,8 @@ public final class Metrics {
             case "mse": return error(name, true);
             case "mean_absolute_error":
             case "mae": return error(name, false);
-            default: throw new JanusException("unknown metric '" + name + "'; known metrics: " + String.join(", ", KNOWN));
+            default: throw new JanusException("unknown metric '" + name + "' (a custom metric is registered with Serialization.registerMetric);"
+                    + " known metrics: " + String.join(", ", KNOWN));
         }
     }
 

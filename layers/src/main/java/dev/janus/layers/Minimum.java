@@ -12,4 +12,9 @@ public final class Minimum extends Merge {
     protected <V> V combine(Emitter<V> e, V a, V b) {
         return e.one(Ops.MINIMUM, Attrs.NONE, List.of(a, b));
     }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static Minimum fromConfig(LayerConfig c) {
+        return new Minimum();
+    }
 }

@@ -63,6 +63,7 @@ public class Model extends Layer {
     private Map<String, Tensor> carried;
     private long carriedIterations;
     private PrintStream output = System.out;
+    private int terminalColumns = -1;
 
     /** The model of the layer calls that lead from {@code inputs} to {@code outputs}. */
     public Model(List<? extends KerasTensor> inputs, List<? extends KerasTensor> outputs) {
@@ -671,14 +672,31 @@ public class Model extends Layer {
         return stopTraining;
     }
 
-    /** Where fit and evaluate print their progress (System.out unless set). */
+    /**
+     * Where fit and evaluate print their progress (System.out unless set). Another stream is taken
+     * for a file or a pipe: verbose 1 prints one plain line per epoch there, as verbose 2 does.
+     */
     public Model output(PrintStream out) {
         output = Objects.requireNonNull(out, "output");
+        terminalColumns = -1;
+        return this;
+    }
+
+    /** As {@link #output(PrintStream)}, for a terminal of that many columns: verbose 1 draws a bar that fits it. */
+    public Model output(PrintStream out, int columns) {
+        if (columns < 20) throw new JanusException(name() + ": a terminal of " + columns + " columns is too narrow for a progress bar");
+        output = Objects.requireNonNull(out, "output");
+        terminalColumns = columns;
         return this;
     }
 
     public PrintStream output() {
         return output;
+    }
+
+    /** The width of the terminal the progress goes to, or 0 when it is not a terminal. */
+    int terminalColumns() {
+        return terminalColumns >= 0 ? terminalColumns : ProgressBar.terminalColumns(output);
     }
 
     // ---------------------------------------------------------------- weights

@@ -96,22 +96,20 @@ final class ModelFile {
         }
     }
 
-    /** Every layer, nested models' included, must be one a saved model can rebuild. */
+    /**
+     * Every layer, nested models' included, must be one a saved model can rebuild: a built-in layer
+     * or a registered one, whose settings rebuild it (a custom activation must be registered).
+     */
     private static void checkSavable(Model model) {
         for (Layer l : model.layers()) {
             if (l instanceof Model) {
                 checkSavable((Model) l);
                 continue;
             }
-            if (!LayerConfigs.known(l)) {
-                throw new JanusException("cannot save " + model.name() + ": layer " + l.name() + " is a " + l.typeName()
-                        + ", which a saved model cannot rebuild");
-            }
-            Object act = l instanceof Dense ? ((Dense) l).activation() : l instanceof Activation ? ((Activation) l).function()
-                    : l instanceof Conv2D ? ((Conv2D) l).activation() : null;
-            if (act != null && !Activations.isRegistered((ActivationFunction) act)) {
-                throw new JanusException("cannot save " + model.name() + ": layer " + l.name() + " uses activation '"
-                        + ((ActivationFunction) act).name() + "', which is not registered (Activations.register)");
+            try {
+                Serialization.create(Serialization.savedName(l), LayerConfig.of(l));
+            } catch (JanusException e) {
+                throw new JanusException("cannot save " + model.name() + ": layer " + l.name() + " (" + l.typeName() + "): " + e.getMessage(), e);
             }
         }
     }
@@ -135,7 +133,7 @@ final class ModelFile {
                 writeModel(out, (Model) l);
                 continue;
             }
-            out.writeUTF(l.typeName());
+            out.writeUTF(Serialization.savedName(l));
             Map<String, Object> c = l.config();
             out.writeInt(c.size());
             for (Map.Entry<String, Object> e : c.entrySet()) {
@@ -270,7 +268,9 @@ final class ModelFile {
         int entries = count(in, size);
         Map<String, String> config = new LinkedHashMap<>();
         for (int k = 0; k < entries; k++) config.put(in.readUTF(), in.readUTF());
-        return LayerConfigs.create(type, config);
+        Layer l = Serialization.create(type, new LayerConfig(config));
+        l.name(new LayerConfig(config).string("name"));
+        return l;
     }
 
     private static Model readModel(DataInputStream in, int size, Generator scratch) throws IOException {

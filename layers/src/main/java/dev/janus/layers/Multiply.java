@@ -8,4 +8,9 @@ public final class Multiply extends Merge {
     protected <V> V combine(Emitter<V> e, V a, V b) {
         return e.mul(a, b);
     }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static Multiply fromConfig(LayerConfig c) {
+        return new Multiply();
+    }
 }

@@ -133,4 +133,13 @@ abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer {
         c.put("bias_initializer", biasInitializerName);
         return c;
     }
+
+    /** The settings both recurrent layers save (return_sequences, use_bias, the initializers), from a config. */
+    L recurrentFrom(LayerConfig c) {
+        returnSequences(c.flag("return_sequences")).useBias(c.flag("use_bias"));
+        if (c.initializer("kernel_initializer") != null) kernelInitializer(c.initializer("kernel_initializer"));
+        if (c.initializer("recurrent_initializer") != null) recurrentInitializer(c.initializer("recurrent_initializer"));
+        if (c.initializer("bias_initializer") != null) biasInitializer(c.initializer("bias_initializer"));
+        return self();
+    }
 }

@@ -165,6 +165,12 @@ public class Sequential extends Model {
         return this;
     }
 
+    @Override
+    public Sequential output(PrintStream out, int columns) {
+        super.output(out, columns);
+        return this;
+    }
+
     /** A Sequential from the bytes of a model file ({@link #toBytes}, or a file's content); {@code source} names them in errors. */
     public static Sequential fromBytes(byte[] bytes, String source) {
         Model m = ModelFile.decode(bytes, source);

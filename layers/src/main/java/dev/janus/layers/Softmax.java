@@ -48,4 +48,9 @@ public final class Softmax extends Layer {
         c.put("axis", axis);
         return c;
     }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static Softmax fromConfig(LayerConfig c) {
+        return new Softmax(c.integer("axis"));
+    }
 }

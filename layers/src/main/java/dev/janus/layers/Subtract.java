@@ -13,4 +13,9 @@ public final class Subtract extends Merge {
     protected <V> V combine(Emitter<V> e, V a, V b) {
         return e.sub(a, b);
     }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static Subtract fromConfig(LayerConfig c) {
+        return new Subtract();
+    }
 }

@@ -60,17 +60,21 @@ final class Training {
         List<Callback> callbacks = o.callbacks();
         History history = new History();
         model.stopTraining(false);
-        for (Callback c : callbacks) c.setModel(model);
+        int n = train.size(), batch = o.batchSize(), steps = (n + batch - 1) / batch;
+        Map<String, Object> params = Map.of("verbose", o.verbose(), "epochs", o.epochs(), "steps", steps);
+        for (Callback c : callbacks) {
+            c.setModel(model);
+            c.setParams(params);
+        }
         Map<String, Double> logs = new LinkedHashMap<>();
         for (Callback c : callbacks) c.onTrainBegin(logs);
-        int n = train.size(), batch = o.batchSize(), steps = (n + batch - 1) / batch;
         List<String> names = statNames(model);
         double[] stats = new double[names.size()], sums = new double[names.size()];
         Generator rng = model.generator();
         for (int epoch = 0; epoch < o.epochs(); epoch++) {
             for (Callback c : callbacks) c.onEpochBegin(epoch, new LinkedHashMap<>());
             if (o.verbose() > 0) model.output().println("Epoch " + (epoch + 1) + "/" + o.epochs());
-            ProgressBar bar = new ProgressBar(model.output(), steps, o.verbose());
+            ProgressBar bar = new ProgressBar(model.output(), steps, o.verbose(), model.terminalColumns());
             int[] order = o.shuffle() ? rng.permutation(n) : identity(n);
             java.util.Arrays.fill(sums, 0);
             int seen = 0, done = 0;
@@ -125,7 +129,7 @@ final class Training {
         List<String> names = statNames(model);
         double[] stats = new double[names.size()], sums = new double[names.size()];
         int n = d.size(), steps = (n + batch - 1) / batch;
-        ProgressBar bar = new ProgressBar(model.output(), steps, verbose);
+        ProgressBar bar = new ProgressBar(model.output(), steps, verbose, model.terminalColumns());
         for (int b = 0; b < steps; b++) {
             int from = b * batch, to = Math.min(n, from + batch);
             backend.evaluate(d.xs, d.ys, from, to, stats);

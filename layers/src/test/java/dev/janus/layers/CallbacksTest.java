@@ -48,7 +48,10 @@ class CallbacksTest {
     void earlyStoppingWaitsPatienceEpochsAndRestoresTheBest() {
         Sequential m = model();
         EarlyStopping stop = new EarlyStopping("val_loss").patience(2).restoreBestWeights(true);
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        m.output(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
         stop.setModel(m);
+        stop.setParams(Map.of("verbose", 1, "epochs", 5, "steps", 1));
         stop.onTrainBegin(new HashMap<>());
         double[] losses = {1.0, 0.8, 0.9, 0.85, 0.95};
         List<List<Tensor>> seen = new ArrayList<>();
@@ -61,6 +64,8 @@ class CallbacksTest {
         assertEquals(1, stop.bestEpoch());
         stop.onTrainEnd(new HashMap<>());
         assertArrayEquals(seen.get(1).get(0).f32(), m.weights().get(0).value().f32(), "the weights of epoch 1 are back");
+        assertEquals("Epoch 4: early stopping; restoring weights from epoch 2" + System.lineSeparator(),
+                printed.toString(java.nio.charset.StandardCharsets.UTF_8), "epochs counted from 1, as the progress display counts them");
     }
 
     @Test

@@ -95,28 +95,12 @@ public final class SafeTensors {
 
     /** The tensors of a safetensors file's bytes; {@code source} names them in errors. */
     public static Map<String, Tensor> decode(byte[] bytes, String source) {
-        if (bytes.length < 8) throw new JanusException(source + " is not a safetensors file: it has only " + bytes.length + " bytes");
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        long headerLen = b.getLong();
-        if (headerLen < 2 || headerLen > MAX_HEADER || bytes[8] != '{') {
-            throw new JanusException(source + " is not a safetensors file: it does not start with a safetensors header");
-        }
-        if (headerLen > bytes.length - 8) {
-            throw new JanusException(source + " is truncated: its header declares " + headerLen + " bytes, but only "
-                    + (bytes.length - 8) + " bytes follow the length");
-        }
-        String json = new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8);
-        Object parsed;
-        try {
-            parsed = Json.parse(json);
-        } catch (JanusException e) {
-            throw new JanusException(source + " is not a safetensors file: its header is not valid JSON (" + e.getMessage() + ")");
-        }
-        if (!(parsed instanceof Map)) throw new JanusException(source + " is not a safetensors file: its header is not a JSON object");
-        int dataStart = 8 + (int) headerLen;
+        Map<?, ?> parsed = header(bytes, source);
+        int dataStart = 8 + (int) ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
         long dataLen = bytes.length - dataStart;
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         List<Entry> entries = new ArrayList<>();
-        for (Map.Entry<?, ?> e : ((Map<?, ?>) parsed).entrySet()) {
+        for (Map.Entry<?, ?> e : parsed.entrySet()) {
             String name = (String) e.getKey();
             if (name.equals("__metadata__")) continue;
             entries.add(Entry.of(name, e.getValue(), source));
@@ -142,6 +126,50 @@ public final class SafeTensors {
             out.put(en.name, read(b, en.dtype, en.shape));
         }
         return out;
+    }
+
+    /** The file's string metadata ("__metadata__"), empty when it has none. */
+    public static Map<String, String> metadata(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new JanusException("cannot read tensors: " + file + " does not exist", e);
+        } catch (IOException e) {
+            throw new JanusException("cannot read tensors from " + file + ": " + e, e);
+        }
+        Object m = header(bytes, file.toString()).get("__metadata__");
+        Map<String, String> out = new LinkedHashMap<>();
+        if (m == null) return out;
+        if (!(m instanceof Map)) throw new JanusException(file + " is corrupt: its __metadata__ is not a JSON object");
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) m).entrySet()) {
+            if (!(e.getValue() instanceof String)) throw new JanusException(file + " is corrupt: metadata '" + e.getKey() + "' is not a string");
+            out.put((String) e.getKey(), (String) e.getValue());
+        }
+        return out;
+    }
+
+    /** The header of a safetensors file as a JSON object, after checking its length. */
+    private static Map<?, ?> header(byte[] bytes, String source) {
+        if (bytes.length < 8) throw new JanusException(source + " is not a safetensors file: it has only " + bytes.length + " bytes");
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long headerLen = b.getLong();
+        if (headerLen < 2 || headerLen > MAX_HEADER || bytes[8] != '{') {
+            throw new JanusException(source + " is not a safetensors file: it does not start with a safetensors header");
+        }
+        if (headerLen > bytes.length - 8) {
+            throw new JanusException(source + " is truncated: its header declares " + headerLen + " bytes, but only "
+                    + (bytes.length - 8) + " bytes follow the length");
+        }
+        String json = new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8);
+        Object parsed;
+        try {
+            parsed = Json.parse(json);
+        } catch (JanusException e) {
+            throw new JanusException(source + " is not a safetensors file: its header is not valid JSON (" + e.getMessage() + ")");
+        }
+        if (!(parsed instanceof Map)) throw new JanusException(source + " is not a safetensors file: its header is not a JSON object");
+        return (Map<?, ?>) parsed;
     }
 
     private static Tensor read(ByteBuffer b, DType dtype, Shape shape) {

@@ -17,6 +17,12 @@ import java.util.Map;
  * so every op needs just one loop per dtype.
  */
 abstract class Binary extends Op {
+    /** Every op of this family is elementwise. */
+    @Override
+    public final boolean isElementwise() {
+        return true;
+    }
+
     /** {@code onnxType}: the ONNX op of the same meaning (ONNX broadcasts the same way). */
     Binary(String name, String onnxType) {
         super(name, 2, 2, onnxType);

@@ -50,6 +50,16 @@ public abstract class Op implements Kernel {
         return 1;
     }
 
+    /**
+     * Whether the op is elementwise: one output whose element i depends only on element i of each
+     * input (after broadcasting). Such kernels work in place, so the compiler's buffer planner may
+     * give the output an input's buffer and its fusion pass may chain them in one kernel. An op
+     * declares it here; nothing else lists them.
+     */
+    public boolean isElementwise() {
+        return false;
+    }
+
     /** Random ops draw from the context's generator: never constant-folded or merged. */
     public boolean isRandom() {
         return false;

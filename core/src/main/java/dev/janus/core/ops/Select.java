@@ -21,6 +21,11 @@ final class Select {
 
     /** a > b or a == b, broadcast; the output is bool and has no gradient. */
     abstract static class Compare extends Op {
+        @Override
+        public boolean isElementwise() {
+            return true;
+        }
+
         Compare(String name, String onnxType) {
             super(name, 2, 2, onnxType);
         }
@@ -101,6 +106,11 @@ final class Select {
 
     /** where(cond, a, b): a where cond is true, else b; all three broadcast together. */
     static final class Where extends Op {
+        @Override
+        public boolean isElementwise() {
+            return true;
+        }
+
         Where() {
             super("where", 3, 3, "Where");
         }
@@ -178,6 +188,11 @@ final class Select {
 
     /** Converts to attribute "to". Float to int64 truncates toward zero; to bool tests != 0. */
     static final class Cast extends Op {
+        @Override
+        public boolean isElementwise() {
+            return true;
+        }
+
         Cast() {
             super("cast", 1, 1);
         }

@@ -19,6 +19,12 @@ import java.util.Map;
  * loop calling a per-op function would not inline, and runs ten times slower) and its gradient.
  */
 abstract class Unary extends Op {
+    /** Every op of this family is elementwise. */
+    @Override
+    public final boolean isElementwise() {
+        return true;
+    }
+
     /** An op whose subclass writes its own ONNX mapping. */
     Unary(String name) {
         super(name, 1, 1);

@@ -3,6 +3,8 @@ package dev.janus.eager.nn;
 import dev.janus.core.DType;
 import dev.janus.core.JanusException;
 import dev.janus.core.ShapeException;
+import dev.janus.core.ops.Functions;
+import dev.janus.core.ops.Immediate;
 import dev.janus.eager.Tensor;
 
 /**
@@ -60,20 +62,21 @@ abstract class BatchNormNd extends Module {
     }
 
     /**
-     * Moves the running averages towards the batch's mean and biased variance, in float64 as
-     * PyTorch's CPU kernel does, then writes them in place.
+     * Moves the running averages towards the batch's mean and unbiased variance with the update
+     * the Keras layer uses ({@link Functions#movingAverage}, keeping 1 - momentum), in float64
+     * as PyTorch's CPU kernel does, then writes them in place.
      */
     private void updateRunningStats(dev.janus.core.Tensor batchMean, dev.janus.core.Tensor batchVar, long perChannel) {
         long tracked = numBatchesTracked.value().readLong(0) + 1;
         double m = momentum != null ? momentum : 1.0 / tracked;
-        dev.janus.core.Tensor mean = runningMean.value().copy(), var = runningVar.value().copy();
-        for (int c = 0; c < numFeatures; c++) {
-            double unbiased = batchVar.getDouble(c) * perChannel / (perChannel - 1);
-            mean.setDouble(c, m * batchMean.getDouble(c) + (1 - m) * mean.getDouble(c));
-            var.setDouble(c, m * unbiased + (1 - m) * var.getDouble(c));
-        }
-        runningMean.copyFrom(mean);
-        runningVar.copyFrom(var);
+        Immediate now = Immediate.global();
+        dev.janus.core.Tensor unbiased = now.div(now.mul(now.cast(batchVar, DType.FLOAT64), (double) perChannel),
+                now.scalar(perChannel - 1, DType.FLOAT64));
+        dev.janus.core.Tensor mean = Functions.movingAverage(now, now.cast(runningMean.value(), DType.FLOAT64), 1 - m,
+                now.cast(batchMean, DType.FLOAT64), m);
+        dev.janus.core.Tensor var = Functions.movingAverage(now, now.cast(runningVar.value(), DType.FLOAT64), 1 - m, unbiased, m);
+        runningMean.copyFrom(now.cast(mean, runningMean.dtype()));
+        runningVar.copyFrom(now.cast(var, runningVar.dtype()));
         numBatchesTracked.copyFrom(dev.janus.core.Tensor.scalar(tracked, DType.INT64));
     }
 

@@ -5,7 +5,9 @@ import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.ops.Attrs;
+import dev.janus.core.ops.Functions;
 import dev.janus.core.ops.Ops;
+import dev.janus.eager.EagerEmitter;
 import dev.janus.eager.Tensor;
 
 import java.util.Arrays;
@@ -17,8 +19,8 @@ import java.util.Arrays;
  * into the parameters.
  */
 public final class F {
-    /** Softplus's cut-over to the identity: exp(-40) is below float64's resolution, so it is exact. */
-    private static final Attrs SOFTPLUS_EXACT = Attrs.of("threshold", 40.0);
+    /** Runs the computations shared with the Keras layers ({@link Functions}) on eager tensors. */
+    private static final EagerEmitter EAGER = new EagerEmitter();
 
     private F() {
     }
@@ -181,9 +183,7 @@ public final class F {
         Arrays.fill(perChannel, 1);
         perChannel[1] = x.dim(1);
         for (int i = 1; i < axes.length; i++) axes[i] = i + 1;
-        Tensor mean = x.mean(axes, false);
-        Tensor centred = x.sub(mean.reshape(perChannel));
-        return new Tensor[] {mean, centred.mul(centred).mean(axes, false)};
+        return Functions.moments(EAGER, x, axes, Shape.of(perChannel)).toArray(new Tensor[0]);
     }
 
     /** Normalises over the last normalizedShape.length dimensions; weight and bias may be null. */
@@ -254,7 +254,7 @@ public final class F {
     public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target, Reduction reduction) {
         String loss = "BCEWithLogitsLoss";
         checkSameShape(loss, input, target);
-        Tensor perElement = Tensor.apply(Ops.SOFTPLUS, SOFTPLUS_EXACT, input).sub(input.mul(target));
+        Tensor perElement = Functions.binaryCrossEntropyWithLogits(EAGER, input, target);
         return checkFinite(loss, reduce(perElement, reduction), input, target);
     }
 

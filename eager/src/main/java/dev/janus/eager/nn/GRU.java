@@ -12,7 +12,7 @@ import dev.janus.eager.Tensor;
  */
 public final class GRU extends RNNBase {
     /** ONNX's gates z, r, h taken from PyTorch's r, z, n. */
-    private static final int[] ONNX_FROM_TORCH = {1, 0, 2};
+    private static final int[] ONNX_FROM_TORCH = dev.janus.core.ops.Functions.GRU_ONNX_FROM_RZN;
 
     public GRU(int inputSize, int hiddenSize) {
         this(inputSize, hiddenSize, new RNNOptions());

@@ -17,7 +17,7 @@ import dev.janus.eager.Tensor;
  */
 public final class LSTM extends RNNBase {
     /** ONNX's gates i, o, f, c taken from PyTorch's i, f, g, o. */
-    private static final int[] ONNX_FROM_TORCH = {0, 3, 1, 2};
+    private static final int[] ONNX_FROM_TORCH = dev.janus.core.ops.Functions.LSTM_ONNX_FROM_IFCO;
 
     public LSTM(int inputSize, int hiddenSize) {
         this(inputSize, hiddenSize, new RNNOptions());

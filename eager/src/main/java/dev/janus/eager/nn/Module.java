@@ -6,6 +6,8 @@ import dev.janus.core.ShapeException;
 import dev.janus.core.backend.StorageKind;
 import dev.janus.eager.Tensor;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -16,24 +18,82 @@ import java.util.TreeSet;
 
 /**
  * A piece of a model, as PyTorch's {@code nn.Module}: it owns named parameters and named child
- * modules, and {@link #forward} computes with them in plain Java. Register what a module owns from
- * its fields:
+ * modules, and {@link #forward} computes with them in plain Java. As PyTorch's attribute
+ * assignment does, the fields that hold a module or a {@link Parameter} register themselves under
+ * the field's name, in the order the fields are declared (a superclass's first), so
+ * {@link #namedParameters()} names them as PyTorch names the same model:
  *
  * <pre>{@code
  * class Net extends Module {
- *     final Linear fc1 = registerModule("fc1", new Linear(4, 64));
- *     final Linear fc2 = registerModule("fc2", new Linear(64, 3));
+ *     final Linear fc1 = new Linear(4, 64);
+ *     final Linear fc2 = new Linear(64, 3);
  *     public Tensor forward(Tensor x) { return fc2.forward(F.relu(fc1.forward(x))); }
  * }
  * }</pre>
+ *
+ * <p>The fields are read the first time the module's parameters, buffers, children, mode or
+ * printing are asked for, and again each time (a field set later joins then, at the end).
+ * {@link #registerModule}, {@link #registerParameter} and {@link #registerBuffer} still register
+ * explicitly: for modules made in a loop, buffers, and tensors that are not {@code Parameter}s.
+ * Other fields (lists of modules, plain tensors, numbers) are not registered, as in PyTorch.
  */
 public abstract class Module {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
+    private boolean fieldsRead;
 
-    public abstract Tensor forward(Tensor input);
+    /** Per class: the fields that may hold a module or a Parameter, a superclass's first, in declaration order. */
+    private static final ClassValue<List<Field>> FIELDS = new ClassValue<>() {
+        @Override
+        protected List<Field> computeValue(Class<?> type) {
+            List<Class<?>> chain = new ArrayList<>();
+            for (Class<?> k = type; k != null && k != Module.class; k = k.getSuperclass()) chain.add(0, k);
+            List<Field> out = new ArrayList<>();
+            for (Class<?> k : chain) {
+                for (Field f : k.getDeclaredFields()) {
+                    if (Modifier.isStatic(f.getModifiers()) || f.isSynthetic()) continue;
+                    Class<?> t = f.getType();
+                    if (!Module.class.isAssignableFrom(t) && !t.isAssignableFrom(Parameter.class)) continue;
+                    if (t == Object.class) continue;
+                    try {
+                        f.setAccessible(true);
+                    } catch (RuntimeException e) {
+                        throw new JanusException(type.getName() + ": cannot read field '" + f.getName() + "' to register it ("
+                                + e.getMessage() + "); open the package to dev.janus.eager, or register it with registerModule or registerParameter");
+                    }
+                    out.add(f);
+                }
+            }
+            return out;
+        }
+    };
+
+    /**
+     * The computation, as PyTorch's {@code forward}: a module of one input overrides this one, a
+     * module of several overrides {@link #forward(Tensor...)}.
+     */
+    public Tensor forward(Tensor input) {
+        if (overrides(Tensor[].class)) return forward(new Tensor[] {input});
+        throw new JanusException(kind() + ": forward is not implemented (override forward(Tensor), or forward(Tensor...) for several inputs)");
+    }
+
+    /** Several inputs, as PyTorch's {@code forward(a, b)}; by default a module takes one. */
+    public Tensor forward(Tensor... inputs) {
+        if (inputs.length == 1 && overrides(Tensor.class)) return forward(inputs[0]);
+        if (overrides(Tensor.class)) throw new JanusException(kind() + " takes one input, got " + inputs.length);
+        throw new JanusException(kind() + ": forward is not implemented (override forward(Tensor), or forward(Tensor...) for several inputs)");
+    }
+
+    /** Whether this module's class overrides forward for that parameter type. */
+    private boolean overrides(Class<?> parameter) {
+        try {
+            return getClass().getMethod("forward", parameter).getDeclaringClass() != Module.class;
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError(e);
+        }
+    }
 
     /** Registers a parameter: a leaf tensor, which from now on requires grad. Returns it. */
     protected final Tensor registerParameter(String name, Tensor value) {
@@ -72,6 +132,80 @@ public abstract class Module {
         }
     }
 
+    /** A field holding a module or a Parameter that is not registered yet, in declaration order. */
+    private static final class FieldValue {
+        final String name;
+        final Object value;
+        final int index;
+
+        FieldValue(String name, Object value, int index) {
+            this.name = name;
+            this.value = value;
+            this.index = index;
+        }
+    }
+
+    /**
+     * Registers the fields that hold a module or a {@link Parameter} and are not registered under
+     * their name yet. The first time, they take their places among the explicit registrations by
+     * declaration order (what PyTorch's assignments in {@code __init__} give); later, they join at
+     * the end.
+     */
+    private void registerFields() {
+        List<Field> fields = FIELDS.get(getClass());
+        if (fields.isEmpty()) {
+            fieldsRead = true;
+            return;
+        }
+        Map<Object, Integer> position = new IdentityHashMap<>();
+        List<FieldValue> newModules = new ArrayList<>(), newParams = new ArrayList<>();
+        for (int i = 0; i < fields.size(); i++) {
+            Field f = fields.get(i);
+            Object v;
+            try {
+                v = f.get(this);
+            } catch (IllegalAccessException e) {
+                throw new JanusException(kind() + ": cannot read field '" + f.getName() + "': " + e.getMessage());
+            }
+            if (v == null || v == this || !(v instanceof Module || v instanceof Parameter)) continue;
+            position.putIfAbsent(v, i);
+            String name = f.getName();
+            Object have = v instanceof Module ? children.get(name) : params.get(name);
+            if (have == v) continue;
+            if (have != null || params.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+                throw new JanusException(kind() + ": field '" + name + "' holds a " + v.getClass().getSimpleName()
+                        + ", but the name '" + name + "' is registered to something else");
+            }
+            (v instanceof Module ? newModules : newParams).add(new FieldValue(name, v, i));
+        }
+        merge(children, newModules, position, !fieldsRead);
+        merge(params, newParams, position, !fieldsRead);
+        fieldsRead = true;
+    }
+
+    /** Puts the new entries in declaration order among the registered ones (or at the end). */
+    @SuppressWarnings("unchecked")
+    private static <T> void merge(Map<String, T> registered, List<FieldValue> added, Map<Object, Integer> position, boolean inPlace) {
+        if (added.isEmpty()) return;
+        Map<String, T> out = new LinkedHashMap<>();
+        int next = 0;
+        if (inPlace) {
+            for (Map.Entry<String, T> e : registered.entrySet()) {
+                Integer at = position.get(e.getValue());
+                while (at != null && next < added.size() && added.get(next).index < at) {
+                    out.put(added.get(next).name, (T) added.get(next).value);
+                    next++;
+                }
+                out.put(e.getKey(), e.getValue());
+            }
+        } else {
+            out.putAll(registered);
+        }
+        for (; next < added.size(); next++) out.put(added.get(next).name, (T) added.get(next).value);
+        registered.clear();
+        registered.putAll(out);
+    }
+
     /** Every parameter of this module and its descendants, each once, in registration order. */
     public List<Tensor> parameters() {
         return new ArrayList<>(namedParameters().values());
@@ -101,6 +235,7 @@ public abstract class Module {
 
     /** Each module's parameters, then its buffers, then its children's, as PyTorch orders a state dict. */
     private void collect(String prefix, Map<String, Tensor> out, Map<Tensor, Boolean> seen, boolean withParams, boolean withBuffers) {
+        registerFields();
         if (withParams) {
             for (Map.Entry<String, Tensor> p : params.entrySet()) {
                 if (seen.put(p.getValue(), Boolean.TRUE) == null) out.put(prefix + p.getKey(), p.getValue());
@@ -125,10 +260,12 @@ public abstract class Module {
 
     /** The direct children, in registration order. */
     public List<Module> children() {
+        registerFields();
         return new ArrayList<>(children.values());
     }
 
     public Map<String, Module> namedChildren() {
+        registerFields();
         return Collections.unmodifiableMap(children);
     }
 
@@ -145,6 +282,7 @@ public abstract class Module {
 
     /** Sets training mode here and in every descendant (dropout is active only in training). Returns this. */
     public Module train(boolean on) {
+        registerFields();
         training = on;
         for (Module c : children.values()) c.train(on);
         return this;
@@ -257,6 +395,7 @@ public abstract class Module {
     /** The module with its settings, one line per child, indented as PyTorch prints a model. */
     @Override
     public String toString() {
+        registerFields();
         List<String> lines = new ArrayList<>();
         String extra = extraRepr();
         if (!extra.isEmpty()) lines.addAll(List.of(extra.split("\n")));

@@ -7,6 +7,7 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.init.Initializers;
 import dev.janus.core.ops.Attrs;
+import dev.janus.core.ops.Functions;
 import dev.janus.core.ops.Op;
 import dev.janus.eager.Tensor;
 
@@ -80,11 +81,7 @@ public abstract class RNNBase extends Module {
 
     /** Rows of {@code blocks} stacked [G H] blocks, each reordered from PyTorch's gates to ONNX's. */
     private static Tensor order(int blocks, int[] onnxFromTorch, int h) {
-        int gh = onnxFromTorch.length * h;
-        long[] rows = new long[blocks * gh];
-        for (int b = 0; b < blocks; b++) {
-            for (int j = 0; j < gh; j++) rows[b * gh + j] = (long) b * gh + (long) onnxFromTorch[j / h] * h + j % h;
-        }
+        long[] rows = Functions.gateOrder(onnxFromTorch, h, blocks);
         return Tensor.of(rows, rows.length);
     }
 

@@ -67,8 +67,8 @@ final class TrainCommand implements Command {
                 + "  --validation-split F     last share of the training rows validated on after each epoch (default: 0)\n"
                 + "  --seed S                 seeds the split, the weights, the shuffling and dropout (default: 0)\n"
                 + "  --header auto|yes|no     is the first line column names? (default: auto)\n"
-                + "  --save FILE              save the trained model: compiled, the whole model (.janus, for janus export);\n"
-                + "                           eager, the weights (.safetensors)\n"
+                + "  --save FILE              save the trained model for janus export: compiled, the whole model (a .janus\n"
+                + "                           file); eager, the state dict and the layer sizes (a .safetensors file)\n"
                 + "  --onnx FILE              export the trained model to ONNX; the model takes standardised features, so\n"
                 + "                           the mean and scale of each feature are written beside it (FILE.scaler.csv)\n\n"
                 + "Bad input (a missing file or column, a value that is not a number) ends with one line naming the file,\n"
@@ -90,6 +90,11 @@ final class TrainCommand implements Command {
         double validation = a.number("validation-split", 0, 0, 1, false);
         long seed = a.longValue("seed", 0);
         String label = a.get("label", "-1");
+        String save = a.get("save", null);
+        if (save != null && style.equals("eager") && !save.endsWith(".safetensors")) {
+            throw CliError.usage("--save " + save + ": an eager model is saved as its state dict in safetensors; name the file "
+                    + "*.safetensors (a .janus file holds a compiled model: --style compiled)");
+        }
 
         CsvData data;
         try {
@@ -119,9 +124,9 @@ final class TrainCommand implements Command {
             TensorDataset[] parts = EagerTrainer.holdOut(train, validation);
             trainer.fit(parts[0], parts[1], epochs, batch, Generator.global(), null, (epoch, logs) -> printEpoch(out, epoch, epochs, logs));
             result = trainer.evaluate(test);
-            if (a.get("save", null) != null) {
-                SafeTensors.save(Janus.outputFile(a.get("save", null)), model.stateDict());
-                out.println("saved the weights to " + a.get("save", null));
+            if (save != null) {
+                SafeTensors.save(Janus.outputFile(save), model.stateDict(), mlpMetadata(features, hidden, dropout, data.classes));
+                out.println("saved the weights to " + save + " (janus export reads them)");
             }
             if (a.get("onnx", null) != null) exported(out, ModelExport.toOnnx(model, test.tensor(0), Janus.outputFile(a.get("onnx", null)), ExportOptions.defaults()), data, scaler);
         } else {
@@ -137,14 +142,40 @@ final class TrainCommand implements Command {
                         }
                     }));
             result = model.evaluate(test.tensor(0), test.tensor(1), 32, 0);
-            if (a.get("save", null) != null) {
-                model.save(Janus.outputFile(a.get("save", null)));
-                out.println("saved the model to " + a.get("save", null));
+            if (save != null) {
+                model.save(Janus.outputFile(save));
+                out.println("saved the model to " + save);
             }
             if (a.get("onnx", null) != null) exported(out, ModelExport.toOnnx(model, Janus.outputFile(a.get("onnx", null)), ExportOptions.defaults()), data, scaler);
         }
         out.printf(Locale.ROOT, "test loss %.4f, test accuracy %.4f%n", result.get("loss"), result.get("accuracy"));
         return 0;
+    }
+
+    /** What an eager model's safetensors file says about its layers, so that janus export can rebuild it. */
+    static final String MODEL_KEY = "janus.model", MLP = "mlp";
+
+    static Map<String, String> mlpMetadata(int features, int[] hidden, double dropout, int classes) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put(MODEL_KEY, MLP);
+        m.put("features", Integer.toString(features));
+        m.put("hidden", java.util.Arrays.stream(hidden).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")));
+        m.put("dropout", Double.toString(dropout));
+        m.put("classes", Integer.toString(classes));
+        return m;
+    }
+
+    /** The eager MLP that {@link #mlpMetadata} describes; an error names what is missing or wrong. */
+    static Module mlpFrom(Map<String, String> m, String source) {
+        if (!MLP.equals(m.get(MODEL_KEY))) {
+            throw new JanusException(source + ": not an eager model saved by janus train (its metadata has no \"" + MODEL_KEY + "\": \"mlp\")");
+        }
+        try {
+            int[] hidden = m.get("hidden").isEmpty() ? new int[0] : java.util.Arrays.stream(m.get("hidden").split(",")).mapToInt(Integer::parseInt).toArray();
+            return eagerModel(Integer.parseInt(m.get("features")), hidden, Double.parseDouble(m.get("dropout")), Integer.parseInt(m.get("classes")));
+        } catch (RuntimeException e) {
+            throw new JanusException(source + ": the layer sizes in its metadata are missing or not numbers: " + m);
+        }
     }
 
     /** Linear layers with ReLU between, dropout after the first hidden layer, as a PyTorch nn.Sequential. */
