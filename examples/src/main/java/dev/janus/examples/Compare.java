@@ -17,6 +17,8 @@ import dev.janus.layers.Callback;
 import dev.janus.layers.Fit;
 import dev.janus.layers.History;
 import dev.janus.layers.Sequential;
+import dev.janus.tensorboard.TensorBoard;
+import dev.janus.tensorboard.TrainingRuns;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -59,6 +61,7 @@ public final class Compare {
         private String kerasLoss = "sparse_categorical_crossentropy";
         private Path exportDir;
         private String exportStem = "model";
+        private Path logDir;
 
         public Options seed(long s) {
             seed = s;
@@ -104,6 +107,22 @@ public final class Compare {
             return this;
         }
 
+        /**
+         * Logs both trainings for TensorBoard into one folder, so that it draws them in the same
+         * charts: {@code dir/eager} and {@code dir/compiled}, each with Keras's train/ and
+         * validation/ runs (epoch_loss, epoch_accuracy ..., a histogram of every weight each epoch,
+         * the model's graph). The compiled side uses the {@link TensorBoard} callback, the eager side
+         * the same layout ({@link TrainingRuns}) from the PyTorch loop. Null logs nothing (the default).
+         */
+        public Options logDir(Path dir) {
+            logDir = dir;
+            return this;
+        }
+
+        public Path logDir() {
+            return logDir;
+        }
+
         public long seed() {
             return seed;
         }
@@ -146,10 +165,17 @@ public final class Compare {
 
         // Eager, the PyTorch way.
         EagerTrainer trainer = new EagerTrainer(eager, o.eagerLoss, eagerRule);
+        TrainingRuns eagerRuns = o.logDir == null ? null : new TrainingRuns(o.logDir.resolve("eager"));
+        EagerTrainer.EpochListener eagerLog = eagerRuns == null ? null : eagerLogger(eager, eagerRule, eagerRuns, fitPart, o);
         StepClock eagerClock = new StepClock();
         StepClock.resetHeapPeak();
         Generator.manualSeed(o.seed);
-        Map<String, List<Double>> eagerHistory = trainer.fit(fitPart, validation, o.epochs, o.batchSize, Generator.global(), eagerClock, null);
+        Map<String, List<Double>> eagerHistory;
+        try {
+            eagerHistory = trainer.fit(fitPart, validation, o.epochs, o.batchSize, Generator.global(), eagerClock, eagerLog);
+        } finally {
+            if (eagerRuns != null) eagerRuns.close();
+        }
         long eagerPeak = StepClock.heapPeak();
         Comparison.Side eagerSide = new Comparison.Side("eager", eagerHistory, eagerClock, eagerPeak, trainer.evaluate(test),
                 trainer.predict(test.tensor(0)));
@@ -158,8 +184,9 @@ public final class Compare {
         StepClock kerasClock = new StepClock();
         StepClock.resetHeapPeak();
         keras.generator(new Generator(o.seed));
-        History history = keras.fit(train.tensor(0), train.tensor(1), new Fit().epochs(o.epochs).batchSize(o.batchSize)
-                .validationSplit(o.validationSplit).verbose(0).callbacks(clockOf(kerasClock)));
+        Fit fit = new Fit().epochs(o.epochs).batchSize(o.batchSize).validationSplit(o.validationSplit).verbose(0).callbacks(clockOf(kerasClock));
+        if (o.logDir != null) fit.callbacks(new TensorBoard(o.logDir.resolve("compiled")).histogramFreq(1));
+        History history = keras.fit(train.tensor(0), train.tensor(1), fit);
         long kerasPeak = StepClock.heapPeak();
         Comparison.Side kerasSide = new Comparison.Side("compiled", history.history(), kerasClock, kerasPeak,
                 keras.evaluate(test.tensor(0), test.tensor(1), 32, 0), keras.predict(test.tensor(0)));
@@ -173,6 +200,26 @@ public final class Compare {
         }
         return new Comparison(o, fitPart.size(), validation == null ? 0 : validation.size(), test.size(), eagerSide, kerasSide,
                 WeightTransfer.maxDifference(eager, keras));
+    }
+
+    /**
+     * What the TensorBoard callback writes for a Keras model, written for the eager one from the
+     * PyTorch loop: its graph (traced in eval mode, which draws no random numbers, so the training
+     * that follows is unchanged), then each epoch the logs, the learning rate and a histogram of
+     * every parameter.
+     */
+    private static EagerTrainer.EpochListener eagerLogger(Module eager, Optimizer rule, TrainingRuns runs, TensorDataset fitPart, Options o) {
+        eager.eval();
+        Tensor x = fitPart.tensor(0);
+        runs.train().addGraph(eager, dev.janus.eager.Tensor.from(Tensor.zeros(x.dtype(), x.shape().with(0, 1).dims())));
+        int stepsPerEpoch = (fitPart.size() + o.batchSize - 1) / o.batchSize;
+        return (epoch, logs) -> {
+            runs.epoch(epoch, (long) (epoch + 1) * stepsPerEpoch, logs);
+            runs.train().addScalar("epoch_learning_rate", rule.lr(), epoch);
+            for (Map.Entry<String, dev.janus.eager.Tensor> p : eager.namedParameters().entrySet()) {
+                runs.train().addHistogram(p.getKey() + "/histogram", p.getValue(), epoch);
+            }
+        };
     }
 
     /** Times the steps of each epoch of fit: from the first batch's start to the last batch's end. */

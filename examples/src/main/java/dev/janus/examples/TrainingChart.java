@@ -5,6 +5,7 @@ import dev.janus.core.io.AtomicFile;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
@@ -42,6 +43,11 @@ public final class TrainingChart {
         charts.add(chart(title + ": loss", "loss", runs, "loss"));
         boolean accuracy = runs.values().stream().anyMatch(h -> h.containsKey("accuracy"));
         if (accuracy) charts.add(chart(title + ": accuracy", "accuracy", runs, "accuracy"));
+        return savePng(png, charts);
+    }
+
+    /** Charts side by side in one PNG, written through a temporary file and a rename. */
+    static <C extends Chart<?, ?>> Path savePng(Path png, List<C> charts) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
             BitmapEncoder.saveBitmap(charts, 1, charts.size(), bytes, BitmapEncoder.BitmapFormat.PNG);

@@ -19,9 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The demo end to end: both styles agree, both exports run in ONNX Runtime with Janus's numbers, the chart is a PNG. */
 class DemoTest {
     @Test
-    void trainsBothStylesAlikeExportsBothAndDrawsTheCurves(@TempDir Path dir) throws IOException {
+    void trainsBothStylesAlikeExportsBothAndDrawsTheCurves(@TempDir Path dir, @TempDir Path logs) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        Comparison c = Demo.run(dir, 50, 0, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        Comparison c = Demo.run(dir, 50, 0, new PrintStream(bytes, true, StandardCharsets.UTF_8), logs);
         String out = bytes.toString(StandardCharsets.UTF_8);
 
         assertEquals(50, c.eager.get("loss").size());
@@ -52,6 +52,19 @@ class DemoTest {
         assertEquals(1280, png.getWidth());
         assertEquals(440, png.getHeight());
 
+        for (String picture : new String[] {"iris_confusion.png", "iris_precision_recall.png"}) {
+            BufferedImage p = ImageIO.read(dir.resolve(picture).toFile());
+            assertNotNull(p, picture + " is not a readable PNG");
+            assertEquals(960, p.getWidth(), picture);   // both styles side by side
+            assertTrue(out.contains(dir.resolve(picture).toString()), out);
+        }
+        // The TensorBoard runs of both styles in one folder (TensorBoardReadsTest reads such files back).
+        for (String run : new String[] {"eager/train", "eager/validation", "compiled/train", "compiled/validation", "hparams/eager", "hparams/compiled", ""}) {
+            try (var files = Files.list(logs.resolve(run))) {
+                assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("events.out.tfevents.")), "no event file in " + run);
+            }
+        }
+
         assertTrue(out.contains("   50   |"), "one row per epoch:\n" + out);
         assertTrue(out.contains("time per step (median)"), out);
         assertTrue(out.contains("ONNX Runtime vs Janus, max error"), out);
@@ -59,7 +72,7 @@ class DemoTest {
         assertTrue(out.contains("training curves (loss and accuracy per epoch, both styles): " + dir.resolve("iris_training.png")), out);
         assertTrue(out.contains("Both styles trained the same model from the same weights and seed"), out);
         try (var files = Files.list(dir)) {
-            assertEquals(3, files.count(), "no temporary files are left behind");
+            assertEquals(5, files.count(), "no temporary files are left behind");
         }
     }
 }

@@ -18,7 +18,9 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,11 +33,14 @@ import java.util.zip.CRC32C;
  * length (8 bytes, little endian), the masked CRC-32C of those 8 bytes, the payload (a serialized
  * {@link Event}) and its masked CRC-32C. The first event names the format ("brain.Event:2").
  *
- * <p>Events are framed whole in memory and reach the file only as whole records, in one write of
- * everything pending: when {@code maxQueue} events are waiting, every {@code flushInterval} (on a
- * shared daemon timer), on {@link #flush()}, on {@link #close()}, and when the JVM shuts down. A
- * process that dies loses at most what was pending, and a record cut short by a crash mid-write is
- * the last one, which TensorBoard's reader (and {@code EventFileReader} in the tests) skips.
+ * <p>Events are framed whole in memory on the caller's thread; the file is created and written on
+ * one shared background thread (as PyTorch's writer does), so a training step never waits for the
+ * disk. Records go out whole, everything pending in one write: when {@code maxQueue} events are
+ * waiting, every {@code flushInterval}, on {@link #flush()} and {@link #close()} (which return once
+ * the bytes are in the file), and when the JVM shuts down. A process that dies loses at most what
+ * was pending, and a record cut short by a crash mid-write is the last one, which TensorBoard's
+ * reader (and {@code EventFileReader} in the tests) skips. A write that fails is reported by the
+ * writer's next call.
  */
 public final class EventFileWriter implements AutoCloseable {
     /** The version string of the event format TensorBoard reads. */
@@ -43,8 +48,9 @@ public final class EventFileWriter implements AutoCloseable {
     private static final int MASK_DELTA = 0xa282ead8;
     private static final AtomicInteger FILES = new AtomicInteger();
     private static final Set<EventFileWriter> OPEN = ConcurrentHashMap.newKeySet();
-    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "janus-tensorboard-flush");
+    /** Creates, writes and closes every event file, in the order the writers asked. */
+    private static final ScheduledExecutorService IO = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "janus-tensorboard-io");
         t.setDaemon(true);
         return t;
     });
@@ -57,7 +63,6 @@ public final class EventFileWriter implements AutoCloseable {
 
     private final Path file;
     private final int maxQueue;
-    private final FileChannel channel;
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer footer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
@@ -65,7 +70,8 @@ public final class EventFileWriter implements AutoCloseable {
     private byte[] pending = new byte[4096];
     private int pendingBytes, pendingEvents;
     private boolean closed;
-    private RuntimeException failure;
+    private FileChannel channel;   // the I/O thread's alone
+    private volatile RuntimeException failure;
 
     /** A new event file in {@code logDir} (created if missing), flushed every 10 events and every 2 minutes, as PyTorch's. */
     public EventFileWriter(Path logDir) {
@@ -84,16 +90,13 @@ public final class EventFileWriter implements AutoCloseable {
         String name = String.format(Locale.ROOT, "events.out.tfevents.%010d.%s.%d.%d%s", Instant.now().getEpochSecond(), Host.NAME,
                 ProcessHandle.current().pid(), FILES.getAndIncrement(), filenameSuffix == null ? "" : filenameSuffix);
         file = logDir.resolve(name);
-        try {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw new JanusException("cannot create the event file " + file + ": " + e.getMessage(), e);
+        synchronized (this) {
+            add(Event.newBuilder().setWallTime(now()).setFileVersion(FILE_VERSION).build());
+            submitPending();   // the file appears, with its version, as soon as the I/O thread gets to it
         }
-        add(Event.newBuilder().setWallTime(now()).setFileVersion(FILE_VERSION).build());
-        flush();
         OPEN.add(this);
         long millis = flushInterval.toMillis();
-        timer = TIMER.scheduleWithFixedDelay(this::flushQuietly, millis, millis, TimeUnit.MILLISECONDS);
+        timer = IO.scheduleWithFixedDelay(this::submitQuietly, millis, millis, TimeUnit.MILLISECONDS);
     }
 
     /** The event file. */
@@ -117,7 +120,7 @@ public final class EventFileWriter implements AutoCloseable {
         add(Event.newBuilder().setWallTime(wallTime).setStep(step).setSummary(summary).build());
     }
 
-    /** Frames the event as a record and queues it; flushes when {@code maxQueue} events are pending. */
+    /** Frames the event as a record and queues it; hands the queue to the I/O thread when {@code maxQueue} events wait. */
     public synchronized void add(Event event) {
         ensureOpen();
         byte[] payload = event.toByteArray();
@@ -131,7 +134,7 @@ public final class EventFileWriter implements AutoCloseable {
         footer.putInt(maskedCrc(payload, 0, payload.length));
         System.arraycopy(footer.array(), 0, pending, pendingBytes + 12 + payload.length, 4);
         pendingBytes += 16 + payload.length;
-        if (++pendingEvents >= maxQueue) flush();
+        if (++pendingEvents >= maxQueue) submitPending();
     }
 
     private void reserve(int more) {
@@ -146,24 +149,36 @@ public final class EventFileWriter implements AutoCloseable {
         return ((c >>> 15) | (c << 17)) + MASK_DELTA;
     }
 
-    /** Writes every pending record to the file, in one write. */
-    public synchronized void flush() {
-        ensureOpen();
-        writePending();
-    }
-
-    private void writePending() {
-        if (pendingBytes == 0) return;
-        try {
-            ByteBuffer b = ByteBuffer.wrap(pending, 0, pendingBytes);
-            while (b.hasRemaining()) channel.write(b);
-        } catch (IOException e) {
-            failure = new JanusException("cannot write the event file " + file + ": " + e.getMessage(), e);
-            throw failure;
-        }
+    /** Hands every pending record, whole, to the I/O thread (the caller holds the lock). */
+    private Future<?> submitPending() {
+        byte[] chunk = Arrays.copyOf(pending, pendingBytes);
         pendingBytes = 0;
         pendingEvents = 0;
         if (pending.length > 1 << 20) pending = new byte[4096];   // give back the room a large image took
+        return IO.submit(() -> write(chunk));
+    }
+
+    /** On the I/O thread: creates the file on the first write, then appends. */
+    private void write(byte[] chunk) {
+        if (failure != null) return;
+        try {
+            if (channel == null) channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            ByteBuffer b = ByteBuffer.wrap(chunk);
+            while (b.hasRemaining()) channel.write(b);
+        } catch (IOException | RuntimeException e) {
+            failure = new JanusException("cannot write the event file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes every pending record to the file and returns once it is there. */
+    public void flush() {
+        Future<?> done;
+        synchronized (this) {
+            ensureOpen();
+            done = submitPending();
+        }
+        await(done);
+        if (failure != null) throw failure;
     }
 
     private void ensureOpen() {
@@ -171,32 +186,43 @@ public final class EventFileWriter implements AutoCloseable {
         if (closed) throw new JanusException("the event file " + file + " is closed");
     }
 
-    private synchronized void flushQuietly() {
-        if (closed || failure != null) return;
-        try {
-            writePending();
-        } catch (RuntimeException e) {
-            // kept in failure: the next call of the writer's owner reports it
-        }
+    private synchronized void submitQuietly() {
+        if (!closed && pendingBytes > 0) submitPending();
     }
 
     /** Writes what is pending and closes the file; closing twice does nothing. */
     @Override
-    public synchronized void close() {
-        if (closed) return;
-        closed = true;
-        OPEN.remove(this);
-        timer.cancel(false);
-        try {
-            if (failure == null) writePending();
-        } finally {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                if (failure == null) failure = new JanusException("cannot close the event file " + file + ": " + e.getMessage(), e);
-            }
+    public void close() {
+        Future<?> done;
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            OPEN.remove(this);
+            timer.cancel(false);
+            submitPending();
+            done = IO.submit(this::closeChannel);
         }
+        await(done);
         if (failure != null) throw failure;
+    }
+
+    private void closeChannel() {
+        try {
+            if (channel != null) channel.close();
+        } catch (IOException e) {
+            if (failure == null) failure = new JanusException("cannot close the event file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void await(Future<?> f) {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JanusException("interrupted while writing the event file " + file, e);
+        } catch (ExecutionException e) {
+            throw new JanusException("cannot write the event file " + file + ": " + e.getCause(), e.getCause());
+        }
     }
 
     private void closeQuietly() {

@@ -61,7 +61,9 @@ public final class GraphDefs {
         }
         for (int i = 0; i < graph.outputs().size(); i++) {
             Value v = graph.outputs().get(i);
-            NodeDef.Builder b = leaf(unique(graph.outputName(i), taken), "Output", v, new HashMap<>());
+            String name = graph.outputName(i);
+            if (name.startsWith("%")) name = graph.outputs().size() == 1 ? "output" : "output_" + i;   // an unnamed output
+            NodeDef.Builder b = leaf(unique(name, taken), "Output", v, new HashMap<>());
             g.addNode(b.addInput(ref(v, names)));
         }
         return g.build();

@@ -47,7 +47,7 @@ public final class TensorBoard implements Callback {
     private boolean writeGraph = true, writeImages;
     private int updateFreq;   // 0: per epoch; n: every n-th batch
     private Model model;
-    private SummaryWriter train, validation;
+    private final TrainingRuns runs;
     private long globalTrainBatch;
 
     /** Logs to "logs", Keras's default. */
@@ -57,6 +57,7 @@ public final class TensorBoard implements Callback {
 
     public TensorBoard(Path logDir) {
         this.logDir = Objects.requireNonNull(logDir, "logDir");
+        this.runs = new TrainingRuns(logDir);
     }
 
     /** Weight histograms every n-th epoch (0, the default: none). */
@@ -105,13 +106,7 @@ public final class TensorBoard implements Callback {
     }
 
     private SummaryWriter train() {
-        if (train == null) train = new SummaryWriter(logDir.resolve("train"));
-        return train;
-    }
-
-    private SummaryWriter validation() {
-        if (validation == null) validation = new SummaryWriter(logDir.resolve("validation"));
-        return validation;
+        return runs.train();
     }
 
     @Override
@@ -137,15 +132,7 @@ public final class TensorBoard implements Callback {
 
     @Override
     public void onEpochEnd(int epoch, Map<String, Double> logs) {
-        for (Map.Entry<String, Double> e : logs.entrySet()) {
-            if (e.getKey().startsWith("val_")) {
-                String name = e.getKey().substring(4);
-                validation().addScalar("epoch_" + name, e.getValue(), epoch);
-                validation().addScalar("evaluation_" + name + "_vs_iterations", e.getValue(), globalTrainBatch);
-            } else {
-                train().addScalar("epoch_" + e.getKey(), e.getValue(), epoch);
-            }
-        }
+        runs.epoch(epoch, globalTrainBatch, logs);
         if (model != null && model.optimizer() != null) train().addScalar("epoch_learning_rate", model.optimizer().lr(), epoch);
         if (histogramFreq > 0 && epoch % histogramFreq == 0 && model != null) logWeights(epoch);
     }
@@ -160,7 +147,6 @@ public final class TensorBoard implements Callback {
                 }
             }
         }
-        train().flush();   // as Keras: the histograms reach the file with their epoch
     }
 
     /**
@@ -193,16 +179,7 @@ public final class TensorBoard implements Callback {
     }
 
     private void closeWriters() {
-        try {
-            if (train != null) train.close();
-        } finally {
-            train = null;
-            try {
-                if (validation != null) validation.close();
-            } finally {
-                validation = null;
-            }
-        }
+        runs.close();
     }
 
     @Override

@@ -47,7 +47,8 @@ class EventFileWriterTest {
             String name = w.file().getFileName().toString();
             assertTrue(name.matches("events\\.out\\.tfevents\\.\\d{10}\\.[A-Za-z0-9._-]+\\.\\d+\\.\\d+\\.v2"), name);
             assertEquals(dir.resolve("run"), w.file().getParent());
-            List<Event> events = EventFileReader.read(w.file());   // the version is written at once
+            w.flush();
+            List<Event> events = EventFileReader.read(w.file());
             assertEquals(1, events.size());
             assertEquals("brain.Event:2", events.get(0).getFileVersion());
             assertTrue(Math.abs(events.get(0).getWallTime() - System.currentTimeMillis() / 1000.0) < 60);
@@ -55,13 +56,15 @@ class EventFileWriterTest {
     }
 
     @Test
-    void writesOnlyWholeRecordsWhenTheQueueFillsOnFlushAndOnClose() throws IOException {
+    void writesOnlyWholeRecordsWhenTheQueueFillsOnFlushAndOnClose() throws Exception {
         try (EventFileWriter w = new EventFileWriter(dir, 4, Duration.ofSeconds(60), "")) {
+            w.flush();
             long header = Files.size(w.file());
             for (int i = 0; i < 3; i++) w.add(Summaries.scalar("x", i), i, 1.0);
+            Thread.sleep(50);
             assertEquals(header, Files.size(w.file()), "three events wait in memory");
             w.add(Summaries.scalar("x", 3), 3, 1.0);
-            assertEquals(5, EventFileReader.read(w.file()).size(), "the fourth fills the queue");
+            assertEquals(5, eventually(w.file(), 5), "the fourth fills the queue: the I/O thread writes them");
             long size = Files.size(w.file());
             w.add(Summaries.scalar("x", 4), 4, 1.0);
             assertEquals(size, Files.size(w.file()));
@@ -84,10 +87,18 @@ class EventFileWriterTest {
     void flushesOnItsTimer() throws Exception {
         try (EventFileWriter w = new EventFileWriter(dir, 1000, Duration.ofMillis(50), "")) {
             w.add(Summaries.scalar("x", 1), 1, 1.0);
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (EventFileReader.read(w.file()).size() < 2 && System.nanoTime() < deadline) Thread.sleep(10);
-            assertEquals(2, EventFileReader.read(w.file()).size());
+            assertEquals(2, eventually(w.file(), 2));
         }
+    }
+
+    /** The events in the file once it holds {@code n} of them, or after 10 s. */
+    private static int eventually(Path file, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(file) && EventFileReader.read(file).size() >= n) break;
+            Thread.sleep(5);
+        }
+        return EventFileReader.read(file).size();
     }
 
     @Test

@@ -20,6 +20,8 @@ import dev.janus.layers.Dense;
 import dev.janus.layers.Fit;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
+import dev.janus.tensorboard.TensorBoard;
+import dev.janus.tensorboard.TrainingRuns;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +38,7 @@ import java.util.Set;
  */
 final class TrainCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("style", "label", "hidden", "dropout", "epochs", "batch-size", "lr", "test-fraction",
-            "validation-split", "seed", "header", "save", "onnx");
+            "validation-split", "seed", "header", "save", "onnx", "logdir");
 
     @Override
     public String name() {
@@ -70,7 +72,10 @@ final class TrainCommand implements Command {
                 + "  --save FILE              save the trained model for janus export: compiled, the whole model (a .janus\n"
                 + "                           file); eager, the state dict and the layer sizes (a .safetensors file)\n"
                 + "  --onnx FILE              export the trained model to ONNX; the model takes standardised features, so\n"
-                + "                           the mean and scale of each feature are written beside it (FILE.scaler.csv)\n\n"
+                + "                           the mean and scale of each feature are written beside it (FILE.scaler.csv)\n"
+                + "  --logdir DIR             log the training for TensorBoard: DIR/train and DIR/validation, as Keras's\n"
+                + "                           TensorBoard callback writes them (epoch_loss, epoch_accuracy, weight histograms,\n"
+                + "                           the graph); both styles write the same tags (tensorboard --logdir DIR)\n\n"
                 + "Bad input (a missing file or column, a value that is not a number) ends with one line naming the file,\n"
                 + "line and column, and exit status 2.\n";
     }
@@ -95,6 +100,7 @@ final class TrainCommand implements Command {
             throw CliError.usage("--save " + save + ": an eager model is saved as its state dict in safetensors; name the file "
                     + "*.safetensors (a .janus file holds a compiled model: --style compiled)");
         }
+        Path logDir = a.get("logdir", null) == null ? null : Path.of(a.get("logdir", null));
 
         CsvData data;
         try {
@@ -122,7 +128,21 @@ final class TrainCommand implements Command {
             out.println(model);
             EagerTrainer trainer = new EagerTrainer(model, new CrossEntropyLoss(), new Adam(lr));
             TensorDataset[] parts = EagerTrainer.holdOut(train, validation);
-            trainer.fit(parts[0], parts[1], epochs, batch, Generator.global(), null, (epoch, logs) -> printEpoch(out, epoch, epochs, logs));
+            try (TrainingRuns runs = logDir == null ? null : new TrainingRuns(logDir)) {
+                if (runs != null) {
+                    model.eval();   // traced without dropout, which draws no random numbers: the training is unchanged
+                    runs.train().addGraph(model, dev.janus.eager.Tensor.from(dev.janus.core.Tensor.zeros(1, features)));
+                }
+                int stepsPerEpoch = (parts[0].size() + batch - 1) / batch;
+                trainer.fit(parts[0], parts[1], epochs, batch, Generator.global(), null, (epoch, logs) -> {
+                    printEpoch(out, epoch, epochs, logs);
+                    if (runs == null) return;
+                    runs.epoch(epoch, (long) (epoch + 1) * stepsPerEpoch, logs);
+                    for (Map.Entry<String, dev.janus.eager.Tensor> p : model.namedParameters().entrySet()) {
+                        runs.train().addHistogram(p.getKey() + "/histogram", p.getValue(), epoch);
+                    }
+                });
+            }
             result = trainer.evaluate(test);
             if (save != null) {
                 SafeTensors.save(Janus.outputFile(save), model.stateDict(), mlpMetadata(features, hidden, dropout, data.classes));
@@ -134,13 +154,15 @@ final class TrainCommand implements Command {
             model.output(out);
             model.compile(new Adam(lr), "sparse_categorical_crossentropy", List.of("accuracy"));
             model.summary();
-            model.fit(train.tensor(0), train.tensor(1), new Fit().epochs(epochs).batchSize(batch).validationSplit(validation).verbose(0)
+            Fit fit = new Fit().epochs(epochs).batchSize(batch).validationSplit(validation).verbose(0)
                     .callbacks(new Callback() {
                         @Override
                         public void onEpochEnd(int epoch, Map<String, Double> logs) {
                             printEpoch(out, epoch, epochs, logs);
                         }
-                    }));
+                    });
+            if (logDir != null) fit.callbacks(new TensorBoard(logDir).histogramFreq(1));
+            model.fit(train.tensor(0), train.tensor(1), fit);
             result = model.evaluate(test.tensor(0), test.tensor(1), 32, 0);
             if (save != null) {
                 model.save(Janus.outputFile(save));

@@ -134,8 +134,9 @@ class JanusCliTest {
     void trainsEagerOnAHeaderedCsvAndExportsToOnnx(@TempDir Path dir) throws IOException {
         Path csv = irisCsv(dir, "names"), onnx = dir.resolve("iris.onnx"), weights = dir.resolve("iris.safetensors");
         Run r = janus("train", csv.toString(), "--style", "eager", "--label", "species", "--hidden", "16", "--epochs", "20", "--lr", "0.01",
-                "--validation-split", "0.2", "--save", weights.toString(), "--onnx", onnx.toString());
+                "--validation-split", "0.2", "--save", weights.toString(), "--onnx", onnx.toString(), "--logdir", dir.resolve("logs").toString());
         assertEquals(0, r.status, r.toString());
+        assertEventFiles(dir.resolve("logs"), "train", "validation");
         assertTrue(r.out.contains("150 rows, 4 features, label column 'species' with 3 classes; 120 for training, 30 for the test"), r.out);
         assertTrue(r.out.contains("epoch 20/20  loss"), r.out);
         assertTrue(r.out.contains("val_accuracy"), r.out);
@@ -165,8 +166,10 @@ class JanusCliTest {
     @Test
     void trainsCompiledOnScikitLearnsFormatAndTheSavedModelExports(@TempDir Path dir) throws IOException {
         Path csv = irisCsv(dir, "counts"), saved = dir.resolve("iris.janus"), onnx = dir.resolve("out/iris.onnx");
-        Run r = janus("train", csv.toString(), "--hidden", "16,8", "--dropout", "0.1", "--epochs", "20", "--lr", "0.01", "--save", saved.toString());
+        Run r = janus("train", csv.toString(), "--hidden", "16,8", "--dropout", "0.1", "--epochs", "20", "--lr", "0.01", "--save", saved.toString(),
+                "--logdir", dir.resolve("logs").toString());
         assertEquals(0, r.status, r.toString());
+        assertEventFiles(dir.resolve("logs"), "train");
         assertTrue(r.out.contains("150 rows, 4 features, label column 'column 5' with 3 classes"), r.out);
         assertTrue(r.out.contains("Total params"), "the Keras summary: " + r.out);
         assertTrue(testAccuracy(r) >= 0.85, r.out);
@@ -175,6 +178,15 @@ class JanusCliTest {
         assertEquals(0, e.status, e.toString());
         assertTrue(e.out.startsWith("wrote " + onnx + " (opset 13); ONNX Runtime reads it: input "), e.out);
         assertTrue(Files.isRegularFile(onnx));
+    }
+
+    /** Each run folder holds a TensorBoard event file (the tensorboard module's tests read such files back). */
+    private static void assertEventFiles(Path logDir, String... runs) throws IOException {
+        for (String run : runs) {
+            try (var files = Files.list(logDir.resolve(run))) {
+                assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("events.out.tfevents.")), "no event file in " + run);
+            }
+        }
     }
 
     @Test
