@@ -46,10 +46,10 @@ class ReadmeEagerApiSnippetsTest {
         Generator.manualSeed(0);
         // README: custom-module-use
         Net net = new Net();
-        System.out.println(net.namedParameters().keySet());   // [fc1.weight, fc1.bias, gain, fc2.weight, fc2.bias]
+        System.out.println(net.namedParameters().keySet());   // [gain, fc1.weight, fc1.bias, fc2.weight, fc2.bias]: its own first, as PyTorch
         EagerOptimizer opt = new EagerOptimizer(new Adam(1e-3), net.parameters());
         // README: end
-        assertEquals(List.of("fc1.weight", "fc1.bias", "gain", "fc2.weight", "fc2.bias"), List.copyOf(net.namedParameters().keySet()));
+        assertEquals(List.of("gain", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"), List.copyOf(net.namedParameters().keySet()));
         assertEquals(5, opt.parameters().size());
     }
 
