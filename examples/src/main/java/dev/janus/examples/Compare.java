@@ -166,7 +166,7 @@ public final class Compare {
         // Eager, the PyTorch way.
         EagerTrainer trainer = new EagerTrainer(eager, o.eagerLoss, eagerRule);
         TrainingRuns eagerRuns = o.logDir == null ? null : new TrainingRuns(o.logDir.resolve("eager"));
-        EagerTrainer.EpochListener eagerLog = eagerRuns == null ? null : eagerLogger(eager, eagerRule, eagerRuns, fitPart, o);
+        EagerTrainer.EpochListener eagerLog = eagerRuns == null ? null : trainer.tensorBoard(eagerRuns, fitPart, o.batchSize);
         StepClock eagerClock = new StepClock();
         StepClock.resetHeapPeak();
         Generator.manualSeed(o.seed);
@@ -200,26 +200,6 @@ public final class Compare {
         }
         return new Comparison(o, fitPart.size(), validation == null ? 0 : validation.size(), test.size(), eagerSide, kerasSide,
                 WeightTransfer.maxDifference(eager, keras));
-    }
-
-    /**
-     * What the TensorBoard callback writes for a Keras model, written for the eager one from the
-     * PyTorch loop: its graph (traced in eval mode, which draws no random numbers, so the training
-     * that follows is unchanged), then each epoch the logs, the learning rate and a histogram of
-     * every parameter.
-     */
-    private static EagerTrainer.EpochListener eagerLogger(Module eager, Optimizer rule, TrainingRuns runs, TensorDataset fitPart, Options o) {
-        eager.eval();
-        Tensor x = fitPart.tensor(0);
-        runs.train().addGraph(eager, dev.janus.eager.Tensor.from(Tensor.zeros(x.dtype(), x.shape().with(0, 1).dims())));
-        int stepsPerEpoch = (fitPart.size() + o.batchSize - 1) / o.batchSize;
-        return (epoch, logs) -> {
-            runs.epoch(epoch, (long) (epoch + 1) * stepsPerEpoch, logs);
-            runs.train().addScalar("epoch_learning_rate", rule.lr(), epoch);
-            for (Map.Entry<String, dev.janus.eager.Tensor> p : eager.namedParameters().entrySet()) {
-                runs.train().addHistogram(p.getKey() + "/histogram", p.getValue(), epoch);
-            }
-        };
     }
 
     /** Times the steps of each epoch of fit: from the first batch's start to the last batch's end. */

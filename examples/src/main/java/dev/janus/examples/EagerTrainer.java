@@ -11,6 +11,7 @@ import dev.janus.eager.Grad;
 import dev.janus.eager.Tensor;
 import dev.janus.eager.nn.Loss;
 import dev.janus.eager.nn.Module;
+import dev.janus.tensorboard.TrainingRuns;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -81,6 +82,24 @@ public final class EagerTrainer {
             if (listener != null) listener.onEpochEnd(epoch, logs);
         }
         return history;
+    }
+
+    /**
+     * Logs this training for TensorBoard as Keras's callback does ({@link TrainingRuns}): the
+     * model's graph now, traced in eval mode (which draws no random numbers, so the training that
+     * follows is unchanged), then after each epoch of {@code fit(train, ..., batchSize, ...)} its
+     * logs, the learning rate and a histogram of every parameter. Pass the listener to fit.
+     */
+    public EpochListener tensorBoard(TrainingRuns runs, TensorDataset train, int batchSize) {
+        dev.janus.core.Tensor x = train.tensor(0);
+        model.eval();
+        runs.train().addGraph(model, Tensor.from(dev.janus.core.Tensor.zeros(x.dtype(), x.shape().with(0, 1).dims())));
+        int stepsPerEpoch = (train.size() + batchSize - 1) / batchSize;
+        return (epoch, logs) -> {
+            runs.epoch(epoch, (long) (epoch + 1) * stepsPerEpoch, logs);
+            runs.train().addScalar("epoch_learning_rate", optimizer.rule().lr(), epoch);
+            for (Map.Entry<String, Tensor> p : model.namedParameters().entrySet()) runs.train().addHistogram(p.getKey() + "/histogram", p.getValue(), epoch);
+        };
     }
 
     /**

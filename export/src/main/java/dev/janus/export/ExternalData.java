@@ -140,11 +140,8 @@ final class ExternalData {
                     .addExternalData(entry("length", Integer.toString(raw.size()))).build());
             offset += raw.size();
         }
-        AtomicFile.write(dataPath, ch -> {
-            for (ByteString raw : moved) {
-                ByteBuffer b = raw.asReadOnlyByteBuffer();
-                while (b.hasRemaining()) ch.write(b);
-            }
+        AtomicFile.write(dataPath, out -> {
+            for (ByteString raw : moved) raw.writeTo(out);
         }, "ONNX external data");
         AtomicFile.write(path, model.toBuilder().setGraph(g).build().toByteArray(), "ONNX model");
     }

@@ -1,13 +1,14 @@
 package dev.janus.export;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.janus.core.io.FileBytes;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.onnx.OnnxException;
 import dev.janus.export.proto.Onnx.ModelProto;
 import dev.janus.export.proto.Onnx.OperatorSetIdProto;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
@@ -19,6 +20,8 @@ import java.nio.file.Path;
 public final class OnnxImporter {
     public static final int MIN_OPSET = 1, MAX_OPSET = 27;
     private static final int MIN_IR = 3, MAX_IR = 13;
+    /** Protobuf reads messages of up to 2 GB - 1 byte. */
+    private static final long MAX_FILE = Integer.MAX_VALUE;
 
     private OnnxImporter() {
     }
@@ -27,16 +30,26 @@ public final class OnnxImporter {
         return load(path, ImportOptions.defaults());
     }
 
-    /** Reads the model at {@code path}; tensors it stores in external files are read from its folder. */
+    /**
+     * Reads the model at {@code path}; tensors it stores in external files are read from its folder.
+     * The file is read where it lies (memory-mapped): one too large for protobuf (2 GB) is refused by
+     * its size, and junk is refused at its first bad byte, without reading the rest.
+     */
     public static Graph load(Path path, ImportOptions options) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(path);
+        ModelProto model;
+        try (FileBytes bytes = FileBytes.open(path)) {
+            if (bytes.size() > MAX_FILE) {
+                throw new OnnxException(path + " has " + bytes.size() + " bytes; an ONNX file holds at most " + MAX_FILE
+                        + " (protobuf's 2 GB): larger models keep their weights in external data files");
+            }
+            model = parse(bytes.slice(0, (int) bytes.size()));
         } catch (IOException e) {
             throw new OnnxException("cannot read " + path + ": " + e, e);
+        } catch (OnnxException e) {
+            throw e.getMessage().startsWith(path.toString()) ? e : new OnnxException(path + ": " + e.getMessage(), e);
         }
         try {
-            return read(parse(bytes), path.toAbsolutePath().getParent(), options);
+            return read(model, path.toAbsolutePath().getParent(), options);
         } catch (UnsupportedOpException e) {
             throw new UnsupportedOpException(e.opType(), e.reason(), path + ": " + e.getMessage());
         } catch (OnnxException e) {
@@ -50,10 +63,10 @@ public final class OnnxImporter {
 
     /** Reads a model from its bytes; one that keeps tensors in external files must be loaded from its file instead. */
     public static Graph read(byte[] bytes, ImportOptions options) {
-        return read(parse(bytes), null, options);
+        return read(parse(ByteBuffer.wrap(bytes)), null, options);
     }
 
-    private static ModelProto parse(byte[] bytes) {
+    private static ModelProto parse(ByteBuffer bytes) {
         try {
             return ModelProto.parseFrom(bytes);
         } catch (InvalidProtocolBufferException e) {

@@ -14,7 +14,13 @@ import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import static dev.janus.export.Models.model;
@@ -23,6 +29,7 @@ import static dev.janus.export.Models.value;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Hand-made ONNX files that once loaded wrongly or ran out of memory: each is now refused clearly, or runs right. */
@@ -85,5 +92,26 @@ class CraftedOnnxTest {
                 .addInitializer(Models.floats("w", new float[6], 3, 2))
                 .addNode(node("MatMul", List.of("x", "w"), List.of("y"))).addOutput(value("y", 1, -1, 2));
         assertEquals("initializer 'w' is float32[3, 2], but the graph input of that name declares float64[3, 2]", refusal(dtype));
+    }
+
+    /** Sparse files: no disk space taken, and a reader that touches only what it needs finishes at once. */
+    @Test
+    void filesOfGigabytesAreRefusedBySizeOrAtTheirFirstBadByte(@TempDir Path dir) throws IOException {
+        Path huge = dir.resolve("huge.onnx"), junk = dir.resolve("junk.onnx");
+        try (RandomAccessFile f = new RandomAccessFile(huge.toFile(), "rw")) {
+            f.write(model(13, GraphProto.newBuilder().setName("g")).toByteArray());
+            f.setLength(3L << 30);
+        }
+        try (RandomAccessFile f = new RandomAccessFile(junk.toFile(), "rw")) {
+            f.write("just some junk".getBytes(StandardCharsets.UTF_8));
+            f.setLength(1_900_000_000L);   // once read whole before being refused: 14.6 s and 4 GB of memory
+        }
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            String m = assertThrows(OnnxException.class, () -> OnnxImporter.load(huge)).getMessage();
+            assertEquals(huge + " has 3221225472 bytes; an ONNX file holds at most 2147483647 (protobuf's 2 GB):"
+                    + " larger models keep their weights in external data files", m);
+            m = assertThrows(OnnxException.class, () -> OnnxImporter.load(junk)).getMessage();
+            assertTrue(m.startsWith(junk + ": not an ONNX model, or a truncated or corrupt one: "), m);
+        });
     }
 }

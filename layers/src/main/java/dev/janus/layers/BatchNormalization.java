@@ -72,10 +72,11 @@ public final class BatchNormalization extends Layer {
             throw new ShapeException(name() + ": BatchNormalization expected input (batch, ..., channels) with known channels, got " + describe(input));
         }
         int c = input.dim(-1);
-        if (scale) addWeight("gamma", Tensor.full(1, dtype, c), true);
-        if (center) addWeight("beta", Tensor.zeros(dtype, c), true);
-        addWeight("moving_mean", Tensor.zeros(dtype, c), false);
-        addWeight("moving_variance", Tensor.full(1, dtype, c), false);
+        Shape s = Shape.of(c);
+        if (scale) addWeight("gamma", dtype, s, () -> Tensor.full(1, dtype, c), true);
+        if (center) addWeight("beta", dtype, s, () -> Tensor.zeros(dtype, c), true);
+        addWeight("moving_mean", dtype, s, () -> Tensor.zeros(dtype, c), false);
+        addWeight("moving_variance", dtype, s, () -> Tensor.full(1, dtype, c), false);
         return input;
     }
 

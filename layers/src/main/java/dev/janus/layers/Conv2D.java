@@ -5,7 +5,6 @@ import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
-import dev.janus.core.init.Fans;
 import dev.janus.core.init.Initializer;
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Emitter;
@@ -123,8 +122,8 @@ public final class Conv2D extends Layer {
                     + " channels and filters " + filters + " divisible by " + groups + ", got " + describe(input));
         }
         Shape k = Shape.of(kernelSize[0], kernelSize[1], channels / groups, filters);
-        addWeight("kernel", kernelInitializer.create(k, Fans.keras(k), dtype, rng), true);
-        if (useBias) addWeight("bias", biasInitializer.create(Shape.of(filters), Fans.keras(Shape.of(filters)), dtype, rng), true);
+        addWeight("kernel", kernelInitializer, k, dtype, rng);
+        if (useBias) addWeight("bias", biasInitializer, Shape.of(filters), dtype, rng);
         return Windows.output(input, kernelSize, strides, dilationRate, pads, filters);
     }
 

@@ -5,7 +5,6 @@ import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
-import dev.janus.core.init.Fans;
 import dev.janus.core.init.Initializer;
 import dev.janus.core.ops.Emitter;
 
@@ -95,8 +94,8 @@ public final class Dense extends Layer {
             throw new ShapeException(name() + ": Dense needs inputs with a known last dimension, got " + describe(input));
         }
         Shape k = Shape.of(input.dim(-1), units);
-        addWeight("kernel", kernelInitializer.create(k, Fans.keras(k), dtype, rng), true);
-        if (useBias) addWeight("bias", biasInitializer.create(Shape.of(units), Fans.keras(Shape.of(units)), dtype, rng), true);
+        addWeight("kernel", kernelInitializer, k, dtype, rng);
+        if (useBias) addWeight("bias", biasInitializer, Shape.of(units), dtype, rng);
         return input.with(input.rank() - 1, units);
     }
 

@@ -5,7 +5,6 @@ import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
-import dev.janus.core.init.Fans;
 import dev.janus.core.init.Initializer;
 import dev.janus.core.ops.Emitter;
 
@@ -49,7 +48,7 @@ public final class Embedding extends Layer {
     protected Shape create(Shape input, DType dtype, Generator rng) {
         if (input.rank() < 1) throw new ShapeException(name() + ": Embedding expected input (batch, ...), got " + describe(input));
         Shape s = Shape.of(inputDim, outputDim);
-        addWeight("embeddings", initializer.create(s, Fans.keras(s), dtype, rng), true);
+        addWeight("embeddings", initializer, s, dtype, rng);
         return input.concat(Shape.of(outputDim));
     }
 

@@ -56,8 +56,13 @@ public final class GRU extends RecurrentLayer<GRU> {
 
     @Override
     Tensor createBias(Initializer init, DType dtype, Generator rng) {
-        Shape s = resetAfter ? Shape.of(2, 3 * units) : Shape.of(3 * units);
+        Shape s = biasShape();
         return init.create(s, Fans.keras(s), dtype, rng);
+    }
+
+    @Override
+    Shape biasShape() {
+        return resetAfter ? Shape.of(2, 3 * units) : Shape.of(3 * units);
     }
 
     @Override

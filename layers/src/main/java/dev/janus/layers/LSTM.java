@@ -55,6 +55,11 @@ public final class LSTM extends RecurrentLayer<LSTM> {
     }
 
     @Override
+    Shape biasShape() {
+        return Shape.of(4 * units);
+    }
+
+    @Override
     Tensor createBias(Initializer init, DType dtype, Generator rng) {
         if (!unitForgetBias) return init.create(Shape.of(4 * units), Fans.keras(Shape.of(4 * units)), dtype, rng);
         // As Keras: the initializer for the input gate, ones for the forget gate, the initializer for the other two.

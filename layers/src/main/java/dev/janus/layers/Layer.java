@@ -5,6 +5,10 @@ import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
+import dev.janus.core.Tensor;
+import dev.janus.core.TensorType;
+import dev.janus.core.init.Fans;
+import dev.janus.core.init.Initializer;
 import dev.janus.core.ops.Emitter;
 
 import java.util.ArrayList;
@@ -13,6 +17,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A Keras-style layer: built once for an input shape (creating its weights, Keras layout), then
@@ -25,6 +30,8 @@ public abstract class Layer {
     private List<Shape> inputShapes, outputShapes;
     private DType dtype;
     private final List<Weight> weights = new ArrayList<>();
+    /** While a saved model is rebuilt: the file's weights by "{layer}/{weight}", taken by the next build. */
+    private Map<String, Tensor> saved;
 
     protected Layer(String name) {
         this.name = name;
@@ -108,10 +115,12 @@ public abstract class Layer {
             out = List.copyOf(create(inputs, dt, rng));
         } catch (RuntimeException e) {
             weights.clear();   // a half-built layer keeps none of its weights
-            if (e instanceof ShapeException && name != null && !e.getMessage().startsWith(name + ":")) {
+            if (e instanceof ShapeException && name != null && !e.getMessage().startsWith(name + ":") && !e.getMessage().startsWith(name + "/")) {
                 throw new ShapeException(name + ": " + typeName() + " on input " + describe(inputs) + ": " + e.getMessage());
             }
             throw e;
+        } finally {
+            saved = null;
         }
         inputShapes = List.copyOf(inputs);
         outputShapes = out;
@@ -191,7 +200,41 @@ public abstract class Layer {
         return List.of(create(inputs.get(0), dtype, rng));
     }
 
-    protected final Weight addWeight(String weightName, dev.janus.core.Tensor value, boolean trainable) {
+    /**
+     * Makes the next build take its weights' values from a saved file's ({@code weights}, by
+     * "{layer}/{weight}") instead of drawing initial values; each is checked against the dtype and
+     * shape the layer makes before anything of that size exists.
+     */
+    final void takeWeightsFrom(Map<String, Tensor> weights) {
+        saved = weights;
+    }
+
+    /** A weight with this first value (for a loaded model, the file's value instead). */
+    protected final Weight addWeight(String weightName, Tensor value, boolean trainable) {
+        return addWeight(weightName, value.dtype(), value.shape(), () -> value, trainable);
+    }
+
+    /** A trainable weight drawn from {@code init}, with Keras's fans for its shape. */
+    protected final Weight addWeight(String weightName, Initializer init, Shape shape, DType dtype, Generator rng) {
+        return addWeight(weightName, dtype, shape, () -> init.create(shape, Fans.keras(shape), dtype, rng), true);
+    }
+
+    /**
+     * A weight of this dtype and shape, its first value made by {@code initial}; while a saved model
+     * is loaded, the file's value instead, checked against the dtype and shape before anything of
+     * that size is made (a file declaring a billion units allocates nothing).
+     */
+    protected final Weight addWeight(String weightName, DType dtype, Shape shape, Supplier<Tensor> initial, boolean trainable) {
+        Tensor value;
+        if (saved == null) {
+            value = initial.get();
+        } else {
+            String full = name + "/" + weightName;
+            TensorType want = new TensorType(dtype, shape);
+            value = saved.get(full);
+            if (value == null) throw new JanusException(full + ": the file holds no value for this weight (" + want + ")");
+            if (!value.type().equals(want)) throw new ShapeException(full + ": the layer makes it " + want + ", the file holds " + value.type());
+        }
         Weight w = new Weight(this, weightName, value, trainable);
         weights.add(w);
         return w;

@@ -58,8 +58,8 @@ public final class LayerNormalization extends Layer {
             throw new ShapeException(name() + ": LayerNormalization expected input (batch, ..., features) with known features, got " + describe(input));
         }
         int c = input.dim(-1);
-        if (scale) addWeight("gamma", Tensor.full(1, dtype, c), true);
-        if (center) addWeight("beta", Tensor.zeros(dtype, c), true);
+        if (scale) addWeight("gamma", dtype, Shape.of(c), () -> Tensor.full(1, dtype, c), true);
+        if (center) addWeight("beta", dtype, Shape.of(c), () -> Tensor.zeros(dtype, c), true);
         return input;
     }
 

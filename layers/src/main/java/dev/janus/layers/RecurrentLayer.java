@@ -6,7 +6,6 @@ import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
-import dev.janus.core.init.Fans;
 import dev.janus.core.init.Initializer;
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Emitter;
@@ -48,6 +47,9 @@ abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer {
 
     /** The bias weight: its initial value from the bias initializer (drawn in Keras's order). */
     abstract Tensor createBias(Initializer init, DType dtype, Generator rng);
+
+    /** The shape of the bias weight, Keras's layout. */
+    abstract Shape biasShape();
 
     /** The op's B [1, 2 G units] from the bias weight. */
     abstract <V> V opBias(Emitter<V> e, V bias);
@@ -106,9 +108,9 @@ abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer {
                     + describe(input));
         }
         Shape k = Shape.of(input.dim(2), gates() * units), r = Shape.of(units, gates() * units);
-        addWeight("kernel", kernelInitializer.create(k, Fans.keras(k), dtype, rng), true);
-        addWeight("recurrent_kernel", recurrentInitializer.create(r, Fans.keras(r), dtype, rng), true);
-        if (useBias) addWeight("bias", createBias(biasInitializer, dtype, rng), true);
+        addWeight("kernel", kernelInitializer, k, dtype, rng);
+        addWeight("recurrent_kernel", recurrentInitializer, r, dtype, rng);
+        if (useBias) addWeight("bias", dtype, biasShape(), () -> createBias(biasInitializer, dtype, rng), true);
         return returnSequences ? Shape.of(input.dim(0), input.dim(1), units) : Shape.of(input.dim(0), units);
     }
 

@@ -67,6 +67,7 @@ public final class EventFileWriter implements AutoCloseable {
     private final ByteBuffer header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer footer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
     private final ScheduledFuture<?> timer;
+    private final java.util.Map<String, byte[]> tagBytes = new java.util.HashMap<>();
     private byte[] pending = new byte[4096];
     private int pendingBytes, pendingEvents;
     private boolean closed;
@@ -125,15 +126,59 @@ public final class EventFileWriter implements AutoCloseable {
         ensureOpen();
         byte[] payload = event.toByteArray();
         reserve(16 + payload.length);
+        System.arraycopy(payload, 0, pending, pendingBytes + 12, payload.length);
+        frame(payload.length);
+    }
+
+    /**
+     * The same record as {@code add(Summaries.scalar(tag, value), step, wallTime)}, byte for byte,
+     * encoded straight into the queue: scalars are what training logs most often.
+     */
+    public synchronized void addScalar(String tag, double value, long step, double wallTime) {
+        ensureOpen();
+        Summaries.checkTag(tag);
+        byte[] t = tagBytes.computeIfAbsent(tag, k -> k.getBytes(StandardCharsets.UTF_8));
+        int valueLength = 1 + varintSize(t.length) + t.length + 5;          // tag, simple_value
+        int summaryLength = 1 + varintSize(valueLength) + valueLength;      // Summary.value
+        int eventLength = 9 + (step == 0 ? 0 : 1 + varintSize(step)) + 1 + varintSize(summaryLength) + summaryLength;
+        reserve(16 + eventLength);
+        ByteBuffer b = ByteBuffer.wrap(pending, pendingBytes + 12, eventLength).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x09).putDouble(wallTime);                            // Event.wall_time, fixed64
+        if (step != 0) putVarint(b.put((byte) 0x10), step);                // Event.step (proto3: 0 is left out)
+        putVarint(b.put((byte) 0x2a), summaryLength);                      // Event.summary
+        putVarint(b.put((byte) 0x0a), valueLength);                        // Summary.value
+        putVarint(b.put((byte) 0x0a), t.length).put(t);                    // Value.tag
+        b.put((byte) 0x15).putFloat((float) value);                        // Value.simple_value, fixed32
+        frame(eventLength);
+    }
+
+    private static int varintSize(long v) {
+        int n = 1;
+        while ((v & ~0x7FL) != 0) {
+            v >>>= 7;
+            n++;
+        }
+        return n;
+    }
+
+    private static ByteBuffer putVarint(ByteBuffer b, long v) {
+        while ((v & ~0x7FL) != 0) {
+            b.put((byte) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        return b.put((byte) v);
+    }
+
+    /** Puts the length and the checksums around the payload already at pendingBytes + 12, and queues the record. */
+    private void frame(int length) {
         header.clear();
-        header.putLong(payload.length);
+        header.putLong(length);
         header.putInt(maskedCrc(header.array(), 0, 8));
         System.arraycopy(header.array(), 0, pending, pendingBytes, 12);
-        System.arraycopy(payload, 0, pending, pendingBytes + 12, payload.length);
         footer.clear();
-        footer.putInt(maskedCrc(payload, 0, payload.length));
-        System.arraycopy(footer.array(), 0, pending, pendingBytes + 12 + payload.length, 4);
-        pendingBytes += 16 + payload.length;
+        footer.putInt(maskedCrc(pending, pendingBytes + 12, length));
+        System.arraycopy(footer.array(), 0, pending, pendingBytes + 12 + length, 4);
+        pendingBytes += 16 + length;
         if (++pendingEvents >= maxQueue) submitPending();
     }
 

@@ -81,7 +81,7 @@ public final class SummaryWriter implements AutoCloseable {
     }
 
     public void addScalar(String tag, double value, long step, double wallTime) {
-        file.add(Summaries.scalar(tag, value), step, wallTime);
+        file.addScalar(tag, value, step, wallTime);
     }
 
     /**

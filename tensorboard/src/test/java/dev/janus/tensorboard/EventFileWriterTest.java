@@ -42,6 +42,33 @@ class EventFileWriterTest {
     }
 
     @Test
+    void scalarsEncodedStraightAreTheProtobufRecordsByteForByte() throws IOException {
+        Path a, b;
+        long[] steps = {0, 7, 127, 128, 300, 1L << 40, -1};
+        String[] tags = {"loss", "epoch_accuracy", "t".repeat(200), "größe/ü"};
+        try (EventFileWriter w = new EventFileWriter(dir.resolve("a")); EventFileWriter p = new EventFileWriter(dir.resolve("b"))) {
+            a = w.file();
+            b = p.file();
+            for (long step : steps) {
+                for (String tag : tags) {
+                    w.addScalar(tag, step * 0.5 - 3, step, 1234.5 + step);
+                    p.add(Summaries.scalar(tag, step * 0.5 - 3), step, 1234.5 + step);
+                }
+            }
+            w.addScalar("loss", 0.25, 7, 1234.5);
+        }
+        byte[] fast = Files.readAllBytes(a), proto = Files.readAllBytes(b);
+        int header = recordLength(proto, 0);
+        assertArrayEquals(Arrays.copyOfRange(proto, header, proto.length), Arrays.copyOfRange(fast, header, proto.length));
+        byte[] want = HexFormat.of().parseHex(TENSORBOARD_RECORD);
+        assertArrayEquals(want, Arrays.copyOfRange(fast, fast.length - want.length, fast.length));
+    }
+
+    private static int recordLength(byte[] bytes, int at) {
+        return (int) java.nio.ByteBuffer.wrap(bytes, at, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong() + 16;
+    }
+
+    @Test
     void namesTheFileAsTensorBoardAndStartsWithTheVersion() {
         try (EventFileWriter w = new EventFileWriter(dir.resolve("run"), 10, Duration.ofSeconds(60), ".v2")) {
             String name = w.file().getFileName().toString();

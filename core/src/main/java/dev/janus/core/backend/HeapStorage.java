@@ -160,7 +160,7 @@ public final class HeapStorage extends Storage {
     }
 
     /** Writes a host array into {@code dst} in its byte order (bool as bytes 0/1). */
-    static void putBytes(Object a, ByteBuffer dst) {
+    public static void putBytes(Object a, ByteBuffer dst) {
         if (a instanceof float[]) {
             float[] f = (float[]) a;
             dst.asFloatBuffer().put(f);
@@ -179,7 +179,7 @@ public final class HeapStorage extends Storage {
     }
 
     /** Fills a host array from {@code src} in its byte order (bool: any non-zero byte is true). */
-    static void getBytes(ByteBuffer src, Object a) {
+    public static void getBytes(ByteBuffer src, Object a) {
         if (a instanceof float[]) {
             float[] f = (float[]) a;
             src.asFloatBuffer().get(f);

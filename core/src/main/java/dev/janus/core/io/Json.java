@@ -13,8 +13,10 @@ import java.util.Map;
  * whole, else Double), true, false and null. Errors name the character where the text went wrong.
  */
 public final class Json {
+    /** Headers and side files nest a few deep; far deeper is a crafted file, refused before the stack runs out. */
+    static final int MAX_DEPTH = 64;
     private final String s;
-    private int i;
+    private int i, depth;
 
     private Json(String s) {
         this.s = s;
@@ -36,8 +38,12 @@ public final class Json {
         skip();
         if (i >= s.length()) throw error("unexpected end");
         char c = s.charAt(i);
-        if (c == '{') return object();
-        if (c == '[') return array();
+        if (c == '{' || c == '[') {
+            if (++depth > MAX_DEPTH) throw error("objects and arrays nest more than " + MAX_DEPTH + " deep");
+            Object v = c == '{' ? object() : array();
+            depth--;
+            return v;
+        }
         if (c == '"') return string();
         if (c == '-' || (c >= '0' && c <= '9')) return number();
         if (s.startsWith("true", i)) return literal("true", Boolean.TRUE);

@@ -3,19 +3,19 @@ package dev.janus.core.io;
 import dev.janus.core.DType;
 import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
+import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -43,11 +43,21 @@ public final class SafeTensors {
 
     /** Writes the tensors in the map's order, with optional string metadata. */
     public static void save(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
-        AtomicFile.write(file, encode(tensors, metadata), "tensors");
+        AtomicFile.write(file, out -> writeTo(out, tensors, metadata), "tensors");
     }
 
     /** The bytes of a safetensors file holding these tensors, in the map's order (to send or store elsewhere). */
     public static byte[] encode(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            writeTo(out, tensors, metadata);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeTo(OutputStream out, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         StringBuilder json = new StringBuilder("{");
         if (!metadata.isEmpty()) {
             json.append(quote("__metadata__")).append(":{");
@@ -73,32 +83,91 @@ public final class SafeTensors {
         // Spaces pad the header so the data starts 8-byte aligned, as the reference writer does.
         byte[] header = Arrays.copyOf(text, (text.length + 7) & ~7);
         Arrays.fill(header, text.length, header.length, (byte) ' ');
-        if (8 + header.length + offset > Integer.MAX_VALUE - 8) throw new JanusException("safetensors: " + offset + " bytes of tensors is too much for one file here");
-        ByteBuffer b = ByteBuffer.allocate((int) (8 + header.length + offset)).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(header.length).put(header);
-        for (Tensor t : tensors.values()) t.storage().toBytes(b);
-        return b.array();
+        out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+        out.write(header);
+        for (Tensor t : tensors.values()) TensorBytes.write(out, t, ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** Reads every tensor, in the order of their data in the file. */
+    /**
+     * Reads every tensor, in the order of their data in the file. The header is checked against the
+     * file's size before any tensor is allocated; the data is read where it lies (memory-mapped), so
+     * files larger than 2 GB load too, one tensor of up to 2^31 elements at a time.
+     */
     public static Map<String, Tensor> load(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        AtomicFile.removeStale(file);
+        try (FileBytes bytes = FileBytes.open(file)) {
+            return read(bytes);
         } catch (NoSuchFileException e) {
             throw new JanusException("cannot load tensors: " + file + " does not exist", e);
         } catch (IOException e) {
             throw new JanusException("cannot load tensors from " + file + ": " + e, e);
         }
-        return decode(bytes, file.toString());
     }
 
     /** The tensors of a safetensors file's bytes; {@code source} names them in errors. */
     public static Map<String, Tensor> decode(byte[] bytes, String source) {
-        Map<?, ?> parsed = header(bytes, source);
-        int dataStart = 8 + (int) ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        long dataLen = bytes.length - dataStart;
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            return read(FileBytes.of(bytes, source));
+        } catch (IOException e) {
+            throw new JanusException("cannot read " + source + ": " + e, e);
+        }
+    }
+
+    /** The file's string metadata ("__metadata__"), empty when it has none. */
+    public static Map<String, String> metadata(Path file) {
+        Map<?, ?> header;
+        try (FileBytes bytes = FileBytes.open(file)) {
+            header = header(bytes);
+        } catch (NoSuchFileException e) {
+            throw new JanusException("cannot read tensors: " + file + " does not exist", e);
+        } catch (IOException e) {
+            throw new JanusException("cannot read tensors from " + file + ": " + e, e);
+        }
+        Object m = header.get("__metadata__");
+        Map<String, String> out = new LinkedHashMap<>();
+        if (m == null) return out;
+        if (!(m instanceof Map)) throw new JanusException(file + " is corrupt: its __metadata__ is not a JSON object");
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) m).entrySet()) {
+            if (!(e.getValue() instanceof String)) throw new JanusException(file + " is corrupt: metadata '" + e.getKey() + "' is not a string");
+            out.put((String) e.getKey(), (String) e.getValue());
+        }
+        return out;
+    }
+
+    /** The header of a safetensors file as a JSON object, after checking its length against the file's size. */
+    private static Map<?, ?> header(FileBytes bytes) throws IOException {
+        String source = bytes.source();
+        long size = bytes.size();
+        if (size < 8) throw new JanusException(source + " is not a safetensors file: it has only " + size + " bytes");
+        long headerLen = headerLength(bytes);
+        if (headerLen < 2 || headerLen > MAX_HEADER) {
+            throw new JanusException(source + " is not a safetensors file: it does not start with a safetensors header");
+        }
+        if (headerLen > size - 8) {
+            throw new JanusException(source + " is truncated: its header declares " + headerLen + " bytes, but only "
+                    + (size - 8) + " bytes follow the length");
+        }
+        byte[] text = new byte[(int) headerLen];
+        bytes.slice(8, text.length).get(text);
+        if (text[0] != '{') throw new JanusException(source + " is not a safetensors file: it does not start with a safetensors header");
+        Object parsed;
+        try {
+            parsed = Json.parse(new String(text, StandardCharsets.UTF_8));
+        } catch (JanusException e) {
+            throw new JanusException(source + " is not a safetensors file: its header is not valid JSON (" + e.getMessage() + ")");
+        }
+        if (!(parsed instanceof Map)) throw new JanusException(source + " is not a safetensors file: its header is not a JSON object");
+        return (Map<?, ?>) parsed;
+    }
+
+    private static long headerLength(FileBytes bytes) throws IOException {
+        return bytes.slice(0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    private static Map<String, Tensor> read(FileBytes bytes) throws IOException {
+        String source = bytes.source();
+        Map<?, ?> parsed = header(bytes);
+        long dataStart = 8 + headerLength(bytes), dataLen = bytes.size() - dataStart;
         List<Entry> entries = new ArrayList<>();
         for (Map.Entry<?, ?> e : parsed.entrySet()) {
             String name = (String) e.getKey();
@@ -120,62 +189,11 @@ public final class SafeTensors {
         if (expect < dataLen) {
             throw new JanusException(source + " is corrupt: " + (dataLen - expect) + " bytes after the last tensor belong to none");
         }
+        // Every size is now known to fit the file: the tensors follow each other, in one pass.
         Map<String, Tensor> out = new LinkedHashMap<>();
-        for (Entry en : entries) {
-            b.position(dataStart + (int) en.begin);
-            out.put(en.name, read(b, en.dtype, en.shape));
-        }
+        InputStream data = bytes.stream(dataStart, dataLen);
+        for (Entry en : entries) out.put(en.name, TensorBytes.read(data, en.dtype, en.shape, ByteOrder.LITTLE_ENDIAN));
         return out;
-    }
-
-    /** The file's string metadata ("__metadata__"), empty when it has none. */
-    public static Map<String, String> metadata(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new JanusException("cannot read tensors: " + file + " does not exist", e);
-        } catch (IOException e) {
-            throw new JanusException("cannot read tensors from " + file + ": " + e, e);
-        }
-        Object m = header(bytes, file.toString()).get("__metadata__");
-        Map<String, String> out = new LinkedHashMap<>();
-        if (m == null) return out;
-        if (!(m instanceof Map)) throw new JanusException(file + " is corrupt: its __metadata__ is not a JSON object");
-        for (Map.Entry<?, ?> e : ((Map<?, ?>) m).entrySet()) {
-            if (!(e.getValue() instanceof String)) throw new JanusException(file + " is corrupt: metadata '" + e.getKey() + "' is not a string");
-            out.put((String) e.getKey(), (String) e.getValue());
-        }
-        return out;
-    }
-
-    /** The header of a safetensors file as a JSON object, after checking its length. */
-    private static Map<?, ?> header(byte[] bytes, String source) {
-        if (bytes.length < 8) throw new JanusException(source + " is not a safetensors file: it has only " + bytes.length + " bytes");
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        long headerLen = b.getLong();
-        if (headerLen < 2 || headerLen > MAX_HEADER || bytes[8] != '{') {
-            throw new JanusException(source + " is not a safetensors file: it does not start with a safetensors header");
-        }
-        if (headerLen > bytes.length - 8) {
-            throw new JanusException(source + " is truncated: its header declares " + headerLen + " bytes, but only "
-                    + (bytes.length - 8) + " bytes follow the length");
-        }
-        String json = new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8);
-        Object parsed;
-        try {
-            parsed = Json.parse(json);
-        } catch (JanusException e) {
-            throw new JanusException(source + " is not a safetensors file: its header is not valid JSON (" + e.getMessage() + ")");
-        }
-        if (!(parsed instanceof Map)) throw new JanusException(source + " is not a safetensors file: its header is not a JSON object");
-        return (Map<?, ?>) parsed;
-    }
-
-    private static Tensor read(ByteBuffer b, DType dtype, Shape shape) {
-        Tensor t = Tensor.empty(dtype, shape);
-        t.storage().fromBytes(b);
-        return t;
     }
 
     private static String code(DType t) {
@@ -234,16 +252,20 @@ public final class SafeTensors {
             DType dt = dtype((String) code);
             if (dt == null) throw new JanusException(where + " has dtype " + code + ", which Janus does not read (it reads F32, F64, I64 and BOOL)");
             List<?> dims = (List<?>) shape;
-            long[] d = new long[dims.size()];
-            long count = 1;
+            int[] d = new int[dims.size()];
             for (int i = 0; i < d.length; i++) {
                 if (!(dims.get(i) instanceof Long) || (Long) dims.get(i) < 0 || (Long) dims.get(i) > Integer.MAX_VALUE) {
                     throw new JanusException(where + " has an invalid shape " + dims);
                 }
-                d[i] = (Long) dims.get(i);
-                count = Math.multiplyExact(count, d[i]);
+                d[i] = (int) (long) (Long) dims.get(i);
             }
-            if (count > Integer.MAX_VALUE - 8) throw new JanusException(where + " has " + count + " elements, more than a Java array holds");
+            Shape s = Shape.of(d);
+            long count;
+            try {
+                count = s.size();
+            } catch (ShapeException e) {
+                throw new JanusException(where + " has shape " + s + ", more elements than a tensor holds");
+            }
             List<?> o = (List<?>) offsets;
             if (!(o.get(0) instanceof Long) || !(o.get(1) instanceof Long)) throw new JanusException(where + " has invalid data_offsets " + o);
             long begin = (Long) o.get(0), end = (Long) o.get(1);
@@ -251,7 +273,7 @@ public final class SafeTensors {
                 throw new JanusException(where + ": data_offsets " + o + " do not hold " + count + " " + dt + " values ("
                         + count * dt.bytes() + " bytes)");
             }
-            return new Entry(name, dt, Shape.of(d), begin, end);
+            return new Entry(name, dt, s, begin, end);
         }
     }
 }

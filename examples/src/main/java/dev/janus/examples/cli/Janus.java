@@ -11,18 +11,25 @@ import java.util.List;
 
 /**
  * The {@code janus} command line: {@code janus <command> [options]}, with demo, train, export,
- * onnx-test and bench. Exit status 0 on success, 2 for bad arguments or bad input (a missing file,
+ * onnx-test, bench and serve. Exit status 0 on success, 2 for bad arguments or bad input (a missing file,
  * a missing column, a value that is not a number: one line that names the file, line and column),
  * 1 when something fails on the way.
  */
 public final class Janus {
-    static final List<Command> COMMANDS = List.of(new DemoCommand(), new TrainCommand(), new ExportCommand(), new OnnxTest(), new BenchCommand());
+    static final List<Command> COMMANDS = List.of(new DemoCommand(), new TrainCommand(), new ExportCommand(), new OnnxTest(), new BenchCommand(),
+            new ServeCommand());
 
     private Janus() {
     }
 
-    public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+    public static void main(String[] args) throws InterruptedException {
+        // The demo's training runs deep Java stacks into native BLAS code: on the JVM's default 1 MB main
+        // stack it comes close to the edge (it dies of SIGSEGV at 600 KB), so every command gets 16 MB.
+        int[] status = {CliError.FAILED};
+        Thread main = new Thread(null, () -> status[0] = run(args, System.out, System.err), "main", 16L << 20);
+        main.start();
+        main.join();
+        System.exit(status[0]);
     }
 
     /** Runs a command line; returns the exit status. */

@@ -129,18 +129,10 @@ final class TrainCommand implements Command {
             EagerTrainer trainer = new EagerTrainer(model, new CrossEntropyLoss(), new Adam(lr));
             TensorDataset[] parts = EagerTrainer.holdOut(train, validation);
             try (TrainingRuns runs = logDir == null ? null : new TrainingRuns(logDir)) {
-                if (runs != null) {
-                    model.eval();   // traced without dropout, which draws no random numbers: the training is unchanged
-                    runs.train().addGraph(model, dev.janus.eager.Tensor.from(dev.janus.core.Tensor.zeros(1, features)));
-                }
-                int stepsPerEpoch = (parts[0].size() + batch - 1) / batch;
+                EagerTrainer.EpochListener log = runs == null ? null : trainer.tensorBoard(runs, parts[0], batch);
                 trainer.fit(parts[0], parts[1], epochs, batch, Generator.global(), null, (epoch, logs) -> {
                     printEpoch(out, epoch, epochs, logs);
-                    if (runs == null) return;
-                    runs.epoch(epoch, (long) (epoch + 1) * stepsPerEpoch, logs);
-                    for (Map.Entry<String, dev.janus.eager.Tensor> p : model.namedParameters().entrySet()) {
-                        runs.train().addHistogram(p.getKey() + "/histogram", p.getValue(), epoch);
-                    }
+                    if (log != null) log.onEpochEnd(epoch, logs);
                 });
             }
             result = trainer.evaluate(test);

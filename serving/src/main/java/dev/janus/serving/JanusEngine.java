@@ -1,0 +1,58 @@
+package dev.janus.serving;
+
+import dev.janus.core.Generator;
+import dev.janus.core.ir.Graph;
+import dev.janus.core.ir.Value;
+import dev.janus.core.ops.ExecContext;
+import dev.janus.export.OnnxImporter;
+import dev.janus.graph.CompileOptions;
+import dev.janus.graph.Executable;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** A model on Janus's compiler: the ONNX graph imported and compiled, a plan per batch shape. */
+final class JanusEngine implements Engine {
+    private final Graph graph;
+    private final List<TensorSpec> inputs = new ArrayList<>(), outputs = new ArrayList<>();
+
+    JanusEngine(byte[] onnx) {
+        graph = OnnxImporter.read(onnx);
+        for (Value v : graph.inputs()) inputs.add(new TensorSpec(v.name(), v.type().dtype(), v.type().shape()));
+        for (int i = 0; i < graph.outputs().size(); i++) {
+            Value v = graph.outputs().get(i);
+            outputs.add(new TensorSpec(graph.outputName(i), v.type().dtype(), v.type().shape()));
+        }
+    }
+
+    @Override
+    public String platform() {
+        return "janus";
+    }
+
+    @Override
+    public List<TensorSpec> inputs() {
+        return inputs;
+    }
+
+    @Override
+    public List<TensorSpec> outputs() {
+        return outputs;
+    }
+
+    /**
+     * Each worker gets its own executable: a compiled plan keeps its buffers between runs and is
+     * not safe to share between threads until the per-caller execution state of the reliability
+     * work lands; then one executable serves all workers.
+     */
+    @Override
+    public Runner newRunner() {
+        Executable executable = new Executable(graph, CompileOptions.defaults());
+        ExecContext ctx = new ExecContext(new Generator(0));
+        return in -> executable.run(ctx, in);
+    }
+
+    @Override
+    public void close() {
+    }
+}
