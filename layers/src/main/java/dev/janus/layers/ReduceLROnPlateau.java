@@ -12,7 +12,7 @@ import java.util.Map;
  * {@code cooldown} epochs pass before the count starts again. Logs "learning_rate" each epoch; when
  * fit prints it says "Epoch 12: ReduceLROnPlateau reducing learning rate to 0.0001." Keras's
  * defaults: monitor val_loss, factor 0.1, patience 10, min_delta 1e-4, no cooldown, min_lr 0. (The
- * PyTorch-style scheduler of the same idea is {@code dev.janus.core.optim.ReduceLROnPlateau}.)
+ * PyTorch-style scheduler of the same idea is {@code dev.janus.core.optim.ReduceLROnPlateauLR}.)
  */
 public final class ReduceLROnPlateau implements Callback {
     private final Monitor monitor;

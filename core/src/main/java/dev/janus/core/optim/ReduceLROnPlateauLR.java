@@ -10,9 +10,10 @@ import java.util.Map;
  * for more than {@code patience} epochs, as torch.optim.lr_scheduler.ReduceLROnPlateau: an
  * improvement must beat the best value by the threshold (relative or absolute); after a cut the
  * schedule waits {@code cooldown} epochs; the rate never goes below {@code minLr}, and changes
- * smaller than {@code eps} are skipped.
+ * smaller than {@code eps} are skipped. (The "LR" suffix keeps it apart from the Keras callback
+ * {@code dev.janus.layers.ReduceLROnPlateau}: no two public classes share a simple name.)
  */
-public final class ReduceLROnPlateau {
+public final class ReduceLROnPlateauLR {
     public enum Mode { MIN, MAX }
 
     public enum ThresholdMode { REL, ABS }
@@ -26,11 +27,11 @@ public final class ReduceLROnPlateau {
     private int badEpochs, cooldownLeft, epoch;
 
     /** PyTorch's defaults: mode min, factor 0.1, patience 10, threshold 1e-4 relative, no cooldown, min lr 0, eps 1e-8. */
-    public ReduceLROnPlateau(Optimizer optimizer) {
+    public ReduceLROnPlateauLR(Optimizer optimizer) {
         this(optimizer, Mode.MIN, 0.1, 10, 1e-4, ThresholdMode.REL, 0, 0, 1e-8);
     }
 
-    public ReduceLROnPlateau(Optimizer optimizer, Mode mode, double factor, int patience, double threshold,
+    public ReduceLROnPlateauLR(Optimizer optimizer, Mode mode, double factor, int patience, double threshold,
                              ThresholdMode thresholdMode, int cooldown, double minLr, double eps) {
         if (!(factor > 0 && factor < 1)) throw new JanusException("ReduceLROnPlateau: factor must be in (0, 1), got " + factor);
         if (patience < 0 || cooldown < 0) {
