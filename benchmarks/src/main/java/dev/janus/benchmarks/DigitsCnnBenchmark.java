@@ -11,7 +11,7 @@ import dev.janus.core.optim.Adam;
 import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.nn.Conv2d;
 import dev.janus.eager.nn.CrossEntropyLoss;
-import dev.janus.eager.nn.Flatten;
+import dev.janus.eager.nn.NNFlatten;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.MaxPool2d;
 import dev.janus.eager.nn.ReLU;
@@ -64,7 +64,7 @@ public class DigitsCnnBenchmark {
     private ExecContext ctx;
     private int compiledSteps;
 
-    private dev.janus.eager.nn.Sequential module;
+    private dev.janus.eager.nn.NNSequential module;
     private Map<String, Tensor> moduleStart;
     private EagerOptimizer opt;
     private final CrossEntropyLoss lossFn = new CrossEntropyLoss();
@@ -92,10 +92,10 @@ public class DigitsCnnBenchmark {
         kerasStart = keras.getWeights();
         ctx = new ExecContext(new Generator(3));
 
-        module = new dev.janus.eager.nn.Sequential(
+        module = new dev.janus.eager.nn.NNSequential(
                 new Conv2d(1, 16, 3, 1, 1), new ReLU(), new MaxPool2d(2),
                 new Conv2d(16, 32, 3, 1, 1), new ReLU(), new MaxPool2d(2),
-                new Flatten(), new Linear(128, 10));
+                new NNFlatten(), new Linear(128, 10));
         moduleStart = module.stateDict();
         opt = new EagerOptimizer(new Adam(1e-3), module.parameters());
     }

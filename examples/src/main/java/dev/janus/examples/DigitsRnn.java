@@ -6,9 +6,9 @@ import dev.janus.core.data.TensorDataset;
 import dev.janus.core.optim.Adam;
 import dev.janus.eager.Tensor;
 import dev.janus.eager.nn.CrossEntropyLoss;
-import dev.janus.eager.nn.LSTM;
+import dev.janus.eager.nn.NNLSTM;
 import dev.janus.eager.nn.Linear;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.eager.nn.RNNOptions;
 import dev.janus.layers.Dense;
 import dev.janus.layers.Fit;
@@ -35,8 +35,8 @@ public final class DigitsRnn {
     }
 
     /** The PyTorch-style model: rows [N, 8, 8] batch first, the last hidden state to the classes. */
-    public static final class RowReader extends Module {
-        public final LSTM lstm = registerModule("lstm", new LSTM(8, HIDDEN, new RNNOptions().batchFirst(true)));
+    public static final class RowReader extends NNModule {
+        public final NNLSTM lstm = registerModule("lstm", new NNLSTM(8, HIDDEN, new RNNOptions().batchFirst(true)));
         public final Linear fc = registerModule("fc", new Linear(HIDDEN, 10));
 
         @Override

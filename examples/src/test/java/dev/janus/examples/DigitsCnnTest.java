@@ -14,7 +14,7 @@ class DigitsCnnTest {
 
     @Test
     void eagerReachesTheTargetAndExports() {
-        DigitsCnn.Result<dev.janus.eager.nn.Sequential> r = DigitsCnn.trainEager(DigitsCnn.SEED, DigitsCnn.EPOCHS, QUIET);
+        DigitsCnn.Result<dev.janus.eager.nn.NNSequential> r = DigitsCnn.trainEager(DigitsCnn.SEED, DigitsCnn.EPOCHS, QUIET);
         assertTrue(r.testAccuracy >= 0.95, "test accuracy " + r.testAccuracy);
         Tensor x = DigitsData.shaped(DigitsData.load().test, 1, 8, 8);
         double err = DigitsCnn.onnxRuntimeError(DigitsCnn.traced(r.model, x), x, EagerTrainer.predict(r.model, x), null);

@@ -14,7 +14,7 @@ import dev.janus.eager.Slice;
 import dev.janus.eager.Tensor;
 import dev.janus.eager.nn.F;
 import dev.janus.eager.nn.Linear;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.eager.nn.Parameter;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** The README's PyTorch-style blocks: a module of one's own, an op of one's own, tensor indexing, function transforms. */
 class ReadmeEagerApiSnippetsTest {
     // README: custom-module
-    class Net extends Module {
+    class Net extends NNModule {
         final Linear fc1 = new Linear(4, 16);               // registers itself as "fc1", as PyTorch's self.fc1 = ...
         final Parameter gain = new Parameter(Tensor.ones(16));
         final Linear fc2 = new Linear(16, 3);

@@ -6,7 +6,7 @@ import dev.janus.core.Tensor;
 import dev.janus.core.ops.Immediate;
 import dev.janus.core.optim.Adam;
 import dev.janus.core.optim.SGD;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.export.ExportOptions;
 import dev.janus.export.ModelExport;
 import dev.janus.export.OnnxLayer;
@@ -102,7 +102,7 @@ class ReadmeSnippetsTest {
     void bothStylesExportToOnnxAndRunInOnnxRuntime(@TempDir Path dir) {
         IrisData data = IrisData.load();
         Tensor xTest = data.xTest;
-        dev.janus.eager.nn.Sequential model = IrisEager.train(0, 5, QUIET).model;
+        dev.janus.eager.nn.NNSequential model = IrisEager.train(0, 5, QUIET).model;
         Sequential kerasModel = IrisCompiled.train(0, 5, 0).model;
         Tensor janusProbabilities = kerasModel.predict(xTest), probabilities;
         // README: export
@@ -123,7 +123,7 @@ class ReadmeSnippetsTest {
     void modelsGoOutToOnnxAndComeBackIn(@TempDir Path dir) {
         IrisData data = IrisData.load();
         Tensor x = data.xTrain, y = data.yTrain;
-        Module module = IrisEager.train(0, 5, QUIET).model;
+        NNModule module = IrisEager.train(0, 5, QUIET).model;
         Sequential sequential = IrisCompiled.train(0, 5, 0).model;
         Tensor expected = sequential.predict(x);
         String printed = captured(() -> {

@@ -4,7 +4,7 @@ import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
 import dev.janus.core.ir.Graph;
 import dev.janus.eager.Tracer;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.layers.Model;
 import dev.janus.layers.Sequential;
 
@@ -15,7 +15,7 @@ import java.util.Objects;
 
 /**
  * Writes a model of either front end as an ONNX file, in the inference form (dropout removed, only
- * what the prediction needs): an eager {@link Module} by tracing its forward on an example input,
+ * what the prediction needs): an eager {@link NNModule} by tracing its forward on an example input,
  * as {@code torch.onnx.export} does, and a Keras-style {@link Model} from its compiled
  * prediction graph. The input is called "input" and the output "output" unless the options name
  * them; the batch dimension is dynamic unless the options fix it. The file is written to a
@@ -36,7 +36,7 @@ public final class ModelExport {
      * control flow is taken as it went for the example. With a fixed batch size in the options, the
      * example must have that batch. Returns {@code path}.
      */
-    public static Path toOnnx(Module module, Tensor exampleInput, Path path, ExportOptions options) {
+    public static Path toOnnx(NNModule module, Tensor exampleInput, Path path, ExportOptions options) {
         Objects.requireNonNull(exampleInput, "exampleInput");
         return toOnnx(module, List.of(exampleInput), path, options);
     }
@@ -47,7 +47,7 @@ public final class ModelExport {
      * the inputs are called "input_0", "input_1", ... unless the options name them. Warnings of the
      * trace (values read into Java, a batch fixed by an op) are logged, naming the line.
      */
-    public static Path toOnnx(Module module, List<Tensor> examples, Path path, ExportOptions options) {
+    public static Path toOnnx(NNModule module, List<Tensor> examples, Path path, ExportOptions options) {
         Objects.requireNonNull(module, "module");
         Objects.requireNonNull(examples, "examples");
         Objects.requireNonNull(path, "path");
@@ -63,7 +63,7 @@ public final class ModelExport {
             xs[i] = dev.janus.eager.Tensor.from(x);
         }
         Graph graph;
-        List<Module> modules = new ArrayList<>();
+        List<NNModule> modules = new ArrayList<>();
         List<Boolean> modes = new ArrayList<>();
         collectModes(module, modules, modes);
         try {
@@ -94,9 +94,9 @@ public final class ModelExport {
         return path;
     }
 
-    private static void collectModes(Module m, List<Module> modules, List<Boolean> modes) {
+    private static void collectModes(NNModule m, List<NNModule> modules, List<Boolean> modes) {
         modules.add(m);
         modes.add(m.isTraining());
-        for (Module c : m.children()) collectModes(c, modules, modes);
+        for (NNModule c : m.children()) collectModes(c, modules, modes);
     }
 }

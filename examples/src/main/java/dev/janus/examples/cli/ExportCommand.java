@@ -8,7 +8,7 @@ import dev.janus.export.OnnxRuntimeModel;
 import dev.janus.core.Tensor;
 import dev.janus.core.io.SafeTensors;
 import dev.janus.eager.nn.Linear;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.layers.Model;
 
 import java.io.PrintStream;
@@ -52,7 +52,7 @@ final class ExportCommand implements Command {
         ExportOptions options = ExportOptions.defaults().opset(opset);
         try {
             if (from.toString().endsWith(".safetensors")) {
-                Module module = TrainCommand.mlpFrom(SafeTensors.metadata(from), from.toString());
+                NNModule module = TrainCommand.mlpFrom(SafeTensors.metadata(from), from.toString());
                 module.loadStateDict(SafeTensors.load(from));
                 int features = ((Linear) module.children().get(0)).inFeatures();
                 ModelExport.toOnnx(module, Tensor.zeros(1, features), Janus.outputFile(to.toString()), options);

@@ -10,7 +10,7 @@ import dev.janus.core.io.SafeTensors;
 import dev.janus.core.optim.Adam;
 import dev.janus.eager.nn.CrossEntropyLoss;
 import dev.janus.eager.nn.Linear;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.eager.nn.ReLU;
 import dev.janus.examples.EagerTrainer;
 import dev.janus.export.ExportOptions;
@@ -124,7 +124,7 @@ final class TrainCommand implements Command {
         Generator.manualSeed(seed);
         Map<String, Double> result;
         if (style.equals("eager")) {
-            Module model = eagerModel(features, hidden, dropout, data.classes);
+            NNModule model = eagerModel(features, hidden, dropout, data.classes);
             out.println(model);
             EagerTrainer trainer = new EagerTrainer(model, new CrossEntropyLoss(), new Adam(lr));
             TensorDataset[] parts = EagerTrainer.holdOut(train, validation);
@@ -180,7 +180,7 @@ final class TrainCommand implements Command {
     }
 
     /** The eager MLP that {@link #mlpMetadata} describes; an error names what is missing or wrong. */
-    static Module mlpFrom(Map<String, String> m, String source) {
+    static NNModule mlpFrom(Map<String, String> m, String source) {
         if (!MLP.equals(m.get(MODEL_KEY))) {
             throw new JanusException(source + ": not an eager model saved by janus train (its metadata has no \"" + MODEL_KEY + "\": \"mlp\")");
         }
@@ -193,12 +193,12 @@ final class TrainCommand implements Command {
     }
 
     /** Linear layers with ReLU between, dropout after the first hidden layer, as a PyTorch nn.Sequential. */
-    static Module eagerModel(int in, int[] hidden, double dropout, int classes) {
-        dev.janus.eager.nn.Sequential model = new dev.janus.eager.nn.Sequential();
+    static NNModule eagerModel(int in, int[] hidden, double dropout, int classes) {
+        dev.janus.eager.nn.NNSequential model = new dev.janus.eager.nn.NNSequential();
         int width = in;
         for (int i = 0; i < hidden.length; i++) {
             model.add(new Linear(width, hidden[i])).add(new ReLU());
-            if (i == 0 && dropout > 0) model.add(new dev.janus.eager.nn.Dropout(dropout));
+            if (i == 0 && dropout > 0) model.add(new dev.janus.eager.nn.NNDropout(dropout));
             width = hidden[i];
         }
         return model.add(new Linear(width, classes));

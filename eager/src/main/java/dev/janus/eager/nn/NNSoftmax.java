@@ -3,10 +3,10 @@ package dev.janus.eager.nn;
 import dev.janus.eager.Tensor;
 
 /** exp(x) / sum(exp(x)) along dim (PyTorch asks for the dim; so does this). */
-public final class Softmax extends Module {
+public final class NNSoftmax extends NNModule {
     private final int dim;
 
-    public Softmax(int dim) {
+    public NNSoftmax(int dim) {
         this.dim = dim;
     }
 

@@ -10,19 +10,19 @@ import dev.janus.eager.Tensor;
  * linear_before_reset 1. PyTorch's parameter names, layouts and initialisation.
  * {@link #forward} gives the output sequence; {@link #forwardWithState} also the final h.
  */
-public final class GRU extends RNNBase {
+public final class NNGRU extends RNNBase {
     /** ONNX's gates z, r, h taken from PyTorch's r, z, n. */
     private static final int[] ONNX_FROM_TORCH = dev.janus.core.ops.Functions.GRU_ONNX_FROM_RZN;
 
-    public GRU(int inputSize, int hiddenSize) {
+    public NNGRU(int inputSize, int hiddenSize) {
         this(inputSize, hiddenSize, new RNNOptions());
     }
 
-    public GRU(int inputSize, int hiddenSize, int numLayers) {
+    public NNGRU(int inputSize, int hiddenSize, int numLayers) {
         this(inputSize, hiddenSize, new RNNOptions().numLayers(numLayers));
     }
 
-    public GRU(int inputSize, int hiddenSize, RNNOptions options) {
+    public NNGRU(int inputSize, int hiddenSize, RNNOptions options) {
         super(Ops.GRU, 3, ONNX_FROM_TORCH, inputSize, hiddenSize, options);
     }
 

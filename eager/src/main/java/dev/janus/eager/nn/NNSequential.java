@@ -3,20 +3,20 @@ package dev.janus.eager.nn;
 import dev.janus.eager.Tensor;
 
 /** Modules applied one after the other; the children are named "0", "1", ... as in nn.Sequential. */
-public final class Sequential extends Module {
+public final class NNSequential extends NNModule {
     private int size;
 
-    public Sequential(Module... layers) {
-        for (Module m : layers) add(m);
+    public NNSequential(NNModule... layers) {
+        for (NNModule m : layers) add(m);
     }
 
     /** Appends a module; returns this. */
-    public Sequential add(Module m) {
+    public NNSequential add(NNModule m) {
         registerModule(Integer.toString(size++), m);
         return this;
     }
 
-    public Module get(int i) {
+    public NNModule get(int i) {
         if (i < 0 || i >= size) throw new IndexOutOfBoundsException("Sequential: index " + i + " of " + size + " modules");
         return namedChildren().get(Integer.toString(i));
     }
@@ -27,7 +27,7 @@ public final class Sequential extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        for (Module m : namedChildren().values()) x = m.forward(x);
+        for (NNModule m : namedChildren().values()) x = m.forward(x);
         return x;
     }
 }

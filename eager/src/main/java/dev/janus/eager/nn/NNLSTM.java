@@ -10,24 +10,24 @@ import dev.janus.eager.Tensor;
  * {@link #forward} gives the output sequence; {@link #forwardWithState} also the final h and c.
  *
  * <pre>{@code
- * LSTM lstm = new LSTM(8, 32, new RNNOptions().batchFirst(true));
+ * NNLSTM lstm = new NNLSTM(8, 32, new RNNOptions().batchFirst(true));
  * RNNOutput r = lstm.forwardWithState(x);          // x [N, T, 8]
  * Tensor last = r.hN();                             // [1, N, 32]
  * }</pre>
  */
-public final class LSTM extends RNNBase {
+public final class NNLSTM extends RNNBase {
     /** ONNX's gates i, o, f, c taken from PyTorch's i, f, g, o. */
     private static final int[] ONNX_FROM_TORCH = dev.janus.core.ops.Functions.LSTM_ONNX_FROM_IFCO;
 
-    public LSTM(int inputSize, int hiddenSize) {
+    public NNLSTM(int inputSize, int hiddenSize) {
         this(inputSize, hiddenSize, new RNNOptions());
     }
 
-    public LSTM(int inputSize, int hiddenSize, int numLayers) {
+    public NNLSTM(int inputSize, int hiddenSize, int numLayers) {
         this(inputSize, hiddenSize, new RNNOptions().numLayers(numLayers));
     }
 
-    public LSTM(int inputSize, int hiddenSize, RNNOptions options) {
+    public NNLSTM(int inputSize, int hiddenSize, RNNOptions options) {
         super(Ops.LSTM, 4, ONNX_FROM_TORCH, inputSize, hiddenSize, options);
     }
 

@@ -3,14 +3,14 @@ package dev.janus.eager.nn;
 import dev.janus.eager.Tensor;
 
 /** Flattens dimensions startDim..endDim into one (defaults 1 and -1: everything but the batch). */
-public final class Flatten extends Module {
+public final class NNFlatten extends NNModule {
     private final int startDim, endDim;
 
-    public Flatten() {
+    public NNFlatten() {
         this(1, -1);
     }
 
-    public Flatten(int startDim, int endDim) {
+    public NNFlatten(int startDim, int endDim) {
         this.startDim = startDim;
         this.endDim = endDim;
     }

@@ -15,22 +15,22 @@ import dev.janus.eager.Tensor;
  * generator. With a padding index that row starts at zero and receives no gradient, so training
  * leaves it where it is.
  */
-public final class Embedding extends Module {
+public final class NNEmbedding extends NNModule {
     public final Tensor weight;
     private final int numEmbeddings, embeddingDim;
     /** -1 without one. */
     private final int paddingIdx;
 
-    public Embedding(int numEmbeddings, int embeddingDim) {
+    public NNEmbedding(int numEmbeddings, int embeddingDim) {
         this(numEmbeddings, embeddingDim, null, DType.FLOAT32);
     }
 
     /** paddingIdx: the row that stays put (negative counts from the end), or null. */
-    public Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx) {
+    public NNEmbedding(int numEmbeddings, int embeddingDim, Integer paddingIdx) {
         this(numEmbeddings, embeddingDim, paddingIdx, DType.FLOAT32);
     }
 
-    public Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, DType dtype) {
+    public NNEmbedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, DType dtype) {
         String kind = kind();
         if (numEmbeddings <= 0 || embeddingDim <= 0) {
             throw new JanusException(kind + ": num_embeddings and embedding_dim must be positive, got " + numEmbeddings + " and " + embeddingDim);

@@ -3,10 +3,10 @@ package dev.janus.eager.nn;
 import dev.janus.eager.Tensor;
 
 /** A loss function of a prediction and a target, as PyTorch's loss modules; it has no parameters. */
-public abstract class Loss {
+public abstract class NNLoss {
     protected final Reduction reduction;
 
-    protected Loss(Reduction reduction) {
+    protected NNLoss(Reduction reduction) {
         this.reduction = reduction;
     }
 

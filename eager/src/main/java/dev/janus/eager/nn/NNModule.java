@@ -17,14 +17,15 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * A piece of a model, as PyTorch's {@code nn.Module}: it owns named parameters and named child
+ * A piece of a model, as PyTorch's {@code nn.Module} (named {@code NNModule} in Java, apart from
+ * {@code java.lang.Module}): it owns named parameters and named child
  * modules, and {@link #forward} computes with them in plain Java. As PyTorch's attribute
  * assignment does, the fields that hold a module or a {@link Parameter} register themselves under
  * the field's name, in the order the fields are declared (a superclass's first), so
  * {@link #namedParameters()} names them as PyTorch names the same model:
  *
  * <pre>{@code
- * class Net extends Module {
+ * class Net extends NNModule {
  *     final Linear fc1 = new Linear(4, 64);
  *     final Linear fc2 = new Linear(64, 3);
  *     public Tensor forward(Tensor x) { return fc2.forward(F.relu(fc1.forward(x))); }
@@ -37,10 +38,10 @@ import java.util.TreeSet;
  * explicitly: for modules made in a loop, buffers, and tensors that are not {@code Parameter}s.
  * Other fields (lists of modules, plain tensors, numbers) are not registered, as in PyTorch.
  */
-public abstract class Module {
+public abstract class NNModule {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
-    private final Map<String, Module> children = new LinkedHashMap<>();
+    private final Map<String, NNModule> children = new LinkedHashMap<>();
     private boolean training = true;
     private boolean fieldsRead;
 
@@ -49,13 +50,13 @@ public abstract class Module {
         @Override
         protected List<Field> computeValue(Class<?> type) {
             List<Class<?>> chain = new ArrayList<>();
-            for (Class<?> k = type; k != null && k != Module.class; k = k.getSuperclass()) chain.add(0, k);
+            for (Class<?> k = type; k != null && k != NNModule.class; k = k.getSuperclass()) chain.add(0, k);
             List<Field> out = new ArrayList<>();
             for (Class<?> k : chain) {
                 for (Field f : k.getDeclaredFields()) {
                     if (Modifier.isStatic(f.getModifiers()) || f.isSynthetic()) continue;
                     Class<?> t = f.getType();
-                    if (!Module.class.isAssignableFrom(t) && !t.isAssignableFrom(Parameter.class)) continue;
+                    if (!NNModule.class.isAssignableFrom(t) && !t.isAssignableFrom(Parameter.class)) continue;
                     if (t == Object.class) continue;
                     try {
                         f.setAccessible(true);
@@ -89,7 +90,7 @@ public abstract class Module {
     /** Whether this module's class overrides forward for that parameter type. */
     private boolean overrides(Class<?> parameter) {
         try {
-            return getClass().getMethod("forward", parameter).getDeclaringClass() != Module.class;
+            return getClass().getMethod("forward", parameter).getDeclaringClass() != NNModule.class;
         } catch (NoSuchMethodException e) {
             throw new AssertionError(e);
         }
@@ -116,7 +117,7 @@ public abstract class Module {
     }
 
     /** Registers a child module; its parameters appear under "name.". Returns it. */
-    protected final <M extends Module> M registerModule(String name, M module) {
+    protected final <M extends NNModule> M registerModule(String name, M module) {
         checkName(name);
         if (module == this) throw new JanusException(kind() + ": a module cannot be its own child");
         children.put(name, module);
@@ -167,16 +168,16 @@ public abstract class Module {
             } catch (IllegalAccessException e) {
                 throw new JanusException(kind() + ": cannot read field '" + f.getName() + "': " + e.getMessage());
             }
-            if (v == null || v == this || !(v instanceof Module || v instanceof Parameter)) continue;
+            if (v == null || v == this || !(v instanceof NNModule || v instanceof Parameter)) continue;
             position.putIfAbsent(v, i);
             String name = f.getName();
-            Object have = v instanceof Module ? children.get(name) : params.get(name);
+            Object have = v instanceof NNModule ? children.get(name) : params.get(name);
             if (have == v) continue;
             if (have != null || params.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
                 throw new JanusException(kind() + ": field '" + name + "' holds a " + v.getClass().getSimpleName()
                         + ", but the name '" + name + "' is registered to something else");
             }
-            (v instanceof Module ? newModules : newParams).add(new FieldValue(name, v, i));
+            (v instanceof NNModule ? newModules : newParams).add(new FieldValue(name, v, i));
         }
         merge(children, newModules, position, !fieldsRead);
         merge(params, newParams, position, !fieldsRead);
@@ -246,7 +247,7 @@ public abstract class Module {
                 if (seen.put(b.getValue(), Boolean.TRUE) == null) out.put(prefix + b.getKey(), b.getValue());
             }
         }
-        for (Map.Entry<String, Module> c : children.entrySet()) {
+        for (Map.Entry<String, NNModule> c : children.entrySet()) {
             c.getValue().collect(prefix + c.getKey() + ".", out, seen, withParams, withBuffers);
         }
     }
@@ -259,12 +260,12 @@ public abstract class Module {
     }
 
     /** The direct children, in registration order. */
-    public List<Module> children() {
+    public List<NNModule> children() {
         registerFields();
         return new ArrayList<>(children.values());
     }
 
-    public Map<String, Module> namedChildren() {
+    public Map<String, NNModule> namedChildren() {
         registerFields();
         return Collections.unmodifiableMap(children);
     }
@@ -274,25 +275,25 @@ public abstract class Module {
      * {@code module.to(device)}: the tensors stay the same objects, so an optimizer made before keeps
      * working. An unknown or unavailable device is an error before anything moves. Returns this.
      */
-    public Module to(Device device) {
+    public NNModule to(Device device) {
         if (!device.isCpu()) StorageKind.forDevice(device);
         for (Tensor t : namedState().values()) t.moveTo(device);
         return this;
     }
 
     /** Sets training mode here and in every descendant (dropout is active only in training). Returns this. */
-    public Module train(boolean on) {
+    public NNModule train(boolean on) {
         registerFields();
         training = on;
-        for (Module c : children.values()) c.train(on);
+        for (NNModule c : children.values()) c.train(on);
         return this;
     }
 
-    public Module train() {
+    public NNModule train() {
         return train(true);
     }
 
-    public Module eval() {
+    public NNModule eval() {
         return train(false);
     }
 
@@ -386,10 +387,16 @@ public abstract class Module {
         return "";
     }
 
-    /** The class name ("Linear"), as error messages and printing show it. */
-    protected String kind() {
+    /**
+     * PyTorch's name for this module's class ("Linear", "Sequential"), as error messages, printing
+     * and traced graphs show it: the {@code NN} that keeps {@code NNSequential} apart from the Keras
+     * {@code Sequential} in Java is not part of it.
+     */
+    public String kind() {
         String n = getClass().getSimpleName();
-        return n.isEmpty() ? "Module" : n;
+        if (n.isEmpty()) return "Module";
+        boolean ours = getClass().getPackageName().equals(NNModule.class.getPackageName());
+        return ours && n.startsWith("NN") && n.length() > 2 && Character.isUpperCase(n.charAt(2)) ? n.substring(2) : n;
     }
 
     /** The module with its settings, one line per child, indented as PyTorch prints a model. */
@@ -399,7 +406,7 @@ public abstract class Module {
         List<String> lines = new ArrayList<>();
         String extra = extraRepr();
         if (!extra.isEmpty()) lines.addAll(List.of(extra.split("\n")));
-        for (Map.Entry<String, Module> c : children.entrySet()) {
+        for (Map.Entry<String, NNModule> c : children.entrySet()) {
             lines.add("(" + c.getKey() + "): " + c.getValue().toString().replace("\n", "\n  "));
         }
         if (lines.isEmpty()) return kind() + "()";
