@@ -12,12 +12,17 @@ import dev.janus.core.data.TensorDataset;
  */
 public final class IrisData {
     public final Tensor xTrain, yTrain, xTest, yTest;
+    /** The training part's statistics, and the test features before standardising (as a person measures them). */
+    public final StandardScaler scaler;
+    public final Tensor rawTest;
 
-    private IrisData(Tensor xTrain, Tensor yTrain, Tensor xTest, Tensor yTest) {
+    private IrisData(Tensor xTrain, Tensor yTrain, Tensor xTest, Tensor yTest, StandardScaler scaler, Tensor rawTest) {
         this.xTrain = xTrain;
         this.yTrain = yTrain;
         this.xTest = xTest;
         this.yTest = yTest;
+        this.scaler = scaler;
+        this.rawTest = rawTest;
     }
 
     public static IrisData load() {
@@ -27,7 +32,7 @@ public final class IrisData {
         Tensor xTrain = scaler.transform(split.train().tensor(0)), yTrain = split.train().tensor(1);
         Tensor xTest = scaler.transform(split.test().tensor(0)), yTest = split.test().tensor(1);
         // README: end
-        return new IrisData(xTrain, yTrain, xTest, yTest);
+        return new IrisData(xTrain, yTrain, xTest, yTest, scaler, split.test().tensor(0));
     }
 
     public TensorDataset train() {

@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Keeps README.md honest. Every ```java block must be, line for line, a region of the examples'
  * sources marked "// README: name" ... "// README: end" (in a program the tests run, or in
- * ReadmeSnippetsTest), and every such region must be in the README. Every "./janus ..." line of
+ * ReadmeSnippetsTest), or of the spark module's (ReadmeSparkTest: Spark's snippets stay with
+ * Spark, so that the examples never depend on it), and every such region must be in the README. Every "./janus ..." line of
  * a shell block names a real command and options it has; the test command is the one CI runs.
  */
 class ReadmeTest {
@@ -38,12 +39,17 @@ class ReadmeTest {
         return Files.readString(ROOT.resolve("README.md"));
     }
 
-    /** Region name -> its lines, dedented, from every Java file of the examples module. */
+    /** Modules whose sources hold README regions (read as text: the examples do not depend on spark). */
+    private static final List<String> MODULES = List.of("examples", "spark");
+
+    /** Region name -> its lines, dedented, from every Java file of those modules. */
     static Map<String, String> regions() throws IOException {
         Map<String, String> regions = new LinkedHashMap<>();
-        List<Path> files;
-        try (Stream<Path> s = Files.walk(ROOT.resolve("examples").resolve("src"))) {
-            files = s.filter(p -> p.toString().endsWith(".java")).sorted().toList();
+        List<Path> files = new ArrayList<>();
+        for (String module : MODULES) {
+            try (Stream<Path> s = Files.walk(ROOT.resolve(module).resolve("src"))) {
+                files.addAll(s.filter(p -> p.toString().endsWith(".java")).sorted().toList());
+            }
         }
         for (Path f : files) {
             List<String> lines = Files.readAllLines(f);

@@ -62,19 +62,22 @@ public final class ModelExport {
             }
             xs[i] = dev.janus.eager.Tensor.from(x);
         }
-        Graph graph;
+        OnnxExporter.save(trace(module, options.isDynamicBatch(), xs), path, options);
+        return path;
+    }
+
+    /** The module's forward traced on the examples in eval mode; the mode of every submodule is restored. */
+    private static Graph trace(NNModule module, boolean dynamicBatch, dev.janus.eager.Tensor... examples) {
         List<NNModule> modules = new ArrayList<>();
         List<Boolean> modes = new ArrayList<>();
         collectModes(module, modules, modes);
         try {
             module.eval();
-            graph = Tracer.trace(module, options.isDynamicBatch(), xs);
+            return Tracer.trace(module, dynamicBatch, examples);
         } finally {
             // Pre-order: a parent's train(mode) reaches its children, which then set their own.
             for (int i = 0; i < modules.size(); i++) modules.get(i).train(modes.get(i));
         }
-        OnnxExporter.save(graph, path, options);
-        return path;
     }
 
     /**
@@ -92,6 +95,37 @@ public final class ModelExport {
         ExportOptions named = sequential && options.inputNames() == null ? options.inputNames("input") : options;
         OnnxExporter.save(model.inferenceGraph(), path, named);
         return path;
+    }
+
+    /**
+     * Writes a static web folder that runs the model in a browser, with no server: {@code index.html}
+     * (a form to try the model, opening from disk or any static host) and {@code model.js}, the
+     * model as a self-contained JavaScript module that Janus compiles from its inference plan, whose
+     * {@code predict(Float32Array)} also runs under Node (see {@link WebOptions} for the form, the
+     * names, the standardisation and onnxruntime-web). The model must be built. Returns the page's path.
+     */
+    public static Path toWeb(Sequential model, Path dir, WebOptions options) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(options, "options");
+        return WebExport.write(model.inferenceGraph(), model.name(), dir, options);
+    }
+
+    /** The same for an eager module, traced on the example input (its shape is what counts) in eval mode. */
+    public static Path toWeb(NNModule module, Tensor exampleInput, Path dir, WebOptions options) {
+        Objects.requireNonNull(module, "module");
+        Objects.requireNonNull(exampleInput, "exampleInput");
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(options, "options");
+        return WebExport.write(trace(module, true, dev.janus.eager.Tensor.from(exampleInput)), module.getClass().getSimpleName(), dir, options);
+    }
+
+    /** The same for a graph of one input and one output with the batch first (an imported ONNX model, say). */
+    public static Path toWeb(Graph graph, Path dir, WebOptions options) {
+        Objects.requireNonNull(graph, "graph");
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(options, "options");
+        return WebExport.write(graph, graph.name(), dir, options);
     }
 
     private static void collectModes(NNModule m, List<NNModule> modules, List<Boolean> modes) {

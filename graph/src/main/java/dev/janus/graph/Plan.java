@@ -81,6 +81,16 @@ public final class Plan {
         return device;
     }
 
+    /** The buffers node {@code k} of {@link #graph()} reads (code generators lay out their arrays by them). */
+    Tensor[] nodeInputs(int k) {
+        return in[k];
+    }
+
+    /** The buffers node {@code k} of {@link #graph()} writes. */
+    Tensor[] nodeOutputs(int k) {
+        return out[k];
+    }
+
     /** The optimised graph this plan runs. */
     public Graph graph() {
         return graph;

@@ -28,10 +28,6 @@ final class Batches {
         }
     }
 
-    int rows() {
-        return n;
-    }
-
     Tensor features(int[] order, int from, int to) {
         float[] b = new float[(to - from) * width];
         for (int i = from; i < to; i++) System.arraycopy(x, order[i] * width, b, (i - from) * width, width);

@@ -65,10 +65,6 @@ final class CompiledReplica implements Replica {
         this.gradientLength = length;
     }
 
-    static TensorType labelType(Sequential model) {
-        return model.compiledTrainingStep().model().inputs().get(1).type();
-    }
-
     @Override
     public void data(float[] x, float[] y, int n) {
         TensorType in = graph.inputs().get(0).type(), label = graph.inputs().get(1).type();

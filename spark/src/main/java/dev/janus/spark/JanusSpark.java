@@ -6,9 +6,6 @@ import dev.janus.core.optim.Optimizer;
 import dev.janus.eager.nn.NNModule;
 import dev.janus.layers.History;
 import dev.janus.layers.Sequential;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -21,8 +18,6 @@ import org.apache.spark.sql.types.IntegralType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -138,22 +133,8 @@ public final class JanusSpark {
         throw new JanusException("fit: column '" + col + "' holds " + v + "; give SparkFit.sampleShape for it");
     }
 
-    /** The bytes of a file on any Hadoop file system, read on the driver. */
+    /** The bytes of a model file on any Hadoop file system, read on the driver. */
     static byte[] readModel(SparkSession spark, String path) {
-        Path p = new Path(path);
-        try {
-            FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            long size = fs.getFileStatus(p).getLen();
-            if (size > Integer.MAX_VALUE - 8) throw new JanusException(path + ": " + size + " bytes is too large for a model file");
-            ByteArrayOutputStream buf = new ByteArrayOutputStream((int) size);
-            try (FSDataInputStream in = fs.open(p)) {
-                in.transferTo(buf);
-            }
-            return buf.toByteArray();
-        } catch (java.io.FileNotFoundException e) {
-            throw new JanusException("cannot read the model: no file " + path, e);
-        } catch (IOException e) {
-            throw new JanusException("cannot read the model " + path + ": " + e, e);
-        }
+        return HadoopFiles.read(spark.sparkContext().hadoopConfiguration(), path, "the model");
     }
 }

@@ -5,11 +5,12 @@ import dev.janus.core.JanusException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * A small JSON reader for the headers and side files Janus reads (safetensors headers, ONNX test
- * folders' data.json): objects (as ordered maps), arrays (lists), strings, numbers (Long when
+ * folders' data.json), and a writer ({@link #write}): objects (as ordered maps), arrays (lists), strings, numbers (Long when
  * whole, else Double), true, false and null. Errors name the character where the text went wrong.
  */
 public final class Json {
@@ -176,5 +177,58 @@ public final class Json {
 
     private JanusException error(String what) {
         return new JanusException(what + " at character " + i);
+    }
+
+    /**
+     * JSON text of maps, lists, strings, numbers (non-finite ones as null), int and double arrays,
+     * booleans and null: what Janus writes (a web page's settings, protocol messages).
+     */
+    public static String write(Object v) {
+        StringBuilder sb = new StringBuilder();
+        write(v, sb);
+        return sb.toString();
+    }
+
+    private static void write(Object v, StringBuilder sb) {
+        if (v == null) {
+            sb.append("null");
+        } else if (v instanceof String) {
+            sb.append('"');
+            for (char c : ((String) v).toCharArray()) {
+                if (c == '"' || c == '\\') sb.append('\\').append(c);
+                else if (c < 0x20 || c == 0x2028 || c == 0x2029) sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                else sb.append(c);
+            }
+            sb.append('"');
+        } else if (v instanceof Number) {
+            double d = ((Number) v).doubleValue();
+            sb.append(!Double.isFinite(d) ? "null" : d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d));
+        } else if (v instanceof Boolean) {
+            sb.append(v);
+        } else if (v instanceof Map) {
+            sb.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+                if (!first) sb.append(", ");
+                first = false;
+                write(String.valueOf(e.getKey()), sb);
+                sb.append(": ");
+                write(e.getValue(), sb);
+            }
+            sb.append('}');
+        } else if (v instanceof int[] || v instanceof double[] || v instanceof List) {
+            List<Object> items = new ArrayList<>();
+            if (v instanceof int[]) for (int i : (int[]) v) items.add(i);
+            else if (v instanceof double[]) for (double d : (double[]) v) items.add(d);
+            else items.addAll((List<?>) v);
+            sb.append('[');
+            for (int i = 0; i < items.size(); i++) {
+                if (i > 0) sb.append(", ");
+                write(items.get(i), sb);
+            }
+            sb.append(']');
+        } else {
+            throw new IllegalArgumentException("no JSON for " + v.getClass().getSimpleName());
+        }
     }
 }

@@ -14,12 +14,13 @@ import java.util.List;
  * spatial axes of an [N, C, *spatial] tensor: kernel, strides, dilations, pads (all begins, then
  * all ends, as ONNX orders them) and the output size, with ONNX's auto_pad and ceil_mode rules.
  *
- * <p>Kernels see every window as 2-D ({@link #ih}, {@link #kh}, ...): a 1-D window is a 2-D one of
+ * <p>Public for code generators outside the op set, which lay out the same windows. Kernels see every window as 2-D ({@link #ih}, {@link #kh}, ...): a 1-D window is a 2-D one of
  * height 1, so each kernel has one loop nest.
  */
-final class Window {
+public final class Window {
     final int[] in, kernel, strides, dilations, pads, out;
-    final int ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, phEnd, pwEnd, oh, ow;
+    /** Input, kernel, stride, dilation, begin and end pad and output sizes, height then width. */
+    public final int ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, phEnd, pwEnd, oh, ow;
 
     Window(int[] in, int[] kernel, int[] strides, int[] dilations, int[] pads, int[] out) {
         this.in = in;
@@ -51,7 +52,7 @@ final class Window {
      * "strides", "dilations", "pads", "auto_pad" (NOTSET, VALID, SAME_UPPER, SAME_LOWER) and, when
      * {@code pooling}, "ceil_mode". Unknown input sizes give unknown output sizes.
      */
-    static Window of(String op, Shape x, int[] kernel, Attrs attrs, boolean pooling) {
+    public static Window of(String op, Shape x, int[] kernel, Attrs attrs, boolean pooling) {
         int r = x.rank() - 2;
         int[] in = x.sub(2, x.rank()).dims();
         for (int k : kernel) if (k < 1) throw new ShapeException(op + ": kernel " + Messages.list(kernel) + " must be positive");
@@ -123,7 +124,7 @@ final class Window {
     }
 
     /** An ONNX 0/1 attribute, also accepted as a boolean. */
-    static boolean flag(Attrs attrs, String key) {
+    public static boolean flag(Attrs attrs, String key) {
         Object v = attrs.get(key);
         return v instanceof Boolean ? (Boolean) v : v != null && ((Number) v).intValue() != 0;
     }

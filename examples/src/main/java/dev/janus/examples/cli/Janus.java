@@ -11,13 +11,13 @@ import java.util.List;
 
 /**
  * The {@code janus} command line: {@code janus <command> [options]}, with demo, train, export,
- * onnx-test, bench and serve. Exit status 0 on success, 2 for bad arguments or bad input (a missing file,
+ * export-web, onnx-test, bench and serve. Exit status 0 on success, 2 for bad arguments or bad input (a missing file,
  * a missing column, a value that is not a number: one line that names the file, line and column),
  * 1 when something fails on the way.
  */
 public final class Janus {
-    static final List<Command> COMMANDS = List.of(new DemoCommand(), new TrainCommand(), new ExportCommand(), new OnnxTest(), new BenchCommand(),
-            new ServeCommand());
+    static final List<Command> COMMANDS = List.of(new DemoCommand(), new TrainCommand(), new ExportCommand(), new ExportWebCommand(), new OnnxTest(),
+            new BenchCommand(), new ServeCommand());
 
     private Janus() {
     }

@@ -69,8 +69,9 @@ final class TrainCommand implements Command {
                 + "  --validation-split F     last share of the training rows validated on after each epoch (default: 0)\n"
                 + "  --seed S                 seeds the split, the weights, the shuffling and dropout (default: 0)\n"
                 + "  --header auto|yes|no     is the first line column names? (default: auto)\n"
-                + "  --save FILE              save the trained model for janus export: compiled, the whole model (a .janus\n"
-                + "                           file); eager, the state dict and the layer sizes (a .safetensors file)\n"
+                + "  --save FILE              save the trained model for janus export (and janus export-web): compiled, the\n"
+                + "                           whole model (.janus); eager, the state dict and the layer sizes\n"
+                + "                           (.safetensors); and the standardisation in FILE.scaler.csv\n"
                 + "  --onnx FILE              export the trained model to ONNX; the model takes standardised features, so\n"
                 + "                           the mean and scale of each feature are written beside it (FILE.scaler.csv)\n"
                 + "  --logdir DIR             log the training for TensorBoard: DIR/train and DIR/validation, as Keras's\n"
@@ -138,7 +139,8 @@ final class TrainCommand implements Command {
             result = trainer.evaluate(test);
             if (save != null) {
                 SafeTensors.save(Janus.outputFile(save), model.stateDict(), mlpMetadata(features, hidden, dropout, data.classes));
-                out.println("saved the weights to " + save + " (janus export reads them)");
+                out.println("saved the weights to " + save + " (janus export reads them) and the standardisation to "
+                        + writeScaler(Path.of(save), data, scaler));
             }
             if (a.get("onnx", null) != null) exported(out, ModelExport.toOnnx(model, test.tensor(0), Janus.outputFile(a.get("onnx", null)), ExportOptions.defaults()), data, scaler);
         } else {
@@ -158,7 +160,7 @@ final class TrainCommand implements Command {
             result = model.evaluate(test.tensor(0), test.tensor(1), 32, 0);
             if (save != null) {
                 model.save(Janus.outputFile(save));
-                out.println("saved the model to " + save);
+                out.println("saved the model to " + save + " and the standardisation to " + writeScaler(Path.of(save), data, scaler));
             }
             if (a.get("onnx", null) != null) exported(out, ModelExport.toOnnx(model, Janus.outputFile(a.get("onnx", null)), ExportOptions.defaults()), data, scaler);
         }
@@ -215,6 +217,16 @@ final class TrainCommand implements Command {
         return model;
     }
 
+    /** Writes MODEL.scaler.csv, the standardisation the model's inputs go through (janus export-web reads it); returns its path. */
+    private static Path writeScaler(Path model, CsvData data, StandardScaler scaler) {
+        Path sidecar = Path.of(model + ".scaler.csv");
+        double[] mean = scaler.mean(), scale = scaler.scale();
+        StringBuilder sb = new StringBuilder("feature,mean,scale\n");
+        for (int i = 0; i < mean.length; i++) sb.append(String.format(Locale.ROOT, "%s,%s,%s%n", data.features.get(i), mean[i], scale[i]));
+        AtomicFile.write(sidecar, sb.toString().getBytes(StandardCharsets.UTF_8), "the scaler");
+        return sidecar;
+    }
+
     private static void printEpoch(PrintStream out, int epoch, int epochs, Map<String, Double> logs) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "epoch %" + String.valueOf(epochs).length() + "d/%d", epoch + 1, epochs));
         logs.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %s %.4f", k, v)));
@@ -223,11 +235,7 @@ final class TrainCommand implements Command {
 
     /** Says where the ONNX file went and writes the scaler it expects its inputs through. */
     private static void exported(PrintStream out, Path onnx, CsvData data, StandardScaler scaler) {
-        Path sidecar = Path.of(onnx + ".scaler.csv");
-        double[] mean = scaler.mean(), scale = scaler.scale();
-        StringBuilder sb = new StringBuilder("feature,mean,scale\n");
-        for (int i = 0; i < mean.length; i++) sb.append(String.format(Locale.ROOT, "%s,%s,%s%n", data.features.get(i), mean[i], scale[i]));
-        AtomicFile.write(sidecar, sb.toString().getBytes(StandardCharsets.UTF_8), "the scaler");
+        Path sidecar = writeScaler(onnx, data, scaler);
         out.println("exported the model to " + onnx + "; it takes standardised features, (x - mean) / scale, with the values in " + sidecar);
     }
 }

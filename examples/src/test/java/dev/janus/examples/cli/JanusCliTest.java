@@ -1,7 +1,16 @@
 package dev.janus.examples.cli;
 
+import dev.janus.core.DType;
+import dev.janus.core.Tensor;
+import dev.janus.core.TensorType;
 import dev.janus.core.data.Iris;
+import dev.janus.core.ir.Graph;
+import dev.janus.core.ir.Value;
+import dev.janus.core.ops.Attrs;
+import dev.janus.core.ops.Ops;
 import dev.janus.core.data.NumericTable;
+import dev.janus.export.ExportOptions;
+import dev.janus.export.OnnxExporter;
 import dev.janus.export.OnnxRuntimeModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,7 +83,7 @@ class JanusCliTest {
         assertTrue(none.err.contains("usage: janus <command>"), none.err);
         Run help = janus("--help");
         assertEquals(0, help.status);
-        for (String c : List.of("demo", "train", "export", "onnx-test", "bench")) {
+        for (String c : List.of("demo", "train", "export", "export-web", "onnx-test", "bench")) {
             assertTrue(help.out.contains("  " + c + " "), c + " missing from\n" + help.out);
             Run own = janus(c, "--help");
             assertEquals(0, own.status, own.toString());
@@ -100,6 +109,9 @@ class JanusCliTest {
         assertOneLineError(janus("export", "only-one.janus"), 2, "expected <model.janus> <model.onnx>");
         assertOneLineError(janus("export", "a.janus", "b.onnx", "--opset", "9"), 2, "--opset must be 13 to 21");
         assertOneLineError(janus("bench", "--quick-ish"), 2, "unknown option --quick-ish");
+        assertOneLineError(janus("export-web", "model.janus"), 2, "expected <model> <folder>");
+        assertOneLineError(janus("export-web", "a.janus", "web", "--runtime", "wasm"), 2, "--runtime must be one of janus, onnxruntime-web");
+        assertOneLineError(janus("export-web", "a.janus", "web", "--runtime-url", "ort.js"), 2, "--runtime-url goes with --runtime onnxruntime-web");
     }
 
     @Test
@@ -199,6 +211,41 @@ class JanusCliTest {
         assertEquals(0, r.status, r.toString());
         assertTrue(r.out.contains("iris.csv.gz: 150 rows, 4 features, label column 'column 5' with 3 classes"), r.out);
         assertOneLineError(janus("train", plain.toString(), "--label", "species"), 2, "no column named 'species'; the file has no line of column names");
+    }
+
+    @Test
+    void exportsASavedModelAndAnOnnxFileAsWebPages(@TempDir Path dir) throws IOException {
+        Path csv = irisCsv(dir, "names"), saved = dir.resolve("iris.janus"), web = dir.resolve("web");
+        assertEquals(0, janus("train", csv.toString(), "--label", "species", "--hidden", "8", "--epochs", "3", "--save", saved.toString()).status);
+        assertTrue(Files.isRegularFile(Path.of(saved + ".scaler.csv")), "train --save writes the standardisation beside the model");
+        Run r = janus("export-web", saved.toString(), web.toString(), "--labels", "setosa,versicolor,virginica", "--title", "Iris");
+        assertEquals(0, r.status, r.toString());
+        assertTrue(r.out.startsWith("wrote " + web.resolve("index.html")), r.out);
+        assertTrue(r.out.contains("the page standardises its 4 features with " + saved + ".scaler.csv"), r.out);
+        String page = Files.readString(web.resolve("index.html"));
+        for (String s : List.of("<title>Iris</title>", "\"sepal_length\"", "\"virginica\"", "\"mean\": [5.")) assertTrue(page.contains(s), s + " not in the page");
+        assertTrue(Files.readString(web.resolve("model.js")).contains("export function predict(x)"));
+
+        Path onnx = dir.resolve("iris.onnx"), ortWeb = dir.resolve("ort-web");
+        assertEquals(0, janus("train", csv.toString(), "--style", "eager", "--label", "species", "--epochs", "2", "--onnx", onnx.toString()).status);
+        Run o = janus("export-web", onnx.toString(), ortWeb.toString(), "--runtime", "onnxruntime-web");
+        assertEquals(0, o.status, o.toString());
+        assertTrue(Files.isRegularFile(ortWeb.resolve("model.onnx")) && Files.notExists(ortWeb.resolve("model.js")), o.out);
+        assertTrue(Files.readString(ortWeb.resolve("index.html")).contains("<script src=\"https://cdn.jsdelivr.net/npm/onnxruntime-web@"), o.out);
+        assertTrue(o.out.contains("standardises its 4 features"), "the scaler beside the ONNX file is found: " + o.out);
+    }
+
+    @Test
+    void anOpWithoutJavaScriptIsNamed(@TempDir Path dir) {
+        Graph g = new Graph("upsampler");
+        Value x = g.input("input", TensorType.of(DType.FLOAT32, -1, 2, 4, 4));
+        Value w = g.parameter("w", Tensor.ones(2, 1, 2, 2));
+        g.addOutput(g.apply1(Ops.CONV_TRANSPOSE, Attrs.of("strides", new int[] {2, 2}), x, w));
+        Path onnx = dir.resolve("up.onnx");
+        OnnxExporter.save(g, onnx, ExportOptions.defaults());
+        assertOneLineError(janus("export-web", onnx.toString(), dir.resolve("web").toString()), 2, "op 'conv_transpose' has no JavaScript kernel");
+        assertTrue(Files.notExists(dir.resolve("web")), "nothing is written");
+        assertOneLineError(janus("export-web", dir.resolve("none.onnx").toString(), dir.resolve("web").toString()), 2, "none.onnx: no such file");
     }
 
     private static double testAccuracy(Run r) {
