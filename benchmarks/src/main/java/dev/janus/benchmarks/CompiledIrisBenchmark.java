@@ -1,5 +1,9 @@
 package dev.janus.benchmarks;
 
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import dev.janus.core.Generator;
 import dev.janus.core.Tensor;
 import dev.janus.core.ops.ExecContext;
@@ -8,14 +12,10 @@ import dev.janus.export.OnnxExporter;
 import dev.janus.graph.CompileOptions;
 import dev.janus.graph.Plan;
 import dev.janus.graph.TrainingStep;
-import dev.janus.layers.Dense;
-import dev.janus.layers.Dropout;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
+import dev.janus.layers.core.Dense;
+import dev.janus.layers.core.Dropout;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;

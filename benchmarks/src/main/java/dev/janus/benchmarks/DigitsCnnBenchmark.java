@@ -11,17 +11,17 @@ import dev.janus.core.optim.Adam;
 import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.nn.Conv2d;
 import dev.janus.eager.nn.CrossEntropyLoss;
-import dev.janus.eager.nn.NNFlatten;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.MaxPool2d;
+import dev.janus.eager.nn.NNFlatten;
 import dev.janus.eager.nn.ReLU;
 import dev.janus.graph.Plan;
 import dev.janus.graph.TrainingStep;
-import dev.janus.layers.Conv2D;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Input;
-import dev.janus.layers.MaxPooling2D;
 import dev.janus.layers.Sequential;
+import dev.janus.layers.conv.Conv2D;
+import dev.janus.layers.conv.MaxPooling2D;
+import dev.janus.layers.core.Dense;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -87,7 +87,7 @@ public class DigitsCnnBenchmark {
         keras = new Sequential(new Input(8, 8, 1),
                 new Conv2D(16, 3, "relu").padding("same"), new MaxPooling2D(),
                 new Conv2D(32, 3, "relu").padding("same"), new MaxPooling2D(),
-                new dev.janus.layers.Flatten(), new Dense(10, "softmax"));
+                new dev.janus.layers.core.Flatten(), new Dense(10, "softmax"));
         keras.compile("adam", "sparse_categorical_crossentropy", List.of());
         kerasStart = keras.getWeights();
         ctx = new ExecContext(new Generator(3));

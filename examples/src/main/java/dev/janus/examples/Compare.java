@@ -13,10 +13,10 @@ import dev.janus.eager.nn.NNModule;
 import dev.janus.export.ExportOptions;
 import dev.janus.export.ModelExport;
 import dev.janus.export.OnnxRuntimeModel;
-import dev.janus.layers.Callback;
 import dev.janus.layers.Fit;
 import dev.janus.layers.History;
 import dev.janus.layers.Sequential;
+import dev.janus.layers.callbacks.Callback;
 import dev.janus.tensorboard.TensorBoard;
 import dev.janus.tensorboard.TrainingRuns;
 

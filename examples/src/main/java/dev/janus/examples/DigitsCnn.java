@@ -9,19 +9,19 @@ import dev.janus.eager.Tensor;
 import dev.janus.eager.Tracer;
 import dev.janus.eager.nn.Conv2d;
 import dev.janus.eager.nn.CrossEntropyLoss;
-import dev.janus.eager.nn.NNFlatten;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.MaxPool2d;
-import dev.janus.eager.nn.ReLU;
+import dev.janus.eager.nn.NNFlatten;
 import dev.janus.eager.nn.NNSequential;
+import dev.janus.eager.nn.ReLU;
 import dev.janus.export.ExportOptions;
 import dev.janus.export.OnnxExporter;
 import dev.janus.export.OnnxRuntimeModel;
-import dev.janus.layers.Conv2D;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Fit;
 import dev.janus.layers.Input;
-import dev.janus.layers.MaxPooling2D;
+import dev.janus.layers.conv.Conv2D;
+import dev.janus.layers.conv.MaxPooling2D;
+import dev.janus.layers.core.Dense;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -72,7 +72,7 @@ public final class DigitsCnn {
                 new Input(8, 8, 1),
                 new Conv2D(16, 3, "relu").padding("same"), new MaxPooling2D(),
                 new Conv2D(32, 3, "relu").padding("same"), new MaxPooling2D(),
-                new dev.janus.layers.Flatten(), new Dense(10, "softmax"));
+                new dev.janus.layers.core.Flatten(), new Dense(10, "softmax"));
     }
 
     public static Result<NNSequential> trainEager(long seed, int epochs, PrintStream log) {

@@ -6,13 +6,13 @@ import dev.janus.core.data.TensorDataset;
 import dev.janus.core.optim.Adam;
 import dev.janus.eager.Tensor;
 import dev.janus.eager.nn.CrossEntropyLoss;
-import dev.janus.eager.nn.NNLSTM;
 import dev.janus.eager.nn.Linear;
+import dev.janus.eager.nn.NNLSTM;
 import dev.janus.eager.nn.NNModule;
 import dev.janus.eager.nn.RNNOptions;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Fit;
 import dev.janus.layers.Input;
+import dev.janus.layers.core.Dense;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -46,7 +46,7 @@ public final class DigitsRnn {
     }
 
     public static dev.janus.layers.Sequential kerasModel() {
-        return new dev.janus.layers.Sequential(new Input(8, 8), new dev.janus.layers.LSTM(HIDDEN), new Dense(10, "softmax"));
+        return new dev.janus.layers.Sequential(new Input(8, 8), new dev.janus.layers.recurrent.LSTM(HIDDEN), new Dense(10, "softmax"));
     }
 
     public static DigitsCnn.Result<RowReader> trainEager(long seed, int epochs, PrintStream log) {

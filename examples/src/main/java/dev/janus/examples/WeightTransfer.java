@@ -6,10 +6,10 @@ import dev.janus.core.Tensor;
 import dev.janus.core.ops.Immediate;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.NNModule;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Layer;
 import dev.janus.layers.Sequential;
 import dev.janus.layers.Weight;
+import dev.janus.layers.core.Dense;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

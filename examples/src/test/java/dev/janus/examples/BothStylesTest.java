@@ -10,22 +10,22 @@ import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.nn.AdaptiveAvgPool2d;
 import dev.janus.eager.nn.Conv2d;
 import dev.janus.eager.nn.CrossEntropyLoss;
-import dev.janus.eager.nn.NNFlatten;
-import dev.janus.eager.nn.NNLSTM;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.MaxPool2d;
+import dev.janus.eager.nn.NNFlatten;
+import dev.janus.eager.nn.NNLSTM;
 import dev.janus.eager.nn.NNModule;
+import dev.janus.eager.nn.NNSequential;
 import dev.janus.eager.nn.RNNOptions;
 import dev.janus.eager.nn.ReLU;
-import dev.janus.eager.nn.NNSequential;
-import dev.janus.layers.Conv2D;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Fit;
-import dev.janus.layers.GlobalAveragePooling2D;
 import dev.janus.layers.History;
 import dev.janus.layers.Input;
-import dev.janus.layers.MaxPooling2D;
 import dev.janus.layers.Weight;
+import dev.janus.layers.conv.Conv2D;
+import dev.janus.layers.conv.GlobalAveragePooling2D;
+import dev.janus.layers.conv.MaxPooling2D;
+import dev.janus.layers.core.Dense;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -139,7 +139,7 @@ class BothStylesTest {
     void anLstmGivesTheSameNumbersEagerAndCompiled() {
         TensorDataset d = data();
         Generator.manualSeed(22);
-        dev.janus.layers.Sequential keras = new dev.janus.layers.Sequential(new Input(8, 8), new dev.janus.layers.LSTM(16), new Dense(10, "softmax"));
+        dev.janus.layers.Sequential keras = new dev.janus.layers.Sequential(new Input(8, 8), new dev.janus.layers.recurrent.LSTM(16), new Dense(10, "softmax"));
         LastState module = new LastState();
         // Keras's gates i, f, c, o are PyTorch's i, f, g, o: the kernels transposed, Keras's one bias as bias_ih.
         Map<String, dev.janus.eager.Tensor> p = module.namedParameters();

@@ -10,9 +10,9 @@ import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.MSELoss;
 import dev.janus.eager.nn.ReLU;
 import dev.janus.eager.nn.Tanh;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
+import dev.janus.layers.core.Dense;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,7 +82,7 @@ class CompareTest {
         Generator.manualSeed(11);
         dev.janus.eager.nn.NNSequential eager = new dev.janus.eager.nn.NNSequential(
                 new Linear(5, 24), new ReLU(), new dev.janus.eager.nn.NNDropout(0.2), new Linear(24, 12), new ReLU(), new Linear(12, 4));
-        Sequential keras = new Sequential(new Input(5), new Dense(24, "relu"), new dev.janus.layers.Dropout(0.2), new Dense(12, "relu"),
+        Sequential keras = new Sequential(new Input(5), new Dense(24, "relu"), new dev.janus.layers.core.Dropout(0.2), new Dense(12, "relu"),
                 new Dense(4, "softmax"));
         Comparison c = Compare.run(eager, keras, blobs(5, 200), blobs(6, 60), new Compare.Options()
                 .seed(2).epochs(15).batchSize(32).optimizer(() -> new Adam(0.01)).exportTo(dir, "blobs"));

@@ -12,26 +12,26 @@ import dev.janus.eager.nn.BatchNorm2d;
 import dev.janus.eager.nn.Conv1d;
 import dev.janus.eager.nn.Conv2d;
 import dev.janus.eager.nn.ConvOptions;
+import dev.janus.eager.nn.LayerNorm;
+import dev.janus.eager.nn.Linear;
+import dev.janus.eager.nn.MaxPool2d;
 import dev.janus.eager.nn.NNEmbedding;
 import dev.janus.eager.nn.NNFlatten;
 import dev.janus.eager.nn.NNGRU;
 import dev.janus.eager.nn.NNLSTM;
-import dev.janus.eager.nn.LayerNorm;
-import dev.janus.eager.nn.Linear;
-import dev.janus.eager.nn.MaxPool2d;
 import dev.janus.eager.nn.NNModule;
+import dev.janus.eager.nn.NNSequential;
 import dev.janus.eager.nn.RNNOptions;
 import dev.janus.eager.nn.ReLU;
-import dev.janus.eager.nn.NNSequential;
-import dev.janus.layers.AveragePooling2D;
-import dev.janus.layers.BatchNormalization;
-import dev.janus.layers.Conv2D;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Fit;
-import dev.janus.layers.GlobalAveragePooling2D;
 import dev.janus.layers.Input;
-import dev.janus.layers.LayerNormalization;
-import dev.janus.layers.MaxPooling2D;
+import dev.janus.layers.conv.AveragePooling2D;
+import dev.janus.layers.conv.Conv2D;
+import dev.janus.layers.conv.GlobalAveragePooling2D;
+import dev.janus.layers.conv.MaxPooling2D;
+import dev.janus.layers.core.Dense;
+import dev.janus.layers.normalization.BatchNormalization;
+import dev.janus.layers.normalization.LayerNormalization;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -103,9 +103,9 @@ class LayersExportTest {
             agrees(cnn.inferenceGraph(), x, cnn.predict(x));
         }
 
-        dev.janus.layers.Sequential rnn = new dev.janus.layers.Sequential(new Input(6), new dev.janus.layers.Embedding(10, 4),
-                new dev.janus.layers.GRU(5).returnSequences(true), new dev.janus.layers.LSTM(3).returnSequences(true),
-                new dev.janus.layers.GRU(4).resetAfter(false));
+        dev.janus.layers.Sequential rnn = new dev.janus.layers.Sequential(new Input(6), new dev.janus.layers.core.Embedding(10, 4),
+                new dev.janus.layers.recurrent.GRU(5).returnSequences(true), new dev.janus.layers.recurrent.LSTM(3).returnSequences(true),
+                new dev.janus.layers.recurrent.GRU(4).resetAfter(false));
         for (int batch : new int[] {3, 2}) {
             Tensor x = Tensor.empty(DType.FLOAT32, Shape.of(batch, 6));
             for (int i = 0; i < x.numel(); i++) x.setDouble(i, (3 * i + batch) % 10);

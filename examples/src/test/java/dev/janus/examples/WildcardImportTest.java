@@ -20,9 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A user's program that imports the eager, Keras-style, optimizer, data and export packages with
- * wildcards compiles (no ambiguous name, no clash with java.lang.Module) and runs: compiled here
- * with the JDK's compiler against the test classpath, then loaded and run.
+ * A user's program that imports the eager, Keras-style (every layers package), optimizer, data and
+ * export packages with wildcards compiles (no ambiguous name, no clash with java.lang.Module) and
+ * runs: compiled here with the JDK's compiler against the test classpath, then loaded and run.
  */
 class WildcardImportTest {
     private static final String PROGRAM = """
@@ -32,6 +32,14 @@ class WildcardImportTest {
             import dev.janus.eager.nn.*;
             import dev.janus.export.*;
             import dev.janus.layers.*;
+            import dev.janus.layers.callbacks.*;
+            import dev.janus.layers.conv.*;
+            import dev.janus.layers.core.*;
+            import dev.janus.layers.losses.*;
+            import dev.janus.layers.merge.*;
+            import dev.janus.layers.metrics.*;
+            import dev.janus.layers.normalization.*;
+            import dev.janus.layers.recurrent.*;
 
             import java.util.List;
 

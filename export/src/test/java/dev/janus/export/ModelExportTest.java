@@ -6,15 +6,15 @@ import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.eager.Grad;
-import dev.janus.eager.nn.NNDropout;
 import dev.janus.eager.nn.Linear;
+import dev.janus.eager.nn.NNDropout;
 import dev.janus.eager.nn.NNModule;
 import dev.janus.eager.nn.ReLU;
 import dev.janus.export.proto.Onnx.ModelProto;
 import dev.janus.export.proto.Onnx.NodeProto;
 import dev.janus.export.proto.Onnx.TensorProto;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Input;
+import dev.janus.layers.core.Dense;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,7 +49,7 @@ class ModelExportTest {
         dev.janus.layers.Sequential model = new dev.janus.layers.Sequential().generator(new Generator(12));
         model.add(new Input(4));
         model.add(new Dense(16, "relu"));
-        model.add(new dev.janus.layers.Dropout(0.3));
+        model.add(new dev.janus.layers.core.Dropout(0.3));
         model.add(new Dense(8, "relu"));
         model.add(new Dense(3, "softmax"));
         return model;

@@ -14,9 +14,9 @@ import dev.janus.core.optim.Adam;
 import dev.janus.layers.Fit;
 import dev.janus.layers.History;
 import dev.janus.layers.Input;
-import dev.janus.layers.Losses;
 import dev.janus.layers.Sequential;
 import dev.janus.layers.Weight;
+import dev.janus.layers.losses.Losses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -10,6 +10,8 @@ import dev.janus.graph.CompileOptions;
 import dev.janus.graph.Executable;
 import dev.janus.graph.Plan;
 import dev.janus.graph.TrainingStep;
+import dev.janus.layers.losses.Loss;
+import dev.janus.layers.metrics.Metric;
 
 import java.util.ArrayList;
 import java.util.HashMap;

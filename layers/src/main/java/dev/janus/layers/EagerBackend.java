@@ -6,6 +6,8 @@ import dev.janus.core.ops.Immediate;
 import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.Grad;
 import dev.janus.eager.Tensor;
+import dev.janus.layers.losses.Loss;
+import dev.janus.layers.metrics.Metric;
 
 import java.util.ArrayList;
 import java.util.HashMap;

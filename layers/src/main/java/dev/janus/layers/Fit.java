@@ -2,6 +2,7 @@ package dev.janus.layers;
 
 import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
+import dev.janus.layers.callbacks.Callback;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -42,7 +42,8 @@ public abstract class Layer {
         return name;
     }
 
-    void name(String n) {
+    /** Sets the name (a layer's {@code named}, a model naming its layers). */
+    protected void name(String n) {
         name = n;
     }
 
@@ -128,7 +129,8 @@ public abstract class Layer {
         return out;
     }
 
-    static String describe(List<Shape> shapes) {
+    /** Shapes as Keras prints them: one as {@link #describe(Shape)}, several as a list of those. */
+    public static String describe(List<Shape> shapes) {
         if (shapes.size() == 1) return describe(shapes.get(0));
         List<String> parts = new ArrayList<>();
         for (Shape s : shapes) parts.add(describe(s));
@@ -167,13 +169,13 @@ public abstract class Layer {
     }
 
     /** "dense_1 (Dense)", or the type alone before the layer is named. */
-    final String displayName() {
+    protected final String displayName() {
         String n = name();
         return n == null ? typeName() : n + " (" + typeName() + ")";
     }
 
-    /** "(None, 4)", as Keras prints shapes. */
-    static String describe(Shape s) {
+    /** "(None, 4)", as Keras prints shapes (for error messages of layers, losses and metrics). */
+    public static String describe(Shape s) {
         StringBuilder sb = new StringBuilder("(");
         for (int i = 0; i < s.rank(); i++) {
             sb.append(i > 0 ? ", " : "").append(s.dim(i) == Shape.DYNAMIC ? "None" : Integer.toString(s.dim(i)));

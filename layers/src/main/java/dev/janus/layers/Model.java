@@ -13,6 +13,10 @@ import dev.janus.core.optim.Optimizer;
 import dev.janus.graph.CompileOptions;
 import dev.janus.graph.Executable;
 import dev.janus.graph.TrainingStep;
+import dev.janus.layers.losses.Loss;
+import dev.janus.layers.losses.Losses;
+import dev.janus.layers.metrics.Metric;
+import dev.janus.layers.metrics.Metrics;
 
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -8,6 +8,8 @@ import dev.janus.core.io.AtomicFile;
 import dev.janus.core.io.FileBytes;
 import dev.janus.core.io.TensorBytes;
 import dev.janus.core.optim.Optimizer;
+import dev.janus.layers.losses.Loss;
+import dev.janus.layers.losses.Losses;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

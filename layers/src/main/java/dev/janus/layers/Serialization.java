@@ -1,6 +1,8 @@
 package dev.janus.layers;
 
 import dev.janus.core.JanusException;
+import dev.janus.layers.losses.Loss;
+import dev.janus.layers.metrics.Metric;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -60,12 +62,14 @@ public final class Serialization {
         METRICS.put(name, factory);
     }
 
-    static synchronized Loss loss(String name) {
+    /** A new instance of the loss registered under this name, or null (Losses.get looks here first). */
+    public static synchronized Loss loss(String name) {
         Supplier<? extends Loss> s = LOSSES.get(name);
         return s == null ? null : s.get();
     }
 
-    static synchronized Metric metric(String name) {
+    /** A new instance of the metric registered under this name, or null (Metrics.get looks here first). */
+    public static synchronized Metric metric(String name) {
         Supplier<? extends Metric> s = METRICS.get(name);
         return s == null ? null : s.get();
     }

@@ -7,6 +7,9 @@ import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.ops.Immediate;
+import dev.janus.layers.callbacks.Callback;
+import dev.janus.layers.losses.Loss;
+import dev.janus.layers.metrics.Metric;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -7,6 +7,10 @@ import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.ops.Emitter;
+import dev.janus.layers.core.Dense;
+import dev.janus.layers.losses.Loss;
+import dev.janus.layers.losses.Losses;
+import dev.janus.layers.metrics.Metrics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

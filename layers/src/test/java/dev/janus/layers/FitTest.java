@@ -4,6 +4,7 @@ import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
+import dev.janus.layers.core.Dense;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

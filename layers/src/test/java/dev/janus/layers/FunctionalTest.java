@@ -4,6 +4,14 @@ import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
 import dev.janus.core.optim.Adam;
+import dev.janus.layers.core.Dense;
+import dev.janus.layers.core.Dropout;
+import dev.janus.layers.losses.Losses;
+import dev.janus.layers.merge.Add;
+import dev.janus.layers.merge.Average;
+import dev.janus.layers.merge.Concatenate;
+import dev.janus.layers.merge.Multiply;
+import dev.janus.layers.merge.Subtract;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,9 @@
 package dev.janus.layers;
 
 import dev.janus.core.optim.SGD;
+import dev.janus.layers.callbacks.ReduceLROnPlateau;
+import dev.janus.layers.callbacks.TerminateOnNaN;
+import dev.janus.layers.core.Dense;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

@@ -4,6 +4,11 @@ import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
 import dev.janus.core.ops.Emitter;
+import dev.janus.layers.core.Activation;
+import dev.janus.layers.core.Dense;
+import dev.janus.layers.core.Dropout;
+import dev.janus.layers.core.Flatten;
+import dev.janus.layers.core.Softmax;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -10,6 +10,9 @@ import dev.janus.core.init.Initializers;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.Interpreter;
 import dev.janus.core.ops.ExecContext;
+import dev.janus.layers.core.Dense;
+import dev.janus.layers.core.Dropout;
+import dev.janus.layers.core.Flatten;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -19,8 +22,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

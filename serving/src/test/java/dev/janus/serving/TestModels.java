@@ -12,9 +12,9 @@ import dev.janus.eager.nn.NNModule;
 import dev.janus.export.ExportOptions;
 import dev.janus.export.ModelExport;
 import dev.janus.export.OnnxExporter;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
+import dev.janus.layers.core.Dense;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

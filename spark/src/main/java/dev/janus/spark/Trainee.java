@@ -9,9 +9,9 @@ import dev.janus.core.io.SafeTensors;
 import dev.janus.core.optim.Optimizer;
 import dev.janus.eager.nn.NNModule;
 import dev.janus.graph.TrainingStep;
-import dev.janus.layers.Metric;
 import dev.janus.layers.Sequential;
 import dev.janus.layers.Weight;
+import dev.janus.layers.metrics.Metric;
 
 import java.util.ArrayList;
 import java.util.List;

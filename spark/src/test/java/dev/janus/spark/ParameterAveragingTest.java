@@ -2,10 +2,10 @@ package dev.janus.spark;
 
 import dev.janus.core.Generator;
 import dev.janus.core.Tensor;
-import dev.janus.layers.Dense;
-import dev.janus.layers.Input;
 import dev.janus.examples.DigitsData;
+import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
+import dev.janus.layers.core.Dense;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;

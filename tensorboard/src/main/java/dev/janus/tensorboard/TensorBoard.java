@@ -3,10 +3,10 @@ package dev.janus.tensorboard;
 import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
 import dev.janus.core.ir.Graph;
-import dev.janus.layers.Callback;
 import dev.janus.layers.Layer;
 import dev.janus.layers.Model;
 import dev.janus.layers.Weight;
+import dev.janus.layers.callbacks.Callback;
 
 import java.nio.file.Path;
 import java.util.Locale;

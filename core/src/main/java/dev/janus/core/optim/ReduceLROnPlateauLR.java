@@ -11,7 +11,7 @@ import java.util.Map;
  * improvement must beat the best value by the threshold (relative or absolute); after a cut the
  * schedule waits {@code cooldown} epochs; the rate never goes below {@code minLr}, and changes
  * smaller than {@code eps} are skipped. (The "LR" suffix keeps it apart from the Keras callback
- * {@code dev.janus.layers.ReduceLROnPlateau}: no two public classes share a simple name.)
+ * {@code dev.janus.layers.callbacks.ReduceLROnPlateau}: no two public classes share a simple name.)
  */
 public final class ReduceLROnPlateauLR {
     public enum Mode { MIN, MAX }

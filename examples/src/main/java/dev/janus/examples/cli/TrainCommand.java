@@ -15,11 +15,11 @@ import dev.janus.eager.nn.ReLU;
 import dev.janus.examples.EagerTrainer;
 import dev.janus.export.ExportOptions;
 import dev.janus.export.ModelExport;
-import dev.janus.layers.Callback;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Fit;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
+import dev.janus.layers.callbacks.Callback;
+import dev.janus.layers.core.Dense;
 import dev.janus.tensorboard.TensorBoard;
 import dev.janus.tensorboard.TrainingRuns;
 
@@ -211,7 +211,7 @@ final class TrainCommand implements Command {
         Sequential model = new Sequential(new Input(in));
         for (int i = 0; i < hidden.length; i++) {
             model.add(new Dense(hidden[i], "relu"));
-            if (i == 0 && dropout > 0) model.add(new dev.janus.layers.Dropout(dropout));
+            if (i == 0 && dropout > 0) model.add(new dev.janus.layers.core.Dropout(dropout));
         }
         model.add(new Dense(classes, "softmax"));
         return model;
