@@ -8,6 +8,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -110,16 +111,22 @@ public final class Serialization {
         return l;
     }
 
+    /** The packages of the built-in layers: this one (Input) and those of each kind, as keras.layers. */
+    private static final List<String> LAYER_PACKAGES = List.of("", ".core", ".conv", ".normalization", ".recurrent", ".merge");
+
     /** The built-in layer class of a Keras type name ("Dense"; "InputLayer" is {@link Input}), or null. */
     private static Class<? extends Layer> builtIn(String type) {
         String simple = type.equals("InputLayer") ? "Input" : type;
         if (!simple.matches("[A-Z][A-Za-z0-9]*")) return null;
-        try {
-            Class<?> c = Class.forName(Layer.class.getPackageName() + "." + simple, false, Layer.class.getClassLoader());
-            return Layer.class.isAssignableFrom(c) && !Modifier.isAbstract(c.getModifiers()) ? c.asSubclass(Layer.class) : null;
-        } catch (ClassNotFoundException e) {
-            return null;
+        for (String kind : LAYER_PACKAGES) {
+            try {
+                Class<?> c = Class.forName(Layer.class.getPackageName() + kind + "." + simple, false, Layer.class.getClassLoader());
+                return Layer.class.isAssignableFrom(c) && !Modifier.isAbstract(c.getModifiers()) ? c.asSubclass(Layer.class) : null;
+            } catch (ClassNotFoundException e) {
+                // not in this package
+            }
         }
+        return null;
     }
 
     private static Method fromConfigMethod(Class<? extends Layer> c, String what) {
