@@ -16,10 +16,12 @@ import java.nio.file.Paths;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs the JMH benchmarks, then the PyTorch peer scripts (when a Python with torch is found), and
@@ -97,7 +99,9 @@ public final class Bench {
         Collection<RunResult> results = new Runner(opts.build()).run();
 
         Map<String, Case> cases = cases(results);
-        PythonPeers.Outcome torch = PythonPeers.run(s.quick);
+        Set<String> ran = new HashSet<>();
+        for (String key : cases.keySet()) ran.add(key.substring(0, key.indexOf('.')));
+        PythonPeers.Outcome torch = PythonPeers.run(s.quick, ran);
         for (Map.Entry<String, Map<String, double[]>> e : torch.seconds.entrySet()) {
             Case c = cases.get(e.getKey());
             if (c == null) continue;
@@ -110,6 +114,7 @@ public final class Bench {
         System.out.println();
         System.out.println(table(cases));
         System.out.println("PyTorch peers: " + torch.note);
+        System.out.println(blas() + "; load average " + load() + "; OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS"));
         System.out.println("Wrote " + s.out.resolve("jmh.json") + " and " + s.out.resolve("summary.json"));
     }
 
@@ -131,12 +136,21 @@ public final class Bench {
             String method = full.substring(full.lastIndexOf('.') + 1);
             int cut = method.lastIndexOf('_');
             if (cut < 0) continue;
-            String key = cls.substring(cls.lastIndexOf('.') + 1) + "." + method.substring(0, cut), variant = method.substring(cut + 1);
+            String key = cls.substring(cls.lastIndexOf('.') + 1) + "." + method.substring(0, cut) + params(r), variant = method.substring(cut + 1);
             Case c = m.computeIfAbsent(key, k -> new Case(r.getPrimaryResult().getScoreUnit()));
             double[] score = {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()};
             (variant.startsWith("janus") ? c.janus : c.peers).put(variant, score);
         }
         return m;
+    }
+
+    /** A parameterised benchmark's parameters as "[w=512]" (empty without parameters): part of the case's name. */
+    static String params(RunResult r) {
+        java.util.Collection<String> keys = r.getParams().getParamsKeys();
+        if (keys.isEmpty()) return "";
+        StringBuilder sb = new StringBuilder("[");
+        for (String k : keys) sb.append(sb.length() > 1 ? "," : "").append(k).append('=').append(r.getParams().getParam(k));
+        return sb.append(']').toString();
     }
 
     /** How many of the unit ("us/op") make a second. */
@@ -163,6 +177,24 @@ public final class Bench {
         return cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version");
     }
 
+    /** The kernel OpenBLAS runs here ("SkylakeX", or what OPENBLAS_CORETYPE forces) and the variable's value. */
+    static String blas() {
+        org.bytedeco.javacpp.Loader.load(org.bytedeco.openblas.global.openblas_full.class);
+        String core = org.bytedeco.openblas.global.openblas_full.openblas_get_corename().getString();
+        return "OpenBLAS " + core + " kernel (OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE")
+                + ", OPENBLAS_L2_SIZE=" + System.getenv("OPENBLAS_L2_SIZE") + ")";
+    }
+
+    /** The 1-, 5- and 15-minute load averages when the summary is written (a busy machine makes noisy numbers). */
+    static String load() {
+        try {
+            String[] f = Files.readAllLines(Paths.get("/proc/loadavg")).get(0).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     private static String json(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
@@ -173,6 +205,8 @@ public final class Bench {
         sb.append("  \"machine\": ").append(json(machine())).append(",\n");
         sb.append("  \"mode\": ").append(json(quick ? "quick" : "full")).append(",\n");
         sb.append("  \"OMP_NUM_THREADS\": ").append(json(String.valueOf(System.getenv("OMP_NUM_THREADS")))).append(",\n");
+        sb.append("  \"blas\": ").append(json(blas())).append(",\n");
+        sb.append("  \"load\": ").append(json(load())).append(",\n");
         sb.append("  \"pytorch\": ").append(json(torchNote)).append(",\n");
         sb.append("  \"pairs\": [");
         boolean first = true;

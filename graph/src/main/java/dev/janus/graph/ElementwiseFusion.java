@@ -7,6 +7,7 @@ import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.Node;
 import dev.janus.core.ir.Value;
 import dev.janus.core.ops.Attrs;
+import dev.janus.core.ops.ElementwiseTiles;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,7 +55,7 @@ public final class ElementwiseFusion implements Pass {
             for (Value in : n.inputs()) {
                 Group g = in.producer() == null ? null : groupOf.get(in.producer());
                 if (g != null && !g.sealed && g.shape.equals(s)) join.add(g);
-                else if (Elementwise.period(in.type().shape(), s) < 0) ok = false;
+                else if (ElementwiseTiles.period(in.type().shape(), s) < 0) ok = false;
             }
             if (!ok) {
                 seal(n, groupOf, Set.of());
@@ -95,13 +96,13 @@ public final class ElementwiseFusion implements Pass {
     private static boolean worthFusing(Group g) {
         if (g.members.size() > 1) return true;
         for (Value in : g.members.get(0).inputs()) {
-            if (Elementwise.period(in.type().shape(), g.shape) < g.shape.size()) return true;
+            if (ElementwiseTiles.period(in.type().shape(), g.shape) < g.shape.size()) return true;
         }
         return false;
     }
 
     private static boolean candidate(Node n) {
-        return Elementwise.is(n.op()) && !(n.op() instanceof FusedElementwise) && n.outputs().size() == 1
+        return n.op().isElementwise() && !(n.op() instanceof FusedElementwise) && n.outputs().size() == 1
                 && n.output().type().shape().isStatic();
     }
 
@@ -132,7 +133,7 @@ public final class ElementwiseFusion implements Pass {
         for (int j = 0; j < nIn; j++) {
             Value v = externals.get(j);
             inTypes[j] = r.get(v).type();
-            period[j] = Elementwise.period(v.type().shape(), g.shape);
+            period[j] = ElementwiseTiles.period(v.type().shape(), g.shape);
             constant[j] = v.kind() == Value.Kind.CONSTANT;
         }
         List<FusedElementwise.Instr> program = new ArrayList<>();

@@ -48,6 +48,12 @@ public final class Executable {
         return plans.size();
     }
 
+    /** Releases every plan's buffers now ({@link Plan#close}); plans made after are new. */
+    public void close() {
+        for (Plan p : plans.values()) p.close();
+        plans.clear();
+    }
+
     /** Runs on these inputs (copied into the plan); the outputs are valid until the next run. */
     public List<Tensor> run(ExecContext ctx, Tensor... inputs) {
         Plan p = plan(shapesOf(graph, inputs));

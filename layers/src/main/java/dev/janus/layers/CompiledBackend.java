@@ -180,6 +180,16 @@ final class CompiledBackend implements Backend {
     }
 
     @Override
+    public void close() {
+        if (step != null) step.close();
+        if (evaluation != null) evaluation.close();
+        prediction.close();
+        trainPlans.clear();
+        evalPlans.clear();
+        predictPlans.clear();
+    }
+
+    @Override
     public long iterations() {
         return step == null ? 0 : step.iterations();
     }

@@ -138,7 +138,7 @@ public class Model extends Layer {
         outputs = List.copyOf(outs);
         calls = List.copyOf(order);
         layers = List.copyOf(distinct);
-        backend = null;
+        dropBackend();
     }
 
     private void visit(KerasTensor t, List<Input> ins, List<LayerCall> order, Set<LayerCall> done, Set<LayerCall> path) {
@@ -361,7 +361,7 @@ public class Model extends Layer {
         List<List<String>> copied = new ArrayList<>();
         for (List<String> l : names) copied.add(List.copyOf(l));
         this.metricNames = List.copyOf(copied);
-        this.backend = null;
+        dropBackend();
         this.carried = null;
         if (isBuilt()) {
             try {
@@ -435,11 +435,17 @@ public class Model extends Layer {
             carried = state;
             carriedIterations = backend.iterations();
         }
-        backend = null;
+        dropBackend();
     }
 
     /** The graph changed (a layer was added): nothing compiled for the old one is valid. */
     final void graphChanged() {
+        dropBackend();
+    }
+
+    /** Releases the backend's plans (their native buffers) now; the next use builds another. */
+    private void dropBackend() {
+        if (backend != null) backend.close();
         backend = null;
     }
 
@@ -512,7 +518,7 @@ public class Model extends Layer {
 
     /** A backend on the compile options' device, the weights moved there first. */
     private Backend newBackend() {
-        for (Weight w : weights()) w.moveTo(compileOptions.device());
+        for (Weight w : weights()) w.moveTo(compileOptions.device(), compileOptions.storage());
         return runEagerly ? new EagerBackend(this) : new CompiledBackend(this, compileOptions);
     }
 

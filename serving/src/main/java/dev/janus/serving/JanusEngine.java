@@ -11,7 +11,7 @@ import dev.janus.graph.Executable;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A model on Janus's compiler: the ONNX graph imported and compiled, a plan per batch shape. */
+/** A model on Janus's compiler: the ONNX graph imported and compiled, a plan per batch shape (merged batches padded to a few sizes). */
 final class JanusEngine implements Engine {
     private final Graph graph;
     private final List<TensorSpec> inputs = new ArrayList<>(), outputs = new ArrayList<>();
@@ -38,6 +38,11 @@ final class JanusEngine implements Engine {
     @Override
     public List<TensorSpec> outputs() {
         return outputs;
+    }
+
+    @Override
+    public int paddedRows(int rows, int maxBatchSize) {
+        return rows <= 1 ? rows : Math.min(maxBatchSize, Integer.highestOneBit(rows - 1) << 1);
     }
 
     /**
