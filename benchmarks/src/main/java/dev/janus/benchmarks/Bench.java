@@ -32,13 +32,14 @@ import java.util.Set;
  * start with "janus" are Janus's ("janus", "janusEager", "janusCompiled"), the others are peers.
  * Every peer is set against every Janus variant of its case.
  *
- * <p>Usage: Bench [--quick] [--out DIR] [REGEX...]
+ * <p>Usage: Bench [--quick] [--out DIR] [-p NAME=V1,V2...] [REGEX...]
  */
 public final class Bench {
-    static final String USAGE = "usage: benchmarks/run.sh [--quick] [--out DIR] [REGEX...]\n"
+    static final String USAGE = "usage: benchmarks/run.sh [--quick] [--out DIR] [-p NAME=V1,V2...] [REGEX...]\n"
             + "  --quick    1 fork, 2 warm-up and 3 measured iterations of 0.5 s per benchmark (a few minutes in all)\n"
             + "             instead of 2 forks, 5 warm-up and 5 measured iterations of 1 s\n"
             + "  --out DIR  where jmh.json and summary.json go (default: benchmarks/results)\n"
+            + "  -p NAME=V1,V2  only these values of a benchmark parameter (JMH's -p), e.g. -p w=64,1024\n"
             + "  REGEX      only the benchmarks that match (JMH include patterns)\n"
             + "PyTorch peers run after JMH with $JANUS_PYTHON, else benchmarks/.venv/bin/python, else python3, if it has torch:\n"
             + "  python3 -m venv benchmarks/.venv && benchmarks/.venv/bin/pip install torch\n";
@@ -51,6 +52,7 @@ public final class Bench {
         boolean quick;
         Path out = Paths.get("benchmarks", "results");
         final List<String> includes = new ArrayList<>();
+        final Map<String, String[]> params = new LinkedHashMap<>();
     }
 
     static Settings parse(String[] args) {
@@ -61,6 +63,12 @@ public final class Bench {
                 case "--out":
                     if (i + 1 == args.length) throw new IllegalArgumentException("--out needs a folder");
                     s.out = Paths.get(args[++i]);
+                    break;
+                case "-p":
+                    int eq = i + 1 == args.length ? -1 : args[i + 1].indexOf('=');
+                    if (eq < 1) throw new IllegalArgumentException("-p needs NAME=V1,V2...");
+                    s.params.put(args[i + 1].substring(0, eq), args[i + 1].substring(eq + 1).split(","));
+                    i++;
                     break;
                 default:
                     if (args[i].startsWith("-")) throw new IllegalArgumentException("unknown option " + args[i]);
@@ -94,8 +102,10 @@ public final class Bench {
                         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Xmx4g")
                 .resultFormat(ResultFormatType.JSON)
                 .result(s.out.resolve("jmh.json").toString());
-        if (s.includes.isEmpty()) opts.include("dev\\.janus\\.benchmarks\\..*");
+        // GpuBenchmark needs a GPU: it runs only when named (scripts/gpu-check does).
+        if (s.includes.isEmpty()) opts.include("dev\\.janus\\.benchmarks\\.(?!GpuBenchmark).*");
         for (String inc : s.includes) opts.include(inc);
+        for (Map.Entry<String, String[]> p : s.params.entrySet()) opts.param(p.getKey(), p.getValue());
         Collection<RunResult> results = new Runner(opts.build()).run();
 
         Map<String, Case> cases = cases(results);

@@ -29,7 +29,8 @@ final class PythonPeers {
             "compiled_torch.py", List.of("CompiledIrisBenchmark", "CompiledMlpBenchmark"),
             "digits_cnn_torch.py", List.of("DigitsCnnBenchmark"),
             "cifar_cnn_torch.py", List.of("CifarCnnBenchmark"),
-            "width_sweep_torch.py", List.of("WidthSweepBenchmark"));
+            "width_sweep_torch.py", List.of("WidthSweepBenchmark"),
+            "gpu_torch.py", List.of("GpuBenchmark"));
     private static final Pattern ENTRY = Pattern.compile("\"([^\"]+)\":\\s*\\{([^}]*)}");
     private static final Pattern PEER = Pattern.compile("\"([^\"]+)\":\\s*\\[\\s*([-0-9.eE+]+)\\s*,\\s*([-0-9.eE+]+)\\s*]");
 

@@ -26,6 +26,15 @@ public final class Cuda {
         return CudaDriver.reason();
     }
 
+    /**
+     * "NVIDIA H100 80GB HBM3, compute capability 9.0, 79.1 GiB, driver 13.0, runtime 13.0" for
+     * device {@code index}; an error naming why when no device can be used.
+     */
+    public static String describe(int index) {
+        if (index < 0 || index >= deviceCount()) throw CudaDriver.unavailable("describing cuda:" + index);
+        return DeviceInfo.describe(index);
+    }
+
     /** Returns the memory every device's allocator keeps for reuse to the driver (tensors in use stay). */
     public static void emptyCache() {
         kind().allocators().values().forEach(CachingAllocator::emptyCache);

@@ -43,8 +43,14 @@ final class CudaFunction {
     /** Launches {@code blocks} x {@code threads} on {@code stream} with {@code args} ({@link KernelArgs}). */
     void launch(int blocks, int threads, int sharedBytes, CudaStream stream, KernelArgs args) {
         if (blocks == 0) return;
-        PointerPointer<?> params = args.pack();
-        CudaDriver.checkDriver(cudart.cuLaunchKernel(function, blocks, 1, 1, threads, 1, 1, sharedBytes, stream.handle, params,
-                (PointerPointer<?>) null), "cuLaunchKernel");
+        try {
+            PointerPointer<?> params = args.pack();
+            CudaDriver.checkDriver(cudart.cuLaunchKernel(function, blocks, 1, 1, threads, 1, 1, sharedBytes, stream.handle, params,
+                    (PointerPointer<?>) null), "cuLaunchKernel");
+        } finally {
+            // The argument bytes and the tensors they point into must outlive the launch call: a
+            // temporary's block freed (by its cleaner) and reused before the launch would be overwritten.
+            java.lang.ref.Reference.reachabilityFence(args);
+        }
     }
 }

@@ -4,6 +4,7 @@ import dev.janus.core.DType;
 import dev.janus.core.Device;
 import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
+import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.ops.Attrs;
@@ -16,15 +17,18 @@ import dev.janus.graph.FusedElementwise;
 import org.bytedeco.cuda.global.cudart;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * The CUDA kernels of the op set, registered for the cuda storage kind. Elementwise ops (and the
  * compiler's fused chains) are generated CUDA C ({@link Elementwise}); reductions, softmax, the
- * softmax cross-entropy, dropout and the strided copies are generated per dtype
- * ({@link KernelSources}); products go to cuBLAS; reshape is a device copy. Every other op runs its
+ * softmax cross-entropy, mse, dropout, the strided copies (transpose, expand, slice, slice_scatter),
+ * gather, index_add and one_hot are generated
+ * per dtype ({@link KernelSources}); products go to cuBLAS; reshape and concat are device copies. Every other op runs its
  * CPU kernel on host copies, logged once per op (see {@link #ops()} for which have kernels).
  */
 final class CudaKernels {
@@ -46,12 +50,17 @@ final class CudaKernels {
         register(kind, Ops.SOFTMAX, softmax(false));
         register(kind, Ops.LOG_SOFTMAX, softmax(true));
         register(kind, Ops.SOFTMAX_CROSS_ENTROPY, CudaKernels::softmaxCrossEntropy);
+        register(kind, Ops.MSE, CudaKernels::mse);
         register(kind, Ops.DROPOUT, CudaKernels::dropout);
         register(kind, Ops.MATMUL, CudaKernels::matmul);
         register(kind, Ops.LINEAR, CudaKernels::linear);
         register(kind, Ops.RESHAPE, CudaKernels::reshape);
         register(kind, Ops.TRANSPOSE, CudaKernels::transpose);
         register(kind, Ops.EXPAND, CudaKernels::expand);
+        register(kind, Ops.GATHER, CudaKernels::gather);
+        register(kind, Ops.INDEX_ADD, CudaKernels::indexAdd);
+        register(kind, Ops.ONE_HOT, CudaKernels::oneHot);
+        register(kind, Ops.CONCAT, CudaKernels::concat);
         Kernels.registerGenerator(FusedElementwise.class, kind, CudaKernels::fused);
     }
 
@@ -139,9 +148,9 @@ final class CudaKernels {
             KernelArgs args = new KernelArgs().i64(n);
             for (int j = 0; j < nIn; j++) {
                 if (reads[j] == Elementwise.Read.ARG) scalarArg(args, in[j]);
-                else args.pointer(address(in[j]));
+                else args.pointer(in[j]);
             }
-            args.pointer(address(o));
+            args.pointer(o);
             boolean strided = false;
             for (int j = 0; j < nIn; j++) {
                 if (reads[j] == Elementwise.Read.PERIOD) args.i64(in[j].numel());
@@ -169,36 +178,17 @@ final class CudaKernels {
 
     /** One generated kernel for a fused chain of the graph compiler. */
     static Kernel fused(FusedElementwise f) {
+        String src = fusedSource(f);
         Shape s = f.shape();
-        TensorType[] inTypes = f.inputTypes();
-        int nIn = inTypes.length;
-        DType[] types = new DType[nIn];
-        Elementwise.Read[] reads = new Elementwise.Read[nIn];
-        List<TensorType> valueTypes = new ArrayList<>();
-        for (int j = 0; j < nIn; j++) {
-            types[j] = inTypes[j].dtype();
-            reads[j] = f.period(j) == s.size() ? Elementwise.Read.FULL : Elementwise.Read.PERIOD;
-            valueTypes.add(new TensorType(types[j], s));
-        }
-        List<Elementwise.Step> steps = new ArrayList<>();
-        for (FusedElementwise.Instr ins : f.program()) {
-            int[] src = ins.sources();
-            TensorType[] args = new TensorType[src.length];
-            for (int a = 0; a < src.length; a++) args[a] = valueTypes.get(src[a]);
-            TensorType t = ins.op().infer(args, ins.attrs())[0];
-            valueTypes.add(new TensorType(t.dtype(), s));
-            steps.add(new Elementwise.Step(ins.op(), ins.attrs(), src, t.dtype()));
-        }
-        int[] outputs = f.outputValues();
-        String src = Elementwise.source("janus_fused", types, reads, s.rank(), steps, outputs);
+        int nIn = f.inputTypes().length;
         long n = s.size();
         return (in, attrs, out, ctx) -> {
             if (n == 0) return;
             Device d = out[0].device();
             KernelArgs args = new KernelArgs().i64(n);
-            for (Tensor t : in) args.pointer(address(onDevice(t, d)));
-            for (Tensor t : out) args.pointer(address(t));
-            for (int j = 0; j < nIn; j++) if (reads[j] == Elementwise.Read.PERIOD) args.i64(f.period(j));
+            for (Tensor t : in) args.pointer(onDevice(t, d));
+            for (Tensor t : out) args.pointer(t);
+            for (int j = 0; j < nIn; j++) if (f.period(j) != s.size()) args.i64(f.period(j));
             CudaFunction.get(d.index(), src, "janus_fused").launch(blocks(n), THREADS, 0, stream(ctx, out[0]), args);
         };
     }
@@ -255,7 +245,7 @@ final class CudaKernels {
             int nOut = out[0].numel();
             if (nOut == 0) return;
             DType t = x.dtype();
-            KernelArgs args = new KernelArgs().pointer(address(x)).pointer(address(out[0])).i32(nOut).i32(nRed)
+            KernelArgs args = new KernelArgs().pointer(x).pointer(out[0]).i32(nOut).i32(nRed)
                     .ints(padded(ints(kd), kind)).ints(padded(ints(ks), kind)).i32(kd.size())
                     .ints(padded(ints(rd), kind)).ints(padded(ints(rs), kind)).i32(rd.size());
             String name = "reduce_" + kind + "_" + CudaC.tag(t);
@@ -279,7 +269,7 @@ final class CudaKernels {
         long nOut = out[0].numel();
         if (nOut == 0) return;
         DType t = x.dtype();
-        KernelArgs args = new KernelArgs().pointer(address(x)).pointer(address(out[0])).i64(nOut).i32(n).i32(inner);
+        KernelArgs args = new KernelArgs().pointer(x).pointer(out[0]).i64(nOut).i32(n).i32(inner);
         CudaFunction.get(d.index(), KernelSources.argmax(t), "argmax_" + CudaC.tag(t)).launch(blocks(nOut), THREADS, 0, stream(ctx, out[0]), args);
     }
 
@@ -292,7 +282,7 @@ final class CudaKernels {
             int n = s.dim(axis), inner = s.size(axis + 1, s.rank()), rows = s.size(0, axis) * inner;
             if (rows == 0 || n == 0) return;
             DType t = x.dtype();
-            KernelArgs args = new KernelArgs().pointer(address(x)).pointer(address(out[0])).i32(rows).i32(n).i32(inner);
+            KernelArgs args = new KernelArgs().pointer(x).pointer(out[0]).i32(rows).i32(n).i32(inner);
             String name = (log ? "log_softmax_" : "softmax_") + CudaC.tag(t);
             CudaFunction.get(d.index(), KernelSources.softmax(log, t), name)
                     .launch(Math.min(rows, MAX_BLOCKS), KernelSources.THREADS, 0, stream(ctx, out[0]), args);
@@ -306,10 +296,23 @@ final class CudaKernels {
         String red = attrs.getString("reduction", "mean");
         int mode = red.equals("none") ? 0 : red.equals("sum") ? 1 : 2;
         DType t = z.dtype();
-        KernelArgs args = new KernelArgs().pointer(address(z)).pointer(address(labels)).pointer(address(out[0]))
+        KernelArgs args = new KernelArgs().pointer(z).pointer(labels).pointer(out[0])
                 .i32(rows).i32(c).f64(attrs.getDouble("label_smoothing", 0)).i32(mode);
         CudaFunction.get(d.index(), KernelSources.softmaxCrossEntropy(t), "softmax_cross_entropy_" + CudaC.tag(t))
                 .launch(1, KernelSources.THREADS, 0, stream(ctx, out[0]), args);
+    }
+
+    private static void mse(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+        Device d = out[0].device();
+        Tensor a = onDevice(in[0], d), b = onDevice(in[1], d);
+        String red = attrs.getString("reduction", "mean");
+        int mode = red.equals("none") ? 0 : red.equals("sum") ? 1 : 2;
+        long n = a.numel();
+        if (n == 0 && mode == 0) return;
+        DType t = a.dtype();
+        KernelArgs args = new KernelArgs().pointer(a).pointer(b).pointer(out[0]).i64(n).i32(mode);
+        CudaFunction.get(d.index(), KernelSources.mse(t), "mse_" + CudaC.tag(t))
+                .launch(mode == 0 ? blocks(n) : 1, KernelSources.THREADS, 0, stream(ctx, out[0]), args);
     }
 
     private static void dropout(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
@@ -322,7 +325,7 @@ final class CudaKernels {
         if (n == 0) return;
         DType t = x.dtype();
         double keep = p >= 1 ? 0 : 1 / (1 - p);
-        KernelArgs args = new KernelArgs().pointer(address(x)).pointer(address(out[0])).pointer(address(out[1])).i64(n).f32((float) p);
+        KernelArgs args = new KernelArgs().pointer(x).pointer(out[0]).pointer(out[1]).i64(n).f32((float) p);
         if (t == DType.FLOAT32) args.f32((float) keep);
         else args.f64(keep);
         args.i32((int) key).i32((int) (key >>> 32));
@@ -430,9 +433,109 @@ final class CudaKernels {
         long n = y.numel();
         if (n == 0) return;
         DType t = y.dtype();
-        KernelArgs args = new KernelArgs().pointer(address(x)).pointer(address(y)).i64(n)
+        KernelArgs args = new KernelArgs().pointer(x).pointer(y).i64(n)
                 .ints(padded(dims, "copy")).ints(padded(strides, "copy")).i32(dims.length).i64(offset);
         CudaFunction.get(y.device().index(), KernelSources.copyStrided(t), "copy_strided_" + CudaC.tag(t))
                 .launch(blocks(n), THREADS, 0, stream(ctx, y), args);
+    }
+
+    // ------------------------------------------------------------------ gather, index_add, one_hot, concat
+
+    /** Row numbers as an int64 tensor on the device (the index kernels read them there). */
+    private static Tensor upload(int[] v, Device d) {
+        long[] l = new long[v.length];
+        for (int i = 0; i < v.length; i++) l[i] = v[i];
+        return Tensor.of(l).to(d);
+    }
+
+    // The indices are read back and checked on the host first, as the CPU kernel checks them: an
+    // index out of range is the same clear error, raised before anything is written.
+    private static void gather(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+        Device d = out[0].device();
+        Tensor x = onDevice(in[0], d);
+        Shape s = x.shape();
+        int axis = s.axis(attrs.getInt("axis", 0), "gather");
+        int size = s.dim(axis), inner = s.size(axis + 1, s.rank()), outer = s.size(0, axis);
+        int[] rows = Kernels.checkedIndices("gather", in[1].toLongArray(), size, axis);
+        long n = out[0].numel();
+        if (n == 0) return;
+        DType t = x.dtype();
+        KernelArgs args = new KernelArgs().pointer(x).pointer(upload(rows, d)).pointer(out[0])
+                .i32(outer).i32(size).i32(rows.length).i32(inner);
+        CudaFunction.get(d.index(), KernelSources.gather(t), "gather_" + CudaC.tag(t)).launch(blocks(n), THREADS, 0, stream(ctx, out[0]), args);
+    }
+
+    private static void indexAdd(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+        Device d = out[0].device();
+        Tensor base = onDevice(in[0], d), src = onDevice(in[2], d), y = out[0];
+        Shape b = base.shape();
+        int axis = b.axis(attrs.getInt("axis", 0), "index_add");
+        int size = b.dim(axis), inner = b.size(axis + 1, b.rank()), outer = b.size(0, axis);
+        int[] rows = Kernels.checkedIndices("index_add", in[1].toLongArray(), size, axis);
+        if (y != base) y.copyFrom(base);
+        int n = rows.length;
+        if (n == 0 || outer == 0 || inner == 0) return;
+        int[][] plan = bySource(rows);
+        int u = plan[0].length;
+        DType t = y.dtype();
+        KernelArgs args = new KernelArgs().pointer(y).pointer(src).i32(outer).i32(size).i32(n).i32(inner).i32(u)
+                .pointer(upload(plan[0], d)).pointer(upload(plan[1], d)).pointer(upload(plan[2], d));
+        CudaFunction.get(d.index(), KernelSources.indexAdd(t), "index_add_" + CudaC.tag(t))
+                .launch(blocks((long) outer * u * inner), THREADS, 0, stream(ctx, y), args);
+    }
+
+    /**
+     * index_add's work list: {targets, starts, sources}: each target row once (in order of first
+     * appearance), and for target q the positions sources[starts[q] .. starts[q + 1]) of the indices
+     * that add into it, in index order, so each sum is the CPU kernel's, in its order.
+     */
+    static int[][] bySource(int[] rows) {
+        Map<Integer, List<Integer>> byTarget = new LinkedHashMap<>();
+        for (int j = 0; j < rows.length; j++) byTarget.computeIfAbsent(rows[j], k -> new ArrayList<>()).add(j);
+        int u = byTarget.size(), q = 0, p = 0;
+        int[] targets = new int[u], starts = new int[u + 1], sources = new int[rows.length];
+        for (Map.Entry<Integer, List<Integer>> e : byTarget.entrySet()) {
+            targets[q] = e.getKey();
+            starts[q++] = p;
+            for (int j : e.getValue()) sources[p++] = j;
+        }
+        starts[u] = p;
+        return new int[][] {targets, starts, sources};
+    }
+
+    private static void oneHot(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+        Device d = out[0].device();
+        int depth = attrs.getInt("depth");
+        long[] labels = in[0].toLongArray();
+        for (int j = 0; j < labels.length; j++) {
+            if (labels[j] < 0 || labels[j] >= depth) {
+                throw new ShapeException("one_hot: label " + labels[j] + " at position " + j + " is out of range for depth " + depth);
+            }
+        }
+        long n = out[0].numel();
+        if (n == 0) return;
+        DType t = out[0].dtype();
+        KernelArgs args = new KernelArgs().pointer(onDevice(in[0], d)).pointer(out[0]).i64(n).i32(depth);
+        CudaFunction.get(d.index(), KernelSources.oneHot(t), "one_hot_" + CudaC.tag(t)).launch(blocks(n), THREADS, 0, stream(ctx, out[0]), args);
+    }
+
+    /** Each input is a block of columns of the output seen as [outer, row]: one 2-D device copy per input. */
+    private static void concat(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+        Device d = out[0].device();
+        Shape os = out[0].shape();
+        int axis = os.axis(attrs.getInt("axis"), "concat");
+        long inner = os.size(axis + 1, os.rank()), outer = os.size(0, axis), row = os.dim(axis) * inner;
+        int es = CudaStorage.elementBytes(out[0].dtype());
+        CudaStream st = stream(ctx, out[0]);
+        long at = 0;
+        for (Tensor part : in) {
+            Tensor t = onDevice(part, d);
+            long len = t.shape().dim(axis) * inner;
+            if (len > 0 && outer > 0) {
+                CudaDriver.check(cudart.cudaMemcpy2DAsync(new DevicePointer(address(out[0]) + at * es), row * es, new DevicePointer(address(t)),
+                        len * es, len * es, outer, cudart.cudaMemcpyDeviceToDevice, st.handle), "cudaMemcpy2DAsync (concat)");
+            }
+            at += len;
+        }
     }
 }

@@ -18,6 +18,18 @@ record DeviceInfo(int major, int minor) {
         });
     }
 
+    /** The device's name, compute capability and memory, the driver's and runtime's versions. */
+    static String describe(int device) {
+        org.bytedeco.cuda.cudart.cudaDeviceProp p = new org.bytedeco.cuda.cudart.cudaDeviceProp();
+        CudaDriver.check(cudart.cudaGetDeviceProperties(p, device), "cudaGetDeviceProperties");
+        int[] driver = new int[1], runtime = new int[1];
+        CudaDriver.check(cudart.cudaDriverGetVersion(driver), "cudaDriverGetVersion");
+        CudaDriver.check(cudart.cudaRuntimeGetVersion(runtime), "cudaRuntimeGetVersion");
+        return String.format(java.util.Locale.ROOT, "%s, compute capability %d.%d, %.1f GiB, driver %d.%d, runtime %d.%d",
+                p.name().getString(), p.major(), p.minor(), p.totalGlobalMem() / (double) (1L << 30),
+                driver[0] / 1000, driver[0] % 1000 / 10, runtime[0] / 1000, runtime[0] % 1000 / 10);
+    }
+
     /** "compute_90" for an H100. */
     String arch() {
         return "compute_" + major + minor;

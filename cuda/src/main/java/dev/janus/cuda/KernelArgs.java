@@ -1,5 +1,6 @@
 package dev.janus.cuda;
 
+import dev.janus.core.Tensor;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerPointer;
 
@@ -13,11 +14,19 @@ import java.util.List;
  */
 final class KernelArgs {
     private final List<byte[]> values = new ArrayList<>();
+    /** The tensors whose addresses were passed: kept reachable until the launch, so that their blocks are not freed and reused before it. */
+    private final List<Tensor> tensors = new ArrayList<>();
     private BytePointer memory;
     private PointerPointer<?> params;
 
     KernelArgs pointer(long address) {
         return i64(address);
+    }
+
+    /** The device address of a tensor's first element; the tensor stays reachable as long as these arguments. */
+    KernelArgs pointer(Tensor t) {
+        tensors.add(t);
+        return i64(CudaKernels.address(t));
     }
 
     KernelArgs i32(int v) {

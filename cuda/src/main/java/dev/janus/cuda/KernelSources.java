@@ -4,7 +4,8 @@ import dev.janus.core.DType;
 
 /**
  * CUDA C of the kernels that are not elementwise chains: reductions, arg-max, softmax and
- * log-softmax, softmax cross-entropy, dropout and the strided copy behind transpose and expand.
+ * log-softmax, softmax cross-entropy, mse, dropout, the strided copies behind transpose, expand, slice
+ * and slice_scatter, and gather, index_add and one_hot.
  * Each is generated per (kind, dtype) and takes sizes as arguments, so one compiled kernel serves
  * every shape. Sums accumulate in double, as the CPU kernels do (the order differs: a tree per block).
  */
@@ -117,6 +118,28 @@ final class KernelSources {
     }
 
     /**
+     * {@code mse_<t>(a, b, y, n, reduction)}: (a - b)^2 in double; reduction 0 = none (y per element,
+     * any grid), 1 = sum, 2 = mean (one block, the sum accumulated in double as the CPU kernel does).
+     */
+    static String mse(DType t) {
+        String ty = CudaC.type(t);
+        return CudaC.PRELUDE
+                + "extern \"C\" __global__ void mse_" + CudaC.tag(t) + "(const " + ty + "* __restrict__ a, const " + ty + "* __restrict__ b, " + ty + "* y, long long n, int reduction) {\n"
+                + "  __shared__ double buf[" + THREADS + "];\n"
+                + "  double total = 0;\n"
+                + "  for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) blockDim.x * gridDim.x) {\n"
+                + "    double d = (double) a[i] - (double) b[i];\n"
+                + "    if (reduction == 0) y[i] = (" + ty + ") (d * d);\n"
+                + "    total += d * d;\n"
+                + "  }\n"
+                + "  if (reduction == 0) return;\n"
+                + "  buf[threadIdx.x] = total;\n"
+                + blockReduce("a + b")
+                + "  if (threadIdx.x == 0) y[0] = (" + ty + ") (reduction == 2 ? buf[0] / n : buf[0]);\n"
+                + "}\n";
+    }
+
+    /**
      * {@code dropout_<t>(x, y, mask, n, drop, keep, key0, key1)}: element i keeps when the uniform
      * float from word i%4 of Philox4x32-10 at counter (i/4, 0, 0, 0) is >= drop; mask = keep or 0.
      */
@@ -142,6 +165,62 @@ final class KernelSources {
                 + "extern \"C\" __global__ void copy_strided_" + CudaC.tag(t) + "(const " + ty + "* __restrict__ x, " + ty + "* y, long long n, I8 dims, I8 strides, int rank, long long offset) {\n"
                 + "  for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) blockDim.x * gridDim.x)\n"
                 + "    y[i] = x[offset + jindex(i, dims, strides, rank)];\n"
+                + "}\n";
+    }
+
+    /** {@code scatter_strided_<t>(x, y, n, dims, strides, rank, offset)}: y[offset + jindex(i, dims, strides)] = x[i] (slice_scatter). */
+    static String scatterStrided(DType t) {
+        String ty = CudaC.memType(t);
+        return CudaC.PRELUDE
+                + "extern \"C\" __global__ void scatter_strided_" + CudaC.tag(t) + "(const " + ty + "* __restrict__ x, " + ty + "* y, long long n, I8 dims, I8 strides, int rank, long long offset) {\n"
+                + "  for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) blockDim.x * gridDim.x)\n"
+                + "    y[offset + jindex(i, dims, strides, rank)] = x[i];\n"
+                + "}\n";
+    }
+
+    /** {@code gather_<t>(x, rows, y, outer, size, n, inner)}: y[o, j, k] = x[o, rows[j], k] (rows checked on the host). */
+    static String gather(DType t) {
+        String ty = CudaC.memType(t);
+        return CudaC.PRELUDE
+                + "extern \"C\" __global__ void gather_" + CudaC.tag(t) + "(const " + ty + "* __restrict__ x, const long long* __restrict__ rows, " + ty + "* y,"
+                + " int outer, int size, int n, int inner) {\n"
+                + "  long long total = (long long) outer * n * inner;\n"
+                + "  for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < total; i += (long long) blockDim.x * gridDim.x) {\n"
+                + "    long long o = i / ((long long) n * inner), rest = i % ((long long) n * inner);\n"
+                + "    int j = (int) (rest / inner), k = (int) (rest % inner);\n"
+                + "    y[i] = x[(o * size + rows[j]) * inner + k];\n"
+                + "  }\n}\n";
+    }
+
+    /**
+     * {@code index_add_<t>(y, x, outer, size, n, inner, u, targets, starts, sources)}: for each target
+     * row targets[q], y[o, targets[q], k] += x[o, sources[p], k] for p in [starts[q], starts[q + 1]),
+     * in the order of the indices. One thread per target element, no atomics: the sums are the CPU
+     * kernel's, in its order, so the result is the same bit for bit and the same on every run.
+     */
+    static String indexAdd(DType t) {
+        String ty = CudaC.type(t);
+        return CudaC.PRELUDE
+                + "extern \"C\" __global__ void index_add_" + CudaC.tag(t) + "(" + ty + "* y, const " + ty + "* __restrict__ x, int outer, int size, int n, int inner,"
+                + " int u, const long long* __restrict__ targets, const long long* __restrict__ starts, const long long* __restrict__ sources) {\n"
+                + "  long long total = (long long) outer * u * inner;\n"
+                + "  for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < total; i += (long long) blockDim.x * gridDim.x) {\n"
+                + "    long long o = i / ((long long) u * inner), rest = i % ((long long) u * inner);\n"
+                + "    int q = (int) (rest / inner), k = (int) (rest % inner);\n"
+                + "    long long d = (o * size + targets[q]) * inner + k;\n"
+                + "    " + ty + " acc = y[d];\n"
+                + "    for (long long p = starts[q]; p < starts[q + 1]; p++) acc += x[(o * n + sources[p]) * inner + k];\n"
+                + "    y[d] = acc;\n"
+                + "  }\n}\n";
+    }
+
+    /** {@code one_hot_<t>(labels, y, total, depth)}: y[i] = labels[i / depth] == i % depth (labels checked on the host). */
+    static String oneHot(DType t) {
+        String ty = CudaC.memType(t);
+        return CudaC.PRELUDE
+                + "extern \"C\" __global__ void one_hot_" + CudaC.tag(t) + "(const long long* __restrict__ labels, " + ty + "* y, long long total, int depth) {\n"
+                + "  for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < total; i += (long long) blockDim.x * gridDim.x)\n"
+                + "    y[i] = (" + ty + ") (labels[i / depth] == i % depth ? 1 : 0);\n"
                 + "}\n";
     }
 }

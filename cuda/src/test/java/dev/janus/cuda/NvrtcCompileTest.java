@@ -65,12 +65,17 @@ class NvrtcCompileTest {
             all.add(Arguments.of("softmax " + t, "softmax_" + CudaC.tag(t), KernelSources.softmax(false, t)));
             all.add(Arguments.of("log_softmax " + t, "log_softmax_" + CudaC.tag(t), KernelSources.softmax(true, t)));
             all.add(Arguments.of("softmax_cross_entropy " + t, "softmax_cross_entropy_" + CudaC.tag(t), KernelSources.softmaxCrossEntropy(t)));
+            all.add(Arguments.of("mse " + t, "mse_" + CudaC.tag(t), KernelSources.mse(t)));
             all.add(Arguments.of("dropout " + t, "dropout_" + CudaC.tag(t), KernelSources.dropout(t)));
         }
-        for (DType t : DType.values()) {
-            if (t == DType.FLOAT32 || t == DType.FLOAT64 || t == DType.INT64 || t == DType.BOOL) {
-                all.add(Arguments.of("copy_strided " + t, "copy_strided_" + CudaC.tag(t), KernelSources.copyStrided(t)));
-            }
+        for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.INT64, DType.BOOL}) {
+            all.add(Arguments.of("copy_strided " + t, "copy_strided_" + CudaC.tag(t), KernelSources.copyStrided(t)));
+            all.add(Arguments.of("scatter_strided " + t, "scatter_strided_" + CudaC.tag(t), KernelSources.scatterStrided(t)));
+            all.add(Arguments.of("gather " + t, "gather_" + CudaC.tag(t), KernelSources.gather(t)));
+            all.add(Arguments.of("one_hot " + t, "one_hot_" + CudaC.tag(t), KernelSources.oneHot(t)));
+        }
+        for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            all.add(Arguments.of("index_add " + t, "index_add_" + CudaC.tag(t), KernelSources.indexAdd(t)));
         }
         all.add(Arguments.of("fused adam update", "janus_fused", adamChain()));
         return all.stream();
@@ -135,9 +140,10 @@ class NvrtcCompileTest {
             unit.append("// ").append(a[0]).append('\n')
                     .append(src.substring(CudaC.PRELUDE.length()).replace(" " + a[1] + "(", " k" + i + "("));
         }
-        String source = unit.toString();
+        String source = unit.toString(), hopper = null;
         for (String arch : new String[] {"compute_90", "compute_80"}) {
             String ptx = Nvrtc.ptx(source, arch);
+            if (hopper == null) hopper = ptx;
             assertTrue(ptx.contains(".target sm_" + arch.substring(8)), "PTX not for " + arch);
             for (int i = 0; i < ks.size(); i++) {
                 assertTrue(ptx.contains(".entry k" + i + "("), ks.get(i).get()[0] + ": no entry in the PTX for " + arch);
@@ -151,7 +157,7 @@ class NvrtcCompileTest {
         Path dir = Files.createTempDirectory("janus-ptx");
         try {
             Path in = dir.resolve("k.ptx"), out = dir.resolve("k.cubin");
-            Files.writeString(in, Nvrtc.ptx(source, "compute_90"), StandardCharsets.UTF_8);
+            Files.writeString(in, hopper, StandardCharsets.UTF_8);
             Process p = new ProcessBuilder(ptxas, "-arch=sm_90", "-o", out.toString(), in.toString()).redirectErrorStream(true).start();
             String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), "ptxas timed out");

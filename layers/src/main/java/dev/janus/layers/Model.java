@@ -509,7 +509,7 @@ public class Model extends Layer {
     }
 
     /** The backend for predict: the training one when compiled, else one that only predicts. */
-    Backend inference() {
+    synchronized Backend inference() {
         requireBuilt();
         if (optimizer != null) return backend();
         if (backend == null) backend = newBackend();
@@ -522,7 +522,7 @@ public class Model extends Layer {
         return runEagerly ? new EagerBackend(this) : new CompiledBackend(this, compileOptions);
     }
 
-    Backend backend() {
+    synchronized Backend backend() {
         if (optimizer == null) {
             throw new JanusException(name() + " is not compiled: call compile(optimizer, loss, metrics) before fit or evaluate");
         }

@@ -68,9 +68,9 @@ public final class CpuThreads {
 
     /**
      * The work, counted in cheap elementwise operations (an add of two floats), below which a part of
-     * a split kernel is not worth handing to another thread: 2^15 (about 10 µs on one core; measured,
-     * benchmarks/RESULTS.md "Splitting kernels"). Kernels derive their grains from it by their cost
-     * per element ({@link #grain}).
+     * a split kernel is not worth handing to another thread: 2^15 (about 10 µs on one core;
+     * {@code SplitGrainBenchmark} with OMP_NUM_THREADS=2 measures where splitting pays). Kernels
+     * derive their grains from it by their cost per element ({@link #grain}).
      */
     public static int minPartWork() {
         return minPartWork;

@@ -6,15 +6,19 @@ import dev.janus.core.JanusException;
 /**
  * Which storage kind a new tensor gets on a device: one kind always, or on the CPU by size, heap
  * below a number of elements and native from it ({@link #auto()}: the threshold measured on this
- * project's machine, benchmarks/RESULTS.md "Heap or native"). Small tensors are fastest in Java
+ * project's machine, benchmarks/RESULTS.md "CPU backend"). Small tensors are fastest in Java
  * arrays (no native call, the garbage collector frees them); large ones in native memory, where
  * matrix products read them with no copy.
  */
 public final class StoragePolicy {
     /**
      * Elements from which {@link #auto()} puts a tensor in native storage: 2^16 (256 KB of floats).
-     * Below it the copies a product saves are worth less than the tiles and native calls the other
-     * kernels pay (the curve is in benchmarks/RESULTS.md).
+     * Native storage saves a product the copies of its operands (about 10% of the product at these
+     * sizes) but costs each elementwise op its tiles (1.5 to 5 times the heap's time), so only steps
+     * of large tensors gain. Measured (benchmarks/RESULTS.md "CPU backend", loaded machine): with
+     * 2^16 the MLP steps of widths 32 to 512 at batch 256 stay within noise of all-heap, while
+     * all-native loses up to 36%; the 784-512-512-10 step at batch 1024 gains 3 to 8%. 2^18 measured
+     * the same within noise; 2^20 gives the gain up.
      */
     public static final int AUTO_THRESHOLD = 1 << 16;
 

@@ -27,8 +27,9 @@ final class Blas {
     private static final java.util.concurrent.atomic.AtomicLong SCRATCH_BYTES = new java.util.concurrent.atomic.AtomicLong();
     /**
      * Floating-point operations of one product below which it runs on one thread, and per thread
-     * above (benchmarks/RESULTS.md, "BLAS threads": on this machine two threads start to win at
-     * about 2^23 flops, 256 x 128 x 128).
+     * above: on this machine two threads start to win at about 2^23 flops, 256 x 128 x 128
+     * ({@code BlasThreadsBenchmark} with OMP_NUM_THREADS=2; its quiet-machine run is in
+     * benchmarks/RESULTS.md "CPU backend" once taken).
      */
     static final long FLOPS_PER_THREAD = 1L << 23;
     private static volatile int current = -1;

@@ -119,6 +119,15 @@ public final class Kernels {
         return t.shape().rank() == 0 && t.storage().kind() == StorageKind.HEAP;
     }
 
+    /**
+     * The rows that int64 indices pick along an axis of the given size, negatives wrapped, checked
+     * as the CPU kernels of gather and index_add check them (the same error, before anything is
+     * written): for other backends' kernels of those ops.
+     */
+    public static int[] checkedIndices(String op, long[] indices, int size, int axis) {
+        return Shaping.checkedIndices(op, indices, size, axis);
+    }
+
     /** The storage kind a call on tensors of kinds a and b runs on: heap mixes with any other kind of its device. */
     static StorageKind join(Op op, StorageKind a, StorageKind b) {
         if (a == b || b == StorageKind.HEAP) return a;

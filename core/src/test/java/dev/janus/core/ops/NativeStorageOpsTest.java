@@ -113,6 +113,30 @@ class NativeStorageOpsTest {
                 "outputs of native inputs stay native whatever their size; only heap inputs follow the policy");
     }
 
+    /** exp and softmax on large native tensors are ND4J's ops: within float rounding of the heap's kernels. */
+    @Test
+    void largeExpAndSoftmaxRunOnNd4jWithinRoundingOfTheHeap() {
+        assertTrue(Kernels.find(Ops.EXP, StorageKind.NATIVE).toString().contains("ND4J"));
+        assertTrue(Kernels.find(Ops.SOFTMAX, StorageKind.NATIVE).toString().contains("ND4J"));
+        ExecContext ctx = ExecContext.global();
+        Attrs last = Attrs.of("axis", -1), first = Attrs.of("axis", 0);
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor x = Tensor.normal(0, 3, dtype, new Generator(5), 256, 128);
+            Tensor nx = x.to(StorageKind.NATIVE);
+            double rtol = dtype == DType.FLOAT32 ? 1e-5 : 1e-12;
+            for (Attrs attrs : new Attrs[] {last, first}) {
+                Tensor y = Ops.SOFTMAX.run(ctx, attrs, nx)[0];
+                assertEquals(StorageKind.NATIVE, y.storage().kind());
+                Close.assertClose(Ops.SOFTMAX.run(ctx, attrs, x)[0], y, rtol, 0);
+            }
+            Tensor e = Ops.EXP.run(ctx, Attrs.NONE, nx)[0];
+            Close.assertClose(Ops.EXP.run(ctx, Attrs.NONE, x)[0], e, rtol, 0);
+            // In place, as a compiled plan may run it.
+            Ops.EXP.execute(new Tensor[] {nx}, Attrs.NONE, new Tensor[] {nx}, ctx);
+            Close.assertClose(e, nx, 0, 0);
+        }
+    }
+
     /** An op outside the set: it runs on native storage through the logged host fallback. */
     private static final class Twice extends Op {
         Twice() {
