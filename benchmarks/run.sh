@@ -5,10 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # ND4J's and Deeplearning4j's OpenMP threads fight the JVM for the cores (measured on 2 cores: the
-# plain-ND4J iris step swung between 2 and 140 ms), so by default everything runs on one OpenMP
-# thread. The OpenBLAS that ND4J ships, which Janus calls too, is an OpenMP build and follows it
-# (OPENBLAS_NUM_THREADS does not override it), so a default run compares one thread with one
-# thread; OMP_NUM_THREADS=2 benchmarks/run.sh gives both cores to every side.
+# plain-ND4J iris step swung between 2 and 140 ms), so by default everything runs on one thread:
+# ND4J's OpenMP, OpenBLAS 0.3.31 (a pthreads build, which takes OMP_NUM_THREADS as its thread count
+# when it starts) and Janus's own kernels (CpuThreads reads the same variable). A default run thus
+# compares one thread with one thread; OMP_NUM_THREADS=2 benchmarks/run.sh gives both cores to
+# every side (Janus then picks OpenBLAS's threads per product by size).
+# OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE pass through as the caller set them: the summary says
+# which kernel OpenBLAS ran ("blas"); unset them (env -u ...) to measure what a user gets.
 # (The PyTorch peers get the caller's setting back: PyTorch reads OMP_NUM_THREADS for its thread count.)
 export JANUS_CALLER_OMP_NUM_THREADS="${OMP_NUM_THREADS-}"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"

@@ -16,29 +16,7 @@ import sys
 import torch
 import torch.nn as nn
 
-from timing import QUICK, timed
-
-
-
-
-def train_step(model, make_opt, x, y, run=400):
-    """One step; every `run` steps the weights and the optimizer start again."""
-    start = {k: v.clone() for k, v in model.state_dict().items()}
-    state = {"opt": make_opt(), "steps": 0}
-
-    def step():
-        state["steps"] += 1
-        if state["steps"] == run:
-            state["steps"] = 0
-            model.load_state_dict(start)
-            state["opt"] = make_opt()
-        opt = state["opt"]
-        opt.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
-    return step
+from timing import timed, train_step
 
 
 def iris():
@@ -46,7 +24,7 @@ def iris():
     model = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Dropout(0.3), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 3))
     x, y = torch.randn(16, 4), torch.arange(16) % 3
     model.train()
-    t_train = timed(train_step(model, lambda: torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7), x, y))
+    t_train = timed(train_step(model, lambda: torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7), [(x, y)]))
     model.eval()
 
     def infer():
@@ -60,7 +38,7 @@ def mlp():
     torch.manual_seed(42)
     model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
     x, y = torch.randn(1024, 784), torch.arange(1024) % 10
-    return timed(train_step(model, lambda: torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7), x, y),
+    return timed(train_step(model, lambda: torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7), [(x, y)]),
                  seconds=2.0, repeats=5)
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from timing import QUICK, timed
+from timing import timed, train_step
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DIGITS = os.path.join(HERE, "../../core/src/main/resources/dev/janus/core/data/digits.csv.gz")
@@ -37,24 +37,7 @@ def step_fn():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(128, 10))
-    start = {k: v.clone() for k, v in model.state_dict().items()}
-    data = batches()
-    state = {"opt": torch.optim.Adam(model.parameters(), lr=1e-3), "steps": 0}
-
-    def step():
-        if state["steps"] == 675:
-            model.load_state_dict(start)
-            state["opt"] = torch.optim.Adam(model.parameters(), lr=1e-3)
-            state["steps"] = 0
-        x, y = data[state["steps"] % 8]
-        state["steps"] += 1
-        opt = state["opt"]
-        opt.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
-    return step
+    return train_step(model, lambda: torch.optim.Adam(model.parameters(), lr=1e-3), batches(), run=675)
 
 
 if __name__ == "__main__":

@@ -16,10 +16,12 @@ import java.nio.file.Paths;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs the JMH benchmarks, then the PyTorch peer scripts (when a Python with torch is found), and
@@ -30,13 +32,14 @@ import java.util.Map;
  * start with "janus" are Janus's ("janus", "janusEager", "janusCompiled"), the others are peers.
  * Every peer is set against every Janus variant of its case.
  *
- * <p>Usage: Bench [--quick] [--out DIR] [REGEX...]
+ * <p>Usage: Bench [--quick] [--out DIR] [-p NAME=V1,V2...] [REGEX...]
  */
 public final class Bench {
-    static final String USAGE = "usage: benchmarks/run.sh [--quick] [--out DIR] [REGEX...]\n"
+    static final String USAGE = "usage: benchmarks/run.sh [--quick] [--out DIR] [-p NAME=V1,V2...] [REGEX...]\n"
             + "  --quick    1 fork, 2 warm-up and 3 measured iterations of 0.5 s per benchmark (a few minutes in all)\n"
             + "             instead of 2 forks, 5 warm-up and 5 measured iterations of 1 s\n"
             + "  --out DIR  where jmh.json and summary.json go (default: benchmarks/results)\n"
+            + "  -p NAME=V1,V2  only these values of a benchmark parameter (JMH's -p), e.g. -p w=64,1024\n"
             + "  REGEX      only the benchmarks that match (JMH include patterns)\n"
             + "PyTorch peers run after JMH with $JANUS_PYTHON, else benchmarks/.venv/bin/python, else python3, if it has torch:\n"
             + "  python3 -m venv benchmarks/.venv && benchmarks/.venv/bin/pip install torch\n";
@@ -49,6 +52,7 @@ public final class Bench {
         boolean quick;
         Path out = Paths.get("benchmarks", "results");
         final List<String> includes = new ArrayList<>();
+        final Map<String, String[]> params = new LinkedHashMap<>();
     }
 
     static Settings parse(String[] args) {
@@ -59,6 +63,12 @@ public final class Bench {
                 case "--out":
                     if (i + 1 == args.length) throw new IllegalArgumentException("--out needs a folder");
                     s.out = Paths.get(args[++i]);
+                    break;
+                case "-p":
+                    int eq = i + 1 == args.length ? -1 : args[i + 1].indexOf('=');
+                    if (eq < 1) throw new IllegalArgumentException("-p needs NAME=V1,V2...");
+                    s.params.put(args[i + 1].substring(0, eq), args[i + 1].substring(eq + 1).split(","));
+                    i++;
                     break;
                 default:
                     if (args[i].startsWith("-")) throw new IllegalArgumentException("unknown option " + args[i]);
@@ -92,12 +102,16 @@ public final class Bench {
                         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Xmx4g")
                 .resultFormat(ResultFormatType.JSON)
                 .result(s.out.resolve("jmh.json").toString());
-        if (s.includes.isEmpty()) opts.include("dev\\.janus\\.benchmarks\\..*");
+        // GpuBenchmark needs a GPU: it runs only when named (scripts/gpu-check does).
+        if (s.includes.isEmpty()) opts.include("dev\\.janus\\.benchmarks\\.(?!GpuBenchmark).*");
         for (String inc : s.includes) opts.include(inc);
+        for (Map.Entry<String, String[]> p : s.params.entrySet()) opts.param(p.getKey(), p.getValue());
         Collection<RunResult> results = new Runner(opts.build()).run();
 
         Map<String, Case> cases = cases(results);
-        PythonPeers.Outcome torch = PythonPeers.run(s.quick);
+        Set<String> ran = new HashSet<>();
+        for (String key : cases.keySet()) ran.add(key.substring(0, key.indexOf('.')));
+        PythonPeers.Outcome torch = PythonPeers.run(s.quick, ran);
         for (Map.Entry<String, Map<String, double[]>> e : torch.seconds.entrySet()) {
             Case c = cases.get(e.getKey());
             if (c == null) continue;
@@ -110,6 +124,7 @@ public final class Bench {
         System.out.println();
         System.out.println(table(cases));
         System.out.println("PyTorch peers: " + torch.note);
+        System.out.println(blas() + "; load average " + load() + "; OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS"));
         System.out.println("Wrote " + s.out.resolve("jmh.json") + " and " + s.out.resolve("summary.json"));
     }
 
@@ -131,12 +146,21 @@ public final class Bench {
             String method = full.substring(full.lastIndexOf('.') + 1);
             int cut = method.lastIndexOf('_');
             if (cut < 0) continue;
-            String key = cls.substring(cls.lastIndexOf('.') + 1) + "." + method.substring(0, cut), variant = method.substring(cut + 1);
+            String key = cls.substring(cls.lastIndexOf('.') + 1) + "." + method.substring(0, cut) + params(r), variant = method.substring(cut + 1);
             Case c = m.computeIfAbsent(key, k -> new Case(r.getPrimaryResult().getScoreUnit()));
             double[] score = {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()};
             (variant.startsWith("janus") ? c.janus : c.peers).put(variant, score);
         }
         return m;
+    }
+
+    /** A parameterised benchmark's parameters as "[w=512]" (empty without parameters): part of the case's name. */
+    static String params(RunResult r) {
+        java.util.Collection<String> keys = r.getParams().getParamsKeys();
+        if (keys.isEmpty()) return "";
+        StringBuilder sb = new StringBuilder("[");
+        for (String k : keys) sb.append(sb.length() > 1 ? "," : "").append(k).append('=').append(r.getParams().getParam(k));
+        return sb.append(']').toString();
     }
 
     /** How many of the unit ("us/op") make a second. */
@@ -163,6 +187,24 @@ public final class Bench {
         return cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version");
     }
 
+    /** The kernel OpenBLAS runs here ("SkylakeX", or what OPENBLAS_CORETYPE forces) and the variable's value. */
+    static String blas() {
+        org.bytedeco.javacpp.Loader.load(org.bytedeco.openblas.global.openblas_full.class);
+        String core = org.bytedeco.openblas.global.openblas_full.openblas_get_corename().getString();
+        return "OpenBLAS " + core + " kernel (OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE")
+                + ", OPENBLAS_L2_SIZE=" + System.getenv("OPENBLAS_L2_SIZE") + ")";
+    }
+
+    /** The 1-, 5- and 15-minute load averages when the summary is written (a busy machine makes noisy numbers). */
+    static String load() {
+        try {
+            String[] f = Files.readAllLines(Paths.get("/proc/loadavg")).get(0).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     private static String json(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
@@ -173,6 +215,8 @@ public final class Bench {
         sb.append("  \"machine\": ").append(json(machine())).append(",\n");
         sb.append("  \"mode\": ").append(json(quick ? "quick" : "full")).append(",\n");
         sb.append("  \"OMP_NUM_THREADS\": ").append(json(String.valueOf(System.getenv("OMP_NUM_THREADS")))).append(",\n");
+        sb.append("  \"blas\": ").append(json(blas())).append(",\n");
+        sb.append("  \"load\": ").append(json(load())).append(",\n");
         sb.append("  \"pytorch\": ").append(json(torchNote)).append(",\n");
         sb.append("  \"pairs\": [");
         boolean first = true;

@@ -61,20 +61,28 @@ public class CompiledIrisBenchmark {
     private OrtSession ort;
     private OnnxTensor ortInput;
 
-    /** A model, its starting weights and optimizer state, and where it is in its 400-step run. */
+    /** A model, its starting weights and optimizer state, and where it is in its run of steps. */
     static final class Run {
         final Sequential model;
         private final List<Tensor> weights;
+        private final int length, batches;
         private int steps;
 
+        /** Runs of {@link IrisBatches#RUN} steps going round {@link IrisBatches#BATCHES} batches. */
         Run(Sequential model) {
-            this.model = model;
-            this.weights = model.getWeights();
+            this(model, IrisBatches.RUN, IrisBatches.BATCHES);
         }
 
-        /** The batch of this step; every RUN steps the model starts again. */
+        Run(Sequential model, int length, int batches) {
+            this.model = model;
+            this.weights = model.getWeights();
+            this.length = length;
+            this.batches = batches;
+        }
+
+        /** The batch of this step; every {@code length} steps the model starts again. */
         int next() {
-            if (steps == IrisBatches.RUN) {
+            if (steps == length) {
                 steps = 0;
                 model.setWeights(weights);
                 if (!model.runEagerly()) {
@@ -85,7 +93,7 @@ public class CompiledIrisBenchmark {
                     model.compile(model.optimizer(), model.loss(), model.metricNames());
                 }
             }
-            return steps++ % IrisBatches.BATCHES;
+            return steps++ % batches;
         }
     }
 

@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * 784 -> 512 relu -> 512 relu -> 10 softmax at batch 1024 (Adam, sparse categorical cross
  * entropy), one compiled training step; "nopasses" is the same step with every pass off, "dl4j"
- * the same MLP as a Deeplearning4j MultiLayerNetwork (one fit per step). As in
+ * the same MLP as a Deeplearning4j MultiLayerNetwork (one fit per step), "cblas" the step's eight
+ * matrix products alone as bare cblas_sgemm calls on native buffers (the step's pure-GEMM time).
+ * "products" compares Janus's matmul op with bare cblas_sgemm on those eight shapes. As in
  * {@link CompiledIrisBenchmark}, weights and optimizer state start again every 400 steps.
  * PyTorch's time comes from benchmarks/peers/compiled_torch.py.
  */
@@ -38,6 +40,7 @@ public class CompiledMlpBenchmark {
     private CompiledIrisBenchmark.Run run, runPlain;
     private Dl4jNet dl4j;
     private DataSet dl4jBatch;
+    private BareGemm gemm;
 
     private static Sequential mlp(CompileOptions options) {
         Generator.manualSeed(42);
@@ -63,6 +66,7 @@ public class CompiledMlpBenchmark {
         runPlain = new CompiledIrisBenchmark.Run(plainModel);
         dl4j = new Dl4jNet(42, 0, 784, 512, 512, 10);
         dl4jBatch = new DataSet(x.toNd4j(), IrisBatches.oneHot(y, 10));
+        gemm = new BareGemm(BareGemm.mlpStep(1024, 784, 512, 512, 10));
     }
 
     @Benchmark
@@ -80,5 +84,22 @@ public class CompiledMlpBenchmark {
     @Benchmark
     public double trainStep_dl4j() {
         return dl4j.step(dl4jBatch);
+    }
+
+    /** The step's pure-GEMM time: its eight products as bare cblas_sgemm calls (see {@link BareGemm}). */
+    @Benchmark
+    public float trainStep_cblas() {
+        return gemm.cblas();
+    }
+
+    /** The same eight products through Janus's matmul op on native tensors (what the plan calls). */
+    @Benchmark
+    public Tensor products_janus() {
+        return gemm.janus(ctx);
+    }
+
+    @Benchmark
+    public float products_cblas() {
+        return gemm.cblas();
     }
 }

@@ -10,12 +10,10 @@ import dev.janus.core.ops.Immediate;
 import dev.janus.core.optim.Adam;
 import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.nn.Conv2d;
-import dev.janus.eager.nn.CrossEntropyLoss;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.MaxPool2d;
 import dev.janus.eager.nn.NNFlatten;
 import dev.janus.eager.nn.ReLU;
-import dev.janus.graph.Plan;
 import dev.janus.graph.TrainingStep;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
@@ -31,7 +29,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,16 +56,9 @@ public class DigitsCnnBenchmark {
     private final Tensor[] images = new Tensor[BATCHES], labels = new Tensor[BATCHES];
     private final dev.janus.eager.Tensor[] eagerImages = new dev.janus.eager.Tensor[BATCHES], eagerLabels = new dev.janus.eager.Tensor[BATCHES];
 
-    private Sequential keras;
-    private List<Tensor> kerasStart;
+    private CompiledIrisBenchmark.Run keras;
     private ExecContext ctx;
-    private int compiledSteps;
-
-    private dev.janus.eager.nn.NNSequential module;
-    private Map<String, Tensor> moduleStart;
-    private EagerOptimizer opt;
-    private final CrossEntropyLoss lossFn = new CrossEntropyLoss();
-    private int eagerSteps;
+    private EagerRun eager;
 
     @Setup
     public void setup() {
@@ -84,50 +74,30 @@ public class DigitsCnnBenchmark {
             eagerLabels[b] = dev.janus.eager.Tensor.from(batch[1]);
         }
         Generator.manualSeed(0);
-        keras = new Sequential(new Input(8, 8, 1),
+        Sequential model = new Sequential(new Input(8, 8, 1),
                 new Conv2D(16, 3, "relu").padding("same"), new MaxPooling2D(),
                 new Conv2D(32, 3, "relu").padding("same"), new MaxPooling2D(),
                 new dev.janus.layers.core.Flatten(), new Dense(10, "softmax"));
-        keras.compile("adam", "sparse_categorical_crossentropy", List.of());
-        kerasStart = keras.getWeights();
+        model.compile("adam", "sparse_categorical_crossentropy", List.of());
+        keras = new CompiledIrisBenchmark.Run(model, RUN, BATCHES);
         ctx = new ExecContext(new Generator(3));
 
-        module = new dev.janus.eager.nn.NNSequential(
+        dev.janus.eager.nn.NNSequential module = new dev.janus.eager.nn.NNSequential(
                 new Conv2d(1, 16, 3, 1, 1), new ReLU(), new MaxPool2d(2),
                 new Conv2d(16, 32, 3, 1, 1), new ReLU(), new MaxPool2d(2),
                 new NNFlatten(), new Linear(128, 10));
-        moduleStart = module.stateDict();
-        opt = new EagerOptimizer(new Adam(1e-3), module.parameters());
+        eager = new EagerRun(module, () -> new EagerOptimizer(new Adam(1e-3), module.parameters()), RUN);
     }
 
     @Benchmark
     public List<Tensor> cnnStep_janus() {
-        TrainingStep step = keras.compiledTrainingStep();
-        if (compiledSteps == RUN) {
-            keras.setWeights(kerasStart);
-            for (Tensor t : step.state().values()) t.fill(0);
-            step.setIterations(0);
-            compiledSteps = 0;
-        }
-        int b = compiledSteps++ % BATCHES;
-        Plan p = step.plan(List.of(images[b].shape(), labels[b].shape()));
-        p.input(0).copyFrom(images[b]);
-        p.input(1).copyFrom(labels[b]);
-        return step.run(p, ctx);
+        int b = keras.next();
+        TrainingStep step = keras.model.compiledTrainingStep();
+        return step.run(CompiledIrisBenchmark.fill(step.plan(List.of(images[b].shape(), labels[b].shape())), images[b], labels[b]), ctx);
     }
 
     @Benchmark
     public double cnnStep_eager() {
-        if (eagerSteps == RUN) {
-            module.loadStateDict(moduleStart);
-            opt = new EagerOptimizer(new Adam(1e-3), module.parameters());
-            eagerSteps = 0;
-        }
-        int b = eagerSteps++ % BATCHES;
-        opt.zeroGrad();
-        dev.janus.eager.Tensor loss = lossFn.forward(module.forward(eagerImages[b]), eagerLabels[b]);
-        loss.backward();
-        opt.step();
-        return loss.item();
+        return eager.step(eagerImages, eagerLabels);
     }
 }

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,7 +23,14 @@ import java.util.regex.Pattern;
  */
 final class PythonPeers {
     static final Path DIR = Paths.get("benchmarks", "peers");
-    private static final List<String> SCRIPTS = List.of("eager_step_torch.py", "compiled_torch.py", "digits_cnn_torch.py");
+    // Each script and the benchmark classes whose cases it times: a run that left a class out skips its script.
+    private static final Map<String, List<String>> SCRIPTS = Map.of(
+            "eager_step_torch.py", List.of("IrisStepBenchmark"),
+            "compiled_torch.py", List.of("CompiledIrisBenchmark", "CompiledMlpBenchmark"),
+            "digits_cnn_torch.py", List.of("DigitsCnnBenchmark"),
+            "cifar_cnn_torch.py", List.of("CifarCnnBenchmark"),
+            "width_sweep_torch.py", List.of("WidthSweepBenchmark"),
+            "gpu_torch.py", List.of("GpuBenchmark"));
     private static final Pattern ENTRY = Pattern.compile("\"([^\"]+)\":\\s*\\{([^}]*)}");
     private static final Pattern PEER = Pattern.compile("\"([^\"]+)\":\\s*\\[\\s*([-0-9.eE+]+)\\s*,\\s*([-0-9.eE+]+)\\s*]");
 
@@ -34,7 +43,8 @@ final class PythonPeers {
     private PythonPeers() {
     }
 
-    static Outcome run(boolean quick) {
+    /** Runs the scripts that time a case of the benchmark classes {@code ran} (simple names). */
+    static Outcome run(boolean quick, Set<String> ran) {
         Outcome o = new Outcome();
         String python = python();
         String version = python == null ? null : output(List.of(python, "-c", "import torch; print(torch.__version__)"), 120);
@@ -42,7 +52,8 @@ final class PythonPeers {
             o.note = "skipped: no Python with torch (set JANUS_PYTHON, or: python3 -m venv benchmarks/.venv && benchmarks/.venv/bin/pip install torch)";
             return o;
         }
-        for (String script : SCRIPTS) {
+        for (String script : new TreeSet<>(SCRIPTS.keySet())) {
+            if (SCRIPTS.get(script).stream().noneMatch(ran::contains)) continue;
             List<String> cmd = new ArrayList<>(List.of(python, DIR.resolve(script).toString(), "--json"));
             if (quick) cmd.add("--quick");
             System.out.println("# PyTorch peer: " + String.join(" ", cmd));

@@ -26,6 +26,10 @@ class BenchTest {
         assertEquals(Paths.get("benchmarks", "results"), d.out);
         assertThrows(IllegalArgumentException.class, () -> Bench.parse(new String[] {"--fast"}));
         assertThrows(IllegalArgumentException.class, () -> Bench.parse(new String[] {"--out"}));
+        Bench.Settings p = Bench.parse(new String[] {"-p", "w=64,1024", "WidthSweep"});
+        assertArrayEquals(new String[] {"64", "1024"}, p.params.get("w"));
+        assertEquals(List.of("WidthSweep"), p.includes);
+        assertThrows(IllegalArgumentException.class, () -> Bench.parse(new String[] {"-p", "w"}));
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.ops.Attrs;
+import dev.janus.core.ops.ExecContext;
 import dev.janus.core.ops.Op;
 import dev.janus.core.ops.Ops;
 
@@ -119,13 +120,18 @@ public class Tensor {
      * requires them, and for the tracer when one is recording. Returns every output.
      */
     public static Tensor[] applyAll(Op op, Attrs attrs, Tensor... inputs) {
+        return applyAll(Backward.CTX, op, attrs, inputs);
+    }
+
+    /** As {@link #applyAll(Op, Attrs, Tensor...)}, random ops drawing from {@code ctx}'s generator. */
+    static Tensor[] applyAll(ExecContext ctx, Op op, Attrs attrs, Tensor... inputs) {
         dev.janus.core.Tensor[] in = new dev.janus.core.Tensor[inputs.length];
         boolean needsGrad = false;
         for (int i = 0; i < inputs.length; i++) {
             in[i] = inputs[i].value;
             needsGrad |= inputs[i].requiresGrad;
         }
-        dev.janus.core.Tensor[] out = op.run(Backward.CTX, attrs, in);
+        dev.janus.core.Tensor[] out = op.run(ctx, attrs, in);
         ThreadState state = ThreadState.get();
         Node node = needsGrad && state.gradEnabled ? new Node(op, attrs, inputs.clone(), in, out) : null;
         Tensor[] result = new Tensor[out.length];

@@ -28,6 +28,7 @@ final class ModelBuilder implements OnnxWriter {
     private final Map<String, TensorProto> initializers = new LinkedHashMap<>();
     private final Map<String, String> aliases = new HashMap<>();
     private final Set<String> valueNames = new HashSet<>(), nodeNames = new HashSet<>();
+    private final Map<String, Integer> valueSuffix = new HashMap<>(), nodeSuffix = new HashMap<>();
     private String label;
 
     ModelBuilder(int opset) {
@@ -41,7 +42,7 @@ final class ModelBuilder implements OnnxWriter {
 
     /** Takes {@code preferred} as a value name, or the first free "preferred_1", "preferred_2", .... */
     String claim(String preferred) {
-        return unique(valueNames, preferred);
+        return unique(valueNames, valueSuffix, preferred);
     }
 
     /** Takes exactly {@code name}; an error when it is already used. */
@@ -49,9 +50,20 @@ final class ModelBuilder implements OnnxWriter {
         if (name.isEmpty() || !valueNames.add(name)) throw new OnnxException(what + " name '" + name + "' is empty or used twice");
     }
 
-    private static String unique(Set<String> taken, String preferred) {
+    /**
+     * The first of preferred, preferred_1, preferred_2, ... not taken. The next suffix to try is
+     * remembered per name, so naming n nodes "Relu" costs O(n), not O(n^2).
+     */
+    private static String unique(Set<String> taken, Map<String, Integer> nextSuffix, String preferred) {
         String name = preferred;
-        for (int k = 1; !taken.add(name); k++) name = preferred + "_" + k;
+        int k = nextSuffix.getOrDefault(preferred, 1);
+        if (taken.contains(name)) {
+            while (!taken.add(name = preferred + "_" + k)) k++;
+            k++;
+        } else {
+            taken.add(name);
+        }
+        nextSuffix.put(preferred, k);
         return name;
     }
 
@@ -68,7 +80,7 @@ final class ModelBuilder implements OnnxWriter {
     @Override
     public void node(String opType, List<String> inputs, List<String> outputs, Object... attrs) {
         NodeProto.Builder n = NodeProto.newBuilder().setOpType(opType)
-                .setName(unique(nodeNames, label == null ? opType : label + "/" + opType));
+                .setName(unique(nodeNames, nodeSuffix, label == null ? opType : label + "/" + opType));
         for (String in : inputs) n.addInput(in.isEmpty() ? in : resolve(in));
         n.addAllOutput(outputs);
         if (attrs.length % 2 != 0) throw new IllegalArgumentException(opType + ": attributes come in name/value pairs");

@@ -50,21 +50,72 @@ public final class OnnxRuntimeModel implements AutoCloseable {
 
     public static OnnxRuntimeModel load(Path path) {
         if (!Files.isRegularFile(path)) throw new OnnxException("no ONNX model at " + path);
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            return open(env, env.createSession(path.toString(), options), path.toString());
+        try {
+            return onLargeStack(() -> {
+                OrtEnvironment env = OrtEnvironment.getEnvironment();
+                try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+                    return open(env, env.createSession(path.toString(), options), path.toString());
+                }
+            });
         } catch (OrtException e) {
             throw new OnnxException("ONNX Runtime cannot load " + path + ": " + e.getMessage(), e);
         }
     }
 
     public static OnnxRuntimeModel load(byte[] model) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            return open(env, env.createSession(model, options), "the model");
+        try {
+            return onLargeStack(() -> {
+                OrtEnvironment env = OrtEnvironment.getEnvironment();
+                try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+                    return open(env, env.createSession(model, options), "the model");
+                }
+            });
         } catch (OrtException e) {
             throw new OnnxException("ONNX Runtime cannot load the model: " + e.getMessage(), e);
         }
+    }
+
+    /** Something that calls into ONNX Runtime. */
+    private interface OrtCall<T> {
+        T call() throws OrtException;
+    }
+
+    /**
+     * Runs {@code call} on a thread with a 512 MB stack (reserved address space; only what is used
+     * is committed) and waits for it. ONNX Runtime recurses on the calling thread, and native code
+     * that runs off a Java thread's stack kills the JVM (SIGSEGV, no exception): creating its
+     * environment walks the process's command line a character at a time (about 230 bytes of stack
+     * each: a class path of 4,500 characters overflows the default 1 MB stack, which is how
+     * {@code janus demo} died once the serving jars joined its class path), and making a session
+     * walks the graph (a chain of 10,000 nodes overflows 1 MB too).
+     */
+    private static <T> T onLargeStack(OrtCall<T> call) throws OrtException {
+        Object[] result = {null};
+        Throwable[] failed = {null};
+        Thread t = new Thread(null, () -> {
+            try {
+                result[0] = call.call();
+            } catch (Throwable e) {
+                failed[0] = e;
+            }
+        }, "onnxruntime-load", 512L << 20);
+        t.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;   // the load finishes either way; the caller's interrupt is kept
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+        if (failed[0] instanceof OrtException e) throw e;
+        if (failed[0] instanceof RuntimeException e) throw e;
+        if (failed[0] instanceof Error e) throw e;
+        @SuppressWarnings("unchecked")
+        T value = (T) result[0];
+        return value;
     }
 
     private static OnnxRuntimeModel open(OrtEnvironment env, OrtSession session, String source) throws OrtException {

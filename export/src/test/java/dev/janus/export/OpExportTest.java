@@ -9,6 +9,7 @@ import dev.janus.core.ir.Node;
 import dev.janus.core.ir.Value;
 import dev.janus.core.onnx.OnnxException;
 import dev.janus.core.ops.Attrs;
+import dev.janus.core.ops.Immediate;
 import dev.janus.core.ops.Op;
 import dev.janus.core.ops.Ops;
 import org.junit.jupiter.api.Test;
@@ -244,6 +245,11 @@ class OpExportTest {
         c.add(rnn(dt, "gru reverse", Ops.GRU, Attrs.of("direction", "reverse"), 3, 1, false));
         c.add(rnn(dt, "gru bidirectional linear_before_reset", Ops.GRU, Attrs.of("direction", "bidirectional", "linear_before_reset", 1), 3, 1, true));
         c.add(rnn(dt, "gru with initial state", Ops.GRU, Attrs.NONE, 3, 1, true));
+        c.add(fakeQuantize(dt, "fake_quantize uint8 per tensor", Attrs.of("qmin", 0, "qmax", 255), new double[] {0.02}, new double[] {128}));
+        c.add(fakeQuantize(dt, "fake_quantize int8 narrow per channel", Attrs.of("qmin", -127, "qmax", 127, "axis", 1),
+                new double[] {0.01, 0.02, 0.005}, new double[] {0, 0, 0}));
+        c.add(fakeQuantize(dt, "fake_quantize int8 asymmetric last axis", Attrs.of("qmin", -128, "qmax", 127, "axis", -1),
+                new double[] {0.01, 0.02, 0.03, 0.015}, new double[] {-3, 10, 0, 5}));
         return c;
     }
 
@@ -301,6 +307,14 @@ class OpExportTest {
         });
     }
 
+    /** fake_quantize of x [?, 3, 4] in [-3, 3] with the scale and zero point as parameters (scalars for one value each). */
+    private static Case fakeQuantize(DType dt, String name, Attrs attrs, double[] scale, double[] zeroPoint) {
+        Tensor sd = scale.length == 1 ? Tensor.scalar(scale[0], dt) : Immediate.global().cast(Tensor.of(scale), dt);
+        Tensor zd = scale.length == 1 ? Tensor.scalar(zeroPoint[0], dt) : Immediate.global().cast(Tensor.of(zeroPoint), dt);
+        return new Case(name, 13, g -> g.addOutput(g.apply1(Ops.FAKE_QUANTIZE, attrs, g.input("x", TensorType.of(dt, -1, 3, 4)),
+                g.parameter("scale", sd), g.parameter("zero_point", zd))), b -> List.of(uniform(dt, name, -3, 3, b, 3, 4)));
+    }
+
     private static void dropout(Graph g, DType dt, double p) {
         Value h = g.apply1(Ops.RELU, Attrs.NONE, g.input("x", TensorType.of(dt, -1, 6)));
         g.addOutput(g.apply(Ops.DROPOUT, Attrs.of("p", p), h).get(0));
@@ -351,7 +365,8 @@ class OpExportTest {
      * so they have no case; exporting one is a clear error.
      */
     static final Map<String, String> TRAINING_ONLY = Map.of(
-            "conv_weight_grad", "the weight gradient of conv and conv_transpose, emitted only by their gradient rules");
+            "conv_weight_grad", "the weight gradient of conv and conv_transpose, emitted only by their gradient rules",
+            "fake_quantize_grad", "the straight-through gradient of fake_quantize, emitted only by its gradient rule");
 
     private static Set<String> covered() {
         Set<String> covered = new TreeSet<>();

@@ -4,6 +4,7 @@ import dev.janus.core.Generator;
 import dev.janus.core.Tensor;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.Interpreter;
+import dev.janus.core.onnx.OnnxException;
 import dev.janus.core.ops.ExecContext;
 import dev.janus.core.testing.Close;
 import dev.janus.export.proto.Onnx.AttributeProto;
@@ -48,6 +49,12 @@ class RoundTripTest {
         if (ONE_WAY.containsKey(op)) {
             UnsupportedOpException e = assertThrows(UnsupportedOpException.class, () -> OnnxImporter.read(first.toByteArray()));
             assertEquals(ONE_WAY.get(op), e.opType());
+            return;
+        }
+        if (op.startsWith("fake_quantize")) {
+            // Its QuantizeLinear/DequantizeLinear pair holds int8/uint8 tensors, which the importer reads once those element types land (issue 12).
+            OnnxException e = assertThrows(OnnxException.class, () -> OnnxImporter.read(first.toByteArray()));
+            assertTrue(e.getMessage().contains("INT8 is not supported"), e.getMessage());
             return;
         }
         Graph imported = OnnxImporter.read(first.toByteArray());

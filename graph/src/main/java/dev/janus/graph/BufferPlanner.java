@@ -32,8 +32,9 @@ import java.util.Set;
  * parameter update lands directly in the parameter's tensor when the updating node is the last to
  * read the old value; otherwise it is copied there after the run.
  *
- * <p>Buffers are allocated on the options' device, in their storage kind; constants are copied
- * there, parameters must already be there (they are the model's own tensors). Each node's kernel
+ * <p>Buffers are allocated on the options' device, in the kind its storage policy gives their size
+ * (on the CPU: heap, or native for large buffers); constants are copied there, parameters must
+ * already be there (they are the model's own tensors). Each node's kernel
  * is chosen once, here, for its buffers' storage ({@link Kernels#resolve}).
  */
 final class BufferPlanner {
@@ -53,10 +54,12 @@ final class BufferPlanner {
         Map<Value, Tensor> buf = new HashMap<>();
         Map<Value, String> where = new HashMap<>();
         Tensor[] inputs = new Tensor[graph.inputs().size()];
+        List<Tensor> allocated = new ArrayList<>();
         for (int i = 0; i < inputs.length; i++) {
             Value v = graph.inputs().get(i);
             staticShape(graph, v);
             inputs[i] = allocate(v.type(), options);
+            allocated.add(inputs[i]);
             buf.put(v, inputs[i]);
         }
         Device device = options.device();
@@ -68,7 +71,11 @@ final class BufferPlanner {
             }
             buf.put(p, t);
         }
-        for (Value c : graph.constants()) buf.put(c, graph.constantValue(c).to(device));
+        for (Value c : graph.constants()) {
+            Tensor value = graph.constantValue(c), moved = value.to(device);
+            if (moved != value) allocated.add(moved);
+            buf.put(c, moved);
+        }
 
         Map<Value, Value> target = new HashMap<>();
         for (Map.Entry<Integer, Integer> u : updates.entrySet()) {
@@ -110,7 +117,7 @@ final class BufferPlanner {
                     landed.add(v);
                     how = "param " + p.name();
                 }
-                if (b == null && options.inPlace() && Elementwise.is(node.op())) {
+                if (b == null && options.inPlace() && node.op().isElementwise()) {
                     for (Value u : node.inputs()) {
                         if (lastUse.get(u) == k && u.type().equals(t) && owned.contains(buf.get(u).storage())
                                 && !handedOver.contains(u)) {
@@ -128,11 +135,14 @@ final class BufferPlanner {
                 }
                 if (b == null) {
                     b = allocate(t, options);
+                    allocated.add(b);
                     owned.add(b.storage());
                     ids.put(b.storage(), ids.size() + 1);
                     bytes += (long) b.numel() * t.dtype().bytes();
                 }
-                if (!how.startsWith("param")) how = "b" + ids.get(b.storage()) + how;
+                if (!how.startsWith("param")) {
+                    how = "b" + ids.get(b.storage()) + (b.storage().kind() == StorageKind.HEAP ? "" : " " + b.storage().kind()) + how;
+                }
                 where.put(v, how);
                 buf.put(v, b);
                 outs[k][j] = b;
@@ -159,11 +169,11 @@ final class BufferPlanner {
         Tensor[] outputs = new Tensor[graph.outputs().size()];
         for (int i = 0; i < outputs.length; i++) outputs[i] = buf.get(graph.outputs().get(i));
         return new Plan(graph, device, kernels, attrs, ins, outs, labels, inputs, outputs, from.toArray(new Tensor[0]),
-                to.toArray(new Tensor[0]), ids.size(), bytes, layout(graph, where));
+                to.toArray(new Tensor[0]), allocated.toArray(new Tensor[0]), ids.size(), bytes, layout(graph, where));
     }
 
     private static Tensor allocate(TensorType t, CompileOptions options) {
-        StorageKind kind = options.storage();
+        StorageKind kind = options.storage().kindFor(t.shape().size());
         return kind == StorageKind.HEAP ? Tensor.empty(t.dtype(), t.shape()) : kind.empty(t.dtype(), t.shape(), options.device());
     }
 
@@ -179,7 +189,7 @@ final class BufferPlanner {
     private static boolean canLand(Node node, int k, Value p, Map<Value, Integer> lastUse) {
         Integer last = lastUse.get(p);
         if (last != null && last > k) return false;
-        return !node.inputs().contains(p) || Elementwise.is(node.op());
+        return !node.inputs().contains(p) || node.op().isElementwise();
     }
 
     private static dev.janus.core.Shape staticShape(Graph graph, Value v) {

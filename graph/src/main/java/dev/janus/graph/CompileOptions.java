@@ -3,6 +3,7 @@ package dev.janus.graph;
 import dev.janus.core.Device;
 import dev.janus.core.JanusException;
 import dev.janus.core.backend.StorageKind;
+import dev.janus.core.backend.StoragePolicy;
 
 /**
  * Which passes the compiler runs, and who sees the IR between them. Every pass can be switched off,
@@ -13,7 +14,7 @@ public final class CompileOptions {
     private boolean constantFolding = true, transposes = true, cse = true, dce = true, fusion = true, bufferReuse = true, inPlace = true;
     private IrListener listener;
     private Device device = Device.CPU;
-    private StorageKind storage = StorageKind.HEAP;
+    private StoragePolicy storage = StoragePolicy.auto();
 
     public static CompileOptions defaults() {
         return new CompileOptions();
@@ -63,23 +64,29 @@ public final class CompileOptions {
     }
 
     /**
-     * The device a plan's buffers live and its kernels run on, in that device's default storage
-     * (default: the CPU, heap). A device no backend serves is an error here.
+     * The device a plan's buffers live and its kernels run on (default: the CPU). On the CPU buffers
+     * go to the heap or native memory by size ({@link StoragePolicy#auto()}); on another device, in
+     * its backend's storage. A device no backend serves is an error here.
      */
     public CompileOptions device(Device d) {
         StorageKind kind = StorageKind.forDevice(d);
         device = d;
-        storage = kind;
+        storage = d.isCpu() ? StoragePolicy.auto() : StoragePolicy.of(kind);
         return this;
     }
 
-    /** The storage kind of a plan's buffers on its device: on the CPU, heap (default) or native. */
+    /** Every buffer of a plan in {@code kind} (on the CPU: heap or native). */
     public CompileOptions storage(StorageKind kind) {
-        if (!kind.deviceType().equals(device.type())) {
-            throw new JanusException("compile options: " + kind + " storage lives on " + kind.deviceType()
+        return storage(StoragePolicy.of(kind));
+    }
+
+    /** Which storage a plan's buffers get: on the CPU by default heap below a size and native from it. */
+    public CompileOptions storage(StoragePolicy policy) {
+        if (!policy.fits(device)) {
+            throw new JanusException("compile options: " + policy + " storage lives on " + policy.deviceType()
                     + ", not on the chosen device " + device);
         }
-        storage = kind;
+        storage = policy;
         return this;
     }
 
@@ -87,7 +94,7 @@ public final class CompileOptions {
         return device;
     }
 
-    public StorageKind storage() {
+    public StoragePolicy storage() {
         return storage;
     }
 

@@ -7,6 +7,7 @@ import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.Node;
 import dev.janus.core.ir.Value;
 import dev.janus.core.ops.Attrs;
+import dev.janus.core.ops.ElementwiseTiles;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,15 +55,20 @@ public final class ElementwiseFusion implements Pass {
             for (Value in : n.inputs()) {
                 Group g = in.producer() == null ? null : groupOf.get(in.producer());
                 if (g != null && !g.sealed && g.shape.equals(s)) join.add(g);
-                else if (Elementwise.period(in.type().shape(), s) < 0) ok = false;
+                else if (ElementwiseTiles.period(in.type().shape(), s) < 0) ok = false;
             }
             if (!ok) {
                 seal(n, groupOf, Set.of());
                 continue;
             }
             seal(n, groupOf, join);
-            Group merged = new Group(s);
+            // The smaller groups move into the largest: each node moves O(log n) times, so a chain
+            // of n nodes fuses in O(n log n), not the O(n^2) of copying the group at every node.
+            Group merged = null;
+            for (Group g : join) if (merged == null || g.members.size() > merged.members.size()) merged = g;
+            if (merged == null) merged = new Group(s);
             for (Group g : join) {
+                if (g == merged) continue;
                 merged.members.addAll(g.members);
                 for (Node m : g.members) groupOf.put(m, merged);
             }
@@ -71,18 +77,25 @@ public final class ElementwiseFusion implements Pass {
         }
 
         Map<Node, Integer> index = new HashMap<>();
-        for (Node n : graph.nodes()) index.put(n, index.size());
+        Map<Group, Node> last = new HashMap<>();
+        for (Node n : graph.nodes()) {
+            index.put(n, index.size());
+            Group g = groupOf.get(n);
+            if (g != null) last.put(g, n);
+        }
         Map<Value, List<Node>> consumers = new HashMap<>();
         for (Node n : graph.nodes()) for (Value in : n.inputs()) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+        Set<Value> graphOutputs = new HashSet<>(graph.outputs());
 
         Rewriter r = new Rewriter(graph);
         for (Node n : graph.nodes()) {
             Group g = groupOf.get(n);
             if (g == null || !worthFusing(g)) {
                 r.copy(n);
-            } else {
+            } else if (n == last.get(g)) {
+                // A group is placed where its last member was, its members in graph order.
                 g.members.sort((a, b) -> Integer.compare(index.get(a), index.get(b)));
-                if (n == g.members.get(g.members.size() - 1)) emit(r, g, consumers, new HashSet<>(graph.outputs()));
+                emit(r, g, consumers, graphOutputs);
             }
         }
         return r.finish();
@@ -95,13 +108,13 @@ public final class ElementwiseFusion implements Pass {
     private static boolean worthFusing(Group g) {
         if (g.members.size() > 1) return true;
         for (Value in : g.members.get(0).inputs()) {
-            if (Elementwise.period(in.type().shape(), g.shape) < g.shape.size()) return true;
+            if (ElementwiseTiles.period(in.type().shape(), g.shape) < g.shape.size()) return true;
         }
         return false;
     }
 
     private static boolean candidate(Node n) {
-        return Elementwise.is(n.op()) && !(n.op() instanceof FusedElementwise) && n.outputs().size() == 1
+        return n.op().isElementwise() && !(n.op() instanceof FusedElementwise) && n.outputs().size() == 1
                 && n.output().type().shape().isStatic();
     }
 
@@ -132,7 +145,7 @@ public final class ElementwiseFusion implements Pass {
         for (int j = 0; j < nIn; j++) {
             Value v = externals.get(j);
             inTypes[j] = r.get(v).type();
-            period[j] = Elementwise.period(v.type().shape(), g.shape);
+            period[j] = ElementwiseTiles.period(v.type().shape(), g.shape);
             constant[j] = v.kind() == Value.Kind.CONSTANT;
         }
         List<FusedElementwise.Instr> program = new ArrayList<>();

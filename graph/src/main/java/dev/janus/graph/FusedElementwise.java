@@ -5,12 +5,15 @@ import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.backend.CpuThreads;
+import dev.janus.core.backend.StorageKind;
 import dev.janus.core.ops.Attrs;
+import dev.janus.core.ops.ElementwiseTiles;
 import dev.janus.core.ops.ExecContext;
+import dev.janus.core.ops.Kernels;
 import dev.janus.core.ops.Op;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -21,22 +24,28 @@ import java.util.List;
  * buffers. A tensor that fits one tile runs on registers of its own shape, reading inputs in place.
  *
  * <p>Operands from outside the chain are either full (the output's shape) or repeat with a period
- * (a scalar, a bias row; see {@link Elementwise#period}). Every input of a tile is read before any
- * output of it is written, so an output may share an input's buffer. Not thread-safe (registers).
+ * (a scalar, a bias row; see {@link ElementwiseTiles#period}). Every input of a tile is read before any
+ * output of it is written, so an output may share an input's buffer. Each thread has registers of
+ * its own; a large output's tiles are shared out among threads ({@link CpuThreads}).
  *
- * <p>{@link #compute} is the CPU kernel (heap storage). The chain is public so that a backend can
+ * <p>{@link #compute} is the CPU kernel (heap and native storage). The chain is public so that a backend can
  * generate one kernel per chain for its device (CUDA C through NVRTC, say): it registers a generator
  * with {@code Kernels.registerGenerator(FusedElementwise.class, kind, op -> kernel)}, reading
  * {@link #program()}, {@link #inputTypes()}, {@link #period(int)} and {@link #outputValues()}.
  */
 public final class FusedElementwise extends Op {
+    static final int TILE = ElementwiseTiles.TILE;
+
+    // The chain reads and writes any CPU storage through its registers, so it is native storage's kernel too.
+    static {
+        Kernels.registerGenerator(FusedElementwise.class, StorageKind.NATIVE, op -> op);
+    }
+
     /** A chain of elementwise ops is itself elementwise (it may be fused further and run in place). */
     @Override
     public boolean isElementwise() {
         return true;
     }
-
-    static final int TILE = 4096;
 
     /** One op of the chain: its sources and result are value numbers (inputs first, then results). */
     public static final class Instr {
@@ -74,12 +83,8 @@ public final class FusedElementwise extends Op {
     // Physical register of each value: inputs use 0..nIn-1, results share registers by lifetime.
     private final int[] reg;
     private final DType[] regType;
-    private final Tensor[][] args, res;
-    private final Tensor[] bound;
-    private final boolean[] direct;
-    private Tensor[] single, full, tail;
-    private boolean[] fullReady, tailReady;
-    private boolean constantsReady;
+    // Each thread runs tiles on registers of its own.
+    private final ThreadLocal<Registers> registers = ThreadLocal.withInitial(Registers::new);
 
     /**
      * @param valueTypes dtype of every result, in program order
@@ -130,14 +135,6 @@ public final class FusedElementwise extends Op {
             reg[nIn + k] = r;
         }
         regType = types.toArray(new DType[0]);
-        bound = new Tensor[regType.length];
-        direct = new boolean[outputs.length];
-        args = new Tensor[this.program.length][];
-        res = new Tensor[this.program.length][];
-        for (int k = 0; k < args.length; k++) {
-            args[k] = new Tensor[this.program[k].src.length];
-            res[k] = new Tensor[1];
-        }
     }
 
     /** The ops of the chain, for printing: "add, relu". */
@@ -184,63 +181,71 @@ public final class FusedElementwise extends Op {
         return outTypes.clone();
     }
 
+    /**
+     * Runs the chain. Operands and outputs may be in any CPU storage (heap or native): registers
+     * are filled from and written to the storage, so this is also native storage's kernel for the
+     * chain. Large outputs are cut into tiles shared out among threads.
+     */
     @Override
     public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
         if (size <= TILE) {
             computeWhole(in, out, ctx);
             return;
         }
-        if (full == null) {
-            full = registers(Shape.of(TILE));
-            if (size % TILE != 0) tail = registers(Shape.of(size % TILE));
-            fullReady = new boolean[in.length];
-            tailReady = new boolean[in.length];
+        int tiles = (size + TILE - 1) / TILE;
+        CpuThreads.parallelFor(tiles, ElementwiseTiles.tilesPerThread(), (t0, t1) -> computeTiles(in, out, ctx, t0, t1));
+    }
+
+    private void computeTiles(Tensor[] in, Tensor[] out, ExecContext ctx, int t0, int t1) {
+        Registers r = registers.get();
+        if (r.full == null) {
+            r.full = registers(Shape.of(TILE));
+            if (size % TILE != 0) r.tail = registers(Shape.of(size % TILE));
+            r.fullReady = new boolean[in.length];
+            r.tailReady = new boolean[in.length];
         }
         for (int j = 0; j < in.length; j++) {
-            if (!constant[j]) fullReady[j] = tailReady[j] = false;
+            if (!constant[j]) r.fullReady[j] = r.tailReady[j] = false;
         }
-        for (int start = 0; start < size; start += TILE) {
-            int len = Math.min(TILE, size - start);
-            Tensor[] regs = len == TILE ? full : tail;
-            boolean[] ready = len == TILE ? fullReady : tailReady;
-            System.arraycopy(regs, 0, bound, 0, regs.length);
+        for (int t = t0; t < t1; t++) {
+            int start = t * TILE, len = Math.min(TILE, size - start);
+            Tensor[] regs = len == TILE ? r.full : r.tail;
+            boolean[] ready = len == TILE ? r.fullReady : r.tailReady;
+            System.arraycopy(regs, 0, r.bound, 0, regs.length);
             for (int j = 0; j < in.length; j++) {
                 // A repeating operand whose period divides the tile reads the same in every tile:
                 // its register is filled once per run, or once for good when it is a constant.
                 boolean samePerTile = period[j] < size && TILE % period[j] == 0;
                 if (samePerTile && ready[j]) continue;
-                fill(bound[j], in[j], period[j], start, len);
+                ElementwiseTiles.fill(r.bound[j], in[j], period[j], start, len);
                 ready[j] = samePerTile;
             }
-            execute(ctx);
-            for (int k = 0; k < outputs.length; k++) {
-                System.arraycopy(bound[reg[outputs[k]]].heapArray(), 0, out[k].heapArray(), start, len);
-            }
+            execute(r, ctx);
+            for (int k = 0; k < outputs.length; k++) ElementwiseTiles.store(r.bound[reg[outputs[k]]], out[k], start, len);
         }
     }
 
-    // One tile: full inputs are read where they are, outputs written where they go unless they
-    // share a buffer with an input (then through a register, copied at the end).
+    // One tile: full heap inputs are read where they are, heap outputs written where they go unless
+    // they share a buffer with an input (then through a register, copied at the end).
     private void computeWhole(Tensor[] in, Tensor[] out, ExecContext ctx) {
-        if (single == null) single = registers(shape);
-        System.arraycopy(single, 0, bound, 0, single.length);
+        Registers r = registers.get();
+        if (r.single == null) r.single = registers(shape);
+        System.arraycopy(r.single, 0, r.bound, 0, r.single.length);
         for (int j = 0; j < in.length; j++) {
-            if (period[j] == size && in[j].shape().equals(shape)) {
-                bound[j] = in[j];
-            } else if (!constant[j] || !constantsReady) {
-                fill(bound[j], in[j], period[j], 0, size);
+            if (period[j] == size && in[j].shape().equals(shape) && in[j].storage().kind() == StorageKind.HEAP) {
+                r.bound[j] = in[j];
+            } else if (!constant[j] || !r.constantsReady) {
+                ElementwiseTiles.fill(r.bound[j], in[j], period[j], 0, size);
             }
         }
-        constantsReady = true;
+        r.constantsReady = true;
         for (int k = 0; k < outputs.length; k++) {
-            direct[k] = !sharesInput(out[k], in);
-            if (direct[k]) bound[reg[outputs[k]]] = out[k];
+            r.direct[k] = out[k].storage().kind() == StorageKind.HEAP && !sharesInput(out[k], in);
+            if (r.direct[k]) r.bound[reg[outputs[k]]] = out[k];
         }
-        execute(ctx);
+        execute(r, ctx);
         for (int k = 0; k < outputs.length; k++) {
-            if (!direct[k]) {
-                System.arraycopy(bound[reg[outputs[k]]].heapArray(), 0, out[k].heapArray(), 0, size);
-            }
+            if (!r.direct[k]) ElementwiseTiles.store(r.bound[reg[outputs[k]]], out[k], 0, size);
         }
     }
 
@@ -249,42 +254,37 @@ public final class FusedElementwise extends Op {
         return false;
     }
 
-    private void execute(ExecContext ctx) {
+    private void execute(Registers r, ExecContext ctx) {
         int nIn = inTypes.length;
         for (int k = 0; k < program.length; k++) {
             Instr ins = program[k];
-            Tensor[] a = args[k];
-            for (int i = 0; i < a.length; i++) a[i] = bound[reg[ins.src[i]]];
-            res[k][0] = bound[reg[nIn + k]];
-            ins.op.compute(a, ins.attrs, res[k], ctx);
+            Tensor[] a = r.args[k];
+            for (int i = 0; i < a.length; i++) a[i] = r.bound[reg[ins.src[i]]];
+            r.res[k][0] = r.bound[reg[nIn + k]];
+            ins.op.compute(a, ins.attrs, r.res[k], ctx);
         }
     }
 
     private Tensor[] registers(Shape s) {
-        Tensor[] r = new Tensor[regType.length];
-        for (int i = 0; i < r.length; i++) r[i] = Tensor.empty(regType[i], s);
-        return r;
+        Tensor[] t = new Tensor[regType.length];
+        for (int i = 0; i < t.length; i++) t[i] = Tensor.empty(regType[i], s);
+        return t;
     }
 
-    /** Writes elements [start, start + len) of {@code operand}, repeated with {@code period}, into {@code reg}. */
-    private static void fill(Tensor reg, Tensor operand, int period, int start, int len) {
-        Object src = operand.heapArray(), dst = reg.heapArray();
-        if (len == 0) return;
-        if (period == 1) {
-            switch (reg.dtype()) {
-                case FLOAT32: Arrays.fill((float[]) dst, 0, len, ((float[]) src)[0]); break;
-                case FLOAT64: Arrays.fill((double[]) dst, 0, len, ((double[]) src)[0]); break;
-                case INT64: Arrays.fill((long[]) dst, 0, len, ((long[]) src)[0]); break;
-                default: Arrays.fill((boolean[]) dst, 0, len, ((boolean[]) src)[0]);
+    /** One thread's registers and the argument arrays its op calls reuse. */
+    private final class Registers {
+        Tensor[] single, full, tail;
+        boolean[] fullReady, tailReady;
+        boolean constantsReady;
+        final Tensor[] bound = new Tensor[regType.length];
+        final boolean[] direct = new boolean[outputs.length];
+        final Tensor[][] args = new Tensor[program.length][], res = new Tensor[program.length][];
+
+        Registers() {
+            for (int k = 0; k < program.length; k++) {
+                args[k] = new Tensor[program[k].src.length];
+                res[k] = new Tensor[1];
             }
-            return;
-        }
-        int pos = start % period;
-        for (int i = 0; i < len; ) {
-            int c = Math.min(period - pos, len - i);
-            System.arraycopy(src, pos, dst, i, c);
-            i += c;
-            pos = 0;
         }
     }
 }

@@ -62,7 +62,7 @@ final class JsKernels {
     /** Writes the node's kernel into {@code s.code}, or fails naming the op. */
     static void emit(JsStep s) {
         Op op = s.node.op();
-        if (Elementwise.is(op)) {
+        if (op.isElementwise()) {
             elementwise(s);
             return;
         }

@@ -17,7 +17,7 @@ import java.util.List;
  * {@link BufferPlanner}, on one device (the kernels chosen once for the buffers' storage). A run
  * allocates nothing: the caller writes the inputs into {@link #input(int)}, {@link #run} calls the
  * kernels, and the outputs are the plan's own buffers, valid until the next run. Parameter updates
- * land in the parameters' tensors. Not thread-safe.
+ * land in the parameters' tensors. {@link #close} releases its buffers at once. Not thread-safe.
  */
 public final class Plan {
     private final Graph graph;
@@ -29,12 +29,15 @@ public final class Plan {
     private final Tensor[] inputs;
     private final List<Tensor> outputs;
     private final Tensor[] copyFrom, copyTo;
+    // Everything the planner allocated for this plan (inputs, buffers, moved constants): closed with it.
+    private final Tensor[] allocated;
+    private boolean closed;
     private final int buffers;
     private final long bytes;
     private final String layout;
 
     Plan(Graph graph, Device device, Kernel[] kernels, Attrs[] attrs, Tensor[][] in, Tensor[][] out, String[] labels, Tensor[] inputs,
-         Tensor[] outputs, Tensor[] copyFrom, Tensor[] copyTo, int buffers, long bytes, String layout) {
+         Tensor[] outputs, Tensor[] copyFrom, Tensor[] copyTo, Tensor[] allocated, int buffers, long bytes, String layout) {
         this.graph = graph;
         this.device = device;
         this.kernels = kernels;
@@ -46,6 +49,7 @@ public final class Plan {
         this.outputs = Collections.unmodifiableList(Arrays.asList(outputs));
         this.copyFrom = copyFrom;
         this.copyTo = copyTo;
+        this.allocated = allocated;
         this.buffers = buffers;
         this.bytes = bytes;
         this.layout = layout;
@@ -62,6 +66,7 @@ public final class Plan {
 
     /** Runs every node; returns the outputs (the plan's buffers, overwritten by the next run). */
     public List<Tensor> run(ExecContext ctx) {
+        if (closed) throw new JanusException("plan " + graph.name() + " was closed; its buffers are released");
         int k = 0;
         try {
             for (; k < kernels.length; k++) kernels[k].compute(in[k], attrs[k], out[k], ctx);
@@ -70,6 +75,17 @@ public final class Plan {
         }
         for (int i = 0; i < copyFrom.length; i++) copyTo[i].copyFrom(copyFrom[i]);
         return outputs;
+    }
+
+    /**
+     * Releases the memory of the buffers this plan allocated, now (native and device memory; heap
+     * buffers are left to the garbage collector). The plan, and the outputs it returned, must not
+     * be used after. Parameters, the model's own tensors, are not touched.
+     */
+    public void close() {
+        if (closed) return;
+        closed = true;
+        for (Tensor t : allocated) t.storage().close();
     }
 
     public List<Tensor> outputs() {

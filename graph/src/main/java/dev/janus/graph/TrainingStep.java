@@ -6,6 +6,7 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.backend.StorageKind;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.GraphEmitter;
 import dev.janus.core.ir.Value;
@@ -81,7 +82,8 @@ public final class TrainingStep {
         for (int i : trainable) {
             Value p = params.get(i);
             Tensor[] s = new Tensor[optimizer.stateNames().size()];
-            for (int k = 0; k < s.length; k++) s[k] = Tensor.empty(p.type().dtype(), p.type().shape(), options.device());
+            StorageKind kind = options.storage().kindFor(p.type().shape().size());
+            for (int k = 0; k < s.length; k++) s[k] = kind.empty(p.type().dtype(), p.type().shape(), options.device());
             state.add(s);
         }
     }
@@ -136,6 +138,16 @@ public final class TrainingStep {
 
     public int planCount() {
         return plans.size();
+    }
+
+    /**
+     * Releases every plan's buffers now ({@link Plan#close}); plans made after are new. The
+     * optimizer state stays: it is read and saved like the parameters.
+     */
+    public void close() {
+        for (Plan p : plans.values()) p.close();
+        plans.clear();
+        feeds.clear();
     }
 
     /**

@@ -2,13 +2,18 @@ package dev.janus.graph;
 
 import dev.janus.core.DType;
 import dev.janus.core.Generator;
+import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.backend.StorageKind;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.GraphEmitter;
 import dev.janus.core.ir.Interpreter;
 import dev.janus.core.ir.Value;
+import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.ExecContext;
+import dev.janus.core.ops.Ops;
+import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -17,6 +22,7 @@ import java.util.Map;
 import static dev.janus.graph.PassTesting.lines;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BufferPlannerTest {
@@ -109,5 +115,43 @@ class BufferPlannerTest {
         plan.run(new ExecContext(new Generator(0)));
         plan.run(new ExecContext(new Generator(0)));
         assertArrayEquals(new float[] {9, 18}, g.parameterValue(w).f32());
+    }
+
+    /** A chain whose values are large (256 x 512) but for one small sum. */
+    private static Graph large() {
+        Graph g = new Graph("large");
+        GraphEmitter e = new GraphEmitter(g);
+        Value x = g.input("x", TensorType.of(DType.FLOAT32, 256, 512));
+        Value h = e.one(Ops.RELU, Attrs.NONE,
+                List.of(e.matmul(x, e.constant(Tensor.randn(new Generator(4), 512, 512)), false, false)));
+        g.addOutput(e.sum(e.exp(e.mul(h, 0.01)), new int[] {0}, false));
+        g.addOutput(h);
+        return g;
+    }
+
+    @Test
+    void largeBuffersGoToNativeMemoryAndClosingThePlanReleasesThem() {
+        Graph g = large();
+        Tensor x = Tensor.randn(new Generator(5), 256, 512);
+        long before = Pointer.totalBytes();
+        Plan auto = BufferPlanner.plan(g, Map.of(), CompileOptions.defaults());
+        Plan heap = BufferPlanner.plan(g, Map.of(), CompileOptions.defaults().storage(StorageKind.HEAP));
+        assertTrue(Pointer.totalBytes() > before, "the auto plan holds native memory");
+        assertTrue(auto.layout().contains(" native"), auto.layout());
+        assertEquals(StorageKind.NATIVE, auto.input(0).storage().kind(), "a 131,072-element input");
+        sameAsInterpreter(g, auto, x);
+        sameAsInterpreter(g, heap, x);
+        assertEquals(StorageKind.HEAP, auto.outputs().get(0).storage().kind(), "the 512-element sum stays on the heap");
+        assertEquals(StorageKind.NATIVE, auto.outputs().get(1).storage().kind());
+        assertArrayEquals(heap.outputs().get(0).toFloatArray(), auto.outputs().get(0).toFloatArray(), "bit for bit");
+
+        long held = Pointer.totalBytes();
+        auto.close();
+        assertTrue(held - Pointer.totalBytes() >= 2 * 4 * 256 * 512,
+                "closing the plan released its buffers at once (the input and the product's at least)");
+        JanusException e = assertThrows(JanusException.class,
+                () -> auto.run(new ExecContext(new Generator(3))));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        auto.close();
     }
 }

@@ -26,7 +26,7 @@ class ElementwiseDeclarationTest {
         }
         for (String name : new String[] {"matmul", "linear", "softmax", "sum", "reshape", "transpose", "concat", "gather", "conv", "dropout"}) {
             assertFalse(declared.contains(name), name + " is not elementwise");
-            assertFalse(Elementwise.is(Ops.get(name)));
+            assertFalse(Ops.get(name).isElementwise());
         }
     }
 
@@ -54,6 +54,6 @@ class ElementwiseDeclarationTest {
 
     @Test
     void aNewOpDeclaresItselfElementwise() {
-        assertTrue(Elementwise.is(new Twice()));
+        assertTrue(new Twice().isElementwise());
     }
 }

@@ -33,6 +33,47 @@ class ExecutableTest {
         assertEquals(2, exe.planCount());
     }
 
+    /**
+     * One executable, 8 threads at once, each getting bit for bit its serial results. Batches of 600
+     * rows take the fused kernels' tiled path (the registers once lived in the shared op) and of 5
+     * the whole-tensor one.
+     */
+    @Test
+    void runsFromManyThreadsAtOnceAsItRunsAlone() throws Exception {
+        Graph model = Models.mlp(DType.FLOAT32, 0);
+        Executable exe = new Executable(model, CompileOptions.defaults());
+        int threads = 8, calls = 12;
+        Tensor[][] x = new Tensor[threads][calls], y = new Tensor[threads][calls];
+        double[][][] serial = new double[threads][calls][];
+        for (int t = 0; t < threads; t++) {
+            for (int c = 0; c < calls; c++) {
+                int rows = c % 2 == 0 ? 600 : 5;
+                x[t][c] = Models.features(DType.FLOAT32, 1000 * t + c, rows);
+                y[t][c] = Models.labels(1000 * t + c, rows);
+                serial[t][c] = exe.run(new ExecContext(new Generator(0)), x[t][c], y[t][c]).get(0).toDoubleArray();
+            }
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<double[][]>> parallel = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                parallel.add(pool.submit(() -> {
+                    double[][] got = new double[calls][];
+                    ExecContext ctx = new ExecContext(new Generator(0));
+                    for (int c = 0; c < calls; c++) got[c] = exe.run(ctx, x[id][c], y[id][c]).get(0).toDoubleArray();
+                    return got;
+                }));
+            }
+            for (int t = 0; t < threads; t++) {
+                for (int c = 0; c < calls; c++) assertArrayEquals(serial[t][c], parallel.get(t).get()[c], 0.0, "thread " + t + ", call " + c);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(2, exe.planCount());
+    }
+
     @Test
     void badInputsNameTheInput() {
         Executable exe = new Executable(Models.mlp(DType.FLOAT32, 0), CompileOptions.defaults());

@@ -38,4 +38,8 @@ interface Backend {
      * replaces); every name and type is checked before anything is written.
      */
     void restoreOptimizerState(Map<String, Tensor> state, long iterations);
+
+    /** Releases what the backend holds outside the Java heap (compiled plans' native buffers), now. */
+    default void close() {
+    }
 }

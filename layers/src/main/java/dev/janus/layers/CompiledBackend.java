@@ -23,14 +23,16 @@ import java.util.Map;
  * Runs a model through the graph compiler. The layers emit three graphs with a dynamic batch
  * dimension (checked when compiling): training (dropout on, losses, metric sums, then the compiler
  * adds backward and the optimizer update), evaluation (dropout off) and prediction. Plans are
- * made per batch size; a batch is gathered straight into the plan's input buffers.
+ * made per batch size; a batch is gathered straight into the plan's input buffers. Evaluation and
+ * prediction may run from many threads at once (each call on a plan of its own); training, which
+ * writes the weights, runs alone.
  */
 final class CompiledBackend implements Backend {
     private final TrainingStep step;
     private final Executable evaluation, prediction;
     private final Model model;
     private ExecContext ctx;
-    private final Map<Integer, Plan> trainPlans = new HashMap<>(), evalPlans = new HashMap<>(), predictPlans = new HashMap<>();
+    private final Map<Integer, Plan> trainPlans = new HashMap<>();
 
     /** Training and evaluation need the model compiled; prediction alone does not. */
     CompiledBackend(Model model, CompileOptions options) {
@@ -43,7 +45,7 @@ final class CompiledBackend implements Backend {
         ctx = new ExecContext(model.generator());
     }
 
-    /** The context for a run, following the model's generator if it was changed since. */
+    /** The training step's context, following the model's generator if it was changed since. */
     private ExecContext context() {
         if (ctx.rng() != model.generator()) ctx = new ExecContext(model.generator());
         return ctx;
@@ -153,32 +155,38 @@ final class CompiledBackend implements Backend {
         for (int i = 0; i < stats.length; i++) stats[i] = r.get(i).item();
     }
 
+    /** Thread-safe: each call runs on a plan of its own (see {@link Executable}). */
     @Override
     public void evaluate(List<Tensor> xs, List<Tensor> ys, int from, int to, double[] stats) {
         int n = to - from;
-        Plan p = evalPlans.get(n);
-        if (p == null) {
-            p = evaluation.plan(batchShapes(xs, ys, n));
-            evalPlans.put(n, p);
-        }
-        int k = 0;
-        for (Tensor t : xs) Rows.copy(t, from, to, p.input(k++), 0);
-        for (Tensor t : ys) Rows.copy(t, from, to, p.input(k++), 0);
-        List<Tensor> r = p.run(context());
-        for (int i = 0; i < stats.length; i++) stats[i] = r.get(i).item();
+        evaluation.withPlan(batchShapes(xs, ys, n), p -> {
+            int k = 0;
+            for (Tensor t : xs) Rows.copy(t, from, to, p.input(k++), 0);
+            for (Tensor t : ys) Rows.copy(t, from, to, p.input(k++), 0);
+            List<Tensor> r = p.run(new ExecContext(model.generator()));
+            for (int i = 0; i < stats.length; i++) stats[i] = r.get(i).item();
+            return null;
+        });
     }
 
+    /** Thread-safe: each call runs on a plan of its own (see {@link Executable}). */
     @Override
     public void predict(List<Tensor> xs, int from, int to, List<Tensor> out) {
         int n = to - from;
-        Plan p = predictPlans.get(n);
-        if (p == null) {
-            p = prediction.plan(batchShapes(xs, List.of(), n));
-            predictPlans.put(n, p);
-        }
-        for (int k = 0; k < xs.size(); k++) Rows.copy(xs.get(k), from, to, p.input(k), 0);
-        List<Tensor> r = p.run(context());
-        for (int k = 0; k < out.size(); k++) Rows.copy(r.get(k), 0, n, out.get(k), from);
+        prediction.withPlan(batchShapes(xs, List.of(), n), p -> {
+            for (int k = 0; k < xs.size(); k++) Rows.copy(xs.get(k), from, to, p.input(k), 0);
+            List<Tensor> r = p.run(new ExecContext(model.generator()));
+            for (int k = 0; k < out.size(); k++) Rows.copy(r.get(k), 0, n, out.get(k), from);
+            return null;
+        });
+    }
+
+    @Override
+    public void close() {
+        if (step != null) step.close();
+        if (evaluation != null) evaluation.close();
+        prediction.close();
+        trainPlans.clear();
     }
 
     @Override

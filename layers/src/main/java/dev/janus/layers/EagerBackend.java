@@ -3,6 +3,7 @@ package dev.janus.layers;
 import dev.janus.core.DType;
 import dev.janus.core.TensorType;
 import dev.janus.core.ops.Immediate;
+import dev.janus.eager.EagerEmitter;
 import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.Grad;
 import dev.janus.eager.Tensor;

@@ -142,7 +142,7 @@ public class Model extends Layer {
         outputs = List.copyOf(outs);
         calls = List.copyOf(order);
         layers = List.copyOf(distinct);
-        backend = null;
+        dropBackend();
     }
 
     private void visit(KerasTensor t, List<Input> ins, List<LayerCall> order, Set<LayerCall> done, Set<LayerCall> path) {
@@ -365,7 +365,7 @@ public class Model extends Layer {
         List<List<String>> copied = new ArrayList<>();
         for (List<String> l : names) copied.add(List.copyOf(l));
         this.metricNames = List.copyOf(copied);
-        this.backend = null;
+        dropBackend();
         this.carried = null;
         if (isBuilt()) {
             try {
@@ -439,11 +439,17 @@ public class Model extends Layer {
             carried = state;
             carriedIterations = backend.iterations();
         }
-        backend = null;
+        dropBackend();
     }
 
     /** The graph changed (a layer was added): nothing compiled for the old one is valid. */
     final void graphChanged() {
+        dropBackend();
+    }
+
+    /** Releases the backend's plans (their native buffers) now; the next use builds another. */
+    private void dropBackend() {
+        if (backend != null) backend.close();
         backend = null;
     }
 
@@ -507,7 +513,7 @@ public class Model extends Layer {
     }
 
     /** The backend for predict: the training one when compiled, else one that only predicts. */
-    Backend inference() {
+    synchronized Backend inference() {
         requireBuilt();
         if (optimizer != null) return backend();
         if (backend == null) backend = newBackend();
@@ -516,11 +522,11 @@ public class Model extends Layer {
 
     /** A backend on the compile options' device, the weights moved there first. */
     private Backend newBackend() {
-        for (Weight w : weights()) w.moveTo(compileOptions.device());
+        for (Weight w : weights()) w.moveTo(compileOptions.device(), compileOptions.storage());
         return runEagerly ? new EagerBackend(this) : new CompiledBackend(this, compileOptions);
     }
 
-    Backend backend() {
+    synchronized Backend backend() {
         if (optimizer == null) {
             throw new JanusException(name() + " is not compiled: call compile(optimizer, loss, metrics) before fit or evaluate");
         }

@@ -13,8 +13,17 @@ final class Rows {
         return t.rank() == 0 ? 1 : t.shape().size(1, t.rank());
     }
 
-    /** dst row i = src row order[from + i], for i < to - from. */
+    /**
+     * dst row i = src row order[from + i], for i < to - from. Into another device's tensor (a plan
+     * compiled for a GPU), the rows are gathered on the host first and copied over once.
+     */
     static void gather(Tensor src, int[] order, int from, int to, Tensor dst) {
+        if (!dst.device().equals(src.device())) {
+            Tensor host = Tensor.empty(dst.dtype(), dst.shape());
+            gather(src, order, from, to, host);
+            dst.copyFrom(host);
+            return;
+        }
         int w = width(src);
         Storage s = src.storage(), d = dst.storage();
         for (int i = from; i < to; i++) d.copy(s, order[i] * w, (i - from) * w, w);

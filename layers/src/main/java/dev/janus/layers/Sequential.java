@@ -21,6 +21,12 @@ import java.util.Set;
  * {@link #generator()} ({@link Generator#global()} unless another is set before the model is
  * built), as shuffling and dropout do. Like any model it can be a layer of another model.
  *
+ * <p>Threads: {@link #predict} and {@link #evaluate} may be called from many threads at once on one
+ * model, compiled or not, and give each caller what it would get alone (as a Keras model's
+ * {@code predict} or an ONNX Runtime session's {@code run}); each call runs on a compiled plan of
+ * its own. {@link #fit}, {@link #trainOnBatch}, {@link #compile}, loading weights and the other
+ * methods that change the model must not run while another thread uses it.
+ *
  * <pre>{@code
  * Sequential model = new Sequential(
  *         new Input(4),
@@ -123,7 +129,7 @@ public class Sequential extends Model {
     }
 
     @Override
-    void buildFor(List<Tensor> xs, String what) {
+    synchronized void buildFor(List<Tensor> xs, String what) {
         if (input != null) return;
         if (xs == null || xs.size() != 1) throw new JanusException(what + ": a Sequential takes one input tensor, got " + (xs == null ? 0 : xs.size()));
         Tensor x = xs.get(0);

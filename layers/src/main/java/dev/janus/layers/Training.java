@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * The loops of fit, evaluate and predict, with Keras's semantics, over a {@link Backend}. Data is
@@ -238,13 +239,25 @@ final class Training {
         if (x.dim(0) == 0) throw new JanusException(what + " has no samples");
         if (x.dtype() == DType.BOOL) throw new JanusException(what + " is bool; expected numbers");
         int width = Rows.width(x);
-        for (int i = 0; i < x.numel(); i++) {
-            double v = x.readDouble(i);
-            if (Double.isNaN(v) || Double.isInfinite(v)) {
-                throw new JanusException(what + " has " + v + " at sample " + (i / width) + ", feature " + (i % width));
+        requireRepresentable(x, in.dtype(), what, i -> "sample " + (i / width) + ", feature " + (i % width));
+        // Only read from here on: already in the input's dtype, a large data set is not copied.
+        return x.dtype() == in.dtype() ? x : Immediate.global().cast(x, in.dtype());
+    }
+
+    /**
+     * Every value is finite and fits {@code dtype}, which it is about to be narrowed to: a float64
+     * 1e39 would become infinity in float32 and train NaN weights without a word.
+     */
+    private static void requireRepresentable(Tensor t, DType dtype, String what, IntFunction<String> where) {
+        double max = dtype == DType.FLOAT32 ? Float.MAX_VALUE : Double.MAX_VALUE;
+        for (int i = 0; i < t.numel(); i++) {
+            double v = t.readDouble(i);
+            if (Double.isNaN(v) || Double.isInfinite(v)) throw new JanusException(what + " has " + v + " at " + where.apply(i));
+            if (Math.abs(v) > max) {
+                throw new JanusException(what + " has " + v + " at " + where.apply(i) + ", beyond the range of " + dtype
+                        + " (the model's dtype, largest " + (float) max + ")");
             }
         }
-        return Immediate.global().cast(x, in.dtype());
     }
 
     /** The loss's labels for these samples; the counts must agree. */
@@ -253,10 +266,7 @@ final class Training {
         if (y.rank() == 0 || y.dim(0) != x.dim(0)) {
             throw new ShapeException(what + ": x has " + x.dim(0) + " samples but y has " + (y.rank() == 0 ? "a scalar" : y.dim(0) + ""));
         }
-        for (int i = 0; i < y.numel(); i++) {
-            double v = y.readDouble(i);
-            if (Double.isNaN(v) || Double.isInfinite(v)) throw new JanusException(what + ": y has " + v + " at element " + i);
-        }
+        requireRepresentable(y, output.dtype(), what + ": y", i -> "element " + i);
         return loss.prepareLabels(y, new TensorType(output.dtype(), output.shape()));
     }
 }

@@ -2,6 +2,7 @@ package dev.janus.layers;
 
 import dev.janus.core.Device;
 import dev.janus.core.Tensor;
+import dev.janus.core.backend.StoragePolicy;
 
 /**
  * One weight of a layer ("kernel", "bias"): the tensor that training updates in place, and whether
@@ -35,9 +36,13 @@ public final class Weight {
         return value;
     }
 
-    /** Moves the value to {@code device} (the model's compile device), before a backend is built on it. */
-    void moveTo(Device device) {
-        value = value.to(device);
+    /**
+     * Moves the value to {@code device} (the model's compile device), into the storage kind the
+     * policy gives its size (on the CPU a large kernel goes to native memory, where matrix products
+     * read it with no copy), before a backend is built on it.
+     */
+    void moveTo(Device device, StoragePolicy policy) {
+        value = value.to(device).to(policy.kindFor(value.numel()));
     }
 
     public boolean trainable() {

@@ -188,6 +188,19 @@ class FitTest {
         nan.f32()[9] = Float.NaN;
         JanusException finite = assertThrows(JanusException.class, () -> model.fit(nan, y(6), new Fit().verbose(0)));
         assertEquals("fit: x has NaN at sample 2, feature 1", finite.getMessage());
+        // float64 data beyond float32's range once became infinity in the float32 model and trained NaN weights.
+        double[] huge = new double[24];
+        huge[13] = 1e39;
+        JanusException range32 = assertThrows(JanusException.class, () -> model.fit(Tensor.of(huge, 6, 4), y(6), new Fit().verbose(0)));
+        assertEquals("fit: x has 1.0E39 at sample 3, feature 1, beyond the range of float32 (the model's dtype, largest 3.4028235E38)",
+                range32.getMessage());
+        Sequential regression = new Sequential(new Input(4), new Dense(1));
+        regression.compile("sgd", "mse", List.of());
+        List<Tensor> regressionBefore = regression.getWeights();
+        JanusException target = assertThrows(JanusException.class,
+                () -> regression.fit(x(2), Tensor.of(new double[] {1, -4e38}, 2, 1), new Fit().verbose(0)));
+        assertEquals("fit: y has -4.0E38 at element 1, beyond the range of float32 (the model's dtype, largest 3.4028235E38)", target.getMessage());
+        assertArrayEquals(regressionBefore.get(0).f32(), regression.getWeights().get(0).f32());
         JanusException split = assertThrows(JanusException.class, () -> model.fit(x(1), y(1), new Fit().validationSplit(0.5).verbose(0)));
         assertEquals("fit: validation split 0.5 of 1 samples leaves none to train on", split.getMessage());
         List<Tensor> after = model.getWeights();

@@ -4,6 +4,7 @@ import dev.janus.core.DType;
 import dev.janus.core.Generator;
 import dev.janus.core.Shape;
 import dev.janus.core.testing.Reference;
+import dev.janus.eager.EagerEmitter;
 import dev.janus.eager.Tensor;
 import dev.janus.layers.conv.AveragePooling2D;
 import dev.janus.layers.conv.Conv2D;

@@ -11,11 +11,12 @@ final class BatchRows {
     private BatchRows() {
     }
 
-    /** The tensors stacked along dimension 0; all have the same dtype and the same shape after it. */
-    static Tensor concat(List<Tensor> parts) {
+    /**
+     * The tensors stacked along dimension 0 (all have the same dtype and the same shape after it),
+     * followed by copies of the last row up to {@code rows} rows in all.
+     */
+    static Tensor concat(List<Tensor> parts, int rows) {
         Tensor first = parts.get(0);
-        int rows = 0;
-        for (Tensor t : parts) rows += t.dim(0);
         Shape shape = first.shape().with(0, rows);
         Object out = newArray(first.dtype(), shape.size());
         int at = 0;
@@ -24,6 +25,8 @@ final class BatchRows {
             System.arraycopy(src, 0, out, at, t.numel());
             at += t.numel();
         }
+        int per = first.dim(0) == 0 ? 0 : first.numel() / first.dim(0);
+        for (; per > 0 && at < shape.size(); at += per) System.arraycopy(out, at - per, out, at, per);
         return Tensor.wrap(out, first.dtype(), shape);
     }
 

@@ -16,6 +16,16 @@ interface Engine extends AutoCloseable {
 
     List<TensorSpec> outputs();
 
+    /**
+     * The rows a batch of {@code rows} runs as, at most {@code maxBatchSize}; the extra rows are
+     * copies of the last one, their outputs dropped. Janus compiles a plan per input shape, so it
+     * rounds merged batches up to powers of two, whose plans are compiled when the model loads;
+     * ONNX Runtime takes any size as it comes.
+     */
+    default int paddedRows(int rows, int maxBatchSize) {
+        return rows;
+    }
+
     /** A runner for one worker thread. */
     Runner newRunner();
 

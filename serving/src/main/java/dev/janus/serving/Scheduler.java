@@ -12,6 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The queue in front of one model version and the workers that run it, as Triton's schedulers: a
  * bounded queue (a full one refuses with 503 and Retry-After), one worker per model instance, and
@@ -22,6 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * workers finish what is queued and then stops them.
  */
 final class Scheduler {
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+
     /** One request: its inputs (in the model's order, validated), how many rows they hold, and where its outputs go. */
     static final class Job {
         final Tensor[] inputs;
@@ -68,11 +73,29 @@ final class Scheduler {
         this.metrics = metrics;
         for (int i = 0; i < instances; i++) {
             Engine.Runner runner = engine.newRunner();
+            if (batching) warmUp(runner);
             Thread t = new Thread(() -> work(runner), "janus-model-" + label + "-" + i);
             t.setDaemon(true);
             workers.add(t);
         }
         for (Thread t : workers) t.start();
+    }
+
+    /** Runs every padded batch size once (zeros), so that no request waits for a plan to compile. */
+    private void warmUp(Engine.Runner runner) {
+        int last = 0;
+        for (int rows = 1; rows <= maxBatchSize; rows++) {
+            int padded = engine.paddedRows(rows, maxBatchSize);
+            if (padded == last) continue;
+            last = padded;
+            Tensor[] in = new Tensor[engine.inputs().size()];
+            for (int i = 0; i < in.length; i++) in[i] = engine.inputs().get(i).zeros(padded);
+            try {
+                runner.run(in);
+            } catch (RuntimeException e) {   // such a batch will fail and be rerun request by request: slower, never wrong
+                LOG.warn("model {}: warming up a batch of {} rows failed: {}", label, padded, e.getMessage());
+            }
+        }
     }
 
     /** Queues a validated request; refuses (503) when the queue is full or the version is being unloaded. */
@@ -170,12 +193,13 @@ final class Scheduler {
         if (batch.isEmpty()) return;
         long start = System.nanoTime();
         for (Job j : batch) metrics.queued(start - j.enqueued);
-        if (batch.size() == 1) {
+        int rows = 0;
+        for (Job j : batch) rows += j.rows;
+        int padded = batching ? engine.paddedRows(rows, maxBatchSize) : rows;
+        if (batch.size() == 1 && padded == rows) {
             runAlone(runner, batch.get(0));
             return;
         }
-        int rows = 0;
-        for (Job j : batch) rows += j.rows;
         List<Tensor> outputs;
         try {
             Tensor[] merged = new Tensor[batch.get(0).inputs.length];
@@ -183,11 +207,11 @@ final class Scheduler {
             for (int i = 0; i < merged.length; i++) {
                 parts.clear();
                 for (Job j : batch) parts.add(j.inputs[i]);
-                merged[i] = BatchRows.concat(parts);
+                merged[i] = BatchRows.concat(parts, padded);
             }
             outputs = runner.run(merged);
             for (Tensor t : outputs) {
-                if (t.rank() == 0 || t.dim(0) != rows) throw new IllegalStateException("an output does not keep the batch dimension");
+                if (t.rank() == 0 || t.dim(0) != padded) throw new IllegalStateException("an output does not keep the batch dimension");
             }
         } catch (Throwable e) {   // whatever a batch does, each request still gets its own answer
             for (Job j : batch) runAlone(runner, j);   // one bad request must not fail the others

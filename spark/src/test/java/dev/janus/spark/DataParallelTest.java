@@ -80,31 +80,43 @@ class DataParallelTest {
         IrisData iris = IrisData.load();
         Dataset<Row> df = TrainingData.frame(spark, iris.xTrain, iris.yTrain);
         Sequential gathered = irisMlp(), reduced = irisMlp();
-        // Three steps: allGather takes about a second a step.
-        SparkFit o = new SparkFit().inputCols(TrainingData.columns(4)).epochs(1).batchSize(40).workers(2).verbose(0);
+        // Two steps: allGather takes about a second a step.
+        SparkFit o = new SparkFit().inputCols(TrainingData.columns(4)).epochs(1).batchSize(60).workers(2).verbose(0);
         JanusSpark.fit(gathered, df, o.exchange(SparkFit.Exchange.ALL_GATHER));
         JanusSpark.fit(reduced, df, o.exchange(SparkFit.Exchange.DRIVER));
         assertEquals(0.0, TrainingData.weightDifference(gathered.getWeights(), reduced.getWeights()));
     }
 
+    /**
+     * The digits CNN with Adam, one epoch (45 steps). One JVM's result is itself only defined up to
+     * the order in which float32 sums a batch's gradient: the same batches with each batch's rows in
+     * another order (the second worker's part first) give other weights. The 2 workers must be as
+     * close to one JVM as that; measured 2.0e-6 against 5.0e-6 for the reordered batches (Adam
+     * divides by the gradient's size, so a gradient component that nearly cancels carries its
+     * rounding into the step; with SGD the difference stays at float32's own level).
+     */
     @Test
     void theDigitsCnnOnTwoWorkersEqualsOneJvmOnTheSameGlobalBatches() {
         SparkSession spark = SharedSpark.get();
         DigitsData digits = DigitsData.load();
         Tensor x = DigitsData.shaped(digits.train, 8, 8, 1), y = digits.train.tensor(1);
         int epochs = 1, batch = 32;
-        Generator.manualSeed(0);
-        Sequential distributed = DigitsCnn.kerasModel();
-        Generator.manualSeed(0);
-        Sequential single = DigitsCnn.kerasModel();
-        for (Sequential m : List.of(distributed, single)) m.compile("adam", "sparse_categorical_crossentropy", List.of("accuracy"));
+        Sequential distributed = digitsCnn(), single = digitsCnn(), reordered = digitsCnn();
         JanusSpark.fit(distributed, TrainingData.frame(spark, x, y), new SparkFit().inputCols(TrainingData.columns(64))
                 .epochs(epochs).batchSize(batch).workers(2).seed(1));
         TrainingData.trainReference(single, x, y, 2, batch, 1, epochs, true);
+        TrainingData.trainReference(reordered, x, y, 2, batch, 1, epochs, true, true);
         double diff = TrainingData.weightDifference(distributed.getWeights(), single.getWeights());
-        System.out.printf("digits CNN, 2 workers vs one JVM: largest relative weight difference %.2e%n", diff);
-        // Measured 2.0e-6 after these 45 steps: float32 sums a batch's gradient in another order when
-        // the batch is split in two (one worker is bit for bit one JVM, oneWorkerEqualsOneJvmBitForBit).
-        assertTrue(diff <= 1e-5, "relative weight difference " + diff);
+        double floor = TrainingData.weightDifference(reordered.getWeights(), single.getWeights());
+        System.out.printf("digits CNN, 2 workers vs one JVM: largest relative weight difference %.2e; "
+                + "one JVM with each batch's rows reordered: %.2e%n", diff, floor);
+        assertTrue(diff <= Math.max(1e-6, 2 * floor), "relative weight difference " + diff + ", one JVM reordered " + floor);
+    }
+
+    private static Sequential digitsCnn() {
+        Generator.manualSeed(0);
+        Sequential m = DigitsCnn.kerasModel();
+        m.compile("adam", "sparse_categorical_crossentropy", List.of("accuracy"));
+        return m;
     }
 }

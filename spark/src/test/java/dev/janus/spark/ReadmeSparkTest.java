@@ -74,21 +74,21 @@ class ReadmeSparkTest {
         model.compile(new Adam(1e-2), "sparse_categorical_crossentropy", List.of("accuracy"));
         History history = JanusSpark.fit(model, df, new SparkFit()
                 .inputCols(features.toArray(new String[0])).labelCol("species")
-                .epochs(30).batchSize(16).workers(2).checkpointDir(checkpoints).output(lines));   // a line per epoch
+                .epochs(15).batchSize(16).workers(2).checkpointDir(checkpoints).output(lines));   // a line per epoch
 
         Dataset<Row> scored = JanusSpark.predict(df, model, features, "prediction");   // + "prediction_probability"
         double accuracy = scored.filter("prediction = species").count() / (double) scored.count();
         // README: end
         System.out.print(log.toString(StandardCharsets.UTF_8));
-        assertEquals(30, history.get("loss").size());
-        assertTrue(log.toString(StandardCharsets.UTF_8).contains("Epoch 30/30 - 2 workers"), log.toString(StandardCharsets.UTF_8));
+        assertEquals(15, history.get("loss").size());
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("Epoch 15/15 - 2 workers"), log.toString(StandardCharsets.UTF_8));
         assertTrue(accuracy > 0.9, "accuracy " + accuracy);
 
         // README: spark-eager
         Net net = new Net();
         History eager = JanusSpark.fit(net, Net::new, () -> new Adam(1e-2),
                 (m, x, y) -> new CrossEntropyLoss().forward(m.forward(x), y),
-                df, new SparkFit().inputCols(features.toArray(new String[0])).labelCol("species").epochs(30).batchSize(16).workers(2));
+                df, new SparkFit().inputCols(features.toArray(new String[0])).labelCol("species").epochs(15).batchSize(16).workers(2));
         // README: end
         List<Double> loss = eager.get("loss");
         assertTrue(loss.get(loss.size() - 1) < 0.5 * loss.get(0), "eager loss " + loss);
@@ -100,7 +100,7 @@ class ReadmeSparkTest {
         String csv = irisCsv(dir).toString(), model = dir.resolve("iris.janus").toString(), out = dir.resolve("scored").toString();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream lines = new PrintStream(log, true, StandardCharsets.UTF_8);
-        CsvJob.run(spark, new String[] {"train", csv, "--label", "species", "--model", model, "--epochs", "30", "--batch", "16", "--workers", "2"}, lines);
+        CsvJob.run(spark, new String[] {"train", csv, "--label", "species", "--model", model, "--epochs", "15", "--batch", "16", "--workers", "2"}, lines);
         CsvJob.run(spark, new String[] {"score", csv, "--model", model, "--label", "species", "--out", out}, lines);
         String printed = log.toString(StandardCharsets.UTF_8);
         assertTrue(printed.contains("model written to " + model), printed);

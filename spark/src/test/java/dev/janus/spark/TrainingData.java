@@ -42,8 +42,14 @@ final class TrainingData {
 
     /** The rows of global batch {@code step} in {@code epoch}: each worker's part in worker order (as {@link Shards} defines it). */
     static int[] globalBatch(int n, int workers, int batch, long seed, int epoch, int step, boolean shuffle) {
+        return globalBatch(n, workers, batch, seed, epoch, step, shuffle, false);
+    }
+
+    /** The same rows, with the workers' parts in reverse order when {@code reversed}: the same batch, summed in another order. */
+    static int[] globalBatch(int n, int workers, int batch, long seed, int epoch, int step, boolean shuffle, boolean reversed) {
         List<Integer> rows = new ArrayList<>();
-        for (int w = 0; w < workers; w++) {
+        for (int k = 0; k < workers; k++) {
+            int w = reversed ? workers - 1 - k : k;
             int size = Shards.size(n, workers, w), b = Shards.localBatch(batch, workers, w);
             int[] order = Shards.order(seed, epoch, w, size, shuffle);
             for (int i = step * b; i < Math.min(size, (step + 1) * b); i++) rows.add(order[i] * workers + w);
@@ -62,10 +68,16 @@ final class TrainingData {
 
     /** Trains {@code model} on one JVM with trainOnBatch on exactly the global batches of the Spark run. */
     static void trainReference(Sequential model, Tensor x, Tensor y, int workers, int batch, long seed, int epochs, boolean shuffle) {
+        trainReference(model, x, y, workers, batch, seed, epochs, shuffle, false);
+    }
+
+    /** The same, with each batch's rows in reversed worker order when {@code reversed}. */
+    static void trainReference(Sequential model, Tensor x, Tensor y, int workers, int batch, long seed, int epochs, boolean shuffle,
+                               boolean reversed) {
         int n = x.dim(0), steps = Shards.steps(n, batch, workers);
         for (int e = 0; e < epochs; e++) {
             for (int s = 0; s < steps; s++) {
-                int[] idx = globalBatch(n, workers, batch, seed, e, s, shuffle);
+                int[] idx = globalBatch(n, workers, batch, seed, e, s, shuffle, reversed);
                 model.trainOnBatch(rows(x, idx), rows(y, idx));
             }
         }

@@ -8,21 +8,35 @@ import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.indexer.ByteIndexer;
+import org.bytedeco.javacpp.indexer.DoubleIndexer;
+import org.bytedeco.javacpp.indexer.FloatIndexer;
+import org.bytedeco.javacpp.indexer.Indexer;
+import org.bytedeco.javacpp.indexer.LongIndexer;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Storage off the heap, in an ND4J {@link DataBuffer} on the CPU: what an {@code INDArray} holds,
- * so tensors and ND4J arrays can share memory with no copy ({@code Tensor.fromNd4j}, {@code toNd4j}),
- * and native code (BLAS, ND4J's ops) reads it in place. The elements are {@code length} values from
- * element {@code offset} of the buffer. Memory is released with the buffer (ND4J's deallocator).
+ * Storage off the heap, on the CPU: native code (BLAS, ND4J's ops) reads it in place, and ND4J
+ * arrays share it with no copy ({@code Tensor.fromNd4j}, {@code toNd4j}).
+ *
+ * <p>Two origins. {@link #allocate} takes memory through JavaCPP, so it counts in
+ * {@code Pointer.totalBytes()} (whose limit makes the JVM collect garbage before native memory
+ * runs away) and {@link #close} releases it at once: compiled plans close their buffers, and what
+ * nobody closes is freed when the storage is collected. An ND4J buffer shared from an
+ * {@code INDArray} stays ND4J's: closing the storage only stops this storage using it.
+ *
+ * <p>The elements are {@code length} values from element {@code offset} of the memory.
  */
 public final class NativeStorage extends Storage {
-    private final DataBuffer buffer;
-    private final long offset;
-    // The buffer's memory, typed; each access makes its own positioned copy (pointers are mutable).
+    // The memory's first element, typed by dtype; each access makes its own positioned copy (pointers are mutable).
     private final Pointer base;
+    private final long offset;
+    // Memory this storage allocated (null when shared from ND4J), and ND4J's view of the memory (made on first use).
+    private final Pointer owned;
+    private DataBuffer buffer;
+    private volatile boolean closed;
 
     /** Shares {@code length} elements of {@code buffer} from element {@code offset} (no copy). */
     public NativeStorage(DataBuffer buffer, long offset, int length) {
@@ -33,6 +47,7 @@ public final class NativeStorage extends Storage {
         }
         this.buffer = buffer;
         this.offset = offset;
+        this.owned = null;
         this.base = buffer.addressPointer();
         if (base.position() != 0) {
             throw new JanusException("native storage: the buffer's address pointer is positioned at " + base.position()
@@ -40,18 +55,114 @@ public final class NativeStorage extends Storage {
         }
     }
 
-    /** A zero-filled native storage (loads ND4J's backend on first use). */
-    public static NativeStorage allocate(DType dtype, int length) {
-        return new NativeStorage(Nd4j.createBuffer(nd4jType(dtype), Math.max(1, length), true), 0, length);
+    private NativeStorage(DType dtype, int length, Pointer memory) {
+        super(dtype, length);
+        this.base = memory;
+        this.owned = memory;
+        this.offset = 0;
     }
 
-    /** The ND4J buffer this storage shares (its elements start at {@link #offset()}). */
-    public DataBuffer buffer() {
+    private static volatile long memoryLimit = defaultLimit();
+
+    private static long defaultLimit() {
+        String s = System.getProperty("janus.maxNativeBytes");
+        if (s != null && !s.isBlank()) {
+            try {
+                return Long.parseLong(s.trim());
+            } catch (NumberFormatException e) {
+                throw new JanusException("janus.maxNativeBytes must be a number of bytes, got '" + s + "'");
+            }
+        }
+        return Runtime.getRuntime().maxMemory();
+    }
+
+    /**
+     * The native memory (as JavaCPP counts it, {@code Pointer.totalBytes()}) above which a new
+     * native storage first makes the garbage collector run, so that storages nobody closed and
+     * nobody holds are freed before more is taken, as the JDK does for direct buffers. Default: the
+     * heap's maximum, or the system property {@code janus.maxNativeBytes}.
+     */
+    public static void setMemoryLimit(long bytes) {
+        if (bytes <= 0) throw new JanusException("native memory limit must be > 0 bytes, got " + bytes);
+        memoryLimit = bytes;
+    }
+
+    public static long memoryLimit() {
+        return memoryLimit;
+    }
+
+    // Over the limit: collect, and give JavaCPP's deallocator thread a moment to free what died.
+    private static void makeRoom(long bytes) {
+        if (Pointer.totalBytes() + bytes <= memoryLimit) return;
+        synchronized (NativeStorage.class) {
+            for (int i = 0; i < 20 && Pointer.totalBytes() + bytes > memoryLimit; i++) {
+                System.gc();
+                try {
+                    Thread.sleep(i == 0 ? 1 : 10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** A zero-filled native storage of its own memory (ND4J is not loaded for it). */
+    public static NativeStorage allocate(DType dtype, int length) {
+        long n = Math.max(1, length);
+        makeRoom(n * dtype.bytes());
+        Pointer p;
+        switch (dtype) {
+            case FLOAT32: p = new FloatPointer(n); break;
+            case FLOAT64: p = new DoublePointer(n); break;
+            case INT64: p = new LongPointer(n); break;
+            default: p = new BytePointer(n);
+        }
+        if (p.isNull()) throw new OutOfMemoryError("native storage: cannot allocate " + n * dtype.bytes() + " bytes");
+        p.zero();
+        return new NativeStorage(dtype, length, p);
+    }
+
+    /**
+     * ND4J's buffer over this memory: the one it was shared from, or one made on first use that
+     * shares this storage's memory (and keeps it alive while ND4J holds it).
+     */
+    public synchronized DataBuffer buffer() {
+        checkOpen();
+        if (buffer == null) buffer = Nd4j.createBuffer(owned, nd4jType(dtype()), Math.max(1, length()), indexer(owned));
         return buffer;
     }
 
+    private static Indexer indexer(Pointer p) {
+        if (p instanceof FloatPointer) return FloatIndexer.create((FloatPointer) p);
+        if (p instanceof DoublePointer) return DoubleIndexer.create((DoublePointer) p);
+        if (p instanceof LongPointer) return LongIndexer.create((LongPointer) p);
+        return ByteIndexer.create((BytePointer) p);
+    }
+
+    /** Where this storage's elements start in {@link #buffer()}. */
     public long offset() {
         return offset;
+    }
+
+    /**
+     * Releases memory this storage allocated, now (a shared ND4J buffer is left to ND4J). Any later
+     * use of the storage is an error; ND4J arrays made from it by {@code toNd4j()} must not be used
+     * after either.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        if (owned != null) owned.close();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void checkOpen() {
+        if (closed) throw new JanusException("native storage of " + length() + " " + dtype() + " was closed; it cannot be used");
     }
 
     /** ND4J's data type for a dtype. */
@@ -78,10 +189,12 @@ public final class NativeStorage extends Storage {
 
     /** Element {@code i}'s memory as a float pointer (float32 only), for native kernels such as BLAS. */
     public FloatPointer floatPointer(int i) {
+        checkOpen();
         return new FloatPointer(base).position(offset + i);
     }
 
     public DoublePointer doublePointer(int i) {
+        checkOpen();
         return new DoublePointer(base).position(offset + i);
     }
 
@@ -140,12 +253,18 @@ public final class NativeStorage extends Storage {
 
     // Pointer reads and writes are not bounds-checked: a bad index would touch foreign memory.
     private void check(int i) {
+        checkOpen();
         if (i < 0 || i >= length()) throw new JanusException("index " + i + " is out of range for " + length() + " elements");
     }
 
     @Override
     public void fill(double v) {
+        checkOpen();
         if (length() == 0) return;
+        if (v == 0) {
+            Pointer.memset(new BytePointer(base).position(offset * dtype().bytes()), 0, (long) length() * dtype().bytes());
+            return;
+        }
         Object a = HeapStorage.newArray(dtype(), length());
         HeapStorage tmp = new HeapStorage(a, dtype());
         tmp.fill(v);
@@ -186,7 +305,24 @@ public final class NativeStorage extends Storage {
         }
     }
 
+    /** Native to native copies go straight through memory (memcpy); others through the host. */
+    @Override
+    public void copy(Storage src, int srcPos, int pos, int len) {
+        if (!(src instanceof NativeStorage)) {
+            super.copy(src, srcPos, pos, len);
+            return;
+        }
+        checkCopy(src, srcPos, pos, len);
+        checkOpen();
+        NativeStorage s = (NativeStorage) src;
+        s.checkOpen();
+        if (len == 0) return;
+        long w = dtype().bytes();
+        Pointer.memmove(new BytePointer(base).position((offset + pos) * w), new BytePointer(s.base).position((s.offset + srcPos) * w), len * w);
+    }
+
     private void checkRange(int pos, int len) {
+        checkOpen();
         if (pos < 0 || len < 0 || pos + (long) len > length()) {
             throw new JanusException("elements [" + pos + ", " + (pos + (long) len) + ") are out of range for " + length());
         }

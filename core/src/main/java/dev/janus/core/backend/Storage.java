@@ -81,7 +81,7 @@ public abstract class Storage {
         }
     }
 
-    final void checkCopy(Storage src, int srcPos, int pos, int len) {
+    protected final void checkCopy(Storage src, int srcPos, int pos, int len) {
         if (src.dtype != dtype) throw new JanusException("copy: cannot copy " + src.dtype + " storage into " + dtype + " storage");
         if (srcPos < 0 || pos < 0 || len < 0 || srcPos + (long) len > src.length || pos + (long) len > length) {
             throw new JanusException("copy: elements [" + srcPos + ", " + (srcPos + (long) len) + ") of " + src.length
@@ -111,6 +111,15 @@ public abstract class Storage {
         Object a = HeapStorage.newArray(dtype, length);
         HeapStorage.getBytes(src, a);
         fromHost(a, 0, 0, length);
+    }
+
+    /**
+     * Releases the memory now where this kind holds it outside the Java heap (native, device
+     * memory); the storage must not be used after. Heap storage does nothing: the garbage collector
+     * frees it. Owners that know a storage's lifetime (a compiled plan's buffers) close it; the rest
+     * is released when the storage is collected.
+     */
+    public void close() {
     }
 
     @Override

@@ -93,7 +93,11 @@ public abstract class StorageKind {
         return Tensor.wrap(allocate(dtype, shape.size(), device), shape);
     }
 
-    private void checkDevice(Device device) {
+    /**
+     * Refuses a device this kind cannot allocate on (another type, an index out of range). A backend
+     * overrides it to say why its devices cannot be used at all (no driver, say) before this runs.
+     */
+    protected void checkDevice(Device device) {
         if (!device.type().equals(deviceType)) {
             throw new JanusException(name + " storage lives on " + deviceType + ", not on " + device);
         }

@@ -5,24 +5,60 @@ import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
 
+import java.util.Arrays;
 import java.util.List;
 
-/** A table of numbers read by {@link Csv}, which remembers each row's line for error messages. */
+/**
+ * A table of numbers read by {@link Csv}, which remembers each row's line for error messages. The
+ * values are kept in one array, row after row.
+ */
 public final class NumericTable {
     private final String source;
     private final List<String> names;
-    private final List<double[]> rows;
+    private final double[] values;
     private final int[] lines;
 
-    NumericTable(String source, List<String> names, List<double[]> rows, int[] lines) {
+    private NumericTable(String source, List<String> names, double[] values, int[] lines) {
         this.source = source;
         this.names = List.copyOf(names);
-        this.rows = List.copyOf(rows);
+        this.values = values;
         this.lines = lines;
     }
 
+    /** Collects the rows {@link Csv#stream} hands on. */
+    static final class Builder implements Csv.RowSink {
+        private final String source;
+        private List<String> names;
+        private double[] values = new double[256];
+        private int[] lines = new int[16];
+        private int size, rows;
+
+        Builder(String source) {
+            this.source = source;
+        }
+
+        @Override
+        public void columns(List<String> columnNames, int line) {
+            names = columnNames;
+        }
+
+        @Override
+        public void row(double[] row, int line) {
+            if (size + row.length > values.length) values = Arrays.copyOf(values, Math.max(size + row.length, 2 * values.length));
+            if (rows == lines.length) lines = Arrays.copyOf(lines, 2 * lines.length);
+            System.arraycopy(row, 0, values, size, row.length);
+            size += row.length;
+            lines[rows++] = line;
+        }
+
+        NumericTable build(int skipLines, boolean header) {
+            if (rows == 0) throw new JanusException(source + ": no data rows (after " + skipLines + " skipped lines" + (header ? " and a header" : "") + ")");
+            return new NumericTable(source, names, Arrays.copyOf(values, size), Arrays.copyOf(lines, rows));
+        }
+    }
+
     public int rows() {
-        return rows.size();
+        return lines.length;
     }
 
     public int columns() {
@@ -35,7 +71,8 @@ public final class NumericTable {
     }
 
     public double get(int row, int column) {
-        return rows.get(row)[checkColumn(column)];
+        if (row < 0 || row >= rows()) throw new JanusException(source + ": there is no row " + row + " (0-based; it has " + rows() + ")");
+        return values[row * columns() + checkColumn(column)];
     }
 
     /** Columns [from, to) as a [rows, to - from] tensor. */
@@ -45,7 +82,7 @@ public final class NumericTable {
         }
         Tensor t = Tensor.empty(dtype, Shape.of(rows(), to - from));
         for (int r = 0, k = 0; r < rows(); r++) {
-            for (int c = from; c < to; c++) t.setDouble(k++, rows.get(r)[c]);
+            for (int c = from; c < to; c++) t.setDouble(k++, values[r * columns() + c]);
         }
         return t;
     }
@@ -55,7 +92,7 @@ public final class NumericTable {
         checkColumn(column);
         long[] y = new long[rows()];
         for (int r = 0; r < y.length; r++) {
-            double v = rows.get(r)[column];
+            double v = values[r * columns() + column];
             if (v != Math.rint(v) || v < 0) {
                 throw new JanusException(source + ", line " + lines[r] + ", column " + (column + 1) + " (" + names.get(column)
                         + "): " + v + " is not a class label (a whole number >= 0)");

@@ -43,12 +43,20 @@ public final class StandardScaler {
 
     /** (x - mean) / scale, column by column, in x's dtype. */
     public Tensor transform(Tensor x) {
+        return transformInto(x, Tensor.empty(x.dtype(), x.shape()));
+    }
+
+    /** As {@link #transform}, overwriting {@code x} (scikit-learn's copy=False): no second copy of a large data set. */
+    public Tensor transformInPlace(Tensor x) {
+        return transformInto(x, x);
+    }
+
+    private Tensor transformInto(Tensor x, Tensor y) {
         if (mean == null) throw new JanusException("StandardScaler.transform: call fit first");
         checkMatrix(x);
         if (x.dim(1) != mean.length) {
             throw new ShapeException("StandardScaler.transform: fitted on " + mean.length + " features, got shape " + x.shape());
         }
-        Tensor y = Tensor.empty(x.dtype(), x.shape());
         int k = mean.length;
         for (int i = 0, n = x.numel(); i < n; i++) y.setDouble(i, (x.readDouble(i) - mean[i % k]) / scale[i % k]);
         return y;

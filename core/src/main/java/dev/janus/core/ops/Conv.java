@@ -5,6 +5,7 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.backend.CpuThreads;
 import dev.janus.core.onnx.ExportNode;
 import dev.janus.core.onnx.ImportNode;
 import dev.janus.core.onnx.OnnxImportRule;
@@ -124,19 +125,21 @@ final class Conv {
             // A chunk of images at a time, as y [M, images * OS] first: each group's GEMM writes its
             // rows, then one transpose to [images, M, OS].
             int chunk = chunk(n, c * taps * os);
-            Object col = buffer(x, c * taps * chunk * os), ym = buffer(x, m * chunk * os);
-            for (int first = 0; first < n; first += chunk) {
-                int count = Math.min(chunk, n - first), cols = count * os;
-                boolean bias = in.length == 3;
-                if (bias) fillChannels(ym, in[2], 1, m, cols);
-                else if (cg * taps == 0) zero(ym, 0, m * cols);
-                if (cg * taps > 0) {
-                    im2col(x, first, count, g, col);
-                    Blas.gemm(groups, false, false, mg, cols, cg * taps, Shaping.storage(w), Blas.offsets(groups, mg * cg * taps),
-                            col, Blas.offsets(groups, cg * taps * cols), ym, Blas.offsets(groups, mg * cols), bias);
+            forChunks(n, chunk, 2L * m * cg * taps * chunk * os, (from, to) -> {
+                Object col = buffer(x, c * taps * chunk * os), ym = buffer(x, m * chunk * os);
+                for (int first = from; first < to; first += chunk) {
+                    int count = Math.min(chunk, to - first), cols = count * os;
+                    boolean bias = in.length == 3;
+                    if (bias) fillChannels(ym, in[2], 1, m, cols);
+                    else if (cg * taps == 0) zero(ym, 0, m * cols);
+                    if (cg * taps > 0) {
+                        im2col(x, first, count, g, col);
+                        Blas.gemm(groups, false, false, mg, cols, cg * taps, Shaping.storage(w), Blas.offsets(groups, mg * cg * taps),
+                                col, Blas.offsets(groups, cg * taps * cols), ym, Blas.offsets(groups, mg * cols), bias);
+                    }
+                    swap01(ym, 0, m, count, os, Shaping.storage(y), first * m * os);
                 }
-                swap01(ym, 0, m, count, os, Shaping.storage(y), first * m * os);
-            }
+            });
         }
 
         @Override
@@ -236,14 +239,16 @@ final class Conv {
             else y.fill(0);
             if (is == 0 || cig == 0) return;
             int chunk = chunk(n, cout * taps * is);
-            Object xm = buffer(x, cin * chunk * is), col = buffer(x, cout * taps * chunk * is);
-            for (int first = 0; first < n; first += chunk) {
-                int count = Math.min(chunk, n - first), cols = count * is;
-                swap01(Shaping.storage(x), first * cin * is, count, cin, is, xm, 0);
-                Blas.gemm(groups, true, false, cog * taps, cols, cig, Shaping.storage(w), Blas.offsets(groups, cig * cog * taps),
-                        xm, Blas.offsets(groups, cig * cols), col, Blas.offsets(groups, cog * taps * cols), false);
-                col2im(col, first, count, g, y);
-            }
+            forChunks(n, chunk, 2L * cout * taps * cig * chunk * is, (from, to) -> {
+                Object xm = buffer(x, cin * chunk * is), col = buffer(x, cout * taps * chunk * is);
+                for (int first = from; first < to; first += chunk) {
+                    int count = Math.min(chunk, to - first), cols = count * is;
+                    swap01(Shaping.storage(x), first * cin * is, count, cin, is, xm, 0);
+                    Blas.gemm(groups, true, false, cog * taps, cols, cig, Shaping.storage(w), Blas.offsets(groups, cig * cog * taps),
+                            xm, Blas.offsets(groups, cig * cols), col, Blas.offsets(groups, cog * taps * cols), false);
+                    col2im(col, first, count, g, y);
+                }
+            });
         }
 
         @Override
@@ -365,16 +370,27 @@ final class Conv {
                 dw.fill(0);
                 return;
             }
-            // Chunks of images, their products summed into dw by the GEMM.
-            int chunk = chunk(n, c * taps * os);
-            Object col = buffer(x, c * taps * chunk * os), gm = buffer(x, m * chunk * os);
-            for (int first = 0; first < n; first += chunk) {
-                int count = Math.min(chunk, n - first), cols = count * os;
-                im2col(x, first, count, g, col);
-                swap01(Shaping.storage(gy), first * m * os, count, m, os, gm, 0);
-                Blas.gemm(groups, false, true, mg, cg * taps, cols, gm, Blas.offsets(groups, mg * cols),
-                        col, Blas.offsets(groups, cg * taps * cols), Shaping.storage(dw), Blas.offsets(groups, mg * cg * taps), first > 0);
-            }
+            // Chunks of images, their products summed into dw by the GEMM. With several threads each
+            // part sums its images into a partial weight gradient, and the partials are added in
+            // part order, so a run repeats bit for bit at a given thread count.
+            int chunk = chunk(n, c * taps * os), chunks = (n + chunk - 1) / chunk;
+            long chunkFlops = 2L * mg * cg * taps * chunk * os * groups;
+            int parts = CpuThreads.parts(chunks, partGrain(chunkFlops));
+            Object[] partial = new Object[parts];
+            partial[0] = Shaping.storage(dw);
+            for (int p = 1; p < parts; p++) partial[p] = buffer(dw, dw.numel());
+            CpuThreads.parallelFor(chunks, partGrain(chunkFlops), (c0, c1) -> {
+                int part = parts == 1 ? 0 : partOf(c0, chunks, parts);
+                Object col = buffer(x, c * taps * chunk * os), gm = buffer(x, m * chunk * os);
+                for (int k = c0; k < c1; k++) {
+                    int first = k * chunk, count = Math.min(chunk, n - first), cols = count * os;
+                    im2col(x, first, count, g, col);
+                    swap01(Shaping.storage(gy), first * m * os, count, m, os, gm, 0);
+                    Blas.gemm(groups, false, true, mg, cg * taps, cols, gm, Blas.offsets(groups, mg * cols),
+                            col, Blas.offsets(groups, cg * taps * cols), partial[part], Blas.offsets(groups, mg * cg * taps), k > c0);
+                }
+            });
+            for (int p = 1; p < parts; p++) addRun(partial[p], 0, partial[0], 0, 1, dw.numel());
         }
 
         @Override
@@ -403,6 +419,29 @@ final class Conv {
      * and its gradients 35-40% faster than unfolding the whole batch at once.
      */
     private static final int CHUNK = 1 << 15;
+
+    /**
+     * Chunks per part for chunks of {@code chunkFlops} each: a part must be worth {@link
+     * CpuThreads#minPartWork()} cheap operations, and a GEMM does about 128 flops in the time of one.
+     */
+    private static int partGrain(long chunkFlops) {
+        return (int) Math.max(1, 128L * CpuThreads.minPartWork() / Math.max(1, chunkFlops));
+    }
+
+    /** The part (of {@code parts} over {@code chunks}) whose range starts at chunk {@code first}. */
+    private static int partOf(int first, int chunks, int parts) {
+        for (int p = parts - 1; p > 0; p--) if ((long) chunks * p / parts <= first) return p;
+        return 0;
+    }
+
+    /**
+     * Runs {@code body} over images [0, n) in whole chunks, split among threads when the work
+     * ({@code chunkFlops} per chunk) is large; each part gets its own scratch in the body.
+     */
+    private static void forChunks(int n, int chunk, long chunkFlops, CpuThreads.Range body) {
+        int chunks = (n + chunk - 1) / chunk;
+        CpuThreads.parallelFor(chunks, partGrain(chunkFlops), (c0, c1) -> body.run(c0 * chunk, Math.min(n, c1 * chunk)));
+    }
 
     /** Images per chunk, at least one. */
     static int chunk(int n, int perImage) {

@@ -7,34 +7,41 @@ import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
 import dev.janus.core.backend.StorageKind;
+import dev.janus.core.backend.StoragePolicy;
 
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One caller's execution state, what a kernel may need beyond its inputs: the device and storage
- * kind new tensors are allocated in ({@link #allocate}), the stream of each device its kernels
- * queue on (made on first use by the device's backend), and the generator random ops (dropout)
- * draw from. Not thread-safe: each thread running kernels uses its own.
+ * One caller's execution state, what a kernel may need beyond its inputs: the device new tensors
+ * are allocated on and the storage policy that picks their kind ({@link #allocate}; also the kind
+ * of an eager op's outputs when its inputs are all on the heap, {@link Op#run}), the stream of each
+ * device its kernels queue on (made on first use by the device's backend), and the generator random
+ * ops (dropout) draw from. Not thread-safe: each thread running kernels uses its own.
  */
 public final class ExecContext {
     private final Device device;
-    private final StorageKind storage;
+    private final StoragePolicy storage;
     private final Generator rng;
     private Map<Device, StorageKind.Stream> streams;
 
     /** On the CPU, heap storage. */
     public ExecContext(Generator rng) {
-        this(Device.CPU, StorageKind.HEAP, rng);
+        this(Device.CPU, StoragePolicy.of(StorageKind.HEAP), rng);
     }
 
-    /** On {@code device}, in its default storage. */
+    /** On {@code device}, in its default storage (the heap on the CPU). */
     public ExecContext(Device device, Generator rng) {
-        this(device, StorageKind.forDevice(device), rng);
+        this(device, StoragePolicy.of(StorageKind.forDevice(device)), rng);
     }
 
     public ExecContext(Device device, StorageKind storage, Generator rng) {
-        if (!storage.deviceType().equals(device.type())) {
+        this(device, StoragePolicy.of(storage), rng);
+    }
+
+    /** On {@code device}, new tensors in the kind {@code storage} gives their size ({@link StoragePolicy#auto()} on the CPU). */
+    public ExecContext(Device device, StoragePolicy storage, Generator rng) {
+        if (!storage.fits(device)) {
             throw new JanusException("ExecContext: " + storage + " storage lives on " + storage.deviceType() + ", not on " + device);
         }
         if (!device.isCpu()) StorageKind.forDevice(device);
@@ -52,8 +59,8 @@ public final class ExecContext {
         return device;
     }
 
-    /** The storage kind {@link #allocate} uses. */
-    public StorageKind storage() {
+    /** The policy {@link #allocate} follows. */
+    public StoragePolicy storage() {
         return storage;
     }
 
@@ -61,9 +68,10 @@ public final class ExecContext {
         return rng;
     }
 
-    /** A zero-filled tensor on this context's device, in its storage kind. */
+    /** A zero-filled tensor on this context's device, in the kind its storage policy gives the size. */
     public Tensor allocate(DType dtype, Shape shape) {
-        return storage == StorageKind.HEAP ? Tensor.empty(dtype, shape) : storage.empty(dtype, shape, device);
+        StorageKind kind = storage.kindFor(shape.size());
+        return kind == StorageKind.HEAP ? Tensor.empty(dtype, shape) : kind.empty(dtype, shape, device);
     }
 
     /** This caller's stream on {@code device}, made by the device's backend on first use. */

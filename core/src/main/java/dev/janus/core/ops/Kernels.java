@@ -24,14 +24,19 @@ import java.util.function.Function;
  *       an error naming the op and the device.</li>
  * </ul>
  *
- * All tensors of one call must be on one device (else an error naming both). On the CPU, heap and
- * native operands mix: the call then runs the native kernel, which must take heap operands too.
+ * All tensors of one call must be on one device (else an error naming both), except 0-d heap inputs
+ * (host scalars), which go with any device. On the CPU, heap and native operands mix: the call then
+ * runs the native kernel, which must take heap operands too.
  */
 public final class Kernels {
     private static final System.Logger LOG = System.getLogger(Kernels.class.getName());
     private static final Map<Op, Map<StorageKind, Kernel>> BY_OP = new ConcurrentHashMap<>();
     private static final Map<Class<?>, Map<StorageKind, Function<Op, Kernel>>> GENERATORS = new ConcurrentHashMap<>();
     private static final Set<String> FALLBACKS = ConcurrentHashMap.newKeySet();
+
+    static {
+        NativeKernels.register();
+    }
 
     private Kernels() {
     }
@@ -75,7 +80,7 @@ public final class Kernels {
         StorageKind kind = null;
         for (Tensor[] group : new Tensor[][] {in, out}) {
             for (Tensor t : group) {
-                if (t == null) continue;
+                if (t == null || isHostScalar(t) && group == in) continue;
                 StorageKind k = t.storage().kind();
                 if (first == null) {
                     first = t;
@@ -90,6 +95,7 @@ public final class Kernels {
             }
         }
         if (kind == null || kind == StorageKind.HEAP) return op;
+        // Only host scalars besides a device's tensors: a device kernel, which reads the scalars.
         Kernel k = find(op, kind);
         if (k != null) return k;
         Device device = first.device();
@@ -101,7 +107,25 @@ public final class Kernels {
             LOG.log(device.isCpu() ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
                     "{0}: no kernel for {1} storage on {2}; running the CPU kernel on heap copies", op.name(), kind, device);
         }
-        return new HostFallback(op);
+        return new Staged(op);
+    }
+
+    /**
+     * A 0-d heap tensor: it may be an input beside tensors of any device (as PyTorch's CPU scalars
+     * may), so that gradient rules and optimizer updates written with host constants run anywhere.
+     * The device's kernels read its value.
+     */
+    public static boolean isHostScalar(Tensor t) {
+        return t.shape().rank() == 0 && t.storage().kind() == StorageKind.HEAP;
+    }
+
+    /**
+     * The rows that int64 indices pick along an axis of the given size, negatives wrapped, checked
+     * as the CPU kernels of gather and index_add check them (the same error, before anything is
+     * written): for other backends' kernels of those ops.
+     */
+    public static int[] checkedIndices(String op, long[] indices, int size, int axis) {
+        return Shaping.checkedIndices(op, indices, size, axis);
     }
 
     /** The storage kind a call on tensors of kinds a and b runs on: heap mixes with any other kind of its device. */
@@ -114,25 +138,5 @@ public final class Kernels {
     /** "op on kind" for every op that ran through the host fallback so far (each was logged once). */
     public static Set<String> hostFallbacks() {
         return new TreeSet<>(FALLBACKS);
-    }
-
-    /** The op's CPU kernel on heap copies of the operands; outputs not on the heap are written back. */
-    private static final class HostFallback implements Kernel {
-        private final Op op;
-
-        HostFallback(Op op) {
-            this.op = op;
-        }
-
-        @Override
-        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
-            Tensor[] hin = new Tensor[in.length], hout = new Tensor[out.length];
-            for (int i = 0; i < in.length; i++) hin[i] = in[i] == null ? null : in[i].to(StorageKind.HEAP);
-            for (int j = 0; j < out.length; j++) {
-                hout[j] = out[j].storage().kind() == StorageKind.HEAP ? out[j] : Tensor.empty(out[j].dtype(), out[j].shape());
-            }
-            op.compute(hin, attrs, hout, ctx);
-            for (int j = 0; j < out.length; j++) if (hout[j] != out[j]) out[j].copyFrom(hout[j]);
-        }
     }
 }

@@ -6,6 +6,8 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.backend.CpuThreads;
+import dev.janus.core.backend.HeapStorage;
 import dev.janus.core.ir.Value;
 import dev.janus.core.onnx.ExportNode;
 import dev.janus.core.onnx.OnnxImportRule;
@@ -37,6 +39,8 @@ final class Neural {
     }
 
     // ------------------------------------------------------------ matmul
+
+    private static final int[] ORIGIN = {0};
 
     /**
      * matmul(a, b) over the last two axes, leading (batch) axes broadcast; attributes "transA" and
@@ -78,9 +82,10 @@ final class Neural {
                 out[0].fill(0);
                 return;
             }
+            // Operands in native storage go to BLAS where they lie: this is also native storage's kernel.
+            Object x = Blas.operand(in[0]), w = Blas.operand(in[1]), y = Blas.operand(out[0]);
             if (c.rank() == 2) {
-                if (out[0].dtype() == DType.FLOAT32) Blas.sgemm(ta, tb, m, n, k, in[0].f32(), in[1].f32(), out[0].f32(), false);
-                else Blas.dgemm(ta, tb, m, n, k, in[0].f64(), in[1].f64(), out[0].f64(), false);
+                Blas.gemm(1, ta, tb, m, n, k, x, ORIGIN, w, ORIGIN, y, ORIGIN, false);
                 return;
             }
             Shape batch = c.sub(0, c.rank() - 2);
@@ -92,8 +97,7 @@ final class Neural {
                 bo[i] *= k * n;
                 co[i] = i * m * n;
             }
-            if (out[0].dtype() == DType.FLOAT32) Blas.sgemm(count, ta, tb, m, n, k, in[0].f32(), ao, in[1].f32(), bo, out[0].f32(), co, false);
-            else Blas.dgemm(count, ta, tb, m, n, k, in[0].f64(), ao, in[1].f64(), bo, out[0].f64(), co, false);
+            Blas.gemm(count, ta, tb, m, n, k, x, ao, w, bo, y, co, false);
         }
 
         @Override
@@ -173,17 +177,16 @@ final class Neural {
             int k = in[1].shape().dim(1), n = in[1].shape().dim(0), m = in[0].numel() / Math.max(1, k);
             if (m == 0 || n == 0) return;
             boolean bias = in.length == 3;
-            if (in[0].dtype() == DType.FLOAT32) {
-                float[] y = out[0].f32();
-                if (bias) for (int i = 0; i < m; i++) System.arraycopy(in[2].f32(), 0, y, i * n, n);
-                if (k == 0 && !bias) Arrays.fill(y, 0f);
-                if (k > 0) Blas.sgemm(false, true, m, n, k, in[0].f32(), in[1].f32(), y, bias);
-            } else {
-                double[] y = out[0].f64();
-                if (bias) for (int i = 0; i < m; i++) System.arraycopy(in[2].f64(), 0, y, i * n, n);
-                if (k == 0 && !bias) Arrays.fill(y, 0.0);
-                if (k > 0) Blas.dgemm(false, true, m, n, k, in[0].f64(), in[1].f64(), y, bias);
+            Tensor y = out[0];
+            // Works on any CPU storage (native operands go to BLAS in place): native storage's kernel too.
+            if (bias && y.storage() instanceof HeapStorage && in[2].storage() instanceof HeapStorage) {
+                Object b = in[2].heapArray(), ya = y.heapArray();
+                for (int i = 0; i < m; i++) System.arraycopy(b, 0, ya, i * n, n);
+            } else if (bias) {
+                for (int i = 0; i < m; i++) y.storage().copy(in[2].storage(), 0, i * n, n);
             }
+            if (k == 0 && !bias) y.fill(0);
+            if (k > 0) Blas.gemm(1, false, true, m, n, k, Blas.operand(in[0]), ORIGIN, Blas.operand(in[1]), ORIGIN, Blas.operand(y), ORIGIN, bias);
         }
 
         @Override
@@ -261,9 +264,17 @@ final class Neural {
             Shape s = in[0].shape();
             int axis = s.axis(attrs.getInt("axis", -1), name());
             int n = s.dim(axis), inner = s.size(axis + 1, s.rank()), outer = s.size(0, axis);
-            if (in[0].dtype() == DType.FLOAT32) {
-                float[] x = in[0].f32(), y = out[0].f32();
-                for (int o = 0; o < outer; o++) {
+            Tensor x = in[0], y = out[0];
+            // Rows split among threads when large; each row is computed as on one thread.
+            int grain = (int) Math.max(1, CpuThreads.grain(8) / Math.max(1L, (long) n * inner));
+            CpuThreads.parallelFor(outer, grain, (o0, o1) -> softmax(x, y, o0, o1, n, inner));
+        }
+
+        /** Outer rows [o0, o1) of x seen as [outer, n, inner], over the middle axis. */
+        private void softmax(Tensor in, Tensor out, int o0, int o1, int n, int inner) {
+            if (in.dtype() == DType.FLOAT32) {
+                float[] x = in.f32(), y = out.f32();
+                for (int o = o0; o < o1; o++) {
                     for (int i = 0; i < inner; i++) {
                         int p = o * n * inner + i;
                         double m = Double.NEGATIVE_INFINITY, sum = 0;
@@ -277,8 +288,8 @@ final class Neural {
                     }
                 }
             } else {
-                double[] x = in[0].f64(), y = out[0].f64();
-                for (int o = 0; o < outer; o++) {
+                double[] x = in.f64(), y = out.f64();
+                for (int o = o0; o < o1; o++) {
                     for (int i = 0; i < inner; i++) {
                         int p = o * n * inner + i;
                         double m = Double.NEGATIVE_INFINITY, sum = 0;

@@ -53,8 +53,8 @@ public abstract class Op implements Kernel {
     /**
      * Whether the op is elementwise: one output whose element i depends only on element i of each
      * input (after broadcasting). Such kernels work in place, so the compiler's buffer planner may
-     * give the output an input's buffer and its fusion pass may chain them in one kernel. An op
-     * declares it here; nothing else lists them.
+     * give the output an input's buffer, its fusion pass may chain them in one kernel, and a backend
+     * may run them tile by tile. An op declares it here; nothing else lists them.
      */
     public boolean isElementwise() {
         return false;
@@ -119,7 +119,9 @@ public abstract class Op implements Kernel {
 
     /**
      * Infers, allocates the outputs and runs the kernel now. The outputs go where the inputs are: on
-     * their device, on the heap when every input is, else in the inputs' other storage kind.
+     * their device; when every input is on the heap, in the kind the context's storage policy gives
+     * their size (the heap, unless the policy puts large tensors in native memory); else in the
+     * inputs' other storage kind.
      */
     public final Tensor[] run(ExecContext ctx, Attrs attrs, Tensor... in) {
         TensorType[] types = new TensorType[in.length];
@@ -130,9 +132,14 @@ public abstract class Op implements Kernel {
         }
         TensorType[] outTypes = infer(types, attrs);
         Tensor[] out = new Tensor[outTypes.length];
-        if (heap) {
+        if (heap && ctx.storage().heapOnly()) {
             for (int i = 0; i < out.length; i++) out[i] = Tensor.empty(outTypes[i].dtype(), outTypes[i].shape());
             compute(in, attrs, out, ctx);
+            return out;
+        }
+        if (heap && ctx.device().isCpu()) {
+            for (int i = 0; i < out.length; i++) out[i] = ctx.allocate(outTypes[i].dtype(), outTypes[i].shape());
+            Kernels.resolve(this, in, out).compute(in, attrs, out, ctx);
             return out;
         }
         // The kernel is resolved before allocating, so mixed devices fail without side effects.
@@ -140,8 +147,9 @@ public abstract class Op implements Kernel {
         StorageKind kind = StorageKind.HEAP;
         dev.janus.core.Device device = null;
         for (Tensor t : in) {
+            if (Kernels.isHostScalar(t) && device != null) continue;
             kind = Kernels.join(this, kind, t.storage().kind());
-            device = t.device();
+            if (device == null || !t.device().isCpu()) device = t.device();
         }
         for (int i = 0; i < out.length; i++) out[i] = kind.empty(outTypes[i].dtype(), outTypes[i].shape(), device);
         kernel.compute(in, attrs, out, ctx);

@@ -86,6 +86,10 @@ public final class Ops {
     public static final Op LSTM = register(new Recurrent.Lstm());
     public static final Op GRU = register(new Recurrent.Gru());
 
+    // quantization-aware training (straight-through fake quantization)
+    public static final Op FAKE_QUANTIZE = register(new Quantize.FakeQuantize());
+    public static final Op FAKE_QUANTIZE_GRAD = register(new Quantize.FakeQuantizeGrad());
+
     private Ops() {
     }
 

@@ -6,6 +6,7 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.backend.CpuThreads;
 import dev.janus.core.onnx.ExportNode;
 import dev.janus.core.onnx.ImportNode;
 import dev.janus.core.onnx.OnnxImportRule;
@@ -79,14 +80,21 @@ final class Pool {
         public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
             Window g = window(name(), in[0].type(), attrs);
             int planes = in[0].shape().dim(0) * in[0].shape().dim(1);
-            if (in[0].dtype() == DType.FLOAT32) pool(in[0].f32(), out[0].f32(), out[1].i64(), planes, g);
-            else pool(in[0].f64(), out[0].f64(), out[1].i64(), planes, g);
+            Object x = in[0].heapArray(), y = out[0].heapArray();
+            long[] idx = out[1].i64();
+            // Planes split among threads when there are enough window elements to read.
+            int grain = (int) Math.max(1, CpuThreads.grain(2) / Math.max(1L, (long) g.oh * g.ow * g.kh * g.kw));
+            CpuThreads.parallelFor(planes, grain, (p0, p1) -> {
+                if (x instanceof float[]) pool((float[]) x, (float[]) y, idx, p0, p1, g);
+                else pool((double[]) x, (double[]) y, idx, p0, p1, g);
+            });
         }
 
-        private static void pool(float[] x, float[] y, long[] idx, int planes, Window g) {
+        /** Planes [p0, p1). */
+        private static void pool(float[] x, float[] y, long[] idx, int p0, int p1, Window g) {
             int ih = g.ih, iw = g.iw, oh = g.oh, ow = g.ow, kh = g.kh, kw = g.kw, sh = g.sh, sw = g.sw, dh = g.dh, dw = g.dw;
             int plane = ih * iw;
-            for (int p = 0, o = 0; p < planes; p++) {
+            for (int p = p0, o = p0 * oh * ow; p < p1; p++) {
                 for (int oy = 0; oy < oh; oy++) {
                     int y0 = oy * sh - g.ph, kyLo = firstInside(y0, dh), kyHi = lastInside(y0, dh, kh, ih);
                     for (int ox = 0; ox < ow; ox++, o++) {
@@ -115,10 +123,11 @@ final class Pool {
             }
         }
 
-        private static void pool(double[] x, double[] y, long[] idx, int planes, Window g) {
+        /** Planes [p0, p1). */
+        private static void pool(double[] x, double[] y, long[] idx, int p0, int p1, Window g) {
             int ih = g.ih, iw = g.iw, oh = g.oh, ow = g.ow, kh = g.kh, kw = g.kw, sh = g.sh, sw = g.sw, dh = g.dh, dw = g.dw;
             int plane = ih * iw;
-            for (int p = 0, o = 0; p < planes; p++) {
+            for (int p = p0, o = p0 * oh * ow; p < p1; p++) {
                 for (int oy = 0; oy < oh; oy++) {
                     int y0 = oy * sh - g.ph, kyLo = firstInside(y0, dh), kyHi = lastInside(y0, dh, kh, ih);
                     for (int ox = 0; ox < ow; ox++, o++) {

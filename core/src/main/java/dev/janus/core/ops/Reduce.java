@@ -5,6 +5,7 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.backend.CpuThreads;
 import dev.janus.core.ir.Value;
 import dev.janus.core.onnx.ExportNode;
 import dev.janus.core.onnx.ImportNode;
@@ -74,45 +75,64 @@ final class Reduce {
             Tensor x = in[0];
             int[] axes = Check.axes(name(), attrs.getIntsOrNull("axes"), x.shape());
             Block b = Block.of(x, axes);
-            if (x.dtype() == DType.FLOAT32) reduce(b.data.f32(), out[0].f32(), b.outer, b.red, b.inner);
-            else reduce(b.data.f64(), out[0].f64(), b.outer, b.red, b.inner);
+            Object a = b.data.heapArray(), y = out[0].heapArray();
+            int outer = b.outer, red = b.red, inner = b.inner;
+            long work = (long) outer * red * inner;
+            int grain0 = CpuThreads.grain(1);
+            if (work < 2L * grain0 || CpuThreads.threads() == 1) {
+                reduce(a, y, 0, outer, 0, inner, red, inner);
+            } else if (outer >= CpuThreads.threads() || inner == 1) {
+                // Whole output rows per thread; each element is summed in the same order as on one thread.
+                int grain = (int) Math.max(1, grain0 / Math.max(1L, (long) red * inner));
+                CpuThreads.parallelFor(outer, grain, (o0, o1) -> reduce(a, y, o0, o1, 0, inner, red, inner));
+            } else {
+                // Few rows (a sum over the batch): split the columns.
+                int grain = (int) Math.max(16, grain0 / Math.max(1L, (long) outer * red));
+                CpuThreads.parallelFor(inner, grain, (i0, i1) -> reduce(a, y, 0, outer, i0, i1, red, inner));
+            }
         }
 
-        private void reduce(float[] a, float[] y, int outer, int red, int inner) {
+        /** Output rows [o0, o1), columns [i0, i1) of x seen as [outer, red, inner]. */
+        private void reduce(Object x, Object y, int o0, int o1, int i0, int i1, int red, int inner) {
+            if (x instanceof float[]) reduce((float[]) x, (float[]) y, o0, o1, i0, i1, red, inner);
+            else reduce((double[]) x, (double[]) y, o0, o1, i0, i1, red, inner);
+        }
+
+        private void reduce(float[] a, float[] y, int o0, int o1, int i0, int i1, int red, int inner) {
             if (inner == 1) {
-                for (int o = 0; o < outer; o++) y[o] = (float) finish(row(a, o * red, red), red);
+                for (int o = o0; o < o1; o++) y[o] = (float) finish(row(a, o * red, red), red);
                 return;
             }
             double[] acc = accumulators(inner);
-            for (int o = 0; o < outer; o++) {
+            for (int o = o0; o < o1; o++) {
                 int base = o * red * inner;
-                start(acc, inner);
+                start(acc, i0, i1);
                 for (int r = 0; r < red; r++) {
                     int p = base + r * inner;
                     switch (kind) {
-                        case MAX: for (int i = 0; i < inner; i++) acc[i] = Math.max(acc[i], a[p + i]); break;
-                        case MIN: for (int i = 0; i < inner; i++) acc[i] = Math.min(acc[i], a[p + i]); break;
-                        default: for (int i = 0; i < inner; i++) acc[i] += a[p + i];
+                        case MAX: for (int i = i0; i < i1; i++) acc[i] = Math.max(acc[i], a[p + i]); break;
+                        case MIN: for (int i = i0; i < i1; i++) acc[i] = Math.min(acc[i], a[p + i]); break;
+                        default: for (int i = i0; i < i1; i++) acc[i] += a[p + i];
                     }
                 }
-                for (int i = 0; i < inner; i++) y[o * inner + i] = (float) finish(acc[i], red);
+                for (int i = i0; i < i1; i++) y[o * inner + i] = (float) finish(acc[i], red);
             }
         }
 
-        private void reduce(double[] a, double[] y, int outer, int red, int inner) {
+        private void reduce(double[] a, double[] y, int o0, int o1, int i0, int i1, int red, int inner) {
             double[] acc = accumulators(inner);
-            for (int o = 0; o < outer; o++) {
+            for (int o = o0; o < o1; o++) {
                 int base = o * red * inner;
-                start(acc, inner);
+                start(acc, i0, i1);
                 for (int r = 0; r < red; r++) {
                     int p = base + r * inner;
                     switch (kind) {
-                        case MAX: for (int i = 0; i < inner; i++) acc[i] = Math.max(acc[i], a[p + i]); break;
-                        case MIN: for (int i = 0; i < inner; i++) acc[i] = Math.min(acc[i], a[p + i]); break;
-                        default: for (int i = 0; i < inner; i++) acc[i] += a[p + i];
+                        case MAX: for (int i = i0; i < i1; i++) acc[i] = Math.max(acc[i], a[p + i]); break;
+                        case MIN: for (int i = i0; i < i1; i++) acc[i] = Math.min(acc[i], a[p + i]); break;
+                        default: for (int i = i0; i < i1; i++) acc[i] += a[p + i];
                     }
                 }
-                for (int i = 0; i < inner; i++) y[o * inner + i] = finish(acc[i], red);
+                for (int i = i0; i < i1; i++) y[o * inner + i] = finish(acc[i], red);
             }
         }
 
@@ -144,8 +164,8 @@ final class Reduce {
             return holder[0];
         }
 
-        private void start(double[] acc, int n) {
-            Arrays.fill(acc, 0, n, kind == Kind.MAX ? Double.NEGATIVE_INFINITY : kind == Kind.MIN ? Double.POSITIVE_INFINITY : 0);
+        private void start(double[] acc, int from, int to) {
+            Arrays.fill(acc, from, to, kind == Kind.MAX ? Double.NEGATIVE_INFINITY : kind == Kind.MIN ? Double.POSITIVE_INFINITY : 0);
         }
 
         private double finish(double acc, int count) {

@@ -3,6 +3,7 @@ package dev.janus.core.ops;
 import dev.janus.core.DType;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.backend.CpuThreads;
 import dev.janus.core.ir.Value;
 import dev.janus.core.onnx.ExportNode;
 import dev.janus.core.onnx.ImportNode;
@@ -41,16 +42,36 @@ abstract class Unary extends Op {
         return new TensorType[] {in[0]};
     }
 
+    /** Elements per thread below which the op does not split: cheap ops need more to pay for the hand-off. */
+    int grain() {
+        return CpuThreads.grain(1);
+    }
+
+    /** The grain of ops that call a transcendental function per element (about eight adds' worth). */
+    static int costlyGrain() {
+        return CpuThreads.grain(8);
+    }
+
     @Override
     public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
         int n = in[0].numel();
-        if (in[0].dtype() == dev.janus.core.DType.FLOAT32) f32(in[0].f32(), out[0].f32(), n, attrs);
-        else f64(in[0].f64(), out[0].f64(), n, attrs);
+        boolean single = in[0].dtype() == dev.janus.core.DType.FLOAT32;
+        if (CpuThreads.parts(n, grain()) <= 1) {
+            if (single) f32(in[0].f32(), out[0].f32(), 0, n, attrs);
+            else f64(in[0].f64(), out[0].f64(), 0, n, attrs);
+            return;
+        }
+        Object x = in[0].heapArray(), y = out[0].heapArray();
+        CpuThreads.parallelFor(n, grain(), (from, to) -> {
+            if (single) f32((float[]) x, (float[]) y, from, to, attrs);
+            else f64((double[]) x, (double[]) y, from, to, attrs);
+        });
     }
 
-    abstract void f32(float[] x, float[] y, int n, Attrs attrs);
+    /** y[i] = op(x[i]) for i in [from, n). */
+    abstract void f32(float[] x, float[] y, int from, int n, Attrs attrs);
 
-    abstract void f64(double[] x, double[] y, int n, Attrs attrs);
+    abstract void f64(double[] x, double[] y, int from, int n, Attrs attrs);
 
     /** Gradient of the input from x, y = op(x) and the upstream gradient g. */
     abstract <V> V grad(Emitter<V> e, Attrs attrs, V x, V y, V g);
@@ -62,51 +83,54 @@ abstract class Unary extends Op {
 
     static final class Neg extends Unary {
         Neg() { super("neg", "Neg"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = -x[i]; }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = -x[i]; }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = -x[i]; }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = -x[i]; }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.neg(g); }
     }
 
     static final class Exp extends Unary {
         Exp() { super("exp", "Exp"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) Math.exp(x[i]); }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.exp(x[i]); }
+        @Override int grain() { return costlyGrain(); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = (float) Math.exp(x[i]); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.exp(x[i]); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, y); }
     }
 
     static final class Log extends Unary {
         Log() { super("log", "Log"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) Math.log(x[i]); }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.log(x[i]); }
+        @Override int grain() { return costlyGrain(); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = (float) Math.log(x[i]); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.log(x[i]); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.div(g, x); }
     }
 
     static final class Sqrt extends Unary {
         Sqrt() { super("sqrt", "Sqrt"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) Math.sqrt(x[i]); }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.sqrt(x[i]); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = (float) Math.sqrt(x[i]); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.sqrt(x[i]); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.div(g, e.mul(y, 2)); }
     }
 
     static final class Abs extends Unary {
         Abs() { super("abs", "Abs"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.abs(x[i]); }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.abs(x[i]); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.abs(x[i]); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.abs(x[i]); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, e.sign(x)); }
     }
 
     static final class Sign extends Unary {
         Sign() { super("sign", "Sign"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.signum(x[i]); }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.signum(x[i]); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.signum(x[i]); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.signum(x[i]); }
         // Flat almost everywhere, as in PyTorch.
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, 0); }
     }
 
     static final class Erf extends Unary {
         Erf() { super("erf", "Erf"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) SpecialMath.erfFast(x[i]); }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = SpecialMath.erf(x[i]); }
+        @Override int grain() { return costlyGrain(); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = (float) SpecialMath.erfFast(x[i]); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = SpecialMath.erf(x[i]); }
         // d/dx erf(x) = 2/sqrt(pi) exp(-x^2)
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
             return e.mul(g, e.mul(e.exp(e.neg(e.mul(x, x))), 2 / Math.sqrt(Math.PI)));
@@ -115,21 +139,21 @@ abstract class Unary extends Op {
 
     static final class Relu extends Unary {
         Relu() { super("relu", "Relu"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.max(x[i], 0f); }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.max(x[i], 0.0); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.max(x[i], 0f); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.max(x[i], 0.0); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.maskOr0(e.greater(x, e.scalar(0, e.dtype(x))), g); }
     }
 
     /** x for x > 0, alpha x otherwise (alpha defaults to 0.01). */
     static final class LeakyRelu extends Unary {
         LeakyRelu() { super("leaky_relu"); }
-        void f32(float[] x, float[] y, int n, Attrs a) {
+        void f32(float[] x, float[] y, int from, int n, Attrs a) {
             float s = (float) a.getDouble("alpha", 0.01);
-            for (int i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : s * x[i];
+            for (int i = from; i < n; i++) y[i] = x[i] > 0 ? x[i] : s * x[i];
         }
-        void f64(double[] x, double[] y, int n, Attrs a) {
+        void f64(double[] x, double[] y, int from, int n, Attrs a) {
             double s = a.getDouble("alpha", 0.01);
-            for (int i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : s * x[i];
+            for (int i = from; i < n; i++) y[i] = x[i] > 0 ? x[i] : s * x[i];
         }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
             return e.where(e.greater(x, e.scalar(0, e.dtype(x))), g, e.mul(g, a.getDouble("alpha", 0.01)));
@@ -149,13 +173,14 @@ abstract class Unary extends Op {
     /** x for x > 0, alpha (exp(x) - 1) otherwise (alpha defaults to 1). */
     static final class Elu extends Unary {
         Elu() { super("elu"); }
-        void f32(float[] x, float[] y, int n, Attrs a) {
+        @Override int grain() { return costlyGrain(); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) {
             double s = a.getDouble("alpha", 1.0);
-            for (int i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : (float) (s * Math.expm1(x[i]));
+            for (int i = from; i < n; i++) y[i] = x[i] > 0 ? x[i] : (float) (s * Math.expm1(x[i]));
         }
-        void f64(double[] x, double[] y, int n, Attrs a) {
+        void f64(double[] x, double[] y, int from, int n, Attrs a) {
             double s = a.getDouble("alpha", 1.0);
-            for (int i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : s * Math.expm1(x[i]);
+            for (int i = from; i < n; i++) y[i] = x[i] > 0 ? x[i] : s * Math.expm1(x[i]);
         }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
             return e.where(e.greater(x, e.scalar(0, e.dtype(x))), g, e.mul(g, e.add(y, a.getDouble("alpha", 1.0))));
@@ -182,6 +207,7 @@ abstract class Unary extends Op {
     static final class Gelu extends Unary {
         private static final double K = Math.sqrt(2 / Math.PI), C = 0.044715, INV_SQRT2 = 1 / Math.sqrt(2);
         Gelu() { super("gelu"); }
+        @Override int grain() { return costlyGrain(); }
 
         @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
@@ -192,13 +218,13 @@ abstract class Unary extends Op {
             return super.inferTypes(in, attrs);
         }
 
-        void f32(float[] x, float[] y, int n, Attrs a) {
-            if (tanhMode(a)) for (int i = 0; i < n; i++) y[i] = (float) tanhForm(x[i]);
-            else for (int i = 0; i < n; i++) y[i] = (float) (x[i] * 0.5 * SpecialMath.erfcFast(-x[i] * INV_SQRT2));
+        void f32(float[] x, float[] y, int from, int n, Attrs a) {
+            if (tanhMode(a)) for (int i = from; i < n; i++) y[i] = (float) tanhForm(x[i]);
+            else for (int i = from; i < n; i++) y[i] = (float) (x[i] * 0.5 * SpecialMath.erfcFast(-x[i] * INV_SQRT2));
         }
-        void f64(double[] x, double[] y, int n, Attrs a) {
-            if (tanhMode(a)) for (int i = 0; i < n; i++) y[i] = tanhForm(x[i]);
-            else for (int i = 0; i < n; i++) y[i] = x[i] * 0.5 * SpecialMath.erfc(-x[i] * INV_SQRT2);
+        void f64(double[] x, double[] y, int from, int n, Attrs a) {
+            if (tanhMode(a)) for (int i = from; i < n; i++) y[i] = tanhForm(x[i]);
+            else for (int i = from; i < n; i++) y[i] = x[i] * 0.5 * SpecialMath.erfc(-x[i] * INV_SQRT2);
         }
         private static boolean tanhMode(Attrs a) { return a.getString("approximate", "none").equals("tanh"); }
         private static double tanhForm(double v) { return 0.5 * v * (1 + Math.tanh(K * (v + C * v * v * v))); }
@@ -249,28 +275,31 @@ abstract class Unary extends Op {
 
     static final class Sigmoid extends Unary {
         Sigmoid() { super("sigmoid", "Sigmoid"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) (1 / (1 + Math.exp(-x[i]))); }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = 1 / (1 + Math.exp(-x[i])); }
+        @Override int grain() { return costlyGrain(); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = (float) (1 / (1 + Math.exp(-x[i]))); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = 1 / (1 + Math.exp(-x[i])); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, e.mul(y, e.rsub(1, y))); }
     }
 
     static final class Tanh extends Unary {
         Tanh() { super("tanh", "Tanh"); }
-        void f32(float[] x, float[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = (float) Math.tanh(x[i]); }
-        void f64(double[] x, double[] y, int n, Attrs a) { for (int i = 0; i < n; i++) y[i] = Math.tanh(x[i]); }
+        @Override int grain() { return costlyGrain(); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = (float) Math.tanh(x[i]); }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.tanh(x[i]); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, e.rsub(1, e.mul(y, y))); }
     }
 
     /** log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (PyTorch's defaults: 1, 20). */
     static final class Softplus extends Unary {
         Softplus() { super("softplus"); }
-        void f32(float[] x, float[] y, int n, Attrs a) {
+        @Override int grain() { return costlyGrain(); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) {
             double beta = a.getDouble("beta", 1), th = a.getDouble("threshold", 20);
-            for (int i = 0; i < n; i++) y[i] = (float) softplus(x[i], beta, th);
+            for (int i = from; i < n; i++) y[i] = (float) softplus(x[i], beta, th);
         }
-        void f64(double[] x, double[] y, int n, Attrs a) {
+        void f64(double[] x, double[] y, int from, int n, Attrs a) {
             double beta = a.getDouble("beta", 1), th = a.getDouble("threshold", 20);
-            for (int i = 0; i < n; i++) y[i] = softplus(x[i], beta, th);
+            for (int i = from; i < n; i++) y[i] = softplus(x[i], beta, th);
         }
         private static double softplus(double v, double beta, double th) {
             return v * beta > th ? v : Math.log1p(Math.exp(v * beta)) / beta;
@@ -308,13 +337,13 @@ abstract class Unary extends Op {
     /** Clamps to [min, max]; either bound may be absent. */
     static final class Clip extends Unary {
         Clip() { super("clip"); }
-        void f32(float[] x, float[] y, int n, Attrs a) {
+        void f32(float[] x, float[] y, int from, int n, Attrs a) {
             float lo = (float) a.getDouble("min", Double.NEGATIVE_INFINITY), hi = (float) a.getDouble("max", Double.POSITIVE_INFINITY);
-            for (int i = 0; i < n; i++) y[i] = Math.min(Math.max(x[i], lo), hi);
+            for (int i = from; i < n; i++) y[i] = Math.min(Math.max(x[i], lo), hi);
         }
-        void f64(double[] x, double[] y, int n, Attrs a) {
+        void f64(double[] x, double[] y, int from, int n, Attrs a) {
             double lo = a.getDouble("min", Double.NEGATIVE_INFINITY), hi = a.getDouble("max", Double.POSITIVE_INFINITY);
-            for (int i = 0; i < n; i++) y[i] = Math.min(Math.max(x[i], lo), hi);
+            for (int i = from; i < n; i++) y[i] = Math.min(Math.max(x[i], lo), hi);
         }
         // Passes where x was inside [min, max], bounds included, as PyTorch's clamp does.
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.maskOr0(e.equal(x, y), g); }

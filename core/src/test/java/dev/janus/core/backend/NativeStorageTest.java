@@ -122,6 +122,35 @@ class NativeStorageTest {
     }
 
     @Test
+    void closeReleasesTheMemoryAtOnceAndLaterUseIsAClearError() {
+        long before = org.bytedeco.javacpp.Pointer.totalBytes();
+        Tensor t = StorageKind.NATIVE.empty(DType.FLOAT32, Shape.of(1000, 100), Device.CPU);
+        assertEquals(before + 400_000, org.bytedeco.javacpp.Pointer.totalBytes(), "JavaCPP counts the storage's memory");
+        t.storage().close();
+        assertEquals(before, org.bytedeco.javacpp.Pointer.totalBytes());
+        JanusException e = assertThrows(JanusException.class, () -> t.readDouble(0));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertThrows(JanusException.class, t::toFloatArray);
+        t.storage().close();
+        Tensor heap = Tensor.ones(3);
+        heap.storage().close();
+        assertEquals(1.0, heap.readDouble(2), "closing heap storage does nothing");
+    }
+
+    @Test
+    void anArrayFromToNd4jKeepsTheMemoryAliveAfterTheTensorIsGone() {
+        Tensor t = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).to(StorageKind.NATIVE);
+        INDArray a = t.toNd4j();
+        assertSame(a.data(), t.toNd4j().data(), "one ND4J buffer per storage");
+        t = null;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Tensor.zeros(256, 256).to(StorageKind.NATIVE);
+        }
+        assertArrayEquals(new float[] {1, 2, 3, 4}, a.data().asFloat());
+    }
+
+    @Test
     void heapTensorsCopyIntoNd4j() {
         Tensor t = Tensor.of(new float[] {1, 2}, 2);
         INDArray a = t.toNd4j();

@@ -46,6 +46,32 @@ class CsvTest {
     }
 
     @Test
+    void aByteOrderMarkIsNotPartOfTheFirstLine() {
+        NumericTable plain = read("\uFEFF1,2\n3,4\n", 0, false);
+        assertEquals(2, plain.rows());
+        assertEquals(1.0, plain.get(0, 0));
+        NumericTable named = read("\uFEFFa,b\n1,2\n", 0, true);
+        assertEquals(List.of("a", "b"), named.columnNames());
+    }
+
+    @Test
+    void streamsRowByRowWithTheirLines() {
+        List<String> seen = new java.util.ArrayList<>();
+        Csv.stream(new StringReader("x,y\n1,2\n\n3,4\n"), "t.csv", 0, true, new Csv.RowSink() {
+            @Override
+            public void columns(List<String> names, int line) {
+                seen.add(names + " at " + line);
+            }
+
+            @Override
+            public void row(double[] values, int line) {
+                seen.add(java.util.Arrays.toString(values) + " at " + line);
+            }
+        });
+        assertEquals(List.of("[x, y] at 1", "[1.0, 2.0] at 2", "[3.0, 4.0] at 4"), seen);
+    }
+
+    @Test
     void labelsMustBeWholeNumbers() {
         NumericTable t = read("1,0\n2,1.5\n", 0, false);
         assertEquals("t.csv, line 2, column 2 (column 2): 1.5 is not a class label (a whole number >= 0)",

@@ -5,13 +5,12 @@ import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
 import dev.janus.core.data.Csv;
-import dev.janus.core.data.NumericTable;
+import dev.janus.core.data.Split;
+import dev.janus.core.data.TensorDataset;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,28 +23,38 @@ import java.util.zip.GZIPInputStream;
  * ("150,4,setosa,versicolor,virginica": sample and feature counts, then class names; skipped), or
  * data straight away. A ".gz" file is read through gzip. Every error names the file, and where it
  * is about a value, the line and the column.
+ *
+ * <p>The file is streamed twice: once to count its rows, once to put each row straight into its
+ * part of the train/test split (features as float32, labels as int64), so a large file takes the
+ * memory of its numbers once and no more (a 1 GB CSV trains within a 1 GB heap).
  */
 final class CsvData {
+    /** More classes than this is taken for a label column gone wrong (a 60,000,000 once made a model that ran out of memory). */
+    static final int MAX_CLASSES = 100_000;
+
     final String source;
-    final Tensor x, y;
+    final int rows;
     final List<String> features;
     final String label;
     final int classes;
+    final TensorDataset train, test;
 
-    private CsvData(String source, Tensor x, Tensor y, List<String> features, String label, int classes) {
+    private CsvData(String source, int rows, List<String> features, String label, int classes, TensorDataset train, TensorDataset test) {
         this.source = source;
-        this.x = x;
-        this.y = y;
+        this.rows = rows;
         this.features = features;
         this.label = label;
         this.classes = classes;
+        this.train = train;
+        this.test = test;
     }
 
     /**
      * @param header "auto", "yes" (a line of column names) or "no"
      * @param label  the label column: a name, or a 0-based index (negative counts from the end)
+     * @param testFraction, seed the split, as {@link Split#trainTest} makes it
      */
-    static CsvData load(Path file, String header, String label) {
+    static CsvData load(Path file, String header, String label, double testFraction, long seed) {
         String source = file.toString();
         if (!Files.exists(file)) throw new JanusException(source + ": no such file");
         if (!Files.isRegularFile(file)) throw new JanusException(source + ": not a file");
@@ -64,32 +73,96 @@ final class CsvData {
                     skip = 1;
                 }
         }
-        NumericTable table;
-        try (InputStream in = open(file)) {
-            table = Csv.read(in, source, skip, names);
+        int rows = countRows(file, skip, names);
+        if (rows == 0) throw new JanusException(source + ": no data rows (after " + skip + " skipped lines" + (names ? " and a header" : "") + ")");
+        int[] order;
+        try {
+            order = Split.order(rows, testFraction, seed);
+        } catch (JanusException e) {
+            throw new JanusException(source + ": " + e.getMessage(), e);
+        }
+        Reader reader = new Reader(source, label, order, Split.testSize(rows, testFraction));
+        try (BufferedReader in = Csv.reader(open(file))) {
+            Csv.stream(in, source, skip, names, reader);
         } catch (IOException e) {
             throw new JanusException(source + ": cannot read: " + e.getMessage(), e);
         }
-        int column = column(table, label, source, names ? lineOf(file, skip) : 0);
-        if (table.columns() < 2) throw new JanusException(source + ": needs at least one feature column besides the label");
+        return reader.finish();
+    }
 
-        Tensor y = table.labels(column);
-        long max = 0;
-        for (long v : y.toLongArray()) max = Math.max(max, v);
-        if (max < 1) throw new JanusException(source + ", column " + (column + 1) + " (" + table.columnNames().get(column) + "): every label is 0; there is only one class");
+    /** Puts each row's values where its part of the split wants them: features into x (float32, range checked), the label into y. */
+    private static final class Reader implements Csv.RowSink {
+        private final String source, label;
+        private final int rows, nTest;
+        private final int[] slot;   // row -> its place in the split's order: the first nTest are the test part's
+        private List<String> names;
+        private int column, width, row;
+        private float[] xTest, xTrain;
+        private long[] yTest, yTrain;
+        private long maxLabel = -1;
 
-        List<String> features = new ArrayList<>();
-        for (int c = 0; c < table.columns(); c++) if (c != column) features.add(table.columnNames().get(c));
-        Tensor x = Tensor.empty(DType.FLOAT32, Shape.of(table.rows(), features.size()));
-        for (int r = 0, k = 0; r < table.rows(); r++) {
-            for (int c = 0; c < table.columns(); c++) if (c != column) x.setDouble(k++, table.get(r, c));
+        Reader(String source, String label, int[] order, int nTest) {
+            this.source = source;
+            this.label = label;
+            this.rows = order.length;
+            this.nTest = nTest;
+            slot = new int[rows];
+            for (int k = 0; k < rows; k++) slot[order[k]] = k;
         }
-        return new CsvData(source, x, y, features, table.columnNames().get(column), (int) max + 1);
+
+        @Override
+        public void columns(List<String> columnNames, int line) {
+            names = columnNames;
+            column = column(names, label, source, line);
+            if (names.size() < 2) throw new JanusException(source + ": needs at least one feature column besides the label");
+            width = names.size() - 1;
+            xTest = new float[Math.multiplyExact(nTest, width)];
+            xTrain = new float[Math.multiplyExact(rows - nTest, width)];
+            yTest = new long[nTest];
+            yTrain = new long[rows - nTest];
+        }
+
+        @Override
+        public void row(double[] values, int line) {
+            if (row == rows) throw new JanusException(source + " changed while it was read: more than " + rows + " rows");
+            boolean inTest = slot[row] < nTest;
+            int at = inTest ? slot[row] : slot[row] - nTest;
+            float[] x = inTest ? xTest : xTrain;
+            for (int c = 0, k = at * width; c < values.length; c++) {
+                double v = values[c];
+                if (c == column) {
+                    if (v != Math.rint(v) || v < 0) throw new JanusException(Csv.where(source, line, c, names) + ": " + v + " is not a class label (a whole number >= 0)");
+                    if (v >= MAX_CLASSES) {
+                        throw new JanusException(Csv.where(source, line, c, names) + ": label " + (long) v + " would make a model of " + ((long) v + 1)
+                                + " classes; janus train takes at most " + MAX_CLASSES + " (labels are class indices 0, 1, 2 ...)");
+                    }
+                    (inTest ? yTest : yTrain)[at] = (long) v;
+                    maxLabel = Math.max(maxLabel, (long) v);
+                } else {
+                    if (Math.abs(v) > Float.MAX_VALUE) {
+                        throw new JanusException(Csv.where(source, line, c, names) + ": " + v + " is beyond the range of float32 (largest "
+                                + Float.MAX_VALUE + "), which the model computes in");
+                    }
+                    x[k++] = (float) v;
+                }
+            }
+            row++;
+        }
+
+        CsvData finish() {
+            if (row != rows) throw new JanusException(source + " changed while it was read: " + row + " rows, " + rows + " before");
+            if (maxLabel < 1) throw new JanusException(source + ", column " + (column + 1) + " (" + names.get(column) + "): every label is 0; there is only one class");
+            List<String> features = new ArrayList<>(names);
+            features.remove(column);
+            TensorDataset test = new TensorDataset(Tensor.wrap(xTest, DType.FLOAT32, Shape.of(nTest, width)), Tensor.wrap(yTest, DType.INT64, Shape.of(nTest)));
+            TensorDataset train = new TensorDataset(Tensor.wrap(xTrain, DType.FLOAT32, Shape.of(rows - nTest, width)),
+                    Tensor.wrap(yTrain, DType.INT64, Shape.of(rows - nTest)));
+            return new CsvData(source, rows, List.copyOf(features), names.get(column), (int) maxLabel + 1, train, test);
+        }
     }
 
     /** The label column by name, else by index. */
-    private static int column(NumericTable table, String label, String source, int headerLine) {
-        List<String> names = table.columnNames();
+    private static int column(List<String> names, String label, String source, int headerLine) {
         int byName = names.indexOf(label);
         if (byName >= 0) return byName;
         int index;
@@ -141,28 +214,30 @@ final class CsvData {
 
     private static InputStream open(Path file) throws IOException {
         InputStream in = Files.newInputStream(file);
-        return file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in) : in;
+        return file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
     }
 
     /** The first line that is not blank, or null. */
     private static String firstLine(Path file) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(open(file), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) if (!line.isBlank()) return line;
-            return null;
+        try (BufferedReader r = Csv.reader(open(file))) {
+            return Csv.firstLine(r);
         } catch (IOException e) {
             throw new JanusException(file + ": cannot read: " + e.getMessage(), e);
         }
     }
 
-    /** The line number (from 1) of the first non-blank line after {@code skip} lines: where the header is. */
-    private static int lineOf(Path file, int skip) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(open(file), StandardCharsets.UTF_8))) {
-            int n = 0;
+    /** The data rows: lines not blank after {@code skip} lines and the header. */
+    private static int countRows(Path file, int skip, boolean header) {
+        try (BufferedReader r = Csv.reader(open(file))) {
+            int n = 0, rows = 0;
+            boolean headerSeen = !header;
             for (String line; (line = r.readLine()) != null; ) {
-                n++;
-                if (n > skip && !line.isBlank()) return n;
+                if (++n == 1) line = line.replace("\uFEFF", "");
+                if (n <= skip || line.isBlank()) continue;
+                if (!headerSeen) headerSeen = true;
+                else rows++;
             }
-            return 1;
+            return rows;
         } catch (IOException e) {
             throw new JanusException(file + ": cannot read: " + e.getMessage(), e);
         }

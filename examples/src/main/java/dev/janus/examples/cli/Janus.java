@@ -23,8 +23,9 @@ public final class Janus {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        // The demo's training runs deep Java stacks into native BLAS code: on the JVM's default 1 MB main
-        // stack it comes close to the edge (it dies of SIGSEGV at 600 KB), so every command gets 16 MB.
+        // Native code that runs off a thread's stack kills the JVM (SIGSEGV, no exception): ONNX Runtime
+        // recurses over the command line, which janus's long class path made overflow the 1 MB main
+        // stack (OnnxRuntimeModel now loads on a large stack itself). Every command gets 16 MB all the same.
         int[] status = {CliError.FAILED};
         Thread main = new Thread(null, () -> status[0] = run(args, System.out, System.err), "main", 16L << 20);
         main.start();

@@ -2,7 +2,6 @@ package dev.janus.examples.cli;
 
 import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
-import dev.janus.core.data.Split;
 import dev.janus.core.data.StandardScaler;
 import dev.janus.core.data.TensorDataset;
 import dev.janus.core.io.AtomicFile;
@@ -105,22 +104,18 @@ final class TrainCommand implements Command {
 
         CsvData data;
         try {
-            data = CsvData.load(csv, header, label);
+            data = CsvData.load(csv, header, label, testFraction, seed);
         } catch (JanusException e) {
             throw CliError.input(e.getMessage(), e);
         }
-        Split split;
-        try {
-            split = Split.trainTest(new TensorDataset(data.x, data.y), testFraction, seed);
-        } catch (JanusException e) {
-            throw CliError.input(data.source + ": " + e.getMessage(), e);
-        }
-        StandardScaler scaler = new StandardScaler().fit(split.train().tensor(0));
-        TensorDataset train = new TensorDataset(scaler.transform(split.train().tensor(0)), split.train().tensor(1));
-        TensorDataset test = new TensorDataset(scaler.transform(split.test().tensor(0)), split.test().tensor(1));
+        // The parts are the reader's own arrays: standardised in place, no second copy of a large file's data.
+        TensorDataset train = data.train, test = data.test;
+        StandardScaler scaler = new StandardScaler().fit(train.tensor(0));
+        scaler.transformInPlace(train.tensor(0));
+        scaler.transformInPlace(test.tensor(0));
         int features = data.features.size();
         out.printf(Locale.ROOT, "%s: %d rows, %d features, label column '%s' with %d classes; %d for training, %d for the test (seed %d)%n",
-                data.source, data.x.dim(0), features, data.label, data.classes, train.size(), test.size(), seed);
+                data.source, data.rows, features, data.label, data.classes, train.size(), test.size(), seed);
 
         Generator.manualSeed(seed);
         Map<String, Double> result;

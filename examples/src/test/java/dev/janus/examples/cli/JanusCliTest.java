@@ -213,6 +213,35 @@ class JanusCliTest {
         assertOneLineError(janus("train", plain.toString(), "--label", "species"), 2, "no column named 'species'; the file has no line of column names");
     }
 
+    /** A spreadsheet's UTF-8 byte order mark is no part of the first row or the first column's name. */
+    @Test
+    void aByteOrderMarkIsIgnored(@TempDir Path dir) throws IOException {
+        Path plain = irisCsv(dir, "none"), named = irisCsv(dir, "names");
+        Path bomPlain = dir.resolve("bom_plain.csv"), bomNamed = dir.resolve("bom_named.csv");
+        Files.writeString(bomPlain, "\uFEFF" + Files.readString(plain));
+        Files.writeString(bomNamed, "\uFEFF" + Files.readString(named));
+        Run r = janus("train", bomPlain.toString(), "--epochs", "1", "--hidden", "4");
+        assertEquals(0, r.status, r.toString());
+        assertTrue(r.out.contains("150 rows, 4 features"), "the first row is data, not column names: " + r.out);
+        r = janus("train", bomNamed.toString(), "--label", "sepal_length", "--epochs", "1", "--hidden", "4");
+        assertOneLineError(r, 2, "bom_named.csv, line 2, column 1 (sepal_length): 5.1 is not a class label");
+        r = janus("train", bomNamed.toString(), "--label", "species", "--epochs", "1", "--hidden", "4");
+        assertEquals(0, r.status, r.toString());
+    }
+
+    /** Values beyond float32 and absurd labels are refused naming the line, before any model is made. */
+    @Test
+    void valuesTheModelCannotTakeNameTheirLine(@TempDir Path dir) throws IOException {
+        Path huge = dir.resolve("huge.csv");
+        Files.writeString(huge, "a,b,label\n1,2,0\n3,1e39,1\n");
+        assertOneLineError(janus("train", huge.toString()), 2,
+                "huge.csv, line 3, column 2 (b): 1.0E39 is beyond the range of float32 (largest 3.4028235E38), which the model computes in");
+        Path classes = dir.resolve("classes.csv");
+        Files.writeString(classes, "a,label\n1,0\n2,1\n3,60000000\n");
+        assertOneLineError(janus("train", classes.toString()), 2,
+                "classes.csv, line 4, column 2 (label): label 60000000 would make a model of 60000001 classes; janus train takes at most 100000");
+    }
+
     @Test
     void exportsASavedModelAndAnOnnxFileAsWebPages(@TempDir Path dir) throws IOException {
         Path csv = irisCsv(dir, "names"), saved = dir.resolve("iris.janus"), web = dir.resolve("web");
