@@ -81,7 +81,7 @@ final class PythonPeers {
         }
     }
 
-    private static String python() {
+    static String python() {
         String env = System.getenv("JANUS_PYTHON");
         if (env != null && !env.isBlank()) return env;
         Path venv = Paths.get("benchmarks", ".venv", "bin", "python");
@@ -90,7 +90,7 @@ final class PythonPeers {
     }
 
     /** The command's standard output, or null if it cannot start, fails or runs over time. */
-    private static String output(List<String> cmd, int timeoutSeconds) {
+    static String output(List<String> cmd, int timeoutSeconds) {
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
             // run.sh sets OMP_NUM_THREADS=1 for ND4J; PyTorch would take it as its thread count too.

@@ -21,7 +21,8 @@ final class Nd4jConvert {
             case FLOAT32: return Nd4j.create(t.toFloatArray(), shape, 'c');
             case FLOAT64: return Nd4j.create(t.toDoubleArray(), shape, 'c');
             case INT64: return Nd4j.createFromArray(t.toLongArray()).reshape('c', shape);
-            default: return Nd4j.createFromArray(t.toBooleanArray()).reshape('c', shape);
+            case BOOL: return Nd4j.createFromArray(t.toBooleanArray()).reshape('c', shape);
+            default: return toNd4j(t.to(dev.janus.core.backend.StorageKind.NATIVE));   // a copy in an ND4J buffer of its type
         }
     }
 

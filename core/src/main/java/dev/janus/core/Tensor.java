@@ -119,6 +119,16 @@ public final class Tensor {
         return heap(DType.BOOL, checkedShape(values.length, shape), values.clone());
     }
 
+    /** An int32 tensor. */
+    public static Tensor of(int[] values, int... shape) {
+        return heap(DType.INT32, checkedShape(values.length, shape), values.clone());
+    }
+
+    /** An int8 tensor ({@link #wrap} makes uint8 from a byte[]). */
+    public static Tensor of(byte[] values, int... shape) {
+        return heap(DType.INT8, checkedShape(values.length, shape), values.clone());
+    }
+
     /** A 2-D float32 tensor from rows of equal length. */
     public static Tensor of(float[][] rows) {
         int cols = rows.length == 0 ? 0 : rows[0].length;
@@ -147,7 +157,8 @@ public final class Tensor {
 
     /**
      * Wraps a Java array without copying: the array becomes the tensor's storage. The array must
-     * match the dtype (float[] for float32, double[] for float64, long[] for int64, boolean[] for bool).
+     * be the dtype's (float[] for float32, double[] for float64, long[] for int64, boolean[] for bool,
+     * int[] for int32, byte[] for int8 and uint8, ...: see {@link DType}).
      */
     public static Tensor wrap(Object array, DType dtype, Shape shape) {
         Objects.requireNonNull(array, "array");
@@ -291,29 +302,29 @@ public final class Tensor {
         return flat;
     }
 
-    /** Element {@code i} of the flat storage, as a double (bool reads as 0 or 1). */
+    /** Element {@code i} of the flat storage, as a double (bool reads as 0 or 1, unsigned types unsigned). */
     public double readDouble(int i) {
         if (array == null) return storage.getDouble(i);
         switch (dtype) {
             case FLOAT32: return ((float[]) array)[i];
             case FLOAT64: return ((double[]) array)[i];
             case INT64: return ((long[]) array)[i];
-            default: return ((boolean[]) array)[i] ? 1 : 0;
+            default: return HeapStorage.getDouble(array, dtype, i);
         }
     }
 
-    /** Element {@code i} of the flat storage as a long: exact for int64. */
+    /** Element {@code i} of the flat storage as a long: exact for every integer type (uint64 as its bits). */
     public long readLong(int i) {
         return dtype == DType.INT64 && array != null ? ((long[]) array)[i] : storage.getLong(i);
     }
 
-    /** Sets element {@code i} of the flat storage: exact for int64. */
+    /** Sets element {@code i} of the flat storage: exact for int64, wrapping to the width of smaller integer types. */
     public void setLong(int i, long v) {
         if (dtype == DType.INT64 && array != null) ((long[]) array)[i] = v;
         else storage.setLong(i, v);
     }
 
-    /** Sets element {@code i} of the flat storage, converting like {@code cast}. */
+    /** Sets element {@code i} of the flat storage, converting as ONNX's Cast does. */
     public void setDouble(int i, double v) {
         if (array == null) {
             storage.setDouble(i, v);
@@ -323,7 +334,7 @@ public final class Tensor {
             case FLOAT32: ((float[]) array)[i] = (float) v; break;
             case FLOAT64: ((double[]) array)[i] = v; break;
             case INT64: ((long[]) array)[i] = (long) v; break;
-            default: ((boolean[]) array)[i] = v != 0;
+            default: HeapStorage.setDouble(array, dtype, i, v);
         }
     }
 
@@ -385,6 +396,22 @@ public final class Tensor {
         return (boolean[]) storage(DType.BOOL);
     }
 
+    /** The int32 or uint32 storage itself, not a copy. */
+    public int[] i32() {
+        return (int[]) storage(dtype == DType.UINT32 ? DType.UINT32 : DType.INT32);
+    }
+
+    /** The int16, uint16, float16 or bfloat16 storage itself (half floats as their bits), not a copy. */
+    public short[] i16() {
+        if (HeapStorage.arrayType(dtype) != short[].class) throw new JanusException("tensor is " + dtype + ", not a 16-bit type");
+        return (short[]) storage(dtype);
+    }
+
+    /** The int8 or uint8 storage itself, not a copy (uint8 elements are {@code b & 0xff}). */
+    public byte[] i8() {
+        return (byte[]) storage(dtype == DType.UINT8 ? DType.UINT8 : DType.INT8);
+    }
+
     /** The heap array itself, whatever the dtype: for CPU kernels, on heap storage only. */
     public Object heapArray() {
         if (array == null) throw notOnHeap();
@@ -438,7 +465,7 @@ public final class Tensor {
             case FLOAT32: Arrays.fill((float[]) array, (float) value); break;
             case FLOAT64: Arrays.fill((double[]) array, value); break;
             case INT64: Arrays.fill((long[]) array, (long) value); break;
-            default: Arrays.fill((boolean[]) array, value != 0);
+            default: storage.fill(value);
         }
     }
 

@@ -18,7 +18,7 @@ final class TensorFormat {
 
     static String format(Tensor t) {
         List<String> suffixes = new ArrayList<>();
-        if (t.dtype() == DType.FLOAT64) suffixes.add("dtype=" + t.dtype());
+        if (t.dtype() != DType.FLOAT32 && t.dtype() != DType.INT64 && t.dtype() != DType.BOOL) suffixes.add("dtype=" + t.dtype());
         String body;
         if (t.numel() == 0) {
             if (t.rank() != 1) suffixes.add("size=" + sizeTuple(t.shape()));

@@ -17,6 +17,7 @@ import dev.janus.graph.FusedElementwise;
 import org.bytedeco.cuda.global.cudart;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +28,9 @@ import java.util.TreeSet;
  * The CUDA kernels of the op set, registered for the cuda storage kind. Elementwise ops (and the
  * compiler's fused chains) are generated CUDA C ({@link Elementwise}); reductions, softmax, the
  * softmax cross-entropy, mse, dropout, the strided copies (transpose, expand, slice, slice_scatter),
- * gather, index_add and one_hot are generated
- * per dtype ({@link KernelSources}); products go to cuBLAS; reshape and concat are device copies. Every other op runs its
- * CPU kernel on host copies, logged once per op (see {@link #ops()} for which have kernels).
+ * gather, index_add and one_hot are generated per dtype ({@link KernelSources}); products go to
+ * cuBLAS; reshape and concat are device copies. Every other op runs its CPU kernel on host copies,
+ * logged once per op (see {@link #ops()} for which have kernels).
  */
 final class CudaKernels {
     private static final int THREADS = 256, MAX_BLOCKS = 65535;
@@ -61,6 +62,8 @@ final class CudaKernels {
         register(kind, Ops.INDEX_ADD, CudaKernels::indexAdd);
         register(kind, Ops.ONE_HOT, CudaKernels::oneHot);
         register(kind, Ops.CONCAT, CudaKernels::concat);
+        register(kind, Ops.SLICE, CudaKernels::slice);
+        register(kind, Ops.SLICE_SCATTER, CudaKernels::sliceScatter);
         Kernels.registerGenerator(FusedElementwise.class, kind, CudaKernels::fused);
     }
 
@@ -426,6 +429,26 @@ final class CudaKernels {
         Device d = out[0].device();
         Tensor x = onDevice(in[0], d);
         copyStrided(ctx, x, out[0], out[0].shape().dims(), broadcastStrides(x.shape(), out[0].shape()), 0);
+    }
+
+    private static void slice(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+        Tensor x = onDevice(in[0], out[0].device());
+        int[] at = Kernels.sliceLayout(x.shape(), attrs, "slice");
+        copyStrided(ctx, x, out[0], out[0].shape().dims(), Arrays.copyOfRange(at, 1, at.length), at[0]);
+    }
+
+    /** out = base, then src written into the slice's elements. */
+    private static void sliceScatter(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+        Device d = out[0].device();
+        Tensor base = onDevice(in[0], d), src = onDevice(in[1], d), y = out[0];
+        int[] at = Kernels.sliceLayout(base.shape(), attrs, "slice_scatter");
+        if (y != base) y.copyFrom(base);
+        long n = src.numel();
+        if (n == 0) return;
+        DType t = y.dtype();
+        KernelArgs args = new KernelArgs().pointer(src).pointer(y).i64(n).ints(padded(src.shape().dims(), "slice_scatter"))
+                .ints(padded(Arrays.copyOfRange(at, 1, at.length), "slice_scatter")).i32(src.shape().rank()).i64(at[0]);
+        CudaFunction.get(d.index(), KernelSources.scatterStrided(t), "scatter_strided_" + CudaC.tag(t)).launch(blocks(n), THREADS, 0, stream(ctx, y), args);
     }
 
     /** y[i] = x[offset + the offset of element i of shape dims through strides]. */

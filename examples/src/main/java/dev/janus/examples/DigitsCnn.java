@@ -1,6 +1,7 @@
 package dev.janus.examples;
 
 import dev.janus.core.Generator;
+import dev.janus.core.JanusException;
 import dev.janus.core.data.DataLoader;
 import dev.janus.core.data.TensorDataset;
 import dev.janus.core.ir.Graph;
@@ -118,6 +119,10 @@ public final class DigitsCnn {
         if (file != null) OnnxExporter.save(graph, file, ExportOptions.defaults());
         try (OnnxRuntimeModel ort = OnnxRuntimeModel.load(OnnxExporter.toBytes(graph, ExportOptions.defaults()))) {
             dev.janus.core.Tensor got = ort.run(x).get(0);
+            // Every value and the shape: comparing the first expected.numel() values alone once let a wrong shape pass.
+            if (!got.shape().equals(expected.shape())) {
+                throw new JanusException("ONNX Runtime's output has shape " + got.shape() + ", Janus's " + expected.shape());
+            }
             double diff = 0, scale = 0;
             for (int i = 0; i < expected.numel(); i++) {
                 diff = Math.max(diff, Math.abs(got.readDouble(i) - expected.readDouble(i)));

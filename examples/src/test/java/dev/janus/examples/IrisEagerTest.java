@@ -13,12 +13,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class IrisEagerTest {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+    private static final double FINAL_LOSS = 0.0648;
 
     @Test
     void reachesTheTargetAccuracyAndRepeatsBitForBit() {
         IrisEager.Result a = IrisEager.train(IrisEager.SEED, 50, QUIET);
-        assertTrue(a.testAccuracy >= 0.93, "test accuracy " + a.testAccuracy);
-        assertTrue(a.finalLoss < 0.2, "final training loss " + a.finalLoss);
+        // What this seeded run reaches: every one of the 30 test flowers, and its final loss within 5%
+        // (a floor of 0.93 and a loss under 0.2 once let a broken Adam bias correction pass).
+        assertEquals(1.0, a.testAccuracy, "test accuracy");
+        assertEquals(FINAL_LOSS, a.finalLoss, 0.05 * FINAL_LOSS, "final training loss");
 
         IrisEager.Result b = IrisEager.train(IrisEager.SEED, 50, QUIET);
         assertEquals(a.finalLoss, b.finalLoss);

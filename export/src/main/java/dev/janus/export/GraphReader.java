@@ -39,6 +39,13 @@ final class GraphReader {
     private final Map<String, Tensor> constants = new HashMap<>();
     private final Map<String, String> unavailable = new HashMap<>();
     private final java.util.Set<String> taken = new java.util.HashSet<>();
+    /** Initializers that are a model's state, not its weights: frozen, so training moves them only by their own rule. */
+    private final java.util.Set<String> state = new java.util.HashSet<>();
+    /** The enclosing scope of a subgraph (an If branch, a Loop body), or null for the model's graph. */
+    private final GraphReader parent;
+    private final int depth;
+    /** Subgraph copies read so far, counted at the model's graph (unrolled loops). */
+    private int copies;
 
     private GraphReader(String name, int opset, ImportOptions options, Path baseDir) {
         this.graph = new Graph(name);
@@ -47,6 +54,19 @@ final class GraphReader {
         this.opset = Math.max(opset, OldOpsets.TARGET);
         this.options = options;
         this.baseDir = baseDir;
+        this.parent = null;
+        this.depth = 0;
+    }
+
+    /** A scope of its own for a subgraph, read into the same IR graph; names it does not define resolve in {@code parent}. */
+    private GraphReader(GraphReader parent) {
+        this.graph = parent.graph;
+        this.modelOpset = parent.modelOpset;
+        this.opset = parent.opset;
+        this.options = parent.options;
+        this.baseDir = parent.baseDir;
+        this.parent = parent;
+        this.depth = parent.depth + 1;
     }
 
     /** {@code baseDir}: the model's folder, where external data is found (null for a model read from bytes). */
@@ -68,12 +88,18 @@ final class GraphReader {
     /** A value name no one has taken, starting with {@code prefix}. */
     String freshName(String prefix) {
         String name = prefix;
-        for (int k = 1; values.containsKey(name) || constants.containsKey(name) || initializers.containsKey(name) || unavailable.containsKey(name)
-                || taken.contains(name); k++) {
-            name = prefix + "_" + k;
-        }
-        taken.add(name);
+        for (int k = 1; used(name); k++) name = prefix + "_" + k;
+        root().taken.add(name);
         return name;
+    }
+
+    private boolean used(String name) {
+        return values.containsKey(name) || constants.containsKey(name) || initializers.containsKey(name) || unavailable.containsKey(name)
+                || taken.contains(name) || parent != null && parent.used(name);
+    }
+
+    private GraphReader root() {
+        return parent == null ? this : parent.root();
     }
 
     Graph graph() {
@@ -90,6 +116,7 @@ final class GraphReader {
             if (initializers.put(t.getName(), t) != null) throw new OnnxException("initializer '" + t.getName() + "' is defined twice");
         }
         for (Map.Entry<String, Tensor> e : options.constants().entrySet()) constants.put(e.getKey(), e.getValue());
+        for (NodeProto n : g.getNodeList()) state.addAll(stateInputs(n));
         for (ValueInfoProto in : g.getInputList()) {
             // Old models list their initializers among the inputs too; only the others are fed.
             Tensor fixed = constant(in.getName());
@@ -106,13 +133,7 @@ final class GraphReader {
                 throw new OnnxException("ImportOptions.constants names '" + fixed + "', which is not an input of the model");
             }
         }
-        for (NodeProto n : g.getNodeList()) {
-            if (modelOpset < OldOpsets.TARGET && (n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"))) {
-                for (NodeProto u : OldOpsets.upgrade(n, modelOpset, this)) readNode(u);
-            } else {
-                readNode(n);
-            }
-        }
+        readNodes(g);
         if (g.getOutputCount() == 0) throw new OnnxException("the graph has no outputs");
         for (ValueInfoProto out : g.getOutputList()) {
             Value v = value(out.getName(), null);
@@ -125,6 +146,79 @@ final class GraphReader {
         }
     }
 
+    private void readNodes(GraphProto g) {
+        for (NodeProto n : g.getNodeList()) {
+            if (modelOpset < OldOpsets.TARGET && (n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"))) {
+                for (NodeProto u : OldOpsets.upgrade(n, modelOpset, this)) readNode(u);
+            } else {
+                readNode(n);
+            }
+        }
+    }
+
+    /**
+     * Reads {@code body} (an If branch, a Loop body: {@code what}) into this graph in a scope of its
+     * own, its inputs bound to {@code inputs}; returns its outputs. Each call is a fresh copy, so a
+     * loop body read once per iteration is the loop unrolled.
+     */
+    List<Value> inline(GraphProto body, List<Value> inputs, String what) {
+        if (depth >= ControlFlow.MAX_DEPTH) throw new OnnxException(what + ": subgraphs nest more than " + ControlFlow.MAX_DEPTH + " deep");
+        if (++root().copies > ControlFlow.MAX_COPIES) {
+            throw new OnnxException(what + ": the model's If and Loop subgraphs expand to more than " + ControlFlow.MAX_COPIES + " copies");
+        }
+        if (body.getInputCount() != inputs.size()) {
+            throw new OnnxException(what + " takes " + body.getInputCount() + " inputs; the node gives it " + inputs.size());
+        }
+        GraphReader scope = new GraphReader(this);
+        for (TensorProto t : body.getInitializerList()) {
+            if (t.getName().isEmpty()) throw new OnnxException(what + ": an initializer has no name");
+            if (scope.initializers.put(t.getName(), t) != null) throw new OnnxException(what + ": initializer '" + t.getName() + "' is defined twice");
+        }
+        for (NodeProto n : body.getNodeList()) scope.state.addAll(stateInputs(n));
+        for (int i = 0; i < inputs.size(); i++) {
+            ValueInfoProto declared = body.getInput(i);
+            Value v = inputs.get(i);
+            // A subgraph's inputs may leave their type to what the node gives them (function expansions do).
+            if (declared.getType().getValueCase() == TypeProto.ValueCase.VALUE_NOT_SET) {
+                scope.bind(declared.getName(), v);
+                continue;
+            }
+            String kind = nonTensorKind(declared.getType());
+            if (kind != null) throw new OnnxException(what + ": input '" + declared.getName() + "' is " + kind + "; Janus imports tensors only");
+            int code = declared.getType().getTensorType().getElemType();
+            if (code != 0 && OnnxTypes.dtype(code, what + " input '" + declared.getName() + "'") != v.type().dtype()) {
+                throw new OnnxException(what + ": input '" + declared.getName() + "' declares " + typeName(code) + ", but is given " + v.type());
+            }
+            scope.bind(declared.getName(), v);
+        }
+        scope.readNodes(body);
+        if (body.getOutputCount() == 0) throw new OnnxException(what + " has no outputs");
+        List<Value> outs = new java.util.ArrayList<>();
+        for (ValueInfoProto out : body.getOutputList()) outs.add(scope.value(out.getName(), null));
+        return outs;
+    }
+
+    /** Gives {@code v} a name in this scope; a constant stays known by that name (an If's condition, a Loop's trip count). */
+    void bind(String name, Value v) {
+        define(name, v);
+        if (v.kind() == Value.Kind.CONSTANT) constants.put(name, graph.constantValue(v));
+    }
+
+    /** The elements of {@code v} when they are known at import (a constant, a shape value), else null. */
+    Tensor known(Value v) {
+        return v.kind() == Value.Kind.CONSTANT ? graph.constantValue(v) : v.type().value();
+    }
+
+    /**
+     * The inputs of a node that hold state rather than weights: batch norm's running mean and
+     * variance (inputs 3 and 4), which a gradient step must never move.
+     */
+    private static List<String> stateInputs(NodeProto n) {
+        boolean ours = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
+        if (!ours || !n.getOpType().equals("BatchNormalization") || n.getInputCount() < 5) return List.of();
+        return List.of(n.getInput(3), n.getInput(4));
+    }
+
     private void readNode(NodeProto proto) {
         String domain = proto.getDomain().equals("ai.onnx") ? "" : proto.getDomain();
         if (!domain.isEmpty()) throw unsupported(domain + "." + proto.getOpType(), proto);
@@ -132,7 +226,8 @@ final class GraphReader {
             readConstant(new NodeReader(proto, this), proto);
             return;
         }
-        OnnxImportRule rule = OnnxImports.rule(proto.getOpType());
+        boolean control = ControlFlow.OPS.contains(proto.getOpType());
+        OnnxImportRule rule = control ? n -> ControlFlow.read((NodeReader) n, this) : OnnxImports.rule(proto.getOpType());
         if (rule == null) throw unsupported(proto.getOpType(), proto);
         NodeReader node = new NodeReader(proto, this);
         List<Value> outs;
@@ -148,7 +243,9 @@ final class GraphReader {
         List<String> names = node.outputNames();
         for (int i = 0; i < names.size(); i++) {
             if (names.get(i).isEmpty()) continue;
-            if (i < outs.size() && outs.get(i) != null) define(names.get(i), outs.get(i));
+            // Control flow's outputs keep a constant known by name (an If's branch may be a Constant).
+            if (i < outs.size() && outs.get(i) != null && control) bind(names.get(i), outs.get(i));
+            else if (i < outs.size() && outs.get(i) != null) define(names.get(i), outs.get(i));
             else unavailable.put(names.get(i), "output " + i + " of ONNX node '" + node.name() + "' (" + node.opType() + ") is not supported");
         }
     }
@@ -203,21 +300,38 @@ final class GraphReader {
     Value value(String name, NodeReader user) {
         Value v = values.get(name);
         if (v != null) return v;
-        Tensor t = constant(name);
+        Tensor t = ownConstant(name);
         if (t != null) {
             // Weights are float initializers; a 0-d one is a constant of the computation (gelu's 0.5, say).
             boolean parameter = initializers.containsKey(name) && t.dtype().isFloating() && t.rank() > 0;
-            v = parameter ? graph.parameter(name, t, options.trainable()) : graph.constant(t);
+            v = parameter ? graph.parameter(name, t, options.trainable() && !state.contains(name)) : graph.constant(t);
             values.put(name, v);
             return v;
         }
+        if (parent != null && !unavailable.containsKey(name)) return parent.value(name, user);
         String where = user == null ? "graph output '" + name + "'" : "ONNX node '" + user.name() + "' (" + user.opType() + ")";
         if (unavailable.containsKey(name)) throw new OnnxException(where + " uses " + unavailable.get(name));
         throw new OnnxException(where + " uses the value '" + name + "', which is not defined before it (nodes must be in topological order)");
     }
 
+    /** True when a node output of that name is defined (computed, not a constant). */
+    boolean isDefined(String name) {
+        if (values.containsKey(name)) return values.get(name).kind() == Value.Kind.NODE;
+        return parent != null && !ownsConstant(name) && parent.isDefined(name);
+    }
+
     /** The tensor of a constant value (initializer, Constant node output or fixed input), or null when it is computed. */
     Tensor constant(String name) {
+        Tensor t = ownConstant(name);
+        if (t != null || parent == null || values.containsKey(name) || unavailable.containsKey(name)) return t;
+        return parent.constant(name);
+    }
+
+    private boolean ownsConstant(String name) {
+        return constants.containsKey(name) || initializers.containsKey(name);
+    }
+
+    private Tensor ownConstant(String name) {
         Tensor t = constants.get(name);
         if (t == null && initializers.containsKey(name)) {
             t = OnnxTensors.read(initializers.get(name), "initializer '" + name + "'", baseDir);
@@ -253,7 +367,7 @@ final class GraphReader {
         if (!in.getType().hasTensorType()) return;
         TypeProto.Tensor declared = in.getType().getTensorType();
         int want = declared.getElemType();
-        boolean fits = want == 0 || integer(want) == integer(code);
+        boolean fits = want == 0 || want == code;
         if (declared.hasShape()) {
             List<TensorShapeProto.Dimension> dims = declared.getShape().getDimList();
             fits &= dims.size() == shape.rank();
@@ -270,11 +384,6 @@ final class GraphReader {
             }
             throw new OnnxException(what + " is " + typeName(code) + shape + ", but the graph input of that name declares " + typeName(want) + dims);
         }
-    }
-
-    /** INT32 data is read as int64, so the two integer types describe the same Janus tensor. */
-    private static int integer(int code) {
-        return code == OnnxTypes.INT32 ? OnnxTypes.INT64 : code;
     }
 
     private static String typeName(int code) {

@@ -8,6 +8,7 @@ import dev.janus.core.onnx.OnnxException;
 import dev.janus.core.ops.Emitter;
 import dev.janus.export.proto.Onnx.AttributeProto;
 import dev.janus.export.proto.Onnx.AttributeProto.AttributeType;
+import dev.janus.export.proto.Onnx.GraphProto;
 import dev.janus.export.proto.Onnx.NodeProto;
 
 import java.nio.charset.StandardCharsets;
@@ -77,13 +78,19 @@ final class NodeReader implements ImportNode {
 
     @Override
     public boolean isConstant(int i) {
-        return hasInput(i) && graph.constant(proto.getInput(i)) != null;
+        return hasInput(i) && known(proto.getInput(i)) != null;
+    }
+
+    /** A constant, or a value computed in the graph whose elements are all known at import (a static shape, say). */
+    private Tensor known(String name) {
+        Tensor t = graph.constant(name);
+        return t != null ? t : graph.isDefined(name) ? graph.value(name, this).type().value() : null;
     }
 
     @Override
     public Tensor constant(int i) {
         if (!hasInput(i)) throw error("input " + i + " is missing");
-        Tensor t = graph.constant(proto.getInput(i));
+        Tensor t = known(proto.getInput(i));
         if (t == null) {
             throw new ConstantInputException(opType(), proto.getInput(i), prefix() + "input " + i + " ('" + proto.getInput(i) + "') must be known when the"
                     + " model is read (an initializer or a Constant node), since Janus takes it as an attribute;"
@@ -122,6 +129,7 @@ final class NodeReader implements ImportNode {
         if (a.hasI()) return AttributeType.INT;
         if (a.hasS()) return AttributeType.STRING;
         if (a.hasT()) return AttributeType.TENSOR;
+        if (a.hasG()) return AttributeType.GRAPH;
         if (a.getFloatsCount() > 0) return AttributeType.FLOATS;
         if (a.getIntsCount() > 0) return AttributeType.INTS;
         return AttributeType.UNDEFINED;
@@ -159,6 +167,18 @@ final class NodeReader implements ImportNode {
         return a == null ? null : a.getFloatsList().stream().mapToDouble(Float::doubleValue).toArray();
     }
 
+    /** A graph attribute (an If branch, a Loop body); an error when it is missing. */
+    GraphProto getGraph(String name) {
+        AttributeProto a = attr(name, AttributeType.GRAPH);
+        if (a == null) throw error("attribute '" + name + "' (a graph) is missing");
+        return a.getG();
+    }
+
+    /** The name input {@code i} has in the file. */
+    String inputName(int i) {
+        return proto.getInput(i);
+    }
+
     @Override
     public Tensor getTensor(String name) {
         AttributeProto a = attr(name, AttributeType.TENSOR);
@@ -187,7 +207,7 @@ final class NodeReader implements ImportNode {
         return new OnnxException(opType(), prefix() + why, null);
     }
 
-    private String prefix() {
+    String prefix() {
         return "ONNX node '" + name() + "' (" + opType() + "): ";
     }
 }

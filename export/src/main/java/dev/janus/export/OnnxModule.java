@@ -19,8 +19,9 @@ import java.util.Map;
  * the module's parameters, under their ONNX names (a dotted name such as "fc1.weight" reads as in
  * PyTorch: parameter "weight" of the child "fc1"), and {@link #forward} applies the imported graph
  * through the eager engine, so {@code backward()} reaches them and an {@code EagerOptimizer}
- * fine-tunes them. Initializers imported frozen ({@code ImportOptions.trainable(false)}) are used
- * as they are and are not parameters.
+ * fine-tunes them. State (batch norm's running mean and variance) and initializers imported frozen
+ * ({@code ImportOptions.trainable(false)}) are buffers, as PyTorch keeps running statistics: in
+ * the state dict, never moved by a gradient step.
  *
  * <pre>{@code
  * OnnxModule model = OnnxModule.load(Path.of("model.onnx"));
@@ -39,18 +40,16 @@ public final class OnnxModule extends NNModule {
     public OnnxModule(Graph graph) {
         this.graph = graph;
         for (Value p : graph.parameters()) {
-            dev.janus.core.Tensor copy = graph.parameterValue(p).copy();
-            if (!graph.isTrainable(p)) {
-                values.put(p, Tensor.from(copy));
-                continue;
-            }
-            Tensor t = Tensor.from(copy);
+            Tensor t = Tensor.from(graph.parameterValue(p).copy());
+            boolean buffer = !graph.isTrainable(p);
             try {
                 String[] path = p.name().split("\\.", -1);
-                if (path.length == 1) registerParameter(path[0], t);
-                else groups.computeIfAbsent(path[0], k -> registerModule(k, new ParameterGroup())).place(path, 1, t);
+                if (path.length > 1) groups.computeIfAbsent(path[0], k -> registerModule(k, new ParameterGroup())).place(path, 1, t, buffer);
+                else if (buffer) registerBuffer(path[0], t);
+                else registerParameter(path[0], t);
             } catch (JanusException e) {
-                throw new JanusException("OnnxModule: the initializer '" + p.name() + "' cannot be a parameter of that name: " + e.getMessage());
+                throw new JanusException("OnnxModule: the initializer '" + p.name() + "' cannot be a " + (buffer ? "buffer" : "parameter")
+                        + " of that name: " + e.getMessage());
             }
             values.put(p, t);
         }
@@ -99,9 +98,10 @@ public final class OnnxModule extends NNModule {
     private static final class ParameterGroup extends NNModule {
         private final Map<String, ParameterGroup> groups = new HashMap<>();
 
-        void place(String[] path, int at, Tensor t) {
-            if (at == path.length - 1) registerParameter(path[at], t);
-            else groups.computeIfAbsent(path[at], k -> registerModule(k, new ParameterGroup())).place(path, at + 1, t);
+        void place(String[] path, int at, Tensor t, boolean buffer) {
+            if (at < path.length - 1) groups.computeIfAbsent(path[at], k -> registerModule(k, new ParameterGroup())).place(path, at + 1, t, buffer);
+            else if (buffer) registerBuffer(path[at], t);
+            else registerParameter(path[at], t);
         }
 
         @Override

@@ -14,6 +14,7 @@ import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.onnx.OnnxException;
+import dev.janus.core.onnx.OnnxTypes;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -192,14 +193,21 @@ public final class OnnxRuntimeModel implements AutoCloseable {
             case FLOAT32: type = OnnxJavaType.FLOAT; break;
             case FLOAT64: type = OnnxJavaType.DOUBLE; break;
             case INT64: type = OnnxJavaType.INT64; break;
-            default: type = OnnxJavaType.BOOL;
+            case BOOL: type = OnnxJavaType.BOOL; break;
+            case INT32: type = OnnxJavaType.INT32; break;
+            case INT16: type = OnnxJavaType.INT16; break;
+            case INT8: type = OnnxJavaType.INT8; break;
+            case UINT8: type = OnnxJavaType.UINT8; break;
+            case FLOAT16: type = OnnxJavaType.FLOAT16; break;
+            case BFLOAT16: type = OnnxJavaType.BFLOAT16; break;
+            default: throw new OnnxException(source + ": ONNX Runtime's Java API takes no " + t.dtype() + " inputs");
         }
         return OnnxTensor.createTensor(env, b, t.shape().toLongArray(), type);
     }
 
     private Tensor fromOrt(OnnxTensor o, String name) {
         TensorInfo info = o.getInfo();
-        Tensor t = Tensor.empty(dtype(info.type, "output '" + name + "'"), Shape.of(info.getShape()));
+        Tensor t = Tensor.empty(dtype(info, "output '" + name + "'"), Shape.of(info.getShape()));
         t.storage().fromBytes(o.getByteBuffer().order(ByteOrder.nativeOrder()));
         return t;
     }
@@ -209,16 +217,15 @@ public final class OnnxRuntimeModel implements AutoCloseable {
         TensorInfo t = (TensorInfo) info.getInfo();
         long[] dims = t.getShape();
         for (int i = 0; i < dims.length; i++) if (dims[i] < 0) dims[i] = Shape.DYNAMIC;
-        return new TensorType(dtype(t.type, what + " '" + info.getName() + "'"), Shape.of(dims));
+        return new TensorType(dtype(t, what + " '" + info.getName() + "'"), Shape.of(dims));
     }
 
-    private DType dtype(OnnxJavaType t, String what) {
-        switch (t) {
-            case FLOAT: return DType.FLOAT32;
-            case DOUBLE: return DType.FLOAT64;
-            case INT64: return DType.INT64;
-            case BOOL: return DType.BOOL;
-            default: throw new OnnxException(source + ": " + what + " has element type " + t + ", which Janus tensors do not have");
+    private DType dtype(TensorInfo t, String what) {
+        try {
+            // ORT numbers its element types its own way: go by the ONNX name.
+            return OnnxTypes.dtype(OnnxTypes.code(t.onnxType.name().replace("ONNX_TENSOR_ELEMENT_DATA_TYPE_", "")), source + ": " + what);
+        } catch (OnnxException e) {
+            throw new OnnxException(source + ": " + what + " has element type " + t.onnxType + ", which Janus tensors do not have");
         }
     }
 

@@ -17,8 +17,9 @@ import java.nio.file.Path;
 
 /**
  * Tensors to and from ONNX's TensorProto. Written with raw_data, little-endian; read from raw_data
- * or from the typed fields (float_data, double_data, int64_data, int32_data), the two encodings
- * ONNX allows. INT32 data is read as int64, the integer type Janus has.
+ * or from the typed fields (float_data, double_data, int64_data, uint64_data, int32_data: the last
+ * also holds the smaller integers, bool, and the bits of float16 and bfloat16), the two encodings
+ * ONNX allows.
  */
 public final class OnnxTensors {
     private OnnxTensors() {
@@ -46,10 +47,10 @@ public final class OnnxTensors {
         Shape shape = shape(p, what);
         int n = shape.size();
         int code = p.getDataType();
-        DType dtype = code == OnnxTypes.INT32 ? DType.INT64 : OnnxTypes.dtype(code, what);
-        int width = code == OnnxTypes.INT32 ? 4 : dtype.bytes();
+        DType dtype = OnnxTypes.dtype(code, what);
+        int width = dtype.bytes();
         if (p.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-            return fromRaw(ExternalData.read(p, baseDir, (long) n * width, what), code, dtype, shape);
+            return fromRaw(ExternalData.read(p, baseDir, (long) n * width, what), dtype, shape);
         }
         if (p.getExternalDataCount() > 0) throw new OnnxException(what + ": external_data is set but data_location is not EXTERNAL");
         if (p.hasRawData()) {
@@ -57,38 +58,36 @@ public final class OnnxTensors {
                 throw new OnnxException(what + ": shape " + shape + " needs " + (long) n * width + " bytes of " + OnnxTypes.name(code)
                         + " data, raw_data has " + p.getRawData().size());
             }
-            return fromRaw(p.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN), code, dtype, shape);
+            return fromRaw(p.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN), dtype, shape);
         }
         int count;
-        switch (code) {
-            case OnnxTypes.FLOAT: count = p.getFloatDataCount(); break;
-            case OnnxTypes.DOUBLE: count = p.getDoubleDataCount(); break;
-            case OnnxTypes.INT64: count = p.getInt64DataCount(); break;
-            default: count = p.getInt32DataCount();   // INT32 and BOOL
+        switch (dtype) {
+            case FLOAT32: count = p.getFloatDataCount(); break;
+            case FLOAT64: count = p.getDoubleDataCount(); break;
+            case INT64: count = p.getInt64DataCount(); break;
+            case UINT32: case UINT64: count = p.getUint64DataCount(); break;
+            default: count = p.getInt32DataCount();
         }
         if (count != n) throw new OnnxException(what + ": shape " + shape + " needs " + n + " values, the tensor holds " + count);
         Tensor t = Tensor.empty(dtype, shape);
         for (int i = 0; i < n; i++) {
-            switch (code) {
-                case OnnxTypes.FLOAT: t.setDouble(i, p.getFloatData(i)); break;
-                case OnnxTypes.DOUBLE: t.setDouble(i, p.getDoubleData(i)); break;
-                case OnnxTypes.INT64: t.setLong(i, p.getInt64Data(i)); break;
-                case OnnxTypes.INT32: t.setLong(i, p.getInt32Data(i)); break;
-                default: t.setDouble(i, p.getInt32Data(i) != 0 ? 1 : 0);
+            switch (dtype) {
+                case FLOAT32: t.setDouble(i, p.getFloatData(i)); break;
+                case FLOAT64: t.setDouble(i, p.getDoubleData(i)); break;
+                case INT64: t.setLong(i, p.getInt64Data(i)); break;
+                case UINT32: case UINT64: t.setLong(i, p.getUint64Data(i)); break;
+                case BOOL: t.setDouble(i, p.getInt32Data(i) != 0 ? 1 : 0); break;
+                case FLOAT16: case BFLOAT16: t.i16()[i] = (short) p.getInt32Data(i); break;
+                default: t.setLong(i, p.getInt32Data(i));
             }
         }
         return t;
     }
 
     /** Decodes little-endian data whose length was checked against the shape. */
-    private static Tensor fromRaw(ByteBuffer buf, int code, DType dtype, Shape shape) {
-        int n = shape.size();
+    private static Tensor fromRaw(ByteBuffer buf, DType dtype, Shape shape) {
         Tensor t = Tensor.empty(dtype, shape);
-        if (code == OnnxTypes.INT32) {
-            for (int i = 0; i < n; i++) t.setLong(i, buf.getInt());
-        } else {
-            t.storage().fromBytes(buf);
-        }
+        t.storage().fromBytes(buf);
         return t;
     }
 

@@ -65,11 +65,11 @@ class BadInputTest {
 
     @Test
     void anUnsupportedOpNamesTheOpTheNodeAndWhatIsSupported() {
-        GraphProto.Builder g = relu().addNode(node("Resize", List.of("y"), List.of("z")).toBuilder().setName("resize1").build());
+        GraphProto.Builder g = relu().addNode(node("GridSample", List.of("y"), List.of("z")).toBuilder().setName("grid1").build());
         UnsupportedOpException e = assertThrows(UnsupportedOpException.class, () -> OnnxImporter.read(model(13, g).toByteArray()));
-        assertEquals("Resize", e.opType());
-        assertTrue(e.getMessage().startsWith("ONNX op Resize (node 'resize1') is not supported; Janus imports Abs, Add, ArgMax, AveragePool,"
-                + " BatchNormalization, Cast, Clip, Concat, Constant, Conv, ConvTranspose,"),
+        assertEquals("GridSample", e.opType());
+        assertTrue(e.getMessage().startsWith("ONNX op GridSample (node 'grid1') is not supported; Janus imports Abs,"
+                + " Acos, Acosh, Add, And, ArgMax, ArgMin,"),
                 e.getMessage());
         GraphProto.Builder ml = relu().addNode(node("TreeEnsembleClassifier", List.of("y"), List.of("z")).toBuilder().setDomain("ai.onnx.ml").build());
         assertEquals("ai.onnx.ml.TreeEnsembleClassifier", assertThrows(UnsupportedOpException.class, () -> OnnxImporter.read(model(13, ml).toByteArray())).opType());
@@ -90,11 +90,6 @@ class BadInputTest {
                 .addNode(node("ArgMax", List.of("x"), List.of("y"), intAttr("axis", 1), intAttr("fancy", 1)))
                 .addOutput(value("y", 7, 2, 1));
         assertEquals("ONNX node 'argmax_y' (ArgMax): attribute(s) [fancy] are not supported", message(model(13, g).toByteArray()));
-        GraphProto.Builder last = GraphProto.newBuilder().setName("g").addInput(value("x", 1, 2, 3))
-                .addNode(node("ArgMax", List.of("x"), List.of("y"), intAttr("select_last_index", 1)))
-                .addOutput(value("y", 7, 1, 3));
-        assertEquals("ONNX node 'argmax_y' (ArgMax): select_last_index=1 is not supported (Janus picks the first maximum)",
-                message(model(13, last).toByteArray()));
     }
 
     @Test
@@ -145,9 +140,9 @@ class BadInputTest {
                         value("x", 1).getType().getTensorType().toBuilder().clearShape())).build())
                 .addNode(node("Relu", List.of("x"), List.of("y"))).addOutput(value("y", 1, 3));
         assertEquals("input 'x' has no shape; Janus needs at least its rank", message(model(13, noShape).toByteArray()));
-        GraphProto.Builder int8 = GraphProto.newBuilder().setName("g").addInput(value("x", 3, 3))
-                .addNode(node("Relu", List.of("x"), List.of("y"))).addOutput(value("y", 3, 3));
-        assertEquals("input 'x': element type INT8 is not supported (Janus has float32, float64, int64 and bool)", message(model(13, int8).toByteArray()));
+        GraphProto.Builder float8 = GraphProto.newBuilder().setName("g").addInput(value("x", 17, 3))
+                .addNode(node("Relu", List.of("x"), List.of("y"))).addOutput(value("y", 17, 3));
+        assertTrue(message(model(13, float8).toByteArray()).startsWith("input 'x': element type FLOAT8E4M3FN is not supported (Janus has [float32,"));
     }
 
     @Test

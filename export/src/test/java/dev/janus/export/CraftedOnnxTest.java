@@ -2,6 +2,7 @@ package dev.janus.export;
 
 import dev.janus.core.Generator;
 import dev.janus.core.Shape;
+import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.Interpreter;
@@ -49,6 +50,46 @@ class CraftedOnnxTest {
                 .addOutput(value("y", 1));
         String m = refusal(g);
         assertTrue(m.startsWith("ONNX node 'expand_big' (Expand): expand: shape [65536, 65536, 65536, 65536] has more than 2147483639 elements"), m);
+    }
+
+    /** Shape values read from the file or fed at run time size what gets allocated: too many elements is a clear refusal, never an OOM. */
+    @Test
+    void shapeValuesThatAskForTooMuchAreRefused() {
+        GraphProto.Builder fill = GraphProto.newBuilder().setName("g").addInput(value("x", 1, 1))
+                .addInitializer(Models.longs("shape", new long[] {100000, 100000, 100000}, 3))
+                .addNode(node("ConstantOfShape", List.of("shape"), List.of("c")))
+                .addNode(node("Add", List.of("x", "c"), List.of("y"))).addOutput(value("y", 1));
+        assertEquals("ONNX node 'constantofshape_c' (ConstantOfShape): constant_of_shape: shape [100000, 100000, 100000] has more than "
+                + "2147483639 elements, more than a tensor holds", refusal(fill));
+        assertEquals("ONNX node 'range_r' (Range): range: 4.0E18 elements are more than a tensor holds", refusal(range(4_000_000_000_000_000_000L, 1)));
+        assertEquals("ONNX node 'range_r' (Range): range: delta is 0", refusal(range(4, 0)));
+
+        ExecContext ctx = new ExecContext(new Generator(0));
+        Tensor x = Tensor.of(new float[] {1}, 1);
+        GraphProto.Builder fedFill = GraphProto.newBuilder().setName("g").addInput(value("x", 1, 1)).addInput(value("shape", 7, 3))
+                .addNode(node("ConstantOfShape", List.of("shape"), List.of("c")))
+                .addNode(node("Add", List.of("x", "c"), List.of("y"))).addOutput(value("y", 1));
+        Graph filled = OnnxImporter.read(model(13, fedFill).toByteArray());
+        assertEquals("constant_of_shape: shape [100000, 100000, 100000] has more than 2147483639 elements, more than a tensor holds",
+                assertThrows(ShapeException.class, () -> Interpreter.run(filled, List.of(x, Tensor.of(new long[] {100000, 100000, 100000}, 3)), ctx)).getMessage());
+        assertEquals("constant_of_shape: the shape element 0 is -3, not a dimension",
+                assertThrows(ShapeException.class, () -> Interpreter.run(filled, List.of(x, Tensor.of(new long[] {-3, 2, 1}, 3)), ctx)).getMessage());
+        GraphProto.Builder fedReshape = GraphProto.newBuilder().setName("g").addInput(value("x", 1, -1, 3)).addInput(value("shape", 7, 2))
+                .addNode(node("Reshape", List.of("x", "shape"), List.of("y"))).addOutput(value("y", 1, -1, -1));
+        Graph reshaped = OnnxImporter.read(model(13, fedReshape).toByteArray());
+        Tensor six = Tensor.of(new float[6], 2, 3);
+        assertEquals("reshape: cannot reshape [2, 3] (6 elements) into [4, 2]",
+                assertThrows(ShapeException.class, () -> Interpreter.run(reshaped, List.of(six, Tensor.of(new long[] {4, 2}, 2)), ctx)).getMessage());
+        assertEquals(Shape.of(3, 2), Interpreter.run(reshaped, List.of(six, Tensor.of(new long[] {-1, 2}, 2)), ctx).get(0).shape());
+    }
+
+    private static GraphProto.Builder range(long limit, long delta) {
+        return GraphProto.newBuilder().setName("g").addInput(value("x", 1, 1))
+                .addInitializer(Models.longs("start", new long[] {0})).addInitializer(Models.longs("limit", new long[] {limit}))
+                .addInitializer(Models.longs("delta", new long[] {delta}))
+                .addNode(node("Range", List.of("start", "limit", "delta"), List.of("r")))
+                .addNode(node("Cast", List.of("r"), List.of("rf"), Models.intAttr("to", 1)))
+                .addNode(node("Add", List.of("x", "rf"), List.of("y"))).addOutput(value("y", 1));
     }
 
     @Test

@@ -34,6 +34,9 @@ class FuzzTest {
             models.add(Files.readAllBytes(OnnxNodeTest.resource("onnx-models/" + m + "/model.onnx")));
         }
         for (String t : NODE_TESTS) models.add(Files.readAllBytes(OnnxNodeTest.resource("onnx-node/" + t + "/model.onnx")));
+        models.add(ControlFlowTest.ifOnAShape());
+        models.add(ControlFlowTest.loopOfThree(3));
+        models.add(ControlFlowTest.scanBackwards());
         Graph g = new Graph("exported");
         Value x = g.input("x", TensorType.of(DType.FLOAT32, -1, 4));
         Value h = g.apply1(Ops.LINEAR, Attrs.NONE, x, g.parameter("w", Tensor.randn(new Generator(1), 3, 4)), g.parameter("b", Tensor.zeros(3)));

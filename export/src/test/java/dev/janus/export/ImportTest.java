@@ -72,10 +72,16 @@ class ImportTest {
         assertArrayEquals(new boolean[] {true, false, true}, OnnxTensors.read(typedBool, "b").bool());
         assertArrayEquals(new boolean[] {false, true}, OnnxTensors.read(raw("b", 9, new byte[] {0, 1}, 2), "b").bool());
 
-        // INT32 (common for shapes written by other tools) is read as int64.
         TensorProto typedInt = TensorProto.newBuilder().setDataType(6).addDims(2).addInt32Data(-3).addInt32Data(5).build();
-        assertArrayEquals(new long[] {-3, 5}, OnnxTensors.read(typedInt, "i").i64());
-        assertArrayEquals(new long[] {-3, 5}, OnnxTensors.read(raw("i", 6, le(4, 2, b -> b.putInt(-3).putInt(5)), 2), "i").i64());
+        assertArrayEquals(new int[] {-3, 5}, OnnxTensors.read(typedInt, "i").i32());
+        assertArrayEquals(new int[] {-3, 5}, OnnxTensors.read(raw("i", 6, le(4, 2, b -> b.putInt(-3).putInt(5)), 2), "i").i32());
+        // The smaller integers and the bits of float16 travel in int32_data; uint32/uint64 in uint64_data.
+        TensorProto typedU8 = TensorProto.newBuilder().setDataType(2).addDims(2).addInt32Data(200).addInt32Data(7).build();
+        assertArrayEquals(new double[] {200, 7}, OnnxTensors.read(typedU8, "u").toDoubleArray());
+        TensorProto typedHalf = TensorProto.newBuilder().setDataType(10).addDims(2).addInt32Data(0x3c00).addInt32Data(0xc000).build();
+        assertArrayEquals(new double[] {1, -2}, OnnxTensors.read(typedHalf, "h").toDoubleArray());
+        TensorProto typedU64 = TensorProto.newBuilder().setDataType(13).addDims(1).addUint64Data(-1L).build();
+        assertEquals(0x1p64, OnnxTensors.read(typedU64, "u64").readDouble(0));
 
         Tensor t = Tensor.randn(new Generator(1), 3, 2);
         assertArrayEquals(t.f32(), OnnxTensors.read(OnnxTensors.write(t, "t"), "t").f32());
@@ -90,8 +96,8 @@ class ImportTest {
         assertEquals("initializer 'w': shape [2, 3] needs 24 bytes of FLOAT data, raw_data has 23", e.getMessage());
         e = assertThrows(OnnxException.class, () -> OnnxTensors.read(floats("w", new float[0], -1), "w"));
         assertTrue(e.getMessage().contains("do not describe a tensor"), e.getMessage());
-        e = assertThrows(OnnxException.class, () -> OnnxTensors.read(TensorProto.newBuilder().setDataType(10).addDims(1).build(), "h"));
-        assertEquals("h: element type FLOAT16 is not supported (Janus has float32, float64, int64 and bool)", e.getMessage());
+        e = assertThrows(OnnxException.class, () -> OnnxTensors.read(TensorProto.newBuilder().setDataType(17).addDims(1).build(), "h"));
+        assertTrue(e.getMessage().startsWith("h: element type FLOAT8E4M3FN is not supported (Janus has [float32, float64, int64, bool, int8"), e.getMessage());
         e = assertThrows(OnnxException.class, () -> OnnxTensors.read(TensorProto.newBuilder().setDataType(1)
                 .setDataLocation(TensorProto.DataLocation.EXTERNAL).build(), "big"));
         assertEquals("big: external data without a location", e.getMessage());
@@ -181,15 +187,19 @@ class ImportTest {
     }
 
     @Test
-    void aShapeThatIsAGraphInputMustBeFixed() {
+    void aShapeThatIsAGraphInputIsReadAtRunTimeOrFixed() {
         GraphProto.Builder g = GraphProto.newBuilder().setName("reshape")
                 .addInput(value("x", 1, 2, 3)).addInput(value("shape", 7, 2))
                 .addNode(node("Reshape", List.of("x", "shape"), List.of("y")))
                 .addOutput(value("y", 1, 3, 2));
         byte[] bytes = model(13, g).toByteArray();
-        OnnxException e = assertThrows(OnnxException.class, () -> OnnxImporter.read(bytes));
-        assertEquals("ONNX node 'reshape_y' (Reshape): input 1 ('shape') must be known when the model is read (an initializer or a Constant node),"
-                + " since Janus takes it as an attribute; a graph input can be fixed with ImportOptions.constants", e.getMessage());
+        Graph dynamic = OnnxImporter.read(bytes);
+        assertEquals(2, dynamic.inputs().size());
+        assertEquals(TensorType.of(DType.FLOAT32, -1, -1), dynamic.outputs().get(0).type());
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor y = dev.janus.core.ir.Interpreter.run(dynamic, List.of(x, Tensor.of(new long[] {3, -1})), dev.janus.core.ops.ExecContext.global()).get(0);
+        assertEquals(dev.janus.core.Shape.of(3, 2), y.shape());
+        assertArrayEquals(x.f32(), y.f32());
         Graph fixed = OnnxImporter.read(bytes, ImportOptions.defaults().constants(Map.of("shape", Tensor.of(new long[] {3, -1}))));
         assertEquals(1, fixed.inputs().size());
         assertEquals(TensorType.of(DType.FLOAT32, 3, 2), fixed.outputs().get(0).type());

@@ -60,6 +60,11 @@ final class Models {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.TENSOR).setT(t).build();
     }
 
+    /** A subgraph (an If branch, a Loop body). */
+    static AttributeProto graphAttr(String name, GraphProto.Builder g) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.GRAPH).setG(g).build();
+    }
+
     /** A float tensor in the typed field float_data. */
     static TensorProto floats(String name, float[] v, long... dims) {
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(1);

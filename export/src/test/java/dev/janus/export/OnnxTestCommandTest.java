@@ -36,11 +36,11 @@ class OnnxTestCommandTest {
         }
     }
 
-    /** A test folder in ONNX's layout whose model uses an op Janus lacks (Resize). */
+    /** A test folder in ONNX's layout whose model uses an op Janus lacks (DFT). */
     private static void writeUnsupportedTest(Path into) throws IOException {
-        Path set = Files.createDirectories(into.resolve("test_resize").resolve("test_data_set_0"));
+        Path set = Files.createDirectories(into.resolve("test_dft_op").resolve("test_data_set_0"));
         GraphProto.Builder g = GraphProto.newBuilder().setName("g").addInput(Models.value("x", 1, 1, 2))
-                .addNode(Models.node("Resize", List.of("x"), List.of("y"))).addOutput(Models.value("y", 1, 1, 2));
+                .addNode(Models.node("DFT", List.of("x"), List.of("y"))).addOutput(Models.value("y", 1, 1, 2));
         Files.write(set.getParent().resolve("model.onnx"), Models.model(13, g).toByteArray());
         Files.write(set.resolve("input_0.pb"), OnnxTensors.write(Tensor.ones(1, 2), "x").toByteArray());
         Files.write(set.resolve("output_0.pb"), OnnxTensors.write(Tensor.ones(1, 2), "y").toByteArray());
@@ -66,8 +66,8 @@ class OnnxTestCommandTest {
         copyTest("test_exp", dir);
         assertEquals(1, run(dir.toString(), "--rtol", "0", "--atol", "0"));
         String table = out.toString(StandardCharsets.UTF_8);
-        assertTrue(table.contains("test_resize  unsupported                              op Resize: not in Janus's op set"), table);
-        assertTrue(table.contains("unsupported, by cause (1 causes):\n     1  Resize: not in Janus's op set\n        test_resize\n"), table);
+        assertTrue(table.contains("test_dft_op  unsupported                              op DFT: not in Janus's op set"), table);
+        assertTrue(table.contains("unsupported, by cause (1 causes):\n     1  DFT: not in Janus's op set\n        test_dft_op\n"), table);
         assertTrue(table.matches("(?s).*test_exp +fail +[0-9.e-]+ +[0-9.e-]+ +test_data_set_0: output 0: element \\d+: expected .*"), table);
         assertTrue(table.endsWith("1 passed, 1 failed, 1 unsupported, 0 errors (33.3% of 3 pass)\n"), table);
     }

@@ -115,7 +115,14 @@ public final class ElementwiseFusion implements Pass {
 
     private static boolean candidate(Node n) {
         return n.op().isElementwise() && !(n.op() instanceof FusedElementwise) && n.outputs().size() == 1
-                && n.output().type().shape().isStatic();
+                && n.output().type().shape().isStatic() && computesItself(n);
+    }
+
+    // A node on a dtype its op computes in a wider one (int8, float16, ...) runs through Kernels' widening.
+    private static boolean computesItself(Node n) {
+        if (!n.op().computes(n.output().type().dtype())) return false;
+        for (Value in : n.inputs()) if (!n.op().computes(in.type().dtype())) return false;
+        return true;
     }
 
     /** Groups whose values {@code n} consumes without joining them can grow no further. */

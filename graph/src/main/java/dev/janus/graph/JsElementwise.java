@@ -172,6 +172,18 @@ final class JsElementwise {
                 return x + " * 0.5 * " + helpers.use(f32 ? "erfcFast" : "erfc") + "(-" + x + " * " + JsCode.num(1 / Math.sqrt(2)) + ")";
             case "sigmoid": return "1 / (1 + Math.exp(-" + x + "))";
             case "tanh": return "Math.tanh(" + x + ")";
+            case "hard_swish": return x + " * Math.min(Math.max(" + x + " + 3, 0), 6) / 6";
+            case "hard_sigmoid": {
+                double alpha = at.getDouble("alpha", 0.2), beta = at.getDouble("beta", 0.5);
+                return "Math.min(Math.max(" + (f32 ? JsCode.f32(alpha) : JsCode.num(alpha)) + " * " + x + " + "
+                        + (f32 ? JsCode.f32(beta) : JsCode.num(beta)) + ", 0), 1)";
+            }
+            case "reciprocal": return "1 / " + x;
+            case "sin": case "cos": case "tan": case "asin": case "acos": case "atan":
+            case "sinh": case "cosh": case "asinh": case "acosh": case "atanh": case "floor": case "ceil":
+                return "Math." + s.op.name() + "(" + x + ")";
+            case "round": // halves to even, as Java's Math.rint and ONNX's Round
+                return "(Math.abs(" + x + " % 1) === 0.5 ? 2 * Math.round(" + x + " / 2) : Math.round(" + x + "))";
             case "softplus": {
                 String beta = JsCode.num(at.getDouble("beta", 1)), th = JsCode.num(at.getDouble("threshold", 20));
                 return "(" + x + " * " + beta + " > " + th + " ? " + x + " : Math.log1p(Math.exp(" + x + " * " + beta + ")) / " + beta + ")";

@@ -143,6 +143,7 @@ class JsModuleTest {
                 {Ops.RELU, Attrs.NONE}, {Ops.LEAKY_RELU, Attrs.of("alpha", 0.2)}, {Ops.ELU, Attrs.of("alpha", 0.5)},
                 {Ops.GELU, Attrs.NONE}, {Ops.SIGMOID, Attrs.NONE}, {Ops.TANH, Attrs.NONE},
                 {Ops.SOFTPLUS, Attrs.of("beta", 2.0, "threshold", 3.0)}, {Ops.CLIP, Attrs.of("min", -0.5, "max", 0.7)},
+                {Ops.HARD_SIGMOID, Attrs.of("alpha", 0.25, "beta", 0.4)},
                 {Ops.CLIP, Attrs.of("min", -0.1)}};
         for (Object[] u : unary) add(((Op) u[0]).name() + "_" + cases.size(), x -> op((Op) u[0], (Attrs) u[1], x), 3, 5);
         add("gelu_tanh", x -> op(Ops.GELU, Attrs.of("approximate", "tanh"), x), 3, 5);

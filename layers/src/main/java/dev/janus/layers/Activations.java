@@ -33,6 +33,10 @@ public final class Activations {
     public static final ActivationFunction LEAKY_RELU = unary("leaky_relu", Ops.LEAKY_RELU, Attrs.of("alpha", 0.2));
     public static final ActivationFunction SOFTPLUS = unary("softplus", Ops.SOFTPLUS, Attrs.NONE);
     public static final ActivationFunction EXPONENTIAL = unary("exponential", Ops.EXP, Attrs.NONE);
+    /** relu6(x + 3) / 6, as Keras 3 (and PyTorch's Hardsigmoid). */
+    public static final ActivationFunction HARD_SIGMOID = unary("hard_sigmoid", Ops.HARD_SIGMOID, Attrs.of("alpha", 1 / 6.0, "beta", 0.5));
+    /** x relu6(x + 3) / 6, also called hard_swish. */
+    public static final ActivationFunction HARD_SILU = unary("hard_silu", Ops.HARD_SWISH, Attrs.NONE);
     /** x sigmoid(x), also called swish. */
     public static final ActivationFunction SILU = new ActivationFunction() {
         public String name() {
@@ -46,12 +50,20 @@ public final class Activations {
 
     /** By {@link Names#key}: "relu", "ReLU" and "RELU" find one activation; "leaky_relu" and "LeakyReLU" another. */
     private static final Map<String, ActivationFunction> BY_NAME = new LinkedHashMap<>();
+    private static final Map<String, String> ALIASES = new LinkedHashMap<>();
 
     static {
-        for (ActivationFunction f : List.of(LINEAR, RELU, SIGMOID, TANH, SOFTMAX, ELU, GELU, LEAKY_RELU, SOFTPLUS, EXPONENTIAL, SILU)) {
+        for (ActivationFunction f : List.of(LINEAR, RELU, SIGMOID, TANH, SOFTMAX, ELU, GELU, LEAKY_RELU, SOFTPLUS, EXPONENTIAL, SILU, HARD_SIGMOID, HARD_SILU)) {
             BY_NAME.put(Names.key(f.name()), f);
         }
-        BY_NAME.put("swish", SILU);
+        alias("swish", SILU);
+        alias("hard_swish", HARD_SILU);
+    }
+
+    /** Keras's other name for a built-in activation, listed as Keras spells it. */
+    private static void alias(String name, ActivationFunction f) {
+        BY_NAME.put(Names.key(name), f);
+        ALIASES.put(Names.key(name), name);
     }
 
     private Activations() {
@@ -98,7 +110,7 @@ public final class Activations {
     private static String known() {
         synchronized (BY_NAME) {
             java.util.Set<String> names = new java.util.LinkedHashSet<>();
-            BY_NAME.forEach((k, f) -> names.add(Names.key(f.name()).equals(k) ? f.name() : k));
+            BY_NAME.forEach((k, f) -> names.add(ALIASES.getOrDefault(k, f.name())));
             return String.join(", ", names);
         }
     }

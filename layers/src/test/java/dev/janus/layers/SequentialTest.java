@@ -10,6 +10,7 @@ import dev.janus.core.init.Initializers;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.Interpreter;
 import dev.janus.core.ops.ExecContext;
+import dev.janus.layers.core.Activation;
 import dev.janus.layers.core.Dense;
 import dev.janus.layers.core.Dropout;
 import dev.janus.layers.core.Flatten;
@@ -136,12 +137,22 @@ class SequentialTest {
         assertTrue(e.getMessage().startsWith("dense: Dense on input (None, 3): shape [3, 2147483647] "), e.getMessage());
     }
 
+    /** Keras 3's hard_sigmoid and hard_silu (relu6(x + 3) / 6 and x times it), values by hand. */
+    @Test
+    void hardActivationsAreKeras3s() {
+        Tensor x = Tensor.of(new double[] {-4, -1, 0.5, 4}, 1, 4);
+        Sequential sigmoid = new Sequential(new Input(DType.FLOAT64, 4), new Activation("hard_sigmoid"));
+        assertArrayEquals(new double[] {0, 1 / 3.0, 3.5 / 6, 1}, sigmoid.predict(x).toDoubleArray(), 1e-15);
+        Sequential silu = new Sequential(new Input(DType.FLOAT64, 4), new Activation("hard_swish"));
+        assertArrayEquals(new double[] {0, -1 / 3.0, 0.5 * 3.5 / 6, 4}, silu.predict(x).toDoubleArray(), 1e-15);
+    }
+
     @Test
     void namesAreChecked() {
         // Registered custom activations (other tests add some) follow the built-in ones.
         String activations = assertThrows(JanusException.class, () -> new Dense(3, "rleu")).getMessage();
         assertTrue(activations.startsWith("unknown activation 'rleu' (a custom one is registered with Activations.register); known activations: linear, relu, sigmoid, tanh, softmax, elu, "
-                + "gelu, leaky_relu, softplus, exponential, silu, swish"), activations);
+                + "gelu, leaky_relu, softplus, exponential, silu, hard_sigmoid, hard_silu, swish, hard_swish"), activations);
         assertEquals("unknown initializer 'glorot'; known initializers: glorot_uniform, glorot_normal, he_uniform, he_normal, "
                         + "lecun_uniform, lecun_normal, zeros, ones, random_uniform, uniform, random_normal, truncated_normal, orthogonal",
                 assertThrows(JanusException.class, () -> new Dense(3).kernelInitializer("glorot")).getMessage());

@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 
 /**
@@ -33,9 +34,9 @@ import java.util.zip.CRC32C;
  * length (8 bytes, little endian), the masked CRC-32C of those 8 bytes, the payload (a serialized
  * {@link Event}) and its masked CRC-32C. The first event names the format ("brain.Event:2").
  *
- * <p>Events are framed whole in memory on the caller's thread; the file is created and written on
- * one shared background thread (as PyTorch's writer does), so a training step never waits for the
- * disk. Records go out whole, everything pending in one write: when {@code maxQueue} events are
+ * <p>Events are framed whole in memory on the caller's thread; the folder and the file are created
+ * and written on one shared background thread (as PyTorch's writer does), so a training step never
+ * waits for the disk. Records go out whole, everything pending in one write: when {@code maxQueue} events are
  * waiting, every {@code flushInterval}, on {@link #flush()} and {@link #close()} (which return once
  * the bytes are in the file), and when the JVM shuts down. A process that dies loses at most what
  * was pending, and a record cut short by a crash mid-write is the last one, which TensorBoard's
@@ -61,7 +62,7 @@ public final class EventFileWriter implements AutoCloseable {
         }, "janus-tensorboard-close"));
     }
 
-    private final Path file;
+    private final Path logDir, file;
     private final int maxQueue;
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
@@ -83,11 +84,10 @@ public final class EventFileWriter implements AutoCloseable {
         if (maxQueue < 1) throw new JanusException("event file: maxQueue must be >= 1, got " + maxQueue);
         if (flushInterval.isNegative() || flushInterval.isZero()) throw new JanusException("event file: the flush interval must be positive, got " + flushInterval);
         this.maxQueue = maxQueue;
-        try {
-            Files.createDirectories(logDir);
-        } catch (IOException e) {
-            throw new JanusException("cannot create the log folder " + logDir + ": " + e.getMessage(), e);
-        }
+        // The folder is made on the I/O thread with the file (its syscalls cost a short fit ~50 µs);
+        // a path that is a file is refused here, any other failure by the writer's next call.
+        if (Files.exists(logDir) && !Files.isDirectory(logDir)) throw new JanusException("cannot create the log folder " + logDir + ": it is a file");
+        this.logDir = logDir;
         String name = String.format(Locale.ROOT, "events.out.tfevents.%010d.%s.%d.%d%s", Instant.now().getEpochSecond(), Host.NAME,
                 ProcessHandle.current().pid(), FILES.getAndIncrement(), filenameSuffix == null ? "" : filenameSuffix);
         file = logDir.resolve(name);
@@ -173,10 +173,10 @@ public final class EventFileWriter implements AutoCloseable {
     private void frame(int length) {
         header.clear();
         header.putLong(length);
-        header.putInt(maskedCrc(header.array(), 0, 8));
+        header.putInt(maskedCrc(crc, header.array(), 0, 8));
         System.arraycopy(header.array(), 0, pending, pendingBytes, 12);
         footer.clear();
-        footer.putInt(maskedCrc(pending, pendingBytes + 12, length));
+        footer.putInt(maskedCrc(crc, pending, pendingBytes + 12, length));
         System.arraycopy(footer.array(), 0, pending, pendingBytes + 12 + length, 4);
         pendingBytes += 16 + length;
         if (++pendingEvents >= maxQueue) submitPending();
@@ -187,7 +187,7 @@ public final class EventFileWriter implements AutoCloseable {
     }
 
     /** TFRecord's checksum: CRC-32C, rotated right by 15 bits, plus a constant. */
-    private int maskedCrc(byte[] bytes, int offset, int length) {
+    private static int maskedCrc(CRC32C crc, byte[] bytes, int offset, int length) {
         crc.reset();
         crc.update(bytes, offset, length);
         int c = (int) crc.getValue();
@@ -203,11 +203,43 @@ public final class EventFileWriter implements AutoCloseable {
         return IO.submit(() -> write(chunk));
     }
 
-    /** On the I/O thread: creates the file on the first write, then appends. */
+    /**
+     * Queues an event built on the I/O thread, in order with the others: for one that is costly to
+     * build and reads nothing the caller changes afterwards (the callback's training graph).
+     */
+    synchronized void addBuiltLater(Supplier<Event> event) {
+        ensureOpen();
+        if (pendingBytes > 0) submitPending();
+        IO.submit(() -> {
+            if (failure != null) return;
+            try {
+                write(record(event.get().toByteArray()));
+            } catch (RuntimeException e) {
+                failure = new JanusException("cannot write an event to " + file + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** One TFRecord around {@code payload}, framed apart from the queue (on the I/O thread). */
+    private static byte[] record(byte[] payload) {
+        CRC32C c = new CRC32C();
+        ByteBuffer b = ByteBuffer.allocate(16 + payload.length).order(ByteOrder.LITTLE_ENDIAN).putLong(payload.length);
+        b.putInt(maskedCrc(c, b.array(), 0, 8)).put(payload).putInt(maskedCrc(c, payload, 0, payload.length));
+        return b.array();
+    }
+
+    /** On the I/O thread: creates the folder and the file on the first write, then appends. */
     private void write(byte[] chunk) {
         if (failure != null) return;
         try {
-            if (channel == null) channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            if (channel == null) {
+                try {
+                    Files.createDirectories(logDir);
+                } catch (IOException e) {
+                    throw new IOException("cannot create the log folder " + logDir + ": " + e.getMessage(), e);
+                }
+                channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            }
             ByteBuffer b = ByteBuffer.wrap(chunk);
             while (b.hasRemaining()) channel.write(b);
         } catch (IOException | RuntimeException e) {

@@ -189,7 +189,20 @@ public final class SummaryWriter implements AutoCloseable {
 
     /** Any Janus IR graph (a Keras model's {@code inferenceGraph()}, a traced or imported one). */
     public void addGraph(Graph graph) {
-        file.add(Event.newBuilder().setWallTime(EventFileWriter.now()).setGraphDef(GraphDefs.of(graph).toByteString()).build());
+        file.add(graphEvent(graph, EventFileWriter.now()));
+    }
+
+    /**
+     * As {@link #addGraph(Graph)}, the conversion done on the writer's I/O thread: for a graph that
+     * nobody changes any more (the callback's training graph), so a short fit does not wait for it.
+     */
+    void addGraphInBackground(Graph graph) {
+        double now = EventFileWriter.now();
+        file.addBuiltLater(() -> graphEvent(graph, now));
+    }
+
+    private static Event graphEvent(Graph graph, double wallTime) {
+        return Event.newBuilder().setWallTime(wallTime).setGraphDef(GraphDefs.of(graph).toByteString()).build();
     }
 
     /** Writes what is pending in every file of this writer. */

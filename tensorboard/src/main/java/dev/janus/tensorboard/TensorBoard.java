@@ -112,7 +112,8 @@ public final class TensorBoard implements Callback {
     @Override
     public void onTrainBegin(Map<String, Double> logs) {
         globalTrainBatch = 0;
-        if (writeGraph && model != null) train().addGraph(graphOf(model));
+        // The training graph does not change once compiled: converted on the writer's I/O thread.
+        if (writeGraph && model != null) train().addGraphInBackground(graphOf(model));
     }
 
     private static Graph graphOf(Model model) {

@@ -176,4 +176,32 @@ class EventFileWriterTest {
         JanusException e = assertThrows(JanusException.class, () -> new EventFileWriter(notAFolder));
         assertTrue(e.getMessage().contains(notAFolder.toString()), e.getMessage());
     }
+    @Test
+    void anEventBuiltOnTheIoThreadKeepsItsPlace() {
+        EventFileWriter w = new EventFileWriter(dir.resolve("later"));
+        w.add(Summaries.scalar("x", 1), 1, 1.0);
+        w.addBuiltLater(() -> Event.newBuilder().setWallTime(2.0).setStep(2).setSummary(Summaries.scalar("x", 2)).build());
+        w.addScalar("x", 3, 3, 3.0);
+        w.close();
+        List<Event> events = EventFileReader.read(w.file());
+        assertEquals(List.of(0L, 1L, 2L, 3L), events.stream().map(Event::getStep).toList());
+        assertEquals(2f, events.get(2).getSummary().getValue(0).getSimpleValue());
+
+        EventFileWriter failing = new EventFileWriter(dir.resolve("failing"));
+        failing.addBuiltLater(() -> {
+            throw new IllegalStateException("no graph");
+        });
+        JanusException e = assertThrows(JanusException.class, failing::flush);
+        assertTrue(e.getMessage().contains("no graph") && e.getMessage().contains(failing.file().toString()), e.getMessage());
+    }
+
+    /** The folder is made on the I/O thread: a folder that cannot be made is reported by the next call, naming it. */
+    @Test
+    void aFolderThatCannotBeMadeIsReportedByTheNextCall() throws IOException {
+        Files.writeString(dir.resolve("file"), "x");
+        Path below = dir.resolve("file").resolve("logs");
+        EventFileWriter w = new EventFileWriter(below);
+        JanusException e = assertThrows(JanusException.class, w::flush);
+        assertTrue(e.getMessage().contains("cannot create the log folder " + below), e.getMessage());
+    }
 }

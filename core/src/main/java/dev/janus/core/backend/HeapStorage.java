@@ -5,10 +5,9 @@ import dev.janus.core.Device;
 import dev.janus.core.JanusException;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
- * Storage in a Java array on the heap (float[], double[], long[] or boolean[] by dtype): the fast
+ * Storage in a Java array on the heap (the array type of its dtype, see {@link DType}): the fast
  * path for small tensors, with no native call and freed by the garbage collector. The CPU
  * reference kernels of the op set run on this kind.
  */
@@ -42,26 +41,23 @@ public final class HeapStorage extends Storage {
         return new HeapStorage(dtype, newArray(dtype, length), length);
     }
 
-    /** The Java array type that holds a dtype on the heap. */
+    /** The Java array type that holds a dtype on the heap (see {@link DType}). */
     public static Class<?> arrayType(DType dtype) {
         switch (dtype) {
             case FLOAT32: return float[].class;
             case FLOAT64: return double[].class;
-            case INT64: return long[].class;
+            case INT64: case UINT64: return long[].class;
             case BOOL: return boolean[].class;
+            case INT32: case UINT32: return int[].class;
+            case INT16: case UINT16: case FLOAT16: case BFLOAT16: return short[].class;
+            case INT8: case UINT8: return byte[].class;
             default: throw new AssertionError(dtype);
         }
     }
 
     /** A zero-filled array of the dtype's Java array type. */
     public static Object newArray(DType dtype, int length) {
-        switch (dtype) {
-            case FLOAT32: return new float[length];
-            case FLOAT64: return new double[length];
-            case INT64: return new long[length];
-            case BOOL: return new boolean[length];
-            default: throw new AssertionError(dtype);
-        }
+        return java.lang.reflect.Array.newInstance(arrayType(dtype).getComponentType(), length);
     }
 
     /** The array itself, not a copy: for CPU kernels. */
@@ -81,43 +77,89 @@ public final class HeapStorage extends Storage {
 
     @Override
     public double getDouble(int i) {
-        switch (dtype()) {
-            case FLOAT32: return ((float[]) array)[i];
-            case FLOAT64: return ((double[]) array)[i];
-            case INT64: return ((long[]) array)[i];
-            default: return ((boolean[]) array)[i] ? 1 : 0;
-        }
+        return getDouble(array, dtype(), i);
     }
 
     @Override
     public void setDouble(int i, double v) {
-        switch (dtype()) {
-            case FLOAT32: ((float[]) array)[i] = (float) v; break;
-            case FLOAT64: ((double[]) array)[i] = v; break;
-            case INT64: ((long[]) array)[i] = (long) v; break;
-            default: ((boolean[]) array)[i] = v != 0;
-        }
+        setDouble(array, dtype(), i, v);
     }
 
     @Override
     public long getLong(int i) {
-        return dtype() == DType.INT64 ? ((long[]) array)[i] : (long) getDouble(i);
+        return getLong(array, dtype(), i);
     }
 
     @Override
     public void setLong(int i, long v) {
-        if (dtype() == DType.INT64) ((long[]) array)[i] = v;
-        else setDouble(i, v);
+        setLong(array, dtype(), i, v);
+    }
+
+    /** Element {@code i} of a host array of {@code dtype} as a double: unsigned types read unsigned, bool 0 or 1. */
+    public static double getDouble(Object a, DType dtype, int i) {
+        switch (dtype) {
+            case FLOAT32: return ((float[]) a)[i];
+            case FLOAT64: return ((double[]) a)[i];
+            case INT64: return ((long[]) a)[i];
+            case BOOL: return ((boolean[]) a)[i] ? 1 : 0;
+            case UINT64: {
+                long v = ((long[]) a)[i];
+                return v >= 0 ? v : (double) (v >>> 1) * 2 + (v & 1);
+            }
+            case FLOAT16: return HalfFloats.float16ToFloat(((short[]) a)[i]);
+            case BFLOAT16: return HalfFloats.bfloat16ToFloat(((short[]) a)[i]);
+            default: return getLong(a, dtype, i);
+        }
+    }
+
+    /**
+     * Sets element {@code i} as ONNX's Cast converts a value: to an integer type by truncating toward
+     * zero and wrapping to its width; to float16/bfloat16 rounding to nearest even; to bool, non-zero
+     * (NaN included) is true.
+     */
+    public static void setDouble(Object a, DType dtype, int i, double v) {
+        switch (dtype) {
+            case FLOAT32: ((float[]) a)[i] = (float) v; break;
+            case FLOAT64: ((double[]) a)[i] = v; break;
+            case BOOL: ((boolean[]) a)[i] = v != 0; break;
+            case FLOAT16: ((short[]) a)[i] = HalfFloats.floatToFloat16((float) v); break;
+            case BFLOAT16: ((short[]) a)[i] = HalfFloats.floatToBfloat16((float) v); break;
+            case UINT64: ((long[]) a)[i] = v >= 0x1p63 ? (long) (v - 0x1p63) + Long.MIN_VALUE : (long) v; break;
+            default: setLong(a, dtype, i, (long) v);
+        }
+    }
+
+    /** Element {@code i} as a long: exact for every integer type (uint64 gives its bits), floats truncated. */
+    public static long getLong(Object a, DType dtype, int i) {
+        switch (dtype) {
+            case INT64: case UINT64: return ((long[]) a)[i];
+            case INT32: return ((int[]) a)[i];
+            case UINT32: return ((int[]) a)[i] & 0xffffffffL;
+            case INT16: return ((short[]) a)[i];
+            case UINT16: return ((short[]) a)[i] & 0xffff;
+            case INT8: return ((byte[]) a)[i];
+            case UINT8: return ((byte[]) a)[i] & 0xff;
+            default: return (long) getDouble(a, dtype, i);
+        }
+    }
+
+    /** Sets element {@code i} from a long, wrapping to an integer type's width (two's complement, as C and ONNX do). */
+    public static void setLong(Object a, DType dtype, int i, long v) {
+        switch (dtype) {
+            case INT64: case UINT64: ((long[]) a)[i] = v; break;
+            case INT32: case UINT32: ((int[]) a)[i] = (int) v; break;
+            case INT16: case UINT16: ((short[]) a)[i] = (short) v; break;
+            case INT8: case UINT8: ((byte[]) a)[i] = (byte) v; break;
+            default: setDouble(a, dtype, i, v);
+        }
     }
 
     @Override
     public void fill(double v) {
-        switch (dtype()) {
-            case FLOAT32: Arrays.fill((float[]) array, (float) v); break;
-            case FLOAT64: Arrays.fill((double[]) array, v); break;
-            case INT64: Arrays.fill((long[]) array, (long) v); break;
-            default: Arrays.fill((boolean[]) array, v != 0);
-        }
+        int n = length();
+        if (n == 0) return;
+        setDouble(0, v);
+        for (int filled = 1; filled < n; filled *= 2) System.arraycopy(array, 0, array, filled, Math.min(filled, n - filled));
     }
 
     @Override
@@ -139,13 +181,8 @@ public final class HeapStorage extends Storage {
 
     @Override
     public Storage copy() {
-        Object a;
-        switch (dtype()) {
-            case FLOAT32: a = ((float[]) array).clone(); break;
-            case FLOAT64: a = ((double[]) array).clone(); break;
-            case INT64: a = ((long[]) array).clone(); break;
-            default: a = ((boolean[]) array).clone();
-        }
+        Object a = newArray(dtype(), length());
+        System.arraycopy(array, 0, a, 0, length());
         return new HeapStorage(dtype(), a, length());
     }
 
@@ -159,42 +196,38 @@ public final class HeapStorage extends Storage {
         getBytes(src, array);
     }
 
-    /** Writes a host array into {@code dst} in its byte order (bool as bytes 0/1). */
+    /** Writes a host array into {@code dst} in its byte order (bool as bytes 0/1, half floats as their bits). */
     public static void putBytes(Object a, ByteBuffer dst) {
-        if (a instanceof float[]) {
-            float[] f = (float[]) a;
-            dst.asFloatBuffer().put(f);
-            dst.position(dst.position() + 4 * f.length);
-        } else if (a instanceof double[]) {
-            double[] d = (double[]) a;
-            dst.asDoubleBuffer().put(d);
-            dst.position(dst.position() + 8 * d.length);
-        } else if (a instanceof long[]) {
-            long[] l = (long[]) a;
-            dst.asLongBuffer().put(l);
-            dst.position(dst.position() + 8 * l.length);
-        } else {
-            for (boolean b : (boolean[]) a) dst.put((byte) (b ? 1 : 0));
-        }
+        int n = java.lang.reflect.Array.getLength(a), at = dst.position();
+        if (a instanceof float[]) dst.asFloatBuffer().put((float[]) a);
+        else if (a instanceof double[]) dst.asDoubleBuffer().put((double[]) a);
+        else if (a instanceof long[]) dst.asLongBuffer().put((long[]) a);
+        else if (a instanceof int[]) dst.asIntBuffer().put((int[]) a);
+        else if (a instanceof short[]) dst.asShortBuffer().put((short[]) a);
+        else if (a instanceof byte[]) dst.put((byte[]) a);
+        else for (boolean b : (boolean[]) a) dst.put((byte) (b ? 1 : 0));
+        dst.position(at + n * elementBytes(a));
     }
 
     /** Fills a host array from {@code src} in its byte order (bool: any non-zero byte is true). */
     public static void getBytes(ByteBuffer src, Object a) {
-        if (a instanceof float[]) {
-            float[] f = (float[]) a;
-            src.asFloatBuffer().get(f);
-            src.position(src.position() + 4 * f.length);
-        } else if (a instanceof double[]) {
-            double[] d = (double[]) a;
-            src.asDoubleBuffer().get(d);
-            src.position(src.position() + 8 * d.length);
-        } else if (a instanceof long[]) {
-            long[] l = (long[]) a;
-            src.asLongBuffer().get(l);
-            src.position(src.position() + 8 * l.length);
-        } else {
+        int n = java.lang.reflect.Array.getLength(a), at = src.position();
+        if (a instanceof float[]) src.asFloatBuffer().get((float[]) a);
+        else if (a instanceof double[]) src.asDoubleBuffer().get((double[]) a);
+        else if (a instanceof long[]) src.asLongBuffer().get((long[]) a);
+        else if (a instanceof int[]) src.asIntBuffer().get((int[]) a);
+        else if (a instanceof short[]) src.asShortBuffer().get((short[]) a);
+        else if (a instanceof byte[]) src.get((byte[]) a);
+        else {
             boolean[] b = (boolean[]) a;
             for (int i = 0; i < b.length; i++) b[i] = src.get() != 0;
         }
+        src.position(at + n * elementBytes(a));
+    }
+
+    private static int elementBytes(Object a) {
+        if (a instanceof double[] || a instanceof long[]) return 8;
+        if (a instanceof float[] || a instanceof int[]) return 4;
+        return a instanceof short[] ? 2 : 1;
     }
 }

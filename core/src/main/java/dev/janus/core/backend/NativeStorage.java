@@ -6,13 +6,17 @@ import dev.janus.core.JanusException;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.ShortPointer;
 import org.bytedeco.javacpp.indexer.ByteIndexer;
 import org.bytedeco.javacpp.indexer.DoubleIndexer;
 import org.bytedeco.javacpp.indexer.FloatIndexer;
 import org.bytedeco.javacpp.indexer.Indexer;
+import org.bytedeco.javacpp.indexer.IntIndexer;
 import org.bytedeco.javacpp.indexer.LongIndexer;
+import org.bytedeco.javacpp.indexer.ShortIndexer;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
@@ -115,7 +119,9 @@ public final class NativeStorage extends Storage {
         switch (dtype) {
             case FLOAT32: p = new FloatPointer(n); break;
             case FLOAT64: p = new DoublePointer(n); break;
-            case INT64: p = new LongPointer(n); break;
+            case INT64: case UINT64: p = new LongPointer(n); break;
+            case INT32: case UINT32: p = new IntPointer(n); break;
+            case INT16: case UINT16: case FLOAT16: case BFLOAT16: p = new ShortPointer(n); break;
             default: p = new BytePointer(n);
         }
         if (p.isNull()) throw new OutOfMemoryError("native storage: cannot allocate " + n * dtype.bytes() + " bytes");
@@ -137,6 +143,8 @@ public final class NativeStorage extends Storage {
         if (p instanceof FloatPointer) return FloatIndexer.create((FloatPointer) p);
         if (p instanceof DoublePointer) return DoubleIndexer.create((DoublePointer) p);
         if (p instanceof LongPointer) return LongIndexer.create((LongPointer) p);
+        if (p instanceof IntPointer) return IntIndexer.create((IntPointer) p);
+        if (p instanceof ShortPointer) return ShortIndexer.create((ShortPointer) p);
         return ByteIndexer.create((BytePointer) p);
     }
 
@@ -172,6 +180,15 @@ public final class NativeStorage extends Storage {
             case FLOAT64: return DataType.DOUBLE;
             case INT64: return DataType.LONG;
             case BOOL: return DataType.BOOL;
+            case INT8: return DataType.BYTE;
+            case UINT8: return DataType.UBYTE;
+            case INT16: return DataType.SHORT;
+            case UINT16: return DataType.UINT16;
+            case INT32: return DataType.INT;
+            case UINT32: return DataType.UINT32;
+            case UINT64: return DataType.UINT64;
+            case FLOAT16: return DataType.HALF;
+            case BFLOAT16: return DataType.BFLOAT16;
             default: throw new AssertionError(dtype);
         }
     }
@@ -183,7 +200,16 @@ public final class NativeStorage extends Storage {
             case DOUBLE: return DType.FLOAT64;
             case LONG: return DType.INT64;
             case BOOL: return DType.BOOL;
-            default: throw new JanusException("ND4J dtype " + t + " is not supported (float, double, long, bool)");
+            case BYTE: return DType.INT8;
+            case UBYTE: return DType.UINT8;
+            case SHORT: return DType.INT16;
+            case UINT16: return DType.UINT16;
+            case INT: return DType.INT32;
+            case UINT32: return DType.UINT32;
+            case UINT64: return DType.UINT64;
+            case HALF: return DType.FLOAT16;
+            case BFLOAT16: return DType.BFLOAT16;
+            default: throw new JanusException("ND4J dtype " + t + " is not supported");
         }
     }
 
@@ -223,7 +249,8 @@ public final class NativeStorage extends Storage {
             case FLOAT32: return new FloatPointer(base).get(offset + i);
             case FLOAT64: return new DoublePointer(base).get(offset + i);
             case INT64: return new LongPointer(base).get(offset + i);
-            default: return new BytePointer(base).get(offset + i) != 0 ? 1 : 0;
+            case BOOL: return new BytePointer(base).get(offset + i) != 0 ? 1 : 0;
+            default: return HeapStorage.getDouble(element(i), dtype(), 0);
         }
     }
 
@@ -234,21 +261,38 @@ public final class NativeStorage extends Storage {
             case FLOAT32: new FloatPointer(base).put(offset + i, (float) v); break;
             case FLOAT64: new DoublePointer(base).put(offset + i, v); break;
             case INT64: new LongPointer(base).put(offset + i, (long) v); break;
-            default: new BytePointer(base).put(offset + i, (byte) (v != 0 ? 1 : 0));
+            case BOOL: new BytePointer(base).put(offset + i, (byte) (v != 0 ? 1 : 0)); break;
+            default: {
+                Object a = HeapStorage.newArray(dtype(), 1);
+                HeapStorage.setDouble(a, dtype(), 0, v);
+                fromHost(a, 0, i, 1);
+            }
         }
     }
 
     @Override
     public long getLong(int i) {
         check(i);
-        return dtype() == DType.INT64 ? new LongPointer(base).get(offset + i) : (long) getDouble(i);
+        return dtype() == DType.INT64 ? new LongPointer(base).get(offset + i) : HeapStorage.getLong(element(i), dtype(), 0);
     }
 
     @Override
     public void setLong(int i, long v) {
         check(i);
-        if (dtype() == DType.INT64) new LongPointer(base).put(offset + i, v);
-        else setDouble(i, v);
+        if (dtype() == DType.INT64) {
+            new LongPointer(base).put(offset + i, v);
+        } else {
+            Object a = HeapStorage.newArray(dtype(), 1);
+            HeapStorage.setLong(a, dtype(), 0, v);
+            fromHost(a, 0, i, 1);
+        }
+    }
+
+    // Element i in a one-element host array of the dtype's type.
+    private Object element(int i) {
+        Object a = HeapStorage.newArray(dtype(), 1);
+        toHost(i, a, 0, 1);
+        return a;
     }
 
     // Pointer reads and writes are not bounds-checked: a bad index would touch foreign memory.
@@ -278,7 +322,12 @@ public final class NativeStorage extends Storage {
         switch (dtype()) {
             case FLOAT32: floatPointer(pos).get((float[]) array, arrayPos, len); break;
             case FLOAT64: doublePointer(pos).get((double[]) array, arrayPos, len); break;
-            case INT64: longs(pos).get((long[]) array, arrayPos, len); break;
+            case INT64: case UINT64: longs(pos).get((long[]) array, arrayPos, len); break;
+            case INT32: case UINT32: new IntPointer(base).position(offset + pos).get((int[]) array, arrayPos, len); break;
+            case INT16: case UINT16: case FLOAT16: case BFLOAT16:
+                new ShortPointer(base).position(offset + pos).get((short[]) array, arrayPos, len);
+                break;
+            case INT8: case UINT8: bytes(pos).get((byte[]) array, arrayPos, len); break;
             default: {
                 byte[] b = new byte[len];
                 bytes(pos).get(b, 0, len);
@@ -295,7 +344,12 @@ public final class NativeStorage extends Storage {
         switch (dtype()) {
             case FLOAT32: floatPointer(pos).put((float[]) array, arrayPos, len); break;
             case FLOAT64: doublePointer(pos).put((double[]) array, arrayPos, len); break;
-            case INT64: longs(pos).put((long[]) array, arrayPos, len); break;
+            case INT64: case UINT64: longs(pos).put((long[]) array, arrayPos, len); break;
+            case INT32: case UINT32: new IntPointer(base).position(offset + pos).put((int[]) array, arrayPos, len); break;
+            case INT16: case UINT16: case FLOAT16: case BFLOAT16:
+                new ShortPointer(base).position(offset + pos).put((short[]) array, arrayPos, len);
+                break;
+            case INT8: case UINT8: bytes(pos).put((byte[]) array, arrayPos, len); break;
             default: {
                 boolean[] in = (boolean[]) array;
                 byte[] b = new byte[len];

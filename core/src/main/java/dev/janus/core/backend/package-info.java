@@ -48,10 +48,15 @@
  * {@code GradientTest.cases()}: that also checks it on native storage.
  *
  * <h2>How to add a dtype</h2>
- * A constant in {@link dev.janus.core.DType}, its Java array type in {@code HeapStorage.arrayType}
- * and {@code newArray} (and its element reads and writes there), its ND4J type in
- * {@code NativeStorage}, its byte layout in {@code HeapStorage.putBytes}/{@code getBytes}. Ops state
- * which dtypes they take in their shape rule ({@code Check.floating} ...).
+ * A constant in {@link dev.janus.core.DType} (with its {@code computeType()}), its Java array type in
+ * {@code HeapStorage.arrayType} and its element reads and writes there ({@code getDouble},
+ * {@code setDouble}, {@code getLong}, {@code setLong}: the casting rules), its ND4J type in
+ * {@code NativeStorage}, its byte layout in {@code HeapStorage.putBytes}/{@code getBytes}, its ONNX
+ * code in {@code OnnxTypes}. Ops state which dtypes they take in their shape rule
+ * ({@code Check.floating}, {@code Check.numeric} ...); kernels compute float32, float64, int64 and
+ * bool, and a call on another dtype (int8 ... bfloat16) runs on copies widened to the dtype's
+ * {@code computeType()} with the result cast back ({@code Kernels.resolve}), unless the op computes
+ * that dtype itself ({@code Op.computes}: Cast, Reshape, Shape ..., and the int8 kernels of issue 17).
  *
  * <h2>How a backend registers (CUDA, from its own module)</h2>
  * <pre>{@code

@@ -41,6 +41,20 @@ public final class StandardScaler {
         return this;
     }
 
+    /** A scaler fitted elsewhere (a model's saved standardisation): these means and standard deviations. */
+    public static StandardScaler of(double[] mean, double[] scale) {
+        if (mean.length != scale.length) throw new JanusException("StandardScaler.of: " + mean.length + " means but " + scale.length + " scales");
+        for (int j = 0; j < mean.length; j++) {
+            if (!Double.isFinite(mean[j]) || !Double.isFinite(scale[j]) || scale[j] == 0) {
+                throw new JanusException("StandardScaler.of: feature " + j + " has mean " + mean[j] + " and scale " + scale[j]);
+            }
+        }
+        StandardScaler s = new StandardScaler();
+        s.mean = mean.clone();
+        s.scale = scale.clone();
+        return s;
+    }
+
     /** (x - mean) / scale, column by column, in x's dtype. */
     public Tensor transform(Tensor x) {
         return transformInto(x, Tensor.empty(x.dtype(), x.shape()));

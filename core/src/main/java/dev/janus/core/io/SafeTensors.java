@@ -196,23 +196,16 @@ public final class SafeTensors {
         return out;
     }
 
+    // safetensors' dtype codes, in DType order.
+    private static final String[] CODES = {"F32", "F64", "I64", "BOOL", "I8", "U8", "I16", "U16", "I32", "U32", "U64", "F16", "BF16"};
+
     private static String code(DType t) {
-        switch (t) {
-            case FLOAT32: return "F32";
-            case FLOAT64: return "F64";
-            case INT64: return "I64";
-            default: return "BOOL";
-        }
+        return CODES[t.ordinal()];
     }
 
     private static DType dtype(String code) {
-        switch (code) {
-            case "F32": return DType.FLOAT32;
-            case "F64": return DType.FLOAT64;
-            case "I64": return DType.INT64;
-            case "BOOL": return DType.BOOL;
-            default: return null;
-        }
+        for (int i = 0; i < CODES.length; i++) if (CODES[i].equals(code)) return DType.values()[i];
+        return null;
     }
 
     private static String quote(String s) {
@@ -250,7 +243,8 @@ public final class SafeTensors {
                 throw new JanusException(where + " needs \"dtype\", \"shape\" and \"data_offsets\" [begin, end], got " + m.keySet());
             }
             DType dt = dtype((String) code);
-            if (dt == null) throw new JanusException(where + " has dtype " + code + ", which Janus does not read (it reads F32, F64, I64 and BOOL)");
+            if (dt == null) throw new JanusException(where + " has dtype " + code + ", which Janus does not read (it reads "
+                    + String.join(", ", java.util.Arrays.asList(CODES).subList(0, CODES.length - 1)) + " and " + CODES[CODES.length - 1] + ")");
             List<?> dims = (List<?>) shape;
             int[] d = new int[dims.size()];
             for (int i = 0; i < d.length; i++) {

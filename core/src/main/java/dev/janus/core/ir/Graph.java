@@ -61,7 +61,7 @@ public final class Graph {
     }
 
     public Value constant(Tensor value) {
-        Value v = new Value(this, nextId++, null, value.type(), Value.Kind.CONSTANT, null, 0);
+        Value v = new Value(this, nextId++, null, TensorType.ofValue(value), Value.Kind.CONSTANT, null, 0);
         constants.put(v, value);
         return v;
     }

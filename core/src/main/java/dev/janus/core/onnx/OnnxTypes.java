@@ -4,7 +4,8 @@ import dev.janus.core.DType;
 
 /** ONNX's element-type codes (TensorProto.DataType) for the dtypes Janus has. */
 public final class OnnxTypes {
-    public static final int FLOAT = 1, INT32 = 6, INT64 = 7, BOOL = 9, DOUBLE = 11;
+    public static final int FLOAT = 1, UINT8 = 2, INT8 = 3, UINT16 = 4, INT16 = 5, INT32 = 6, INT64 = 7, BOOL = 9, FLOAT16 = 10,
+            DOUBLE = 11, UINT32 = 12, UINT64 = 13, BFLOAT16 = 16;
 
     private static final String[] NAMES = {"UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32", "INT64",
         "STRING", "BOOL", "FLOAT16", "DOUBLE", "UINT32", "UINT64", "COMPLEX64", "COMPLEX128", "BFLOAT16", "FLOAT8E4M3FN",
@@ -18,20 +19,25 @@ public final class OnnxTypes {
             case FLOAT32: return FLOAT;
             case FLOAT64: return DOUBLE;
             case INT64: return INT64;
-            default: return BOOL;
+            case BOOL: return BOOL;
+            case INT8: return INT8;
+            case UINT8: return UINT8;
+            case INT16: return INT16;
+            case UINT16: return UINT16;
+            case INT32: return INT32;
+            case UINT32: return UINT32;
+            case UINT64: return UINT64;
+            case FLOAT16: return FLOAT16;
+            case BFLOAT16: return BFLOAT16;
+            default: throw new AssertionError(dtype);
         }
     }
 
     /** The dtype of an ONNX element type; an error naming the type when Janus has none for it. */
     public static DType dtype(int code, String what) {
-        switch (code) {
-            case FLOAT: return DType.FLOAT32;
-            case DOUBLE: return DType.FLOAT64;
-            case INT64: return DType.INT64;
-            case BOOL: return DType.BOOL;
-            default: throw new OnnxException(what + ": element type " + name(code)
-                    + " is not supported (Janus has float32, float64, int64 and bool)");
-        }
+        for (DType d : DType.values()) if (code(d) == code) return d;
+        throw new OnnxException(what + ": element type " + name(code) + " is not supported (Janus has "
+                + java.util.Arrays.toString(DType.values()) + "; not strings, complex numbers, float8, 4-bit or 2-bit types)");
     }
 
     /** The code of an element type name ("FLOAT", "INT64", ...), or -1 when ONNX has none of that name. */

@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Elementwise arithmetic of two float inputs with NumPy broadcasting. The broadcast walk hands each
+ * Elementwise arithmetic of two inputs with NumPy broadcasting: floats, and integers for the ops
+ * that define {@link #i64(long, long)} (computed in int64, other integer types widened to it). The broadcast walk hands each
  * op contiguous runs; an input that repeats one element over a run is expanded into a scratch row,
  * so every op needs just one loop per dtype.
  */
@@ -41,16 +42,55 @@ abstract class Binary extends Op {
 
     @Override
     protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
-        Check.floating(name(), in[0]);
+        if (takesIntegers()) Check.numeric(name(), in[0]);
+        else Check.floating(name(), in[0]);
         Check.sameDType(name(), in[0], in[1]);
         return new TensorType[] {in[0].withShape(Shape.broadcast(name(), in[0].shape(), in[1].shape()))};
+    }
+
+    /** Integer arithmetic (ONNX's: two's complement, wrapping); ops that have none keep the default. */
+    long i64(long a, long b) {
+        throw new UnsupportedOperationException(name());
+    }
+
+    private boolean takesIntegers() {
+        try {
+            i64(1, 1);
+            return true;
+        } catch (UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /** Arithmetic on shape values: elementwise where both sides are known (same length, or a scalar side). */
+    @Override
+    protected Long[][] knownElements(TensorType[] in, Attrs attrs, TensorType[] out) {
+        if (in[0].elements() == null || in[1].elements() == null || !takesIntegers()) return null;
+        int n = out[0].shape().size(), na = in[0].shape().size(), nb = in[1].shape().size();
+        if ((na != n && na != 1) || (nb != n && nb != 1)) return null;
+        Long[] e = new Long[n];
+        for (int i = 0; i < n; i++) {
+            Long x = in[0].element(na == 1 ? 0 : i), y = in[1].element(nb == 1 ? 0 : i);
+            try {
+                e[i] = x == null || y == null ? null : i64(x, y);
+            } catch (RuntimeException ex) {
+                e[i] = null;    // division by zero: an error at run time
+            }
+        }
+        return new Long[][] {e};
     }
 
     @Override
     public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
         Tensor a = in[0], b = in[1], o = out[0];
         boolean same = a.shape().equals(b.shape());
-        if (a.dtype() == DType.FLOAT32) {
+        if (a.dtype() == DType.INT64) {
+            long[] x = a.i64(), y = b.i64(), z = o.i64();
+            Broadcast.forEachRun(o.shape(), new Shape[] {a.shape(), b.shape()}, (off, oo, n, full) -> {
+                int sa = full & 1, sb = (full >> 1) & 1;
+                for (int i = 0; i < n; i++) z[oo + i] = i64(x[off[0] + i * sa], y[off[1] + i * sb]);
+            });
+        } else if (a.dtype() == DType.FLOAT32) {
             float[] x = a.f32(), y = b.f32(), z = o.f32();
             if (same) {
                 int grain = CpuThreads.grain(1);
@@ -127,11 +167,16 @@ abstract class Binary extends Op {
         void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] + b[bi + i]; }
         void f32(float[] a, float[] b, float[] o, int from, int n) { for (int i = from; i < n; i++) o[i] = a[i] + b[i]; }
         void f64(double[] a, double[] b, double[] o, int from, int n) { for (int i = from; i < n; i++) o[i] = a[i] + b[i]; }
+        long i64(long a, long b) { return a + b; }
         <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) { return Arrays.asList(g, g); }
 
+        /** Mean is the sum of its inputs divided by their count. */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("Add", folded(), "Sum", folded());
+            return Map.of("Add", folded(), "Sum", folded(), "Mean", n -> {
+                Value sum = folded().build(n).get(0);
+                return List.of(n.inputs().size() == 1 ? sum : n.emit().mul(sum, 1.0 / n.inputs().size()));
+            });
         }
     }
 
@@ -141,6 +186,7 @@ abstract class Binary extends Op {
         void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] - b[bi + i]; }
         void f32(float[] a, float[] b, float[] o, int from, int n) { for (int i = from; i < n; i++) o[i] = a[i] - b[i]; }
         void f64(double[] a, double[] b, double[] o, int from, int n) { for (int i = from; i < n; i++) o[i] = a[i] - b[i]; }
+        long i64(long a, long b) { return a - b; }
         <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) { return Arrays.asList(g, w[1] ? e.neg(g) : null); }
     }
 
@@ -150,6 +196,7 @@ abstract class Binary extends Op {
         void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] * b[bi + i]; }
         void f32(float[] a, float[] b, float[] o, int from, int n) { for (int i = from; i < n; i++) o[i] = a[i] * b[i]; }
         void f64(double[] a, double[] b, double[] o, int from, int n) { for (int i = from; i < n; i++) o[i] = a[i] * b[i]; }
+        long i64(long a, long b) { return a * b; }
         <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) {
             return Arrays.asList(w[0] ? e.mul(g, b) : null, w[1] ? e.mul(g, a) : null);
         }
@@ -161,6 +208,11 @@ abstract class Binary extends Op {
         void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] / b[bi + i]; }
         void f32(float[] a, float[] b, float[] o, int from, int n) { for (int i = from; i < n; i++) o[i] = a[i] / b[i]; }
         void f64(double[] a, double[] b, double[] o, int from, int n) { for (int i = from; i < n; i++) o[i] = a[i] / b[i]; }
+        // Truncates toward zero, as ONNX (C) does; dividing by zero is undefined there, an error here.
+        long i64(long a, long b) {
+            if (b == 0) throw new dev.janus.core.JanusException("div: integer division by zero");
+            return a / b;
+        }
         // d(a/b)/db = -a/b^2 = -y/b
         <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) {
             return Arrays.asList(w[0] ? e.div(g, b) : null, w[1] ? e.neg(e.div(e.mul(g, y), b)) : null);
@@ -201,6 +253,7 @@ abstract class Binary extends Op {
         void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = Math.max(a[ai + i], b[bi + i]); }
         void f32(float[] a, float[] b, float[] o, int from, int n) { for (int i = from; i < n; i++) o[i] = Math.max(a[i], b[i]); }
         void f64(double[] a, double[] b, double[] o, int from, int n) { for (int i = from; i < n; i++) o[i] = Math.max(a[i], b[i]); }
+        long i64(long a, long b) { return Math.max(a, b); }
         <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) { return split(e, e.greater(a, b), a, b, g); }
         @Override public Map<String, OnnxImportRule> fromOnnx() { return Map.of("Max", folded()); }
     }
@@ -211,6 +264,7 @@ abstract class Binary extends Op {
         void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = Math.min(a[ai + i], b[bi + i]); }
         void f32(float[] a, float[] b, float[] o, int from, int n) { for (int i = from; i < n; i++) o[i] = Math.min(a[i], b[i]); }
         void f64(double[] a, double[] b, double[] o, int from, int n) { for (int i = from; i < n; i++) o[i] = Math.min(a[i], b[i]); }
+        long i64(long a, long b) { return Math.min(a, b); }
         <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) { return split(e, e.greater(b, a), a, b, g); }
         @Override public Map<String, OnnxImportRule> fromOnnx() { return Map.of("Min", folded()); }
     }

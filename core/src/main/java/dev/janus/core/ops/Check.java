@@ -11,8 +11,17 @@ final class Check {
 
     static void floating(String op, TensorType t) {
         if (!t.dtype().isFloating()) {
-            throw new ShapeException(op + ": expected a float32 or float64 input, got " + t);
+            throw new ShapeException(op + ": expected a floating-point input, got " + t);
         }
+    }
+
+    /** Any number: floating or integer, not bool. */
+    static void numeric(String op, TensorType t) {
+        if (t.dtype() == DType.BOOL) throw new ShapeException(op + ": expected a numeric input, got " + t);
+    }
+
+    static void integer(String op, String what, TensorType t) {
+        if (!t.dtype().isInteger()) throw new ShapeException(op + ": " + what + " must be integers, got " + t);
     }
 
     static void dtype(String op, String what, TensorType t, DType want) {

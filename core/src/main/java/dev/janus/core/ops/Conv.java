@@ -162,7 +162,11 @@ final class Conv {
 
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("Conv", n -> List.of(n.emit().one(this, Window.fromOnnx(n).with("group", n.getInt("group", 1)), n.inputs())));
+            return Map.of("Conv", n -> {
+                Attrs a = Window.fromOnnx(n).with("group", n.getInt("group", 1));
+                if (Volumetric.applies(n.input(0))) return List.of(Volumetric.conv(n, this, a, n.inputs()));
+                return List.of(n.emit().one(this, a, n.inputs()));
+            });
         }
     }
 

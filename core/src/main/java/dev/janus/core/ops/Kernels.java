@@ -1,7 +1,9 @@
 package dev.janus.core.ops;
 
+import dev.janus.core.DType;
 import dev.janus.core.Device;
 import dev.janus.core.JanusException;
+import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
 import dev.janus.core.backend.StorageKind;
 
@@ -27,6 +29,11 @@ import java.util.function.Function;
  * All tensors of one call must be on one device (else an error naming both), except 0-d heap inputs
  * (host scalars), which go with any device. On the CPU, heap and native operands mix: the call then
  * runs the native kernel, which must take heap operands too.
+ *
+ * <p>A call on a dtype the op does not compute itself ({@link Op#computes}: int8, float16, ...) runs
+ * the op's CPU kernel on copies widened to {@link DType#computeType()} and casts the outputs back
+ * with ONNX's casting rules, which gives what computing in the narrow type would (integers wrap,
+ * half floats round to nearest even).
  */
 public final class Kernels {
     private static final System.Logger LOG = System.getLogger(Kernels.class.getName());
@@ -94,6 +101,7 @@ public final class Kernels {
                 kind = join(op, kind, k);
             }
         }
+        if (widens(op, in, out)) return new Widened(op);
         if (kind == null || kind == StorageKind.HEAP) return op;
         // Only host scalars besides a device's tensors: a device kernel, which reads the scalars.
         Kernel k = find(op, kind);
@@ -108,6 +116,14 @@ public final class Kernels {
                     "{0}: no kernel for {1} storage on {2}; running the CPU kernel on heap copies", op.name(), kind, device);
         }
         return new Staged(op);
+    }
+
+    /** True when a tensor of the call has a dtype that {@code op} computes in a wider one. */
+    static boolean widens(Op op, Tensor[] in, Tensor[] out) {
+        for (Tensor[] group : new Tensor[][] {in, out}) {
+            for (Tensor t : group) if (t != null && !op.computes(t.dtype())) return true;
+        }
+        return false;
     }
 
     /**
@@ -128,6 +144,19 @@ public final class Kernels {
         return Shaping.checkedIndices(op, indices, size, axis);
     }
 
+    /**
+     * Where a slice (the attributes of slice and slice_scatter, ONNX Slice semantics) of a
+     * row-major tensor of shape {@code s} lies: {@code {offset}} of its first element, then its
+     * strides in elements (negative for negative steps), for other backends' kernels of those ops.
+     */
+    public static int[] sliceLayout(Shape s, Attrs attrs, String op) {
+        Shaping.Region r = new Shaping.Region(s, attrs, op);
+        int[] strides = r.strides(s), out = new int[strides.length + 1];
+        out[0] = r.offset(s);
+        System.arraycopy(strides, 0, out, 1, strides.length);
+        return out;
+    }
+
     /** The storage kind a call on tensors of kinds a and b runs on: heap mixes with any other kind of its device. */
     static StorageKind join(Op op, StorageKind a, StorageKind b) {
         if (a == b || b == StorageKind.HEAP) return a;
@@ -138,5 +167,33 @@ public final class Kernels {
     /** "op on kind" for every op that ran through the host fallback so far (each was logged once). */
     public static Set<String> hostFallbacks() {
         return new TreeSet<>(FALLBACKS);
+    }
+
+    /** The op's CPU kernel on heap copies widened to the dtypes it computes; the outputs are cast back. */
+    private static final class Widened implements Kernel {
+        private final Op op;
+
+        Widened(Op op) {
+            this.op = op;
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Tensor[] win = new Tensor[in.length], wout = new Tensor[out.length];
+            for (int i = 0; i < in.length; i++) win[i] = in[i] == null ? null : wide(op, in[i], true);
+            for (int j = 0; j < out.length; j++) wout[j] = wide(op, out[j], false);
+            op.compute(win, attrs, wout, ctx);
+            for (int j = 0; j < out.length; j++) if (wout[j] != out[j]) Select.Cast.convert(wout[j], out[j]);
+        }
+
+        // t itself when the op computes it on the heap, else a heap tensor of the wider dtype (holding t's values for an input).
+        private static Tensor wide(Op op, Tensor t, boolean copyValues) {
+            boolean heap = t.storage().kind() == StorageKind.HEAP;
+            if (heap && op.computes(t.dtype())) return t;
+            DType d = op.computes(t.dtype()) ? t.dtype() : op.widened(t.dtype());
+            Tensor w = Tensor.empty(d, t.shape());
+            if (copyValues) Select.Cast.convert(t, w);
+            return w;
+        }
     }
 }

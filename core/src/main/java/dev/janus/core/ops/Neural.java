@@ -10,10 +10,12 @@ import dev.janus.core.backend.CpuThreads;
 import dev.janus.core.backend.HeapStorage;
 import dev.janus.core.ir.Value;
 import dev.janus.core.onnx.ExportNode;
+import dev.janus.core.onnx.ImportNode;
 import dev.janus.core.onnx.OnnxImportRule;
 import dev.janus.core.onnx.OnnxWriter;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -130,7 +132,7 @@ final class Neural {
         /** ONNX's MatMul also takes vectors (NumPy's rules): a 1-D operand becomes a matrix and its axis is dropped after. */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("MatMul", n -> {
+            return Map.of("Resize", Resize::importResize, "Upsample", Resize::importResize, "MatMul", n -> {
                 Value a = n.input(0), b = n.input(1);
                 int ra = a.type().rank(), rb = b.type().rank();
                 if (ra == 0 || rb == 0) throw n.error("MatMul operands must not be scalars, got " + a.type() + " and " + b.type());
@@ -329,7 +331,12 @@ final class Neural {
          */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of(log ? "LogSoftmax" : "Softmax", n -> {
+            Map<String, OnnxImportRule> rules = new HashMap<>();
+            if (!log) {
+                rules.put("Attention", Attention::importAttention);
+                rules.put("RotaryEmbedding", Attention::importRotaryEmbedding);
+            }
+            rules.put(log ? "LogSoftmax" : "Softmax", n -> {
                 Value x = n.input(0);
                 Shape s = x.type().shape();
                 if (n.opset() >= 13) return List.of(n.apply1(this, Attrs.of("axis", n.getInt("axis", -1)), x));
@@ -343,6 +350,7 @@ final class Neural {
                 Value y = n.apply1(this, Attrs.of("axis", -1), Shaping.reshapeTo(n, x, flat, Arrays.copyOf(back, axis + 1)));
                 return List.of(Shaping.reshapeTo(n, y, s.dims(), back));
             });
+            return rules;
         }
     }
 
@@ -448,7 +456,7 @@ final class Neural {
         @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
             Check.floating(name(), in[0]);
-            Check.dtype(name(), "labels", in[1], DType.INT64);
+            Check.integer(name(), "labels", in[1]);
             Shape z = in[0].shape(), y = in[1].shape();
             if (z.rank() != 2) throw new ShapeException("softmax_cross_entropy: logits must be [batch, classes], got " + z);
             if (y.rank() != 1 || !Shape.of(z.dim(0)).compatible(y)) {
@@ -532,17 +540,58 @@ final class Neural {
             if (!red.equals("none")) Reduce.reduceToOnnx(out, red.equals("mean") ? Reduce.Kind.MEAN : Reduce.Kind.SUM, rows, null, false, node.output(0));
         }
 
-        /** Without class weights or an ignored index; the optional second output is the log-probabilities. */
+        /**
+         * SoftmaxCrossEntropyLoss imports as this op, or with class weights, an ignored index or more
+         * than two dimensions as the negative log-likelihood of log_softmax; the optional second
+         * output is the log-probabilities. NegativeLogLikelihoodLoss imports as that decomposition.
+         */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
             return Map.of("SoftmaxCrossEntropyLoss", n -> {
-                if (n.hasInput(2)) throw n.error("class weights are not supported");
-                if (n.has("ignore_index")) throw n.error("ignore_index is not supported");
                 Value z = n.input(0);
-                Value loss = n.apply1(this, Attrs.of("reduction", n.getString("reduction", "mean")), z, n.input(1));
-                if (n.outputCount() < 2) return List.of(loss);
-                return List.of(loss, n.apply1(Ops.LOG_SOFTMAX, Attrs.of("axis", 1), z));
-            });
+                String red = n.getString("reduction", "mean");
+                Value logp = n.apply1(Ops.LOG_SOFTMAX, Attrs.of("axis", 1), z);
+                Value loss = n.hasInput(2) || n.has("ignore_index") || z.type().rank() != 2
+                        ? nll(n, logp, n.input(1), n.hasInput(2) ? n.input(2) : null, red)
+                        : n.apply1(this, Attrs.of("reduction", red), z, n.input(1));
+                return n.outputCount() < 2 ? List.of(loss) : List.of(loss, logp);
+            }, "NegativeLogLikelihoodLoss", n -> List.of(nll(n, n.input(0), n.input(1), n.hasInput(2) ? n.input(2) : null,
+                    n.getString("reduction", "mean"))));
+        }
+
+        /**
+         * ONNX's NegativeLogLikelihoodLoss of x [N, C, d...] at integer targets [N, d...]: -x[n, t, d...]
+         * times the class weight w[t] (1 without weights), 0 where t is attribute "ignore_index";
+         * "mean" divides the sum by the sum of those weights. Written as one_hot, mul and sum, whose
+         * gradients are known; the number of classes must be known.
+         */
+        static Value nll(ImportNode n, Value x, Value target, Value weight, String reduction) {
+            Emitter<Value> e = n.emit();
+            Shape s = x.type().shape();
+            int r = s.rank(), classes = s.rank() < 2 ? Shape.DYNAMIC : s.dim(1);
+            if (r < 2 || classes == Shape.DYNAMIC) throw n.error("the input must be [N, C, ...] with C known, got " + x.type());
+            DType dt = x.type().dtype();
+            int[] perm = new int[r];
+            perm[0] = 0;
+            for (int i = 1; i < r - 1; i++) perm[i] = i + 1;
+            perm[r - 1] = 1;
+            Value t = target, keep = null;
+            if (n.has("ignore_index")) {
+                Value ignored = e.equal(target, e.scalar(n.getInt("ignore_index", 0), target.type().dtype()));
+                t = e.where(ignored, e.scalar(0, target.type().dtype()), target);
+                keep = e.cast(e.one(Ops.NOT, Attrs.NONE, List.of(ignored)), dt);
+            }
+            Value picked = e.sum(e.mul(e.transpose(x, perm), e.oneHot(t, classes, dt)), new int[] {r - 1}, false);
+            Value factor = weight == null ? keep : keep == null ? e.gather(weight, t, 0) : e.mul(e.gather(weight, t, 0), keep);
+            Value loss = factor == null ? e.neg(picked) : e.neg(e.mul(picked, factor));
+            int[] all = new int[r - 1];
+            for (int i = 0; i < all.length; i++) all[i] = i;
+            switch (reduction) {
+                case "none": return loss;
+                case "sum": return e.sum(loss, all, false);
+                case "mean": return factor == null ? e.mean(loss, all, false) : e.div(e.sum(loss, all, false), e.sum(factor, all, false));
+                default: throw n.error("reduction must be none, sum or mean, got '" + reduction + "'");
+            }
         }
     }
 

@@ -240,7 +240,49 @@ final class Norm {
          */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("LayerNormalization", this::importLayerNorm);
+            return Map.of("LayerNormalization", this::importLayerNorm, "RMSNormalization", Layer::importRmsNorm,
+                    "InstanceNormalization", Layer::importInstanceNorm);
+        }
+
+        /**
+         * InstanceNormalization: each (sample, channel) of [N, C, D...] normalised over D... by its own
+         * mean and (biased) variance, then scaled and shifted per channel; imported as those ops.
+         */
+        private static List<Value> importInstanceNorm(ImportNode n) {
+            Value x = n.input(0), scale = n.input(1), bias = n.input(2);
+            Shape s = x.type().shape();
+            if (s.rank() < 3) throw n.error("input must be [N, C, D...], got " + x.type());
+            int c = s.dim(1);
+            for (Value v : List.of(scale, bias)) {
+                if (v.type().rank() != 1 || (c != Shape.DYNAMIC && v.type().shape().dim(0) != c)) {
+                    throw n.error("scale and B must be [" + c + "] (one per channel), got " + v.type());
+                }
+            }
+            Emitter<Value> e = n.emit();
+            int[] spatial = new int[s.rank() - 2];
+            for (int i = 0; i < spatial.length; i++) spatial[i] = i + 2;
+            Value mean = e.mean(x, spatial, true), d = e.sub(x, mean);
+            Value std = e.sqrt(e.add(e.mean(e.mul(d, d), spatial, true), n.getFloat("epsilon", EPSILON)));
+            Shape channel = perChannel(s.with(1, scale.type().shape().dim(0)));
+            return List.of(e.add(e.mul(e.div(d, std), e.reshape(scale, channel)), e.reshape(bias, channel)));
+        }
+
+        /**
+         * RMSNormalization (opset 23), x / sqrt(mean(x^2 over the axes from "axis") + epsilon) * scale,
+         * imported as those ops (so its gradient is theirs), computed in float32 at least whatever
+         * stash_type asks.
+         */
+        private static List<Value> importRmsNorm(ImportNode n) {
+            Value x = n.input(0), scale = n.input(1);
+            Shape s = x.type().shape();
+            int axis = s.axis(n.getInt("axis", -1), n.opType());
+            double eps = n.getFloat("epsilon", EPSILON);
+            n.getInt("stash_type", OnnxTypes.FLOAT);
+            Emitter<Value> e = n.emit();
+            int[] axes = new int[s.rank() - axis];
+            for (int i = 0; i < axes.length; i++) axes[i] = axis + i;
+            Value rms = e.sqrt(e.add(e.mean(e.mul(x, x), axes, true), eps));
+            return List.of(e.mul(e.div(x, rms), scale));
         }
 
         private List<Value> importLayerNorm(ImportNode n) {

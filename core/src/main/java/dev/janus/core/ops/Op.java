@@ -1,5 +1,6 @@
 package dev.janus.core.ops;
 
+import dev.janus.core.DType;
 import dev.janus.core.JanusException;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
@@ -51,6 +52,24 @@ public abstract class Op implements Kernel {
     }
 
     /**
+     * Whether this op's kernels compute tensors of {@code dtype} themselves. For any other dtype
+     * (int8, float16, ...) a call computes in {@link DType#computeType()} on widened copies and casts
+     * the outputs back ({@link Kernels#resolve}). By default: float32, float64, int64 and bool.
+     */
+    public boolean computes(DType dtype) {
+        return dtype.computeType() == dtype;
+    }
+
+    /**
+     * The dtype a call computes a tensor of {@code dtype} in when the op does not compute it itself:
+     * {@link DType#computeType()}, unless the op says otherwise (a float kernel taking integers that
+     * float64 holds exactly, say).
+     */
+    protected DType widened(DType dtype) {
+        return dtype.computeType();
+    }
+
+    /**
      * Whether the op is elementwise: one output whose element i depends only on element i of each
      * input (after broadcasting). Such kernels work in place, so the compiler's buffer planner may
      * give the output an input's buffer, its fusion pass may chain them in one kernel, and a backend
@@ -77,10 +96,52 @@ public abstract class Op implements Kernel {
         }
         TensorType[] out = inferTypes(inputs, attrs);
         for (TensorType t : out) t.shape().requireFits(name);
-        return out;
+        return withElements(inputs, attrs, out);
     }
 
     protected abstract TensorType[] inferTypes(TensorType[] inputs, Attrs attrs);
+
+    /**
+     * The elements of small integer outputs known before run time ({@link TensorType#elements()}):
+     * when every input is known, the kernel's result; else what {@link #knownElements} can tell.
+     */
+    private TensorType[] withElements(TensorType[] in, Attrs attrs, TensorType[] out) {
+        boolean holds = false;
+        for (TensorType t : out) holds |= TensorType.holdsElements(t.dtype(), t.shape());
+        if (!holds || isRandom()) return out;
+        Long[][] e = folded(in, attrs, out);
+        if (e == null) e = knownElements(in, attrs, out);
+        if (e == null) return out;
+        TensorType[] typed = out.clone();
+        for (int i = 0; i < typed.length; i++) typed[i] = typed[i].withElements(e[i]);
+        return typed;
+    }
+
+    private Long[][] folded(TensorType[] in, Attrs attrs, TensorType[] out) {
+        Tensor[] x = new Tensor[in.length];
+        for (int i = 0; i < in.length; i++) if ((x[i] = in[i].value()) == null) return null;
+        Tensor[] y = new Tensor[out.length];
+        Long[][] e = new Long[out.length][];
+        for (int i = 0; i < out.length; i++) {
+            if (!out[i].shape().isStatic()) return null;
+            y[i] = Tensor.empty(out[i].dtype(), out[i].shape());
+        }
+        try {
+            Kernels.resolve(this, x, y).compute(x, attrs, y, ExecContext.global());
+        } catch (JanusException e1) {
+            return null;    // the same call fails at run time, where its error belongs
+        }
+        for (int i = 0; i < out.length; i++) e[i] = TensorType.ofValue(y[i]).elements();
+        return e;
+    }
+
+    /**
+     * The output elements known from partly known inputs (null entries unknown; null when nothing is
+     * known): shape values through the ops that build and take them apart. The default knows nothing.
+     */
+    protected Long[][] knownElements(TensorType[] in, Attrs attrs, TensorType[] out) {
+        return null;
+    }
 
     /**
      * The reference CPU kernel, on heap storage (raw arrays through {@code f32()} ...). {@code out}
@@ -131,10 +192,12 @@ public abstract class Op implements Kernel {
             heap &= in[i].storage().kind() == StorageKind.HEAP;
         }
         TensorType[] outTypes = infer(types, attrs);
+        if (!allStatic(outTypes)) outTypes = inferFromValues(in, attrs);
         Tensor[] out = new Tensor[outTypes.length];
         if (heap && ctx.storage().heapOnly()) {
             for (int i = 0; i < out.length; i++) out[i] = Tensor.empty(outTypes[i].dtype(), outTypes[i].shape());
-            compute(in, attrs, out, ctx);
+            if (Kernels.widens(this, in, out)) Kernels.resolve(this, in, out).compute(in, attrs, out, ctx);
+            else compute(in, attrs, out, ctx);
             return out;
         }
         if (heap && ctx.device().isCpu()) {
@@ -154,6 +217,21 @@ public abstract class Op implements Kernel {
         for (int i = 0; i < out.length; i++) out[i] = kind.empty(outTypes[i].dtype(), outTypes[i].shape(), device);
         kernel.compute(in, attrs, out, ctx);
         return out;
+    }
+
+    /**
+     * The output types of a call whose output shapes depend on its inputs' values (a reshape to a
+     * computed shape): by default, the shape rule given the values of the small integer inputs.
+     */
+    protected TensorType[] inferFromValues(Tensor[] in, Attrs attrs) {
+        TensorType[] types = new TensorType[in.length];
+        for (int i = 0; i < in.length; i++) types[i] = TensorType.ofValue(in[i]);
+        return infer(types, attrs);
+    }
+
+    private static boolean allStatic(TensorType[] types) {
+        for (TensorType t : types) if (!t.shape().isStatic()) return false;
+        return true;
     }
 
     /** Runs the kernel for these tensors' storage (see {@link Kernels#resolve}) into {@code out}. */

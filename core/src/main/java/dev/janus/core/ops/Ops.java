@@ -29,6 +29,23 @@ public final class Ops {
     public static final Op SIGMOID = register(new Unary.Sigmoid());
     public static final Op TANH = register(new Unary.Tanh());
     public static final Op SOFTPLUS = register(new Unary.Softplus());
+    public static final Op HARD_SWISH = register(new Unary.HardSwish());
+    public static final Op HARD_SIGMOID = register(new Unary.HardSigmoid());
+    public static final Op RECIPROCAL = register(Elementary.reciprocal());
+    public static final Op SIN = register(Elementary.sin());
+    public static final Op COS = register(Elementary.cos());
+    public static final Op TAN = register(Elementary.tan());
+    public static final Op ASIN = register(Elementary.asin());
+    public static final Op ACOS = register(Elementary.acos());
+    public static final Op ATAN = register(Elementary.atan());
+    public static final Op SINH = register(Elementary.sinh());
+    public static final Op COSH = register(Elementary.cosh());
+    public static final Op ASINH = register(Elementary.asinh());
+    public static final Op ACOSH = register(Elementary.acosh());
+    public static final Op ATANH = register(Elementary.atanh());
+    public static final Op FLOOR = register(Elementary.floor());
+    public static final Op CEIL = register(Elementary.ceil());
+    public static final Op ROUND = register(Elementary.round());
     public static final Op CLIP = register(new Unary.Clip());
 
     // elementwise, two inputs, broadcasting
@@ -45,13 +62,30 @@ public final class Ops {
     public static final Op EQUAL = register(new Select.Equal());
     public static final Op WHERE = register(new Select.Where());
     public static final Op CAST = register(new Select.Cast());
+    public static final Op NOT = register(new Elementary.Logical("not", "Not", 0));
+    public static final Op AND = register(new Elementary.Logical("and", "And", 1));
+    public static final Op OR = register(new Elementary.Logical("or", "Or", 2));
+    public static final Op XOR = register(new Elementary.Logical("xor", "Xor", 3));
+    public static final Op IS_NAN = register(new Elementary.FloatTest("is_nan", "IsNaN", true));
+    public static final Op IS_INF = register(new Elementary.FloatTest("is_inf", "IsInf", false));
+
+    // bitwise, integers only
+    public static final Op BITWISE_AND = register(new Bitwise.Pair(Bitwise.Kind.AND));
+    public static final Op BITWISE_OR = register(new Bitwise.Pair(Bitwise.Kind.OR));
+    public static final Op BITWISE_XOR = register(new Bitwise.Pair(Bitwise.Kind.XOR));
+    public static final Op BITWISE_NOT = register(new Bitwise.Not());
+    public static final Op BIT_SHIFT_LEFT = register(new Bitwise.Pair(Bitwise.Kind.SHIFT_LEFT));
+    public static final Op BIT_SHIFT_RIGHT = register(new Bitwise.Pair(Bitwise.Kind.SHIFT_RIGHT));
 
     // reductions
     public static final Op SUM = register(new Reduce.Reduction("sum", Reduce.Kind.SUM));
     public static final Op MEAN = register(new Reduce.Reduction("mean", Reduce.Kind.MEAN));
     public static final Op MAX = register(new Reduce.Reduction("max", Reduce.Kind.MAX));
     public static final Op MIN = register(new Reduce.Reduction("min", Reduce.Kind.MIN));
-    public static final Op ARGMAX = register(new Reduce.ArgMax());
+    public static final Op ARGMAX = register(new Reduce.ArgMax("argmax", false));
+    public static final Op ARGMIN = register(new Reduce.ArgMax("argmin", true));
+    public static final Op CUMSUM = register(new Reduce.CumSum());
+    public static final Op TOP_K = register(new Reduce.TopK());
 
     // shapes and indexing
     public static final Op RESHAPE = register(new Shaping.Reshape());
@@ -63,6 +97,15 @@ public final class Ops {
     public static final Op GATHER = register(new Shaping.Gather());
     public static final Op INDEX_ADD = register(new Shaping.IndexAdd());
     public static final Op ONE_HOT = register(new Shaping.OneHot());
+    public static final Op GATHER_ELEMENTS = register(new Indexing.GatherElements());
+    public static final Op SCATTER_ELEMENTS = register(new Indexing.ScatterElements());
+
+    // shapes as values, and ops whose output shape is one
+    public static final Op SHAPE = register(new ShapeValues.ShapeOf());
+    public static final Op SIZE = register(new ShapeValues.Size());
+    public static final Op CONSTANT_OF_SHAPE = register(new ShapeValues.ConstantOfShape());
+    public static final Op RANGE = register(new ShapeValues.Range());
+    public static final Op MOD = register(new ShapeValues.Mod());
 
     // neural-network ops
     public static final Op MATMUL = register(new Neural.MatMul());

@@ -7,6 +7,7 @@ import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.backend.CpuThreads;
+import dev.janus.core.ir.Value;
 import dev.janus.core.onnx.ExportNode;
 import dev.janus.core.onnx.ImportNode;
 import dev.janus.core.onnx.OnnxImportRule;
@@ -66,9 +67,15 @@ final class Pool {
 
         @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
-            Check.floating(name(), in[0]);
+            if (in[0].dtype() == DType.INT64 || in[0].dtype() == DType.UINT64 || in[0].dtype() == DType.BOOL) Check.floating(name(), in[0]);
             Shape x = in[0].shape(), y = window(name(), in[0], attrs).outShape(x.dim(0), x.dim(1));
             return new TensorType[] {in[0].withShape(y), new TensorType(DType.INT64, y)};
+        }
+
+        /** Integers up to 32 bits (ONNX's MaxPool takes int8 and uint8) are exact in float64. */
+        @Override
+        protected DType widened(DType dtype) {
+            return dtype.isInteger() ? DType.FLOAT64 : dtype.computeType();
         }
 
         /**
@@ -197,6 +204,10 @@ final class Pool {
                 if (n.getInt("storage_order", 0) != 0 && indices && n.input(0).type().rank() > 3) {
                     throw n.error("storage_order 1 (column-major Indices) is not supported; Janus numbers the input row by row");
                 }
+                if (Volumetric.applies(n.input(0))) {
+                    if (indices) throw n.error("the Indices output of a 3-D max pool is not supported");
+                    return List.of(Volumetric.pool(n, this, importAttrs(n), n.input(0), true));
+                }
                 return n.emit().apply(this, importAttrs(n), List.of(n.input(0)));
             });
         }
@@ -306,9 +317,31 @@ final class Pool {
             out.node("AveragePool", node.inputs(), node.outputs(), a.toArray());
         }
 
+        /** Average pooling, 2-D ops over depth for a 3-D input. */
+        private Value average(ImportNode n, Attrs attrs, Value x) {
+            return Volumetric.applies(x) ? Volumetric.pool(n, this, attrs, x, false) : n.apply1(this, attrs, x);
+        }
+
+        /**
+         * LpPool is (sum over the window of |x|^p)^(1/p): the average with the padding counted, times
+         * the window's size, imported as those ops.
+         */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("AveragePool", n -> List.of(n.apply1(this, importAttrs(n).with("count_include_pad", n.getInt("count_include_pad", 0)), n.input(0))));
+            return Map.of("AveragePool", n -> List.of(average(n, importAttrs(n).with("count_include_pad", n.getInt("count_include_pad", 0)), n.input(0))),
+                    "LpPool", n -> {
+                        Emitter<Value> e = n.emit();
+                        Value x = n.input(0);
+                        double p = n.getInt("p", 2);
+                        if (p < 1) throw n.error("p must be 1 or more, got " + p);
+                        Attrs attrs = importAttrs(n).with("count_include_pad", 1);
+                        int size = 1;
+                        for (int k : attrs.getInts("kernel_shape")) size *= k;
+                        Value abs = n.apply1(Ops.ABS, Attrs.NONE, x);
+                        Value powered = p == 1 ? abs : p == 2 ? e.mul(x, x) : e.pow(abs, e.scalar(p, x.type().dtype()));
+                        Value sum = e.mul(average(n, attrs, powered), size);
+                        return List.of(p == 1 ? sum : p == 2 ? e.sqrt(sum) : e.pow(sum, e.scalar(1 / p, x.type().dtype())));
+                    });
         }
     }
 }

@@ -59,7 +59,8 @@ final class Reduce {
 
         @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
-            Check.floating(name(), in[0]);
+            if (kind == Kind.MEAN) Check.floating(name(), in[0]);
+            else Check.numeric(name(), in[0]);
             Shape s = in[0].shape();
             int[] axes = Check.axes(name(), attrs.getIntsOrNull("axes"), s);
             if (kind == Kind.MAX || kind == Kind.MIN) {
@@ -75,6 +76,10 @@ final class Reduce {
             Tensor x = in[0];
             int[] axes = Check.axes(name(), attrs.getIntsOrNull("axes"), x.shape());
             Block b = Block.of(x, axes);
+            if (x.dtype() == DType.INT64) {
+                reduce(b.data.i64(), out[0].i64(), b.outer, b.red, b.inner);
+                return;
+            }
             Object a = b.data.heapArray(), y = out[0].heapArray();
             int outer = b.outer, red = b.red, inner = b.inner;
             long work = (long) outer * red * inner;
@@ -89,6 +94,23 @@ final class Reduce {
                 // Few rows (a sum over the batch): split the columns.
                 int grain = (int) Math.max(16, grain0 / Math.max(1L, (long) outer * red));
                 CpuThreads.parallelFor(inner, grain, (i0, i1) -> reduce(a, y, 0, outer, i0, i1, red, inner));
+            }
+        }
+
+        // Integers (int64, the others widened to it): sums wrap, as ONNX's do.
+        private void reduce(long[] a, long[] y, int outer, int red, int inner) {
+            for (int o = 0; o < outer; o++) {
+                for (int i = 0; i < inner; i++) {
+                    long acc = kind == Kind.MAX ? Long.MIN_VALUE : kind == Kind.MIN ? Long.MAX_VALUE : 0;
+                    for (int r = 0, p = o * red * inner + i; r < red; r++, p += inner) {
+                        switch (kind) {
+                            case MAX: acc = Math.max(acc, a[p]); break;
+                            case MIN: acc = Math.min(acc, a[p]); break;
+                            default: acc += a[p];
+                        }
+                    }
+                    y[o * inner + i] = acc;
+                }
             }
         }
 
@@ -183,32 +205,80 @@ final class Reduce {
             reduceToOnnx(out, kind, node.input(0), axes, node.attrs().getBool("keepdims", false), node.output(0));
         }
 
-        /** GlobalAveragePool is the mean over the spatial axes, kept. */
+        /** GlobalAveragePool and GlobalMaxPool are the mean and the max over the spatial axes, kept. */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
             Map<String, OnnxImportRule> rules = new HashMap<>();
             rules.put(kind.onnxType, this::importReduce);
-            if (kind == Kind.MEAN) {
-                rules.put("GlobalAveragePool", n -> {
-                    int rank = n.input(0).type().rank();
-                    if (rank < 3) throw n.error("input must be [batch, channels, spatial...], got " + n.input(0).type());
-                    int[] spatial = new int[rank - 2];
-                    for (int i = 0; i < spatial.length; i++) spatial[i] = i + 2;
-                    return List.of(n.apply1(this, Attrs.of("axes", spatial, "keepdims", true), n.input(0)));
-                });
-            }
+            if (kind == Kind.SUM) sumsOf(rules);
+            OnnxImportRule global = n -> {
+                int rank = n.input(0).type().rank();
+                if (rank < 3) throw n.error("input must be [batch, channels, spatial...], got " + n.input(0).type());
+                int[] spatial = new int[rank - 2];
+                for (int i = 0; i < spatial.length; i++) spatial[i] = i + 2;
+                return List.of(n.apply1(this, Attrs.of("axes", spatial, "keepdims", true), n.input(0)));
+            };
+            if (kind == Kind.MEAN) rules.put("GlobalAveragePool", global);
+            if (kind == Kind.MAX) rules.put("GlobalMaxPool", global);
             return rules;
         }
 
         // ONNX keeps dims by default; empty or absent axes mean all, unless noop_with_empty_axes is set.
         private List<Value> importReduce(ImportNode n) {
-            boolean axesInput = n.opset() >= kind.axesInputSince();
+            Attrs attrs = reduceAttrs(n, kind.axesInputSince());
+            return List.of(attrs == null ? n.input(0) : n.apply1(this, attrs, n.input(0)));
+        }
+
+        /** The node's reduction attributes, or null for a no-op (empty axes with noop_with_empty_axes). */
+        private static Attrs reduceAttrs(ImportNode n, int axesInputSince) {
+            boolean axesInput = n.opset() >= axesInputSince;
             long[] axes = axesInput ? (n.hasInput(1) ? n.constant(1).toLongArray() : null) : n.getInts("axes");
             boolean noop = axesInput && n.getInt("noop_with_empty_axes", 0) != 0;
             Attrs attrs = Attrs.of("keepdims", n.getInt("keepdims", 1) != 0);
-            if (axes != null && axes.length > 0) attrs = attrs.with("axes", axes);
-            else if (noop) return List.of(n.input(0));
-            return List.of(n.apply1(this, attrs, n.input(0)));
+            if (axes != null && axes.length > 0) return attrs.with("axes", axes);
+            return noop ? null : attrs;
+        }
+
+        /**
+         * ReduceL1, ReduceL2, ReduceSumSquare, ReduceLogSum and ReduceLogSumExp (axes an input from
+         * opset 18) are sums of a function of x, so they import as those ops, gradients included.
+         */
+        private void sumsOf(Map<String, OnnxImportRule> rules) {
+            rules.put("LpNormalization", this::importLpNormalization);
+            rules.put("ReduceL1", n -> sumOf(n, n.emit().one(Ops.ABS, Attrs.NONE, List.of(n.input(0))), null));
+            rules.put("ReduceSumSquare", n -> sumOf(n, n.emit().mul(n.input(0), n.input(0)), null));
+            rules.put("ReduceL2", n -> sumOf(n, n.emit().mul(n.input(0), n.input(0)), Ops.SQRT));
+            rules.put("ReduceLogSum", n -> sumOf(n, n.input(0), Ops.LOG));
+            // log sum exp(x - max) + max, which overflows nowhere
+            rules.put("ReduceLogSumExp", n -> {
+                Value x = n.input(0);
+                Attrs attrs = reduceAttrs(n, 18);
+                if (attrs == null) return List.of(x);
+                Value shifted = n.emit().sub(x, n.apply1(Ops.MAX, attrs.with("keepdims", true), x));
+                Value sum = n.apply1(this, attrs, n.emit().exp(shifted));
+                return List.of(n.emit().add(n.emit().log(sum), n.apply1(Ops.MAX, attrs, x)));
+            });
+        }
+
+        /** LpNormalization (p 1 or 2) divides x by its p-norm along "axis" (default -1); a zero norm gives 0, as in ONNX's reference. */
+        private List<Value> importLpNormalization(ImportNode n) {
+            Value x = n.input(0);
+            int axis = x.type().shape().axis(n.getInt("axis", -1), n.opType());
+            int p = n.getInt("p", 2);
+            if (p != 1 && p != 2) throw n.error("p must be 1 or 2, got " + p);
+            Emitter<Value> e = n.emit();
+            Value terms = p == 1 ? n.apply1(Ops.ABS, Attrs.NONE, x) : e.mul(x, x);
+            Value norm = n.apply1(this, Attrs.of("axes", new int[] {axis}, "keepdims", true), terms);
+            if (p == 2) norm = e.sqrt(norm);
+            // a zero norm gives 0, not 0/0
+            Value zero = e.scalar(0, x.type().dtype());
+            return List.of(e.where(e.equal(norm, zero), zero, e.div(x, norm)));
+        }
+
+        private List<Value> sumOf(ImportNode n, Value terms, Op after) {
+            Attrs attrs = reduceAttrs(n, 18);
+            Value sum = attrs == null ? terms : n.apply1(this, attrs, terms);
+            return List.of(after == null ? sum : n.apply1(after, Attrs.NONE, sum));
         }
 
         @Override
@@ -234,18 +304,29 @@ final class Reduce {
         }
     }
 
-    /** Index of the largest element along attribute "axis" (default 0), first one on ties; int64. */
+    /**
+     * Index of the largest (argmax) or smallest (argmin) element along attribute "axis" (default 0),
+     * the first one on ties or with attribute "last" the last one (ONNX's select_last_index); a NaN
+     * wins, as in PyTorch; int64.
+     */
     static final class ArgMax extends Op {
-        ArgMax() {
-            super("argmax", 1, 1);
+        private final boolean min;
+
+        ArgMax(String name, boolean min) {
+            super(name, 1, 1);
+            this.min = min;
+        }
+
+        private String onnxType() {
+            return min ? "ArgMin" : "ArgMax";
         }
 
         @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
-            if (in[0].dtype() == DType.BOOL) throw new ShapeException("argmax: bool input is not supported, got " + in[0]);
+            if (in[0].dtype() == DType.BOOL) throw new ShapeException(name() + ": bool input is not supported, got " + in[0]);
             Shape s = in[0].shape();
             int axis = s.axis(attrs.getInt("axis", 0), name());
-            if (s.dim(axis) == 0) throw new ShapeException("argmax: axis " + axis + " of " + s + " is empty");
+            if (s.dim(axis) == 0) throw new ShapeException(name() + ": axis " + axis + " of " + s + " is empty");
             return new TensorType[] {new TensorType(DType.INT64, reducedShape(s, new int[] {axis}, attrs.getBool("keepdims", false)))};
         }
 
@@ -253,6 +334,7 @@ final class Reduce {
         public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
             Tensor x = in[0];
             int axis = x.shape().axis(attrs.getInt("axis", 0), name());
+            boolean last = attrs.getBool("last", false);
             int red = x.shape().dim(axis), inner = x.shape().size(axis + 1, x.rank()), outer = x.shape().size(0, axis);
             long[] y = out[0].i64();
             for (int o = 0; o < outer; o++) {
@@ -261,7 +343,8 @@ final class Reduce {
                     double bv = x.readDouble(base);
                     for (int r = 1; r < red && !Double.isNaN(bv); r++) {
                         double v = x.readDouble(base + r * inner);
-                        if (v > bv || Double.isNaN(v)) {
+                        boolean better = min ? v < bv || (last && v == bv) : v > bv || (last && v == bv);
+                        if (better || Double.isNaN(v)) {
                             bv = v;
                             best = r;
                         }
@@ -273,17 +356,204 @@ final class Reduce {
 
         @Override
         public void toOnnx(ExportNode node, OnnxWriter out) {
-            out.node("ArgMax", node.inputs(), node.outputs(), "axis", node.attrs().getInt("axis", 0),
-                    "keepdims", node.attrs().getBool("keepdims", false) ? 1 : 0);
+            Attrs a = node.attrs();
+            if (a.getBool("last", false)) {
+                out.node(onnxType(), node.inputs(), node.outputs(), "axis", a.getInt("axis", 0), "keepdims", a.getBool("keepdims", false) ? 1 : 0,
+                        "select_last_index", 1);
+            } else {
+                out.node(onnxType(), node.inputs(), node.outputs(), "axis", a.getInt("axis", 0), "keepdims", a.getBool("keepdims", false) ? 1 : 0);
+            }
         }
 
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("ArgMax", n -> {
-                if (n.getInt("select_last_index", 0) != 0) throw n.error("select_last_index=1 is not supported (Janus picks the first maximum)");
+            Map<String, OnnxImportRule> rules = new HashMap<>();
+            rules.put(onnxType(), n -> {
                 Attrs attrs = Attrs.of("axis", n.getInt("axis", 0), "keepdims", n.getInt("keepdims", 1) != 0);
+                if (n.getInt("select_last_index", 0) != 0) attrs = attrs.with("last", true);
                 return List.of(n.apply1(this, attrs, n.input(0)));
             });
+            if (!min) rules.put("Hardmax", this::importHardmax);
+            return rules;
+        }
+
+        /**
+         * Hardmax: 1 at the first largest element along "axis", 0 elsewhere; one_hot of argmax along
+         * the last axis (the axis swapped there and back). Before opset 13 the input is seen as a
+         * matrix split at "axis" (default 1).
+         */
+        private List<Value> importHardmax(ImportNode n) {
+            Value x = n.input(0);
+            Shape s = x.type().shape();
+            if (!s.isStatic() || s.rank() == 0) throw n.error("input must have known sizes and rank 1 or more, got " + x.type());
+            Emitter<Value> e = n.emit();
+            Value v = x;
+            int axis;
+            if (n.opset() < 13) {
+                int split = n.getInt("axis", 1);
+                if (split < 0) split += s.rank();
+                if (split < 0 || split > s.rank()) throw n.error("axis " + n.getInt("axis", 1) + " is out of range for " + s);
+                v = e.reshape(x, Shape.of(s.size(0, split), s.size(split, s.rank())));
+                axis = 1;
+            } else {
+                axis = s.axis(n.getInt("axis", -1), n.opType());
+            }
+            int last = v.type().rank() - 1;
+            int[] swap = new int[last + 1];
+            for (int i = 0; i <= last; i++) swap[i] = i == axis ? last : i == last ? axis : i;
+            Value moved = axis == last ? v : e.transpose(v, swap);
+            Value index = n.apply1(this, Attrs.of("axis", last, "keepdims", false), moved);
+            Value hot = e.oneHot(index, v.type().shape().dim(axis), x.type().dtype());
+            return List.of(e.reshape(axis == last ? hot : e.transpose(hot, swap), s));
+        }
+    }
+
+    /**
+     * top_k(x) -> (values, indices): the "k" largest elements along attribute "axis" (default -1),
+     * or the smallest with "largest" false, in order, ties to the lower index (ONNX's TopK; a NaN
+     * counts as the largest). Its gradient scatters the upstream gradient of the values back to the
+     * places they came from.
+     */
+    static final class TopK extends Op {
+        TopK() {
+            super("top_k", 1, 1);
+        }
+
+        @Override
+        public int outputCount() {
+            return 2;
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            Check.numeric(name(), in[0]);
+            Shape s = in[0].shape();
+            int axis = s.axis(attrs.getInt("axis", -1), name()), k = attrs.getInt("k");
+            if (k < 0 || (s.dim(axis) != Shape.DYNAMIC && k > s.dim(axis))) throw new ShapeException(name() + ": k " + k + " is out of range for axis " + axis + " of " + s);
+            Shape out = s.with(axis, k);
+            return new TensorType[] {in[0].withShape(out), new TensorType(DType.INT64, out)};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Tensor x = in[0];
+            Shape s = x.shape();
+            int axis = s.axis(attrs.getInt("axis", -1), name()), k = attrs.getInt("k"), d = s.dim(axis);
+            int inner = s.size(axis + 1, s.rank()), outer = s.size(0, axis);
+            boolean largest = attrs.getBool("largest", true), floating = x.dtype().isFloating();
+            Integer[] order = new Integer[d];
+            for (int o = 0; o < outer; o++) {
+                for (int i = 0; i < inner; i++) {
+                    int base = o * d * inner + i;
+                    for (int j = 0; j < d; j++) order[j] = j;
+                    java.util.Comparator<Integer> byValue = floating
+                            ? (p, q) -> Double.compare(x.readDouble(base + p * inner), x.readDouble(base + q * inner))
+                            : (p, q) -> Long.compare(x.readLong(base + p * inner), x.readLong(base + q * inner));
+                    Arrays.sort(order, (largest ? byValue.reversed() : byValue).thenComparing(j -> j));
+                    int at = o * k * inner + i;
+                    for (int j = 0; j < k; j++) {
+                        int from = base + order[j] * inner, to = at + j * inner;
+                        if (floating) out[0].setDouble(to, x.readDouble(from));
+                        else out[0].setLong(to, x.readLong(from));
+                        out[1].setLong(to, order[j]);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            if (!wanted[0] || gOut.get(0) == null) return Arrays.asList((V) null);
+            V x = in.get(0);
+            int axis = e.shape(x).axis(attrs.getInt("axis", -1), name());
+            return Arrays.asList(e.one(Ops.SCATTER_ELEMENTS, Attrs.of("axis", axis, "reduction", "add"),
+                    List.of(e.zeros(e.type(x)), out.get(1), gOut.get(0))));
+        }
+
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            Attrs a = node.attrs();
+            out.node("TopK", List.of(node.input(0), out.int64s(a.getInt("k"))), node.outputs(),
+                    "axis", a.getInt("axis", -1), "largest", a.getBool("largest", true) ? 1 : 0, "sorted", 1);
+        }
+
+        /** K is an attribute before opset 10, a (known) input after; sorted 0 allows any order, so sorted is as good. */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("TopK", n -> {
+                long k = n.opset() < 10 ? n.getInt("k", -1) : n.constant(1).readLong(0);
+                if (k < 0 || k > Integer.MAX_VALUE) throw n.error("k must be a non-negative int, got " + k);
+                Attrs a = Attrs.of("k", (int) k, "axis", n.getInt("axis", -1), "largest", n.getInt("largest", 1) != 0);
+                n.getInt("sorted", 1);
+                return n.emit().apply(this, a, List.of(n.input(0)));
+            });
+        }
+    }
+
+    /**
+     * cumsum(x): running sums along attribute "axis", with ONNX CumSum's "exclusive" (each sum leaves
+     * out its own element) and "reverse" (from the end). Its gradient is the cumulative sum of the
+     * upstream gradient the other way.
+     */
+    static final class CumSum extends Op {
+        CumSum() {
+            super("cumsum", 1, 1);
+        }
+
+        @Override
+        protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
+            Check.numeric(name(), in[0]);
+            in[0].shape().axis(attrs.getInt("axis", 0), name());
+            return new TensorType[] {in[0]};
+        }
+
+        @Override
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
+            Tensor x = in[0], y = out[0];
+            Shape s = x.shape();
+            int axis = s.axis(attrs.getInt("axis", 0), name());
+            boolean exclusive = attrs.getBool("exclusive", false), reverse = attrs.getBool("reverse", false), integer = x.dtype() == DType.INT64;
+            int len = s.dim(axis), inner = s.size(axis + 1, s.rank()), outer = s.size(0, axis);
+            for (int o = 0; o < outer; o++) {
+                for (int i = 0; i < inner; i++) {
+                    double acc = 0;
+                    long iacc = 0;
+                    for (int k = 0; k < len; k++) {
+                        int at = (o * len + (reverse ? len - 1 - k : k)) * inner + i;
+                        if (integer) {
+                            long v = x.readLong(at);
+                            if (!exclusive) iacc += v;
+                            y.setLong(at, iacc);
+                            if (exclusive) iacc += v;
+                        } else {
+                            double v = x.readDouble(at);
+                            if (!exclusive) acc += v;
+                            y.setDouble(at, acc);
+                            if (exclusive) acc += v;
+                        }
+                    }
+                }
+            }
+        }
+
+        @Override
+        public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
+            if (!wanted[0]) return Arrays.asList((V) null);
+            return Arrays.asList(e.one(this, attrs.with("reverse", !attrs.getBool("reverse", false)), List.of(gOut.get(0))));
+        }
+
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            Attrs a = node.attrs();
+            out.node("CumSum", List.of(node.input(0), out.constant(Tensor.scalar(a.getInt("axis", 0), DType.INT64))), node.outputs(),
+                    "exclusive", a.getBool("exclusive", false) ? 1 : 0, "reverse", a.getBool("reverse", false) ? 1 : 0);
+        }
+
+        /** The axis is an input, which must be known when the model is read. */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("CumSum", n -> List.of(n.apply1(this, Attrs.of("axis", (int) n.constant(1).readLong(0),
+                    "exclusive", n.getInt("exclusive", 0) != 0, "reverse", n.getInt("reverse", 0) != 0), n.input(0))));
         }
     }
 

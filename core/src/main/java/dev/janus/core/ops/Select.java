@@ -5,6 +5,7 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.ir.Value;
 import dev.janus.core.onnx.ExportNode;
 import dev.janus.core.onnx.OnnxImportRule;
 import dev.janus.core.onnx.OnnxTypes;
@@ -94,6 +95,20 @@ final class Select {
         public Map<String, OnnxImportRule> fromOnnx() {
             Map<String, OnnxImportRule> rules = new java.util.HashMap<>(super.fromOnnx());
             rules.put("Less", n -> List.of(n.apply1(this, Attrs.NONE, n.input(1), n.input(0))));
+            // a >= b is a > b or a == b (false with a NaN, as it should be)
+            rules.put("GreaterOrEqual", n -> List.of(n.apply1(Ops.OR, Attrs.NONE, n.apply1(this, Attrs.NONE, n.input(0), n.input(1)),
+                    n.apply1(Ops.EQUAL, Attrs.NONE, n.input(0), n.input(1)))));
+            rules.put("LessOrEqual", n -> List.of(n.apply1(Ops.OR, Attrs.NONE, n.apply1(this, Attrs.NONE, n.input(1), n.input(0)),
+                    n.apply1(Ops.EQUAL, Attrs.NONE, n.input(0), n.input(1)))));
+            // Shrink: x + bias below -lambd, x - bias above lambd, 0 between
+            rules.put("Shrink", n -> {
+                Emitter<Value> e = n.emit();
+                Value x = n.input(0);
+                DType t = x.type().dtype();
+                double lambd = n.getFloat("lambd", 0.5), bias = n.getFloat("bias", 0);
+                Value above = e.where(e.greater(x, e.scalar(lambd, t)), e.sub(x, e.scalar(bias, t)), e.scalar(0, t));
+                return List.of(e.where(e.greater(e.scalar(-lambd, t), x), e.add(x, e.scalar(bias, t)), above));
+            });
             return rules;
         }
     }
@@ -186,7 +201,11 @@ final class Select {
 
     }
 
-    /** Converts to attribute "to". Float to int64 truncates toward zero; to bool tests != 0. */
+    /**
+     * Converts to attribute "to", as ONNX's Cast: float to integer truncates toward zero and wraps to
+     * the target's width (as integer to narrower integer does); to float16/bfloat16 rounds to nearest
+     * even; to bool, non-zero is true.
+     */
     static final class Cast extends Op {
         @Override
         public boolean isElementwise() {
@@ -204,25 +223,42 @@ final class Select {
         }
 
         @Override
+        public boolean computes(DType dtype) {
+            return true;
+        }
+
+        /** A shape value keeps its known elements (wrapped to the target's width). */
+        @Override
+        protected Long[][] knownElements(TensorType[] in, Attrs attrs, TensorType[] out) {
+            return in[0].dtype().isInteger() && in[0].elements() != null ? new Long[][] {in[0].elements()} : null;
+        }
+
+        @Override
         public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
-            Tensor x = in[0], y = out[0];
+            convert(in[0], out[0]);
+        }
+
+        /** Writes {@code x}'s elements into {@code y} (same size, any dtypes and storage), converted as Cast converts. */
+        static void convert(Tensor x, Tensor y) {
             int n = x.numel();
             DType from = x.dtype(), to = y.dtype();
+            boolean heap = x.storage().kind() == dev.janus.core.backend.StorageKind.HEAP
+                    && y.storage().kind() == dev.janus.core.backend.StorageKind.HEAP;
             if (from == to) {
-                y.copyFrom(x);
-            } else if (from == DType.FLOAT32 && to == DType.FLOAT64) {
+                y.copyFrom(x.shape().equals(y.shape()) ? x : x.view(y.shape()));
+            } else if (heap && from == DType.FLOAT32 && to == DType.FLOAT64) {
                 float[] s = x.f32();
                 double[] d = y.f64();
                 for (int i = 0; i < n; i++) d[i] = s[i];
-            } else if (from == DType.FLOAT64 && to == DType.FLOAT32) {
+            } else if (heap && from == DType.FLOAT64 && to == DType.FLOAT32) {
                 double[] s = x.f64();
                 float[] d = y.f32();
                 for (int i = 0; i < n; i++) d[i] = (float) s[i];
-            } else if (from == DType.INT64) {
-                long[] s = x.i64();
+            } else if (from.isInteger() && (to.isInteger() || to == DType.BOOL)) {
                 for (int i = 0; i < n; i++) {
-                    if (to == DType.BOOL) y.bool()[i] = s[i] != 0;
-                    else y.setDouble(i, s[i]);
+                    long v = x.readLong(i);
+                    if (to == DType.BOOL) y.setDouble(i, v != 0 ? 1 : 0);
+                    else y.setLong(i, v);
                 }
             } else {
                 for (int i = 0; i < n; i++) y.setDouble(i, x.readDouble(i));
@@ -241,13 +277,16 @@ final class Select {
             out.node("Cast", node.inputs(), node.outputs(), "to", OnnxTypes.code(node.attrs().getDType("to")));
         }
 
-        /** "saturate" (opset 19) concerns float8 targets only, which Janus does not have. */
+        /** "saturate" (opset 19) concerns float8 targets only, which Janus does not have. CastLike casts to its second input's dtype. */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
             return Map.of("Cast", n -> {
                 n.ignore("saturate");
                 DType to = OnnxTypes.dtype(n.getInt("to", 0), "Cast node " + n.name());
                 return List.of(n.apply1(this, Attrs.of("to", to), n.input(0)));
+            }, "CastLike", n -> {
+                n.ignore("saturate");
+                return List.of(n.apply1(this, Attrs.of("to", n.input(1).type().dtype()), n.input(0)));
             });
         }
     }

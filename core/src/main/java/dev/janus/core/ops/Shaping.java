@@ -71,12 +71,7 @@ final class Shaping {
     }
 
     static Object storage(Tensor t) {
-        switch (t.dtype()) {
-            case FLOAT32: return t.f32();
-            case FLOAT64: return t.f64();
-            case INT64: return t.i64();
-            default: return t.bool();
-        }
+        return t.heapArray();
     }
 
     /** A new tensor with the axes reordered: result axis i is input axis perm[i]. */
@@ -130,23 +125,56 @@ final class Shaping {
 
     // ------------------------------------------------------------ reshape
 
-    /** Attribute "shape": -1 is inferred from the element count, 0 keeps the input's dimension (ONNX). */
+    /**
+     * Attribute "shape", or a second input holding it (a shape computed in the graph, whose elements
+     * the type knows or not): -1 is inferred from the element count, 0 keeps the input's dimension
+     * (ONNX). An element unknown before run time gives an unknown dimension.
+     */
     static final class Reshape extends Op {
+        private static final int UNKNOWN = Integer.MIN_VALUE;
+
         Reshape() {
-            super("reshape", 1, 1);
+            super("reshape", 1, 2);
         }
 
         @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
-            return new TensorType[] {in[0].withShape(target(in[0].shape(), attrs.getInts("shape")))};
+            return new TensorType[] {in[0].withShape(target(in[0].shape(), want(in, attrs)))};
+        }
+
+        private int[] want(TensorType[] in, Attrs attrs) {
+            if (in.length == 1) return attrs.getInts("shape");
+            TensorType t = in[1];
+            if (t.rank() != 1 || !t.shape().isStatic()) throw new ShapeException(name() + ": the shape must be a 1-D tensor of known length, got " + t);
+            Check.integer(name(), "the shape", t);
+            int[] w = new int[t.shape().dim(0)];
+            for (int i = 0; i < w.length; i++) {
+                Long e = t.element(i);
+                w[i] = e == null ? UNKNOWN : (int) Math.max(-2, Math.min(Integer.MAX_VALUE, e));
+            }
+            return w;
+        }
+
+        @Override
+        protected Long[][] knownElements(TensorType[] in, Attrs attrs, TensorType[] out) {
+            return in[0].elements() == null ? null : new Long[][] {in[0].elements()};
+        }
+
+        @Override
+        public boolean computes(DType dtype) {
+            return true;
         }
 
         private Shape target(Shape s, int[] want) {
             int[] out = new int[want.length];
             int infer = -1;
+            boolean unknown = false;
             for (int i = 0; i < want.length; i++) {
                 int w = want[i];
-                if (w == 0) {
+                if (w == UNKNOWN) {
+                    unknown = true;
+                    w = Shape.DYNAMIC;
+                } else if (w == 0) {
                     if (i >= s.rank()) throw error(s, want, "0 at position " + i + " has no input dimension to copy");
                     w = s.dim(i);
                 } else if (w == -1) {
@@ -157,6 +185,7 @@ final class Shaping {
                 }
                 out[i] = w;
             }
+            if (unknown) return Shape.of(out);
             // An unknown input dimension copied to its own place (a 0) is a factor of both sides and
             // cancels, so [?, 4, 3] into [0, 0, -1] is [?, 4, 3]; any other unknown leaves -1 unknown.
             long total = 1, known = 1;
@@ -194,12 +223,14 @@ final class Shaping {
 
         @Override
         public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
-            return only(wanted[0] ? e.reshape(gOut.get(0), e.shape(in.get(0))) : null);
+            V g = wanted[0] ? e.reshape(gOut.get(0), e.shape(in.get(0))) : null;
+            return in.size() == 1 ? only(g) : Arrays.asList(g, null);
         }
 
         @Override
         public void toOnnx(ExportNode node, OnnxWriter out) {
-            out.node("Reshape", List.of(node.input(0), out.int64s(node.attrs().getInts("shape"))), node.outputs());
+            if (node.inputs().size() == 2) out.node("Reshape", node.inputs(), node.outputs());
+            else out.node("Reshape", List.of(node.input(0), out.int64s(node.attrs().getInts("shape"))), node.outputs());
         }
 
         /** Flatten, Squeeze and Unsqueeze are reshapes too. */
@@ -210,6 +241,10 @@ final class Shaping {
         }
 
         private List<Value> importReshape(ImportNode n) {
+            if (!n.isConstant(1)) {
+                if (n.getInt("allowzero", 0) != 0) throw n.error("allowzero=1 with a shape computed in the graph is not supported");
+                return List.of(n.apply1(this, Attrs.NONE, n.input(0), n.input(1)));
+            }
             long[] shape = n.constant(1).toLongArray();
             if (n.getInt("allowzero", 0) != 0) {
                 for (long d : shape) if (d == 0) throw n.error("allowzero=1 with a 0 in the shape (an empty dimension) is not supported");
@@ -334,7 +369,32 @@ final class Shaping {
             return Map.of("Transpose", n -> {
                 long[] perm = n.getInts("perm");
                 return List.of(n.apply1(this, perm == null ? Attrs.NONE : Attrs.of("perm", perm), n.input(0)));
-            });
+            }, "DepthToSpace", n -> List.of(blocks(n, true)), "SpaceToDepth", n -> List.of(blocks(n, false)));
+        }
+
+        /**
+         * DepthToSpace (modes DCR and CRD) and SpaceToDepth of [N, C, H, W] by "blocksize" b: a reshape
+         * that splits off the block axes, a transpose that moves them, a reshape that merges them.
+         */
+        private Value blocks(ImportNode n, boolean toSpace) {
+            Value x = n.input(0);
+            Shape s = x.type().shape();
+            int b = n.getInt("blocksize", 0);
+            if (s.rank() != 4 || !s.isStatic()) throw n.error("input must be [N, C, H, W] with known sizes, got " + x.type());
+            if (b < 1) throw n.error("blocksize must be positive, got " + b);
+            int bn = s.dim(0), c = s.dim(1), h = s.dim(2), w = s.dim(3);
+            Emitter<Value> e = n.emit();
+            if (toSpace) {
+                if (c % (b * b) != 0) throw n.error("channels " + c + " are not a multiple of blocksize^2 = " + b * b);
+                boolean crd = n.getString("mode", "DCR").equals("CRD");
+                if (!crd && !n.getString("mode", "DCR").equals("DCR")) throw n.error("mode must be DCR or CRD, got " + n.getString("mode", ""));
+                Value split = e.reshape(x, crd ? Shape.of(bn, c / (b * b), b, b, h, w) : Shape.of(bn, b, b, c / (b * b), h, w));
+                Value moved = crd ? e.transpose(split, 0, 1, 4, 2, 5, 3) : e.transpose(split, 0, 3, 4, 1, 5, 2);
+                return e.reshape(moved, Shape.of(bn, c / (b * b), h * b, w * b));
+            }
+            if (h % b != 0 || w % b != 0) throw n.error("height and width of " + s + " are not multiples of blocksize " + b);
+            Value split = e.reshape(x, Shape.of(bn, c, h / b, b, w / b, b));
+            return e.reshape(e.transpose(split, 0, 3, 5, 1, 2, 4), Shape.of(bn, c * b * b, h / b, w / b));
         }
     }
 
@@ -343,12 +403,14 @@ final class Shaping {
     /** Broadcasts the input against attribute "shape" (ONNX Expand: either side may be 1). */
     static final class Expand extends Op {
         Expand() {
-            super("expand", 1, 1);
+            super("expand", 1, 2);
         }
 
+        /** Attribute "shape", or a second input holding it (its unknown elements are unknown dimensions). */
         @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
-            return new TensorType[] {in[0].withShape(Shape.broadcast(name(), in[0].shape(), Shape.of(attrs.getInts("shape"))))};
+            int[] shape = in.length == 2 ? ShapeValues.dims(name(), in[1], "the shape") : attrs.getInts("shape");
+            return new TensorType[] {in[0].withShape(Shape.broadcast(name(), in[0].shape(), Shape.of(shape)))};
         }
 
         @Override
@@ -362,12 +424,17 @@ final class Shaping {
 
         @Override
         public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
-            return only(wanted[0] ? e.sumTo(gOut.get(0), e.shape(in.get(0))) : null);
+            V g = wanted[0] ? e.sumTo(gOut.get(0), e.shape(in.get(0))) : null;
+            return in.size() == 1 ? only(g) : Arrays.asList(g, null);
         }
 
         /** An unknown (-1) target dimension is the input's own; ONNX's Expand keeps that for a 1. */
         @Override
         public void toOnnx(ExportNode node, OnnxWriter out) {
+            if (node.inputs().size() == 2) {
+                out.node("Expand", node.inputs(), node.outputs());
+                return;
+            }
             int[] shape = node.attrs().getInts("shape");
             for (int i = 0; i < shape.length; i++) if (shape[i] == Shape.DYNAMIC) shape[i] = 1;
             out.node("Expand", List.of(node.input(0), out.int64s(shape)), node.outputs());
@@ -375,7 +442,8 @@ final class Shaping {
 
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("Expand", n -> List.of(n.apply1(this, Attrs.of("shape", n.constant(1).toLongArray()), n.input(0))));
+            return Map.of("Expand", n -> List.of(n.isConstant(1) ? n.apply1(this, Attrs.of("shape", n.constant(1).toLongArray()), n.input(0))
+                    : n.apply1(this, Attrs.NONE, n.input(0), n.input(1))));
         }
     }
 
@@ -406,6 +474,20 @@ final class Shaping {
                 total = total == Shape.DYNAMIC || s.dim(axis) == Shape.DYNAMIC ? Shape.DYNAMIC : total + s.dim(axis);
             }
             return new TensorType[] {in[0].withShape(first.with(axis, total))};
+        }
+
+        /** Shape values joined: the known elements of each part. */
+        @Override
+        protected Long[][] knownElements(TensorType[] in, Attrs attrs, TensorType[] out) {
+            Long[] e = new Long[out[0].shape().size()];
+            int at = 0;
+            boolean any = false;
+            for (TensorType t : in) {
+                int n = t.shape().size();
+                for (int i = 0; i < n; i++) any |= (e[at + i] = t.element(i)) != null;
+                at += n;
+            }
+            return any ? new Long[][] {e} : null;
         }
 
         @Override
@@ -528,6 +610,16 @@ final class Shaping {
             return new TensorType[] {in[0].withShape(new Region(in[0].shape(), attrs, name()).shape())};
         }
 
+        /** Part of a shape value. */
+        @Override
+        protected Long[][] knownElements(TensorType[] in, Attrs attrs, TensorType[] out) {
+            if (in[0].elements() == null || in[0].rank() != 1) return null;
+            Region r = new Region(in[0].shape(), attrs, name());
+            Long[] e = new Long[out[0].shape().size()];
+            for (int i = 0; i < e.length; i++) e[i] = in[0].element(r.start[0] + i * r.step[0]);
+            return new Long[][] {e};
+        }
+
         @Override
         public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
             Shape s = in[0].shape();
@@ -551,10 +643,94 @@ final class Shaping {
             out.node("Slice", in, node.outputs());
         }
 
+        /**
+         * CenterCropPad: each listed axis cut or zero-padded to its target size about the centre (the
+         * odd element goes to the end), as slices and concatenations with zeros.
+         */
+        private static List<Value> importCenterCropPad(ImportNode n) {
+            Value y = n.input(0);
+            Shape s = y.type().shape();
+            long[] target = n.constant(1).toLongArray();
+            long[] given = n.getInts("axes");
+            int[] axes = new int[given == null ? s.rank() : given.length];
+            for (int i = 0; i < axes.length; i++) axes[i] = given == null ? i : s.axis((int) given[i], n.opType());
+            if (target.length != axes.length) throw n.error("shape must hold " + axes.length + " sizes, got " + Arrays.toString(target));
+            Emitter<Value> e = n.emit();
+            for (int i = 0; i < axes.length; i++) {
+                int a = axes[i], d = y.type().shape().dim(a);
+                if (d == Shape.DYNAMIC) throw n.error("axis " + a + " of " + s + " is cropped or padded, so its size must be known");
+                if (target[i] < 0 || target[i] > Shape.MAX_ELEMENTS) throw n.error("size " + target[i] + " is out of range");
+                int t = (int) target[i];
+                if (t < d) {
+                    int start = (d - t) / 2;
+                    y = e.slice(y, a, start, start + t);
+                } else if (t > d) {
+                    int before = (t - d) / 2, after = t - d - before;
+                    Shape ys = y.type().shape();
+                    List<Value> parts = new ArrayList<>();
+                    if (before > 0) parts.add(e.zeros(y.type().withShape(ys.with(a, before))));
+                    parts.add(y);
+                    if (after > 0) parts.add(e.zeros(y.type().withShape(ys.with(a, after))));
+                    y = e.concat(parts, a);
+                }
+            }
+            return List.of(y);
+        }
+
+        /**
+         * Split is slices along its axis: the sizes from attribute or input "split" (an input from
+         * opset 13), else equal parts, one per output (from opset 18, "num_outputs" parts of
+         * ceil(size / n), the last smaller); the axis's size must be known.
+         */
+        private List<Value> importSplit(ImportNode n) {
+            Value x = n.input(0);
+            Shape s = x.type().shape();
+            int axis = s.axis(n.getInt("axis", 0), n.opType()), size = s.dim(axis);
+            if (size == Shape.DYNAMIC) throw n.error("the size of axis " + axis + " of " + s + " must be known");
+            long[] split = n.opset() < 13 ? n.getInts("split") : n.hasInput(1) ? n.constant(1).toLongArray() : null;
+            int parts = n.opset() >= 18 && n.has("num_outputs") ? n.getInt("num_outputs", 0) : n.outputCount();
+            if (split == null) {
+                if (parts <= 0) throw n.error("num_outputs must be positive, got " + parts);
+                split = new long[parts];
+                long chunk = n.opset() >= 18 ? (size + parts - 1) / parts : size / parts;
+                if (n.opset() < 18 && size % parts != 0) throw n.error("axis " + axis + " of size " + size + " does not split into " + parts + " equal parts");
+                for (int i = 0; i < parts; i++) split[i] = Math.max(0, Math.min(chunk, size - i * chunk));
+            }
+            if (split.length != n.outputCount()) throw n.error(split.length + " split sizes for " + n.outputCount() + " outputs");
+            List<Value> outs = new ArrayList<>();
+            long at = 0;
+            for (long len : split) {
+                if (len < 0 || at + len > size) throw n.error("split sizes " + Arrays.toString(split) + " do not fit axis " + axis + " of size " + size);
+                outs.add(n.apply1(this, Attrs.of("starts", new long[] {at}, "ends", new long[] {at + len}, "axes", new long[] {axis}), x));
+                at += len;
+            }
+            if (at != size) throw n.error("split sizes " + Arrays.toString(split) + " do not add up to " + size);
+            return outs;
+        }
+
+        /**
+         * Trilu keeps the upper (attribute upper=1, the default) or lower triangle of the last two
+         * axes, from diagonal k (an input, 0 by default): a where over a constant mask, which needs
+         * those two sizes known.
+         */
+        private static List<Value> importTrilu(ImportNode n) {
+            Value x = n.input(0);
+            Shape s = x.type().shape();
+            if (s.rank() < 2) throw n.error("the input must have rank >= 2, got " + x.type());
+            int rows = s.dim(-2), cols = s.dim(-1);
+            if (rows == Shape.DYNAMIC || cols == Shape.DYNAMIC) throw n.error("the last two sizes of " + s + " must be known");
+            long k = n.hasInput(1) ? n.constant(1).readLong(0) : 0;
+            boolean upper = n.getInt("upper", 1) != 0;
+            boolean[] keep = new boolean[rows * cols];
+            for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) keep[i * cols + j] = upper ? j - i >= k : j - i <= k;
+            Emitter<Value> e = n.emit();
+            return List.of(e.where(e.constant(Tensor.of(keep, rows, cols)), x, e.scalar(0, x.type().dtype())));
+        }
+
         /** Before opset 10 the bounds are attributes; from 10 they are inputs, which must be constants. */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("Slice", n -> {
+            return Map.of("Split", this::importSplit, "Trilu", Slice::importTrilu, "CenterCropPad", Slice::importCenterCropPad, "Slice", n -> {
                 Attrs a;
                 if (n.opset() < 10) {
                     if (n.getInts("starts") == null || n.getInts("ends") == null) throw n.error("the starts and ends attributes are required");
@@ -632,10 +808,24 @@ final class Shaping {
 
         @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
-            Check.dtype(name(), "indices", in[1], DType.INT64);
+            Check.integer(name(), "indices", in[1]);
             Shape d = in[0].shape();
             int axis = d.axis(attrs.getInt("axis", 0), name());
             return new TensorType[] {in[0].withShape(d.sub(0, axis).concat(in[1].shape()).concat(d.sub(axis + 1, d.rank())))};
+        }
+
+        /** Dimensions picked out of a shape value. */
+        @Override
+        protected Long[][] knownElements(TensorType[] in, Attrs attrs, TensorType[] out) {
+            if (in[0].elements() == null || in[0].rank() != 1 || !in[1].isKnown()) return null;
+            int size = in[0].shape().dim(0);
+            Long[] idx = in[1].elements(), e = new Long[idx.length];
+            for (int j = 0; j < idx.length; j++) {
+                long k = idx[j] < 0 ? idx[j] + size : idx[j];
+                if (k < 0 || k >= size) return null;    // the kernel says so at run time
+                e[j] = in[0].element((int) k);
+            }
+            return new Long[][] {e};
         }
 
         @Override
@@ -671,7 +861,100 @@ final class Shaping {
 
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("Gather", n -> List.of(n.apply1(this, Attrs.of("axis", n.getInt("axis", 0)), n.input(0), n.input(1))));
+            return Map.of("Gather", n -> List.of(n.apply1(this, Attrs.of("axis", n.getInt("axis", 0)), n.input(0), n.input(1))),
+                    "Pad", this::importPad, "Tile", this::importTile);
+        }
+
+        /** Tile, axis by axis, as a gather of positions 0..d-1 repeated (so its gradient is gather's). */
+        private List<Value> importTile(ImportNode n) {
+            Value y = n.input(0);
+            Shape s = y.type().shape();
+            long[] repeats = n.constant(1).toLongArray();
+            if (repeats.length != s.rank()) throw n.error("repeats must hold " + s.rank() + " values (one per axis of " + s + "), got " + Arrays.toString(repeats));
+            for (int a = 0; a < repeats.length; a++) {
+                if (repeats[a] < 0) throw n.error("repeats must not be negative, got " + Arrays.toString(repeats));
+                if (repeats[a] == 1) continue;
+                int d = s.dim(a);
+                if (d == Shape.DYNAMIC) throw n.error("axis " + a + " of " + s + " is repeated, so its size must be known");
+                long size = d * repeats[a];
+                if (size > Shape.MAX_ELEMENTS) throw n.error("repeats " + Arrays.toString(repeats) + " give axis " + a + " size " + size);
+                long[] idx = new long[(int) size];
+                for (int j = 0; j < size; j++) idx[j] = j % d;
+                y = d == 0 || size == 0 ? n.emit().zeros(y.type().withShape(y.type().shape().with(a, (int) size)))
+                        : n.apply1(this, Attrs.of("axis", a), y, n.emit().constant(Tensor.of(idx)));
+            }
+            return List.of(y);
+        }
+
+        /**
+         * Pad, axis by axis, as a gather of each output position's source (constant: masked to the
+         * value; edge: clamped; reflect: mirrored without repeating the edge; wrap: modulo), so its
+         * gradient is gather's; negative pads crop. The padded sizes must be known.
+         */
+        private List<Value> importPad(ImportNode n) {
+            Value x = n.input(0);
+            Shape s = x.type().shape();
+            int r = s.rank();
+            String mode = n.getString("mode", "constant");
+            if (!List.of("constant", "reflect", "edge", "wrap").contains(mode)) throw n.error("mode '" + mode + "' is not one of constant, reflect, edge, wrap");
+            long[] pads;
+            double value;
+            int[] axes = new int[r];
+            for (int i = 0; i < r; i++) axes[i] = i;
+            if (n.opset() < 11) {
+                pads = n.getInts("pads");
+                value = n.getFloat("value", 0);
+            } else {
+                pads = n.constant(1).toLongArray();
+                value = n.hasInput(2) ? n.constant(2).readDouble(0) : 0;
+                if (n.hasInput(3)) {
+                    long[] a = n.constant(3).toLongArray();
+                    axes = new int[a.length];
+                    for (int i = 0; i < a.length; i++) axes[i] = s.axis((int) a[i], n.opType());
+                }
+            }
+            if (pads == null || pads.length != 2 * axes.length) throw n.error("pads must hold " + 2 * axes.length + " values, got " + Arrays.toString(pads));
+            Emitter<Value> e = n.emit();
+            Value y = x;
+            for (int k = 0; k < axes.length; k++) {
+                int a = axes[k];
+                long before = pads[k], after = pads[k + axes.length];
+                if (before == 0 && after == 0) continue;
+                int d = s.dim(a);
+                if (d == Shape.DYNAMIC) throw n.error("axis " + a + " of " + s + " is padded, so its size must be known");
+                long size = d + before + after;
+                if (size < 0 || size > Shape.MAX_ELEMENTS) throw n.error("pads " + Arrays.toString(pads) + " give axis " + a + " size " + size);
+                if (d == 0 && !mode.equals("constant") && size > 0) throw n.error(mode + " padding of an empty axis " + a);
+                long[] idx = new long[(int) size];
+                boolean[] inside = new boolean[(int) size];
+                boolean masked = false;
+                for (int j = 0; j < size; j++) {
+                    long p = j - before;
+                    inside[j] = p >= 0 && p < d;
+                    masked |= !inside[j];
+                    switch (mode) {
+                        case "edge": idx[j] = Math.max(0, Math.min(d - 1, p)); break;
+                        case "wrap": idx[j] = Math.floorMod(p, (long) d); break;
+                        case "reflect": {
+                            long period = 2L * (d - 1);
+                            long q = period == 0 ? 0 : Math.floorMod(p, period);
+                            idx[j] = q < d ? q : period - q;
+                            break;
+                        }
+                        default: idx[j] = inside[j] ? p : 0;
+                    }
+                }
+                Value gathered = d == 0 ? e.zeros(y.type().withShape(y.type().shape().with(a, (int) size)))
+                        : n.apply1(this, Attrs.of("axis", a), y, e.constant(Tensor.of(idx)));
+                if (mode.equals("constant") && masked) {
+                    int[] maskShape = new int[r];
+                    Arrays.fill(maskShape, 1);
+                    maskShape[a] = (int) size;
+                    gathered = e.where(e.constant(Tensor.of(inside, maskShape)), gathered, e.scalar(value, x.type().dtype()));
+                }
+                y = gathered;
+            }
+            return List.of(y);
         }
     }
 
@@ -699,7 +982,7 @@ final class Shaping {
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
             Check.floating(name(), in[0]);
             Check.sameDType(name(), in[0], in[2]);
-            Check.dtype(name(), "indices", in[1], DType.INT64);
+            Check.integer(name(), "indices", in[1]);
             if (in[1].rank() != 1) throw new ShapeException("index_add: indices must be 1-D, got " + in[1]);
             Shape b = in[0].shape();
             int axis = b.axis(attrs.getInt("axis", 0), name());
@@ -764,7 +1047,7 @@ final class Shaping {
 
         @Override
         protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
-            Check.dtype(name(), "labels", in[0], DType.INT64);
+            Check.integer(name(), "labels", in[0]);
             int depth = attrs.getInt("depth");
             if (depth <= 0) throw new ShapeException("one_hot: depth must be positive, got " + depth);
             DType dt = attrs.has("dtype") ? attrs.getDType("dtype") : DType.FLOAT32;

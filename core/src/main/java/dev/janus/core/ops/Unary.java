@@ -1,6 +1,7 @@
 package dev.janus.core.ops;
 
 import dev.janus.core.DType;
+import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.backend.CpuThreads;
@@ -38,8 +39,23 @@ abstract class Unary extends Op {
 
     @Override
     protected TensorType[] inferTypes(TensorType[] in, Attrs attrs) {
-        Check.floating(name(), in[0]);
+        if (takesIntegers()) Check.numeric(name(), in[0]);
+        else Check.floating(name(), in[0]);
         return new TensorType[] {in[0]};
+    }
+
+    /** The op on an integer (int64; other integer types are widened to it); ops that have none keep the default. */
+    long i64(long x) {
+        throw new UnsupportedOperationException(name());
+    }
+
+    private boolean takesIntegers() {
+        try {
+            i64(1);
+            return true;
+        } catch (UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     /** Elements per thread below which the op does not split: cheap ops need more to pay for the hand-off. */
@@ -55,6 +71,11 @@ abstract class Unary extends Op {
     @Override
     public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
         int n = in[0].numel();
+        if (in[0].dtype() != DType.FLOAT32 && in[0].dtype() != DType.FLOAT64) {
+            long[] x = in[0].i64(), y = out[0].i64();
+            for (int i = 0; i < n; i++) y[i] = i64(x[i]);
+            return;
+        }
         boolean single = in[0].dtype() == dev.janus.core.DType.FLOAT32;
         if (CpuThreads.parts(n, grain()) <= 1) {
             if (single) f32(in[0].f32(), out[0].f32(), 0, n, attrs);
@@ -85,6 +106,7 @@ abstract class Unary extends Op {
         Neg() { super("neg", "Neg"); }
         void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = -x[i]; }
         void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = -x[i]; }
+        long i64(long x) { return -x; }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.neg(g); }
     }
 
@@ -115,13 +137,24 @@ abstract class Unary extends Op {
         Abs() { super("abs", "Abs"); }
         void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.abs(x[i]); }
         void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.abs(x[i]); }
+        long i64(long x) { return Math.abs(x); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, e.sign(x)); }
+
+        /** Softsign is x / (1 + |x|). */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Abs", OnnxImports.direct(this), "Softsign", n -> {
+                Emitter<Value> e = n.emit();
+                return List.of(e.div(n.input(0), e.add(e.one(this, Attrs.NONE, List.of(n.input(0))), 1)));
+            });
+        }
     }
 
     static final class Sign extends Unary {
         Sign() { super("sign", "Sign"); }
         void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.signum(x[i]); }
         void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.signum(x[i]); }
+        long i64(long x) { return Long.signum(x); }
         // Flat almost everywhere, as in PyTorch.
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, 0); }
     }
@@ -141,7 +174,28 @@ abstract class Unary extends Op {
         Relu() { super("relu", "Relu"); }
         void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.max(x[i], 0f); }
         void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.max(x[i], 0.0); }
+        long i64(long x) { return Math.max(x, 0); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.maskOr0(e.greater(x, e.scalar(0, e.dtype(x))), g); }
+
+        /**
+         * PRelu is x where x > 0, else slope x (the slope broadcasts to x); ThresholdedRelu is x where
+         * x > alpha (default 1), else 0. Both import as where, so their gradients are its.
+         */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Relu", OnnxImports.direct(this), "PRelu", n -> {
+                Emitter<Value> e = n.emit();
+                Value x = n.input(0), slope = n.input(1);
+                if (!Shape.broadcast(n.opType(), x.type().shape(), slope.type().shape()).equals(x.type().shape())) {
+                    throw n.error("slope " + slope.type() + " does not broadcast to the input " + x.type());
+                }
+                return List.of(e.where(e.greater(x, e.scalar(0, e.dtype(x))), x, e.mul(x, slope)));
+            }, "ThresholdedRelu", n -> {
+                Emitter<Value> e = n.emit();
+                Value x = n.input(0);
+                return List.of(e.maskOr0(e.greater(x, e.scalar(n.getFloat("alpha", 1.0), e.dtype(x))), x));
+            });
+        }
     }
 
     /** x for x > 0, alpha x otherwise (alpha defaults to 0.01). */
@@ -196,6 +250,11 @@ abstract class Unary extends Op {
         public Map<String, OnnxImportRule> fromOnnx() {
             return Map.of(
                     "Elu", n -> List.of(n.apply1(this, Attrs.of("alpha", n.getFloat("alpha", 1.0)), n.input(0))),
+                    "Celu", n -> {
+                        double alpha = n.getFloat("alpha", 1.0);
+                        Value scaled = n.emit().mul(n.input(0), 1 / alpha);
+                        return List.of(n.emit().mul(n.apply1(this, Attrs.of("alpha", 1.0), scaled), alpha));
+                    },
                     "Selu", n -> {
                         Attrs alpha = Attrs.of("alpha", n.getFloat("alpha", 1.67326319217681884765625));
                         return List.of(n.emit().mul(n.apply1(this, alpha, n.input(0)), n.getFloat("gamma", 1.05070102214813232421875)));
@@ -279,6 +338,15 @@ abstract class Unary extends Op {
         void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = (float) (1 / (1 + Math.exp(-x[i]))); }
         void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = 1 / (1 + Math.exp(-x[i])); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, e.mul(y, e.rsub(1, y))); }
+
+        /** Swish (opset 24) is x sigmoid(alpha x), alpha defaulting to 1. */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Sigmoid", OnnxImports.direct(this), "Swish", n -> {
+                Value x = n.input(0);
+                return List.of(n.emit().mul(x, n.emit().sigmoid(n.emit().mul(x, n.getFloat("alpha", 1.0)))));
+            });
+        }
     }
 
     static final class Tanh extends Unary {
@@ -287,6 +355,77 @@ abstract class Unary extends Op {
         void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = (float) Math.tanh(x[i]); }
         void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.tanh(x[i]); }
         <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.mul(g, e.rsub(1, e.mul(y, y))); }
+    }
+
+    /** x relu6(x + 3) / 6, as PyTorch's Hardswish and ONNX's HardSwish (opset 14; written out before it). */
+    static final class HardSwish extends Unary {
+        HardSwish() { super("hard_swish"); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = x[i] * Math.min(Math.max(x[i] + 3f, 0f), 6f) / 6f; }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = x[i] * Math.min(Math.max(x[i] + 3, 0), 6) / 6; }
+        // 0 below -3, 1 above 3, (2x + 3) / 6 between.
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
+            DType t = e.dtype(x);
+            V middle = e.add(e.mul(x, 1 / 3.0), 0.5);
+            V d = e.where(e.greater(x, e.scalar(3, t)), e.scalar(1, t), e.where(e.greater(e.scalar(-3, t), x), e.scalar(0, t), middle));
+            return e.mul(g, d);
+        }
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            DType t = node.inputType(0).dtype();
+            if (out.opset() >= 14 && t != DType.FLOAT64) {
+                out.node("HardSwish", node.inputs(), node.outputs());
+                return;
+            }
+            // x clip(x / 6 + 1/2, 0, 1), in ops ONNX Runtime runs in float64 too (its HardSwish and HardSigmoid do not)
+            String x = node.input(0), scaled = out.emit("Add", List.of(out.emit("Mul", List.of(x, out.scalar(1 / 6.0, t))), out.scalar(0.5, t)));
+            String gate = out.emit("Clip", List.of(scaled, out.scalar(0, t), out.scalar(1, t)));
+            out.node("Mul", List.of(x, gate), node.outputs());
+        }
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("HardSwish", OnnxImports.direct(this));
+        }
+    }
+
+    /**
+     * clip(alpha x + beta, 0, 1), as ONNX's HardSigmoid (defaults 0.2 and 0.5); PyTorch's Hardsigmoid
+     * and Keras 3's hard_sigmoid are alpha 1/6, beta 1/2.
+     */
+    static final class HardSigmoid extends Unary {
+        HardSigmoid() { super("hard_sigmoid"); }
+        void f32(float[] x, float[] y, int from, int n, Attrs a) {
+            float alpha = (float) alpha(a), beta = (float) beta(a);
+            for (int i = from; i < n; i++) y[i] = Math.min(Math.max(alpha * x[i] + beta, 0f), 1f);
+        }
+        void f64(double[] x, double[] y, int from, int n, Attrs a) {
+            double alpha = alpha(a), beta = beta(a);
+            for (int i = from; i < n; i++) y[i] = Math.min(Math.max(alpha * x[i] + beta, 0), 1);
+        }
+        // alpha strictly inside (0, 1), 0 where clipped (PyTorch's hardsigmoid_backward too).
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) {
+            DType t = e.dtype(y);
+            return e.maskOr0(e.greater(y, e.scalar(0, t)), e.maskOr0(e.greater(e.scalar(1, t), y), e.mul(g, alpha(a))));
+        }
+        static double alpha(Attrs a) { return a.getDouble("alpha", 0.2); }
+        static double beta(Attrs a) { return a.getDouble("beta", 0.5); }
+
+        /** ONNX Runtime has no float64 HardSigmoid: written out there. */
+        @Override
+        public void toOnnx(ExportNode node, OnnxWriter out) {
+            DType t = node.inputType(0).dtype();
+            double alpha = alpha(node.attrs()), beta = beta(node.attrs());
+            if (t != DType.FLOAT64) {
+                out.node("HardSigmoid", node.inputs(), node.outputs(), "alpha", alpha, "beta", beta);
+                return;
+            }
+            String z = out.emit("Add", List.of(out.emit("Mul", List.of(node.input(0), out.scalar(alpha, t))), out.scalar(beta, t)));
+            out.node("Clip", List.of(z, out.scalar(0, t), out.scalar(1, t)), node.outputs());
+        }
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("HardSigmoid", n -> List.of(n.apply1(this,
+                    Attrs.of("alpha", n.getFloat("alpha", 0.2), "beta", n.getFloat("beta", 0.5)), n.input(0))));
+        }
     }
 
     /** log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (PyTorch's defaults: 1, 20). */
@@ -330,7 +469,8 @@ abstract class Unary extends Op {
 
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("Softplus", OnnxImports.direct(this));
+            return Map.of("Softplus", OnnxImports.direct(this),
+                    "Mish", n -> List.of(n.emit().mul(n.input(0), n.emit().tanh(n.apply1(this, Attrs.NONE, n.input(0))))));
         }
     }
 
@@ -358,13 +498,9 @@ abstract class Unary extends Op {
             out.node("Clip", hi.isEmpty() ? List.of(node.input(0), lo) : List.of(node.input(0), lo, hi), node.outputs());
         }
 
-        /** HardSigmoid is clip(alpha x + beta, 0, 1). */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("Clip", this::importClip, "HardSigmoid", n -> {
-                Value scaled = n.emit().add(n.emit().mul(n.input(0), n.getFloat("alpha", 0.2)), n.getFloat("beta", 0.5));
-                return List.of(n.apply1(this, Attrs.of("min", 0.0, "max", 1.0), scaled));
-            });
+            return Map.of("Clip", this::importClip);
         }
 
         // Before opset 11 the bounds are attributes (defaulting to the float range); from 11 they are

@@ -103,9 +103,9 @@ class SafeTensorsTest {
                 assertThrows(JanusException.class, () -> SafeTensors.load(f)).getMessage());
         assertEquals("x is not a safetensors file: its header is not valid JSON (expected ':' at character 5)",
                 assertThrows(JanusException.class, () -> SafeTensors.decode(raw("{\"a\" 1}", 0), "x")).getMessage());
-        assertEquals("x: tensor 'a' has dtype BF16, which Janus does not read (it reads F32, F64, I64 and BOOL)",
+        assertEquals("x: tensor 'a' has dtype F8_E4M3, which Janus does not read (it reads F32, F64, I64, BOOL, I8, U8, I16, U16, I32, U32, U64, F16 and BF16)",
                 assertThrows(JanusException.class, () -> SafeTensors.decode(
-                        raw("{\"a\":{\"dtype\":\"BF16\",\"shape\":[1],\"data_offsets\":[0,2]}}", 2), "x")).getMessage());
+                        raw("{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1), "x")).getMessage());
         assertEquals("x: tensor 'a': data_offsets [0, 3] do not hold 1 float32 values (4 bytes)",
                 assertThrows(JanusException.class, () -> SafeTensors.decode(
                         raw("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,3]}}", 3), "x")).getMessage());

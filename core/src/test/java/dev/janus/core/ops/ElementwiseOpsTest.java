@@ -37,6 +37,27 @@ class ElementwiseOpsTest {
         assertClose(expected, y, tol(dt) * 4, tol(dt));
     }
 
+    @org.junit.jupiter.api.Test
+    void logicalOpsAndFloatTests() {
+        Tensor a = Tensor.of(new boolean[] {true, true, false, false}), b = Tensor.of(new boolean[] {true, false, true, false});
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new boolean[] {false, false, true, true}, run(Ops.NOT, Attrs.NONE, a).bool());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new boolean[] {true, false, false, false}, run(Ops.AND, Attrs.NONE, a, b).bool());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new boolean[] {true, true, true, false}, run(Ops.OR, Attrs.NONE, a, b).bool());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new boolean[] {false, true, true, false}, run(Ops.XOR, Attrs.NONE, a, b).bool());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new boolean[] {true, false, false, true},
+                run(Ops.XOR, Attrs.NONE, Tensor.of(new boolean[] {true, false}, 2, 1), Tensor.of(new boolean[] {false, true})).bool());
+        Tensor f = Tensor.of(new float[] {1, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY});
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new boolean[] {false, true, false, false}, run(Ops.IS_NAN, Attrs.NONE, f).bool());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new boolean[] {false, false, true, true}, run(Ops.IS_INF, Attrs.NONE, f).bool());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new boolean[] {false, false, false, true},
+                run(Ops.IS_INF, Attrs.of("detect_positive", false), f).bool());
+        Tensor m = Tensor.of(new float[] {3, 1, 1, 5, 5, 2}, 2, 3);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {1, 2}, run(Ops.ARGMIN, Attrs.of("axis", 1), m).i64());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {2, 2}, run(Ops.ARGMIN, Attrs.of("axis", 1, "last", true), m).i64());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {0, 0}, run(Ops.ARGMAX, Attrs.of("axis", 1), m).i64());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {0, 1}, run(Ops.ARGMAX, Attrs.of("axis", 1, "last", true), m).i64());
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
     void unaryValues(DType dt) {
@@ -58,6 +79,25 @@ class ElementwiseOpsTest {
                 -0.04540230591222494, -0.15880800939172324, 0.0, 0.8411919906082768, 1.954597694087775);
         check(Ops.SIGMOID, Attrs.NONE, dt, new double[] {0, 2, -30}, 0.5, 0.8807970779778823, 9.357622968839299e-14);
         check(Ops.TANH, Attrs.NONE, dt, new double[] {0, 1}, 0, 0.7615941559557649);
+        // values from NumPy
+        check(Ops.HARD_SWISH, Attrs.NONE, dt, new double[] {-4, -1, 0.5, 4}, 0, -0.3333333333333333, 0.2916666666666667, 4);
+        check(Ops.HARD_SIGMOID, Attrs.NONE, dt, new double[] {-3, -1, 0.5, 3}, 0, 0.3, 0.6, 1);
+        check(Ops.HARD_SIGMOID, Attrs.of("alpha", 1 / 6.0, "beta", 0.5), dt, new double[] {-4, 1.5, 4}, 0, 0.75, 1);
+        check(Ops.RECIPROCAL, Attrs.NONE, dt, new double[] {-4, 0.5}, -0.25, 2);
+        check(Ops.SIN, Attrs.NONE, dt, new double[] {0, 1}, 0, 0.8414709848078965);
+        check(Ops.COS, Attrs.NONE, dt, new double[] {0, 1}, 1, 0.5403023058681398);
+        check(Ops.TAN, Attrs.NONE, dt, new double[] {1}, 1.5574077246549023);
+        check(Ops.ASIN, Attrs.NONE, dt, new double[] {0.5}, 0.5235987755982989);
+        check(Ops.ACOS, Attrs.NONE, dt, new double[] {0.5}, 1.0471975511965979);
+        check(Ops.ATAN, Attrs.NONE, dt, new double[] {1}, 0.7853981633974483);
+        check(Ops.SINH, Attrs.NONE, dt, new double[] {1}, 1.1752011936438014);
+        check(Ops.COSH, Attrs.NONE, dt, new double[] {1}, 1.5430806348152437);
+        check(Ops.ASINH, Attrs.NONE, dt, new double[] {1, -2}, 0.881373587019543, -1.4436354751788103);
+        check(Ops.ACOSH, Attrs.NONE, dt, new double[] {2}, 1.3169578969248166);
+        check(Ops.ATANH, Attrs.NONE, dt, new double[] {0.5}, 0.5493061443340549);
+        check(Ops.FLOOR, Attrs.NONE, dt, new double[] {-1.5, 1.5}, -2, 1);
+        check(Ops.CEIL, Attrs.NONE, dt, new double[] {-1.5, 1.5}, -1, 2);
+        check(Ops.ROUND, Attrs.NONE, dt, new double[] {0.5, 1.5, 2.5, -0.5, -1.4}, 0, 2, 2, -0, -1);   // halves to even
         check(Ops.SOFTPLUS, Attrs.NONE, dt, new double[] {0, 1, 30, -5}, 0.6931471805599453, 1.3132616875182228, 30, 0.006715348489118068);
         check(Ops.CLIP, Attrs.of("min", -1.0, "max", 1.0), dt, new double[] {-2, 0.5, 3}, -1, 0.5, 1);
         check(Ops.CLIP, Attrs.of("max", 0.0), dt, new double[] {-2, 3}, -2, 0);
@@ -73,7 +113,7 @@ class ElementwiseOpsTest {
     @Test
     void unaryRejectsIntegers() {
         ShapeException e = assertThrows(ShapeException.class, () -> E.exp(Tensor.arange(3)));
-        assertEquals("exp: expected a float32 or float64 input, got int64[3]", e.getMessage());
+        assertEquals("exp: expected a floating-point input, got int64[3]", e.getMessage());
         assertThrows(ShapeException.class, () -> run(Ops.GELU, Attrs.of("approximate", "fast"), Tensor.ones(2)));
     }
 

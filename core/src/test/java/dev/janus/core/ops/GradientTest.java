@@ -31,6 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class GradientTest {
     /** Ops whose outputs are not differentiable (bool or int64 results). */
     private static final Set<String> NO_GRADIENT = Set.of("greater", "equal", "argmax", "one_hot",
+            "shape", "size", "constant_of_shape", "range", "mod", "argmin", "not", "and", "or", "xor", "is_nan", "is_inf",
+            "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bit_shift_left", "bit_shift_right",
             // straight-through: not the derivative of a step function, so checked by hand in FakeQuantizeTest
             "fake_quantize", "fake_quantize_grad");
 
@@ -70,6 +72,24 @@ class GradientTest {
                 c("sigmoid", Ops.SIGMOID, Attrs.NONE, () -> in(random(13, -4, 4, 3, 4))),
                 c("tanh", Ops.TANH, Attrs.NONE, () -> in(random(14, -3, 3, 3, 4))),
                 c("softplus", Ops.SOFTPLUS, Attrs.NONE, () -> in(random(15, -4, 4, 3, 4))),
+                c("hard_swish", Ops.HARD_SWISH, Attrs.NONE, () -> in(random(16, -5, 5, 3, 4))),
+                // inputs kept away from the kinks at -2.5 and 2.5 (alpha x + beta = 0 or 1)
+                c("hard_sigmoid", Ops.HARD_SIGMOID, Attrs.NONE, () -> in(Tensor.of(new double[] {-4, -2.7, -2.3, -0.6, 0.4, 1.9, 2.3, 2.7, 5}))),
+                c("reciprocal", Ops.RECIPROCAL, Attrs.NONE, () -> in(awayFromZero(17, -2, 2, 0.3, 3, 4))),
+                c("sin", Ops.SIN, Attrs.NONE, () -> in(random(18, -3, 3, 3, 4))),
+                c("cos", Ops.COS, Attrs.NONE, () -> in(random(19, -3, 3, 3, 4))),
+                c("tan", Ops.TAN, Attrs.NONE, () -> in(random(30, -1.2, 1.2, 3, 4))),
+                c("asin", Ops.ASIN, Attrs.NONE, () -> in(random(31, -0.9, 0.9, 3, 4))),
+                c("acos", Ops.ACOS, Attrs.NONE, () -> in(random(32, -0.9, 0.9, 3, 4))),
+                c("atan", Ops.ATAN, Attrs.NONE, () -> in(random(33, -3, 3, 3, 4))),
+                c("sinh", Ops.SINH, Attrs.NONE, () -> in(random(34, -2, 2, 3, 4))),
+                c("cosh", Ops.COSH, Attrs.NONE, () -> in(random(35, -2, 2, 3, 4))),
+                c("asinh", Ops.ASINH, Attrs.NONE, () -> in(random(36, -3, 3, 3, 4))),
+                c("acosh", Ops.ACOSH, Attrs.NONE, () -> in(random(37, 1.2, 4, 3, 4))),
+                c("atanh", Ops.ATANH, Attrs.NONE, () -> in(random(38, -0.9, 0.9, 3, 4))),
+                c("floor", Ops.FLOOR, Attrs.NONE, () -> in(Tensor.of(new double[] {-1.7, -0.4, 0.3, 1.5, 2.2, 3.9}))),
+                c("ceil", Ops.CEIL, Attrs.NONE, () -> in(Tensor.of(new double[] {-1.7, -0.4, 0.3, 1.6, 2.2, 3.9}))),
+                c("round", Ops.ROUND, Attrs.NONE, () -> in(Tensor.of(new double[] {-1.7, -0.4, 0.3, 1.6, 2.2, 3.9}))),
                 c("softplus beta threshold", Ops.SOFTPLUS, Attrs.of("beta", 2.0, "threshold", 3.0),
                         () -> in(Tensor.of(new double[] {-2, -0.5, 0.3, 1.2, 1.8, 2.5}))),
                 c("clip", Ops.CLIP, Attrs.of("min", -0.5, "max", 0.5),
@@ -109,6 +129,16 @@ class GradientTest {
                 c("slice_scatter", Ops.SLICE_SCATTER, Attrs.of("starts", new int[] {1}, "ends", new int[] {3}, "axes", new int[] {1}),
                         () -> in(random(68, -1, 1, 3, 4), random(69, -1, 1, 3, 2))),
                 c("gather axis 1", Ops.GATHER, Attrs.of("axis", 1), () -> in(random(70, -1, 1, 2, 4, 3), Tensor.of(new long[] {3, 0, 3, -1, 1, 0}, 2, 3))),
+                c("cumsum", Ops.CUMSUM, Attrs.of("axis", 1), () -> in(random(76, -1, 1, 2, 4))),
+                c("top_k", Ops.TOP_K, Attrs.of("k", 2, "axis", 1), () -> in(random(78, -1, 1, 3, 5))),
+                c("top_k smallest axis 0", Ops.TOP_K, Attrs.of("k", 3, "axis", 0, "largest", false), () -> in(random(79, -1, 1, 4, 2))),
+                c("cumsum exclusive reverse", Ops.CUMSUM, Attrs.of("axis", 0, "exclusive", true, "reverse", true), () -> in(random(77, -1, 1, 3, 2))),
+                c("gather_elements axis 1", Ops.GATHER_ELEMENTS, Attrs.of("axis", 1),
+                        () -> in(random(71, -1, 1, 2, 4), Tensor.of(new long[] {3, 0, 3, -1, 1, 1}, 2, 3))),
+                c("scatter_elements", Ops.SCATTER_ELEMENTS, Attrs.of("axis", 0),
+                        () -> in(random(72, -1, 1, 3, 2), Tensor.of(new long[] {2, 0, 0, 1}, 2, 2), random(73, -1, 1, 2, 2))),
+                c("scatter_elements add", Ops.SCATTER_ELEMENTS, Attrs.of("axis", 1, "reduction", "add"),
+                        () -> in(random(74, -1, 1, 2, 3), Tensor.of(new long[] {2, 2, 0, 1}, 2, 2), random(75, -1, 1, 2, 2))),
                 c("index_add", Ops.INDEX_ADD, Attrs.of("axis", 0),
                         () -> in(random(71, -1, 1, 4, 3), Tensor.of(new long[] {2, 0, 2}), random(72, -1, 1, 3, 3))),
 

@@ -17,7 +17,8 @@ import java.util.List;
  */
 public final class Janus {
     static final List<Command> COMMANDS = List.of(new DemoCommand(), new TrainCommand(), new ExportCommand(), new ExportWebCommand(), new OnnxTest(),
-            new BenchCommand(), new ServeCommand());
+            new BenchCommand(), new ServeCommand(),
+            new QuantizeCommand());
 
     private Janus() {
     }

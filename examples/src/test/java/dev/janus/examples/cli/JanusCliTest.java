@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The janus command line, run in-process: parsing, help, errors and their exit status, and small real runs. */
 class JanusCliTest {
     /** One run's exit status and what it printed. */
-    private static final class Run {
+    static final class Run {
         final int status;
         final String out, err;
 
@@ -47,14 +47,14 @@ class JanusCliTest {
         }
     }
 
-    private static Run janus(String... args) {
+    static Run janus(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         int status = Janus.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     /** Iris as a CSV: "names" (a header line), "counts" (scikit-learn's count line) or "none". */
-    private static Path irisCsv(Path dir, String header) throws IOException {
+    static Path irisCsv(Path dir, String header) throws IOException {
         NumericTable t = Iris.table();
         StringBuilder sb = new StringBuilder();
         if (header.equals("names")) sb.append("sepal_length,sepal_width,petal_length,petal_width,species\n");
@@ -69,7 +69,7 @@ class JanusCliTest {
     }
 
     /** An error is one line on stderr, nothing on stdout. */
-    private static void assertOneLineError(Run r, int status, String... parts) {
+    static void assertOneLineError(Run r, int status, String... parts) {
         assertEquals(status, r.status, r.toString());
         List<String> lines = r.err.lines().filter(l -> !l.startsWith("(janus ")).toList();
         assertEquals(1, lines.size(), r.toString());

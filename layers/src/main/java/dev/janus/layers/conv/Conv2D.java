@@ -31,7 +31,7 @@ import java.util.Set;
 public final class Conv2D extends Layer {
     private static final Set<ActivationFunction> ELEMENTWISE = Set.of(Activations.LINEAR, Activations.RELU, Activations.SIGMOID,
             Activations.TANH, Activations.ELU, Activations.GELU, Activations.LEAKY_RELU, Activations.SOFTPLUS, Activations.EXPONENTIAL,
-            Activations.SILU);
+            Activations.SILU, Activations.HARD_SIGMOID, Activations.HARD_SILU);
     private final int filters;
     private final int[] kernelSize;
     private int[] strides = {1, 1}, dilationRate = {1, 1};
