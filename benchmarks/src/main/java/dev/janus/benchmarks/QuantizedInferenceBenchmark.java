@@ -14,6 +14,7 @@ import dev.janus.examples.DigitsData;
 import dev.janus.export.ExportOptions;
 import dev.janus.export.OnnxExporter;
 import dev.janus.export.OnnxQuantizer;
+import dev.janus.export.OnnxRuntimeModel;
 import dev.janus.export.QuantizeOptions;
 import dev.janus.export.proto.Onnx.GraphProto;
 import dev.janus.export.proto.Onnx.ModelProto;
@@ -80,6 +81,11 @@ public class QuantizedInferenceBenchmark {
         for (int i = 0; i < af.length; i++) af[i] = (a[i] & 0xFF) / 255f;
         for (int i = 0; i < bf.length; i++) bf[i] = b[i] / 127f;
 
+        Generator.manualSeed(DigitsCnn.SEED);
+        byte[] cnn = OnnxExporter.toBytes(DigitsCnn.kerasModel().inferenceGraph(), ExportOptions.defaults());
+        // ONNX Runtime's environment is made once per process, on a large stack (OnnxRuntimeModel.load
+        // does that: made here on this thread's 1 MB stack, a long class path crashes it).
+        OnnxRuntimeModel.load(cnn).close();
         env = OrtEnvironment.getEnvironment();
         GraphProto.Builder g = GraphProto.newBuilder().setName("gemm")
                 .addInput(input("a", UINT8, M, K)).addOutput(ValueInfoProto.newBuilder().setName("c"))
@@ -96,9 +102,7 @@ public class QuantizedInferenceBenchmark {
         aInt8 = OnnxTensor.createTensor(env, ByteBuffer.wrap(a), new long[] {M, K}, OnnxJavaType.UINT8);
         aFloat = OnnxTensor.createTensor(env, FloatBuffer.wrap(af), new long[] {M, K});
 
-        Generator.manualSeed(DigitsCnn.SEED);
         DigitsData digits = DigitsData.load();
-        byte[] cnn = OnnxExporter.toBytes(DigitsCnn.kerasModel().inferenceGraph(), ExportOptions.defaults());
         Tensor calibration = DigitsData.shaped(digits.train, 8, 8, 1), test = DigitsData.shaped(digits.test, 8, 8, 1);
         cnnFloat = session(cnn);
         cnnQdq = session(OnnxQuantizer.quantize(cnn, QuantizeOptions.staticQuantization(calibration)));

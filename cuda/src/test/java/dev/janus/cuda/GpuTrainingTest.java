@@ -4,6 +4,7 @@ import dev.janus.core.Device;
 import dev.janus.core.Generator;
 import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
+import dev.janus.core.backend.StorageKind;
 import dev.janus.core.data.DataLoader;
 import dev.janus.core.data.Digits;
 import dev.janus.core.data.Iris;
@@ -65,10 +66,16 @@ class GpuTrainingTest {
         assertTrue(actual.get(actual.size() - 1) < actual.get(0), what + " trains: " + actual);
     }
 
+    /** On the CPU, heap storage only: the gpu-check bundle carries no ND4J natives. */
+    private static CompileOptions options(Device device) {
+        CompileOptions o = CompileOptions.defaults().device(device);
+        return device.isCpu() ? o.storage(StorageKind.HEAP) : o;
+    }
+
     private static Sequential irisModel(Device device) {
         Generator.manualSeed(5);
         Sequential m = new Sequential(new Input(4), new Dense(16, "relu"), new Dense(3, "softmax"));
-        m.compileOptions(CompileOptions.defaults().device(device));
+        m.compileOptions(options(device));
         m.compile(new Adam(1e-2), "sparse_categorical_crossentropy", List.of("accuracy"));
         return m;
     }
@@ -133,7 +140,7 @@ class GpuTrainingTest {
         Generator.manualSeed(21);
         Sequential keras = new Sequential(new Input(8, 8, 1), new Conv2D(8, 3, "relu").padding("same"), new MaxPooling2D(),
                 new Conv2D(16, 3, "relu").padding("same"), new GlobalAveragePooling2D(), new Dense(10, "softmax"));
-        keras.compileOptions(CompileOptions.defaults().device(device));
+        keras.compileOptions(options(device));
         keras.compile(new Adam(1e-3, 0.9, 0.999, 1e-7, 0), "sparse_categorical_crossentropy", List.of());
         return keras;
     }
