@@ -52,12 +52,12 @@ public final class ModelExport {
         Objects.requireNonNull(examples, "examples");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
-        if (examples.isEmpty()) throw new JanusException("export of " + module.getClass().getSimpleName() + ": no example input");
+        if (examples.isEmpty()) throw new JanusException("export of " + module.kind() + ": no example input");
         dev.janus.eager.Tensor[] xs = new dev.janus.eager.Tensor[examples.size()];
         for (int i = 0; i < xs.length; i++) {
             Tensor x = Objects.requireNonNull(examples.get(i), "example " + i);
             if (!options.isDynamicBatch() && (x.rank() == 0 || x.shape().dim(0) != options.batchSize())) {
-                throw new JanusException("export of " + module.getClass().getSimpleName() + ": the options fix the batch to "
+                throw new JanusException("export of " + module.kind() + ": the options fix the batch to "
                         + options.batchSize() + ", but the example input is " + x.type() + "; give an example of that batch size");
             }
             xs[i] = dev.janus.eager.Tensor.from(x);
@@ -117,7 +117,7 @@ public final class ModelExport {
         Objects.requireNonNull(exampleInput, "exampleInput");
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(options, "options");
-        return WebExport.write(trace(module, true, dev.janus.eager.Tensor.from(exampleInput)), module.getClass().getSimpleName(), dir, options);
+        return WebExport.write(trace(module, true, dev.janus.eager.Tensor.from(exampleInput)), module.kind(), dir, options);
     }
 
     /** The same for a graph of one input and one output with the batch first (an imported ONNX model, say). */
