@@ -14,7 +14,7 @@ public final class CompileOptions {
     private boolean constantFolding = true, transposes = true, cse = true, dce = true, fusion = true, bufferReuse = true, inPlace = true;
     private IrListener listener;
     private Device device = Device.CPU;
-    private StoragePolicy storage = StoragePolicy.auto();
+    private StoragePolicy storage = StoragePolicy.of(StorageKind.HEAP);
 
     public static CompileOptions defaults() {
         return new CompileOptions();
@@ -65,13 +65,12 @@ public final class CompileOptions {
 
     /**
      * The device a plan's buffers live and its kernels run on (default: the CPU). On the CPU buffers
-     * go to the heap or native memory by size ({@link StoragePolicy#auto()}); on another device, in
-     * its backend's storage. A device no backend serves is an error here.
+     * go to the heap (see {@link #storage(StoragePolicy)}); on another device, in its backend's
+     * storage. A device no backend serves is an error here.
      */
     public CompileOptions device(Device d) {
-        StorageKind kind = StorageKind.forDevice(d);
         device = d;
-        storage = d.isCpu() ? StoragePolicy.auto() : StoragePolicy.of(kind);
+        storage = StoragePolicy.of(StorageKind.forDevice(d));
         return this;
     }
 
@@ -80,7 +79,12 @@ public final class CompileOptions {
         return storage(StoragePolicy.of(kind));
     }
 
-    /** Which storage a plan's buffers get: on the CPU by default heap below a size and native from it. */
+    /**
+     * Which storage a plan's buffers get. On the CPU the default is the heap: {@link StoragePolicy#auto()}
+     * (large buffers native) was measured to gain a few percent on large MLPs, within noise, and to
+     * cost a CIFAR-sized CNN step 30%, whose convolutions and pooling copy native operands through
+     * the heap (benchmarks/RESULTS.md "CPU backend"); ask for it where products dominate.
+     */
     public CompileOptions storage(StoragePolicy policy) {
         if (!policy.fits(device)) {
             throw new JanusException("compile options: " + policy + " storage lives on " + policy.deviceType()

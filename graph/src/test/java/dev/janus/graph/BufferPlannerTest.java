@@ -6,6 +6,7 @@ import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.backend.StorageKind;
+import dev.janus.core.backend.StoragePolicy;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.GraphEmitter;
 import dev.janus.core.ir.Interpreter;
@@ -134,7 +135,8 @@ class BufferPlannerTest {
         Graph g = large();
         Tensor x = Tensor.randn(new Generator(5), 256, 512);
         long before = Pointer.totalBytes();
-        Plan auto = BufferPlanner.plan(g, Map.of(), CompileOptions.defaults());
+        Plan auto = BufferPlanner.plan(g, Map.of(), CompileOptions.defaults().storage(StoragePolicy.auto()));
+        assertTrue(BufferPlanner.plan(g, Map.of(), CompileOptions.defaults()).layout().indexOf(" native") < 0, "heap by default");
         Plan heap = BufferPlanner.plan(g, Map.of(), CompileOptions.defaults().storage(StorageKind.HEAP));
         assertTrue(Pointer.totalBytes() > before, "the auto plan holds native memory");
         assertTrue(auto.layout().contains(" native"), auto.layout());

@@ -38,8 +38,8 @@ public final class Weight {
 
     /**
      * Moves the value to {@code device} (the model's compile device), into the storage kind the
-     * policy gives its size (on the CPU a large kernel goes to native memory, where matrix products
-     * read it with no copy), before a backend is built on it.
+     * policy gives its size (under {@code StoragePolicy.auto()} a large kernel goes to native memory,
+     * where matrix products read it with no copy), before a backend is built on it.
      */
     void moveTo(Device device, StoragePolicy policy) {
         value = value.to(device).to(policy.kindFor(value.numel()));

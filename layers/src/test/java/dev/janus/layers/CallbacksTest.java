@@ -74,6 +74,28 @@ class CallbacksTest {
                 printed.toString(java.nio.charset.StandardCharsets.UTF_8), "epochs counted from 1, as the progress display counts them");
     }
 
+    /** As Keras's min_delta: an improvement of less than minDelta counts as none (it was public and untested). */
+    @Test
+    void earlyStoppingCountsImprovementsSmallerThanMinDeltaAsNone() {
+        Sequential m = model();
+        EarlyStopping stop = new EarlyStopping("val_loss").patience(1).minDelta(0.05);
+        stop.setModel(m);
+        stop.onTrainBegin(new HashMap<>());
+        double[] losses = {1.0, 0.9, 0.87, 0.86, 0.5};
+        int e = 0;
+        for (; e < losses.length && !m.stopTraining(); e++) stop.onEpochEnd(e, logs(losses[e]));
+        assertEquals(2, stop.stoppedEpoch(), "0.9 -> 0.87 improves by 0.03 < 0.05: no improvement, and patience 1 ends it");
+        assertEquals(1, stop.bestEpoch());
+
+        Sequential n = model();
+        EarlyStopping plain = new EarlyStopping("val_loss").patience(1);
+        plain.setModel(n);
+        plain.onTrainBegin(new HashMap<>());
+        for (e = 0; e < losses.length && !n.stopTraining(); e++) plain.onEpochEnd(e, logs(losses[e]));
+        assertEquals(0, plain.stoppedEpoch(), "without minDelta every epoch improves");
+        assertEquals(4, plain.bestEpoch());
+    }
+
     @Test
     void earlyStoppingEndsFitAtTheFirstEpochThatDoesNotImprove() {
         Sequential m = model();

@@ -47,6 +47,10 @@ class SequentialTest {
         assertEquals(Shape.of(4, 64), model.weights().get(0).value().shape(), "kernels are [in, out]");
         assertEquals(Shape.of(-1, 3), model.outputShape());
         assertEquals(2499, model.countParams());
+        // Keras's get_layer(name): the layer, or an error listing the names there are.
+        assertEquals(model.layers().get(2), model.layer("dense_1"));
+        JanusException e = assertThrows(JanusException.class, () -> model.layer("dense_9"));
+        assertEquals("sequential: no layer named 'dense_9'; layers: [dense, dropout, dense_1, dense_2]", e.getMessage());
     }
 
     @Test

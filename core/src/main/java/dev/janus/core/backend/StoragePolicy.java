@@ -8,7 +8,9 @@ import dev.janus.core.JanusException;
  * below a number of elements and native from it ({@link #auto()}: the threshold measured on this
  * project's machine, benchmarks/RESULTS.md "CPU backend"). Small tensors are fastest in Java
  * arrays (no native call, the garbage collector frees them); large ones in native memory, where
- * matrix products read them with no copy.
+ * matrix products read them with no copy. Compiled plans use the heap unless asked for
+ * {@link #auto()}: on its own it did not pay (a CIFAR-sized CNN lost 30%, see
+ * {@link #AUTO_THRESHOLD}).
  */
 public final class StoragePolicy {
     /**
@@ -18,7 +20,9 @@ public final class StoragePolicy {
      * of large tensors gain. Measured (benchmarks/RESULTS.md "CPU backend", loaded machine): with
      * 2^16 the MLP steps of widths 32 to 512 at batch 256 stay within noise of all-heap, while
      * all-native loses up to 36%; the 784-512-512-10 step at batch 1024 gains 3 to 8%. 2^18 measured
-     * the same within noise; 2^20 gives the gain up.
+     * the same within noise; 2^20 gives the gain up. A CIFAR-sized CNN step (batch 64) lost 30% under
+     * it, its convolutions and pooling staging native operands through the heap, so plans default
+     * to the heap.
      */
     public static final int AUTO_THRESHOLD = 1 << 16;
 

@@ -12,8 +12,8 @@
  *       the heap, counted by JavaCPP, released by {@code close()} or when collected; BLAS and ND4J
  *       read it in place, and {@code INDArray}s share it).</li>
  *   <li>{@link dev.janus.core.backend.StoragePolicy}: which kind a new tensor gets on a device;
- *       on the CPU, {@code auto()} puts large tensors in native memory, small ones on the heap (the
- *       default for compiled plans and a Keras model's weights).</li>
+ *       on the CPU, {@code auto()} puts large tensors in native memory, small ones on the heap (asked
+ *       for through {@code CompileOptions.storage}; plans default to the heap, measured).</li>
  *   <li>{@link dev.janus.core.backend.CpuThreads}: how many threads one op may use (cores, or
  *       {@code OMP_NUM_THREADS}), the pool that runs the parts of large kernels, and the BLAS
  *       thread count (chosen per product by size, or pinned by {@code setBlasThreads}).</li>

@@ -225,6 +225,13 @@ abstract class Binary extends Op {
         void f64(double[] a, int ai, double[] b, int bi, double[] o, int oi, int n) { for (int i = 0; i < n; i++) o[oi + i] = Math.pow(a[ai + i], b[bi + i]); }
         void f32(float[] a, float[] b, float[] o, int from, int n) { for (int i = from; i < n; i++) o[i] = (float) Math.pow(a[i], b[i]); }
         void f64(double[] a, double[] b, double[] o, int from, int n) { for (int i = from; i < n; i++) o[i] = Math.pow(a[i], b[i]); }
+        // Integers: repeated squaring, wrapping as integer products do; a negative exponent has no integer result.
+        long i64(long a, long b) {
+            if (b < 0) throw new dev.janus.core.JanusException("pow: integer base " + a + " to the negative exponent " + b);
+            long r = 1;
+            for (long base = a, e = b; e > 0; e >>= 1, base *= base) if ((e & 1) != 0) r *= base;
+            return r;
+        }
         // d/da = b a^(b-1); d/db = y log(a), taken as 0 where a == 0 (PyTorch's convention).
         <V> List<V> grads(Emitter<V> e, V a, V b, V y, V g, boolean[] w) {
             V ga = w[0] ? e.mul(g, e.mul(b, e.pow(a, e.add(b, -1)))) : null;

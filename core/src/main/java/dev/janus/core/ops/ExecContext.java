@@ -39,7 +39,7 @@ public final class ExecContext {
         this(device, StoragePolicy.of(storage), rng);
     }
 
-    /** On {@code device}, new tensors in the kind {@code storage} gives their size ({@link StoragePolicy#auto()} on the CPU). */
+    /** On {@code device}, new tensors in the kind {@code storage} gives their size (on the CPU, e.g. {@link StoragePolicy#auto()}). */
     public ExecContext(Device device, StoragePolicy storage, Generator rng) {
         if (!storage.fits(device)) {
             throw new JanusException("ExecContext: " + storage + " storage lives on " + storage.deviceType() + ", not on " + device);

@@ -10,7 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * ND4J's own native op as native storage's kernel for one of Janus's ops, used where it was
- * measured to beat Janus's kernel (benchmarks/RESULTS.md, "ND4J's ops on native storage": on one
+ * measured to beat Janus's kernel (benchmarks/RESULTS.md, "CPU backend": on one
  * core, exp of 1M floats 2.3 ms against Janus's 14 ms, softmax of [4096, 256] 3.6 ms against 33 ms;
  * add, relu, the reductions and conv stay Janus's, which win). ND4J reads and writes the tensors'
  * native memory where it lies ({@code toNd4j} shares it), on its OpenMP threads.

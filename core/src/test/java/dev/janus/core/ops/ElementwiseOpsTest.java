@@ -191,4 +191,14 @@ class ElementwiseOpsTest {
         Tensor x = Tensor.ones(2);
         assertSame(x, E.cast(x, DType.FLOAT32));
     }
+
+    /** Integer powers by repeated squaring, wrapping as int32 when widened from it; a negative exponent is an error. */
+    @Test
+    void integerPow() {
+        Tensor y = E.pow(Tensor.of(new long[] {1, 2, 3, -2, 7}), Tensor.of(new long[] {4, 5, 6, 3, 0}));
+        assertArrayEquals(new long[] {1, 32, 729, -8, 1}, y.i64());
+        Tensor wrapped = E.pow(Tensor.of(new int[] {2, 3}), Tensor.of(new int[] {31, 21}));
+        assertArrayEquals(new int[] {Integer.MIN_VALUE, (int) 10460353203L}, wrapped.i32());
+        assertThrows(dev.janus.core.JanusException.class, () -> E.pow(Tensor.of(new long[] {2}), Tensor.of(new long[] {-1})));
+    }
 }
