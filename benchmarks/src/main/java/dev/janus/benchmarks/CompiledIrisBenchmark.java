@@ -9,6 +9,7 @@ import dev.janus.core.Tensor;
 import dev.janus.core.ops.ExecContext;
 import dev.janus.export.ExportOptions;
 import dev.janus.export.OnnxExporter;
+import dev.janus.export.OnnxRuntimeModel;
 import dev.janus.graph.CompileOptions;
 import dev.janus.graph.Plan;
 import dev.janus.graph.TrainingStep;
@@ -127,7 +128,7 @@ public class CompiledIrisBenchmark {
         eagerApi = new Run(iris(CompileOptions.defaults(), true));
         infer = fill(compiled.model.compiledPredictor().plan(List.of(xs[0].shape())), xs[0]);
 
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OnnxRuntimeModel.environment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);
             options.setInterOpNumThreads(1);
