@@ -6,15 +6,15 @@ import dev.janus.core.ops.ExecContext;
 import dev.janus.core.optim.Adam;
 import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.nn.Conv2d;
-import dev.janus.eager.nn.Flatten;
+import dev.janus.eager.nn.NNFlatten;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.MaxPool2d;
 import dev.janus.eager.nn.ReLU;
 import dev.janus.graph.TrainingStep;
-import dev.janus.layers.Conv2D;
-import dev.janus.layers.Dense;
+import dev.janus.layers.conv.Conv2D;
+import dev.janus.layers.core.Dense;
 import dev.janus.layers.Input;
-import dev.janus.layers.MaxPooling2D;
+import dev.janus.layers.conv.MaxPooling2D;
 import dev.janus.layers.Sequential;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -67,15 +67,15 @@ public class CifarCnnBenchmark {
         Sequential model = new Sequential(new Input(32, 32, 3),
                 new Conv2D(32, 3, "relu").padding("same"), new MaxPooling2D(),
                 new Conv2D(64, 3, "relu").padding("same"), new MaxPooling2D(),
-                new dev.janus.layers.Flatten(), new Dense(128, "relu"), new Dense(10, "softmax"));
+                new dev.janus.layers.core.Flatten(), new Dense(128, "relu"), new Dense(10, "softmax"));
         model.compile("adam", "sparse_categorical_crossentropy", List.of());
         keras = new CompiledIrisBenchmark.Run(model, RUN, BATCHES);
         ctx = new ExecContext(new Generator(3));
 
-        dev.janus.eager.nn.Sequential module = new dev.janus.eager.nn.Sequential(
+        dev.janus.eager.nn.NNSequential module = new dev.janus.eager.nn.NNSequential(
                 new Conv2d(3, 32, 3, 1, 1), new ReLU(), new MaxPool2d(2),
                 new Conv2d(32, 64, 3, 1, 1), new ReLU(), new MaxPool2d(2),
-                new Flatten(), new Linear(64 * 8 * 8, 128), new ReLU(), new Linear(128, 10));
+                new NNFlatten(), new Linear(64 * 8 * 8, 128), new ReLU(), new Linear(128, 10));
         eager = new EagerRun(module, () -> new EagerOptimizer(new Adam(1e-3), module.parameters()), RUN);
     }
 

@@ -1,6 +1,5 @@
 package dev.janus.benchmarks;
 
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.janus.core.DType;
@@ -14,6 +13,7 @@ import dev.janus.core.ops.Ops;
 import dev.janus.export.ExportOptions;
 import dev.janus.export.OnnxExporter;
 import dev.janus.export.OnnxImporter;
+import dev.janus.export.OnnxRuntimeModel;
 import dev.janus.graph.CompileOptions;
 import dev.janus.graph.Executable;
 import dev.janus.graph.Plan;
@@ -85,7 +85,7 @@ public class CompileBenchmark {
             try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
                 options.setIntraOpNumThreads(1);
                 options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-                try (OrtSession s = OrtEnvironment.getEnvironment().createSession(onnx, options)) {
+                try (OrtSession s = OnnxRuntimeModel.environment().createSession(onnx, options)) {
                     outputs[0] = s.getNumOutputs();
                 }
             } catch (OrtException e) {

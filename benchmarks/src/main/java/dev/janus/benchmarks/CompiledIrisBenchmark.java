@@ -1,21 +1,22 @@
 package dev.janus.benchmarks;
 
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import dev.janus.core.Generator;
 import dev.janus.core.Tensor;
 import dev.janus.core.ops.ExecContext;
 import dev.janus.export.ExportOptions;
 import dev.janus.export.OnnxExporter;
+import dev.janus.export.OnnxRuntimeModel;
 import dev.janus.graph.CompileOptions;
 import dev.janus.graph.Plan;
 import dev.janus.graph.TrainingStep;
-import dev.janus.layers.Dense;
-import dev.janus.layers.Dropout;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
+import dev.janus.layers.core.Dense;
+import dev.janus.layers.core.Dropout;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -127,7 +128,7 @@ public class CompiledIrisBenchmark {
         eagerApi = new Run(iris(CompileOptions.defaults(), true));
         infer = fill(compiled.model.compiledPredictor().plan(List.of(xs[0].shape())), xs[0]);
 
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OnnxRuntimeModel.environment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);
             options.setInterOpNumThreads(1);

@@ -10,16 +10,16 @@ import dev.janus.core.ops.Immediate;
 import dev.janus.core.optim.Adam;
 import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.nn.Conv2d;
-import dev.janus.eager.nn.Flatten;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.MaxPool2d;
+import dev.janus.eager.nn.NNFlatten;
 import dev.janus.eager.nn.ReLU;
 import dev.janus.graph.TrainingStep;
-import dev.janus.layers.Conv2D;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Input;
-import dev.janus.layers.MaxPooling2D;
 import dev.janus.layers.Sequential;
+import dev.janus.layers.conv.Conv2D;
+import dev.janus.layers.conv.MaxPooling2D;
+import dev.janus.layers.core.Dense;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -77,15 +77,15 @@ public class DigitsCnnBenchmark {
         Sequential model = new Sequential(new Input(8, 8, 1),
                 new Conv2D(16, 3, "relu").padding("same"), new MaxPooling2D(),
                 new Conv2D(32, 3, "relu").padding("same"), new MaxPooling2D(),
-                new dev.janus.layers.Flatten(), new Dense(10, "softmax"));
+                new dev.janus.layers.core.Flatten(), new Dense(10, "softmax"));
         model.compile("adam", "sparse_categorical_crossentropy", List.of());
         keras = new CompiledIrisBenchmark.Run(model, RUN, BATCHES);
         ctx = new ExecContext(new Generator(3));
 
-        dev.janus.eager.nn.Sequential module = new dev.janus.eager.nn.Sequential(
+        dev.janus.eager.nn.NNSequential module = new dev.janus.eager.nn.NNSequential(
                 new Conv2d(1, 16, 3, 1, 1), new ReLU(), new MaxPool2d(2),
                 new Conv2d(16, 32, 3, 1, 1), new ReLU(), new MaxPool2d(2),
-                new Flatten(), new Linear(128, 10));
+                new NNFlatten(), new Linear(128, 10));
         eager = new EagerRun(module, () -> new EagerOptimizer(new Adam(1e-3), module.parameters()), RUN);
     }
 

@@ -3,7 +3,7 @@ package dev.janus.benchmarks;
 import dev.janus.core.Tensor;
 import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.nn.CrossEntropyLoss;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 
 import java.util.Map;
 import java.util.function.Supplier;
@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * {@code length} steps, as every peer does.
  */
 final class EagerRun {
-    private final Module module;
+    private final NNModule module;
     private final Map<String, Tensor> start;
     private final Supplier<EagerOptimizer> optimizer;
     private final CrossEntropyLoss lossFn = new CrossEntropyLoss();
@@ -22,7 +22,7 @@ final class EagerRun {
     private EagerOptimizer opt;
     private int steps;
 
-    EagerRun(Module module, Supplier<EagerOptimizer> optimizer, int length) {
+    EagerRun(NNModule module, Supplier<EagerOptimizer> optimizer, int length) {
         this.module = module;
         this.start = module.stateDict();
         this.optimizer = optimizer;

@@ -14,19 +14,19 @@ import dev.janus.core.optim.Adam;
 import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.nn.Conv2d;
 import dev.janus.eager.nn.CrossEntropyLoss;
-import dev.janus.eager.nn.Flatten;
+import dev.janus.eager.nn.NNFlatten;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.MaxPool2d;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.eager.nn.ReLU;
 import dev.janus.graph.CompileOptions;
 import dev.janus.graph.Plan;
 import dev.janus.graph.TrainingStep;
-import dev.janus.layers.Conv2D;
-import dev.janus.layers.Dense;
-import dev.janus.layers.Dropout;
+import dev.janus.layers.conv.Conv2D;
+import dev.janus.layers.core.Dense;
+import dev.janus.layers.core.Dropout;
 import dev.janus.layers.Input;
-import dev.janus.layers.MaxPooling2D;
+import dev.janus.layers.conv.MaxPooling2D;
 import dev.janus.layers.Sequential;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -69,13 +69,13 @@ public class GpuBenchmark {
 
     /** An eager module with its batches on the GPU and its Adam. */
     private static final class Eager {
-        final Module model;
+        final NNModule model;
         final dev.janus.eager.Tensor[] x, y;
         final java.util.Map<String, Tensor> start;
         EagerOptimizer opt;
         int steps;
 
-        Eager(Module model, Tensor[] x, Tensor[] y) {
+        Eager(NNModule model, Tensor[] x, Tensor[] y) {
             this.model = model.to(GPU);
             this.x = new dev.janus.eager.Tensor[x.length];
             this.y = new dev.janus.eager.Tensor[y.length];
@@ -124,7 +124,7 @@ public class GpuBenchmark {
             my[b] = Tensor.of(labels);
         }
         Generator.manualSeed(42);
-        mlpEager = new Eager(new dev.janus.eager.nn.Sequential(new Linear(784, 512), new ReLU(), new Linear(512, 512), new ReLU(),
+        mlpEager = new Eager(new dev.janus.eager.nn.NNSequential(new Linear(784, 512), new ReLU(), new Linear(512, 512), new ReLU(),
                 new Linear(512, 10)), mx, my);
         mlpCompiled = new Compiled(new Sequential(new Input(784), new Dense(512, "relu"), new Dense(512, "relu"), new Dense(10, "softmax")), mx, my);
 
@@ -141,10 +141,10 @@ public class GpuBenchmark {
             cy[b] = batch[1];
         }
         Generator.manualSeed(0);
-        cnnEager = new Eager(new dev.janus.eager.nn.Sequential(new Conv2d(1, 16, 3, 1, 1), new ReLU(), new MaxPool2d(2),
-                new Conv2d(16, 32, 3, 1, 1), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(128, 10)), cx, cy);
+        cnnEager = new Eager(new dev.janus.eager.nn.NNSequential(new Conv2d(1, 16, 3, 1, 1), new ReLU(), new MaxPool2d(2),
+                new Conv2d(16, 32, 3, 1, 1), new ReLU(), new MaxPool2d(2), new NNFlatten(), new Linear(128, 10)), cx, cy);
         cnnCompiled = new Compiled(new Sequential(new Input(8, 8, 1), new Conv2D(16, 3, "relu").padding("same"), new MaxPooling2D(),
-                new Conv2D(32, 3, "relu").padding("same"), new MaxPooling2D(), new dev.janus.layers.Flatten(),
+                new Conv2D(32, 3, "relu").padding("same"), new MaxPooling2D(), new dev.janus.layers.core.Flatten(),
                 new Dense(10, "softmax")), cxLast, cy);
 
         TensorDataset raw = Iris.load();

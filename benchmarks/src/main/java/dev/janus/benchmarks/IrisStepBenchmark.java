@@ -6,10 +6,10 @@ import dev.janus.core.optim.Adam;
 import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.Tensor;
 import dev.janus.eager.nn.CrossEntropyLoss;
-import dev.janus.eager.nn.Dropout;
+import dev.janus.eager.nn.NNDropout;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.ReLU;
-import dev.janus.eager.nn.Sequential;
+import dev.janus.eager.nn.NNSequential;
 import dev.janus.graph.CompileOptions;
 import dev.janus.graph.Plan;
 import dev.janus.graph.TrainingStep;
@@ -61,7 +61,7 @@ public class IrisStepBenchmark {
     private IrisBatches data;
     private final Tensor[] xs = new Tensor[IrisBatches.BATCHES], ys = new Tensor[IrisBatches.BATCHES];
 
-    private Sequential model;
+    private NNSequential model;
     private Map<String, dev.janus.core.Tensor> initial;
     private EagerOptimizer opt;
     private CrossEntropyLoss lossFn;
@@ -82,7 +82,7 @@ public class IrisStepBenchmark {
     public void setup() {
         data = new IrisBatches();
         Generator.manualSeed(0);
-        model = new Sequential(new Linear(4, 64), new ReLU(), new Dropout(0.3), new Linear(64, 32), new ReLU(), new Linear(32, 3));
+        model = new NNSequential(new Linear(4, 64), new ReLU(), new NNDropout(0.3), new Linear(64, 32), new ReLU(), new Linear(32, 3));
         initial = model.stateDict();
         opt = new EagerOptimizer(new Adam(LR), model.parameters());
         lossFn = new CrossEntropyLoss();

@@ -83,10 +83,7 @@ public class QuantizedInferenceBenchmark {
 
         Generator.manualSeed(DigitsCnn.SEED);
         byte[] cnn = OnnxExporter.toBytes(DigitsCnn.kerasModel().inferenceGraph(), ExportOptions.defaults());
-        // ONNX Runtime's environment is made once per process, on a large stack (OnnxRuntimeModel.load
-        // does that: made here on this thread's 1 MB stack, a long class path crashes it).
-        OnnxRuntimeModel.load(cnn).close();
-        env = OrtEnvironment.getEnvironment();
+        env = OnnxRuntimeModel.environment();
         GraphProto.Builder g = GraphProto.newBuilder().setName("gemm")
                 .addInput(input("a", UINT8, M, K)).addOutput(ValueInfoProto.newBuilder().setName("c"))
                 .addInitializer(tensor("b", INT8, b, K, N)).addInitializer(tensor("az", UINT8, new byte[] {(byte) 128}))

@@ -6,12 +6,12 @@ import dev.janus.core.Generator;
 import dev.janus.core.Tensor;
 import dev.janus.export.ExportOptions;
 import dev.janus.export.ModelExport;
-import dev.janus.layers.Conv2D;
-import dev.janus.layers.Dense;
-import dev.janus.layers.Flatten;
 import dev.janus.layers.Input;
-import dev.janus.layers.MaxPooling2D;
 import dev.janus.layers.Sequential;
+import dev.janus.layers.conv.Conv2D;
+import dev.janus.layers.conv.MaxPooling2D;
+import dev.janus.layers.core.Dense;
+import dev.janus.layers.core.Flatten;
 import dev.janus.serving.ModelServer;
 
 import java.io.BufferedInputStream;

@@ -6,7 +6,7 @@ import dev.janus.core.ops.ExecContext;
 import dev.janus.graph.CompileOptions;
 import dev.janus.graph.Plan;
 import dev.janus.graph.TrainingStep;
-import dev.janus.layers.Dense;
+import dev.janus.layers.core.Dense;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
 import org.openjdk.jmh.annotations.Benchmark;

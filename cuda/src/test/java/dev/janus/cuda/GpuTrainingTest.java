@@ -16,20 +16,20 @@ import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.nn.AdaptiveAvgPool2d;
 import dev.janus.eager.nn.Conv2d;
 import dev.janus.eager.nn.CrossEntropyLoss;
-import dev.janus.eager.nn.Flatten;
+import dev.janus.eager.nn.NNFlatten;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.MaxPool2d;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.eager.nn.ReLU;
 import dev.janus.graph.CompileOptions;
 import dev.janus.graph.TrainingStep;
-import dev.janus.layers.Conv2D;
-import dev.janus.layers.Dense;
+import dev.janus.layers.conv.Conv2D;
+import dev.janus.layers.core.Dense;
 import dev.janus.layers.Fit;
-import dev.janus.layers.GlobalAveragePooling2D;
+import dev.janus.layers.conv.GlobalAveragePooling2D;
 import dev.janus.layers.History;
 import dev.janus.layers.Input;
-import dev.janus.layers.MaxPooling2D;
+import dev.janus.layers.conv.MaxPooling2D;
 import dev.janus.layers.Sequential;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,7 +97,7 @@ class GpuTrainingTest {
     }
 
     /** One epoch loop of an eager module on {@code device}: mean loss per epoch. */
-    private static List<Double> trainEagerly(Module model, Tensor x, Tensor y, Device device, int epochs, int batch) {
+    private static List<Double> trainEagerly(NNModule model, Tensor x, Tensor y, Device device, int epochs, int batch) {
         model.to(device);
         EagerOptimizer opt = new EagerOptimizer(new Adam(1e-3, 0.9, 0.999, 1e-7, 0), model.parameters());
         CrossEntropyLoss lossFn = new CrossEntropyLoss();
@@ -123,9 +123,9 @@ class GpuTrainingTest {
         TensorDataset raw = Iris.load();
         Tensor x = new StandardScaler().fitTransform(raw.tensor(0)), y = raw.tensor(1);
         Generator.manualSeed(6);
-        Module cpu = new dev.janus.eager.nn.Sequential(new Linear(4, 16), new ReLU(), new Linear(16, 3));
+        NNModule cpu = new dev.janus.eager.nn.NNSequential(new Linear(4, 16), new ReLU(), new Linear(16, 3));
         Generator.manualSeed(6);
-        Module gpu = new dev.janus.eager.nn.Sequential(new Linear(4, 16), new ReLU(), new Linear(16, 3));
+        NNModule gpu = new dev.janus.eager.nn.NNSequential(new Linear(4, 16), new ReLU(), new Linear(16, 3));
         sameLosses("iris eager, loss", trainEagerly(cpu, x, y, Device.CPU, 10, 16), trainEagerly(gpu, x, y, GPU, 10, 16), 1e-4);
     }
 
@@ -155,8 +155,8 @@ class GpuTrainingTest {
 
         List<Double> onCpu = digitsCnn(Device.CPU).fit(pixels.view(Shape.of(SAMPLES, 8, 8, 1)), labels, fit).get("loss");
         Sequential keras = digitsCnn(GPU);
-        Module module = new dev.janus.eager.nn.Sequential(new Conv2d(1, 8, 3, 1, 1), new ReLU(), new MaxPool2d(2),
-                new Conv2d(8, 16, 3, 1, 1), new ReLU(), new AdaptiveAvgPool2d(1), new Flatten(), new Linear(16, 10));
+        NNModule module = new dev.janus.eager.nn.NNSequential(new Conv2d(1, 8, 3, 1, 1), new ReLU(), new MaxPool2d(2),
+                new Conv2d(8, 16, 3, 1, 1), new ReLU(), new AdaptiveAvgPool2d(1), new NNFlatten(), new Linear(16, 10));
         List<String> names = List.of("0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias");
         for (int i = 0; i < names.size(); i++) module.namedParameters().get(names.get(i)).copyFrom(torchLayout(keras.weights().get(i).value()));
         List<Double> compiled = keras.fit(pixels.view(Shape.of(SAMPLES, 8, 8, 1)), labels, fit).get("loss");

@@ -5,7 +5,7 @@ import dev.janus.core.Shape;
 import dev.janus.core.TensorType;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.Value;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 
 import java.util.List;
 import java.util.Map;
@@ -14,9 +14,9 @@ import java.util.function.Function;
 /**
  * Turns a forward pass into core IR, as {@code torch.jit.trace}: the forward runs once on example
  * inputs and every op it applies becomes a graph node. Parameters become graph parameters named as
- * {@link Module#namedParameters()} names them (holding copies of their values now), buffers (batch
+ * {@link NNModule#namedParameters()} names them (holding copies of their values now), buffers (batch
  * norm's running averages) become parameters that do not train, named as
- * {@link Module#namedBuffers()} names them, the inputs are called "input" ("input_0", "input_1", ...
+ * {@link NNModule#namedBuffers()} names them, the inputs are called "input" ("input_0", "input_1", ...
  * for several) and the result "output".
  *
  * <p>The first dimension of each input is left unknown (-1) by default, so the graph runs at any
@@ -39,13 +39,13 @@ public final class Tracer {
     }
 
     /** Traces {@code module.forward(example)} with a dynamic batch dimension. */
-    public static Graph trace(Module module, Tensor example) {
+    public static Graph trace(NNModule module, Tensor example) {
         return trace(module, true, example);
     }
 
     /** Traces {@code module.forward(examples...)}: one input per example ("input_0", "input_1", ... for several). */
-    public static Graph trace(Module module, boolean dynamicBatch, Tensor... examples) {
-        return trace(module.getClass().getSimpleName(), module.namedParameters(), module.namedBuffers(), dynamicBatch,
+    public static Graph trace(NNModule module, boolean dynamicBatch, Tensor... examples) {
+        return trace(module.kind(), module.namedParameters(), module.namedBuffers(), dynamicBatch,
                 xs -> xs.length == 1 ? module.forward(xs[0]) : module.forward(xs), examples);
     }
 

@@ -8,7 +8,7 @@ import dev.janus.core.optim.Adam;
 import dev.janus.eager.nn.CrossEntropyLoss;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.ReLU;
-import dev.janus.eager.nn.Sequential;
+import dev.janus.eager.nn.NNSequential;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -33,7 +33,7 @@ class DeviceTest {
 
     @Test
     void moduleToAnUnavailableDeviceMovesNothing() {
-        Sequential m = new Sequential(new Linear(3, 2));
+        NNSequential m = new NNSequential(new Linear(3, 2));
         List<Tensor> before = m.parameters();
         assertThrows(JanusException.class, () -> m.to(Device.parse("cuda:0")));
         assertSame(m, m.to(Device.CPU));
@@ -48,7 +48,7 @@ class DeviceTest {
         float[][] weights = new float[2][];
         for (int run = 0; run < 2; run++) {
             Generator.manualSeed(3);
-            Sequential m = new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 3));
+            NNSequential m = new NNSequential(new Linear(4, 8), new ReLU(), new Linear(8, 3));
             EagerOptimizer opt = new EagerOptimizer(new Adam(1e-2), m.parameters());
             dev.janus.core.Tensor xs = dev.janus.core.Tensor.randn(new Generator(1), 6, 4);
             dev.janus.core.Tensor ys = dev.janus.core.Tensor.of(new long[] {0, 1, 2, 0, 1, 2});

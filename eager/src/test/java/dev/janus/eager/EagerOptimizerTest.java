@@ -12,7 +12,7 @@ import dev.janus.core.optim.StepLR;
 import dev.janus.eager.nn.F;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.ReLU;
-import dev.janus.eager.nn.Sequential;
+import dev.janus.eager.nn.NNSequential;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,12 +96,12 @@ class EagerOptimizerTest {
         assertEquals(0.125, opt.lr());
     }
 
-    private static Sequential model() {
+    private static NNSequential model() {
         Generator.manualSeed(21);
-        return new Sequential(new Linear(3, 5), new ReLU(), new Linear(5, 2));
+        return new NNSequential(new Linear(3, 5), new ReLU(), new Linear(5, 2));
     }
 
-    private static void epoch(Sequential m, EagerOptimizer opt, int from) {
+    private static void epoch(NNSequential m, EagerOptimizer opt, int from) {
         for (int t = from; t < from + 3; t++) {
             Generator data = new Generator(100 + t);
             Tensor x = Tensor.from(dev.janus.core.Tensor.randn(data, 4, 3));
@@ -115,7 +115,7 @@ class EagerOptimizerTest {
     /** Save mid-training, restore into fresh objects, continue: the same numbers as never stopping. */
     @Test
     void checkpointsResumeBitForBit(@TempDir Path dir) {
-        Sequential a = model();
+        NNSequential a = model();
         EagerOptimizer optA = new EagerOptimizer(new Adam(0.01), a.parameters());
         epoch(a, optA, 0);
         SafeTensors.save(dir.resolve("model.safetensors"), a.stateDict());
@@ -123,7 +123,7 @@ class EagerOptimizerTest {
         epoch(a, optA, 3);
 
         Generator.manualSeed(99);
-        Sequential b = new Sequential(new Linear(3, 5), new ReLU(), new Linear(5, 2));
+        NNSequential b = new NNSequential(new Linear(3, 5), new ReLU(), new Linear(5, 2));
         EagerOptimizer optB = new EagerOptimizer(new Adam(0.5), b.parameters());
         b.loadStateDict(SafeTensors.load(dir.resolve("model.safetensors")));
         optB.loadStateDict(SafeTensors.load(dir.resolve("optim.safetensors")));
@@ -136,7 +136,7 @@ class EagerOptimizerTest {
 
     @Test
     void badStateIsRefusedWholesale() {
-        Sequential m = model();
+        NNSequential m = model();
         EagerOptimizer opt = new EagerOptimizer(new Adam(0.01), m.parameters());
         epoch(m, opt, 0);
         Map<String, dev.janus.core.Tensor> good = opt.stateDict();

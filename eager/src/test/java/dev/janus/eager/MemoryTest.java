@@ -3,10 +3,10 @@ package dev.janus.eager;
 import dev.janus.core.Generator;
 import dev.janus.core.optim.Adam;
 import dev.janus.eager.nn.CrossEntropyLoss;
-import dev.janus.eager.nn.Dropout;
+import dev.janus.eager.nn.NNDropout;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.ReLU;
-import dev.janus.eager.nn.Sequential;
+import dev.janus.eager.nn.NNSequential;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -23,7 +23,7 @@ class MemoryTest {
     @Test
     void retainedHeapStaysFlatOverManySteps() {
         Generator.manualSeed(3);
-        Sequential model = new Sequential(new Linear(4, 64), new ReLU(), new Dropout(0.3), new Linear(64, 32), new ReLU(), new Linear(32, 3));
+        NNSequential model = new NNSequential(new Linear(4, 64), new ReLU(), new NNDropout(0.3), new Linear(64, 32), new ReLU(), new Linear(32, 3));
         EagerOptimizer opt = new EagerOptimizer(new Adam(1e-3), model.parameters());
         CrossEntropyLoss lossFn = new CrossEntropyLoss();
         Tensor x = Tensor.randn(16, 4), y = Tensor.of(new long[] {0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0});

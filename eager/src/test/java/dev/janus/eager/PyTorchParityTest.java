@@ -4,10 +4,10 @@ import dev.janus.core.data.Iris;
 import dev.janus.core.data.TensorDataset;
 import dev.janus.core.optim.Adam;
 import dev.janus.eager.nn.CrossEntropyLoss;
-import dev.janus.eager.nn.Dropout;
+import dev.janus.eager.nn.NNDropout;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.ReLU;
-import dev.janus.eager.nn.Sequential;
+import dev.janus.eager.nn.NNSequential;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -44,7 +44,7 @@ class PyTorchParityTest {
             }
         }
 
-        Sequential model = new Sequential(new Linear(4, 64), new ReLU(), new Dropout(0.3), new Linear(64, 32), new ReLU(), new Linear(32, 3));
+        NNSequential model = new NNSequential(new Linear(4, 64), new ReLU(), new NNDropout(0.3), new Linear(64, 32), new ReLU(), new Linear(32, 3));
         model.eval();
         Linear[] linears = {(Linear) model.get(0), (Linear) model.get(3), (Linear) model.get(5)};
         for (int l = 0; l < 3; l++) {

@@ -14,19 +14,19 @@ import dev.janus.eager.nn.AvgPool2d;
 import dev.janus.eager.nn.BatchNorm2d;
 import dev.janus.eager.nn.Conv2d;
 import dev.janus.eager.nn.ConvOptions;
-import dev.janus.eager.nn.Dropout;
-import dev.janus.eager.nn.Embedding;
-import dev.janus.eager.nn.GRU;
-import dev.janus.eager.nn.LSTM;
+import dev.janus.eager.nn.NNDropout;
+import dev.janus.eager.nn.NNEmbedding;
+import dev.janus.eager.nn.NNGRU;
+import dev.janus.eager.nn.NNLSTM;
 import dev.janus.eager.nn.LayerNorm;
 import dev.janus.eager.nn.MaxPool2d;
 import dev.janus.eager.nn.RNNOptions;
 import dev.janus.eager.nn.F;
-import dev.janus.eager.nn.Flatten;
+import dev.janus.eager.nn.NNFlatten;
 import dev.janus.eager.nn.Linear;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.eager.nn.ReLU;
-import dev.janus.eager.nn.Sequential;
+import dev.janus.eager.nn.NNSequential;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -40,9 +40,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TracerTest {
-    private static Sequential iris() {
+    private static NNSequential iris() {
         Generator.manualSeed(8);
-        return new Sequential(new Linear(4, 64), new ReLU(), new Dropout(0.3), new Linear(64, 32), new ReLU(), new Linear(32, 3));
+        return new NNSequential(new Linear(4, 64), new ReLU(), new NNDropout(0.3), new Linear(64, 32), new ReLU(), new Linear(32, 3));
     }
 
     private static List<String> ops(Graph g) {
@@ -55,7 +55,7 @@ class TracerTest {
 
     @Test
     void theTracedGraphComputesTheForwardAtAnyBatchSize() {
-        Sequential model = iris();
+        NNSequential model = iris();
         model.eval();
         Graph g = Tracer.trace(model, Tensor.randn(16, 4));
         assertEquals(List.of("linear", "relu", "linear", "relu", "linear"), ops(g), "no dropout in eval mode");
@@ -73,7 +73,7 @@ class TracerTest {
 
     @Test
     void parametersAreCopiedAndRecordingResumesAfterwards() {
-        Sequential model = iris();
+        NNSequential model = iris();
         model.eval();
         Tensor x = Tensor.randn(3, 4);
         Graph g = Tracer.trace(model, x);
@@ -86,7 +86,7 @@ class TracerTest {
 
     @Test
     void trainModeKeepsDropoutAndAFixedBatchCanBeAsked() {
-        Sequential model = iris();
+        NNSequential model = iris();
         Graph g = Tracer.trace(model, false, Tensor.randn(8, 4));
         assertTrue(ops(g).contains("dropout"));
         assertEquals(TensorType.of(DType.FLOAT32, 8, 4), g.inputs().get(0).type());
@@ -95,12 +95,12 @@ class TracerTest {
     /** A module with its own forward: constants, Java arithmetic on shapes, and flatten keep the batch open. */
     @Test
     void customForwardsWithConstantsAndFlatten() {
-        Module m = new Module() {
+        NNModule m = new NNModule() {
             final Linear fc = registerModule("fc", new Linear(6, 2));
 
             @Override
             public Tensor forward(Tensor x) {
-                Tensor h = new Flatten().forward(x).mul(0.5).add(Tensor.ones(6));
+                Tensor h = new NNFlatten().forward(x).mul(0.5).add(Tensor.ones(6));
                 return F.softmax(fc.forward(h), 1);
             }
         };
@@ -127,9 +127,9 @@ class TracerTest {
     @Test
     void convolutionalModelsTraceWithTheirBuffers() {
         Generator.manualSeed(5);
-        Sequential cnn = new Sequential(new Conv2d(1, 4, 3, 1, 1), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2),
+        NNSequential cnn = new NNSequential(new Conv2d(1, 4, 3, 1, 1), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2),
                 new Conv2d(4, 6, 3, new ConvOptions().padding("same").groups(2)), new AvgPool2d(2), new AdaptiveAvgPool2d(1),
-                new Flatten(), new LayerNorm(6), new Linear(6, 3));
+                new NNFlatten(), new LayerNorm(6), new Linear(6, 3));
         for (int i = 0; i < 3; i++) cnn.forward(Tensor.randn(8, 1, 8, 8));
         cnn.eval();
         Graph g = Tracer.trace(cnn, Tensor.randn(2, 1, 8, 8));
@@ -148,10 +148,10 @@ class TracerTest {
     @Test
     void recurrentModelsTraceToTheirOps() {
         Generator.manualSeed(6);
-        Module m = new Module() {
-            final Embedding embed = registerModule("embed", new Embedding(10, 4, 0));
-            final LSTM lstm = registerModule("lstm", new LSTM(4, 5, new RNNOptions().batchFirst(true).numLayers(2)));
-            final GRU gru = registerModule("gru", new GRU(5, 3, new RNNOptions().batchFirst(true).bidirectional(true)));
+        NNModule m = new NNModule() {
+            final NNEmbedding embed = registerModule("embed", new NNEmbedding(10, 4, 0));
+            final NNLSTM lstm = registerModule("lstm", new NNLSTM(4, 5, new RNNOptions().batchFirst(true).numLayers(2)));
+            final NNGRU gru = registerModule("gru", new NNGRU(5, 3, new RNNOptions().batchFirst(true).bidirectional(true)));
 
             @Override
             public Tensor forward(Tensor x) {

@@ -3,7 +3,7 @@ package dev.janus.eager;
 import dev.janus.core.Shape;
 import dev.janus.core.ir.Graph;
 import dev.janus.eager.nn.Linear;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** What a trace cannot record is warned about, naming the model's line, as PyTorch's TracerWarning. */
 class TracerWarningTest {
     /** Branches on the data: the trace keeps the branch the example took. */
-    static final class Branchy extends Module {
+    static final class Branchy extends NNModule {
         final Linear fc = new Linear(3, 2);
 
         @Override
@@ -25,7 +25,7 @@ class TracerWarningTest {
     }
 
     /** Flattens with the example's batch size read into Java: the graph's batch is fixed. */
-    static final class FixedBatch extends Module {
+    static final class FixedBatch extends NNModule {
         final Linear fc = new Linear(6, 2);
 
         @Override
@@ -35,7 +35,7 @@ class TracerWarningTest {
     }
 
     /** Two inputs, as PyTorch's forward(a, b). */
-    static final class TwoInputs extends Module {
+    static final class TwoInputs extends NNModule {
         final Linear fc = new Linear(3, 2);
 
         @Override

@@ -8,15 +8,15 @@ import dev.janus.core.data.TensorDataset;
 import dev.janus.core.optim.Adam;
 import dev.janus.core.optim.Optimizer;
 import dev.janus.eager.nn.CrossEntropyLoss;
-import dev.janus.eager.nn.Loss;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNLoss;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.export.ExportOptions;
 import dev.janus.export.ModelExport;
 import dev.janus.export.OnnxRuntimeModel;
-import dev.janus.layers.Callback;
 import dev.janus.layers.Fit;
 import dev.janus.layers.History;
 import dev.janus.layers.Sequential;
+import dev.janus.layers.callbacks.Callback;
 import dev.janus.tensorboard.TensorBoard;
 import dev.janus.tensorboard.TrainingRuns;
 
@@ -31,7 +31,7 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * Trains one model written both ways, an eager {@link Module} (PyTorch style) and a compiled
+ * Trains one model written both ways, an eager {@link NNModule} (PyTorch style) and a compiled
  * {@link Sequential} (Keras style), from the same initial weights, the same seed and the same
  * optimizer, and reports them side by side:
  *
@@ -57,7 +57,7 @@ public final class Compare {
         private int epochs = 50, batchSize = 16;
         private double validationSplit = 0.2;
         private Supplier<Optimizer> optimizer = () -> new Adam(1e-3);
-        private Loss eagerLoss = new CrossEntropyLoss();
+        private NNLoss eagerLoss = new CrossEntropyLoss();
         private String kerasLoss = "sparse_categorical_crossentropy";
         private Path exportDir;
         private String exportStem = "model";
@@ -94,7 +94,7 @@ public final class Compare {
         }
 
         /** The same loss both ways: the eager module and the Keras name, e.g. (new MSELoss(), "mse"). */
-        public Options loss(Loss eager, String keras) {
+        public Options loss(NNLoss eager, String keras) {
             eagerLoss = Objects.requireNonNull(eager, "eager loss");
             kerasLoss = Objects.requireNonNull(keras, "keras loss");
             return this;
@@ -151,7 +151,7 @@ public final class Compare {
      * Runs the comparison (see the class comment). {@code train} and {@code test} hold (features,
      * targets); int64 targets are class labels, and accuracy is reported.
      */
-    public static Comparison run(Module eager, Sequential keras, TensorDataset train, TensorDataset test, Options o) {
+    public static Comparison run(NNModule eager, Sequential keras, TensorDataset train, TensorDataset test, Options o) {
         if (train.fields() != 2 || test.fields() != 2) throw new JanusException("Compare: the data must hold (features, targets)");
         boolean classes = train.tensor(1).dtype() == DType.INT64;
         if (!keras.isBuilt()) keras.build(train.tensor(0).shape().sub(1, train.tensor(0).rank()).dims());

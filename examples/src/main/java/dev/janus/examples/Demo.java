@@ -4,7 +4,7 @@ import dev.janus.core.Generator;
 import dev.janus.core.Tensor;
 import dev.janus.core.data.Iris;
 import dev.janus.core.optim.Adam;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.layers.Sequential;
 import dev.janus.tensorboard.SummaryWriter;
 import org.knowm.xchart.internal.chartpart.Chart;
@@ -50,7 +50,7 @@ public final class Demo {
         }
 
         Generator.manualSeed(SEED);
-        Module eager = IrisEager.model();
+        NNModule eager = IrisEager.model();
         Sequential compiled = IrisCompiled.model();
         out.println("Janus demo: the iris MLP (4 -> 64 relu -> dropout 0.3 -> 32 relu -> 3) written twice, PyTorch style");
         out.println("and Keras style, trained from the same initial weights (the eager Linear weights, transposed into the");

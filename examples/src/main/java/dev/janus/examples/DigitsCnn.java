@@ -10,19 +10,19 @@ import dev.janus.eager.Tensor;
 import dev.janus.eager.Tracer;
 import dev.janus.eager.nn.Conv2d;
 import dev.janus.eager.nn.CrossEntropyLoss;
-import dev.janus.eager.nn.Flatten;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.MaxPool2d;
+import dev.janus.eager.nn.NNFlatten;
+import dev.janus.eager.nn.NNSequential;
 import dev.janus.eager.nn.ReLU;
-import dev.janus.eager.nn.Sequential;
 import dev.janus.export.ExportOptions;
 import dev.janus.export.OnnxExporter;
 import dev.janus.export.OnnxRuntimeModel;
-import dev.janus.layers.Conv2D;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Fit;
 import dev.janus.layers.Input;
-import dev.janus.layers.MaxPooling2D;
+import dev.janus.layers.conv.Conv2D;
+import dev.janus.layers.conv.MaxPooling2D;
+import dev.janus.layers.core.Dense;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -61,11 +61,11 @@ public final class DigitsCnn {
     private DigitsCnn() {
     }
 
-    public static Sequential eagerModel() {
-        return new Sequential(
+    public static NNSequential eagerModel() {
+        return new NNSequential(
                 new Conv2d(1, 16, 3, 1, 1), new ReLU(), new MaxPool2d(2),
                 new Conv2d(16, 32, 3, 1, 1), new ReLU(), new MaxPool2d(2),
-                new Flatten(), new Linear(32 * 2 * 2, 10));
+                new NNFlatten(), new Linear(32 * 2 * 2, 10));
     }
 
     public static dev.janus.layers.Sequential kerasModel() {
@@ -73,14 +73,14 @@ public final class DigitsCnn {
                 new Input(8, 8, 1),
                 new Conv2D(16, 3, "relu").padding("same"), new MaxPooling2D(),
                 new Conv2D(32, 3, "relu").padding("same"), new MaxPooling2D(),
-                new dev.janus.layers.Flatten(), new Dense(10, "softmax"));
+                new dev.janus.layers.core.Flatten(), new Dense(10, "softmax"));
     }
 
-    public static Result<Sequential> trainEager(long seed, int epochs, PrintStream log) {
+    public static Result<NNSequential> trainEager(long seed, int epochs, PrintStream log) {
         Generator.manualSeed(seed);
         DigitsData data = DigitsData.load();
         TensorDataset train = new TensorDataset(DigitsData.shaped(data.train, 1, 8, 8), data.train.tensor(1));
-        Sequential model = eagerModel();
+        NNSequential model = eagerModel();
         log.println(model);
         // Shuffled with the global generator, as DataLoader's default: the same batches as a hand loop.
         List<Double> losses = new EagerTrainer(model, new CrossEntropyLoss(), new Adam(1e-3))
@@ -106,7 +106,7 @@ public final class DigitsCnn {
     }
 
     /** The eager model traced (eval mode, any batch size) for export. */
-    public static Graph traced(dev.janus.eager.nn.Module model, dev.janus.core.Tensor example) {
+    public static Graph traced(dev.janus.eager.nn.NNModule model, dev.janus.core.Tensor example) {
         model.eval();
         return Tracer.trace(model, Tensor.from(example));
     }
@@ -134,7 +134,7 @@ public final class DigitsCnn {
 
     public static void main(String[] args) {
         DigitsData data = DigitsData.load();
-        Result<Sequential> eager = trainEager(SEED, EPOCHS, System.out);
+        Result<NNSequential> eager = trainEager(SEED, EPOCHS, System.out);
         dev.janus.core.Tensor xFirst = DigitsData.shaped(data.test, 1, 8, 8);
         double eagerOrt = onnxRuntimeError(traced(eager.model, xFirst), xFirst, EagerTrainer.predict(eager.model, xFirst), Path.of("digits_cnn_eager.onnx"));
         Result<dev.janus.layers.Sequential> compiled = trainCompiled(SEED, EPOCHS, System.out);

@@ -6,13 +6,13 @@ import dev.janus.core.data.TensorDataset;
 import dev.janus.core.optim.Adam;
 import dev.janus.eager.Tensor;
 import dev.janus.eager.nn.CrossEntropyLoss;
-import dev.janus.eager.nn.LSTM;
 import dev.janus.eager.nn.Linear;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNLSTM;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.eager.nn.RNNOptions;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Fit;
 import dev.janus.layers.Input;
+import dev.janus.layers.core.Dense;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -35,8 +35,8 @@ public final class DigitsRnn {
     }
 
     /** The PyTorch-style model: rows [N, 8, 8] batch first, the last hidden state to the classes. */
-    public static final class RowReader extends Module {
-        public final LSTM lstm = registerModule("lstm", new LSTM(8, HIDDEN, new RNNOptions().batchFirst(true)));
+    public static final class RowReader extends NNModule {
+        public final NNLSTM lstm = registerModule("lstm", new NNLSTM(8, HIDDEN, new RNNOptions().batchFirst(true)));
         public final Linear fc = registerModule("fc", new Linear(HIDDEN, 10));
 
         @Override
@@ -46,7 +46,7 @@ public final class DigitsRnn {
     }
 
     public static dev.janus.layers.Sequential kerasModel() {
-        return new dev.janus.layers.Sequential(new Input(8, 8), new dev.janus.layers.LSTM(HIDDEN), new Dense(10, "softmax"));
+        return new dev.janus.layers.Sequential(new Input(8, 8), new dev.janus.layers.recurrent.LSTM(HIDDEN), new Dense(10, "softmax"));
     }
 
     public static DigitsCnn.Result<RowReader> trainEager(long seed, int epochs, PrintStream log) {

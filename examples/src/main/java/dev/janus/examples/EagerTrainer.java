@@ -9,8 +9,8 @@ import dev.janus.core.optim.Optimizer;
 import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.Grad;
 import dev.janus.eager.Tensor;
-import dev.janus.eager.nn.Loss;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNLoss;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.tensorboard.TrainingRuns;
 
 import java.util.ArrayList;
@@ -31,11 +31,11 @@ public final class EagerTrainer {
         void onEpochEnd(int epoch, Map<String, Double> logs);
     }
 
-    private final Module model;
-    private final Loss loss;
+    private final NNModule model;
+    private final NNLoss loss;
     private final EagerOptimizer optimizer;
 
-    public EagerTrainer(Module model, Loss loss, Optimizer rule) {
+    public EagerTrainer(NNModule model, NNLoss loss, Optimizer rule) {
         this.model = model;
         this.loss = loss;
         this.optimizer = new EagerOptimizer(rule, model.parameters());
@@ -133,7 +133,7 @@ public final class EagerTrainer {
 
     /** Any module's outputs for x, in eval mode, without recording gradients. */
     @SuppressWarnings("try") // the no-grad scope is only opened and closed
-    public static dev.janus.core.Tensor predict(Module model, dev.janus.core.Tensor x) {
+    public static dev.janus.core.Tensor predict(NNModule model, dev.janus.core.Tensor x) {
         model.eval();
         try (Grad.Scope ignored = Grad.noGrad()) {
             return model.forward(Tensor.from(x)).value();

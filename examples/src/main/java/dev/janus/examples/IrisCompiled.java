@@ -2,12 +2,12 @@ package dev.janus.examples;
 
 import dev.janus.core.Generator;
 import dev.janus.core.Tensor;
-import dev.janus.layers.Dense;
-import dev.janus.layers.Dropout;
 import dev.janus.layers.Fit;
 import dev.janus.layers.History;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
+import dev.janus.layers.core.Dense;
+import dev.janus.layers.core.Dropout;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -9,10 +9,10 @@ import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.Grad;
 import dev.janus.eager.Tensor;
 import dev.janus.eager.nn.CrossEntropyLoss;
-import dev.janus.eager.nn.Dropout;
+import dev.janus.eager.nn.NNDropout;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.ReLU;
-import dev.janus.eager.nn.Sequential;
+import dev.janus.eager.nn.NNSequential;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -30,12 +30,12 @@ public final class IrisEager {
 
     /** What a run ends with. */
     public static final class Result {
-        public final Sequential model;
+        public final NNSequential model;
         /** The loss on the training data at the end (eval mode). */
         public final double finalLoss;
         public final double testAccuracy;
 
-        Result(Sequential model, double finalLoss, double testAccuracy) {
+        Result(NNSequential model, double finalLoss, double testAccuracy) {
             this.model = model;
             this.finalLoss = finalLoss;
             this.testAccuracy = testAccuracy;
@@ -46,10 +46,10 @@ public final class IrisEager {
     }
 
     /** The model, its weights drawn from {@link Generator#global()} as PyTorch initialises them. */
-    public static Sequential model() {
+    public static NNSequential model() {
         // README: iris-eager-model
-        Sequential model = new Sequential(
-                new Linear(4, 64), new ReLU(), new Dropout(0.3),
+        NNSequential model = new NNSequential(
+                new Linear(4, 64), new ReLU(), new NNDropout(0.3),
                 new Linear(64, 32), new ReLU(),
                 new Linear(32, 3));
         // README: end
@@ -60,7 +60,7 @@ public final class IrisEager {
         Generator.manualSeed(seed);   // weights, shuffling and dropout masks
         IrisData data = IrisData.load();
         dev.janus.core.Tensor xTrain = data.xTrain, yTrain = data.yTrain;
-        Sequential model = model();
+        NNSequential model = model();
         log.println(model);
 
         // README: iris-eager-train
@@ -86,7 +86,7 @@ public final class IrisEager {
 
     /** The loss over the whole dataset, in eval mode. */
     @SuppressWarnings("try") // the no-grad scope is only opened and closed
-    static double loss(Sequential model, CrossEntropyLoss lossFn, TensorDataset data) {
+    static double loss(NNSequential model, CrossEntropyLoss lossFn, TensorDataset data) {
         model.eval();
         try (Grad.Scope ignored = Grad.noGrad()) {
             return lossFn.forward(model.forward(Tensor.from(data.tensor(0))), Tensor.from(data.tensor(1))).item();
@@ -95,7 +95,7 @@ public final class IrisEager {
 
     /** The share of examples whose largest logit is at their label, in eval mode. */
     @SuppressWarnings("try") // the no-grad scope is only opened and closed
-    public static double accuracy(Sequential model, TensorDataset data) {
+    public static double accuracy(NNSequential model, TensorDataset data) {
         model.eval();
         try (Grad.Scope ignored = Grad.noGrad()) {
             long[] predicted = model.forward(Tensor.from(data.tensor(0))).argmax(1).value().toLongArray();

@@ -5,11 +5,11 @@ import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.ops.Immediate;
 import dev.janus.eager.nn.Linear;
-import dev.janus.eager.nn.Module;
-import dev.janus.layers.Dense;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.layers.Layer;
 import dev.janus.layers.Sequential;
 import dev.janus.layers.Weight;
+import dev.janus.layers.core.Dense;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,7 +54,7 @@ final class WeightTransfer {
     }
 
     /** The pairs, checked: layer counts, kinds and shapes must agree. */
-    static List<Pair> pairs(Module eager, Sequential keras) {
+    static List<Pair> pairs(NNModule eager, Sequential keras) {
         if (!keras.isBuilt()) throw new JanusException("Compare: the Keras-style model is not built; start it with an Input(shape)");
         Map<String, Map<String, dev.janus.eager.Tensor>> groups = new LinkedHashMap<>();
         for (Map.Entry<String, dev.janus.eager.Tensor> p : eager.namedParameters().entrySet()) {
@@ -95,7 +95,7 @@ final class WeightTransfer {
     }
 
     /** Copies the eager model's weights into the Keras-style model (all pairs are checked first). */
-    static void copy(Module eager, Sequential keras) {
+    static void copy(NNModule eager, Sequential keras) {
         Map<Weight, Tensor> byWeight = new LinkedHashMap<>();
         for (Pair p : pairs(eager, keras)) byWeight.put(p.keras, p.eagerAsKeras());
         List<Tensor> values = new ArrayList<>();
@@ -104,7 +104,7 @@ final class WeightTransfer {
     }
 
     /** The largest |eager - keras| over every pair (NaN if either holds a NaN), and the pair where it is. */
-    static Difference maxDifference(Module eager, Sequential keras) {
+    static Difference maxDifference(NNModule eager, Sequential keras) {
         double worst = 0;
         String where = "";
         for (Pair p : pairs(eager, keras)) {
@@ -132,8 +132,8 @@ final class WeightTransfer {
         }
     }
 
-    private static Module module(Module root, String path) {
-        Module m = root;
+    private static NNModule module(NNModule root, String path) {
+        NNModule m = root;
         if (path.isEmpty()) return m;
         for (String part : path.split("\\.")) m = m.namedChildren().get(part);
         return m;

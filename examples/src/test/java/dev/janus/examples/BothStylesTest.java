@@ -10,22 +10,22 @@ import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.nn.AdaptiveAvgPool2d;
 import dev.janus.eager.nn.Conv2d;
 import dev.janus.eager.nn.CrossEntropyLoss;
-import dev.janus.eager.nn.Flatten;
-import dev.janus.eager.nn.LSTM;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.MaxPool2d;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNFlatten;
+import dev.janus.eager.nn.NNLSTM;
+import dev.janus.eager.nn.NNModule;
+import dev.janus.eager.nn.NNSequential;
 import dev.janus.eager.nn.RNNOptions;
 import dev.janus.eager.nn.ReLU;
-import dev.janus.eager.nn.Sequential;
-import dev.janus.layers.Conv2D;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Fit;
-import dev.janus.layers.GlobalAveragePooling2D;
 import dev.janus.layers.History;
 import dev.janus.layers.Input;
-import dev.janus.layers.MaxPooling2D;
 import dev.janus.layers.Weight;
+import dev.janus.layers.conv.Conv2D;
+import dev.janus.layers.conv.GlobalAveragePooling2D;
+import dev.janus.layers.conv.MaxPooling2D;
+import dev.janus.layers.core.Dense;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -59,7 +59,7 @@ class BothStylesTest {
     }
 
     /** Trains the module eagerly on the batches in order; returns each epoch's mean loss. */
-    private static List<Double> trainEagerly(Module model, List<dev.janus.eager.Tensor> trained, Tensor x, Tensor y) {
+    private static List<Double> trainEagerly(NNModule model, List<dev.janus.eager.Tensor> trained, Tensor x, Tensor y) {
         EagerOptimizer opt = new EagerOptimizer(new Adam(1e-3, 0.9, 0.999, 1e-7, 0), trained);
         CrossEntropyLoss lossFn = new CrossEntropyLoss();
         List<Double> losses = new ArrayList<>();
@@ -114,8 +114,8 @@ class BothStylesTest {
         dev.janus.layers.Sequential keras = new dev.janus.layers.Sequential(new Input(8, 8, 1),
                 new Conv2D(8, 3, "relu").padding("same"), new MaxPooling2D(),
                 new Conv2D(16, 3, "relu").padding("same"), new GlobalAveragePooling2D(), new Dense(10, "softmax"));
-        Sequential module = new Sequential(new Conv2d(1, 8, 3, 1, 1), new ReLU(), new MaxPool2d(2),
-                new Conv2d(8, 16, 3, 1, 1), new ReLU(), new AdaptiveAvgPool2d(1), new Flatten(), new Linear(16, 10));
+        NNSequential module = new NNSequential(new Conv2d(1, 8, 3, 1, 1), new ReLU(), new MaxPool2d(2),
+                new Conv2d(8, 16, 3, 1, 1), new ReLU(), new AdaptiveAvgPool2d(1), new NNFlatten(), new Linear(16, 10));
         List<String> names = List.of("0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias");
         for (int i = 0; i < names.size(); i++) module.namedParameters().get(names.get(i)).copyFrom(torchLayout(keras.weights().get(i).value()));
 
@@ -125,8 +125,8 @@ class BothStylesTest {
     }
 
     /** nn.LSTM's last hidden state into a linear layer, as Keras's LSTM(16) -> Dense(10). */
-    private static final class LastState extends Module {
-        final LSTM lstm = registerModule("lstm", new LSTM(8, 16, new RNNOptions().batchFirst(true)));
+    private static final class LastState extends NNModule {
+        final NNLSTM lstm = registerModule("lstm", new NNLSTM(8, 16, new RNNOptions().batchFirst(true)));
         final Linear fc = registerModule("fc", new Linear(16, 10));
 
         @Override
@@ -139,7 +139,7 @@ class BothStylesTest {
     void anLstmGivesTheSameNumbersEagerAndCompiled() {
         TensorDataset d = data();
         Generator.manualSeed(22);
-        dev.janus.layers.Sequential keras = new dev.janus.layers.Sequential(new Input(8, 8), new dev.janus.layers.LSTM(16), new Dense(10, "softmax"));
+        dev.janus.layers.Sequential keras = new dev.janus.layers.Sequential(new Input(8, 8), new dev.janus.layers.recurrent.LSTM(16), new Dense(10, "softmax"));
         LastState module = new LastState();
         // Keras's gates i, f, c, o are PyTorch's i, f, g, o: the kernels transposed, Keras's one bias as bias_ih.
         Map<String, dev.janus.eager.Tensor> p = module.namedParameters();

@@ -10,9 +10,9 @@ import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.MSELoss;
 import dev.janus.eager.nn.ReLU;
 import dev.janus.eager.nn.Tanh;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
+import dev.janus.layers.core.Dense;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,7 +54,7 @@ class CompareTest {
     @Test
     void regressionNetTrainsTheSameBothWays() {
         Generator.manualSeed(3);
-        dev.janus.eager.nn.Sequential eager = new dev.janus.eager.nn.Sequential(new Linear(3, 16), new Tanh(), new Linear(16, 1));
+        dev.janus.eager.nn.NNSequential eager = new dev.janus.eager.nn.NNSequential(new Linear(3, 16), new Tanh(), new Linear(16, 1));
         Sequential keras = new Sequential(new Input(3), new Dense(16, "tanh"), new Dense(1));
         Comparison c = Compare.run(eager, keras, regression(1, 160), regression(2, 40), new Compare.Options()
                 .seed(7).epochs(12).batchSize(20).validationSplit(0.25).optimizer(() -> new SGD(0.05, 0.9)).loss(new MSELoss(), "mse"));
@@ -80,9 +80,9 @@ class CompareTest {
     @Test
     void deeperClassifierAgreesAndItsOnnxExportsMatchJanus(@TempDir Path dir) {
         Generator.manualSeed(11);
-        dev.janus.eager.nn.Sequential eager = new dev.janus.eager.nn.Sequential(
-                new Linear(5, 24), new ReLU(), new dev.janus.eager.nn.Dropout(0.2), new Linear(24, 12), new ReLU(), new Linear(12, 4));
-        Sequential keras = new Sequential(new Input(5), new Dense(24, "relu"), new dev.janus.layers.Dropout(0.2), new Dense(12, "relu"),
+        dev.janus.eager.nn.NNSequential eager = new dev.janus.eager.nn.NNSequential(
+                new Linear(5, 24), new ReLU(), new dev.janus.eager.nn.NNDropout(0.2), new Linear(24, 12), new ReLU(), new Linear(12, 4));
+        Sequential keras = new Sequential(new Input(5), new Dense(24, "relu"), new dev.janus.layers.core.Dropout(0.2), new Dense(12, "relu"),
                 new Dense(4, "softmax"));
         Comparison c = Compare.run(eager, keras, blobs(5, 200), blobs(6, 60), new Compare.Options()
                 .seed(2).epochs(15).batchSize(32).optimizer(() -> new Adam(0.01)).exportTo(dir, "blobs"));
@@ -109,7 +109,7 @@ class CompareTest {
     @Test
     void modelsThatDoNotMatchAreRefusedBeforeAnyTraining() {
         Generator.manualSeed(0);
-        dev.janus.eager.nn.Sequential eager = new dev.janus.eager.nn.Sequential(new Linear(5, 8), new ReLU(), new Linear(8, 4));
+        dev.janus.eager.nn.NNSequential eager = new dev.janus.eager.nn.NNSequential(new Linear(5, 8), new ReLU(), new Linear(8, 4));
         Sequential keras = new Sequential(new Input(5), new Dense(9, "relu"), new Dense(4, "softmax"));
         List<Tensor> before = keras.getWeights();
         ShapeException e = assertThrows(ShapeException.class,
@@ -129,7 +129,7 @@ class CompareTest {
     @Test
     void weightsAreCopiedTransposedIntoDenseKernels() {
         Generator.manualSeed(4);
-        dev.janus.eager.nn.Sequential eager = new dev.janus.eager.nn.Sequential(new Linear(3, 2));
+        dev.janus.eager.nn.NNSequential eager = new dev.janus.eager.nn.NNSequential(new Linear(3, 2));
         Sequential keras = new Sequential(new Input(3), new Dense(2));
         WeightTransfer.copy(eager, keras);
         Tensor w = ((Linear) eager.get(0)).weight.value(), kernel = keras.weights().get(0).value();

@@ -22,7 +22,7 @@ class DigitsCnnTest {
 
     @Test
     void eagerReachesTheTargetAndExports() {
-        DigitsCnn.Result<dev.janus.eager.nn.Sequential> r = DigitsCnn.trainEager(DigitsCnn.SEED, DigitsCnn.EPOCHS, QUIET);
+        DigitsCnn.Result<dev.janus.eager.nn.NNSequential> r = DigitsCnn.trainEager(DigitsCnn.SEED, DigitsCnn.EPOCHS, QUIET);
         assertEquals(EAGER, r.testAccuracy, MARGIN, "test accuracy");
         assertEquals(EAGER_LOSS, r.finalLoss, 0.05 * EAGER_LOSS, "final training loss");
         Tensor x = DigitsData.shaped(DigitsData.load().test, 1, 8, 8);

@@ -12,26 +12,26 @@ import dev.janus.eager.nn.BatchNorm2d;
 import dev.janus.eager.nn.Conv1d;
 import dev.janus.eager.nn.Conv2d;
 import dev.janus.eager.nn.ConvOptions;
-import dev.janus.eager.nn.Embedding;
-import dev.janus.eager.nn.Flatten;
-import dev.janus.eager.nn.GRU;
-import dev.janus.eager.nn.LSTM;
 import dev.janus.eager.nn.LayerNorm;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.MaxPool2d;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNEmbedding;
+import dev.janus.eager.nn.NNFlatten;
+import dev.janus.eager.nn.NNGRU;
+import dev.janus.eager.nn.NNLSTM;
+import dev.janus.eager.nn.NNModule;
+import dev.janus.eager.nn.NNSequential;
 import dev.janus.eager.nn.RNNOptions;
 import dev.janus.eager.nn.ReLU;
-import dev.janus.eager.nn.Sequential;
-import dev.janus.layers.AveragePooling2D;
-import dev.janus.layers.BatchNormalization;
-import dev.janus.layers.Conv2D;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Fit;
-import dev.janus.layers.GlobalAveragePooling2D;
 import dev.janus.layers.Input;
-import dev.janus.layers.LayerNormalization;
-import dev.janus.layers.MaxPooling2D;
+import dev.janus.layers.conv.AveragePooling2D;
+import dev.janus.layers.conv.Conv2D;
+import dev.janus.layers.conv.GlobalAveragePooling2D;
+import dev.janus.layers.conv.MaxPooling2D;
+import dev.janus.layers.core.Dense;
+import dev.janus.layers.normalization.BatchNormalization;
+import dev.janus.layers.normalization.LayerNormalization;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -54,9 +54,9 @@ class LayersExportTest {
     @Test
     void tracedEagerModels() {
         Generator.manualSeed(31);
-        Sequential cnn = new Sequential(new Conv2d(2, 6, 3, new ConvOptions().padding("same").groups(2)), new BatchNorm2d(6), new ReLU(),
+        NNSequential cnn = new NNSequential(new Conv2d(2, 6, 3, new ConvOptions().padding("same").groups(2)), new BatchNorm2d(6), new ReLU(),
                 new MaxPool2d(new int[] {3}, new int[] {2}, new int[] {1}, new int[] {1}, true), new Conv2d(6, 8, 3, new ConvOptions().dilation(2).bias(false)),
-                new AvgPool2d(new int[] {2}, new int[] {1}, new int[] {1}, false, false), new AdaptiveAvgPool2d(1), new Flatten(),
+                new AvgPool2d(new int[] {2}, new int[] {1}, new int[] {1}, false, false), new AdaptiveAvgPool2d(1), new NNFlatten(),
                 new LayerNorm(8), new Linear(8, 4), new BatchNorm1d(4));
         for (int i = 0; i < 3; i++) cnn.forward(dev.janus.eager.Tensor.randn(6, 2, 11, 11));
         Graph g = DigitsCnn.traced(cnn, Tensor.randn(new Generator(1), 2, 2, 11, 11));
@@ -65,14 +65,14 @@ class LayersExportTest {
             agrees(g, x, EagerTrainer.predict(cnn, x));
         }
 
-        Sequential c1 = new Sequential(new Conv1d(3, 4, 3, 2, 1), new ReLU(), new Flatten(), new Linear(20, 2));
+        NNSequential c1 = new NNSequential(new Conv1d(3, 4, 3, 2, 1), new ReLU(), new NNFlatten(), new Linear(20, 2));
         Tensor x1 = Tensor.randn(new Generator(2), 3, 3, 9);
         agrees(DigitsCnn.traced(c1, x1), x1, EagerTrainer.predict(c1, x1));
 
-        Module rnn = new Module() {
-            final Embedding embed = registerModule("embed", new Embedding(12, 5, 0));
-            final LSTM lstm = registerModule("lstm", new LSTM(5, 6, new RNNOptions().numLayers(2).batchFirst(true).bidirectional(true)));
-            final GRU gru = registerModule("gru", new GRU(12, 4, new RNNOptions().batchFirst(true)));
+        NNModule rnn = new NNModule() {
+            final NNEmbedding embed = registerModule("embed", new NNEmbedding(12, 5, 0));
+            final NNLSTM lstm = registerModule("lstm", new NNLSTM(5, 6, new RNNOptions().numLayers(2).batchFirst(true).bidirectional(true)));
+            final NNGRU gru = registerModule("gru", new NNGRU(12, 4, new RNNOptions().batchFirst(true)));
 
             @Override
             public dev.janus.eager.Tensor forward(dev.janus.eager.Tensor ids) {
@@ -103,9 +103,9 @@ class LayersExportTest {
             agrees(cnn.inferenceGraph(), x, cnn.predict(x));
         }
 
-        dev.janus.layers.Sequential rnn = new dev.janus.layers.Sequential(new Input(6), new dev.janus.layers.Embedding(10, 4),
-                new dev.janus.layers.GRU(5).returnSequences(true), new dev.janus.layers.LSTM(3).returnSequences(true),
-                new dev.janus.layers.GRU(4).resetAfter(false));
+        dev.janus.layers.Sequential rnn = new dev.janus.layers.Sequential(new Input(6), new dev.janus.layers.core.Embedding(10, 4),
+                new dev.janus.layers.recurrent.GRU(5).returnSequences(true), new dev.janus.layers.recurrent.LSTM(3).returnSequences(true),
+                new dev.janus.layers.recurrent.GRU(4).resetAfter(false));
         for (int batch : new int[] {3, 2}) {
             Tensor x = Tensor.empty(DType.FLOAT32, Shape.of(batch, 6));
             for (int i = 0; i < x.numel(); i++) x.setDouble(i, (3 * i + batch) % 10);

@@ -6,7 +6,7 @@ import dev.janus.core.Tensor;
 import dev.janus.core.ops.Immediate;
 import dev.janus.core.optim.Adam;
 import dev.janus.core.optim.SGD;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.export.ExportOptions;
 import dev.janus.export.ModelExport;
 import dev.janus.export.OnnxLayer;
@@ -14,17 +14,17 @@ import dev.janus.export.OnnxModule;
 import dev.janus.export.OnnxRuntimeModel;
 import dev.janus.graph.CompileOptions;
 import dev.janus.graph.IrListener;
-import dev.janus.layers.BatchNormalization;
-import dev.janus.layers.Conv2D;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Fit;
-import dev.janus.layers.GRU;
-import dev.janus.layers.GlobalAveragePooling2D;
 import dev.janus.layers.Input;
-import dev.janus.layers.LSTM;
-import dev.janus.layers.Losses;
-import dev.janus.layers.MaxPooling2D;
 import dev.janus.layers.Sequential;
+import dev.janus.layers.conv.Conv2D;
+import dev.janus.layers.conv.GlobalAveragePooling2D;
+import dev.janus.layers.conv.MaxPooling2D;
+import dev.janus.layers.core.Dense;
+import dev.janus.layers.losses.Losses;
+import dev.janus.layers.normalization.BatchNormalization;
+import dev.janus.layers.recurrent.GRU;
+import dev.janus.layers.recurrent.LSTM;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,7 +102,7 @@ class ReadmeSnippetsTest {
     void bothStylesExportToOnnxAndRunInOnnxRuntime(@TempDir Path dir) {
         IrisData data = IrisData.load();
         Tensor xTest = data.xTest;
-        dev.janus.eager.nn.Sequential model = IrisEager.train(0, 5, QUIET).model;
+        dev.janus.eager.nn.NNSequential model = IrisEager.train(0, 5, QUIET).model;
         Sequential kerasModel = IrisCompiled.train(0, 5, 0).model;
         Tensor janusProbabilities = kerasModel.predict(xTest), probabilities;
         // README: export
@@ -123,7 +123,7 @@ class ReadmeSnippetsTest {
     void modelsGoOutToOnnxAndComeBackIn(@TempDir Path dir) {
         IrisData data = IrisData.load();
         Tensor x = data.xTrain, y = data.yTrain;
-        Module module = IrisEager.train(0, 5, QUIET).model;
+        NNModule module = IrisEager.train(0, 5, QUIET).model;
         Sequential sequential = IrisCompiled.train(0, 5, 0).model;
         Tensor expected = sequential.predict(x);
         String printed = captured(() -> {

@@ -7,7 +7,7 @@ import dev.janus.core.optim.Adam;
 import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.Tensor;
 import dev.janus.eager.nn.CrossEntropyLoss;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.layers.Fit;
 import dev.janus.layers.Sequential;
 import dev.janus.tensorboard.SummaryWriter;
@@ -34,7 +34,7 @@ class ReadmeTensorBoardSnippetsTest {
     void bothStylesLogForTensorBoard(@TempDir Path logDir) throws IOException {
         IrisData data = IrisData.load();
         Generator.manualSeed(0);
-        Module model = IrisEager.model();
+        NNModule model = IrisEager.model();
         Tensor x = Tensor.from(data.train().tensor(0));
         EagerOptimizer opt = new EagerOptimizer(new Adam(1e-3), model.parameters());
         CrossEntropyLoss lossFn = new CrossEntropyLoss();

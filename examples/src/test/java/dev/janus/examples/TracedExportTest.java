@@ -5,7 +5,7 @@ import dev.janus.core.ir.Graph;
 import dev.janus.eager.Grad;
 import dev.janus.eager.Tensor;
 import dev.janus.eager.Tracer;
-import dev.janus.eager.nn.Sequential;
+import dev.janus.eager.nn.NNSequential;
 import dev.janus.export.ExportOptions;
 import dev.janus.export.OnnxExporter;
 import dev.janus.export.OnnxRuntimeModel;
@@ -23,7 +23,7 @@ class TracedExportTest {
     @Test
     @SuppressWarnings("try") // the no-grad scope is only opened and closed
     void onnxRuntimeAgreesWithTheEagerForwardAtAnyBatchSize() {
-        Sequential model = IrisEager.train(1, 5, new PrintStream(OutputStream.nullOutputStream())).model;
+        NNSequential model = IrisEager.train(1, 5, new PrintStream(OutputStream.nullOutputStream())).model;
         model.eval();
         Graph graph = Tracer.trace(model, Tensor.randn(16, 4));
         try (OnnxRuntimeModel ort = OnnxRuntimeModel.load(OnnxExporter.toBytes(graph, ExportOptions.defaults()))) {

@@ -4,7 +4,8 @@ import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
 import dev.janus.core.ir.Graph;
 import dev.janus.eager.Tracer;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
+import dev.janus.layers.Model;
 import dev.janus.layers.Sequential;
 
 import java.nio.file.Path;
@@ -14,8 +15,8 @@ import java.util.Objects;
 
 /**
  * Writes a model of either front end as an ONNX file, in the inference form (dropout removed, only
- * what the prediction needs): an eager {@link Module} by tracing its forward on an example input,
- * as {@code torch.onnx.export} does, and a Keras-style {@link Sequential} from its compiled
+ * what the prediction needs): an eager {@link NNModule} by tracing its forward on an example input,
+ * as {@code torch.onnx.export} does, and a Keras-style {@link Model} from its compiled
  * prediction graph. The input is called "input" and the output "output" unless the options name
  * them; the batch dimension is dynamic unless the options fix it. The file is written to a
  * temporary file and renamed, so a failure never leaves half a file.
@@ -35,27 +36,44 @@ public final class ModelExport {
      * control flow is taken as it went for the example. With a fixed batch size in the options, the
      * example must have that batch. Returns {@code path}.
      */
-    public static Path toOnnx(Module module, Tensor exampleInput, Path path, ExportOptions options) {
-        Objects.requireNonNull(module, "module");
+    public static Path toOnnx(NNModule module, Tensor exampleInput, Path path, ExportOptions options) {
         Objects.requireNonNull(exampleInput, "exampleInput");
+        return toOnnx(module, List.of(exampleInput), path, options);
+    }
+
+    /**
+     * As {@link #toOnnx(Module, Tensor, Path, ExportOptions)} for a module of several inputs
+     * ({@code forward(Tensor...)}), one example each, as {@code torch.onnx.export(model, (a, b))}:
+     * the inputs are called "input_0", "input_1", ... unless the options name them. Warnings of the
+     * trace (values read into Java, a batch fixed by an op) are logged, naming the line.
+     */
+    public static Path toOnnx(NNModule module, List<Tensor> examples, Path path, ExportOptions options) {
+        Objects.requireNonNull(module, "module");
+        Objects.requireNonNull(examples, "examples");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
-        if (!options.isDynamicBatch() && (exampleInput.rank() == 0 || exampleInput.shape().dim(0) != options.batchSize())) {
-            throw new JanusException("export of " + module.getClass().getSimpleName() + ": the options fix the batch to "
-                    + options.batchSize() + ", but the example input is " + exampleInput.type() + "; give an example of that batch size");
+        if (examples.isEmpty()) throw new JanusException("export of " + module.kind() + ": no example input");
+        dev.janus.eager.Tensor[] xs = new dev.janus.eager.Tensor[examples.size()];
+        for (int i = 0; i < xs.length; i++) {
+            Tensor x = Objects.requireNonNull(examples.get(i), "example " + i);
+            if (!options.isDynamicBatch() && (x.rank() == 0 || x.shape().dim(0) != options.batchSize())) {
+                throw new JanusException("export of " + module.kind() + ": the options fix the batch to "
+                        + options.batchSize() + ", but the example input is " + x.type() + "; give an example of that batch size");
+            }
+            xs[i] = dev.janus.eager.Tensor.from(x);
         }
-        OnnxExporter.save(trace(module, exampleInput, options.isDynamicBatch()), path, options);
+        OnnxExporter.save(trace(module, options.isDynamicBatch(), xs), path, options);
         return path;
     }
 
-    /** The module's forward traced on the example in eval mode; the mode of every submodule is restored. */
-    private static Graph trace(Module module, Tensor exampleInput, boolean dynamicBatch) {
-        List<Module> modules = new ArrayList<>();
+    /** The module's forward traced on the examples in eval mode; the mode of every submodule is restored. */
+    private static Graph trace(NNModule module, boolean dynamicBatch, dev.janus.eager.Tensor... examples) {
+        List<NNModule> modules = new ArrayList<>();
         List<Boolean> modes = new ArrayList<>();
         collectModes(module, modules, modes);
         try {
             module.eval();
-            return Tracer.trace(module, dynamicBatch, dev.janus.eager.Tensor.from(exampleInput));
+            return Tracer.trace(module, dynamicBatch, examples);
         } finally {
             // Pre-order: a parent's train(mode) reaches its children, which then set their own.
             for (int i = 0; i < modules.size(); i++) modules.get(i).train(modes.get(i));
@@ -63,15 +81,18 @@ public final class ModelExport {
     }
 
     /**
-     * Writes the model's prediction graph ({@link Sequential#inferenceGraph()}): the layers as the
+     * Writes the model's prediction graph ({@link Model#inferenceGraph()}): the layers as the
      * graph computes them (a Dense layer as MatMul and Add), dropout removed. The model must be
-     * built. Returns {@code path}.
+     * built. A {@link Sequential}'s input is called "input" and its output "output"; a Functional
+     * model's inputs and outputs keep its names (each {@code Input}'s, each output layer's),
+     * unless the options name them. Returns {@code path}.
      */
-    public static Path toOnnx(Sequential model, Path path, ExportOptions options) {
+    public static Path toOnnx(Model model, Path path, ExportOptions options) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
-        ExportOptions named = options.inputNames() == null ? options.inputNames("input") : options;
+        boolean sequential = model instanceof Sequential;
+        ExportOptions named = sequential && options.inputNames() == null ? options.inputNames("input") : options;
         OnnxExporter.save(model.inferenceGraph(), path, named);
         return path;
     }
@@ -91,12 +112,12 @@ public final class ModelExport {
     }
 
     /** The same for an eager module, traced on the example input (its shape is what counts) in eval mode. */
-    public static Path toWeb(Module module, Tensor exampleInput, Path dir, WebOptions options) {
+    public static Path toWeb(NNModule module, Tensor exampleInput, Path dir, WebOptions options) {
         Objects.requireNonNull(module, "module");
         Objects.requireNonNull(exampleInput, "exampleInput");
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(options, "options");
-        return WebExport.write(trace(module, exampleInput, true), module.getClass().getSimpleName(), dir, options);
+        return WebExport.write(trace(module, true, dev.janus.eager.Tensor.from(exampleInput)), module.kind(), dir, options);
     }
 
     /** The same for a graph of one input and one output with the batch first (an imported ONNX model, say). */
@@ -107,9 +128,9 @@ public final class ModelExport {
         return WebExport.write(graph, graph.name(), dir, options);
     }
 
-    private static void collectModes(Module m, List<Module> modules, List<Boolean> modes) {
+    private static void collectModes(NNModule m, List<NNModule> modules, List<Boolean> modes) {
         modules.add(m);
         modes.add(m.isTraining());
-        for (Module c : m.children()) collectModes(c, modules, modes);
+        for (NNModule c : m.children()) collectModes(c, modules, modes);
     }
 }

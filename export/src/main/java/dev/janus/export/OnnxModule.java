@@ -7,7 +7,7 @@ import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.Value;
 import dev.janus.eager.EagerEmitter;
 import dev.janus.eager.Tensor;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An imported ONNX model as an eager {@link Module}: the model's trainable float initializers are
+ * An imported ONNX model as an eager {@link NNModule}: the model's trainable float initializers are
  * the module's parameters, under their ONNX names (a dotted name such as "fc1.weight" reads as in
  * PyTorch: parameter "weight" of the child "fc1"), and {@link #forward} applies the imported graph
  * through the eager engine, so {@code backward()} reaches them and an {@code EagerOptimizer}
@@ -31,7 +31,7 @@ import java.util.Map;
  *
  * <p>The parameters start as copies of the initializers; the imported graph is left as it is.
  */
-public final class OnnxModule extends Module {
+public final class OnnxModule extends NNModule {
     private final Graph graph;
     private final Map<Value, Tensor> values = new HashMap<>();
     private final Map<String, ParameterGroup> groups = new HashMap<>();
@@ -95,7 +95,7 @@ public final class OnnxModule extends Module {
     }
 
     /** Holds the parameters whose ONNX names share a dotted prefix ("fc1." of "fc1.weight"). */
-    private static final class ParameterGroup extends Module {
+    private static final class ParameterGroup extends NNModule {
         private final Map<String, ParameterGroup> groups = new HashMap<>();
 
         void place(String[] path, int at, Tensor t, boolean buffer) {

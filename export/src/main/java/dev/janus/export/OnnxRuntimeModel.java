@@ -49,6 +49,19 @@ public final class OnnxRuntimeModel implements AutoCloseable {
         for (Map.Entry<String, NodeInfo> e : session.getOutputInfo().entrySet()) outputs.put(e.getKey(), type(e.getValue(), "output"));
     }
 
+    /**
+     * ONNX Runtime's process-wide environment, made on a large stack the first time (see
+     * {@link #onLargeStack}): for code that drives ONNX Runtime's own API, such as the benchmarks'
+     * peers, and must not make the environment on a thread of its own.
+     */
+    public static OrtEnvironment environment() {
+        try {
+            return onLargeStack(OrtEnvironment::getEnvironment);
+        } catch (OrtException e) {
+            throw new OnnxException("ONNX Runtime cannot start: " + e.getMessage(), e);
+        }
+    }
+
     public static OnnxRuntimeModel load(Path path) {
         if (!Files.isRegularFile(path)) throw new OnnxException("no ONNX model at " + path);
         try {

@@ -38,8 +38,8 @@ class ExternalDataTest {
     private static dev.janus.layers.Sequential mlp() {
         dev.janus.layers.Sequential model = new dev.janus.layers.Sequential().generator(new Generator(12));
         model.add(new dev.janus.layers.Input(4));
-        model.add(new dev.janus.layers.Dense(64, "relu"));
-        model.add(new dev.janus.layers.Dense(3));
+        model.add(new dev.janus.layers.core.Dense(64, "relu"));
+        model.add(new dev.janus.layers.core.Dense(3));
         return model;
     }
 

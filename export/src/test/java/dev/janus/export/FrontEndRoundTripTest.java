@@ -4,7 +4,7 @@ import dev.janus.core.Generator;
 import dev.janus.core.Tensor;
 import dev.janus.core.ir.Graph;
 import dev.janus.eager.Grad;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.export.proto.Onnx.ModelProto;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
@@ -56,7 +56,7 @@ class FrontEndRoundTripTest {
 
     @Test
     void anEagerModelComesBackIntoBothFrontEnds() throws IOException {
-        Module eager = ModelExportTest.eagerMlp();
+        NNModule eager = ModelExportTest.eagerMlp();
         Function<Tensor, Tensor> forward = x -> ModelExportTest.eagerForward(eager, x);
         Path file = ModelExport.toOnnx(eager, Tensor.randn(new Generator(1), 3, 4), dir.resolve("eager.onnx"), ExportOptions.defaults());
         OrtJudge.assertSameOutputs(bytes(file), in -> List.of(forward.apply(in.get(0))), ModelExportTest::features);
@@ -76,7 +76,7 @@ class FrontEndRoundTripTest {
     @ValueSource(ints = {13, 17, 21})
     void eagerToOnnxToCompiledToOnnxIsStable(int opset) throws IOException {
         ExportOptions options = ExportOptions.defaults().opset(opset);
-        Module eager = ModelExportTest.eagerMlp();
+        NNModule eager = ModelExportTest.eagerMlp();
         Path first = ModelExport.toOnnx(eager, Tensor.randn(new Generator(1), 3, 4), dir.resolve("first.onnx"), options);
         Sequential compiled = new Sequential(new Input(4), OnnxLayer.load(first));
         Path second = ModelExport.toOnnx(compiled, dir.resolve("second.onnx"), options);

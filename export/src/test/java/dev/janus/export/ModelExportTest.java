@@ -6,15 +6,15 @@ import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.eager.Grad;
-import dev.janus.eager.nn.Dropout;
 import dev.janus.eager.nn.Linear;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNDropout;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.eager.nn.ReLU;
 import dev.janus.export.proto.Onnx.ModelProto;
 import dev.janus.export.proto.Onnx.NodeProto;
 import dev.janus.export.proto.Onnx.TensorProto;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Input;
+import dev.janus.layers.core.Dense;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,9 +39,9 @@ class ModelExportTest {
     Path dir;
 
     /** An eager MLP with dropout, its weights drawn from a fixed seed. */
-    static dev.janus.eager.nn.Sequential eagerMlp() {
+    static dev.janus.eager.nn.NNSequential eagerMlp() {
         Generator.manualSeed(11);
-        return new dev.janus.eager.nn.Sequential(new Linear(4, 16), new ReLU(), new Dropout(0.5), new Linear(16, 3));
+        return new dev.janus.eager.nn.NNSequential(new Linear(4, 16), new ReLU(), new NNDropout(0.5), new Linear(16, 3));
     }
 
     /** The iris model as the Keras example writes it, seeded. */
@@ -49,7 +49,7 @@ class ModelExportTest {
         dev.janus.layers.Sequential model = new dev.janus.layers.Sequential().generator(new Generator(12));
         model.add(new Input(4));
         model.add(new Dense(16, "relu"));
-        model.add(new dev.janus.layers.Dropout(0.3));
+        model.add(new dev.janus.layers.core.Dropout(0.3));
         model.add(new Dense(8, "relu"));
         model.add(new Dense(3, "softmax"));
         return model;
@@ -61,7 +61,7 @@ class ModelExportTest {
 
     /** The eager forward in eval mode, without recording. */
     @SuppressWarnings("try") // the no-grad scope is only opened and closed
-    static Tensor eagerForward(Module m, Tensor x) {
+    static Tensor eagerForward(NNModule m, Tensor x) {
         boolean training = m.isTraining();
         m.eval();
         try (Grad.Scope ignored = Grad.noGrad()) {
@@ -77,7 +77,7 @@ class ModelExportTest {
 
     @Test
     void anEagerModuleIsTracedInEvalModeWithNamedInputAndOutputAndADynamicBatch() throws IOException {
-        dev.janus.eager.nn.Sequential model = eagerMlp();
+        dev.janus.eager.nn.NNSequential model = eagerMlp();
         model.train();
         model.get(3).eval();
         Path file = dir.resolve("eager.onnx");
@@ -135,7 +135,7 @@ class ModelExportTest {
         Path missing = dir.resolve("no-such-folder").resolve("m.onnx");
         JanusException io = assertThrows(JanusException.class, () -> ModelExport.toOnnx(kerasMlp(), missing, ExportOptions.defaults()));
         assertTrue(io.getMessage().startsWith("cannot write ONNX model to " + missing), io.getMessage());
-        Module failing = new Module() {
+        NNModule failing = new NNModule() {
             @Override
             public dev.janus.eager.Tensor forward(dev.janus.eager.Tensor input) {
                 throw new JanusException("forward failed in " + (isTraining() ? "train" : "eval") + " mode");

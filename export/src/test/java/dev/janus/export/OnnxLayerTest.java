@@ -14,9 +14,9 @@ import dev.janus.core.optim.Adam;
 import dev.janus.layers.Fit;
 import dev.janus.layers.History;
 import dev.janus.layers.Input;
-import dev.janus.layers.Losses;
 import dev.janus.layers.Sequential;
 import dev.janus.layers.Weight;
+import dev.janus.layers.losses.Losses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,6 +122,7 @@ class OnnxLayerTest {
         assertEquals("OnnxLayer: a layer takes one input and gives one output; the model two has 2 inputs and 2 outputs", multi.getMessage());
         Sequential model = new Sequential(new Input(4), new OnnxLayer(imported));
         JanusException save = assertThrows(JanusException.class, () -> model.save(dir.resolve("m.janus")));
-        assertEquals("cannot save sequential: layer onnx_layer is a OnnxLayer, which a saved model cannot rebuild", save.getMessage());
+        assertEquals("cannot save sequential: layer onnx_layer (OnnxLayer): layer onnx_layer is a dev.janus.export.OnnxLayer, which a saved model"
+                + " cannot rebuild: register it with Serialization.registerLayer (it needs a public static fromConfig(LayerConfig))", save.getMessage());
     }
 }

@@ -14,7 +14,7 @@ import dev.janus.eager.Grad;
 import dev.janus.eager.Tensor;
 import dev.janus.eager.nn.CrossEntropyLoss;
 import dev.janus.eager.nn.Linear;
-import dev.janus.eager.nn.Sequential;
+import dev.janus.eager.nn.NNSequential;
 import dev.janus.eager.nn.Tanh;
 import org.junit.jupiter.api.Test;
 
@@ -63,7 +63,7 @@ class OnnxModuleTest {
     @Test
     void backwardMatchesFiniteDifferencesAndTheSourceModule() {
         Generator.manualSeed(21);
-        Sequential source = new Sequential(new Linear(3, 5, true, DType.FLOAT64), new Tanh(), new Linear(5, 2, true, DType.FLOAT64));
+        NNSequential source = new NNSequential(new Linear(3, 5, true, DType.FLOAT64), new Tanh(), new Linear(5, 2, true, DType.FLOAT64));
         byte[] onnx = OnnxExporter.toBytes(dev.janus.eager.Tracer.trace(source, Tensor.zeros(DType.FLOAT64, 2, 3)), ExportOptions.defaults());
         OrtJudge.assertSameOutputs(onnx, in -> List.of(noGrad(() -> source.forward(Tensor.from(in.get(0))))),
                 b -> List.of(dev.janus.core.Tensor.uniform(-2, 2, DType.FLOAT64, new Generator(b), b, 3)));

@@ -10,7 +10,7 @@ import dev.janus.core.quant.Calibrator;
 import dev.janus.export.proto.Onnx.ModelProto;
 import dev.janus.export.proto.Onnx.NodeProto;
 import dev.janus.export.proto.Onnx.TensorProto;
-import dev.janus.layers.Dense;
+import dev.janus.layers.core.Dense;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
 import org.junit.jupiter.api.Test;

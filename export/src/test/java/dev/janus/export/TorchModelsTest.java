@@ -8,7 +8,7 @@ import dev.janus.core.optim.SGD;
 import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.Grad;
 import dev.janus.layers.Input;
-import dev.janus.layers.Losses;
+import dev.janus.layers.losses.Losses;
 import dev.janus.layers.Sequential;
 import dev.janus.layers.Weight;
 import org.junit.jupiter.api.DynamicTest;

@@ -48,14 +48,22 @@ public final class Activations {
         }
     };
 
+    /** By {@link Names#key}: "relu", "ReLU" and "RELU" find one activation; "leaky_relu" and "LeakyReLU" another. */
     private static final Map<String, ActivationFunction> BY_NAME = new LinkedHashMap<>();
+    private static final Map<String, String> ALIASES = new LinkedHashMap<>();
 
     static {
         for (ActivationFunction f : List.of(LINEAR, RELU, SIGMOID, TANH, SOFTMAX, ELU, GELU, LEAKY_RELU, SOFTPLUS, EXPONENTIAL, SILU, HARD_SIGMOID, HARD_SILU)) {
-            BY_NAME.put(f.name(), f);
+            BY_NAME.put(Names.key(f.name()), f);
         }
-        BY_NAME.put("swish", SILU);
-        BY_NAME.put("hard_swish", HARD_SILU);
+        alias("swish", SILU);
+        alias("hard_swish", HARD_SILU);
+    }
+
+    /** Keras's other name for a built-in activation, listed as Keras spells it. */
+    private static void alias(String name, ActivationFunction f) {
+        BY_NAME.put(Names.key(name), f);
+        ALIASES.put(Names.key(name), name);
     }
 
     private Activations() {
@@ -78,30 +86,32 @@ public final class Activations {
         if (name == null) return LINEAR;
         ActivationFunction f;
         synchronized (BY_NAME) {
-            f = BY_NAME.get(name);
+            f = BY_NAME.get(Names.key(name));
         }
-        if (f == null) throw new JanusException("unknown activation '" + name + "'; known activations: " + known());
+        if (f == null) throw new JanusException("unknown activation '" + name + "' (a custom one is registered with Activations.register); known activations: " + known());
         return f;
     }
 
     /** Makes a custom activation known by its name, so models using it can be saved and loaded. */
     public static void register(ActivationFunction f) {
         synchronized (BY_NAME) {
-            ActivationFunction old = BY_NAME.get(f.name());
+            ActivationFunction old = BY_NAME.get(Names.key(f.name()));
             if (old != null && old != f) throw new JanusException("an activation named '" + f.name() + "' is already registered");
-            BY_NAME.put(f.name(), f);
+            BY_NAME.put(Names.key(f.name()), f);
         }
     }
 
     static boolean isRegistered(ActivationFunction f) {
         synchronized (BY_NAME) {
-            return BY_NAME.get(f.name()) == f;
+            return BY_NAME.get(Names.key(f.name())) == f;
         }
     }
 
     private static String known() {
         synchronized (BY_NAME) {
-            return String.join(", ", BY_NAME.keySet());
+            java.util.Set<String> names = new java.util.LinkedHashSet<>();
+            BY_NAME.forEach((k, f) -> names.add(ALIASES.getOrDefault(k, f.name())));
+            return String.join(", ", names);
         }
     }
 }

@@ -2,11 +2,13 @@ package dev.janus.layers;
 
 import dev.janus.core.Tensor;
 
+import java.util.List;
 import java.util.Map;
 
 /**
  * How a compiled model runs batches: through the graph compiler, or eagerly. Batches are rows of
- * prepared data: {@code x} in the model's dtype, {@code y} as the loss's labels.
+ * prepared data: {@code xs} one tensor per model input in the model's dtype, {@code ys} one per
+ * output that has a loss, as the loss's labels.
  */
 interface Backend {
     /** False for a backend made only to predict with an uncompiled model. */
@@ -14,15 +16,16 @@ interface Backend {
 
     /**
      * One training step on rows {@code order[from..to)}: writes the batch's mean loss into
-     * {@code stats[0]} and each metric's sum over the batch into {@code stats[1..]}.
+     * {@code stats[0]}, each output's loss after it when the model has several, then each metric's
+     * sums over the batch ({@link Training#statNames}).
      */
-    void train(Tensor x, Tensor y, int[] order, int from, int to, double[] stats);
+    void train(List<Tensor> xs, List<Tensor> ys, int[] order, int from, int to, double[] stats);
 
     /** Loss and metric sums for rows [from, to), in inference mode, like {@link #train}. */
-    void evaluate(Tensor x, Tensor y, int from, int to, double[] stats);
+    void evaluate(List<Tensor> xs, List<Tensor> ys, int from, int to, double[] stats);
 
-    /** Writes the predictions for rows [from, to) of {@code x} into the same rows of {@code out}. */
-    void predict(Tensor x, int from, int to, Tensor out);
+    /** Writes the predictions for rows [from, to) of {@code xs} into the same rows of each of {@code out}. */
+    void predict(List<Tensor> xs, int from, int to, List<Tensor> out);
 
     /** Steps taken by the optimizer. */
     long iterations();

@@ -10,15 +10,18 @@ import dev.janus.graph.CompileOptions;
 import dev.janus.graph.Executable;
 import dev.janus.graph.Plan;
 import dev.janus.graph.TrainingStep;
+import dev.janus.layers.losses.Loss;
+import dev.janus.layers.metrics.Metric;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Runs a model through the graph compiler. The layers emit three graphs with a dynamic batch
- * dimension (checked when compiling): training (dropout on, loss, metric sums, then the compiler
+ * dimension (checked when compiling): training (dropout on, losses, metric sums, then the compiler
  * adds backward and the optimizer update), evaluation (dropout off) and prediction. Plans are
  * made per batch size; a batch is gathered straight into the plan's input buffers. Evaluation and
  * prediction may run from many threads at once (each call on a plan of its own); training, which
@@ -27,12 +30,12 @@ import java.util.Map;
 final class CompiledBackend implements Backend {
     private final TrainingStep step;
     private final Executable evaluation, prediction;
-    private final Sequential model;
+    private final Model model;
     private ExecContext ctx;
     private final Map<Integer, Plan> trainPlans = new HashMap<>();
 
     /** Training and evaluation need the model compiled; prediction alone does not. */
-    CompiledBackend(Sequential model, CompileOptions options) {
+    CompiledBackend(Model model, CompileOptions options) {
         boolean compiled = model.optimizer() != null;
         Map<Integer, Integer> stateUpdates = new HashMap<>();
         step = compiled ? new TrainingStep(graph(model, "train", true, true, stateUpdates), model.optimizer(), options, stateUpdates) : null;
@@ -54,42 +57,65 @@ final class CompiledBackend implements Backend {
     }
 
     /** The model as IR (see below) where no frozen weight moves: evaluation and prediction. */
-    static Graph graph(Sequential model, String name, boolean training, boolean withLoss) {
+    static Graph graph(Model model, String name, boolean training, boolean withLoss) {
         return graph(model, name, training, withLoss, new HashMap<>());
     }
 
     /**
-     * The model as IR: x, (y), the layers' weights as parameters; outputs loss and metric sums, or the
-     * prediction. With the loss in training, the frozen weights' updates follow as further outputs,
-     * and {@code stateUpdates} is told which output replaces which parameter.
+     * The model as IR: the inputs ("x" for a Sequential, else each Input's name), the labels of the
+     * outputs that have a loss, the weights as parameters named by their paths; outputs the total
+     * loss, each output's loss (several outputs), the metric sums, or the predictions. With the loss
+     * in training, the frozen weights' updates follow as further outputs, and {@code stateUpdates}
+     * is told which output replaces which parameter.
      */
-    static Graph graph(Sequential model, String name, boolean training, boolean withLoss, Map<Integer, Integer> stateUpdates) {
+    static Graph graph(Model model, String name, boolean training, boolean withLoss, Map<Integer, Integer> stateUpdates) {
         Graph g = new Graph(model.name() + "_" + name);
         GraphEmitter e = new GraphEmitter(g);
-        Value x = g.input("x", new TensorType(model.dtype(), model.inputShape()));
-        Map<Layer, List<Value>> params = new HashMap<>();
-        Map<Weight, Integer> index = new HashMap<>();
-        for (Layer layer : model.layers()) {
-            List<Value> ws = new ArrayList<>();
-            for (Weight w : layer.weights()) {
-                index.put(w, g.parameters().size());
-                ws.add(g.parameter(w.name(), w.value(), w.trainable()));
-            }
-            params.put(layer, ws);
+        boolean sequential = model instanceof Sequential;
+        List<Value> xs = new ArrayList<>();
+        for (Input in : model.inputs()) xs.add(g.input(sequential ? "x" : in.name(), new TensorType(in.dtype(), in.batchShape())));
+        Map<Weight, Value> handles = new IdentityHashMap<>();
+        Map<Weight, Integer> index = new IdentityHashMap<>();
+        for (Map.Entry<String, Weight> w : model.namedWeights().entrySet()) {
+            index.put(w.getValue(), g.parameters().size());
+            handles.put(w.getValue(), g.parameter(w.getKey(), w.getValue().value(), w.getValue().trainable()));
         }
-        Forward<Value> f = Forward.run(model.layers(), e, x, params::get, training, e::label);
+        Forward<Value> f = Forward.run(model, e, xs, handles::get, training, e::label);
+        List<String> outNames = model.outputNames();
         if (!withLoss) {
             e.label(null);
-            g.addOutput(f.output);
+            for (int i = 0; i < f.outputs.size(); i++) {
+                if (sequential) g.addOutput(f.outputs.get(i));
+                else g.addOutput(outNames.get(i), f.outputs.get(i));
+            }
             return g;
         }
-        TensorType out = f.output.type();
-        Value y = g.input("y", model.loss().labelType(out));
-        e.label(model.loss().name());
-        g.addOutput(model.loss().emit(e, f.output, f.logits, f.last, y));
-        for (Metric m : model.metrics()) {
-            e.label(m.name());
-            g.addOutput(m.emitSum(e, f.output, y));
+        int n = f.outputs.size();
+        List<Value> ys = new ArrayList<>(), perOutput = new ArrayList<>();
+        Value total = null;
+        for (int i = 0; i < n; i++) {
+            Loss loss = model.losses().get(i);
+            if (loss == null) {
+                ys.add(null);
+                continue;
+            }
+            Value out = f.outputs.get(i);
+            Value y = g.input(n == 1 ? "y" : "y_" + outNames.get(i), loss.labelType(out.type()));
+            ys.add(y);
+            e.label(loss.name());
+            Value l = loss.emit(e, out, f.logits.get(i), f.lasts.get(i), y);
+            perOutput.add(l);
+            double w = model.lossWeights().get(i);
+            Value weighted = w == 1.0 ? l : e.mul(l, w);
+            total = total == null ? weighted : e.add(total, weighted);
+        }
+        g.addOutput(total);
+        if (n > 1) for (Value l : perOutput) g.addOutput(l);
+        for (int i = 0; i < n; i++) {
+            for (Metric m : model.outputMetrics().get(i)) {
+                e.label(m.name());
+                g.addOutput(m.emitSum(e, f.outputs.get(i), ys.get(i)));
+            }
         }
         for (Map.Entry<Weight, Value> u : f.updates.entrySet()) {
             stateUpdates.put(g.outputs().size(), index.get(u.getKey()));
@@ -107,27 +133,36 @@ final class CompiledBackend implements Backend {
         return prediction;
     }
 
+    private static List<dev.janus.core.Shape> batchShapes(List<Tensor> xs, List<Tensor> ys, int n) {
+        List<dev.janus.core.Shape> shapes = new ArrayList<>();
+        for (Tensor t : xs) shapes.add(Rows.batch(t, n));
+        for (Tensor t : ys) shapes.add(Rows.batch(t, n));
+        return shapes;
+    }
+
     @Override
-    public void train(Tensor x, Tensor y, int[] order, int from, int to, double[] stats) {
+    public void train(List<Tensor> xs, List<Tensor> ys, int[] order, int from, int to, double[] stats) {
         int n = to - from;
         Plan p = trainPlans.get(n);
         if (p == null) {
-            p = step.plan(List.of(Rows.batch(x, n), Rows.batch(y, n)));
+            p = step.plan(batchShapes(xs, ys, n));
             trainPlans.put(n, p);
         }
-        Rows.gather(x, order, from, to, p.input(0));
-        Rows.gather(y, order, from, to, p.input(1));
+        int k = 0;
+        for (Tensor t : xs) Rows.gather(t, order, from, to, p.input(k++));
+        for (Tensor t : ys) Rows.gather(t, order, from, to, p.input(k++));
         List<Tensor> r = step.run(p, context());
         for (int i = 0; i < stats.length; i++) stats[i] = r.get(i).item();
     }
 
     /** Thread-safe: each call runs on a plan of its own (see {@link Executable}). */
     @Override
-    public void evaluate(Tensor x, Tensor y, int from, int to, double[] stats) {
+    public void evaluate(List<Tensor> xs, List<Tensor> ys, int from, int to, double[] stats) {
         int n = to - from;
-        evaluation.withPlan(List.of(Rows.batch(x, n), Rows.batch(y, n)), p -> {
-            Rows.copy(x, from, to, p.input(0), 0);
-            Rows.copy(y, from, to, p.input(1), 0);
+        evaluation.withPlan(batchShapes(xs, ys, n), p -> {
+            int k = 0;
+            for (Tensor t : xs) Rows.copy(t, from, to, p.input(k++), 0);
+            for (Tensor t : ys) Rows.copy(t, from, to, p.input(k++), 0);
             List<Tensor> r = p.run(new ExecContext(model.generator()));
             for (int i = 0; i < stats.length; i++) stats[i] = r.get(i).item();
             return null;
@@ -136,11 +171,12 @@ final class CompiledBackend implements Backend {
 
     /** Thread-safe: each call runs on a plan of its own (see {@link Executable}). */
     @Override
-    public void predict(Tensor x, int from, int to, Tensor out) {
+    public void predict(List<Tensor> xs, int from, int to, List<Tensor> out) {
         int n = to - from;
-        prediction.withPlan(List.of(Rows.batch(x, n)), p -> {
-            Rows.copy(x, from, to, p.input(0), 0);
-            Rows.copy(p.run(new ExecContext(model.generator())).get(0), 0, n, out, from);
+        prediction.withPlan(batchShapes(xs, List.of(), n), p -> {
+            for (int k = 0; k < xs.size(); k++) Rows.copy(xs.get(k), from, to, p.input(k), 0);
+            List<Tensor> r = p.run(new ExecContext(model.generator()));
+            for (int k = 0; k < out.size(); k++) Rows.copy(r.get(k), 0, n, out.get(k), from);
             return null;
         });
     }

@@ -7,45 +7,48 @@ import dev.janus.eager.EagerEmitter;
 import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.Grad;
 import dev.janus.eager.Tensor;
+import dev.janus.layers.losses.Loss;
+import dev.janus.layers.metrics.Metric;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Runs a model through the eager engine, as Keras's run_eagerly: the same layer code, loss and
+ * Runs a model through the eager engine, as Keras's run_eagerly: the same layer code, losses and
  * metrics as the compiled path, applied op by op and recorded; {@code backward()} runs the same
  * gradient rules and {@link EagerOptimizer} the same update rule, so both paths compute the same
  * numbers. The weights are the layers' own tensors.
  */
 final class EagerBackend implements Backend {
-    private final Sequential model;
+    private final Model model;
     private final EagerEmitter emitter;
-    private final Map<Layer, List<Tensor>> params = new HashMap<>();
-    private final List<Weight> trainable = new ArrayList<>();
+    private final Map<Weight, Tensor> params = new IdentityHashMap<>();
+    /** The paths of the trainable weights, in the optimizer's parameter order. */
+    private final List<String> trainable = new ArrayList<>();
+    private final List<TensorType> trainableTypes = new ArrayList<>();
     private final EagerOptimizer optimizer;
     private final boolean compiledForTraining;
 
     /** Without a compiled optimizer it only predicts. */
-    EagerBackend(Sequential model) {
+    EagerBackend(Model model) {
         this.model = model;
         this.emitter = new EagerEmitter(model.generator());
         boolean train = model.optimizer() != null;
         compiledForTraining = train;
         List<Tensor> leaves = new ArrayList<>();
-        for (Layer layer : model.layers()) {
-            List<Tensor> ws = new ArrayList<>();
-            for (Weight w : layer.weights()) {
-                Tensor t = Tensor.from(w.value()).requiresGrad(train && w.trainable());
-                ws.add(t);
-                if (train && w.trainable()) {
-                    leaves.add(t);
-                    trainable.add(w);
-                }
+        for (Map.Entry<String, Weight> e : model.namedWeights().entrySet()) {
+            Weight w = e.getValue();
+            Tensor t = Tensor.from(w.value()).requiresGrad(train && w.trainable());
+            params.put(w, t);
+            if (train && w.trainable()) {
+                leaves.add(t);
+                trainable.add(e.getKey());
+                trainableTypes.add(w.value().type());
             }
-            params.put(layer, ws);
         }
         optimizer = leaves.isEmpty() ? null : new EagerOptimizer(model.optimizer(), leaves);
     }
@@ -55,21 +58,61 @@ final class EagerBackend implements Backend {
         return compiledForTraining;
     }
 
-    private Forward<Tensor> forward(dev.janus.core.Tensor x, boolean training) {
+    private Forward<Tensor> forward(List<dev.janus.core.Tensor> xs, boolean training) {
         emitter.generator(model.generator());
-        return Forward.run(model.layers(), emitter, Tensor.from(x), params::get, training, label -> { });
+        List<Tensor> in = new ArrayList<>();
+        for (dev.janus.core.Tensor x : xs) in.add(Tensor.from(x));
+        return Forward.run(model, emitter, in, params::get, training, label -> { });
+    }
+
+    /** The total loss (weighted as compiled), with each output's loss and the metric sums written into stats. */
+    private Tensor losses(Forward<Tensor> f, List<dev.janus.core.Tensor> ys, double[] stats) {
+        int n = f.outputs.size(), k = 0, at = 1;
+        Tensor total = null;
+        List<Tensor> labels = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Loss loss = model.losses().get(i);
+            if (loss == null) {
+                labels.add(null);
+                continue;
+            }
+            Tensor y = Tensor.from(ys.get(k++));
+            labels.add(y);
+            Tensor l = loss.emit(emitter, f.outputs.get(i), f.logits.get(i), f.lasts.get(i), y);
+            if (n > 1) stats[at++] = l.item();
+            double w = model.lossWeights().get(i);
+            Tensor weighted = w == 1.0 ? l : emitter.mul(l, w);
+            total = total == null ? weighted : emitter.add(total, weighted);
+        }
+        Immediate now = Immediate.global();
+        for (int i = 0; i < n; i++) {
+            for (Metric m : model.outputMetrics().get(i)) stats[at++] = m.emitSum(now, f.outputs.get(i).value(), labels.get(i).value()).item();
+        }
+        return total;
+    }
+
+    private static List<dev.janus.core.Tensor> gathered(List<dev.janus.core.Tensor> ts, int[] order, int from, int to) {
+        List<dev.janus.core.Tensor> out = new ArrayList<>();
+        for (dev.janus.core.Tensor t : ts) {
+            dev.janus.core.Tensor b = dev.janus.core.Tensor.empty(t.dtype(), Rows.batch(t, to - from));
+            Rows.gather(t, order, from, to, b);
+            out.add(b);
+        }
+        return out;
+    }
+
+    private static List<dev.janus.core.Tensor> sliced(List<dev.janus.core.Tensor> ts, int from, int to) {
+        List<dev.janus.core.Tensor> out = new ArrayList<>();
+        for (dev.janus.core.Tensor t : ts) out.add(Rows.slice(t, from, to));
+        return out;
     }
 
     @Override
-    public void train(dev.janus.core.Tensor x, dev.janus.core.Tensor y, int[] order, int from, int to, double[] stats) {
-        dev.janus.core.Tensor xb = dev.janus.core.Tensor.empty(x.dtype(), Rows.batch(x, to - from));
-        dev.janus.core.Tensor yb = dev.janus.core.Tensor.empty(y.dtype(), Rows.batch(y, to - from));
-        Rows.gather(x, order, from, to, xb);
-        Rows.gather(y, order, from, to, yb);
+    public void train(List<dev.janus.core.Tensor> xs, List<dev.janus.core.Tensor> ys, int[] order, int from, int to, double[] stats) {
+        List<dev.janus.core.Tensor> xb = gathered(xs, order, from, to), yb = gathered(ys, order, from, to);
         if (optimizer != null) optimizer.zeroGrad();
         Forward<Tensor> f = forward(xb, true);
-        Tensor loss = model.loss().emit(emitter, f.output, f.logits, f.last, Tensor.from(yb));
-        metrics(f.output, yb, stats);
+        Tensor loss = losses(f, yb, stats);
         if (optimizer != null) {
             loss.backward();
             optimizer.step();
@@ -79,29 +122,21 @@ final class EagerBackend implements Backend {
         stats[0] = loss.item();
     }
 
-    /** Metric sums from the values (nothing to record for backward). */
-    private void metrics(Tensor yPred, dev.janus.core.Tensor y, double[] stats) {
-        Immediate now = Immediate.global();
-        List<Metric> ms = model.metrics();
-        for (int i = 0; i < ms.size(); i++) stats[1 + i] = ms.get(i).emitSum(now, yPred.value(), y).item();
-    }
-
     @Override
     @SuppressWarnings("try") // the scope is only opened and closed
-    public void evaluate(dev.janus.core.Tensor x, dev.janus.core.Tensor y, int from, int to, double[] stats) {
+    public void evaluate(List<dev.janus.core.Tensor> xs, List<dev.janus.core.Tensor> ys, int from, int to, double[] stats) {
         try (Grad.Scope ignored = Grad.noGrad()) {
-            dev.janus.core.Tensor yb = Rows.slice(y, from, to);
-            Forward<Tensor> f = forward(Rows.slice(x, from, to), false);
-            stats[0] = model.loss().emit(emitter, f.output, f.logits, f.last, Tensor.from(yb)).item();
-            metrics(f.output, yb, stats);
+            Forward<Tensor> f = forward(sliced(xs, from, to), false);
+            stats[0] = losses(f, sliced(ys, from, to), stats).item();
         }
     }
 
     @Override
     @SuppressWarnings("try")
-    public void predict(dev.janus.core.Tensor x, int from, int to, dev.janus.core.Tensor out) {
+    public void predict(List<dev.janus.core.Tensor> xs, int from, int to, List<dev.janus.core.Tensor> out) {
         try (Grad.Scope ignored = Grad.noGrad()) {
-            Rows.copy(forward(Rows.slice(x, from, to), false).output.value(), 0, to - from, out, from);
+            Forward<Tensor> f = forward(sliced(xs, from, to), false);
+            for (int k = 0; k < out.size(); k++) Rows.copy(f.outputs.get(k).value(), 0, to - from, out.get(k), from);
         }
     }
 
@@ -121,7 +156,7 @@ final class EagerBackend implements Backend {
         for (int i = 0; i < trainable.size(); i++) {
             for (String n : names) {
                 dev.janus.core.Tensor t = saved.get("state." + i + "." + n);
-                if (t != null) out.put(trainable.get(i).name() + "/" + n, t);
+                if (t != null) out.put(trainable.get(i) + "/" + n, t);
             }
         }
         return out;
@@ -131,14 +166,14 @@ final class EagerBackend implements Backend {
     public void restoreOptimizerState(Map<String, dev.janus.core.Tensor> state, long iterations) {
         Map<String, TensorType> expected = new LinkedHashMap<>();
         List<String> names = model.optimizer().stateNames();
-        for (Weight w : trainable) for (String n : names) expected.put(w.name() + "/" + n, w.value().type());
+        for (int i = 0; i < trainable.size(); i++) for (String n : names) expected.put(trainable.get(i) + "/" + n, trainableTypes.get(i));
         OptimizerState.check(expected, state, iterations);
         if (iterations == 0 || optimizer == null) return;
         Map<String, dev.janus.core.Tensor> dict = new HashMap<>();
         dict.put("lr", dev.janus.core.Tensor.scalar(model.optimizer().lr(), DType.FLOAT64));
         for (int i = 0; i < trainable.size(); i++) {
             dict.put("state." + i + ".step", dev.janus.core.Tensor.scalar(iterations, DType.INT64));
-            for (String n : names) dict.put("state." + i + "." + n, state.get(trainable.get(i).name() + "/" + n));
+            for (String n : names) dict.put("state." + i + "." + n, state.get(trainable.get(i) + "/" + n));
         }
         optimizer.loadStateDict(dict);
     }

@@ -2,6 +2,7 @@ package dev.janus.layers;
 
 import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
+import dev.janus.layers.callbacks.Callback;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,13 +10,13 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The settings of {@link Sequential#fit}, with Keras's names and defaults:
+ * The settings of {@link Model#fit}, with Keras's names and defaults:
  * {@code new Fit().epochs(50).batchSize(16).validationSplit(0.2)}.
  */
 public final class Fit {
     private int epochs = 1, batchSize = 32, verbose = 1;
     private double validationSplit;
-    private Tensor validationX, validationY;
+    private List<Tensor> validationX, validationY;
     private boolean shuffle = true;
     private final List<Callback> callbacks = new ArrayList<>();
 
@@ -40,8 +41,13 @@ public final class Fit {
 
     /** Samples to validate on after each epoch (instead of a split). */
     public Fit validationData(Tensor x, Tensor y) {
-        validationX = x;
-        validationY = y;
+        return validationData(x == null ? null : List.of(x), y == null ? null : List.of(y));
+    }
+
+    /** Validation samples of a model of several inputs or outputs: one tensor per input and per output. */
+    public Fit validationData(List<Tensor> x, List<Tensor> y) {
+        validationX = x == null ? null : Collections.unmodifiableList(new ArrayList<>(x));
+        validationY = y == null ? null : Collections.unmodifiableList(new ArrayList<>(y));
         return this;
     }
 
@@ -75,11 +81,11 @@ public final class Fit {
         return validationSplit;
     }
 
-    public Tensor validationX() {
+    public List<Tensor> validationX() {
         return validationX;
     }
 
-    public Tensor validationY() {
+    public List<Tensor> validationY() {
         return validationY;
     }
 

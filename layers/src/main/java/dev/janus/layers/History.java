@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What {@link Sequential#fit} returns: each logged value per epoch ("loss", "accuracy", "val_loss" ...). */
+/** What {@link Model#fit} returns: each logged value per epoch ("loss", "accuracy", "val_loss" ...). */
 public final class History {
     private final List<Integer> epochs = new ArrayList<>();
     private final Map<String, List<Double>> values = new LinkedHashMap<>();

@@ -31,8 +31,10 @@ public final class InitializerNames {
     private InitializerNames() {
     }
 
+    /** The initializer of that Keras name, in any case and with or without underscores ("he_normal", "HeNormal"). */
     public static Initializer get(String name) {
-        Supplier<Initializer> s = BY_NAME.get(name);
+        Supplier<Initializer> s = null;
+        if (name != null) for (Map.Entry<String, Supplier<Initializer>> e : BY_NAME.entrySet()) if (Names.key(e.getKey()).equals(Names.key(name))) s = e.getValue();
         if (s == null) {
             throw new JanusException("unknown initializer '" + name + "'; known initializers: " + String.join(", ", BY_NAME.keySet()));
         }

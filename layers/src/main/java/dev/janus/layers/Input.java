@@ -11,9 +11,11 @@ import java.util.Map;
 
 /**
  * The model's input, as {@code keras.Input(shape=(4,))}: the shape of one sample (the batch
- * dimension is added, unknown) and the dtype (float32 unless given).
+ * dimension is added, unknown) and the dtype (float32 unless given). It starts a
+ * {@link Sequential}, and it is the symbolic tensor the Functional API starts from
+ * ({@link KerasTensor}); saved and summarised as Keras's InputLayer.
  */
-public final class Input extends Layer {
+public final class Input extends Layer implements KerasTensor {
     private final Shape sample;
     private final DType dtype;
 
@@ -36,13 +38,37 @@ public final class Input extends Layer {
         return "InputLayer";
     }
 
+    /** Names the input (before it is in a model): the key of its data in fit's maps, its ONNX input's name. */
+    public Input named(String name) {
+        unbuilt();
+        name(name);
+        return this;
+    }
+
     /** [?, shape...]. */
     public Shape batchShape() {
         return Shape.of(Shape.DYNAMIC).concat(sample);
     }
 
+    /** The batch shape, as a {@link KerasTensor}. */
+    @Override
+    public Shape shape() {
+        return batchShape();
+    }
+
+    @Override
     public DType dtype() {
         return dtype;
+    }
+
+    @Override
+    public Layer layer() {
+        return this;
+    }
+
+    /** Builds it for its own shape (an input is ready as soon as it exists). */
+    void buildSelf(Generator rng) {
+        if (!isBuilt()) build(batchShape(), dtype, rng);
     }
 
     @Override
@@ -61,5 +87,13 @@ public final class Input extends Layer {
         c.put("shape", sample.toString());
         c.put("dtype", dtype.toString());
         return c;
+    }
+
+    /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
+    public static Input fromConfig(LayerConfig c) {
+        String shape = c.string("shape");
+        String inner = shape.substring(1, shape.length() - 1).trim();
+        int[] dims = inner.isEmpty() ? new int[0] : java.util.Arrays.stream(inner.split(",\\s*")).mapToInt(Integer::parseInt).toArray();
+        return new Input(dev.janus.core.DType.parse(c.string("dtype")), dims);
     }
 }

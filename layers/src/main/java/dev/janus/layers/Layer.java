@@ -12,6 +12,7 @@ import dev.janus.core.init.Initializer;
 import dev.janus.core.ops.Emitter;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,9 +27,10 @@ import java.util.function.Supplier;
  */
 public abstract class Layer {
     private String name;
-    private Shape inputShape, outputShape;
+    private List<Shape> inputShapes, outputShapes;
+    private DType dtype;
     private final List<Weight> weights = new ArrayList<>();
-    /** While a saved model is rebuilt: the file's weights by full name. */
+    /** While a saved model is rebuilt: the file's weights by "{layer}/{weight}", taken by the next build. */
     private Map<String, Tensor> saved;
 
     protected Layer(String name) {
@@ -40,8 +42,14 @@ public abstract class Layer {
         return name;
     }
 
-    void name(String n) {
+    /** Sets the name (a layer's {@code named}, a model naming its layers). */
+    protected void name(String n) {
         name = n;
+    }
+
+    /** The name set on it, or null (a model's {@link #name()} falls back to its default). */
+    final String givenName() {
+        return name;
     }
 
     /** The Keras class name: "Dense", "Dropout". */
@@ -57,16 +65,31 @@ public abstract class Layer {
     }
 
     public boolean isBuilt() {
-        return inputShape != null;
+        return inputShapes != null;
     }
 
-    /** The input shape it was built for, batch first (unknown: -1). */
+    /** The input shape it was built for, batch first (unknown: -1); the first one for a layer of several inputs. */
     public Shape inputShape() {
-        return inputShape;
+        return inputShapes == null ? null : inputShapes.get(0);
     }
 
     public Shape outputShape() {
-        return outputShape;
+        return outputShapes == null ? null : outputShapes.get(0);
+    }
+
+    /** Every input shape it was built for (one per input). */
+    public List<Shape> inputShapes() {
+        return inputShapes;
+    }
+
+    /** Every output shape (one per output). */
+    public List<Shape> outputShapes() {
+        return outputShapes;
+    }
+
+    /** The dtype it was built for (null before). */
+    public DType dtype() {
+        return dtype;
     }
 
     /**
@@ -74,38 +97,85 @@ public abstract class Layer {
      * that {@code input} fits when it is already built; returns the output shape.
      */
     final Shape build(Shape input, DType dtype, Generator rng) {
-        return build(input, dtype, rng, null);
+        return build(List.of(input), dtype, rng).get(0);
     }
 
-    /** As {@link #build(Shape, DType, Generator)}, taking the weights' values from {@code savedWeights} (by full name) when not null. */
-    final Shape build(Shape input, DType dtype, Generator rng, Map<String, Tensor> savedWeights) {
-        if (isBuilt()) {
-            if (!input.compatible(inputShape)) {
-                throw new ShapeException(name + ": this " + typeName() + " was built for inputs " + describe(inputShape)
-                        + ", got " + describe(input));
+    /** {@link #build(Shape, DType, Generator)} for any number of inputs; returns the output shapes. */
+    final List<Shape> build(List<Shape> inputs, DType dt, Generator rng) {
+        if (inputShapes != null) {
+            boolean fits = inputs.size() == inputShapes.size();
+            for (int i = 0; fits && i < inputs.size(); i++) fits = inputs.get(i).compatible(inputShapes.get(i));
+            if (!fits) {
+                throw new ShapeException(name + ": this " + typeName() + " was built for inputs " + describe(inputShapes)
+                        + ", got " + describe(inputs));
             }
-            return outputShape;
+            return outputShapes;
         }
-        Shape out;
-        saved = savedWeights;
+        List<Shape> out;
         try {
-            out = create(input, dtype, rng);
+            out = List.copyOf(create(inputs, dt, rng));
         } catch (RuntimeException e) {
             weights.clear();   // a half-built layer keeps none of its weights
-            if (e instanceof ShapeException && !e.getMessage().startsWith(name + ":") && !e.getMessage().startsWith(name + "/")) {
-                throw new ShapeException(name + ": " + typeName() + " on input " + describe(input) + ": " + e.getMessage());
+            if (e instanceof ShapeException && name != null && !e.getMessage().startsWith(name + ":") && !e.getMessage().startsWith(name + "/")) {
+                throw new ShapeException(name + ": " + typeName() + " on input " + describe(inputs) + ": " + e.getMessage());
             }
             throw e;
         } finally {
             saved = null;
         }
-        inputShape = input;
-        outputShape = out;
+        inputShapes = List.copyOf(inputs);
+        outputShapes = out;
+        dtype = dt;
         return out;
     }
 
-    /** "(None, 4)", as Keras prints shapes. */
-    static String describe(Shape s) {
+    /** Shapes as Keras prints them: one as {@link #describe(Shape)}, several as a list of those. */
+    public static String describe(List<Shape> shapes) {
+        if (shapes.size() == 1) return describe(shapes.get(0));
+        List<String> parts = new ArrayList<>();
+        for (Shape s : shapes) parts.add(describe(s));
+        return parts.toString();
+    }
+
+    /**
+     * Calls the layer on symbolic tensors, as Keras's {@code layer(x)} in the Functional API: the
+     * layer is built for their shapes (weights drawn from {@link Generator#global()}) on its first
+     * call; a later call on tensors of the same shapes shares its weights. Returns the output.
+     */
+    public final KerasTensor apply(KerasTensor... inputs) {
+        List<KerasTensor> out = applyAll(inputs);
+        if (out.size() != 1) throw new JanusException(displayName() + " has " + out.size() + " outputs: call applyAll");
+        return out.get(0);
+    }
+
+    /** {@link #apply} for a layer of several outputs (a nested model). */
+    public final List<KerasTensor> applyAll(KerasTensor... inputs) {
+        return applyAll(Generator.global(), inputs);
+    }
+
+    /** As {@link #applyAll(KerasTensor...)}, building with weights from {@code rng}. */
+    final List<KerasTensor> applyAll(Generator rng, KerasTensor... inputs) {
+        if (inputs.length == 0) throw new JanusException(displayName() + ": called on no tensors");
+        List<Shape> shapes = new ArrayList<>();
+        DType dt = null;
+        for (KerasTensor t : inputs) {
+            if (t == null) throw new JanusException(displayName() + ": called on a null tensor");
+            shapes.add(t.shape());
+            if (dt == null) dt = t.dtype();
+            else if (dt != t.dtype()) throw new JanusException(displayName() + ": inputs of different dtypes " + dt + " and " + t.dtype());
+        }
+        List<Shape> out = build(shapes, dt, rng);
+        return new LayerCall(this, Arrays.asList(inputs), out, dt).outputs();
+    }
+
+    /** "dense_1 (Dense)", or the type alone before the layer is named. */
+    protected final String displayName() {
+        String n = name();
+        return n == null ? typeName() : n + " (" + typeName() + ")";
+    }
+
+    /** "(None, 4)", as Keras prints shapes (for error messages of layers, losses and metrics). */
+    public static String describe(Shape s) {
         StringBuilder sb = new StringBuilder("(");
         for (int i = 0; i < s.rank(); i++) {
             sb.append(i > 0 ? ", " : "").append(s.dim(i) == Shape.DYNAMIC ? "None" : Integer.toString(s.dim(i)));
@@ -120,6 +190,26 @@ public abstract class Layer {
 
     /** Creates the weights ({@link #addWeight}) for this input shape and returns the output shape. */
     protected abstract Shape create(Shape input, DType dtype, Generator rng);
+
+    /**
+     * Creates the weights for these input shapes and returns the output shapes; layers of several
+     * inputs or outputs (merge layers, models) override this. The default takes one input.
+     */
+    protected List<Shape> create(List<Shape> inputs, DType dtype, Generator rng) {
+        if (inputs.size() != 1) {
+            throw new ShapeException(displayName() + " takes one input, got " + inputs.size() + ": " + describe(inputs));
+        }
+        return List.of(create(inputs.get(0), dtype, rng));
+    }
+
+    /**
+     * Makes the next build take its weights' values from a saved file's ({@code weights}, by
+     * "{layer}/{weight}") instead of drawing initial values; each is checked against the dtype and
+     * shape the layer makes before anything of that size exists.
+     */
+    final void takeWeightsFrom(Map<String, Tensor> weights) {
+        saved = weights;
+    }
 
     /** A weight with this first value (for a loaded model, the file's value instead). */
     protected final Weight addWeight(String weightName, Tensor value, boolean trainable) {
@@ -137,17 +227,17 @@ public abstract class Layer {
      * that size is made (a file declaring a billion units allocates nothing).
      */
     protected final Weight addWeight(String weightName, DType dtype, Shape shape, Supplier<Tensor> initial, boolean trainable) {
-        String full = name + "/" + weightName;
         Tensor value;
         if (saved == null) {
             value = initial.get();
         } else {
+            String full = name + "/" + weightName;
             TensorType want = new TensorType(dtype, shape);
             value = saved.get(full);
             if (value == null) throw new JanusException(full + ": the file holds no value for this weight (" + want + ")");
             if (!value.type().equals(want)) throw new ShapeException(full + ": the layer makes it " + want + ", the file holds " + value.type());
         }
-        Weight w = new Weight(full, value, trainable);
+        Weight w = new Weight(this, weightName, value, trainable);
         weights.add(w);
         return w;
     }
@@ -159,7 +249,7 @@ public abstract class Layer {
 
     public long paramCount() {
         long n = 0;
-        for (Weight w : weights) n += w.value().numel();
+        for (Weight w : weights()) n += w.value().numel();
         return n;
     }
 
@@ -168,6 +258,15 @@ public abstract class Layer {
      * in order; {@code training} is true in fit (dropout is active then).
      */
     public abstract <V> V call(Emitter<V> e, V x, List<V> weights, boolean training);
+
+    /**
+     * Applies the layer to several inputs, giving its outputs; layers of several inputs or outputs
+     * override this. The default takes one input.
+     */
+    public <V> List<V> call(Emitter<V> e, List<V> inputs, List<V> weights, boolean training) {
+        if (inputs.size() != 1) throw new ShapeException(displayName() + " takes one input, got " + inputs.size());
+        return List.of(call(e, inputs.get(0), weights, training));
+    }
 
     /**
      * The values a training call moves this layer's frozen weights to (BatchNormalization's moving

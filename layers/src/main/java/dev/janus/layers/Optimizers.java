@@ -19,8 +19,10 @@ public final class Optimizers {
     private Optimizers() {
     }
 
+    /** The optimizer of that Keras name, in any case ("adam", "Adam", "ADAM"), with Keras's defaults. */
     public static Optimizer get(String name) {
-        switch (name) {
+        if (name == null) throw new JanusException("unknown optimizer null; known optimizers: " + KNOWN);
+        switch (Names.key(name)) {
             case "adam": return new Adam(0.001, 0.9, 0.999, 1e-7, 0);
             case "adamw": return new AdamW(0.001, 0.9, 0.999, 1e-7, 0.004);
             case "sgd": return new SGD(0.01);
@@ -31,7 +33,7 @@ public final class Optimizers {
 
     /** Rebuilds an optimizer from its name and {@link Optimizer#hyperparameters()}, as a saved model holds them. */
     public static Optimizer fromConfig(String name, Map<String, Double> h) {
-        switch (name) {
+        switch (Names.key(name)) {
             case "adam": return new Adam(need(h, "lr"), need(h, "beta1"), need(h, "beta2"), need(h, "eps"), need(h, "weight_decay"));
             case "adamw": return new AdamW(need(h, "lr"), need(h, "beta1"), need(h, "beta2"), need(h, "eps"), need(h, "weight_decay"));
             case "sgd": return new SGD(need(h, "lr"), need(h, "momentum"), need(h, "dampening"), need(h, "weight_decay"), need(h, "nesterov") != 0);

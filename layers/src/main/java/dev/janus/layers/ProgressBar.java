@@ -5,23 +5,38 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Keras's progress display. Verbose 1: "3/8 [==========>...................] - ETA: 0s - loss:
- * 1.0934 - accuracy: 0.3421", redrawn in place at most every 50 ms, ending as "8/8 [====...] - 0s
- * 3ms/step - loss: ..."; verbose 2: one line at the end, "8/8 - 0s - 3ms/step - loss: ...".
+ * Keras's progress display. On a terminal, verbose 1: "3/8 [==========>.........] - ETA: 0s -
+ * loss: 1.0934 - accuracy: 0.3421", redrawn in place at most every 50 ms and never wider than the
+ * terminal (the bar shrinks, then the line is cut), ending as "8/8 [====...] - 0s 3ms/step - loss:
+ * ..."; verbose 2, or verbose 1 when the output is not a terminal (a file, a pipe): one plain line
+ * at the end, "8/8 - 0s - 3ms/step - loss: ...", with no carriage returns.
  */
 final class ProgressBar {
-    private static final int WIDTH = 30;
+    private static final int MAX_BAR = 30, MIN_BAR = 8;
     private static final long INTERVAL_NANOS = 50_000_000L;
     private final PrintStream out;
-    private final int target, verbose;
+    private final int target, verbose, columns;
     private final long start = System.nanoTime();
     private long lastDraw;
     private int drawnWidth;
 
-    ProgressBar(PrintStream out, int target, int verbose) {
+    /** {@code columns}: the terminal's width, or 0 when the output is not a terminal. */
+    ProgressBar(PrintStream out, int target, int verbose, int columns) {
         this.out = out;
         this.target = Math.max(1, target);
-        this.verbose = verbose;
+        this.verbose = verbose == 1 && columns <= 0 ? 2 : verbose;
+        this.columns = columns;
+    }
+
+    /** The width of the terminal {@code out} writes to, or 0 when it is not one (Keras draws bars only on terminals). */
+    static int terminalColumns(PrintStream out) {
+        if (out != System.out || System.console() == null) return 0;
+        try {
+            int c = Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "80").trim());
+            return c > 20 ? c : 80;
+        } catch (NumberFormatException e) {
+            return 80;
+        }
     }
 
     /** Shows step {@code current} (1-based) with these values; {@code done} ends the line. */
@@ -32,25 +47,39 @@ final class ProgressBar {
         if (verbose == 1 && !done && now - lastDraw < INTERVAL_NANOS) return;
         lastDraw = now;
         double elapsed = (now - start) / 1e9, perStep = current > 0 ? elapsed / current : 0;
-        StringBuilder sb = new StringBuilder();
         String count = String.format(Locale.ROOT, "%" + digits(target) + "d/%d", current, target);
+        StringBuilder tail = new StringBuilder();
         if (verbose == 1) {
-            sb.append('\r').append(count).append(" [");
-            int filled = (int) (WIDTH * (double) current / target);
-            if (filled > 0) sb.append("=".repeat(filled - 1)).append(current < target ? '>' : '=');
-            sb.append(".".repeat(WIDTH - filled)).append(']');
-            if (done) sb.append(String.format(Locale.ROOT, " - %.0fs", elapsed)).append(perStep(perStep));
-            else sb.append(" - ETA: ").append(eta(perStep * (target - current)));
+            if (done) tail.append(String.format(Locale.ROOT, " - %.0fs", elapsed)).append(perStep(perStep));
+            else tail.append(" - ETA: ").append(eta(perStep * (target - current)));
         } else {
-            sb.append(count).append(String.format(Locale.ROOT, " - %.0fs -", elapsed)).append(perStep(perStep));
+            tail.append(String.format(Locale.ROOT, " - %.0fs -", elapsed)).append(perStep(perStep));
         }
-        for (Map.Entry<String, Double> v : values.entrySet()) sb.append(" - ").append(v.getKey()).append(": ").append(number(v.getValue()));
-        int width = sb.length();
-        if (verbose == 1 && width < drawnWidth) sb.append(" ".repeat(drawnWidth - width));
-        drawnWidth = width;
+        for (Map.Entry<String, Double> v : values.entrySet()) tail.append(" - ").append(v.getKey()).append(": ").append(number(v.getValue()));
+        StringBuilder sb = new StringBuilder(count);
+        if (verbose == 1) {
+            // The line must not wrap, or the carriage return redraws only its last part.
+            int room = columns - 1 - count.length() - 3 - tail.length(), width = Math.min(MAX_BAR, room);
+            if (width >= MIN_BAR) sb.append(" [").append(bar(current, width)).append(']');
+            sb.append(tail);
+            if (sb.length() > columns - 1) sb.setLength(columns - 1);
+            int w = sb.length();
+            if (w < drawnWidth) sb.append(" ".repeat(drawnWidth - w));
+            drawnWidth = w;
+            sb.insert(0, '\r');
+        } else {
+            sb.append(tail);
+        }
         if (done) sb.append(System.lineSeparator());
         out.print(sb);
         out.flush();
+    }
+
+    private String bar(int current, int width) {
+        StringBuilder b = new StringBuilder();
+        int filled = (int) (width * (double) current / target);
+        if (filled > 0) b.append("=".repeat(filled - 1)).append(current < target ? '>' : '=');
+        return b.append(".".repeat(width - filled)).toString();
     }
 
     private static int digits(int n) {

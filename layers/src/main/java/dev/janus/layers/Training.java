@@ -7,7 +7,11 @@ import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.ops.Immediate;
+import dev.janus.layers.callbacks.Callback;
+import dev.janus.layers.losses.Loss;
+import dev.janus.layers.metrics.Metric;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,38 +25,60 @@ final class Training {
     private Training() {
     }
 
-    static History fit(Sequential model, Backend backend, Tensor x, Tensor y, Fit o) {
-        Tensor xs = features(model, x, "fit: x"), ys = labels(model, y, xs, "fit");
-        Tensor xt = xs, yt = ys, xv = null, yv = null;
+    /** The model's data, checked and converted: one tensor per input, one per output with a loss. */
+    private static final class Data {
+        final List<Tensor> xs, ys;
+
+        Data(List<Tensor> xs, List<Tensor> ys) {
+            this.xs = xs;
+            this.ys = ys;
+        }
+
+        int size() {
+            return xs.get(0).dim(0);
+        }
+
+        Data rows(int from, int to) {
+            List<Tensor> x = new ArrayList<>(), y = new ArrayList<>();
+            for (Tensor t : xs) x.add(Rows.slice(t, from, to));
+            for (Tensor t : ys) y.add(Rows.slice(t, from, to));
+            return new Data(x, y);
+        }
+    }
+
+    static History fit(Model model, Backend backend, List<Tensor> x, List<Tensor> y, Fit o) {
+        Data all = data(model, x, y, "fit");
+        Data train = all, val = null;
         if (o.validationX() != null || o.validationY() != null) {
             if (o.validationX() == null || o.validationY() == null) throw new JanusException("fit: validation data needs both x and y");
-            xv = features(model, o.validationX(), "fit: validation x");
-            yv = labels(model, o.validationY(), xv, "fit: validation");
+            val = data(model, o.validationX(), o.validationY(), "fit: validation");
         } else if (o.validationSplit() > 0) {
-            int n = xs.dim(0), at = (int) Math.floor(n * (1 - o.validationSplit()));
+            int n = all.size(), at = (int) Math.floor(n * (1 - o.validationSplit()));
             if (at == 0) {
                 throw new JanusException("fit: validation split " + o.validationSplit() + " of " + n + " samples leaves none to train on");
             }
-            xt = Rows.slice(xs, 0, at);
-            yt = Rows.slice(ys, 0, at);
-            xv = Rows.slice(xs, at, n);
-            yv = Rows.slice(ys, at, n);
+            train = all.rows(0, at);
+            val = all.rows(at, n);
         }
 
         List<Callback> callbacks = o.callbacks();
         History history = new History();
         model.stopTraining(false);
-        for (Callback c : callbacks) c.setModel(model);
+        int n = train.size(), batch = o.batchSize(), steps = (n + batch - 1) / batch;
+        Map<String, Object> params = Map.of("verbose", o.verbose(), "epochs", o.epochs(), "steps", steps);
+        for (Callback c : callbacks) {
+            c.setModel(model);
+            c.setParams(params);
+        }
         Map<String, Double> logs = new LinkedHashMap<>();
         for (Callback c : callbacks) c.onTrainBegin(logs);
-        int n = xt.dim(0), batch = o.batchSize(), steps = (n + batch - 1) / batch;
-        List<String> names = names(model);
+        List<String> names = statNames(model);
         double[] stats = new double[names.size()], sums = new double[names.size()];
         Generator rng = model.generator();
         for (int epoch = 0; epoch < o.epochs(); epoch++) {
             for (Callback c : callbacks) c.onEpochBegin(epoch, new LinkedHashMap<>());
             if (o.verbose() > 0) model.output().println("Epoch " + (epoch + 1) + "/" + o.epochs());
-            ProgressBar bar = new ProgressBar(model.output(), steps, o.verbose());
+            ProgressBar bar = new ProgressBar(model.output(), steps, o.verbose(), model.terminalColumns());
             int[] order = o.shuffle() ? rng.permutation(n) : identity(n);
             java.util.Arrays.fill(sums, 0);
             int seen = 0, done = 0;
@@ -62,8 +88,8 @@ final class Training {
                     Map<String, Double> batchLogs = means(names, sums, seen);
                     for (Callback c : callbacks) c.onTrainBatchBegin(b, batchLogs);
                 }
-                backend.train(xt, yt, order, from, to, stats);
-                accumulate(stats, sums, to - from);
+                backend.train(train.xs, train.ys, order, from, to, stats);
+                accumulate(model, stats, sums, to - from);
                 seen += to - from;
                 done = b + 1;
                 if (!callbacks.isEmpty() || o.verbose() == 1) {
@@ -75,9 +101,9 @@ final class Training {
                 if (model.stopTraining()) break;
             }
             logs = means(names, sums, seen);
-            if (xv != null) {
-                Map<String, Double> val = loop(model, backend, xv, yv, batch, 0);
-                for (Map.Entry<String, Double> v : val.entrySet()) logs.put("val_" + v.getKey(), v.getValue());
+            if (val != null) {
+                Map<String, Double> v = loop(model, backend, val, batch, 0);
+                for (Map.Entry<String, Double> e : v.entrySet()) logs.put("val_" + e.getKey(), e.getValue());
             }
             bar.update(done, logs, true);
             for (Callback c : callbacks) c.onEpochEnd(epoch, logs);
@@ -88,31 +114,30 @@ final class Training {
         return history;
     }
 
-    static Map<String, Double> trainOnBatch(Sequential model, Backend backend, Tensor x, Tensor y) {
-        Tensor xs = features(model, x, "trainOnBatch: x"), ys = labels(model, y, xs, "trainOnBatch");
-        List<String> names = names(model);
+    static Map<String, Double> trainOnBatch(Model model, Backend backend, List<Tensor> x, List<Tensor> y) {
+        Data d = data(model, x, y, "trainOnBatch");
+        List<String> names = statNames(model);
         double[] stats = new double[names.size()], sums = new double[names.size()];
-        int n = xs.dim(0);
-        backend.train(xs, ys, identity(n), 0, n, stats);
-        accumulate(stats, sums, n);
+        int n = d.size();
+        backend.train(d.xs, d.ys, identity(n), 0, n, stats);
+        accumulate(model, stats, sums, n);
         return means(names, sums, n);
     }
 
-    static Map<String, Double> evaluate(Sequential model, Backend backend, Tensor x, Tensor y, int batchSize, int verbose) {
+    static Map<String, Double> evaluate(Model model, Backend backend, List<Tensor> x, List<Tensor> y, int batchSize, int verbose) {
         if (batchSize < 1) throw new JanusException("evaluate: batch size must be >= 1, got " + batchSize);
-        Tensor xs = features(model, x, "evaluate: x");
-        return loop(model, backend, xs, labels(model, y, xs, "evaluate"), batchSize, verbose);
+        return loop(model, backend, data(model, x, y, "evaluate"), batchSize, verbose);
     }
 
-    private static Map<String, Double> loop(Sequential model, Backend backend, Tensor x, Tensor y, int batch, int verbose) {
-        List<String> names = names(model);
+    private static Map<String, Double> loop(Model model, Backend backend, Data d, int batch, int verbose) {
+        List<String> names = statNames(model);
         double[] stats = new double[names.size()], sums = new double[names.size()];
-        int n = x.dim(0), steps = (n + batch - 1) / batch;
-        ProgressBar bar = new ProgressBar(model.output(), steps, verbose);
+        int n = d.size(), steps = (n + batch - 1) / batch;
+        ProgressBar bar = new ProgressBar(model.output(), steps, verbose, model.terminalColumns());
         for (int b = 0; b < steps; b++) {
             int from = b * batch, to = Math.min(n, from + batch);
-            backend.evaluate(x, y, from, to, stats);
-            accumulate(stats, sums, to - from);
+            backend.evaluate(d.xs, d.ys, from, to, stats);
+            accumulate(model, stats, sums, to - from);
             if (verbose == 1 && b < steps - 1) bar.update(b + 1, means(names, sums, to), false);
         }
         Map<String, Double> result = means(names, sums, n);
@@ -120,25 +145,39 @@ final class Training {
         return result;
     }
 
-    static Tensor predict(Sequential model, Backend backend, Tensor x, int batchSize) {
+    static List<Tensor> predict(Model model, Backend backend, List<Tensor> x, int batchSize) {
         if (batchSize < 1) throw new JanusException("predict: batch size must be >= 1, got " + batchSize);
-        Tensor xs = features(model, x, "predict: x");
-        int n = xs.dim(0);
-        Tensor out = Tensor.empty(model.dtype(), model.outputShape().with(0, n));
+        List<Tensor> xs = features(model, x, "predict");
+        int n = xs.get(0).dim(0);
+        List<Tensor> out = new ArrayList<>();
+        for (KerasTensor t : model.outputs()) out.add(Tensor.empty(t.dtype(), t.shape().with(0, n)));
         for (int from = 0; from < n; from += batchSize) backend.predict(xs, from, Math.min(n, from + batchSize), out);
         return out;
     }
 
-    private static List<String> names(Sequential model) {
-        List<String> names = new java.util.ArrayList<>();
+    /**
+     * The names of what a step reports, in order: "loss"; with several outputs each output's loss
+     * ("{output}_loss"); then each output's metrics ("accuracy", or "{output}_accuracy").
+     */
+    static List<String> statNames(Model model) {
+        List<String> names = new ArrayList<>();
         names.add("loss");
-        for (Metric m : model.metrics()) names.add(m.name());
+        List<String> outs = model.outputNames();
+        boolean several = outs.size() > 1;
+        if (several) {
+            for (int i = 0; i < outs.size(); i++) if (model.losses().get(i) != null) names.add(outs.get(i) + "_loss");
+        }
+        for (int i = 0; i < outs.size(); i++) {
+            for (Metric m : model.outputMetrics().get(i)) names.add(several ? outs.get(i) + "_" + m.name() : m.name());
+        }
         return names;
     }
 
-    private static void accumulate(double[] stats, double[] sums, int count) {
-        sums[0] += stats[0] * count;
-        for (int i = 1; i < stats.length; i++) sums[i] += stats[i];
+    /** Losses are batch means (weighted by the batch's size); metrics come as sums. */
+    private static void accumulate(Model model, double[] stats, double[] sums, int count) {
+        int losses = 1;
+        if (model.outputs().size() > 1) for (Loss l : model.losses()) if (l != null) losses++;
+        for (int i = 0; i < stats.length; i++) sums[i] += i < losses ? stats[i] * count : stats[i];
     }
 
     private static Map<String, Double> means(List<String> names, double[] sums, int seen) {
@@ -153,10 +192,46 @@ final class Training {
         return p;
     }
 
-    /** The samples in the model's dtype, after checking their shape and that every value is finite. */
-    static Tensor features(Sequential model, Tensor x, String what) {
+    /** The inputs and the labels of the outputs that have a loss, checked; the sample counts must agree. */
+    private static Data data(Model model, List<Tensor> x, List<Tensor> y, String what) {
+        List<Tensor> xs = features(model, x, what);
+        if (y == null) throw new JanusException(what + ": y is missing");
+        List<KerasTensor> outs = model.outputs();
+        if (y.size() != outs.size()) {
+            throw new JanusException(what + ": the model has " + outs.size() + " outputs " + model.outputNames() + " but y has " + y.size() + " tensors");
+        }
+        List<Tensor> ys = new ArrayList<>();
+        for (int i = 0; i < outs.size(); i++) {
+            Loss loss = model.losses().get(i);
+            if (loss == null) continue;
+            String where = outs.size() == 1 ? what : what + " (output " + model.outputNames().get(i) + ")";
+            ys.add(labels(loss, outs.get(i), y.get(i), xs.get(0), where));
+        }
+        return new Data(xs, ys);
+    }
+
+    /** The samples of each input in its dtype, after checking their shapes and that every value is finite. */
+    private static List<Tensor> features(Model model, List<Tensor> x, String what) {
+        if (x == null) throw new JanusException(what + ": x is missing");
+        List<Input> ins = model.inputs();
+        if (x.size() != ins.size()) {
+            throw new JanusException(what + ": the model has " + ins.size() + " inputs " + model.inputNames() + " but x has " + x.size() + " tensors");
+        }
+        List<Tensor> out = new ArrayList<>();
+        for (int i = 0; i < ins.size(); i++) {
+            String name = ins.size() == 1 ? what + ": x" : what + ": x (input " + ins.get(i).name() + ")";
+            Tensor t = features(ins.get(i), x.get(i), name);
+            if (!out.isEmpty() && t.dim(0) != out.get(0).dim(0)) {
+                throw new ShapeException(name + " has " + t.dim(0) + " samples, the first input " + out.get(0).dim(0));
+            }
+            out.add(t);
+        }
+        return out;
+    }
+
+    private static Tensor features(Input in, Tensor x, String what) {
         if (x == null) throw new JanusException(what + " is missing");
-        TensorType want = new TensorType(model.dtype(), model.inputShape());
+        TensorType want = new TensorType(in.dtype(), in.batchShape());
         if (!want.shape().compatible(x.shape())) {
             throw new ShapeException(what + " has shape " + Layer.describe(x.shape()) + ", but the model expects "
                     + Layer.describe(want.shape()));
@@ -164,9 +239,9 @@ final class Training {
         if (x.dim(0) == 0) throw new JanusException(what + " has no samples");
         if (x.dtype() == DType.BOOL) throw new JanusException(what + " is bool; expected numbers");
         int width = Rows.width(x);
-        requireRepresentable(x, model.dtype(), what, i -> "sample " + (i / width) + ", feature " + (i % width));
-        // Only read from here on: already in the model's dtype, a large data set is not copied.
-        return x.dtype() == model.dtype() ? x : Immediate.global().cast(x, model.dtype());
+        requireRepresentable(x, in.dtype(), what, i -> "sample " + (i / width) + ", feature " + (i % width));
+        // Only read from here on: already in the input's dtype, a large data set is not copied.
+        return x.dtype() == in.dtype() ? x : Immediate.global().cast(x, in.dtype());
     }
 
     /**
@@ -186,12 +261,12 @@ final class Training {
     }
 
     /** The loss's labels for these samples; the counts must agree. */
-    static Tensor labels(Sequential model, Tensor y, Tensor x, String what) {
+    private static Tensor labels(Loss loss, KerasTensor output, Tensor y, Tensor x, String what) {
         if (y == null) throw new JanusException(what + ": y is missing");
         if (y.rank() == 0 || y.dim(0) != x.dim(0)) {
             throw new ShapeException(what + ": x has " + x.dim(0) + " samples but y has " + (y.rank() == 0 ? "a scalar" : y.dim(0) + ""));
         }
-        requireRepresentable(y, model.dtype(), what + ": y", i -> "element " + i);
-        return model.loss().prepareLabels(y, new TensorType(model.dtype(), model.outputShape()));
+        requireRepresentable(y, output.dtype(), what + ": y", i -> "element " + i);
+        return loss.prepareLabels(y, new TensorType(output.dtype(), output.shape()));
     }
 }

@@ -9,18 +9,26 @@ import dev.janus.core.backend.StoragePolicy;
  * it trains. Its full name, "{layer}/{weight}", names it in the compiled graph and in saved files.
  */
 public final class Weight {
-    private final String name;
+    private final Layer layer;
+    private final String localName;
     private Tensor value;
     private final boolean trainable;
 
-    Weight(String name, Tensor value, boolean trainable) {
-        this.name = name;
+    Weight(Layer layer, String localName, Tensor value, boolean trainable) {
+        this.layer = layer;
+        this.localName = localName;
         this.value = value;
         this.trainable = trainable;
     }
 
+    /** "{layer}/{weight}", from the layer's name now (a layer built before it was named gets it later). */
     public String name() {
-        return name;
+        return layer.name() + "/" + localName;
+    }
+
+    /** The layer that owns it. */
+    public Layer layer() {
+        return layer;
     }
 
     /** The live tensor: compiled plans and the eager engine read and update this very tensor. */
@@ -43,6 +51,6 @@ public final class Weight {
 
     @Override
     public String toString() {
-        return name + ": " + value.type();
+        return name() + ": " + value.type();
     }
 }

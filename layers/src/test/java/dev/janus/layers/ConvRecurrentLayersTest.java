@@ -6,6 +6,17 @@ import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
+import dev.janus.layers.conv.AveragePooling2D;
+import dev.janus.layers.conv.Conv2D;
+import dev.janus.layers.conv.GlobalAveragePooling2D;
+import dev.janus.layers.conv.MaxPooling2D;
+import dev.janus.layers.core.Dense;
+import dev.janus.layers.core.Embedding;
+import dev.janus.layers.core.Flatten;
+import dev.janus.layers.normalization.BatchNormalization;
+import dev.janus.layers.normalization.LayerNormalization;
+import dev.janus.layers.recurrent.GRU;
+import dev.janus.layers.recurrent.LSTM;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 

@@ -5,6 +5,16 @@ import dev.janus.core.Tensor;
 import dev.janus.core.data.Digits;
 import dev.janus.core.data.TensorDataset;
 import dev.janus.core.testing.Close;
+import dev.janus.layers.conv.AveragePooling2D;
+import dev.janus.layers.conv.Conv2D;
+import dev.janus.layers.conv.MaxPooling2D;
+import dev.janus.layers.core.Dense;
+import dev.janus.layers.core.Dropout;
+import dev.janus.layers.core.Flatten;
+import dev.janus.layers.normalization.BatchNormalization;
+import dev.janus.layers.normalization.LayerNormalization;
+import dev.janus.layers.recurrent.GRU;
+import dev.janus.layers.recurrent.LSTM;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -4,6 +4,7 @@ import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
+import dev.janus.layers.core.Dense;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -14,6 +15,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -133,12 +135,30 @@ class FitTest {
     @Test
     void verboseOneDrawsAProgressBarWithEta() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        Sequential model = compiled().output(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        Sequential model = compiled().output(new PrintStream(bytes, true, StandardCharsets.UTF_8), 120);
         model.fit(x(24), y(24), new Fit().epochs(1).batchSize(8).verbose(1));
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(out.startsWith("Epoch 1/1" + System.lineSeparator() + "\r1/3 [=========>....................] - ETA: "), out);
         String last = out.substring(out.lastIndexOf('\r') + 1);
         assertTrue(last.matches("3/3 \\[==============================] - \\d+s \\d+(s|ms|us)/step - loss: \\d\\.\\d{4} - accuracy: \\d\\.\\d{4}\\R"), last);
+    }
+
+    @Test
+    void theBarFitsANarrowTerminalAndAFileGetsPlainLines() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Sequential model = compiled().output(new PrintStream(bytes, true, StandardCharsets.UTF_8), 60);
+        model.fit(x(24), y(24), new Fit().epochs(2).batchSize(8).validationSplit(0.25).verbose(1));
+        for (String frame : bytes.toString(StandardCharsets.UTF_8).split("\r|\\R")) {
+            assertTrue(frame.length() <= 59, "wider than 59 columns: [" + frame + "] (" + frame.length() + ")");
+        }
+        assertTrue(bytes.toString(StandardCharsets.UTF_8).contains(" ["), "a bar is drawn");
+        bytes.reset();
+        model.output(new PrintStream(bytes, true, StandardCharsets.UTF_8)).fit(x(24), y(24), new Fit().epochs(2).batchSize(8).verbose(1));
+        String plain = bytes.toString(StandardCharsets.UTF_8);
+        assertFalse(plain.contains("\r"), plain);
+        String[] lines = plain.split("\\R");
+        assertEquals(4, lines.length, plain);
+        assertTrue(lines[1].matches("3/3 - \\d+s - \\d+(s|ms|us)/step - loss: .*"), lines[1]);
     }
 
     @Test

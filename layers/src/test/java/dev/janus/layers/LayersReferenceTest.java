@@ -6,6 +6,15 @@ import dev.janus.core.Shape;
 import dev.janus.core.testing.Reference;
 import dev.janus.eager.EagerEmitter;
 import dev.janus.eager.Tensor;
+import dev.janus.layers.conv.AveragePooling2D;
+import dev.janus.layers.conv.Conv2D;
+import dev.janus.layers.conv.GlobalAveragePooling2D;
+import dev.janus.layers.conv.MaxPooling2D;
+import dev.janus.layers.core.Embedding;
+import dev.janus.layers.normalization.BatchNormalization;
+import dev.janus.layers.normalization.LayerNormalization;
+import dev.janus.layers.recurrent.GRU;
+import dev.janus.layers.recurrent.LSTM;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -4,6 +4,9 @@ import dev.janus.core.DType;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.ops.Immediate;
+import dev.janus.layers.losses.Loss;
+import dev.janus.layers.losses.Losses;
+import dev.janus.layers.metrics.Metrics;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -10,6 +10,10 @@ import dev.janus.core.init.Initializers;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.Interpreter;
 import dev.janus.core.ops.ExecContext;
+import dev.janus.layers.core.Activation;
+import dev.janus.layers.core.Dense;
+import dev.janus.layers.core.Dropout;
+import dev.janus.layers.core.Flatten;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -19,8 +23,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -151,7 +155,7 @@ class SequentialTest {
     void namesAreChecked() {
         // Registered custom activations (other tests add some) follow the built-in ones.
         String activations = assertThrows(JanusException.class, () -> new Dense(3, "rleu")).getMessage();
-        assertTrue(activations.startsWith("unknown activation 'rleu'; known activations: linear, relu, sigmoid, tanh, softmax, elu, "
+        assertTrue(activations.startsWith("unknown activation 'rleu' (a custom one is registered with Activations.register); known activations: linear, relu, sigmoid, tanh, softmax, elu, "
                 + "gelu, leaky_relu, softplus, exponential, silu, hard_sigmoid, hard_silu, swish, hard_swish"), activations);
         assertEquals("unknown initializer 'glorot'; known initializers: glorot_uniform, glorot_normal, he_uniform, he_normal, "
                         + "lecun_uniform, lecun_normal, zeros, ones, random_uniform, uniform, random_normal, truncated_normal, orthogonal",
@@ -159,10 +163,11 @@ class SequentialTest {
         Sequential model = iris();
         assertEquals("unknown optimizer 'adma'; known optimizers: adam, adamw, sgd, rmsprop",
                 assertThrows(JanusException.class, () -> model.compile("adma", "mse", List.of())).getMessage());
-        assertEquals("unknown loss 'crossentropy'; known losses: sparse_categorical_crossentropy, categorical_crossentropy, "
-                        + "binary_crossentropy, mean_squared_error, mse, mean_absolute_error, mae",
+        assertEquals("unknown loss 'crossentropy' (a custom loss is registered with Serialization.registerLoss); known losses: "
+                        + "sparse_categorical_crossentropy, categorical_crossentropy, binary_crossentropy, mean_squared_error, mse, mean_absolute_error, "
+                        + "mae, bce",
                 assertThrows(JanusException.class, () -> model.compile("adam", "crossentropy", List.of())).getMessage());
-        assertEquals("unknown metric 'f1'; known metrics: accuracy, acc, sparse_categorical_accuracy, categorical_accuracy, "
+        assertEquals("unknown metric 'f1' (a custom metric is registered with Serialization.registerMetric); known metrics: accuracy, acc, sparse_categorical_accuracy, categorical_accuracy, "
                         + "binary_accuracy, mean_squared_error, mse, mean_absolute_error, mae",
                 assertThrows(JanusException.class, () -> model.compile("adam", "mse", List.of("f1"))).getMessage());
         assertEquals(null, model.optimizer(), "a failed compile leaves the model uncompiled");

@@ -2,6 +2,8 @@ package dev.janus.layers;
 
 import dev.janus.core.Generator;
 import dev.janus.core.Tensor;
+import dev.janus.layers.core.Dense;
+import dev.janus.layers.core.Dropout;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

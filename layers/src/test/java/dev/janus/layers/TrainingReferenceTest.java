@@ -8,6 +8,7 @@ import dev.janus.core.optim.Optimizer;
 import dev.janus.core.optim.RMSprop;
 import dev.janus.core.optim.SGD;
 import dev.janus.core.testing.Close;
+import dev.janus.layers.core.Dense;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;

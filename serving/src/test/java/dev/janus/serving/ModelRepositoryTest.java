@@ -70,7 +70,7 @@ class ModelRepositoryTest {
             // An incompatible one (5 features instead of 4) is refused too.
             Sequential five = new Sequential();
             five.add(new dev.janus.layers.Input(5));
-            five.add(new dev.janus.layers.Dense(3, "softmax"));
+            five.add(new dev.janus.layers.core.Dense(3, "softmax"));
             Files.delete(repo.resolve("iris/3/model.onnx"));
             TestModels.irisOnnx(repo, "iris", 4, five);
             server.refresh();

@@ -8,13 +8,13 @@ import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.Value;
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Ops;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.export.ExportOptions;
 import dev.janus.export.ModelExport;
 import dev.janus.export.OnnxExporter;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
+import dev.janus.layers.core.Dense;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,7 +29,7 @@ final class TestModels {
 
     /** TF Serving's example model, y = 0.5 x + 3, over a batch of scalars: input "input" [-1], output "output" [-1]. */
     static Path halfPlusThree(Path repo, String name, long version) {
-        Module m = new Module() {
+        NNModule m = new NNModule() {
             @Override
             public dev.janus.eager.Tensor forward(dev.janus.eager.Tensor x) {
                 return x.mul(0.5).add(3.0);

@@ -2,10 +2,10 @@ package dev.janus.spark;
 
 import dev.janus.core.JanusException;
 import dev.janus.core.optim.Adam;
-import dev.janus.layers.Dense;
 import dev.janus.layers.History;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
+import dev.janus.layers.core.Dense;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;

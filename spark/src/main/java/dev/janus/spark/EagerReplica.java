@@ -7,7 +7,7 @@ import dev.janus.core.io.SafeTensors;
 import dev.janus.core.ops.ExecContext;
 import dev.janus.core.optim.Optimizer;
 import dev.janus.eager.EagerOptimizer;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,14 +23,14 @@ final class EagerReplica implements Replica {
 
     static final class Spec implements Replica.Spec {
         private static final long serialVersionUID = 1;
-        final ReplicaFactory<? extends Module> module;
+        final ReplicaFactory<? extends NNModule> module;
         final ReplicaFactory<? extends Optimizer> optimizer;
         final EagerTrainingStep step;
         final int[] sample;
         final DType labelDType;
         final int[] label;
 
-        Spec(ReplicaFactory<? extends Module> module, ReplicaFactory<? extends Optimizer> optimizer, EagerTrainingStep step,
+        Spec(ReplicaFactory<? extends NNModule> module, ReplicaFactory<? extends Optimizer> optimizer, EagerTrainingStep step,
              int[] sample, DType labelDType, int[] label) {
             this.module = module;
             this.optimizer = optimizer;
@@ -47,7 +47,7 @@ final class EagerReplica implements Replica {
     }
 
     private final Spec spec;
-    private final Module module;
+    private final NNModule module;
     private final EagerOptimizer optimizer;
     private final List<dev.janus.eager.Tensor> params;
     private final int gradientLength;
@@ -80,7 +80,7 @@ final class EagerReplica implements Replica {
     }
 
     /** The state of a module and (when it has stepped) its optimizer. */
-    static byte[] state(Module module, EagerOptimizer optimizer) {
+    static byte[] state(NNModule module, EagerOptimizer optimizer) {
         Map<String, Tensor> all = new LinkedHashMap<>();
         module.stateDict().forEach((k, v) -> all.put(MODEL + k, v));
         if (optimizer != null) optimizer.stateDict().forEach((k, v) -> all.put(OPTIMIZER + k, v));

@@ -1,7 +1,7 @@
 package dev.janus.spark;
 
 import dev.janus.eager.Tensor;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 
 import java.io.Serializable;
 
@@ -13,5 +13,5 @@ import java.io.Serializable;
  */
 @FunctionalInterface
 public interface EagerTrainingStep extends Serializable {
-    Tensor loss(Module model, Tensor x, Tensor y);
+    Tensor loss(NNModule model, Tensor x, Tensor y);
 }

@@ -3,7 +3,7 @@ package dev.janus.spark;
 import dev.janus.core.DType;
 import dev.janus.core.JanusException;
 import dev.janus.core.optim.Optimizer;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.layers.History;
 import dev.janus.layers.Sequential;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -104,7 +104,7 @@ public final class JanusSpark {
      * {@code optimizer} the update rule. Rows become inputs of {@link SparkFit#sampleShape} (default:
      * a vector) and labels of {@link SparkFit#labelDType} (default: int64 for an integer column).
      */
-    public static History fit(Module module, ReplicaFactory<? extends Module> factory, ReplicaFactory<? extends Optimizer> optimizer,
+    public static History fit(NNModule module, ReplicaFactory<? extends NNModule> factory, ReplicaFactory<? extends Optimizer> optimizer,
                               EagerTrainingStep step, Dataset<Row> df, SparkFit options) {
         StructType schema = df.schema();
         int[] sample = options.sampleShape();

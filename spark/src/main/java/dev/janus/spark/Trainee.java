@@ -7,11 +7,11 @@ import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.io.SafeTensors;
 import dev.janus.core.optim.Optimizer;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.graph.TrainingStep;
-import dev.janus.layers.Metric;
 import dev.janus.layers.Sequential;
 import dev.janus.layers.Weight;
+import dev.janus.layers.metrics.Metric;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -110,7 +110,7 @@ interface Trainee {
     }
 
     /** An eager module trained with the user's step; {@code labelWidth} numbers per label. */
-    static Trainee of(Module module, ReplicaFactory<? extends Module> factory, ReplicaFactory<? extends Optimizer> optimizer,
+    static Trainee of(NNModule module, ReplicaFactory<? extends NNModule> factory, ReplicaFactory<? extends Optimizer> optimizer,
                       EagerTrainingStep step, int[] sample, DType labelDType, int[] label) {
         return new Trainee() {
             @Override

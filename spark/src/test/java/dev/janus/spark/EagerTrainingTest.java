@@ -6,9 +6,9 @@ import dev.janus.core.optim.Adam;
 import dev.janus.eager.EagerOptimizer;
 import dev.janus.eager.nn.CrossEntropyLoss;
 import dev.janus.eager.nn.Linear;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.eager.nn.ReLU;
-import dev.janus.eager.nn.Sequential;
+import dev.janus.eager.nn.NNSequential;
 import dev.janus.examples.IrisData;
 import dev.janus.layers.History;
 import org.apache.spark.sql.SparkSession;
@@ -22,11 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** An eager module with the user's own step trains on 2 workers to what one JVM's loop gives on the same global batches. */
 class EagerTrainingTest {
-    static Sequential net() {
-        return new Sequential(new Linear(4, 64), new ReLU(), new Linear(64, 32), new ReLU(), new Linear(32, 3));
+    static NNSequential net() {
+        return new NNSequential(new Linear(4, 64), new ReLU(), new Linear(64, 32), new ReLU(), new Linear(32, 3));
     }
 
-    static Module seeded() {
+    static NNModule seeded() {
         Generator.manualSeed(21);
         return net();
     }
@@ -36,7 +36,7 @@ class EagerTrainingTest {
         SparkSession spark = SharedSpark.get();
         IrisData iris = IrisData.load();
         int epochs = 5, batch = 16;
-        Module distributed = seeded(), single = seeded();
+        NNModule distributed = seeded(), single = seeded();
         EagerTrainingStep step = (m, x, y) -> new CrossEntropyLoss().forward(m.forward(x), y);
         History h = JanusSpark.fit(distributed, EagerTrainingTest::net, () -> new Adam(1e-3), step,
                 TrainingData.frame(spark, iris.xTrain, iris.yTrain),

@@ -6,12 +6,12 @@ import dev.janus.core.data.TensorDataset;
 import dev.janus.core.optim.Adam;
 import dev.janus.eager.nn.CrossEntropyLoss;
 import dev.janus.eager.nn.Linear;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.eager.nn.ReLU;
-import dev.janus.layers.Dense;
 import dev.janus.layers.History;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
+import dev.janus.layers.core.Dense;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -49,7 +49,7 @@ class ReadmeSparkTest {
         return csv;
     }
 
-    static final class Net extends Module {
+    static final class Net extends NNModule {
         final Linear fc1 = registerModule("fc1", new Linear(4, 32));
         final Linear fc2 = registerModule("fc2", new Linear(32, 3));
         final ReLU relu = registerModule("relu", new ReLU());

@@ -4,7 +4,7 @@ import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
 import dev.janus.core.ir.Graph;
 import dev.janus.eager.Tracer;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.tensorboard.proto.TensorBoardProtos.Event;
 import dev.janus.tensorboard.proto.TensorBoardProtos.Summary;
 
@@ -183,7 +183,7 @@ public final class SummaryWriter implements AutoCloseable {
      * example ({@link Tracer}), in the module's present mode (call {@code eval()} first to leave
      * dropout out).
      */
-    public void addGraph(Module model, dev.janus.eager.Tensor exampleInput) {
+    public void addGraph(NNModule model, dev.janus.eager.Tensor exampleInput) {
         addGraph(Tracer.trace(model, exampleInput));
     }
 

@@ -3,10 +3,10 @@ package dev.janus.tensorboard;
 import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
 import dev.janus.core.ir.Graph;
-import dev.janus.layers.Callback;
 import dev.janus.layers.Layer;
-import dev.janus.layers.Sequential;
+import dev.janus.layers.Model;
 import dev.janus.layers.Weight;
+import dev.janus.layers.callbacks.Callback;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -46,7 +46,7 @@ public final class TensorBoard implements Callback {
     private int histogramFreq;
     private boolean writeGraph = true, writeImages;
     private int updateFreq;   // 0: per epoch; n: every n-th batch
-    private Sequential model;
+    private Model model;
     private final TrainingRuns runs;
     private long globalTrainBatch;
 
@@ -100,7 +100,7 @@ public final class TensorBoard implements Callback {
     }
 
     @Override
-    public void setModel(Sequential m) {
+    public void setModel(Model m) {
         model = m;
         closeWriters();
     }
@@ -116,7 +116,7 @@ public final class TensorBoard implements Callback {
         if (writeGraph && model != null) train().addGraphInBackground(graphOf(model));
     }
 
-    private static Graph graphOf(Sequential model) {
+    private static Graph graphOf(Model model) {
         return model.runEagerly() ? model.inferenceGraph() : model.compiledTrainingStep().model();
     }
 

@@ -6,7 +6,7 @@ import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.ReLU;
-import dev.janus.eager.nn.Sequential;
+import dev.janus.eager.nn.NNSequential;
 import dev.janus.tensorboard.proto.HParamsProtos.HParamsPluginData;
 import dev.janus.tensorboard.proto.TensorBoardProtos.AttrValue;
 import dev.janus.tensorboard.proto.TensorBoardProtos.Event;
@@ -166,7 +166,7 @@ class SummaryWriterTest {
     @Test
     void theGraphOfAnEagerModuleWithScopesOpTypesAndShapes() throws InvalidProtocolBufferException {
         Generator.manualSeed(0);
-        Sequential model = new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 3));
+        NNSequential model = new NNSequential(new Linear(4, 8), new ReLU(), new Linear(8, 3));
         try (SummaryWriter w = new SummaryWriter(dir)) {
             w.addGraph(model, dev.janus.eager.Tensor.from(Tensor.zeros(2, 4)));
         }

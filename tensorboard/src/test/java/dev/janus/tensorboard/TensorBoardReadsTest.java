@@ -4,14 +4,14 @@ import dev.janus.core.Generator;
 import dev.janus.core.Tensor;
 import dev.janus.core.data.Digits;
 import dev.janus.eager.nn.Conv2d;
-import dev.janus.eager.nn.Flatten;
 import dev.janus.eager.nn.Linear;
+import dev.janus.eager.nn.NNFlatten;
 import dev.janus.eager.nn.ReLU;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Fit;
 import dev.janus.layers.History;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
+import dev.janus.layers.core.Dense;
 import dev.janus.tensorboard.proto.TensorBoardProtos.HistogramProto;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +54,7 @@ class TensorBoardReadsTest {
 
         // PyTorch style.
         Generator.manualSeed(0);
-        dev.janus.eager.nn.Sequential cnn = new dev.janus.eager.nn.Sequential(new Conv2d(1, 4, 3), new ReLU(), new Flatten(), new Linear(4 * 6 * 6, 10));
+        dev.janus.eager.nn.NNSequential cnn = new dev.janus.eager.nn.NNSequential(new Conv2d(1, 4, 3), new ReLU(), new NNFlatten(), new Linear(4 * 6 * 6, 10));
         Tensor digits = Digits.load().tensor(0);
         Tensor samples = Tensor.of(Arrays.copyOf(digits.toFloatArray(), 16 * 64), 16, 1, 8, 8);
         Path eagerRun = logs.resolve("eager");

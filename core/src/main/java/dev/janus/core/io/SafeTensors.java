@@ -113,11 +113,33 @@ public final class SafeTensors {
         }
     }
 
-    private static Map<String, Tensor> read(FileBytes bytes) throws IOException {
+    /** The file's string metadata ("__metadata__"), empty when it has none. */
+    public static Map<String, String> metadata(Path file) {
+        Map<?, ?> header;
+        try (FileBytes bytes = FileBytes.open(file)) {
+            header = header(bytes);
+        } catch (NoSuchFileException e) {
+            throw new JanusException("cannot read tensors: " + file + " does not exist", e);
+        } catch (IOException e) {
+            throw new JanusException("cannot read tensors from " + file + ": " + e, e);
+        }
+        Object m = header.get("__metadata__");
+        Map<String, String> out = new LinkedHashMap<>();
+        if (m == null) return out;
+        if (!(m instanceof Map)) throw new JanusException(file + " is corrupt: its __metadata__ is not a JSON object");
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) m).entrySet()) {
+            if (!(e.getValue() instanceof String)) throw new JanusException(file + " is corrupt: metadata '" + e.getKey() + "' is not a string");
+            out.put((String) e.getKey(), (String) e.getValue());
+        }
+        return out;
+    }
+
+    /** The header of a safetensors file as a JSON object, after checking its length against the file's size. */
+    private static Map<?, ?> header(FileBytes bytes) throws IOException {
         String source = bytes.source();
         long size = bytes.size();
         if (size < 8) throw new JanusException(source + " is not a safetensors file: it has only " + size + " bytes");
-        long headerLen = bytes.slice(0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long headerLen = headerLength(bytes);
         if (headerLen < 2 || headerLen > MAX_HEADER) {
             throw new JanusException(source + " is not a safetensors file: it does not start with a safetensors header");
         }
@@ -135,9 +157,19 @@ public final class SafeTensors {
             throw new JanusException(source + " is not a safetensors file: its header is not valid JSON (" + e.getMessage() + ")");
         }
         if (!(parsed instanceof Map)) throw new JanusException(source + " is not a safetensors file: its header is not a JSON object");
-        long dataStart = 8 + headerLen, dataLen = size - dataStart;
+        return (Map<?, ?>) parsed;
+    }
+
+    private static long headerLength(FileBytes bytes) throws IOException {
+        return bytes.slice(0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    private static Map<String, Tensor> read(FileBytes bytes) throws IOException {
+        String source = bytes.source();
+        Map<?, ?> parsed = header(bytes);
+        long dataStart = 8 + headerLength(bytes), dataLen = bytes.size() - dataStart;
         List<Entry> entries = new ArrayList<>();
-        for (Map.Entry<?, ?> e : ((Map<?, ?>) parsed).entrySet()) {
+        for (Map.Entry<?, ?> e : parsed.entrySet()) {
             String name = (String) e.getKey();
             if (name.equals("__metadata__")) continue;
             entries.add(Entry.of(name, e.getValue(), source));

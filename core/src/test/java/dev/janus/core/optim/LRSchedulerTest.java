@@ -28,9 +28,9 @@ class LRSchedulerTest {
             "step", o -> epochly(new StepLR(o, 7, 0.5)),
             "exponential", o -> epochly(new ExponentialLR(o, 0.9)),
             "cosine", o -> epochly(new CosineAnnealingLR(o, 15, 0.001)),
-            "plateau", o -> new ReduceLROnPlateau(o)::step,
-            "plateau_tuned", o -> new ReduceLROnPlateau(o, ReduceLROnPlateau.Mode.MAX, 0.5, 2, 0.01,
-                    ReduceLROnPlateau.ThresholdMode.ABS, 3, 0.01, 1e-8)::step);
+            "plateau", o -> new ReduceLROnPlateauLR(o)::step,
+            "plateau_tuned", o -> new ReduceLROnPlateauLR(o, ReduceLROnPlateauLR.Mode.MAX, 0.5, 2, 0.01,
+                    ReduceLROnPlateauLR.ThresholdMode.ABS, 3, 0.01, 1e-8)::step);
 
     private static DoubleConsumer epochly(LRScheduler s) {
         return metric -> s.step();
@@ -78,9 +78,9 @@ class LRSchedulerTest {
         assertEquals(a.lr(), b.lr());
         assertEquals(5, t.epoch());
 
-        ReduceLROnPlateau p = new ReduceLROnPlateau(a);
+        ReduceLROnPlateauLR p = new ReduceLROnPlateauLR(a);
         p.step(0.5);
-        ReduceLROnPlateau q = new ReduceLROnPlateau(b);
+        ReduceLROnPlateauLR q = new ReduceLROnPlateauLR(b);
         q.loadState(p.state());
         assertEquals(0.5, q.best());
     }
@@ -91,10 +91,10 @@ class LRSchedulerTest {
         assertEquals("StepLR: step size must be > 0, got 0", assertThrows(JanusException.class, () -> new StepLR(o, 0, 0.1)).getMessage());
         assertThrows(JanusException.class, () -> new ExponentialLR(o, -1));
         assertThrows(JanusException.class, () -> new CosineAnnealingLR(o, 0));
-        assertThrows(JanusException.class, () -> new ReduceLROnPlateau(o, ReduceLROnPlateau.Mode.MIN, 1.5, 1, 0,
-                ReduceLROnPlateau.ThresholdMode.REL, 0, 0, 0));
+        assertThrows(JanusException.class, () -> new ReduceLROnPlateauLR(o, ReduceLROnPlateauLR.Mode.MIN, 1.5, 1, 0,
+                ReduceLROnPlateauLR.ThresholdMode.REL, 0, 0, 0));
         assertEquals("ReduceLROnPlateau: the metric of epoch 1 is NaN",
-                assertThrows(JanusException.class, () -> new ReduceLROnPlateau(o).step(Double.NaN)).getMessage());
+                assertThrows(JanusException.class, () -> new ReduceLROnPlateauLR(o).step(Double.NaN)).getMessage());
         assertThrows(JanusException.class, () -> new StepLR(o, 2, 0.5).loadState(Map.of("epoch", 1.5, "base_lr", 0.1)));
     }
 }

@@ -7,7 +7,7 @@ import dev.janus.eager.Tensor;
  * {@code nn.AdaptiveAvgPool2d}; output 1 is global average pooling. Windows as PyTorch's
  * (see {@link F#adaptiveAvgPool2d}).
  */
-public final class AdaptiveAvgPool2d extends Module {
+public final class AdaptiveAvgPool2d extends NNModule {
     private final int[] outputSize;
 
     /** One size for both axes, or {outH, outW}. */

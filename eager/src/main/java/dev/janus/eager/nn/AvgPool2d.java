@@ -8,7 +8,7 @@ import dev.janus.eager.Tensor;
  * kernel size; zero padding (at most half the kernel) counts in the divisor unless
  * countIncludePad is false; ceil_mode as PyTorch's.
  */
-public final class AvgPool2d extends Module {
+public final class AvgPool2d extends NNModule {
     private final int[] kernelSize, stride, padding;
     private final boolean ceilMode, countIncludePad;
 

@@ -3,7 +3,7 @@ package dev.janus.eager.nn;
 import dev.janus.eager.Tensor;
 
 /** Binary cross entropy of logits against targets in [0, 1], sigmoid included and computed stably, as nn.BCEWithLogitsLoss. */
-public final class BCEWithLogitsLoss extends Loss {
+public final class BCEWithLogitsLoss extends NNLoss {
     public BCEWithLogitsLoss() {
         this(Reduction.MEAN);
     }

@@ -16,7 +16,7 @@ import dev.janus.eager.Tensor;
  * running_mean at 0, running_var at 1; the three statistics are buffers (running_mean,
  * running_var, num_batches_tracked), saved in the state dict.
  */
-abstract class BatchNormNd extends Module {
+abstract class BatchNormNd extends NNModule {
     /** Null without affine. */
     public final Tensor weight, bias;
     /** Null without trackRunningStats. */

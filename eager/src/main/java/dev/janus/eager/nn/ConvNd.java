@@ -13,7 +13,7 @@ import dev.janus.eager.Tensor;
  * 1/sqrt(fan_in)) with fan_in = in / groups * kernel elements, and the bias from the same range),
  * the padding turned into explicit pads, and the input checks.
  */
-abstract class ConvNd extends Module {
+abstract class ConvNd extends NNModule {
     public final Tensor weight;
     /** Null without a bias. */
     public final Tensor bias;

@@ -7,7 +7,7 @@ import dev.janus.eager.Tensor;
  * Cross entropy of logits [N, C] against int64 class labels [N], with optional label smoothing, as
  * nn.CrossEntropyLoss: log-softmax and negative log-likelihood in one stable op.
  */
-public final class CrossEntropyLoss extends Loss {
+public final class CrossEntropyLoss extends NNLoss {
     private final double labelSmoothing;
 
     public CrossEntropyLoss() {

@@ -4,7 +4,7 @@ import dev.janus.core.JanusException;
 import dev.janus.eager.Tensor;
 
 /** x Phi(x) with the normal CDF Phi; approximate "tanh" uses the tanh form, as nn.GELU. */
-public final class GELU extends Module {
+public final class GELU extends NNModule {
     private final String approximate;
 
     public GELU() {

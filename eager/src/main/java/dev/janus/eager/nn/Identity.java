@@ -3,7 +3,7 @@ package dev.janus.eager.nn;
 import dev.janus.eager.Tensor;
 
 /** Returns its input unchanged (a placeholder, as nn.Identity). */
-public final class Identity extends Module {
+public final class Identity extends NNModule {
     @Override
     public Tensor forward(Tensor x) {
         return x;

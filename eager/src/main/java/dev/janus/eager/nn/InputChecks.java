@@ -13,12 +13,12 @@ final class InputChecks {
     private InputChecks() {
     }
 
-    static ShapeException wrong(Module m, String expected, Tensor x) {
+    static ShapeException wrong(NNModule m, String expected, Tensor x) {
         return new ShapeException(m + ": expected input " + expected + ", got " + x.shape());
     }
 
     /** The input's float type must be the weights'. */
-    static void sameDType(Module m, Tensor x, Tensor weight) {
+    static void sameDType(NNModule m, Tensor x, Tensor weight) {
         if (x.dtype() != weight.dtype()) {
             throw new ShapeException(m + ": the input is " + x.dtype() + " but the weights are " + weight.dtype());
         }
@@ -28,7 +28,7 @@ final class InputChecks {
      * An image batch [N, C, *spatial] with {@code channels} channels (-1: any) and each spatial size
      * at least {@code min} (the kernel or window after padding).
      */
-    static void image(Module m, Tensor x, int channels, int[] min) {
+    static void image(NNModule m, Tensor x, int channels, int[] min) {
         String[] names = min.length == 1 ? SPATIAL_1D : SPATIAL_2D;
         String layout = "[N, " + (channels < 0 ? "C" : Integer.toString(channels)) + ", " + String.join(", ", names) + "]";
         if (x.rank() != min.length + 2 || (channels >= 0 && x.dim(1) != channels)) throw wrong(m, layout, x);

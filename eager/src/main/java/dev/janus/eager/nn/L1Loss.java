@@ -3,7 +3,7 @@ package dev.janus.eager.nn;
 import dev.janus.eager.Tensor;
 
 /** Mean absolute error, |input - target| per element, as nn.L1Loss; input and target have one shape. */
-public final class L1Loss extends Loss {
+public final class L1Loss extends NNLoss {
     public L1Loss() {
         this(Reduction.MEAN);
     }

@@ -11,7 +11,7 @@ import java.util.Arrays;
  * then scales by weight and shifts by bias of that shape, as {@code nn.LayerNorm}; weight starts
  * at 1, bias at 0. The same in training and eval.
  */
-public final class LayerNorm extends Module {
+public final class LayerNorm extends NNModule {
     /** Null without elementwiseAffine (bias also without bias). */
     public final Tensor weight, bias;
     private final int[] normalizedShape;

@@ -3,7 +3,7 @@ package dev.janus.eager.nn;
 import dev.janus.eager.Tensor;
 
 /** x for x > 0, negativeSlope x otherwise (default slope 0.01). */
-public final class LeakyReLU extends Module {
+public final class LeakyReLU extends NNModule {
     private final double negativeSlope;
 
     public LeakyReLU() {

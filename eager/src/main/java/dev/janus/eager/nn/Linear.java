@@ -13,7 +13,7 @@ import dev.janus.eager.Tensor;
  * W by kaiming_uniform with a = sqrt(5), which is U(-1/sqrt(in), 1/sqrt(in)), and b from the same
  * range, drawn from {@link Generator#global()}.
  */
-public final class Linear extends Module {
+public final class Linear extends NNModule {
     public final Tensor weight;
     /** Null without a bias. */
     public final Tensor bias;

@@ -3,7 +3,7 @@ package dev.janus.eager.nn;
 import dev.janus.eager.Tensor;
 
 /** log(softmax(x)) along dim, computed stably (PyTorch asks for the dim; so does this). */
-public final class LogSoftmax extends Module {
+public final class LogSoftmax extends NNModule {
     private final int dim;
 
     public LogSoftmax(int dim) {

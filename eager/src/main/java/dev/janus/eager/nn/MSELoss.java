@@ -3,7 +3,7 @@ package dev.janus.eager.nn;
 import dev.janus.eager.Tensor;
 
 /** Mean squared error, (input - target)^2 per element, as nn.MSELoss; input and target have one shape. */
-public final class MSELoss extends Loss {
+public final class MSELoss extends NNLoss {
     public MSELoss() {
         this(Reduction.MEAN);
     }

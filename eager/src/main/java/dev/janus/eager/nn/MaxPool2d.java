@@ -8,7 +8,7 @@ import dev.janus.eager.Tensor;
  * to the kernel size, padding (implicit -infinity, at most half the dilated kernel), dilation and
  * ceil_mode as PyTorch's. Its gradient goes to the element each window took.
  */
-public final class MaxPool2d extends Module {
+public final class MaxPool2d extends NNModule {
     private final int[] kernelSize, stride, padding, dilation;
     private final boolean ceilMode;
 

@@ -3,7 +3,7 @@ package dev.janus.eager.nn;
 import dev.janus.eager.Tensor;
 
 /** Negative log-likelihood of log-probabilities [N, C] (a LogSoftmax output) at int64 class labels [N], as nn.NLLLoss. */
-public final class NLLLoss extends Loss {
+public final class NLLLoss extends NNLoss {
     public NLLLoss() {
         this(Reduction.MEAN);
     }

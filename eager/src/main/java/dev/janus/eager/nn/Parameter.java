@@ -5,10 +5,10 @@ import dev.janus.eager.Tensor;
 /**
  * A tensor that is a module's parameter, as PyTorch's {@code nn.Parameter}: a leaf that requires
  * grad, sharing the values of the tensor it was made from. A module's fields that hold a
- * Parameter (or a {@link Module}) register themselves, as PyTorch's attribute assignment does:
+ * Parameter (or a {@link NNModule}) register themselves, as PyTorch's attribute assignment does:
  *
  * <pre>{@code
- * class Scale extends Module {
+ * class Scale extends NNModule {
  *     final Parameter gain = new Parameter(Tensor.ones(8));
  *     public Tensor forward(Tensor x) { return x.mul(gain); }
  * }

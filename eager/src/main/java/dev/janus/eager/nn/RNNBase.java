@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What {@link LSTM} and {@link GRU} share, as PyTorch's {@code RNNBase}: the parameters under
+ * What {@link NNLSTM} and {@link NNGRU} share, as PyTorch's {@code RNNBase}: the parameters under
  * PyTorch's names and layouts (weight_ih_l{k}[_reverse] [G H, in], weight_hh_l{k} [G H, H],
  * bias_ih_l{k} and bias_hh_l{k} [G H], gates in PyTorch's order), all initialised U(-1/sqrt(H),
  * 1/sqrt(H)), and a forward that runs one whole-sequence op of the core set (ONNX's LSTM or GRU)
@@ -26,7 +26,7 @@ import java.util.List;
  * weight, whose gradient scatters back), so the parameters, the state dict and the gradients stay
  * PyTorch's while the op, its gradient and its ONNX export stay one.
  */
-public abstract class RNNBase extends Module {
+public abstract class RNNBase extends NNModule {
     final int inputSize, hiddenSize, numLayers, gates, directions;
     final boolean batchFirst;
     final double dropout;

@@ -3,11 +3,11 @@ package dev.janus.eager.nn;
 import dev.janus.core.DType;
 
 /**
- * The keyword arguments of {@link LSTM} and {@link GRU}, with PyTorch's defaults: one layer, biases,
+ * The keyword arguments of {@link NNLSTM} and {@link NNGRU}, with PyTorch's defaults: one layer, biases,
  * sequence-first input [T, N, I], no dropout between layers, one direction, float32.
  *
  * <pre>{@code
- * new LSTM(8, 32, new RNNOptions().numLayers(2).batchFirst(true))
+ * new NNLSTM(8, 32, new RNNOptions().numLayers(2).batchFirst(true))
  * }</pre>
  */
 public final class RNNOptions {

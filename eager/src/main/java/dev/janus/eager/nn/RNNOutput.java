@@ -3,7 +3,7 @@ package dev.janus.eager.nn;
 import dev.janus.eager.Tensor;
 
 /**
- * What {@link LSTM} and {@link GRU} return, as PyTorch's {@code output, (h_n, c_n)}: the last
+ * What {@link NNLSTM} and {@link NNGRU} return, as PyTorch's {@code output, (h_n, c_n)}: the last
  * layer's hidden state at every step, [T, N, D H] ([N, T, D H] batch first), and every layer's
  * final states [layers D, N, H].
  */

@@ -3,7 +3,7 @@ package dev.janus.eager.nn;
 import dev.janus.eager.Tensor;
 
 /** Rectified linear unit: max(x, 0). */
-public final class ReLU extends Module {
+public final class ReLU extends NNModule {
     @Override
     public Tensor forward(Tensor x) {
         return F.relu(x);

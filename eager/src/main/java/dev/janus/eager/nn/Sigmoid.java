@@ -3,7 +3,7 @@ package dev.janus.eager.nn;
 import dev.janus.eager.Tensor;
 
 /** 1 / (1 + exp(-x)). */
-public final class Sigmoid extends Module {
+public final class Sigmoid extends NNModule {
     @Override
     public Tensor forward(Tensor x) {
         return F.sigmoid(x);

@@ -3,7 +3,7 @@ package dev.janus.eager.nn;
 import dev.janus.eager.Tensor;
 
 /** The hyperbolic tangent. */
-public final class Tanh extends Module {
+public final class Tanh extends NNModule {
     @Override
     public Tensor forward(Tensor x) {
         return F.tanh(x);

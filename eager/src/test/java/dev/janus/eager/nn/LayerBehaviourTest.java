@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LayerBehaviourTest {
     @Test
     void printsAsPyTorchDoes() {
-        Sequential cnn = new Sequential(new Conv2d(1, 16, 3, 1, 1), new BatchNorm2d(16), new ReLU(), new MaxPool2d(2),
-                new AdaptiveAvgPool2d(1), new Flatten(), new Linear(16, 10));
+        NNSequential cnn = new NNSequential(new Conv2d(1, 16, 3, 1, 1), new BatchNorm2d(16), new ReLU(), new MaxPool2d(2),
+                new AdaptiveAvgPool2d(1), new NNFlatten(), new Linear(16, 10));
         assertEquals("Sequential(\n"
                 + "  (0): Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))\n"
                 + "  (1): BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)\n"
@@ -36,9 +36,9 @@ class LayerBehaviourTest {
         assertEquals("Conv2d(2, 4, kernel_size=(4, 3), stride=(1, 1), padding=same)",
                 new Conv2d(2, 4, new int[] {4, 3}, new ConvOptions().padding("same")).toString());
         assertEquals("LSTM(8, 32, num_layers=2, batch_first=True, dropout=0.25, bidirectional=True)",
-                new LSTM(8, 32, new RNNOptions().numLayers(2).batchFirst(true).dropout(0.25).bidirectional(true)).toString());
-        assertEquals("GRU(8, 32, bias=False)", new GRU(8, 32, new RNNOptions().bias(false)).toString());
-        assertEquals("Embedding(10, 3, padding_idx=0)", new Embedding(10, 3, 0).toString());
+                new NNLSTM(8, 32, new RNNOptions().numLayers(2).batchFirst(true).dropout(0.25).bidirectional(true)).toString());
+        assertEquals("GRU(8, 32, bias=False)", new NNGRU(8, 32, new RNNOptions().bias(false)).toString());
+        assertEquals("Embedding(10, 3, padding_idx=0)", new NNEmbedding(10, 3, 0).toString());
         assertEquals("LayerNorm((64,), eps=1e-05, elementwise_affine=True, bias=True)", new LayerNorm(64).toString());
         assertEquals("LayerNorm((3, 4), eps=0.001, elementwise_affine=False, bias=False)",
                 new LayerNorm(new int[] {3, 4}, 1e-3, false, true, DType.FLOAT32).toString());
@@ -66,16 +66,16 @@ class LayerBehaviourTest {
         Conv2d conv = new Conv2d(8, 64, 3, new ConvOptions().groups(2));
         withinBound(conv.weight, 1 / Math.sqrt(4 * 9));
         withinBound(conv.bias, 1 / Math.sqrt(4 * 9));
-        LSTM lstm = new LSTM(10, 25, new RNNOptions().numLayers(2).bidirectional(true));
+        NNLSTM lstm = new NNLSTM(10, 25, new RNNOptions().numLayers(2).bidirectional(true));
         assertEquals(List.of("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
                 "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse", "bias_hh_l0_reverse",
                 "weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1",
                 "weight_ih_l1_reverse", "weight_hh_l1_reverse", "bias_ih_l1_reverse", "bias_hh_l1_reverse"), List.copyOf(lstm.namedParameters().keySet()));
         assertArrayEquals(new int[] {100, 50}, lstm.namedParameters().get("weight_ih_l1").shape().dims());
         for (Tensor p : lstm.parameters()) withinBound(p, 1 / Math.sqrt(25));
-        assertArrayEquals(new int[] {75, 25}, new GRU(3, 25).namedParameters().get("weight_hh_l0").shape().dims());
+        assertArrayEquals(new int[] {75, 25}, new NNGRU(3, 25).namedParameters().get("weight_hh_l0").shape().dims());
 
-        Embedding e = new Embedding(200, 50, 3);
+        NNEmbedding e = new NNEmbedding(200, 50, 3);
         double sum = 0, sumSq = 0;
         for (float v : e.weight.toFloatArray()) {
             sum += v;
@@ -96,7 +96,7 @@ class LayerBehaviourTest {
 
     @Test
     void batchNormBuffersAreStateButNotParameters() {
-        Sequential model = new Sequential(new Conv2d(1, 2, 3), new BatchNorm2d(2));
+        NNSequential model = new NNSequential(new Conv2d(1, 2, 3), new BatchNorm2d(2));
         assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias"), List.copyOf(model.namedParameters().keySet()));
         assertEquals(List.of("1.running_mean", "1.running_var", "1.num_batches_tracked"), List.copyOf(model.namedBuffers().keySet()));
         Map<String, dev.janus.core.Tensor> state = model.stateDict();
@@ -110,7 +110,7 @@ class LayerBehaviourTest {
         assertEquals(1L, trained.get("1.num_batches_tracked").i64()[0]);
         assertNotEquals(0f, trained.get("1.running_mean").toFloatArray()[0]);
 
-        Sequential fresh = new Sequential(new Conv2d(1, 2, 3), new BatchNorm2d(2));
+        NNSequential fresh = new NNSequential(new Conv2d(1, 2, 3), new BatchNorm2d(2));
         fresh.loadStateDict(trained);
         BatchNorm2d bn = (BatchNorm2d) fresh.get(1);
         assertArrayEquals(trained.get("1.running_var").toFloatArray(), bn.runningVar.toFloatArray());
@@ -148,7 +148,7 @@ class LayerBehaviourTest {
     @Test
     void recurrentLayersRunManyLayersBatchFirstAndDropout() {
         Generator.manualSeed(2);
-        LSTM lstm = new LSTM(3, 4, new RNNOptions().numLayers(3).batchFirst(true).bidirectional(true).dropout(0.5));
+        NNLSTM lstm = new NNLSTM(3, 4, new RNNOptions().numLayers(3).batchFirst(true).bidirectional(true).dropout(0.5));
         Tensor x = Tensor.randn(2, 5, 3);
         RNNOutput r = lstm.forwardWithState(x);
         assertArrayEquals(new int[] {2, 5, 8}, r.output().shape().dims());
@@ -167,7 +167,7 @@ class LayerBehaviourTest {
         lstm.train();
         assertTrue(!java.util.Arrays.equals(a, lstm.forward(x).toFloatArray()), "dropout between layers in training");
 
-        GRU gru = new GRU(3, 4);
+        NNGRU gru = new NNGRU(3, 4);
         RNNOutput g = gru.forwardWithState(Tensor.randn(6, 2, 3));
         assertEquals(null, g.cN());
         assertArrayEquals(new int[] {1, 2, 4}, g.hN().shape().dims());

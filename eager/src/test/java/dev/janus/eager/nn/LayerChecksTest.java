@@ -77,10 +77,10 @@ class LayerChecksTest {
 
     @Test
     void recurrentLayersNameTheSequenceLayout() {
-        LSTM lstm = new LSTM(8, 16);
+        NNLSTM lstm = new NNLSTM(8, 16);
         assertEquals("LSTM(8, 16): expected input [T, N, 8] (seq_len, batch, input_size), got [16, 8]",
                 message(() -> lstm.forward(Tensor.zeros(16, 8))));
-        GRU gru = new GRU(8, 16, new RNNOptions().batchFirst(true).numLayers(2));
+        NNGRU gru = new NNGRU(8, 16, new RNNOptions().batchFirst(true).numLayers(2));
         assertEquals("GRU(8, 16, num_layers=2, batch_first=True): expected input [N, T, 8] (batch, seq_len, input_size), got [4, 8, 7]",
                 message(() -> gru.forward(Tensor.zeros(4, 8, 7))));
         assertEquals("GRU(8, 16, num_layers=2, batch_first=True): expected h_0 [2, 4, 16] (num_layers * num_directions, batch, hidden_size),"
@@ -91,7 +91,7 @@ class LayerChecksTest {
 
     @Test
     void lookupAndLayerNorm() {
-        Embedding e = new Embedding(10, 3);
+        NNEmbedding e = new NNEmbedding(10, 3);
         assertEquals("Embedding(10, 3): expected int64 indices, got float32[2, 4]", message(() -> e.forward(Tensor.zeros(2, 4))));
         assertEquals("Embedding(10, 3): index 10 at position 1 of input [3] is outside [0, 10)",
                 message(() -> e.forward(Tensor.of(new long[] {0, 10, 2}, 3))));

@@ -25,7 +25,7 @@ class LayersReferenceTest {
     private static final double TOL = 1e-10, SMALL = 1.0 / 64;
 
     /** The script's check(): parameters k = pattern(20 + k), objective sum_j sum(out_j * pattern(100 + j)). */
-    private static void check(String name, Module m, Tensor x, double scale, Function<Tensor[], List<Tensor>> forward, Tensor... states) {
+    private static void check(String name, NNModule m, Tensor x, double scale, Function<Tensor[], List<Tensor>> forward, Tensor... states) {
         int k = 0;
         for (Tensor p : m.parameters()) p.copyFrom(pattern(20 + k++, scale, F64, p.shape().dims()));
         if (x.dtype().isFloating()) x.requiresGrad(true);
@@ -49,7 +49,7 @@ class LayersReferenceTest {
         }
     }
 
-    private static void check(String name, Module m, int... shape) {
+    private static void check(String name, NNModule m, int... shape) {
         check(name, m, input(shape), 1.0 / 32, x -> List.of(m.forward(x[0])));
     }
 
@@ -101,7 +101,7 @@ class LayersReferenceTest {
 
     @Test
     void embeddingKeepsThePaddingRowOutOfTheGradient() {
-        Embedding e = new Embedding(7, 3, 2, F64);
+        NNEmbedding e = new NNEmbedding(7, 3, 2, F64);
         check("embedding", e, Tensor.of(new long[] {1, 2, 0, 6, 2, 5, 1, 1}, 2, 4), 1.0 / 32, x -> List.of(e.forward(x[0])));
         for (int j = 0; j < 3; j++) assertEquals(0.0, e.weight.grad().getDouble(2, j));
     }
@@ -118,14 +118,14 @@ class LayersReferenceTest {
 
     @Test
     void recurrent() {
-        LSTM deep = new LSTM(3, 4, rnn().numLayers(2).bidirectional(true).batchFirst(true));
+        NNLSTM deep = new NNLSTM(3, 4, rnn().numLayers(2).bidirectional(true).batchFirst(true));
         check("lstm_deep", deep, input(2, 5, 3), SMALL, x -> all(deep.forwardWithState(x[0], x[1], x[2])),
                 Tensor.from(pattern(2, F64, 4, 2, 4)), Tensor.from(pattern(3, F64, 4, 2, 4)));
-        LSTM lstm = new LSTM(3, 5, rnn());
+        NNLSTM lstm = new NNLSTM(3, 5, rnn());
         check("lstm", lstm, input(4, 2, 3), SMALL, x -> all(lstm.forwardWithState(x[0])));
-        GRU gru = new GRU(3, 4, rnn().numLayers(2).bidirectional(true));
+        NNGRU gru = new NNGRU(3, 4, rnn().numLayers(2).bidirectional(true));
         check("gru_deep", gru, input(5, 2, 3), SMALL, x -> all(gru.forwardWithState(x[0], x[1])), Tensor.from(pattern(2, F64, 4, 2, 4)));
-        GRU plain = new GRU(2, 3, rnn().batchFirst(true).bias(false));
+        NNGRU plain = new NNGRU(2, 3, rnn().batchFirst(true).bias(false));
         check("gru_plain", plain, input(2, 4, 2), SMALL, x -> all(plain.forwardWithState(x[0])));
     }
 }

@@ -31,7 +31,7 @@ class LayersTest {
         assertEquals(1 / (1 + Math.exp(-2)), new Sigmoid().forward(x).getDouble(1, 1), 1e-7);
         // GELU(0.5) = 0.5 Phi(0.5) = 0.345731...
         assertEquals(0.3457312306, new GELU().forward(x).getDouble(1, 0), 1e-6);
-        Tensor s = new Softmax(1).forward(x);
+        Tensor s = new NNSoftmax(1).forward(x);
         assertEquals(1, s.getDouble(0, 0) + s.getDouble(0, 1), 1e-6);
         Tensor ls = new LogSoftmax(0).forward(x);
         assertEquals(1, Math.exp(ls.getDouble(0, 1)) + Math.exp(ls.getDouble(1, 1)), 1e-6);
@@ -41,20 +41,20 @@ class LayersTest {
     @Test
     void flattenMergesTheDimensionsAsked() {
         Tensor x = Tensor.randn(2, 3, 4);
-        Tensor f = new Flatten().forward(x);
+        Tensor f = new NNFlatten().forward(x);
         assertEquals("[2, 12]", f.shape().toString());
         assertArrayEquals(x.toFloatArray(), f.toFloatArray());
-        assertEquals("[24]", new Flatten(0, -1).forward(x).shape().toString());
-        assertEquals("[6, 4]", new Flatten(0, 1).forward(x).shape().toString());
-        assertSame(x, new Flatten(1, 1).forward(x));
-        assertThrows(JanusException.class, () -> new Flatten(2, 1).forward(x));
+        assertEquals("[24]", new NNFlatten(0, -1).forward(x).shape().toString());
+        assertEquals("[6, 4]", new NNFlatten(0, 1).forward(x).shape().toString());
+        assertSame(x, new NNFlatten(1, 1).forward(x));
+        assertThrows(JanusException.class, () -> new NNFlatten(2, 1).forward(x));
     }
 
     @Test
     void dropoutIsActiveOnlyInTraining() {
         Generator.manualSeed(1);
         Tensor x = Tensor.ones(4, 50);
-        Dropout d = new Dropout(0.5);
+        NNDropout d = new NNDropout(0.5);
         float[] y = d.forward(x).toFloatArray();
         int zeros = 0;
         for (float v : y) {
@@ -64,8 +64,8 @@ class LayersTest {
         assertEquals(100, zeros, 25);
         d.eval();
         assertSame(x, d.forward(x));
-        assertSame(x, new Dropout(0).forward(x));
-        assertArrayEquals(new float[200], new Dropout(1).forward(x).toFloatArray());
-        assertEquals("Dropout: p must be in [0, 1], got 1.5", assertThrows(JanusException.class, () -> new Dropout(1.5)).getMessage());
+        assertSame(x, new NNDropout(0).forward(x));
+        assertArrayEquals(new float[200], new NNDropout(1).forward(x).toFloatArray());
+        assertEquals("Dropout: p must be in [0, 1], got 1.5", assertThrows(JanusException.class, () -> new NNDropout(1.5)).getMessage());
     }
 }

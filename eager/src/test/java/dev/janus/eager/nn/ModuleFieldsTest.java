@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * child names here (names/reference.txt, written by PyTorch).
  */
 class ModuleFieldsTest {
-    static final class Block extends Module {
+    static final class Block extends NNModule {
         final Parameter gate = new Parameter(Tensor.zeros(8));
         final Linear fc = new Linear(8, 8);
         final BatchNorm1d bn = new BatchNorm1d(8);
@@ -37,16 +37,16 @@ class ModuleFieldsTest {
         }
     }
 
-    static final class Net extends Module {
-        final Embedding embed = new Embedding(10, 4);
-        final Sequential encoder = new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 8));
+    static final class Net extends NNModule {
+        final NNEmbedding embed = new NNEmbedding(10, 4);
+        final NNSequential encoder = new NNSequential(new Linear(4, 8), new ReLU(), new Linear(8, 8));
         final Parameter scale = new Parameter(Tensor.ones(8));
         final Block block = new Block();
         final Linear head = new Linear(8, 3);
         final LayerNorm norm = new LayerNorm(3);
         final Linear shared = head;
         /** Not registered, as in PyTorch: a plain list and a plain tensor. */
-        final List<Module> extra = List.of(new Linear(2, 2));
+        final List<NNModule> extra = List.of(new Linear(2, 2));
         final Tensor offset = Tensor.zeros(3);
 
         @Override
@@ -98,7 +98,7 @@ class ModuleFieldsTest {
 
     @Test
     void explicitRegistrationsKeepWorkingAndTakeTheirPlaceInDeclarationOrder() {
-        class Mixed extends Module {
+        class Mixed extends NNModule {
             final Linear first = new Linear(2, 2);
             final Linear second = registerModule("second", new Linear(2, 2));
             final Linear third = new Linear(2, 2);
@@ -118,8 +118,8 @@ class ModuleFieldsTest {
 
     @Test
     void aFieldSetLaterJoinsAtTheEndAndEvalReachesIt() {
-        class Late extends Module {
-            Dropout drop;
+        class Late extends NNModule {
+            NNDropout drop;
             final Linear fc = new Linear(2, 2);
 
             @Override
@@ -129,7 +129,7 @@ class ModuleFieldsTest {
         }
         Late m = new Late();
         assertEquals(List.of("fc"), new ArrayList<>(m.namedChildren().keySet()));
-        m.drop = new Dropout(0.5);
+        m.drop = new NNDropout(0.5);
         m.eval();
         assertEquals(List.of("fc", "drop"), new ArrayList<>(m.namedChildren().keySet()));
         assertTrue(!m.drop.isTraining());
@@ -137,7 +137,7 @@ class ModuleFieldsTest {
 
     @Test
     void aModuleWithoutParametersSaysWhyTheOptimizerGetsNone() {
-        class Plain extends Module {
+        class Plain extends NNModule {
             final List<Linear> layers = List.of(new Linear(2, 2));
 
             @Override

@@ -28,7 +28,7 @@ class ModuleGradCheckTest {
         return Tensor.from(dev.janus.core.Tensor.uniform(binary ? 0 : -1, 1, DType.FLOAT64, new Generator(3), 6, 3));
     }
 
-    private static Arguments c(String activation, Supplier<Module> act, String loss, BiFunction<Tensor, Reduction, Tensor> fn, Reduction r) {
+    private static Arguments c(String activation, Supplier<NNModule> act, String loss, BiFunction<Tensor, Reduction, Tensor> fn, Reduction r) {
         return Arguments.of(activation + " + " + loss + " " + r.attr(), act, fn, r);
     }
 
@@ -44,17 +44,17 @@ class ModuleGradCheckTest {
             out.add(c("leaky_relu", () -> new LeakyReLU(0.1), "bce_with_logits",
                     (y, q) -> new BCEWithLogitsLoss(q).forward(y, regression(true)), r));
         }
-        out.add(c("softmax", () -> new Softmax(1), "mse", (y, q) -> new MSELoss(q).forward(y, regression(false)), Reduction.MEAN));
+        out.add(c("softmax", () -> new NNSoftmax(1), "mse", (y, q) -> new MSELoss(q).forward(y, regression(false)), Reduction.MEAN));
         out.add(c("identity", Identity::new, "cross_entropy", ce, Reduction.SUM));
-        out.add(c("flatten", Flatten::new, "cross_entropy", ce, Reduction.MEAN));
+        out.add(c("flatten", NNFlatten::new, "cross_entropy", ce, Reduction.MEAN));
         return out.stream();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void backwardMatchesFiniteDifferences(String label, Supplier<Module> activation, BiFunction<Tensor, Reduction, Tensor> loss, Reduction r) {
+    void backwardMatchesFiniteDifferences(String label, Supplier<NNModule> activation, BiFunction<Tensor, Reduction, Tensor> loss, Reduction r) {
         Generator.manualSeed(11);
-        Sequential model = new Sequential(new Linear(5, 4, true, DType.FLOAT64), activation.get(), new Linear(4, 3, true, DType.FLOAT64));
+        NNSequential model = new NNSequential(new Linear(5, 4, true, DType.FLOAT64), activation.get(), new Linear(4, 3, true, DType.FLOAT64));
         Tensor x = Tensor.from(dev.janus.core.Tensor.uniform(-2, 2, DType.FLOAT64, new Generator(4), 6, 5)).requiresGrad(true);
         // Reduction none gives a vector; weight its elements so every one counts differently.
         Supplier<Tensor> objective = () -> {

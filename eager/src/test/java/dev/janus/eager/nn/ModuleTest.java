@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ModuleTest {
     /** A user-written module, as a PyTorch user writes one. */
-    static final class Net extends Module {
-        final Sequential layers = registerModule("layers", new Sequential(new Linear(4, 8), new ReLU(), new Dropout(0.3)));
+    static final class Net extends NNModule {
+        final NNSequential layers = registerModule("layers", new NNSequential(new Linear(4, 8), new ReLU(), new NNDropout(0.3)));
         final Linear head = registerModule("head", new Linear(8, 3));
         final Tensor scale = registerParameter("scale", Tensor.ones(3));
 
@@ -47,7 +47,7 @@ class ModuleTest {
     @Test
     void aSharedParameterIsListedOnce() {
         Linear shared = new Linear(2, 2);
-        Sequential tied = new Sequential(shared, new ReLU(), shared);
+        NNSequential tied = new NNSequential(shared, new ReLU(), shared);
         assertEquals(List.of("0.weight", "0.bias"), List.copyOf(tied.namedParameters().keySet()));
     }
 
@@ -74,11 +74,11 @@ class ModuleTest {
                 "  )",
                 "  (head): Linear(in_features=8, out_features=3, bias=True)",
                 ")"), new Net().toString());
-        assertEquals("Flatten(start_dim=1, end_dim=-1)", new Flatten().toString());
+        assertEquals("Flatten(start_dim=1, end_dim=-1)", new NNFlatten().toString());
         assertEquals("LeakyReLU(negative_slope=0.2)", new LeakyReLU(0.2).toString());
-        assertEquals("Softmax(dim=1)", new Softmax(1).toString());
+        assertEquals("Softmax(dim=1)", new NNSoftmax(1).toString());
         assertEquals("GELU(approximate='tanh')", new GELU("tanh").toString());
-        assertEquals("Sequential()", new Sequential().toString());
+        assertEquals("Sequential()", new NNSequential().toString());
     }
 
     @Test
@@ -87,7 +87,7 @@ class ModuleTest {
         Map<String, dev.janus.core.Tensor> state = a.stateDict();
         assertEquals(List.copyOf(a.namedParameters().keySet()), List.copyOf(state.keySet()));
         assertNotSame(a.head.weight.value(), state.get("head.weight"));
-        Module.LoadResult r = b.loadStateDict(state);
+        NNModule.LoadResult r = b.loadStateDict(state);
         assertEquals(List.of(), r.missingKeys());
         assertArrayEquals(a.head.weight.toFloatArray(), b.head.weight.toFloatArray());
         a.head.weight.copyFrom(dev.janus.core.Tensor.zeros(3, 8));
@@ -112,7 +112,7 @@ class ModuleTest {
         assertArrayEquals(before, net.head.weight.toFloatArray());
 
         state.put("head.weight", dev.janus.core.Tensor.zeros(3, 8));
-        Module.LoadResult r = net.loadStateDict(state, false);
+        NNModule.LoadResult r = net.loadStateDict(state, false);
         assertEquals(List.of("scale", "head.bias"), r.missingKeys());
         assertEquals(List.of("tail.weight"), r.unexpectedKeys());
         assertArrayEquals(new float[24], net.head.weight.toFloatArray());
@@ -120,7 +120,7 @@ class ModuleTest {
 
     @Test
     void registrationNamesAreChecked() {
-        Module m = new Module() {
+        NNModule m = new NNModule() {
             {
                 registerParameter("w", Tensor.zeros(1));
                 assertThrows(JanusException.class, () -> registerParameter("w", Tensor.zeros(1)));

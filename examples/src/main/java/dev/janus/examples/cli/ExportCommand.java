@@ -5,7 +5,11 @@ import dev.janus.core.TensorType;
 import dev.janus.export.ExportOptions;
 import dev.janus.export.ModelExport;
 import dev.janus.export.OnnxRuntimeModel;
-import dev.janus.layers.Sequential;
+import dev.janus.core.Tensor;
+import dev.janus.core.io.SafeTensors;
+import dev.janus.eager.nn.Linear;
+import dev.janus.eager.nn.NNModule;
+import dev.janus.layers.Model;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -23,15 +27,15 @@ final class ExportCommand implements Command {
 
     @Override
     public String summary() {
-        return "convert a saved model (.janus, from janus train --save or Sequential.save) to ONNX";
+        return "convert a saved model (.janus, or .safetensors from janus train --style eager --save) to ONNX";
     }
 
     @Override
     public String help() {
-        return "usage: janus export <model.janus> <model.onnx> [--opset N]\n\n"
-                + "Writes the inference form of a model saved by Sequential.save (or janus train --style compiled --save) as\n"
-                + "ONNX, then loads the file into ONNX Runtime and prints its inputs and outputs. (An eager model is\n"
-                + "exported with janus train --style eager --onnx FILE, or with ModelExport.toOnnx in Java.)\n\n"
+        return "usage: janus export <model.janus|model.safetensors> <model.onnx> [--opset N]\n\n"
+                + "Writes the inference form of a saved model as ONNX, then loads the file into ONNX Runtime and prints its\n"
+                + "inputs and outputs. The model is a .janus file (Model.save, or janus train --style compiled --save) or an\n"
+                + "eager model's .safetensors file from janus train --style eager --save (its state dict and layer sizes).\n\n"
                 + "  --opset N    ONNX opset, " + ExportOptions.MIN_OPSET + " to " + ExportOptions.MAX_OPSET + " (default: " + ExportOptions.DEFAULT_OPSET + ")\n";
     }
 
@@ -45,13 +49,19 @@ final class ExportCommand implements Command {
             throw CliError.usage("--opset must be " + ExportOptions.MIN_OPSET + " to " + ExportOptions.MAX_OPSET + ", got " + opset);
         }
         if (!Files.isRegularFile(from)) throw CliError.input(from + ": no such file", null);
-        Sequential model;
+        ExportOptions options = ExportOptions.defaults().opset(opset);
         try {
-            model = Sequential.load(from);
+            if (from.toString().endsWith(".safetensors")) {
+                NNModule module = TrainCommand.mlpFrom(SafeTensors.metadata(from), from.toString());
+                module.loadStateDict(SafeTensors.load(from));
+                int features = ((Linear) module.children().get(0)).inFeatures();
+                ModelExport.toOnnx(module, Tensor.zeros(1, features), Janus.outputFile(to.toString()), options);
+            } else {
+                ModelExport.toOnnx(Model.load(from), Janus.outputFile(to.toString()), options);
+            }
         } catch (JanusException e) {
             throw CliError.input(e.getMessage(), e);
         }
-        ModelExport.toOnnx(model, Janus.outputFile(to.toString()), ExportOptions.defaults().opset(opset));
         try (OnnxRuntimeModel ort = OnnxRuntimeModel.load(to)) {
             out.println("wrote " + to + " (opset " + opset + "); ONNX Runtime reads it: " + describe(ort.inputs()) + " -> " + describe(ort.outputs()));
         }

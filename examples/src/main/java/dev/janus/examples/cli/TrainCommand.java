@@ -9,16 +9,16 @@ import dev.janus.core.io.SafeTensors;
 import dev.janus.core.optim.Adam;
 import dev.janus.eager.nn.CrossEntropyLoss;
 import dev.janus.eager.nn.Linear;
-import dev.janus.eager.nn.Module;
+import dev.janus.eager.nn.NNModule;
 import dev.janus.eager.nn.ReLU;
 import dev.janus.examples.EagerTrainer;
 import dev.janus.export.ExportOptions;
 import dev.janus.export.ModelExport;
-import dev.janus.layers.Callback;
-import dev.janus.layers.Dense;
 import dev.janus.layers.Fit;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
+import dev.janus.layers.callbacks.Callback;
+import dev.janus.layers.core.Dense;
 import dev.janus.tensorboard.TensorBoard;
 import dev.janus.tensorboard.TrainingRuns;
 
@@ -68,8 +68,9 @@ final class TrainCommand implements Command {
                 + "  --validation-split F     last share of the training rows validated on after each epoch (default: 0)\n"
                 + "  --seed S                 seeds the split, the weights, the shuffling and dropout (default: 0)\n"
                 + "  --header auto|yes|no     is the first line column names? (default: auto)\n"
-                + "  --save FILE              save the trained model: compiled, the whole model (.janus, for janus export and\n"
-                + "                           janus export-web); eager, the weights (.safetensors); and FILE.scaler.csv\n"
+                + "  --save FILE              save the trained model for janus export (and janus export-web): compiled, the\n"
+                + "                           whole model (.janus); eager, the state dict and the layer sizes\n"
+                + "                           (.safetensors); and the standardisation in FILE.scaler.csv\n"
                 + "  --onnx FILE              export the trained model to ONNX; the model takes standardised features, so\n"
                 + "                           the mean and scale of each feature are written beside it (FILE.scaler.csv)\n"
                 + "  --logdir DIR             log the training for TensorBoard: DIR/train and DIR/validation, as Keras's\n"
@@ -94,6 +95,11 @@ final class TrainCommand implements Command {
         double validation = a.number("validation-split", 0, 0, 1, false);
         long seed = a.longValue("seed", 0);
         String label = a.get("label", "-1");
+        String save = a.get("save", null);
+        if (save != null && style.equals("eager") && !save.endsWith(".safetensors")) {
+            throw CliError.usage("--save " + save + ": an eager model is saved as its state dict in safetensors; name the file "
+                    + "*.safetensors (a .janus file holds a compiled model: --style compiled)");
+        }
         Path logDir = a.get("logdir", null) == null ? null : Path.of(a.get("logdir", null));
 
         CsvData data;
@@ -114,7 +120,7 @@ final class TrainCommand implements Command {
         Generator.manualSeed(seed);
         Map<String, Double> result;
         if (style.equals("eager")) {
-            Module model = eagerModel(features, hidden, dropout, data.classes);
+            NNModule model = eagerModel(features, hidden, dropout, data.classes);
             out.println(model);
             EagerTrainer trainer = new EagerTrainer(model, new CrossEntropyLoss(), new Adam(lr));
             TensorDataset[] parts = EagerTrainer.holdOut(train, validation);
@@ -126,9 +132,10 @@ final class TrainCommand implements Command {
                 });
             }
             result = trainer.evaluate(test);
-            if (a.get("save", null) != null) {
-                SafeTensors.save(Janus.outputFile(a.get("save", null)), model.stateDict());
-                out.println("saved the weights to " + a.get("save", null) + " and the standardisation to " + writeScaler(Path.of(a.get("save", null)), data, scaler));
+            if (save != null) {
+                SafeTensors.save(Janus.outputFile(save), model.stateDict(), mlpMetadata(features, hidden, dropout, data.classes));
+                out.println("saved the weights to " + save + " (janus export reads them) and the standardisation to "
+                        + writeScaler(Path.of(save), data, scaler));
             }
             if (a.get("onnx", null) != null) exported(out, ModelExport.toOnnx(model, test.tensor(0), Janus.outputFile(a.get("onnx", null)), ExportOptions.defaults()), data, scaler);
         } else {
@@ -146,9 +153,9 @@ final class TrainCommand implements Command {
             if (logDir != null) fit.callbacks(new TensorBoard(logDir).histogramFreq(1));
             model.fit(train.tensor(0), train.tensor(1), fit);
             result = model.evaluate(test.tensor(0), test.tensor(1), 32, 0);
-            if (a.get("save", null) != null) {
-                model.save(Janus.outputFile(a.get("save", null)));
-                out.println("saved the model to " + a.get("save", null) + " and the standardisation to " + writeScaler(Path.of(a.get("save", null)), data, scaler));
+            if (save != null) {
+                model.save(Janus.outputFile(save));
+                out.println("saved the model to " + save + " and the standardisation to " + writeScaler(Path.of(save), data, scaler));
             }
             if (a.get("onnx", null) != null) exported(out, ModelExport.toOnnx(model, Janus.outputFile(a.get("onnx", null)), ExportOptions.defaults()), data, scaler);
         }
@@ -156,13 +163,39 @@ final class TrainCommand implements Command {
         return 0;
     }
 
+    /** What an eager model's safetensors file says about its layers, so that janus export can rebuild it. */
+    static final String MODEL_KEY = "janus.model", MLP = "mlp";
+
+    static Map<String, String> mlpMetadata(int features, int[] hidden, double dropout, int classes) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put(MODEL_KEY, MLP);
+        m.put("features", Integer.toString(features));
+        m.put("hidden", java.util.Arrays.stream(hidden).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")));
+        m.put("dropout", Double.toString(dropout));
+        m.put("classes", Integer.toString(classes));
+        return m;
+    }
+
+    /** The eager MLP that {@link #mlpMetadata} describes; an error names what is missing or wrong. */
+    static NNModule mlpFrom(Map<String, String> m, String source) {
+        if (!MLP.equals(m.get(MODEL_KEY))) {
+            throw new JanusException(source + ": not an eager model saved by janus train (its metadata has no \"" + MODEL_KEY + "\": \"mlp\")");
+        }
+        try {
+            int[] hidden = m.get("hidden").isEmpty() ? new int[0] : java.util.Arrays.stream(m.get("hidden").split(",")).mapToInt(Integer::parseInt).toArray();
+            return eagerModel(Integer.parseInt(m.get("features")), hidden, Double.parseDouble(m.get("dropout")), Integer.parseInt(m.get("classes")));
+        } catch (RuntimeException e) {
+            throw new JanusException(source + ": the layer sizes in its metadata are missing or not numbers: " + m);
+        }
+    }
+
     /** Linear layers with ReLU between, dropout after the first hidden layer, as a PyTorch nn.Sequential. */
-    static Module eagerModel(int in, int[] hidden, double dropout, int classes) {
-        dev.janus.eager.nn.Sequential model = new dev.janus.eager.nn.Sequential();
+    static NNModule eagerModel(int in, int[] hidden, double dropout, int classes) {
+        dev.janus.eager.nn.NNSequential model = new dev.janus.eager.nn.NNSequential();
         int width = in;
         for (int i = 0; i < hidden.length; i++) {
             model.add(new Linear(width, hidden[i])).add(new ReLU());
-            if (i == 0 && dropout > 0) model.add(new dev.janus.eager.nn.Dropout(dropout));
+            if (i == 0 && dropout > 0) model.add(new dev.janus.eager.nn.NNDropout(dropout));
             width = hidden[i];
         }
         return model.add(new Linear(width, classes));
@@ -173,7 +206,7 @@ final class TrainCommand implements Command {
         Sequential model = new Sequential(new Input(in));
         for (int i = 0; i < hidden.length; i++) {
             model.add(new Dense(hidden[i], "relu"));
-            if (i == 0 && dropout > 0) model.add(new dev.janus.layers.Dropout(dropout));
+            if (i == 0 && dropout > 0) model.add(new dev.janus.layers.core.Dropout(dropout));
         }
         model.add(new Dense(classes, "softmax"));
         return model;

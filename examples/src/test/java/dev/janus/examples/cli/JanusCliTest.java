@@ -160,6 +160,19 @@ class JanusCliTest {
         List<String> scaler = Files.readAllLines(Path.of(onnx + ".scaler.csv"));
         assertEquals("feature,mean,scale", scaler.get(0));
         assertTrue(scaler.get(1).startsWith("sepal_length,5."), scaler.get(1));
+
+        // The saved eager model exports as the compiled one does: the same ONNX outputs as --onnx gave.
+        Path again = dir.resolve("again.onnx");
+        Run e = janus("export", weights.toString(), again.toString());
+        assertEquals(0, e.status, e.toString());
+        assertTrue(e.out.startsWith("wrote " + again + " (opset 17); ONNX Runtime reads it: input "), e.out);
+        dev.janus.core.Tensor x = dev.janus.core.Tensor.randn(new dev.janus.core.Generator(3), 5, 4);
+        try (OnnxRuntimeModel first = OnnxRuntimeModel.load(onnx); OnnxRuntimeModel second = OnnxRuntimeModel.load(again)) {
+            float[] a = first.run(x).get(0).toFloatArray(), b = second.run(x).get(0).toFloatArray();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(a, b, 1e-6f);
+        }
+        assertOneLineError(janus("train", csv.toString(), "--style", "eager", "--save", dir.resolve("w.janus").toString()), 2,
+                "--save " + dir.resolve("w.janus") + ": an eager model is saved as its state dict in safetensors");
     }
 
     @Test

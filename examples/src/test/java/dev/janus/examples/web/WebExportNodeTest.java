@@ -86,7 +86,7 @@ class WebExportNodeTest {
     @Test
     void eagerCnnTracedChannelsFirst() throws Exception {
         NodeJs.require();
-        dev.janus.eager.nn.Sequential model = WebModels.digitsCnnEager();
+        dev.janus.eager.nn.NNSequential model = WebModels.digitsCnnEager();
         Tensor x = DigitsData.shaped(DigitsData.load().test, 1, 8, 8);
         Path js = ModelExport.toWeb(model, x, dir, WebOptions.defaults()).resolveSibling("model.js");
         assertSameNumbers("digits CNN, eager (traced)", EagerTrainer.predict(model, x), NodeJs.predict(js, x.toDoubleArray()));

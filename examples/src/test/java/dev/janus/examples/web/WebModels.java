@@ -15,7 +15,7 @@ import java.io.PrintStream;
 final class WebModels {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
     private static Sequential iris, digitsCnn, digitsLstm;
-    private static dev.janus.eager.nn.Sequential digitsCnnEager;
+    private static dev.janus.eager.nn.NNSequential digitsCnnEager;
 
     private WebModels() {
     }
@@ -35,7 +35,7 @@ final class WebModels {
         return digitsLstm;
     }
 
-    static synchronized dev.janus.eager.nn.Sequential digitsCnnEager() {
+    static synchronized dev.janus.eager.nn.NNSequential digitsCnnEager() {
         if (digitsCnnEager == null) digitsCnnEager = DigitsCnn.trainEager(DigitsCnn.SEED, 1, QUIET).model;
         return digitsCnnEager;
     }

@@ -1,0 +1,40 @@
+package dev.janus.layers.losses;
+
+import dev.janus.core.Tensor;
+import dev.janus.core.TensorType;
+import dev.janus.core.ops.Emitter;
+import dev.janus.layers.ActivationFunction;
+
+/**
+ * A training loss, written once against the emitter (so compiled and eager training compute it
+ * with the same ops), with the host-side checks of the labels. The built-in ones are in
+ * {@link Losses}.
+ */
+public interface Loss {
+    /** The Keras name: "sparse_categorical_crossentropy". */
+    String name();
+
+    /**
+     * What {@link Losses#get} rebuilds this loss from when a model is loaded: the name, with
+     * ":from_logits" where that is set.
+     */
+    default String id() {
+        return name();
+    }
+
+    /** The labels' type for a model output of type {@code output} (batch unknown); errors name the loss. */
+    TensorType labelType(TensorType output);
+
+    /**
+     * Checks labels for {@code n} samples and converts them to {@link #labelType}; an error names
+     * the loss, the row and the value.
+     */
+    Tensor prepareLabels(Tensor y, TensorType output);
+
+    /**
+     * The loss, averaged over the batch. {@code logits} is the value before the model's final
+     * activation {@code last} when that is softmax or sigmoid (null otherwise), so the loss can be
+     * computed stably from it, as Keras does.
+     */
+    <V> V emit(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue);
+}
