@@ -12,7 +12,7 @@ import dev.janus.graph.CompileOptions;
 import dev.janus.graph.GradientStep;
 import dev.janus.graph.Plan;
 import dev.janus.graph.TrainingStep;
-import dev.janus.layers.Sequential;
+import dev.janus.layers.Model;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,13 +32,13 @@ final class CompiledReplica implements Replica {
 
         @Override
         public Replica create(byte[] state) {
-            return new CompiledReplica(Sequential.fromBytes(state, "the broadcast model"));
+            return new CompiledReplica(Model.fromBytes(state, "the broadcast model"));
         }
     }
 
     private static final Immediate NOW = new Immediate(ExecContext.global());
 
-    private final Sequential model;
+    private final Model model;
     private final TrainingStep step;
     private final GradientStep gradients;
     private final Graph graph;
@@ -50,7 +50,7 @@ final class CompiledReplica implements Replica {
     private final Map<Integer, Plan> plans = new HashMap<>();
     private Batches data;
 
-    CompiledReplica(Sequential model) {
+    CompiledReplica(Model model) {
         this.model = model;
         this.step = model.compiledTrainingStep();
         this.graph = step.model();
@@ -157,7 +157,7 @@ final class CompiledReplica implements Replica {
     }
 
     /** Rows of the model's input and its label, for the driver's checks. */
-    static Shape sampleShape(Sequential model) {
+    static Shape sampleShape(Model model) {
         Shape in = model.inputShape();
         return in.sub(1, in.rank());
     }

@@ -5,7 +5,7 @@ import dev.janus.core.JanusException;
 import dev.janus.core.optim.Optimizer;
 import dev.janus.eager.nn.NNModule;
 import dev.janus.layers.History;
-import dev.janus.layers.Sequential;
+import dev.janus.layers.Model;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -61,11 +61,11 @@ public final class JanusSpark {
     }
 
     /** Scores with a model in memory (sent as its model file). */
-    public static Dataset<Row> predict(Dataset<Row> df, Sequential model, List<String> inputCols, String outputCol) {
+    public static Dataset<Row> predict(Dataset<Row> df, Model model, List<String> inputCols, String outputCol) {
         return predict(df, model.toBytes(), "model " + model.name(), inputCols, null, outputCol);
     }
 
-    public static Dataset<Row> predict(Dataset<Row> df, Sequential model, String vectorCol, String outputCol) {
+    public static Dataset<Row> predict(Dataset<Row> df, Model model, String vectorCol, String outputCol) {
         return predict(df, model.toBytes(), "model " + model.name(), null, vectorCol, outputCol);
     }
 
@@ -90,11 +90,12 @@ public final class JanusSpark {
     }
 
     /**
-     * Trains a compiled Keras-style model on the DataFrame's rows (features as the model's input,
+     * Trains a compiled Keras-style model (a Sequential, or a Functional model with one input and
+     * one output) on the DataFrame's rows (features as the model's input,
      * labels as its loss takes them), as {@code fit} does on one machine; the model ends trained
      * (weights and optimizer state). Dropout masks are drawn per worker.
      */
-    public static History fit(Sequential model, Dataset<Row> df, SparkFit options) {
+    public static History fit(Model model, Dataset<Row> df, SparkFit options) {
         return DataParallel.fit(Trainee.of(model), df, options);
     }
 

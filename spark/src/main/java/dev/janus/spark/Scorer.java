@@ -14,7 +14,7 @@ import dev.janus.export.OnnxImporter;
 import dev.janus.graph.CompileOptions;
 import dev.janus.graph.Executable;
 import dev.janus.graph.Plan;
-import dev.janus.layers.Sequential;
+import dev.janus.layers.Model;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -61,7 +61,7 @@ final class Scorer {
     /** A Janus model file's bytes or an ONNX file's, told apart by the Janus file's magic. */
     static Graph graph(byte[] model, String source) {
         if (model.length >= JANUS_MAGIC.length && Arrays.equals(Arrays.copyOf(model, JANUS_MAGIC.length), JANUS_MAGIC)) {
-            return Sequential.fromBytes(model, source).inferenceGraph();
+            return Model.fromBytes(model, source).inferenceGraph();
         }
         try {
             return OnnxImporter.read(model);

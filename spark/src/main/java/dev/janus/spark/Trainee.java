@@ -9,7 +9,7 @@ import dev.janus.core.io.SafeTensors;
 import dev.janus.core.optim.Optimizer;
 import dev.janus.eager.nn.NNModule;
 import dev.janus.graph.TrainingStep;
-import dev.janus.layers.Sequential;
+import dev.janus.layers.Model;
 import dev.janus.layers.Weight;
 import dev.janus.layers.metrics.Metric;
 
@@ -43,9 +43,13 @@ interface Trainee {
     /** The checkpoint files' extension. */
     String suffix();
 
-    /** A compiled Keras-style model. */
-    static Trainee of(Sequential model) {
+    /** A compiled Keras-style model (a Sequential, or a Functional model with one input and one output). */
+    static Trainee of(Model model) {
         if (model.optimizer() == null) throw new JanusException(model.name() + " is not compiled: call compile(optimizer, loss, metrics) before fit");
+        if (model.inputs().size() != 1 || model.outputs().size() != 1) {
+            throw new JanusException("fit on a DataFrame takes a model with one input (the features) and one output (against the label); "
+                    + model.name() + " has " + model.inputs().size() + " inputs and " + model.outputs().size() + " outputs");
+        }
         TrainingStep step = model.compiledTrainingStep();
         TensorType label = step.model().inputs().get(1).type();
         return new Trainee() {
@@ -61,7 +65,7 @@ interface Trainee {
 
             @Override
             public void check(byte[] state, String source) {
-                List<Weight> have = model.weights(), got = Sequential.fromBytes(state, source).weights();
+                List<Weight> have = model.weights(), got = Model.fromBytes(state, source).weights();
                 boolean same = have.size() == got.size();
                 for (int i = 0; same && i < have.size(); i++) {
                     same = have.get(i).name().equals(got.get(i).name()) && have.get(i).value().type().equals(got.get(i).value().type());
@@ -71,7 +75,7 @@ interface Trainee {
 
             @Override
             public void restore(byte[] state) {
-                Sequential trained = Sequential.fromBytes(state, "the trained model");
+                Model trained = Model.fromBytes(state, "the trained model");
                 model.setWeights(trained.getWeights());
                 TrainingStep from = trained.compiledTrainingStep();
                 Map<String, Tensor> live = step.state();

@@ -1,6 +1,7 @@
 package dev.janus.spark;
 
 import dev.janus.core.Generator;
+import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
 import dev.janus.core.optim.Adam;
 import dev.janus.examples.DigitsCnn;
@@ -8,8 +9,11 @@ import dev.janus.examples.DigitsData;
 import dev.janus.examples.IrisData;
 import dev.janus.layers.History;
 import dev.janus.layers.Input;
+import dev.janus.layers.KerasTensor;
+import dev.janus.layers.Model;
 import dev.janus.layers.Sequential;
 import dev.janus.layers.core.Dense;
+import dev.janus.layers.merge.Concatenate;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -18,9 +22,11 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Synchronous training on 2 workers gives the model that one JVM gets from the same global batches. */
@@ -60,6 +66,51 @@ class DataParallelTest {
         distributed.trainOnBatch(x, y);
         single.trainOnBatch(x, y);
         assertTrue(TrainingData.weightDifference(distributed.getWeights(), single.getWeights()) <= 1e-6);
+    }
+
+    /** A Functional model (two branches joined): iris on a wide path and a narrow one, concatenated. */
+    static Model irisFunctional() {
+        Generator.manualSeed(6);
+        Input x = new Input(4);
+        KerasTensor wide = new Dense(32, "relu").apply(x), narrow = new Dense(8, "tanh").apply(x);
+        KerasTensor out = new Dense(3, "softmax").apply(new Concatenate().apply(wide, narrow));
+        Model m = new Model(List.of(x), List.of(out));
+        m.compile(new Adam(1e-3), "sparse_categorical_crossentropy", List.of("accuracy"));
+        return m;
+    }
+
+    @Test
+    void aFunctionalModelTrainsAndScoresAsOnOneJvm() {
+        SparkSession spark = SharedSpark.get();
+        IrisData iris = IrisData.load();
+        Model distributed = irisFunctional(), single = irisFunctional();
+        single.setWeights(distributed.getWeights());
+        JanusSpark.fit(distributed, TrainingData.frame(spark, iris.xTrain, iris.yTrain), new SparkFit()
+                .inputCols(TrainingData.columns(4)).labelCol("label").epochs(5).batchSize(16).workers(2).seed(3).verbose(0));
+        TrainingData.trainReference(single, iris.xTrain, iris.yTrain, 2, 16, 3, 5, true);
+        double diff = TrainingData.weightDifference(distributed.getWeights(), single.getWeights());
+        assertTrue(diff <= 1e-6, "relative weight difference " + diff);
+
+        // Scoring the trained Functional model in memory: the labels its own predict gives.
+        List<Row> scored = JanusSpark.predict(TrainingData.frame(spark, iris.xTest, iris.yTest), distributed,
+                Arrays.asList(TrainingData.columns(4)), "prediction").collectAsList();
+        float[] p = distributed.predict(iris.xTest).toFloatArray();
+        for (int i = 0; i < scored.size(); i++) {
+            int best = 0;
+            for (int c = 1; c < 3; c++) if (p[i * 3 + c] > p[i * 3 + best]) best = c;
+            assertEquals(best, scored.get(i).getDouble(scored.get(i).fieldIndex("prediction")), "row " + i);
+        }
+    }
+
+    @Test
+    void aModelWithTwoInputsIsRefusedBeforeAnyTask() {
+        Input a = new Input(2), b = new Input(2);
+        Model m = new Model(List.of(a, b), List.of(new Dense(3, "softmax").apply(new Concatenate().apply(a, b))));
+        m.compile(new Adam(1e-3), "sparse_categorical_crossentropy", List.of());
+        IrisData iris = IrisData.load();
+        JanusException e = assertThrows(JanusException.class, () -> JanusSpark.fit(m, TrainingData.frame(SharedSpark.get(), iris.xTrain, iris.yTrain),
+                new SparkFit().inputCols(TrainingData.columns(4)).epochs(1).workers(2).verbose(0)));
+        assertTrue(e.getMessage().contains("one input (the features) and one output") && e.getMessage().contains("2 inputs"), e.getMessage());
     }
 
     /** One worker runs the same ops on the same batches as one JVM: the split gradient step and update change no bit. */

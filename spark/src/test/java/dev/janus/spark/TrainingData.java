@@ -1,7 +1,7 @@
 package dev.janus.spark;
 
 import dev.janus.core.Tensor;
-import dev.janus.layers.Sequential;
+import dev.janus.layers.Model;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -67,12 +67,12 @@ final class TrainingData {
     }
 
     /** Trains {@code model} on one JVM with trainOnBatch on exactly the global batches of the Spark run. */
-    static void trainReference(Sequential model, Tensor x, Tensor y, int workers, int batch, long seed, int epochs, boolean shuffle) {
+    static void trainReference(Model model, Tensor x, Tensor y, int workers, int batch, long seed, int epochs, boolean shuffle) {
         trainReference(model, x, y, workers, batch, seed, epochs, shuffle, false);
     }
 
     /** The same, with each batch's rows in reversed worker order when {@code reversed}. */
-    static void trainReference(Sequential model, Tensor x, Tensor y, int workers, int batch, long seed, int epochs, boolean shuffle,
+    static void trainReference(Model model, Tensor x, Tensor y, int workers, int batch, long seed, int epochs, boolean shuffle,
                                boolean reversed) {
         int n = x.dim(0), steps = Shards.steps(n, batch, workers);
         for (int e = 0; e < epochs; e++) {
