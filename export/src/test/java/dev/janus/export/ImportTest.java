@@ -129,6 +129,32 @@ class ImportTest {
         }
     }
 
+    /**
+     * Before opset 13, Softmax and LogSoftmax flatten the input to 2-D at the axis, default 1, and
+     * normalise over everything after it: over 12 numbers for [N, 3, 4], where opset 13's default
+     * (the last axis) takes 4. Checked against ONNX Runtime running the same file.
+     */
+    @Test
+    void softmaxBeforeOpset13NormalisesEverythingAfterItsDefaultAxis() {
+        for (String op : List.of("Softmax", "LogSoftmax")) {
+            GraphProto.Builder g = GraphProto.newBuilder().setName("old_" + op)
+                    .addInput(value("x", 1, -1, 3, 4))
+                    .addNode(node(op, List.of("x"), List.of("y")))
+                    .addOutput(value("y", 1, -1, 3, 4));
+            byte[] bytes = model(11, g).toByteArray();
+            Graph graph = OnnxImporter.read(bytes);
+            OrtJudge.assertSameOutputs(bytes, graph, b -> List.of(Tensor.randn(new Generator(b), b, 3, 4)));
+            if (op.equals("Softmax")) {
+                Tensor y = Interpreter.run(graph, List.of(Tensor.randn(new Generator(7), 2, 3, 4)), new ExecContext(new Generator(0))).get(0);
+                for (int row = 0; row < 2; row++) {
+                    double sum = 0;
+                    for (int i = 0; i < 12; i++) sum += y.readDouble(row * 12 + i);
+                    assertEquals(1.0, sum, 1e-6, "row " + row + " sums to one over all 12 numbers");
+                }
+            }
+        }
+    }
+
     @Test
     void outputsKeepTheirNamesAndExportUnderThemAgain() {
         GraphProto.Builder g = GraphProto.newBuilder().setName("named")
