@@ -18,7 +18,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from timing import timed
+from timing import timed, train_step
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "../../core/src/main/resources/dev/janus/core/data")
@@ -26,26 +26,11 @@ GPU = torch.device("cuda:0")
 
 
 def step_fn(model, batches, run=400):
+    """timing.train_step on the GPU, each step ending with loss.item() (the Java side reads its loss back)."""
     model = model.to(GPU)
     batches = [(x.to(GPU), y.to(GPU)) for x, y in batches]
-    start = {k: v.clone() for k, v in model.state_dict().items()}
-    make_opt = lambda: torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    state = {"opt": make_opt(), "steps": 0}
-
-    def step():
-        if state["steps"] == run:
-            model.load_state_dict(start)
-            state["opt"] = make_opt()
-            state["steps"] = 0
-        x, y = batches[state["steps"] % len(batches)]
-        state["steps"] += 1
-        opt = state["opt"]
-        opt.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss.item()
-    return step
+    step = train_step(model, lambda: torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7), batches, run)
+    return lambda: step().item()
 
 
 def mlp():
