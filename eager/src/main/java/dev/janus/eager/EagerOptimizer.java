@@ -3,10 +3,13 @@ package dev.janus.eager;
 import dev.janus.core.DType;
 import dev.janus.core.JanusException;
 import dev.janus.core.ShapeException;
+import dev.janus.core.backend.StorageKind;
 import dev.janus.core.ops.Immediate;
 import dev.janus.core.optim.Optimizer;
+import dev.janus.graph.UpdatePlan;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -34,6 +37,10 @@ public final class EagerOptimizer {
     /** Per parameter: its state tensors (null until its first step) and its step count. */
     private final List<List<dev.janus.core.Tensor>> state;
     private final long[] steps;
+    /** The rule compiled for the parameters that had gradients at the last compiled step, and which those were. */
+    private UpdatePlan compiled;
+    private boolean[] compiledFor;
+    private boolean uncompilable;
 
     public EagerOptimizer(Optimizer rule, List<Tensor> parameters) {
         if (parameters.isEmpty()) {
@@ -83,6 +90,7 @@ public final class EagerOptimizer {
      * are computed before any is written, so a failure leaves every parameter as it was.
      */
     public void step() {
+        if (stepCompiled()) return;
         int n = params.size();
         List<List<dev.janus.core.Tensor>> results = new ArrayList<>(Collections.nCopies(n, null));
         for (int i = 0; i < n; i++) {
@@ -104,6 +112,66 @@ public final class EagerOptimizer {
             state.set(i, new ArrayList<>(r.subList(1, r.size())));
             steps[i]++;
         }
+    }
+
+    /**
+     * The update through one compiled plan ({@link UpdatePlan}) when every parameter that has a
+     * gradient, the gradient and its state are heap tensors (the eager default) and no two
+     * parameters share memory: the same rule, fused into one kernel per parameter, bit for bit the
+     * same results, no temporaries. Returns false, having changed nothing but creating missing
+     * state as zeros, when it does not apply; the rule then runs op by op.
+     */
+    private boolean stepCompiled() {
+        if (uncompilable) return false;
+        int n = params.size();
+        boolean[] has = new boolean[n];
+        List<dev.janus.core.Tensor> values = new ArrayList<>(n), grads = new ArrayList<>(n);
+        Set<Object> storages = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < n; i++) {
+            Tensor g = params.get(i).grad();
+            if (g == null) continue;
+            dev.janus.core.Tensor v = params.get(i).value();
+            if (!onHeap(v) || !onHeap(g.value()) || !storages.add(v.storage())) return false;
+            if (state.get(i) != null) for (dev.janus.core.Tensor s : state.get(i)) if (!onHeap(s)) return false;
+            has[i] = true;
+            values.add(v);
+            grads.add(g.value());
+        }
+        if (values.isEmpty()) return false;
+        List<dev.janus.core.Tensor[]> st = new ArrayList<>(values.size());
+        long[] t = new long[values.size()];
+        for (int i = 0, j = 0; i < n; i++) {
+            if (!has[i]) continue;
+            if (state.get(i) == null) {
+                List<dev.janus.core.Tensor> zeros = new ArrayList<>();
+                for (String ignored : rule.stateNames()) zeros.add(dev.janus.core.Tensor.empty(values.get(j).dtype(), values.get(j).shape()));
+                state.set(i, zeros);
+            }
+            st.add(state.get(i).toArray(new dev.janus.core.Tensor[0]));
+            t[j++] = steps[i] + 1;
+        }
+        if (compiled == null || !Arrays.equals(compiledFor, has) || !compiled.boundTo(values, st)) {
+            try {
+                compiled = new UpdatePlan(rule, values, st);
+                compiledFor = has;
+            } catch (JanusException e) {
+                // A rule the compiler cannot take (a custom one, say) keeps running op by op.
+                uncompilable = true;
+                compiled = null;
+                return false;
+            }
+        }
+        List<dev.janus.core.Tensor> next = compiled.run(grads, t, Backward.CTX);
+        for (int i = 0, j = 0; i < n; i++) {
+            if (!has[i]) continue;
+            params.get(i).copyFrom(next.get(j++));
+            steps[i]++;
+        }
+        return true;
+    }
+
+    private static boolean onHeap(dev.janus.core.Tensor t) {
+        return t.storage().kind() == StorageKind.HEAP;
     }
 
     private List<dev.janus.core.Tensor> scalars(long t, DType dtype) {
