@@ -114,6 +114,19 @@ class PoolOpsTest {
         }
     }
 
+    /** The 2x2 loop's integer keys order floats by value, -0 equal to +0, every NaN above all and equal. */
+    @Test
+    void poolKeysOrderFloats() {
+        float[] up = {Float.NEGATIVE_INFINITY, -Float.MAX_VALUE, -1, -Float.MIN_NORMAL, -Float.MIN_VALUE, -0f, 0f, Float.MIN_VALUE, 1, Float.MAX_VALUE,
+                Float.POSITIVE_INFINITY, Float.NaN, Float.intBitsToFloat(0xffc00000), Float.intBitsToFloat(0x7f800001)};
+        for (int i = 1; i < up.length; i++) {
+            int a = Pool.Max.key(up[i - 1]), b = Pool.Max.key(up[i]);
+            boolean equal = up[i - 1] == up[i] || Float.isNaN(up[i - 1]) && Float.isNaN(up[i]);
+            assertEquals(equal, a == b, up[i - 1] + " and " + up[i]);
+            assertEquals(!equal, a < b, up[i - 1] + " below " + up[i]);
+        }
+    }
+
     /** max_pool_grad puts each gradient at its window's maximum and zeros elsewhere. */
     @Test
     void maxPoolGradByHand() {
