@@ -137,6 +137,15 @@ public final class Ops {
     public static final Op FAKE_QUANTIZE = register(new Quantize.FakeQuantize());
     public static final Op FAKE_QUANTIZE_GRAD = register(new Quantize.FakeQuantizeGrad());
 
+    // ONNX's quantized ops, on int8/uint8 storage with int32 accumulation
+    public static final Op QUANTIZE_LINEAR = register(new LinearQuantize.Quantize());
+    public static final Op DEQUANTIZE_LINEAR = register(new LinearQuantize.Dequantize());
+    public static final Op DYNAMIC_QUANTIZE_LINEAR = register(new LinearQuantize.Dynamic());
+    public static final Op MATMUL_INTEGER = register(new IntegerProducts.MatMulInteger());
+    public static final Op QLINEAR_MATMUL = register(new IntegerProducts.QLinearMatMul());
+    public static final Op CONV_INTEGER = register(new IntegerProducts.ConvInteger());
+    public static final Op QLINEAR_CONV = register(new IntegerProducts.QLinearConv());
+
     private Ops() {
     }
 

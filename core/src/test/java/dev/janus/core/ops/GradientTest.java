@@ -34,7 +34,9 @@ class GradientTest {
             "shape", "size", "constant_of_shape", "range", "mod", "argmin", "not", "and", "or", "xor", "is_nan", "is_inf",
             "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bit_shift_left", "bit_shift_right",
             // straight-through: not the derivative of a step function, so checked by hand in FakeQuantizeTest
-            "fake_quantize", "fake_quantize_grad");
+            "fake_quantize", "fake_quantize_grad",
+            // integer inputs or outputs (ONNX's quantized ops): values checked in QuantizedOpsTest and against ONNX Runtime
+            "quantize_linear", "dequantize_linear", "dynamic_quantize_linear", "matmul_integer", "qlinear_matmul", "conv_integer", "qlinear_conv");
 
     private static Arguments c(String label, Op op, Attrs attrs, Supplier<Tensor[]> inputs) {
         return Arguments.of(label, op, attrs, inputs);
