@@ -83,7 +83,8 @@ public final class CompileOptions {
     }
 
     /**
-     * Which storage a plan's buffers get. On the CPU the default is the heap: {@link StoragePolicy#auto()}
+     * Which storage a plan's buffers get (turns {@link #nativeProducts} off). On the CPU the default
+     * is the heap, but for the buffers of large products ({@link #nativeProducts}): {@link StoragePolicy#auto()}
      * (large buffers native) was measured to gain a few percent on large MLPs, within noise, and to
      * cost a CIFAR-sized CNN step 30%, whose convolutions and pooling copy native operands through
      * the heap (benchmarks/RESULTS.md "CPU backend"); ask for it where products dominate.
