@@ -97,4 +97,30 @@ class LargeKernelsTest {
             Close.assertClose(two[k], nat[k], natTol, 0);
         }
     }
+
+    /**
+     * A compiled plan's bias gradient: a native [1024, 512] reduced over the batch into a heap row.
+     * The native kernel reads it row by row in the heap kernel's order: the same bits, on 1 and 2
+     * threads, for every reduction of the family (and over two leading axes).
+     */
+    @org.junit.jupiter.api.Test
+    void reductionsOfNativeInputsIntoHeapOutputsKeepTheHeapBits() {
+        Tensor x = random(40, 1024, 512), x3 = random(41, 8, 128, 512);
+        Object[][] cases = {{Ops.SUM, x, new int[] {0}}, {Ops.MEAN, x, new int[] {0}}, {Ops.MAX, x, new int[] {0}},
+                {Ops.MIN, x, new int[] {0}}, {Ops.SUM, x3, new int[] {0, 1}}, {Ops.SUM, x3, new int[] {1}}};
+        for (Object[] c : cases) {
+            Op op = (Op) c[0];
+            Tensor in = (Tensor) c[1];
+            Attrs attrs = Attrs.of("axes", (int[]) c[2], "keepdims", true);
+            Tensor want = run(op, attrs, new Tensor[] {in}, 1)[0];
+            org.junit.jupiter.api.Assertions.assertFalse(Kernels.stages(op, StorageKind.NATIVE), op.name() + " has a native kernel of its own");
+            for (int t = 1; t <= 2; t++) {
+                CpuThreads.setThreads(t);
+                Tensor got = Tensor.empty(want.dtype(), want.shape());
+                Tensor[] nat = {in.to(StorageKind.NATIVE)};
+                Kernels.resolve(op, nat, new Tensor[] {got}).compute(nat, attrs, new Tensor[] {got}, new ExecContext(new Generator(1)));
+                Close.assertClose(want, got, 0, 0);
+            }
+        }
+    }
 }
