@@ -36,7 +36,9 @@ class GradientTest {
             // straight-through: not the derivative of a step function, so checked by hand in FakeQuantizeTest
             "fake_quantize", "fake_quantize_grad",
             // integer inputs or outputs (ONNX's quantized ops): values checked in QuantizedOpsTest and against ONNX Runtime
-            "quantize_linear", "dequantize_linear", "dynamic_quantize_linear", "matmul_integer", "qlinear_matmul", "conv_integer", "qlinear_conv");
+            "quantize_linear", "dequantize_linear", "dynamic_quantize_linear", "matmul_integer", "qlinear_matmul", "conv_integer", "qlinear_conv",
+            // grid_sample's gradient, emitted only by its rule: a second derivative of grid_sample is not defined
+            "grid_sample_grad");
 
     private static Arguments c(String label, Op op, Attrs attrs, Supplier<Tensor[]> inputs) {
         return Arguments.of(label, op, attrs, inputs);
@@ -240,6 +242,18 @@ class GradientTest {
                 c("layer_norm", Ops.LAYER_NORM, Attrs.NONE, () -> in(random(152, -1, 1, 2, 3, 4), random(153, -1, 1, 4), random(154, -1, 1, 4))),
                 c("layer_norm axis 1 no bias", Ops.LAYER_NORM, Attrs.of("axis", 1, "epsilon", 1e-3),
                         () -> in(random(155, -1, 1, 2, 3, 4), random(156, -1, 1, 3, 4))),
+                c("grid_sample linear zeros", Ops.GRID_SAMPLE, Attrs.NONE, () -> in(random(200, -1, 1, 2, 2, 3, 4), random(201, -1.2, 1.2, 2, 2, 3, 2))),
+                c("grid_sample cubic border align_corners", Ops.GRID_SAMPLE, Attrs.of("mode", "cubic", "padding_mode", "border", "align_corners", true),
+                        () -> in(random(202, -1, 1, 1, 2, 4, 5), random(203, -1.3, 1.3, 1, 3, 2, 2))),
+                c("grid_sample cubic zeros", Ops.GRID_SAMPLE, Attrs.of("mode", "cubic"), () -> in(random(204, -1, 1, 1, 1, 4, 4), random(205, -1.2, 1.2, 1, 2, 3, 2))),
+                c("grid_sample linear reflection", Ops.GRID_SAMPLE, Attrs.of("padding_mode", "reflection"),
+                        () -> in(random(206, -1, 1, 1, 2, 3, 4), random(207, -2.5, 2.5, 1, 3, 3, 2))),
+                c("grid_sample nearest reflection align_corners", Ops.GRID_SAMPLE, Attrs.of("mode", "nearest", "padding_mode", "reflection", "align_corners", true),
+                        () -> in(random(208, -1, 1, 1, 2, 3, 4), random(209, -2.5, 2.5, 1, 2, 3, 2))),
+                c("grid_sample 3-D linear border", Ops.GRID_SAMPLE, Attrs.of("padding_mode", "border"),
+                        () -> in(random(210, -1, 1, 1, 2, 2, 3, 3), random(211, -1.2, 1.2, 1, 2, 2, 2, 3))),
+                c("grid_sample 1-D cubic reflection", Ops.GRID_SAMPLE, Attrs.of("mode", "cubic", "padding_mode", "reflection"),
+                        () -> in(random(212, -1, 1, 2, 1, 5), random(213, -2, 2, 2, 4, 1))),
                 c("lstm with initial states", Ops.LSTM, Attrs.of("hidden_size", 2), () -> in(random(157, -1, 1, 3, 2, 3),
                         random(158, -1, 1, 1, 8, 3), random(159, -1, 1, 1, 8, 2), random(160, -1, 1, 1, 16), random(161, -1, 1, 1, 2, 2),
                         random(162, -1, 1, 1, 2, 2))),
