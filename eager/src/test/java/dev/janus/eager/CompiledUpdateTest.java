@@ -1,6 +1,7 @@
 package dev.janus.eager;
 
 import dev.janus.core.DType;
+import Tensor;
 import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.ops.Immediate;
@@ -58,7 +59,7 @@ class CompiledUpdateTest {
     }
 
     private static Tensor x(int step, int batch) {
-        return Tensor.from(dev.janus.core.Tensor.randn(new Generator(1000 + step), batch, 4));
+        return Tensor.randn(new Generator(1000 + step), batch, 4);
     }
 
     private static Tensor y(int step, int batch) {
@@ -71,15 +72,15 @@ class CompiledUpdateTest {
     private static final class OpByOp {
         final Optimizer rule;
         final List<Tensor> params;
-        final List<List<dev.janus.core.Tensor>> state = new ArrayList<>();
+        final List<List<Tensor>> state = new ArrayList<>();
         long t;
 
         OpByOp(Optimizer rule, List<Tensor> params) {
             this.rule = rule;
             this.params = params;
             for (Tensor p : params) {
-                List<dev.janus.core.Tensor> s = new ArrayList<>();
-                for (String ignored : rule.stateNames()) s.add(dev.janus.core.Tensor.empty(p.dtype(), p.shape()));
+                List<Tensor> s = new ArrayList<>();
+                for (String ignored : rule.stateNames()) s.add(Tensor.empty(p.dtype(), p.shape()));
                 state.add(s);
             }
         }
@@ -87,12 +88,12 @@ class CompiledUpdateTest {
         void step() {
             t++;
             Immediate now = Immediate.global();
-            List<List<dev.janus.core.Tensor>> results = new ArrayList<>();
+            List<List<Tensor>> results = new ArrayList<>();
             for (int i = 0; i < params.size(); i++) {
                 Tensor p = params.get(i);
-                List<dev.janus.core.Tensor> scalars = new ArrayList<>();
-                for (double v : rule.scalars(t)) scalars.add(dev.janus.core.Tensor.scalar(v, p.dtype()));
-                results.add(rule.update(now, p.value(), p.grad().value(), state.get(i), scalars));
+                List<Tensor> scalars = new ArrayList<>();
+                for (double v : rule.scalars(t)) scalars.add(Tensor.scalar(v, p.dtype()));
+                results.add(rule.update(now, p, p.grad(), state.get(i), scalars));
             }
             for (int i = 0; i < params.size(); i++) {
                 params.get(i).copyFrom(results.get(i).get(0));
@@ -126,7 +127,7 @@ class CompiledUpdateTest {
         for (int i = 0; i < a.parameters().size(); i++) {
             assertArrayEquals(b.parameters().get(i).toFloatArray(), a.parameters().get(i).toFloatArray(), label + ": parameter " + i);
         }
-        assertNotEquals(model().parameters().get(0).value().toString(), a.parameters().get(0).value().toString(), "it trained");
+        assertNotEquals(model().parameters().get(0).toString(), a.parameters().get(0).toString(), "it trained");
     }
 
     @Test
@@ -145,7 +146,7 @@ class CompiledUpdateTest {
             reference.step();
         }
         assertEquals(DType.FLOAT64, p.dtype());
-        assertArrayEquals(q.value().toDoubleArray(), p.value().toDoubleArray());
+        assertArrayEquals(q.toDoubleArray(), p.toDoubleArray());
     }
 
     /** What the program holds (a gradient, the logits kept for accuracy, earlier losses) keeps its values across steps. */
@@ -205,9 +206,9 @@ class CompiledUpdateTest {
         }
         // An optimizer that has stepped (its plan built on its own state) takes the saved state and
         // the parameters are put back: the steps after follow the saved run.
-        Map<String, dev.janus.core.Tensor> saved = oa.stateDict();
-        List<dev.janus.core.Tensor> values = new ArrayList<>();
-        for (Tensor p : a.parameters()) values.add(p.value().copy());
+        Map<String, Tensor> saved = oa.stateDict();
+        List<Tensor> values = new ArrayList<>();
+        for (Tensor p : a.parameters()) values.add(p.detach().copy());
         EagerOptimizer restored = new EagerOptimizer(new Adam(0.01), a.parameters());
         for (int s = 100; s < 103; s++) step(a, restored::zeroGrad, restored::step, s, 8);
         restored.loadStateDict(saved);

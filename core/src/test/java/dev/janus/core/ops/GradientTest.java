@@ -34,7 +34,11 @@ class GradientTest {
             "shape", "size", "constant_of_shape", "range", "mod", "argmin", "not", "and", "or", "xor", "is_nan", "is_inf",
             "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bit_shift_left", "bit_shift_right",
             // straight-through: not the derivative of a step function, so checked by hand in FakeQuantizeTest
-            "fake_quantize", "fake_quantize_grad");
+            "fake_quantize", "fake_quantize_grad",
+            // integer inputs or outputs (ONNX's quantized ops): values checked in QuantizedOpsTest and against ONNX Runtime
+            "quantize_linear", "dequantize_linear", "dynamic_quantize_linear", "matmul_integer", "qlinear_matmul", "conv_integer", "qlinear_conv",
+            // grid_sample's gradient, emitted only by its rule: a second derivative of grid_sample is not defined
+            "grid_sample_grad");
 
     private static Arguments c(String label, Op op, Attrs attrs, Supplier<Tensor[]> inputs) {
         return Arguments.of(label, op, attrs, inputs);
@@ -53,6 +57,13 @@ class GradientTest {
         boolean[] b = new boolean[u.numel()];
         for (int i = 0; i < b.length; i++) b[i] = u.readDouble(i) > 0.5;
         return Tensor.of(b, shape);
+    }
+
+    /** g, the indices of a max pool of random x, and x. */
+    private static Tensor[] maxPoolGradInputs(Attrs pool) {
+        Tensor x = random(191, -1, 1, 2, 2, 5, 4);
+        Tensor[] y = Ops.MAX_POOL.run(ExecContext.global(), pool, x);
+        return in(random(192, -1, 1, y[0].shape().dims()), y[1], x);
     }
 
     static Stream<Arguments> cases() {
@@ -115,6 +126,13 @@ class GradientTest {
                 c("mean axis -1", Ops.MEAN, Attrs.of("axes", new int[] {-1}), () -> in(random(53, -1, 1, 3, 4))),
                 c("mean all keepdims", Ops.MEAN, Attrs.of("keepdims", true), () -> in(random(54, -1, 1, 3, 4))),
                 c("max axis 0", Ops.MAX, Attrs.of("axes", new int[] {0}), () -> in(random(55, -1, 1, 3, 4))),
+                c("prod axis 1", Ops.PROD, Attrs.of("axes", new int[] {1}), () -> in(random(57, -1, 1, 2, 3, 4))),
+                c("prod all keepdims", Ops.PROD, Attrs.of("keepdims", true), () -> in(random(58, 0.5, 1.5, 2, 3))),
+                // rows with no zero, one zero and two zeros
+                c("prod with zeros", Ops.PROD, Attrs.of("axes", new int[] {1}),
+                        () -> in(Tensor.of(new double[] {0.5, -1.5, 2, 1.2, 0, 0.7, 0, 0.3, 0}, 3, 3))),
+                c("prod axes 0,2 with a zero", Ops.PROD, Attrs.of("axes", new int[] {0, 2}),
+                        () -> in(Tensor.of(new double[] {0.5, -1.5, 2, 1.2, 0, 0.7, 0.9, 0.3, -1.1, 1.4, 0.6, 0.8}, 2, 3, 2))),
                 c("min axes 0,2", Ops.MIN, Attrs.of("axes", new int[] {0, 2}), () -> in(random(56, -1, 1, 2, 3, 4))),
 
                 c("reshape", Ops.RESHAPE, Attrs.of("shape", new int[] {4, -1}), () -> in(random(60, -1, 1, 2, 3, 2))),
@@ -132,6 +150,15 @@ class GradientTest {
                 c("cumsum", Ops.CUMSUM, Attrs.of("axis", 1), () -> in(random(76, -1, 1, 2, 4))),
                 c("top_k", Ops.TOP_K, Attrs.of("k", 2, "axis", 1), () -> in(random(78, -1, 1, 3, 5))),
                 c("top_k smallest axis 0", Ops.TOP_K, Attrs.of("k", 3, "axis", 0, "largest", false), () -> in(random(79, -1, 1, 4, 2))),
+                c("cumprod", Ops.CUMPROD, Attrs.of("axis", 1), () -> in(random(80, -1, 1, 2, 4))),
+                // zeros: one in the first row, two in the second (the first zero's gradient is the product of the rest, later ones get 0)
+                c("cumprod with zeros", Ops.CUMPROD, Attrs.of("axis", 1), () -> in(Tensor.of(new double[] {0.5, 0, -1.5, 2, 0, 1.2, 0, 0.7}, 2, 4))),
+                c("cumprod exclusive with zeros", Ops.CUMPROD, Attrs.of("axis", 1, "exclusive", true),
+                        () -> in(Tensor.of(new double[] {0.5, 0, -1.5, 2, 0, 1.2, 0, 0.7}, 2, 4))),
+                c("cumprod reverse with zeros", Ops.CUMPROD, Attrs.of("axis", 0, "reverse", true),
+                        () -> in(Tensor.of(new double[] {0.5, 0, -1.5, 2, 0, 1.2, 0, 0.7}, 4, 2))),
+                c("cumprod exclusive reverse", Ops.CUMPROD, Attrs.of("axis", -1, "exclusive", true, "reverse", true),
+                        () -> in(Tensor.of(new double[] {0.5, 0, -1.5, 2, 0.9, 1.2, 0, 0.7, 1.1}, 3, 3))),
                 c("cumsum exclusive reverse", Ops.CUMSUM, Attrs.of("axis", 0, "exclusive", true, "reverse", true), () -> in(random(77, -1, 1, 3, 2))),
                 c("gather_elements axis 1", Ops.GATHER_ELEMENTS, Attrs.of("axis", 1),
                         () -> in(random(71, -1, 1, 2, 4), Tensor.of(new long[] {3, 0, 3, -1, 1, 1}, 2, 3))),
@@ -142,6 +169,13 @@ class GradientTest {
                 c("index_add", Ops.INDEX_ADD, Attrs.of("axis", 0),
                         () -> in(random(71, -1, 1, 4, 3), Tensor.of(new long[] {2, 0, 2}), random(72, -1, 1, 3, 3))),
 
+                c("einsum matmul", Ops.EINSUM, Attrs.of("equation", "ij,jk->ik"), () -> in(random(191, -1, 1, 3, 4), random(192, -1, 1, 4, 2))),
+                c("einsum batch diagonal", Ops.EINSUM, Attrs.of("equation", "...ii->...i"), () -> in(random(193, -1, 1, 2, 3, 3))),
+                c("einsum implicit, a label one operand sums", Ops.EINSUM, Attrs.of("equation", "abc,cd"),
+                        () -> in(random(194, -1, 1, 2, 3, 4), random(195, -1, 1, 4, 2))),
+                c("einsum broadcast ellipsis, three operands", Ops.EINSUM, Attrs.of("equation", "...i,...i,i->..."),
+                        () -> in(random(196, -1, 1, 2, 1, 3), random(197, -1, 1, 4, 3), random(198, -1, 1, 3))),
+                c("einsum trace", Ops.EINSUM, Attrs.of("equation", "ii"), () -> in(random(199, -1, 1, 3, 3))),
                 c("matmul", Ops.MATMUL, Attrs.NONE, () -> in(random(80, -1, 1, 3, 4), random(81, -1, 1, 4, 5))),
                 c("matmul batched broadcast", Ops.MATMUL, Attrs.NONE, () -> in(random(82, -1, 1, 2, 1, 3, 4), random(83, -1, 1, 3, 4, 2))),
                 c("matmul transA", Ops.MATMUL, Attrs.of("transA", true), () -> in(random(84, -1, 1, 4, 3), random(85, -1, 1, 4, 5))),
@@ -191,6 +225,9 @@ class GradientTest {
                 c("max_pool dilations", Ops.MAX_POOL, Attrs.of("kernel_shape", new int[] {2, 2}, "dilations", new int[] {2, 2}),
                         () -> in(random(136, -1, 1, 1, 1, 5, 5))),
                 c("max_pool 1-D", Ops.MAX_POOL, Attrs.of("kernel_shape", new int[] {3}, "strides", new int[] {2}), () -> in(random(137, -1, 1, 2, 2, 7))),
+                c("max_pool_grad", Ops.MAX_POOL_GRAD, Attrs.NONE, () -> maxPoolGradInputs(Attrs.of("kernel_shape", new int[] {2, 2}, "strides", new int[] {2, 2}))),
+                c("max_pool_grad overlapping windows", Ops.MAX_POOL_GRAD, Attrs.NONE,
+                        () -> maxPoolGradInputs(Attrs.of("kernel_shape", new int[] {3, 3}, "pads", new int[] {1, 1, 1, 1}))),
                 c("avg_pool", Ops.AVG_POOL, Attrs.of("kernel_shape", new int[] {2, 2}, "strides", new int[] {2, 2}), () -> in(random(138, -1, 1, 2, 3, 4, 4))),
                 c("avg_pool ceil_mode, count_include_pad", Ops.AVG_POOL, Attrs.of("kernel_shape", new int[] {3, 3}, "strides", new int[] {2, 2},
                         "pads", new int[] {1, 1, 1, 1}, "ceil_mode", 1, "count_include_pad", 1), () -> in(random(139, -1, 1, 1, 2, 6, 6))),
@@ -205,6 +242,18 @@ class GradientTest {
                 c("layer_norm", Ops.LAYER_NORM, Attrs.NONE, () -> in(random(152, -1, 1, 2, 3, 4), random(153, -1, 1, 4), random(154, -1, 1, 4))),
                 c("layer_norm axis 1 no bias", Ops.LAYER_NORM, Attrs.of("axis", 1, "epsilon", 1e-3),
                         () -> in(random(155, -1, 1, 2, 3, 4), random(156, -1, 1, 3, 4))),
+                c("grid_sample linear zeros", Ops.GRID_SAMPLE, Attrs.NONE, () -> in(random(200, -1, 1, 2, 2, 3, 4), random(201, -1.2, 1.2, 2, 2, 3, 2))),
+                c("grid_sample cubic border align_corners", Ops.GRID_SAMPLE, Attrs.of("mode", "cubic", "padding_mode", "border", "align_corners", true),
+                        () -> in(random(202, -1, 1, 1, 2, 4, 5), random(203, -1.3, 1.3, 1, 3, 2, 2))),
+                c("grid_sample cubic zeros", Ops.GRID_SAMPLE, Attrs.of("mode", "cubic"), () -> in(random(204, -1, 1, 1, 1, 4, 4), random(205, -1.2, 1.2, 1, 2, 3, 2))),
+                c("grid_sample linear reflection", Ops.GRID_SAMPLE, Attrs.of("padding_mode", "reflection"),
+                        () -> in(random(206, -1, 1, 1, 2, 3, 4), random(207, -2.5, 2.5, 1, 3, 3, 2))),
+                c("grid_sample nearest reflection align_corners", Ops.GRID_SAMPLE, Attrs.of("mode", "nearest", "padding_mode", "reflection", "align_corners", true),
+                        () -> in(random(208, -1, 1, 1, 2, 3, 4), random(209, -2.5, 2.5, 1, 2, 3, 2))),
+                c("grid_sample 3-D linear border", Ops.GRID_SAMPLE, Attrs.of("padding_mode", "border"),
+                        () -> in(random(210, -1, 1, 1, 2, 2, 3, 3), random(211, -1.2, 1.2, 1, 2, 2, 2, 3))),
+                c("grid_sample 1-D cubic reflection", Ops.GRID_SAMPLE, Attrs.of("mode", "cubic", "padding_mode", "reflection"),
+                        () -> in(random(212, -1, 1, 2, 1, 5), random(213, -2, 2, 2, 4, 1))),
                 c("lstm with initial states", Ops.LSTM, Attrs.of("hidden_size", 2), () -> in(random(157, -1, 1, 3, 2, 3),
                         random(158, -1, 1, 1, 8, 3), random(159, -1, 1, 1, 8, 2), random(160, -1, 1, 1, 16), random(161, -1, 1, 1, 2, 2),
                         random(162, -1, 1, 1, 2, 2))),
