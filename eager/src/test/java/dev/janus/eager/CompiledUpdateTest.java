@@ -1,7 +1,7 @@
 package dev.janus.eager;
 
 import dev.janus.core.DType;
-import Tensor;
+import dev.janus.core.Tensor;
 import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.ops.Immediate;
