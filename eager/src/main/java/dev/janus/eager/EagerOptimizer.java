@@ -94,7 +94,7 @@ public final class EagerOptimizer {
             List<Tensor> st = state.get(i);
             if (st == null) {
                 st = new ArrayList<>();
-                for (String ignored : rule.stateNames()) st.add(Tensor.empty(value.dtype(), value.shape()));
+                for (int k = 0; k < rule.stateNames().size(); k++) st.add(Tensor.full(rule.initialState(k), value.dtype(), value.shape()));
             }
             results.set(i, rule.update(NOW, value, g, st, scalars(steps[i] + 1, value.dtype())));
         }
