@@ -124,7 +124,7 @@ public final class EagerOptimizer {
      * gradient, the gradient and its state are heap tensors (the eager default) and no two
      * parameters share memory: the same rule, fused into one kernel per parameter, bit for bit the
      * same results, no temporaries. Returns false, having changed nothing but creating missing
-     * state as zeros, when it does not apply; the rule then runs op by op.
+     * state (at the rule's initial values), when it does not apply; the rule then runs op by op.
      */
     private boolean stepCompiled() {
         if (uncompilable) return false;
@@ -148,9 +148,9 @@ public final class EagerOptimizer {
         for (int i = 0, j = 0; i < n; i++) {
             if (!has[i]) continue;
             if (state.get(i) == null) {
-                List<Tensor> zeros = new ArrayList<>();
-                for (String ignored : rule.stateNames()) zeros.add(Tensor.empty(values.get(j).dtype(), values.get(j).shape()));
-                state.set(i, zeros);
+                List<Tensor> fresh = new ArrayList<>();
+                for (int k = 0; k < rule.stateNames().size(); k++) fresh.add(Tensor.full(rule.initialState(k), values.get(j).dtype(), values.get(j).shape()));
+                state.set(i, fresh);
             }
             st.add(state.get(i).toArray(new Tensor[0]));
             t[j++] = steps[i] + 1;
