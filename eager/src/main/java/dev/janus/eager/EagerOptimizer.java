@@ -121,8 +121,9 @@ public final class EagerOptimizer {
 
     /**
      * The update through one compiled plan ({@link UpdatePlan}) when every parameter that has a
-     * gradient, the gradient and its state are heap tensors (the eager default) and no two
-     * parameters share memory: the same rule, fused into one kernel per parameter, bit for bit the
+     * gradient, the gradient and its state are heap tensors (the eager default) of a dtype the
+     * kernels compute in (float32, float64; float16 and bfloat16 keep the op-by-op path, whose
+     * widening per op is what they were checked with) and no two parameters share memory: the same rule, fused into one kernel per parameter, bit for bit the
      * same results, no temporaries. Returns false, having changed nothing but creating missing
      * state (at the rule's initial values), when it does not apply; the rule then runs op by op.
      */
@@ -136,7 +137,7 @@ public final class EagerOptimizer {
             Tensor g = params.get(i).grad();
             if (g == null) continue;
             Tensor v = params.get(i);
-            if (!onHeap(v) || !onHeap(g) || !storages.add(v.storage())) return false;
+            if (!onHeap(v) || !onHeap(g) || !storages.add(v.storage()) || v.dtype().computeType() != v.dtype()) return false;
             if (state.get(i) != null) for (Tensor s : state.get(i)) if (!onHeap(s)) return false;
             has[i] = true;
             values.add(v);
