@@ -123,8 +123,8 @@ public final class EagerOptimizer {
      * The update through one compiled plan ({@link UpdatePlan}) when every parameter that has a
      * gradient, the gradient and its state are heap tensors (the eager default) of a dtype the
      * kernels compute in (float32, float64; float16 and bfloat16 keep the op-by-op path, whose
-     * widening per op is what they were checked with) and no two parameters share memory: the same rule, fused into one kernel per parameter, bit for bit the
-     * same results, no temporaries. Returns false, having changed nothing but creating missing
+     * widening per op is what they were checked with) and no two parameters share memory: the
+     * same rule, fused into one kernel per parameter, bit for bit the same results, no temporaries. Returns false, having changed nothing but creating missing
      * state (at the rule's initial values), when it does not apply; the rule then runs op by op.
      */
     private boolean stepCompiled() {
