@@ -93,7 +93,7 @@ public final class EagerOptimizer {
             List<dev.janus.core.Tensor> st = state.get(i);
             if (st == null) {
                 st = new ArrayList<>();
-                for (String ignored : rule.stateNames()) st.add(dev.janus.core.Tensor.empty(value.dtype(), value.shape()));
+                for (int k = 0; k < rule.stateNames().size(); k++) st.add(dev.janus.core.Tensor.full(rule.initialState(k), value.dtype(), value.shape()));
             }
             results.set(i, rule.update(NOW, value, g.value(), st, scalars(steps[i] + 1, value.dtype())));
         }

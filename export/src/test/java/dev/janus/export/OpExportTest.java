@@ -148,6 +148,13 @@ class OpExportTest {
                 g.addOutput(y.get(1));
             }, b -> List.of(randn(dt, name, b, 6))));
         }
+        c.add(oneInput(dt, "cumprod", Ops.CUMPROD, Attrs.of("axis", 1), -1, 5));
+        c.add(oneInput(dt, "cumprod exclusive reverse", Ops.CUMPROD, Attrs.of("axis", -1, "exclusive", true, "reverse", true), -1, 3, 4));
+        c.add(oneInput(dt, "prod axis 1", Ops.PROD, Attrs.of("axes", new int[] {1}), -1, 3, 4));
+        c.add(oneInput(dt, "prod all keepdims", Ops.PROD, Attrs.of("keepdims", true), -1, 2));
+        c.add(new Case("einsum batch matmul", 13, g -> g.addOutput(g.apply1(Ops.EINSUM, Attrs.of("equation", "bij,jk->bik"),
+                g.input("x", TensorType.of(dt, -1, 3, 4)), g.parameter("w", randn(dt, "einsum w", 4, 2)))), b -> List.of(randn(dt, "einsum" + b, b, 3, 4))));
+        c.add(oneInput(dt, "einsum diagonal", Ops.EINSUM, Attrs.of("equation", "...ii->...i"), -1, 3, 3));
         c.add(oneInput(dt, "cumsum exclusive reverse", Ops.CUMSUM, Attrs.of("axis", -1, "exclusive", true, "reverse", true), -1, 3, 4));
         c.add(new Case("gather_elements", 13, g -> g.addOutput(g.apply1(Ops.GATHER_ELEMENTS, Attrs.of("axis", 1), g.input("x", TensorType.of(dt, -1, 4)),
                 g.input("i", TensorType.of(DType.INT64, -1, 3)))), b -> List.of(randn(dt, "ge" + b, b, 4), labels("gei" + b, 3 * b, 4).view(

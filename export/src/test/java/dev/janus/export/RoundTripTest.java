@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,6 +31,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RoundTripTest {
     /** Core ops whose ONNX form has no core import: ScatterND (slice_scatter's). */
     private static final Map<String, String> ONE_WAY = Map.of("slice_scatter", "ScatterND");
+
+    /**
+     * Core ops written as a decomposition whose parts import as other core ops (cumprod before
+     * opset 26: its Unsqueeze comes back as a reshape): the second export is that of the parts, so
+     * it is checked to be stable from then on instead of equal to the first.
+     */
+    private static final Set<String> DECOMPOSED = Set.of("cumprod", "cumprod exclusive reverse");
 
     static Stream<Object[]> cases() {
         return OpExportTest.casesAtOpsets().map(a -> a.get());
@@ -67,7 +75,12 @@ class RoundTripTest {
                 assertTrue(rel <= OrtJudge.MAX_REL, "output " + k + ": max relative error " + rel);
             }
         }
-        assertEquals(canonical(first), canonical(OnnxExporter.toModel(imported, options)));
+        ModelProto second = OnnxExporter.toModel(imported, options);
+        if (DECOMPOSED.contains(op)) {
+            assertEquals(canonical(second), canonical(OnnxExporter.toModel(OnnxImporter.read(second.toByteArray()), options)));
+        } else {
+            assertEquals(canonical(first), canonical(second));
+        }
     }
 
     /** The graph as text with value names replaced by their order of appearance, initializers by their contents. */

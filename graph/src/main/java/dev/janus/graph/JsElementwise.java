@@ -1,11 +1,13 @@
 package dev.janus.graph;
 
 import dev.janus.core.DType;
+import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Op;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -207,8 +209,22 @@ final class JsElementwise {
             case "where": return "(" + x + " ? " + y + " : " + a[2] + ")";
             case "cast": return cast(x, s.argTypes[0], s.type);
             default:
-                throw new IllegalStateException("no JavaScript expression for elementwise op " + s.op.name());
+                throw new JanusException("JavaScript export: elementwise op '" + s.op.name() + "' on " + Arrays.toString(s.argTypes)
+                        + " has no JavaScript expression");
         }
+    }
+
+    /**
+     * Why the generator cannot write this step, or null when it can: the bitwise ops work on int64,
+     * and JavaScript numbers are doubles, exact only to 2^53, whose bitwise operators see 32 bits.
+     */
+    static String unwritable(Step s) {
+        String name = s.op.name();
+        if (name.startsWith("bitwise_") || name.startsWith("bit_shift_")) {
+            return "op '" + name + "' on " + Arrays.toString(s.argTypes) + " has no JavaScript expression: JavaScript numbers are doubles,"
+                    + " exact to 2^53, and its bitwise operators work on 32 bits, so " + s.type + " bit operations would give wrong answers";
+        }
+        return null;
     }
 
     /** Java's conversions: float to int64 truncates toward zero (NaN to 0, saturating), anything to bool tests != 0. */

@@ -107,6 +107,10 @@ final class JsKernels {
             types[nIn + k] = ins.op.infer(scalars, ins.attrs)[0].dtype();
             steps.add(new JsElementwise.Step(ins.op, ins.attrs, argTypes, types[nIn + k]));
         }
+        for (JsElementwise.Step step : steps) {
+            String why = JsElementwise.unwritable(step);
+            if (why != null) throw new JanusException("JavaScript export: " + s.describe() + ": " + why);
+        }
         Shape out = s.outShape(0);
         List<JsElementwise.Operand> operands = new ArrayList<>();
         for (int i = 0; i < nIn; i++) operands.add(JsElementwise.Operand.broadcast(s.in(i), s.inShape(i), out));

@@ -268,6 +268,19 @@ class JsModuleTest {
     }
 
     @Test
+    void integerBitOperationsAreRefusedNamingTheOpAndType() {
+        g = new Graph("bits");
+        e = new GraphEmitter(g);
+        Value x = g.input("x", TensorType.of(DType.FLOAT32, -1, 3));
+        Value i = e.cast(x, DType.INT64);
+        Value masked = op(Ops.BITWISE_AND, Attrs.NONE, i, g.constant(Tensor.of(new long[] {1, 2, 3})));
+        g.addOutput(e.cast(masked, DType.FLOAT32));
+        JanusException err = assertThrows(JanusException.class, () -> JsModule.generate(g, 1));
+        assertTrue(err.getMessage().contains("op 'bitwise_and' on [int64, int64] has no JavaScript expression"), err.getMessage());
+        assertTrue(err.getMessage().contains("32 bits"), err.getMessage());
+    }
+
+    @Test
     void aModelThatMixesItsBatchIsRefused() {
         g = new Graph("centre");
         e = new GraphEmitter(g);

@@ -86,7 +86,10 @@ final class EagerBackend implements Backend {
         }
         Immediate now = Immediate.global();
         for (int i = 0; i < n; i++) {
-            for (Metric m : model.outputMetrics().get(i)) stats[at++] = m.emitSum(now, f.outputs.get(i).value(), labels.get(i).value()).item();
+            for (Metric m : model.outputMetrics().get(i)) {
+                dev.janus.core.Tensor sums = m.emitSums(now, f.outputs.get(i).value(), labels.get(i).value());
+                for (int j = 0; j < sums.numel(); j++) stats[at++] = sums.readDouble(j);
+            }
         }
         return total;
     }

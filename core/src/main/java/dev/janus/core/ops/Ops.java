@@ -82,9 +82,11 @@ public final class Ops {
     public static final Op MEAN = register(new Reduce.Reduction("mean", Reduce.Kind.MEAN));
     public static final Op MAX = register(new Reduce.Reduction("max", Reduce.Kind.MAX));
     public static final Op MIN = register(new Reduce.Reduction("min", Reduce.Kind.MIN));
+    public static final Op PROD = register(new Reduce.Reduction("prod", Reduce.Kind.PROD));
     public static final Op ARGMAX = register(new Reduce.ArgMax("argmax", false));
     public static final Op ARGMIN = register(new Reduce.ArgMax("argmin", true));
-    public static final Op CUMSUM = register(new Reduce.CumSum());
+    public static final Op CUMSUM = register(new Reduce.Cumulative(false));
+    public static final Op CUMPROD = register(new Reduce.Cumulative(true));
     public static final Op TOP_K = register(new Reduce.TopK());
 
     // shapes and indexing
@@ -110,6 +112,7 @@ public final class Ops {
     // neural-network ops
     public static final Op MATMUL = register(new Neural.MatMul());
     public static final Op LINEAR = register(new Neural.Linear());
+    public static final Op EINSUM = register(new Einsum());
     public static final Op SOFTMAX = register(new Neural.Softmax(false));
     public static final Op LOG_SOFTMAX = register(new Neural.Softmax(true));
     public static final Op DROPOUT = register(new Neural.Dropout());

@@ -26,7 +26,7 @@ final class Reduce {
     }
 
     enum Kind {
-        SUM("ReduceSum"), MEAN("ReduceMean"), MAX("ReduceMax"), MIN("ReduceMin");
+        SUM("ReduceSum"), MEAN("ReduceMean"), MAX("ReduceMax"), MIN("ReduceMin"), PROD("ReduceProd");
 
         final String onnxType;
 
@@ -101,11 +101,12 @@ final class Reduce {
         private void reduce(long[] a, long[] y, int outer, int red, int inner) {
             for (int o = 0; o < outer; o++) {
                 for (int i = 0; i < inner; i++) {
-                    long acc = kind == Kind.MAX ? Long.MIN_VALUE : kind == Kind.MIN ? Long.MAX_VALUE : 0;
+                    long acc = kind == Kind.MAX ? Long.MIN_VALUE : kind == Kind.MIN ? Long.MAX_VALUE : kind == Kind.PROD ? 1 : 0;
                     for (int r = 0, p = o * red * inner + i; r < red; r++, p += inner) {
                         switch (kind) {
                             case MAX: acc = Math.max(acc, a[p]); break;
                             case MIN: acc = Math.min(acc, a[p]); break;
+                            case PROD: acc *= a[p]; break;
                             default: acc += a[p];
                         }
                     }
@@ -134,6 +135,7 @@ final class Reduce {
                     switch (kind) {
                         case MAX: for (int i = i0; i < i1; i++) acc[i] = Math.max(acc[i], a[p + i]); break;
                         case MIN: for (int i = i0; i < i1; i++) acc[i] = Math.min(acc[i], a[p + i]); break;
+                        case PROD: for (int i = i0; i < i1; i++) acc[i] *= a[p + i]; break;
                         default: for (int i = i0; i < i1; i++) acc[i] += a[p + i];
                     }
                 }
@@ -151,6 +153,7 @@ final class Reduce {
                     switch (kind) {
                         case MAX: for (int i = i0; i < i1; i++) acc[i] = Math.max(acc[i], a[p + i]); break;
                         case MIN: for (int i = i0; i < i1; i++) acc[i] = Math.min(acc[i], a[p + i]); break;
+                        case PROD: for (int i = i0; i < i1; i++) acc[i] *= a[p + i]; break;
                         default: for (int i = i0; i < i1; i++) acc[i] += a[p + i];
                     }
                 }
@@ -163,6 +166,11 @@ final class Reduce {
             if (kind == Kind.MAX || kind == Kind.MIN) {
                 double m = kind == Kind.MAX ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
                 for (int i = 0; i < n; i++) m = kind == Kind.MAX ? Math.max(m, a[p + i]) : Math.min(m, a[p + i]);
+                return m;
+            }
+            if (kind == Kind.PROD) {
+                double m = 1;
+                for (int i = 0; i < n; i++) m *= a[p + i];
                 return m;
             }
             double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -187,7 +195,7 @@ final class Reduce {
         }
 
         private void start(double[] acc, int from, int to) {
-            Arrays.fill(acc, from, to, kind == Kind.MAX ? Double.NEGATIVE_INFINITY : kind == Kind.MIN ? Double.POSITIVE_INFINITY : 0);
+            Arrays.fill(acc, from, to, kind == Kind.MAX ? Double.NEGATIVE_INFINITY : kind == Kind.MIN ? Double.POSITIVE_INFINITY : kind == Kind.PROD ? 1 : 0);
         }
 
         private double finish(double acc, int count) {
@@ -294,6 +302,8 @@ final class Reduce {
                     return Arrays.asList(e.expand(gk, xs));
                 case MEAN:
                     return Arrays.asList(e.expand(e.mul(gk, 1.0 / Math.max(1, xs.size() / Math.max(1, keep.size()))), xs));
+                case PROD:
+                    return Arrays.asList(e.mul(e.expand(gk, xs), productOfOthers(e, x, axes)));
                 default: {
                     // The extreme elements share the gradient equally, as PyTorch's amax/amin do.
                     V mask = e.cast(e.equal(x, e.expand(e.reshape(out.get(0), keep), xs)), e.dtype(x));
@@ -301,6 +311,21 @@ final class Reduce {
                     return Arrays.asList(e.mul(mask, e.div(gk, count)));
                 }
             }
+        }
+        /**
+         * d prod / d x_i, the product of the other elements of x_i's reduction: prod / x_i where the
+         * reduction holds no zero; where it holds exactly one, the product of the rest at the zero and 0
+         * elsewhere; where it holds more, 0. Never a division by zero, so a zero gets its true gradient.
+         */
+        private <V> V productOfOthers(Emitter<V> e, V x, int[] axes) {
+            Shape xs = e.shape(x);
+            DType dt = e.dtype(x);
+            V zero = e.equal(x, e.scalar(0, dt));
+            V safe = e.where(zero, e.scalar(1, dt), x);
+            V zeros = e.expand(e.sum(e.cast(zero, dt), axes, true), xs);
+            V rest = e.expand(e.one(this, Attrs.of("axes", axes, "keepdims", true), List.of(safe)), xs);
+            V none = e.equal(zeros, e.scalar(0, dt)), one = e.equal(zeros, e.scalar(1, dt));
+            return e.where(none, e.div(rest, safe), e.where(zero, e.where(one, rest, e.scalar(0, dt)), e.scalar(0, dt)));
         }
     }
 
@@ -491,13 +516,21 @@ final class Reduce {
     }
 
     /**
-     * cumsum(x): running sums along attribute "axis", with ONNX CumSum's "exclusive" (each sum leaves
-     * out its own element) and "reverse" (from the end). Its gradient is the cumulative sum of the
-     * upstream gradient the other way.
+     * cumsum(x) and cumprod(x): running sums or products along attribute "axis", with ONNX's
+     * "exclusive" (each result leaves out its own element) and "reverse" (from the end). The gradient
+     * of a sum is the cumulative sum of the upstream gradient the other way; that of a product is the
+     * same of g y / x, with zeros handled without dividing by them ({@link #productGradient}).
      */
-    static final class CumSum extends Op {
-        CumSum() {
-            super("cumsum", 1, 1);
+    static final class Cumulative extends Op {
+        private final boolean product;
+
+        Cumulative(boolean product) {
+            super(product ? "cumprod" : "cumsum", 1, 1);
+            this.product = product;
+        }
+
+        private String onnxType() {
+            return product ? "CumProd" : "CumSum";
         }
 
         @Override
@@ -516,20 +549,20 @@ final class Reduce {
             int len = s.dim(axis), inner = s.size(axis + 1, s.rank()), outer = s.size(0, axis);
             for (int o = 0; o < outer; o++) {
                 for (int i = 0; i < inner; i++) {
-                    double acc = 0;
-                    long iacc = 0;
+                    double acc = product ? 1 : 0;
+                    long iacc = product ? 1 : 0;
                     for (int k = 0; k < len; k++) {
                         int at = (o * len + (reverse ? len - 1 - k : k)) * inner + i;
                         if (integer) {
                             long v = x.readLong(at);
-                            if (!exclusive) iacc += v;
+                            if (!exclusive) iacc = product ? iacc * v : iacc + v;
                             y.setLong(at, iacc);
-                            if (exclusive) iacc += v;
+                            if (exclusive) iacc = product ? iacc * v : iacc + v;
                         } else {
                             double v = x.readDouble(at);
-                            if (!exclusive) acc += v;
+                            if (!exclusive) acc = product ? acc * v : acc + v;
                             y.setDouble(at, acc);
-                            if (exclusive) acc += v;
+                            if (exclusive) acc = product ? acc * v : acc + v;
                         }
                     }
                 }
@@ -539,20 +572,70 @@ final class Reduce {
         @Override
         public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
             if (!wanted[0]) return Arrays.asList((V) null);
-            return Arrays.asList(e.one(this, attrs.with("reverse", !attrs.getBool("reverse", false)), List.of(gOut.get(0))));
+            Attrs back = attrs.with("reverse", !attrs.getBool("reverse", false));
+            if (!product) return Arrays.asList(e.one(this, back, List.of(gOut.get(0))));
+            return Arrays.asList(productGradient(e, attrs, back, in.get(0), out.get(0), gOut.get(0)));
+        }
+
+        /**
+         * d/dx_i of sum_k g_k y_k, y_k the running product: where no zero comes before x_i (in the
+         * scan's order) and x_i is not one, sum over the later y_k of g_k y_k / x_i (a cumulative sum
+         * the other way); at the first zero z, the same sum of g_k times the running product with x_z
+         * taken as 1; after it, 0 (every product there holds x_z).
+         */
+        private <V> V productGradient(Emitter<V> e, Attrs attrs, Attrs back, V x, V y, V g) {
+            DType dt = e.dtype(x);
+            V zero = e.equal(x, e.scalar(0, dt)), one = e.scalar(1, dt), none = e.scalar(0, dt);
+            V zerosBefore = e.one(Ops.CUMSUM, attrs.with("exclusive", true), List.of(e.cast(zero, dt)));
+            V clear = e.equal(zerosBefore, none);
+            V before = e.one(Ops.AND, Attrs.NONE, List.of(clear, e.one(Ops.NOT, Attrs.NONE, List.of(zero))));
+            V first = e.one(Ops.AND, Attrs.NONE, List.of(clear, zero));
+            V beforeGrad = e.div(e.one(Ops.CUMSUM, back, List.of(e.mul(g, y))), e.where(zero, one, x));
+            V skipped = e.one(this, attrs, List.of(e.where(first, one, x)));
+            V firstGrad = e.one(Ops.CUMSUM, back, List.of(e.mul(g, skipped)));
+            return e.where(before, beforeGrad, e.where(first, firstGrad, none));
         }
 
         @Override
         public void toOnnx(ExportNode node, OnnxWriter out) {
             Attrs a = node.attrs();
+            if (product) {
+                productToOnnx(node, out);
+                return;
+            }
             out.node("CumSum", List.of(node.input(0), out.constant(Tensor.scalar(a.getInt("axis", 0), DType.INT64))), node.outputs(),
                     "exclusive", a.getBool("exclusive", false) ? 1 : 0, "reverse", a.getBool("reverse", false) ? 1 : 0);
+        }
+
+        /**
+         * ONNX has CumProd only from opset 26, past what Janus exports: y_k is written as the product
+         * over j of where(mask[k, j], x_j, 1), mask[k, j] saying whether x_j enters y_k (j <= k, or
+         * j < k when exclusive, mirrored when reverse), so the axis's length must be known.
+         */
+        private void productToOnnx(ExportNode node, OnnxWriter out) {
+            Attrs a = node.attrs();
+            Shape s = node.inputType(0).shape();
+            int axis = s.axis(a.getInt("axis", 0), name()), n = s.dim(axis);
+            if (n == Shape.DYNAMIC) throw node.error("the length of axis " + axis + " of " + s + " must be known to export cumprod before opset 26");
+            boolean exclusive = a.getBool("exclusive", false), reverse = a.getBool("reverse", false);
+            boolean[] mask = new boolean[n * n];
+            for (int k = 0; k < n; k++) {
+                for (int j = 0; j < n; j++) mask[k * n + j] = reverse ? (exclusive ? j > k : j >= k) : (exclusive ? j < k : j <= k);
+            }
+            int[] dims = new int[s.rank() + 1];
+            Arrays.fill(dims, 1);
+            dims[axis] = n;
+            dims[axis + 1] = n;
+            String spread = out.emit("Unsqueeze", List.of(node.input(0), out.int64s(axis)));
+            String masked = out.emit("Where", List.of(out.constant(Tensor.of(mask, dims)), spread,
+                    out.constant(Tensor.scalar(1, node.inputType(0).dtype()))));
+            Reduce.reduceToOnnx(out, Kind.PROD, masked, new int[] {axis + 1}, false, node.output(0));
         }
 
         /** The axis is an input, which must be known when the model is read. */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("CumSum", n -> List.of(n.apply1(this, Attrs.of("axis", (int) n.constant(1).readLong(0),
+            return Map.of(onnxType(), n -> List.of(n.apply1(this, Attrs.of("axis", (int) n.constant(1).readLong(0),
                     "exclusive", n.getInt("exclusive", 0) != 0, "reverse", n.getInt("reverse", 0) != 0), n.input(0))));
         }
     }
