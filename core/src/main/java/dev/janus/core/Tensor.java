@@ -928,6 +928,58 @@ public class Tensor {
     }
 
     /**
+     * The entries at int64 {@code index} along {@code dim}, as {@code torch.gather}: for a matrix and
+     * dim 1, {@code out[i][j] = this[i][index[i][j]]}. The index has this tensor's rank and is no
+     * larger on the other dimensions; negative entries count from the end.
+     */
+    public Tensor gather(int dim, Tensor index) {
+        return apply(Ops.GATHER_ELEMENTS, Attrs.of("axis", dim), this, index);
+    }
+
+    /**
+     * A copy with {@code src}'s entries written at int64 {@code index} along {@code dim}, as
+     * {@code torch.scatter} ({@code Tensor.scatter}, not in place): for a matrix and dim 1,
+     * {@code out[i][index[i][j]] = src[i][j]}; {@code src} has the index's shape.
+     */
+    public Tensor scatter(int dim, Tensor index, Tensor src) {
+        return apply(Ops.SCATTER_ELEMENTS, Attrs.of("axis", dim), this, index, src);
+    }
+
+    /** As {@link #scatter}, adding {@code src}'s entries (repeated indices add up), as {@code torch.scatter_add}. */
+    public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
+        return apply(Ops.SCATTER_ELEMENTS, Attrs.of("axis", dim, "reduction", "add"), this, index, src);
+    }
+
+    /** The values and int64 indices {@link #topk} and {@link #sort} give, as PyTorch's named tuple. */
+    public record ValuesIndices(Tensor values, Tensor indices) {
+    }
+
+    /** The {@code k} largest entries along the last dimension, largest first, as {@code x.topk(k)}. */
+    public ValuesIndices topk(int k) {
+        return topk(k, -1, true);
+    }
+
+    /**
+     * The {@code k} largest (or smallest) entries along {@code dim}, in that order, and where they
+     * were, as {@code x.topk(k, dim, largest)}; equal values keep their order. The gradient flows
+     * back to the positions taken.
+     */
+    public ValuesIndices topk(int k, int dim, boolean largest) {
+        Tensor[] out = applyAll(Ops.TOP_K, Attrs.of("k", k, "axis", dim, "largest", largest), this);
+        return new ValuesIndices(out[0], out[1]);
+    }
+
+    /** Sorted ascending along the last dimension, as {@code x.sort()}. */
+    public ValuesIndices sort() {
+        return sort(-1, false);
+    }
+
+    /** Sorted along {@code dim}, equal values in their order (PyTorch's {@code stable=True}), as {@code x.sort(dim, descending)}. */
+    public ValuesIndices sort(int dim, boolean descending) {
+        return topk(size(dim), dim, descending);
+    }
+
+    /**
      * Indexing as PyTorch's {@code x[...]}: one entry per leading dimension, each an int (picks that
      * position, negative from the end, and drops the dimension) or a {@link Slice}; dimensions not
      * named are taken whole. Gradients flow back into the positions taken.

@@ -6,6 +6,7 @@ import dev.janus.core.JanusException;
 import dev.janus.core.ShapeException;
 import dev.janus.core.ops.Immediate;
 import dev.janus.core.optim.Optimizer;
+import dev.janus.core.optim.ParameterUpdater;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,7 +28,7 @@ import java.util.Set;
  * var opt = new EagerOptimizer(new Adam(1e-3), model.parameters());
  * }</pre>
  */
-public final class EagerOptimizer {
+public final class EagerOptimizer implements ParameterUpdater {
     private static final Immediate NOW = Immediate.global();
 
     private final Optimizer rule;
@@ -179,5 +180,13 @@ public final class EagerOptimizer {
     @Override
     public String toString() {
         return "EagerOptimizer(" + rule + ", " + params.size() + " parameters)";
+    }
+
+    /** What a rule made with parameters ({@code new Adam(model.parameters(), 1e-3)}) steps them with, found by ServiceLoader. */
+    public static final class Factory implements ParameterUpdater.Factory {
+        @Override
+        public ParameterUpdater create(Optimizer rule, List<Tensor> parameters) {
+            return new EagerOptimizer(rule, parameters);
+        }
     }
 }
