@@ -124,4 +124,16 @@ class PyTorchStyleOptimizersTest {
         JanusException empty = assertThrows(JanusException.class, () -> new SGD(List.of(), 0.1));
         assertTrue(empty.getMessage().startsWith("sgd: got an empty parameter list"), empty.getMessage());
     }
+
+    /** Adagrad's accumulator starts at initial_accumulator_value: one step by hand (torch.optim.Adagrad's formula). */
+    @Test
+    void adagradStartsItsSumAtTheInitialValue() {
+        Tensor p = Tensor.of(new double[] {1, 2}).requiresGrad(true);
+        Adagrad opt = new Adagrad(List.of(p), 0.5, 0, 0, 0.1, 1e-10);
+        p.mul(Tensor.of(new double[] {3, 4})).sum().backward();   // gradient [3, 4]
+        opt.step();
+        assertArrayEquals(new double[] {9.1, 16.1}, opt.stateDict().get("state.0.sum").toDoubleArray(), 1e-12);
+        assertArrayEquals(new double[] {1 - 0.5 * 3 / (Math.sqrt(9.1) + 1e-10), 2 - 0.5 * 4 / (Math.sqrt(16.1) + 1e-10)},
+                p.toDoubleArray(), 1e-12);
+    }
 }
