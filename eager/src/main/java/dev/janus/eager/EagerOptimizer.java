@@ -149,9 +149,9 @@ public final class EagerOptimizer implements ParameterUpdater {
         for (int i = 0, j = 0; i < n; i++) {
             if (!has[i]) continue;
             if (state.get(i) == null) {
-                List<Tensor> fresh = new ArrayList<>();
-                for (int k = 0; k < rule.stateNames().size(); k++) fresh.add(Tensor.full(rule.initialState(k), values.get(j).dtype(), values.get(j).shape()));
-                state.set(i, fresh);
+                List<Tensor> initial = new ArrayList<>();
+                for (int k = 0; k < rule.stateNames().size(); k++) initial.add(Tensor.full(rule.initialState(k), values.get(j).dtype(), values.get(j).shape()));
+                state.set(i, initial);
             }
             st.add(state.get(i).toArray(new Tensor[0]));
             t[j++] = steps[i] + 1;
