@@ -125,7 +125,7 @@ public final class EagerOptimizer implements ParameterUpdater {
      * gradient, the gradient and its state are heap tensors (the eager default) and no two
      * parameters share memory: the same rule, fused into one kernel per parameter, bit for bit the
      * same results, no temporaries. Returns false, having changed nothing but creating missing
-     * state as zeros, when it does not apply; the rule then runs op by op.
+     * state (at the rule's initial values), when it does not apply; the rule then runs op by op.
      */
     private boolean stepCompiled() {
         if (uncompilable) return false;
