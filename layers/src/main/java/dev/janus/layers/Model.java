@@ -636,9 +636,21 @@ public class Model extends Layer {
     }
 
     public Map<String, Double> evaluate(List<Tensor> xs, List<Tensor> ys, int batchSize, int verbose) {
+        return evaluate(xs, ys, null, batchSize, verbose);
+    }
+
+    /**
+     * Loss and metrics with a weight per sample [n], as Keras's evaluate(..., sample_weight): each
+     * loss is the mean of the weighted per-sample losses; the metrics are not weighted.
+     */
+    public Map<String, Double> evaluate(Tensor x, Tensor y, Tensor sampleWeight, int batchSize, int verbose) {
+        return evaluate(List.of(x), List.of(y), sampleWeight, batchSize, verbose);
+    }
+
+    public Map<String, Double> evaluate(List<Tensor> xs, List<Tensor> ys, Tensor sampleWeight, int batchSize, int verbose) {
         if (verbose < 0 || verbose > 2) throw new JanusException("evaluate: verbose must be 0, 1 or 2, got " + verbose);
         buildFor(xs, "evaluate");
-        return Training.evaluate(this, backend(), xs, ys, batchSize, verbose);
+        return Training.evaluate(this, backend(), xs, ys, sampleWeight, batchSize, verbose);
     }
 
     public Map<String, Double> evaluate(Map<String, Tensor> xs, Map<String, Tensor> ys, int batchSize, int verbose) {

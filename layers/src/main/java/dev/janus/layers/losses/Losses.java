@@ -101,6 +101,25 @@ public final class Losses {
         return e.one(Ops.MEAN, Attrs.NONE, List.of(x));
     }
 
+    /**
+     * Keras's weighted loss: each sample's loss times its weight, averaged over every value (sum over
+     * the batch size, not over the weights). {@code weights} is [batch]; the per-sample losses may
+     * have more axes, over which a sample's weight applies to each value.
+     */
+    public static <V> V weightedMean(Emitter<V> e, V perSample, V weights) {
+        int rank = e.shape(perSample).rank();
+        int[] shape = new int[Math.max(rank, 1)];
+        java.util.Arrays.fill(shape, 1);
+        shape[0] = -1;
+        V w = rank <= 1 ? weights : e.one(Ops.RESHAPE, Attrs.of("shape", shape), List.of(weights));
+        return mean(e, e.mul(perSample, w));
+    }
+
+    /** The mean over the last axis: Keras's per-sample value of an elementwise loss. */
+    static <V> V meanLast(Emitter<V> e, V x) {
+        return e.mean(x, new int[] {-1}, false);
+    }
+
     /** Probabilities clipped to [epsilon, 1 - epsilon], as Keras clips them before a log. */
     public static <V> V clipped(Emitter<V> e, V p) {
         return e.one(Ops.CLIP, Attrs.of("min", EPSILON, "max", 1 - EPSILON), List.of(p));
@@ -174,6 +193,14 @@ public final class Losses {
             V onehot = e.oneHot(yTrue, e.shape(yPred).dim(1), e.dtype(yPred));
             return e.neg(mean(e, sumLast(e, e.mul(onehot, e.log(clipped(e, yPred))))));
         }
+
+        public <V> V emitPerSample(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
+            Attrs none = Attrs.of("reduction", "none");
+            if (fromLogits) return e.one(Ops.SOFTMAX_CROSS_ENTROPY, none, List.of(yPred, yTrue));
+            if (logits != null && last == Activations.SOFTMAX) return e.one(Ops.SOFTMAX_CROSS_ENTROPY, none, List.of(logits, yTrue));
+            V onehot = e.oneHot(yTrue, e.shape(yPred).dim(1), e.dtype(yPred));
+            return e.neg(sumLast(e, e.mul(onehot, e.log(clipped(e, yPred)))));
+        }
     }
 
     private static final class Categorical implements Loss {
@@ -202,10 +229,17 @@ public final class Losses {
         }
 
         public <V> V emit(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
+            return e.neg(mean(e, sumLast(e, e.mul(yTrue, logProbabilities(e, yPred, logits, last)))));
+        }
+
+        public <V> V emitPerSample(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
+            return e.neg(sumLast(e, e.mul(yTrue, logProbabilities(e, yPred, logits, last))));
+        }
+
+        private <V> V logProbabilities(Emitter<V> e, V yPred, V logits, ActivationFunction last) {
             V z = fromLogits ? yPred : logits != null && last == Activations.SOFTMAX ? logits : null;
-            V logp = z != null ? e.one(Ops.LOG_SOFTMAX, Attrs.of("axis", -1), List.of(z))
+            return z != null ? e.one(Ops.LOG_SOFTMAX, Attrs.of("axis", -1), List.of(z))
                     : e.log(clipped(e, e.div(yPred, e.sum(yPred, new int[] {-1}, true))));
-            return e.neg(mean(e, sumLast(e, e.mul(yTrue, logp))));
         }
     }
 
@@ -243,9 +277,18 @@ public final class Losses {
                 // log(1 + exp(z)) - z y: the logits form, stable for large |z|, shared with the eager F
                 return mean(e, Functions.binaryCrossEntropyWithLogits(e, z, yTrue));
             }
+            return e.neg(mean(e, logLikelihood(e, yPred, yTrue)));
+        }
+
+        public <V> V emitPerSample(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
+            V z = fromLogits ? yPred : logits != null && last == Activations.SIGMOID ? logits : null;
+            if (z != null) return meanLast(e, Functions.binaryCrossEntropyWithLogits(e, z, yTrue));
+            return e.neg(meanLast(e, logLikelihood(e, yPred, yTrue)));
+        }
+
+        private static <V> V logLikelihood(Emitter<V> e, V yPred, V yTrue) {
             V p = clipped(e, yPred);
-            V ll = e.add(e.mul(yTrue, e.log(p)), e.mul(e.rsub(1, yTrue), e.log(e.rsub(1, p))));
-            return e.neg(mean(e, ll));
+            return e.add(e.mul(yTrue, e.log(p)), e.mul(e.rsub(1, yTrue), e.log(e.rsub(1, p))));
         }
     }
 
@@ -271,6 +314,11 @@ public final class Losses {
         public <V> V emit(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
             if (name.equals("mean_squared_error")) return e.one(Ops.MSE, Attrs.NONE, List.of(yPred, yTrue));
             return mean(e, e.one(Ops.ABS, Attrs.NONE, List.of(e.sub(yPred, yTrue))));
+        }
+
+        public <V> V emitPerSample(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
+            V d = e.sub(yPred, yTrue);
+            return meanLast(e, name.equals("mean_squared_error") ? e.mul(d, d) : e.one(Ops.ABS, Attrs.NONE, List.of(d)));
         }
     }
 }
