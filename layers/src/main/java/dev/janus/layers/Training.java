@@ -89,11 +89,13 @@ final class Training {
             c.setParams(params);
         }
         Map<String, Double> logs = new LinkedHashMap<>();
+        model.takeStartEpoch();
         for (Callback c : callbacks) c.onTrainBegin(logs);
+        int start = model.takeStartEpoch();
         List<String> names = statNames(model);
         double[] stats = new double[slots(model)], sums = new double[stats.length];
         Generator rng = model.generator();
-        for (int epoch = 0; epoch < o.epochs(); epoch++) {
+        for (int epoch = start; epoch < o.epochs(); epoch++) {
             for (Callback c : callbacks) c.onEpochBegin(epoch, new LinkedHashMap<>());
             if (o.verbose() > 0) model.output().println("Epoch " + (epoch + 1) + "/" + o.epochs());
             ProgressBar bar = new ProgressBar(model.output(), steps, o.verbose(), model.terminalColumns());
