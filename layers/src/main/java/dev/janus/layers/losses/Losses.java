@@ -22,7 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** The losses by Keras name, as Keras computes them (probabilities clipped to [1e-7, 1 - 1e-7]). */
+/**
+ * The losses by Keras name, as Keras computes them (probabilities clipped to [1e-7, 1 - 1e-7]): the
+ * cross entropies, "mse", "mae", and Keras's other losses of labels shaped as the output
+ * ({@link Elementwise}: "mape", "msle", "kld", "poisson", "log_cosh", "huber", "hinge",
+ * "squared_hinge", "categorical_hinge").
+ */
 public final class Losses {
     static final double EPSILON = 1e-7;
     private static final String FROM_LOGITS = ":from_logits";
@@ -37,6 +42,10 @@ public final class Losses {
         BY_NAME.put("mean_absolute_error", Losses::meanAbsoluteError);
         BY_NAME.put("mae", Losses::meanAbsoluteError);
         BY_NAME.put("bce", () -> binaryCrossentropy(false));
+        for (Elementwise.Kind k : Elementwise.Kind.values()) {
+            BY_NAME.put(k.keras, () -> new Elementwise(k));
+            if (k.alias != null) BY_NAME.put(k.alias, () -> new Elementwise(k));
+        }
     }
 
     /** The names by {@link Names#key}, so "MSE", "MeanSquaredError" and "mean_squared_error" all find the loss. */
