@@ -165,7 +165,8 @@ class SequentialTest {
                 assertThrows(JanusException.class, () -> model.compile("adma", "mse", List.of())).getMessage());
         assertEquals("unknown loss 'crossentropy' (a custom loss is registered with Serialization.registerLoss); known losses: "
                         + "sparse_categorical_crossentropy, categorical_crossentropy, binary_crossentropy, mean_squared_error, mse, mean_absolute_error, "
-                        + "mae, bce",
+                        + "mae, bce, mean_absolute_percentage_error, mape, mean_squared_logarithmic_error, msle, kl_divergence, kld, poisson, "
+                        + "log_cosh, logcosh, huber, hinge, squared_hinge, categorical_hinge",
                 assertThrows(JanusException.class, () -> model.compile("adam", "crossentropy", List.of())).getMessage());
         assertEquals("unknown metric 'f1' (a custom metric is registered with Serialization.registerMetric); known metrics: accuracy, acc, sparse_categorical_accuracy, categorical_accuracy, "
                         + "binary_accuracy, mean_squared_error, mse, mean_absolute_error, mae, auc, pr_auc, precision, recall, "
