@@ -15,6 +15,7 @@ import static dev.janus.core.testing.Reference.pattern;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * conv, conv_transpose and conv_weight_grad against PyTorch (resources/nn/make_reference.py wrote
@@ -167,6 +168,23 @@ class ConvOpsTest {
             near(label + " conv_transpose", dx, run(Ops.CONV_TRANSPOSE, a, g, wt), tol);
             near(label + " conv_weight_grad", dw, run(Ops.CONV_WEIGHT_GRAD, a.with("kernel_shape", oneD ? ints(kw) : ints(kh, kw)), x, g), tol);
         }
+    }
+
+    /** The native columns of the wide-row conv and weight gradient are released by every call. */
+    @Test
+    void wideRowsLeaveNoNativeMemoryBehind() {
+        Attrs a = Attrs.of("pads", ints(1, 1, 1, 1));
+        Tensor x = pattern(1, DType.FLOAT32, 4, 8, 16, 16), w = pattern(2, SMALL, DType.FLOAT32, 16, 8, 3, 3);
+        Tensor y = run(Ops.CONV, a, x, w);
+        run(Ops.CONV_WEIGHT_GRAD, a.with("kernel_shape", ints(3, 3)), x, y);
+        long before = org.bytedeco.javacpp.Pointer.totalBytes();
+        for (int i = 0; i < 50; i++) {
+            run(Ops.CONV, a, x, w);
+            run(Ops.CONV_WEIGHT_GRAD, a.with("kernel_shape", ints(3, 3)), x, y);
+        }
+        // Not equal: JavaCPP may free other tests' collected memory meanwhile.
+        long after = org.bytedeco.javacpp.Pointer.totalBytes();
+        assertTrue(after <= before, "native bytes grew from " + before + " to " + after);
     }
 
     private static void near(String label, double[] expected, Tensor actual, double tol) {
