@@ -299,6 +299,11 @@ class OpExportTest {
                 g.parameter("scale", randn(dt, "ln scale", 4)), g.parameter("bias", randn(dt, "ln bias", 4)))), b -> List.of(randn(dt, "ln" + b, b, 3, 4))));
         c.add(new Case("layer_norm axis 1 no bias", 13, g -> g.addOutput(g.apply1(Ops.LAYER_NORM, Attrs.of("axis", 1, "epsilon", 1e-3),
                 g.input("x", TensorType.of(dt, -1, 3, 4)), g.parameter("scale", randn(dt, "ln scale", 3, 4)))), b -> List.of(randn(dt, "ln1" + b, b, 3, 4))));
+        c.add(gridSample(dt, "grid_sample linear zeros", Attrs.NONE, 16, -1, 2, 4, 5));
+        c.add(gridSample(dt, "grid_sample nearest border", Attrs.of("mode", "nearest", "padding_mode", "border"), 16, -1, 2, 4, 5));
+        c.add(gridSample(dt, "grid_sample cubic reflection align_corners", Attrs.of("mode", "cubic", "padding_mode", "reflection", "align_corners", true),
+                16, -1, 2, 4, 5));
+        c.add(gridSample(dt, "grid_sample 3-D linear", Attrs.NONE, 20, -1, 2, 3, 4, 3));
         c.add(rnn(dt, "lstm with initial states", Ops.LSTM, Attrs.NONE, 4, 2, true));
         c.add(rnn(dt, "lstm bidirectional", Ops.LSTM, Attrs.of("direction", "bidirectional"), 4, 2, false));
         c.add(rnn(dt, "lstm reverse", Ops.LSTM, Attrs.of("direction", "reverse", "hidden_size", 3), 4, 2, true));
@@ -438,6 +443,18 @@ class OpExportTest {
         }, b -> List.of(positive(dt, name + b, withBatch(x, b))));
     }
 
+    /** grid_sample of x (the batch first) at a grid input of 3 points per axis, drawn in [-1.2, 1.2] (a little outside). */
+    private static Case gridSample(DType dt, String name, Attrs attrs, int minOpset, int... x) {
+        int r = x.length - 2;
+        int[] grid = new int[r + 2];
+        java.util.Arrays.fill(grid, 3);
+        grid[0] = -1;
+        grid[r + 1] = r;
+        return new Case(name, minOpset, g -> g.addOutput(g.apply1(Ops.GRID_SAMPLE, attrs, g.input("x", TensorType.of(dt, x)),
+                g.input("grid", TensorType.of(dt, grid)))),
+                b -> List.of(positive(dt, name + b, withBatch(x, b)), uniform(dt, name + " grid" + b, -1.2, 1.2, withBatch(grid, b))));
+    }
+
     /** A pooling op; every output (max_pool's indices too) is a graph output. */
     private static Case pool(DType dt, String name, Op op, Attrs attrs, int... x) {
         return new Case(name, 13, g -> g.apply(op, attrs, g.input("x", TensorType.of(dt, x))).forEach(g::addOutput),
@@ -493,14 +510,15 @@ class OpExportTest {
 
     /**
      * ONNX Runtime 1.29 has no float64 CPU kernel for Erf, Elu or Softplus (so none for gelu's Erf
-     * form before opset 20), Conv, ConvTranspose or AveragePool; its LSTM and GRU load in float64
+     * form before opset 20), Conv, ConvTranspose, AveragePool or GridSample; its LSTM and GRU load in float64
      * but refuse to run.
      */
     static final Set<String> NO_FLOAT64_IN_ORT = Set.of("erf", "gelu", "elu", "elu negative", "softplus", "softplus beta threshold",
             "conv 2-D", "conv 1-D group", "conv auto_pad SAME_LOWER", "conv_transpose 2-D", "conv_transpose 1-D group dilations",
             "avg_pool 2-D", "avg_pool count_include_pad ceil_mode", "avg_pool 1-D dilations",
             "lstm with initial states", "lstm bidirectional", "lstm reverse", "gru reverse", "gru bidirectional linear_before_reset", "gru with initial state",
-            "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh");
+            "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
+            "grid_sample linear zeros", "grid_sample nearest border", "grid_sample cubic reflection align_corners");
 
     /** Float32 at opsets 13, 17 and 21; float64 at opset 17. */
     static Stream<Arguments> casesAtOpsets() {
@@ -532,7 +550,9 @@ class OpExportTest {
      */
     static final Map<String, String> TRAINING_ONLY = Map.of(
             "conv_weight_grad", "the weight gradient of conv and conv_transpose, emitted only by their gradient rules",
-            "fake_quantize_grad", "the straight-through gradient of fake_quantize, emitted only by its gradient rule");
+            "fake_quantize_grad", "the straight-through gradient of fake_quantize, emitted only by its gradient rule",
+            "max_pool_grad", "the input gradient of max_pool, emitted only by its gradient rule",
+            "grid_sample_grad", "the gradient of grid_sample, emitted only by its gradient rule");
 
     private static Set<String> covered() {
         Set<String> covered = new TreeSet<>();

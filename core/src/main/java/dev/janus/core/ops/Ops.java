@@ -124,9 +124,12 @@ public final class Ops {
     public static final Op CONV_TRANSPOSE = register(new Conv.Transpose());
     public static final Op CONV_WEIGHT_GRAD = register(new Conv.WeightGrad());
     public static final Op MAX_POOL = register(new Pool.Max());
+    public static final Op MAX_POOL_GRAD = register(new Pool.MaxGrad());
     public static final Op AVG_POOL = register(new Pool.Avg());
     public static final Op BATCH_NORM = register(new Norm.Batch());
     public static final Op LAYER_NORM = register(new Norm.Layer());
+    public static final Op GRID_SAMPLE = register(new GridSample.Forward());
+    public static final Op GRID_SAMPLE_GRAD = register(new GridSample.Backward());
 
     // recurrent layers over a whole sequence (sequence first)
     public static final Op LSTM = register(new Recurrent.Lstm());

@@ -2,10 +2,10 @@ package dev.janus.eager.nn;
 
 import dev.janus.core.DType;
 import dev.janus.core.Generator;
+import dev.janus.core.Tensor;
 import dev.janus.core.quant.FakeQuantization;
 import dev.janus.core.testing.Close;
 import dev.janus.eager.EagerEmitter;
-import dev.janus.eager.Tensor;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +20,7 @@ class QuantizationAwareModuleTest {
     private static final EagerEmitter E = new EagerEmitter();
 
     private static Tensor x() {
-        return Tensor.from(dev.janus.core.Tensor.normal(0, 1, DType.FLOAT64, new Generator(5), 6, 4));
+        return Tensor.normal(0, 1, DType.FLOAT64, new Generator(5), 6, 4);
     }
 
     private static Linear layer() {
@@ -34,32 +34,33 @@ class QuantizationAwareModuleTest {
         fc.quantizationAware(true);
         Tensor y = fc.forward(x());
         Tensor want = F.linear(FakeQuantization.activation(E, x()), FakeQuantization.weight(E, fc.weight, 0), fc.bias);
-        Close.assertClose(want.value(), y.value(), 0, 0);
-        double off = Close.maxRelError(y.value(), F.linear(x(), fc.weight, fc.bias).value(), 1e-3);
+        Close.assertClose(want, y, 0, 0);
+        double off = Close.maxRelError(y, F.linear(x(), fc.weight, fc.bias), 1e-3);
         assertTrue(off > 1e-4, "the quantized output is within " + off + " of the float one");
         fc.eval();
-        Close.assertClose(F.linear(x(), fc.weight, fc.bias).value(), fc.forward(x()).value(), 0, 0);
+        Close.assertClose(F.linear(x(), fc.weight, fc.bias), fc.forward(x()), 0, 0);
     }
 
     @Test
     void gradientsPassStraightThroughAndMatchFiniteDifferencesWhereSmooth() {
         Linear fc = layer();
         fc.quantizationAware(true);
-        Tensor g = Tensor.from(dev.janus.core.Tensor.normal(0, 1, DType.FLOAT64, new Generator(6), 6, 3));
+        Tensor g = Tensor.normal(0, 1, DType.FLOAT64, new Generator(6), 6, 3);
         fc.forward(x()).mul(g).sum().backward();
         // Straight through: the weight's gradient is that of the product at the quantized weight and input.
-        Tensor wq = Tensor.from(FakeQuantization.weight(E, fc.weight, 0).value()).requiresGrad(true);
-        F.linear(FakeQuantization.activation(E, x()), wq, Tensor.from(fc.bias.value())).mul(g).sum().backward();
-        Close.assertClose(wq.grad().value(), fc.weight.grad().value(), 1e-12, 1e-12);
+        Tensor wq = FakeQuantization.weight(E, fc.weight, 0).detach().requiresGrad(true);
+        F.linear(FakeQuantization.activation(E, x()), wq, fc.bias.detach()).mul(g).sum().backward();
+        Close.assertClose(wq.grad(), fc.weight.grad(), 1e-12, 1e-12);
         // The bias comes after every rounding: the loss is smooth in it.
         double h = 1e-6;
-        double[] b = fc.bias.value().toDoubleArray(), grad = fc.bias.grad().value().toDoubleArray();
+        double[] b = fc.bias.f64(), grad = fc.bias.grad().toDoubleArray();
         for (int i = 0; i < b.length; i++) {
-            fc.bias.value().setDouble(i, b[i] + h);
-            double up = fc.forward(x()).mul(g).sum().value().readDouble(0);
-            fc.bias.value().setDouble(i, b[i] - h);
-            double down = fc.forward(x()).mul(g).sum().value().readDouble(0);
-            fc.bias.value().setDouble(i, b[i]);
+            double keep = b[i];
+            b[i] = keep + h;
+            double up = fc.forward(x()).mul(g).sum().readDouble(0);
+            b[i] = keep - h;
+            double down = fc.forward(x()).mul(g).sum().readDouble(0);
+            b[i] = keep;
             assertTrue(Math.abs((up - down) / (2 * h) - grad[i]) <= 1e-6, "bias " + i + ": finite differences " + (up - down) / (2 * h) + ", gradient " + grad[i]);
         }
     }
