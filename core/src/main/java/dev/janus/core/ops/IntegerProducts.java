@@ -262,19 +262,20 @@ final class IntegerProducts {
             for (int ky = 0; ky < g.kh; ky++) {
                 for (int kx = 0; kx < g.kw; kx++) {
                     int row = ((ch * g.kh + ky) * g.kw + kx) * cols;
+                    // The output columns whose tap falls inside the row: [lo, hi); the rest is padding.
+                    int x0 = kx * g.dw - g.pw, lo = Window.lo(x0, g.sw), hi = Window.hi(x0, g.sw, g.iw, g.ow);
                     for (int b = 0; b < count; b++) {
                         int image = ((first + b) * c + c0 + ch) * plane;
                         for (int oy = 0; oy < g.oh; oy++) {
                             int iy = oy * g.sh - g.ph + ky * g.dh, to = row + b * os + oy * g.ow;
-                            if (iy < 0 || iy >= g.ih) {
+                            if (iy < 0 || iy >= g.ih || hi <= lo) {
                                 Arrays.fill(col, to, to + g.ow, 0);
                                 continue;
                             }
-                            int from = image + iy * g.iw;
-                            for (int ox = 0; ox < g.ow; ox++) {
-                                int ix = ox * g.sw - g.pw + kx * g.dw;
-                                col[to + ox] = ix >= 0 && ix < g.iw ? x[from + ix] - xz : 0;
-                            }
+                            Arrays.fill(col, to, to + lo, 0);
+                            Arrays.fill(col, to + hi, to + g.ow, 0);
+                            int from = image + iy * g.iw + x0;
+                            for (int ox = lo; ox < hi; ox++) col[to + ox] = x[from + ox * g.sw] - xz;
                         }
                     }
                 }
