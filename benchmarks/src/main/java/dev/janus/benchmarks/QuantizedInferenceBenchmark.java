@@ -13,6 +13,8 @@ import dev.janus.examples.DigitsCnn;
 import dev.janus.examples.DigitsData;
 import dev.janus.export.ExportOptions;
 import dev.janus.export.OnnxExporter;
+import dev.janus.export.OnnxImporter;
+import dev.janus.export.OnnxLayer;
 import dev.janus.export.OnnxQuantizer;
 import dev.janus.export.OnnxRuntimeModel;
 import dev.janus.export.QuantizeOptions;
@@ -24,6 +26,8 @@ import dev.janus.export.proto.Onnx.TensorProto;
 import dev.janus.export.proto.Onnx.TensorShapeProto;
 import dev.janus.export.proto.Onnx.TypeProto;
 import dev.janus.export.proto.Onnx.ValueInfoProto;
+import dev.janus.layers.Input;
+import dev.janus.layers.Sequential;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -43,14 +47,19 @@ import java.util.concurrent.TimeUnit;
 /**
  * int8 inference, side by side with ONNX Runtime (one intra-op thread, as Janus's kernels run here):
  * <ul>
- *   <li>gemm_janusInt8: Janus's integer product ({@link IntegerMatMul}, int32 accumulation) of a
- *       uint8 batch [64, 512] and int8 weights [512, 512] with per-column zero points; peers: ONNX
- *       Runtime's MatMulInteger on the same bytes (onnxruntimeInt8) and its float MatMul of the
- *       same shapes (onnxruntimeFloat).</li>
+ *   <li>gemm_janusInt8: Janus's integer product ({@link IntegerMatMul}: the matmul_integer op,
+ *       int32 accumulation, exact through OpenBLAS's float32 GEMM) of a uint8 batch [64, 512] and
+ *       int8 weights [512, 512] with per-column zero points; peers: ONNX Runtime's MatMulInteger on
+ *       the same bytes (onnxruntimeInt8, MLAS's AVX-512 VNNI kernel here) and its float MatMul of
+ *       the same shapes (onnxruntimeFloat).</li>
  *   <li>digitsCnn_janusInt8Qdq / janusInt8Qoperator: the examples' Keras-style digits CNN (untrained
  *       weights; the cost does not depend on them) quantized by Janus (static, calibrated on the
  *       digits), run by ONNX Runtime on the 360 test images; peer: ONNX Runtime running the float
  *       model (onnxruntimeFloat). The ratio is ONNX Runtime's int8 speed-up on Janus's files.</li>
+ *   <li>digitsCnnInt8_janusQoperator / janusQdq: Janus itself running those two files (imported, in
+ *       a Sequential through the compiler: QLinearConv/QLinearMatMul, or QuantizeLinear and
+ *       DequantizeLinear around float ops) on the same 360 images; peers: ONNX Runtime running the
+ *       QOperator file (onnxruntimeQoperator) and the float model (onnxruntimeFloat).</li>
  * </ul>
  */
 @State(Scope.Thread)
@@ -65,6 +74,8 @@ public class QuantizedInferenceBenchmark {
     private OrtEnvironment env;
     private OrtSession gemmInt8, gemmFloat, cnnFloat, cnnQdq, cnnQoperator;
     private OnnxTensor aInt8, aFloat, images;
+    private Sequential janusQoperator, janusQdq;
+    private Tensor testImages;
 
     @Setup
     public void setup() throws OrtException {
@@ -102,9 +113,14 @@ public class QuantizedInferenceBenchmark {
         DigitsData digits = DigitsData.load();
         Tensor calibration = DigitsData.shaped(digits.train, 8, 8, 1), test = DigitsData.shaped(digits.test, 8, 8, 1);
         cnnFloat = session(cnn);
-        cnnQdq = session(OnnxQuantizer.quantize(cnn, QuantizeOptions.staticQuantization(calibration)));
-        cnnQoperator = session(OnnxQuantizer.quantize(cnn, QuantizeOptions.staticQuantization(calibration).format(QuantizeOptions.Format.QOPERATOR)));
+        byte[] qdq = OnnxQuantizer.quantize(cnn, QuantizeOptions.staticQuantization(calibration));
+        byte[] qop = OnnxQuantizer.quantize(cnn, QuantizeOptions.staticQuantization(calibration).format(QuantizeOptions.Format.QOPERATOR));
+        cnnQdq = session(qdq);
+        cnnQoperator = session(qop);
         images = OnnxTensor.createTensor(env, FloatBuffer.wrap(test.toFloatArray()), new long[] {test.dim(0), 8, 8, 1});
+        testImages = test;
+        janusQoperator = new Sequential(new Input(8, 8, 1), new OnnxLayer(OnnxImporter.read(qop)));
+        janusQdq = new Sequential(new Input(8, 8, 1), new OnnxLayer(OnnxImporter.read(qdq)));
     }
 
     @TearDown
@@ -140,6 +156,26 @@ public class QuantizedInferenceBenchmark {
 
     @Benchmark
     public Object digitsCnn_onnxruntimeFloat() throws OrtException {
+        return run(cnnFloat, null, images);
+    }
+
+    @Benchmark
+    public Tensor digitsCnnInt8_janusQoperator() {
+        return janusQoperator.predict(testImages, testImages.dim(0));
+    }
+
+    @Benchmark
+    public Tensor digitsCnnInt8_janusQdq() {
+        return janusQdq.predict(testImages, testImages.dim(0));
+    }
+
+    @Benchmark
+    public Object digitsCnnInt8_onnxruntimeQoperator() throws OrtException {
+        return run(cnnQoperator, null, images);
+    }
+
+    @Benchmark
+    public Object digitsCnnInt8_onnxruntimeFloat() throws OrtException {
         return run(cnnFloat, null, images);
     }
 

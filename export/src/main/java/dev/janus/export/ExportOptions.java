@@ -17,17 +17,35 @@ public final class ExportOptions {
     private final int opset, batchSize;
     private final List<String> inputNames, outputNames;
     private final boolean externalData;
+    private final QuantizeOptions quantization;
 
-    private ExportOptions(int opset, int batchSize, List<String> inputNames, List<String> outputNames, boolean externalData) {
+    private ExportOptions(int opset, int batchSize, List<String> inputNames, List<String> outputNames, boolean externalData,
+                          QuantizeOptions quantization) {
         this.opset = opset;
         this.batchSize = batchSize;
         this.inputNames = inputNames;
         this.outputNames = outputNames;
         this.externalData = externalData;
+        this.quantization = quantization;
     }
 
     public static ExportOptions defaults() {
-        return new ExportOptions(DEFAULT_OPSET, Shape.DYNAMIC, null, null, false);
+        return new ExportOptions(DEFAULT_OPSET, Shape.DYNAMIC, null, null, false, null);
+    }
+
+    /**
+     * Writes the int8 model instead of the float one: {@link ModelExport} exports, then
+     * {@link OnnxQuantizer} quantizes with these options (static with calibration samples, or
+     * dynamic) before the file is written. Not with external data (an int8 model is a quarter of
+     * the size). Null (the default) writes the float model.
+     */
+    public ExportOptions quantize(QuantizeOptions options) {
+        return new ExportOptions(opset, batchSize, inputNames, outputNames, externalData, options);
+    }
+
+    /** The quantization to apply, or null. */
+    public QuantizeOptions quantization() {
+        return quantization;
     }
 
     /**
@@ -36,7 +54,7 @@ public final class ExportOptions {
      * save_as_external_data do; a model over 2 GB can be written no other way. Off by default.
      */
     public ExportOptions externalData(boolean on) {
-        return new ExportOptions(opset, batchSize, inputNames, outputNames, on);
+        return new ExportOptions(opset, batchSize, inputNames, outputNames, on, quantization);
     }
 
     public boolean externalData() {
@@ -47,15 +65,15 @@ public final class ExportOptions {
         if (version < MIN_OPSET || version > MAX_OPSET) {
             throw new OnnxException("opset " + version + " is not supported for export; choose " + MIN_OPSET + " to " + MAX_OPSET);
         }
-        return new ExportOptions(version, batchSize, inputNames, outputNames, externalData);
+        return new ExportOptions(version, batchSize, inputNames, outputNames, externalData, quantization);
     }
 
     public ExportOptions inputNames(String... names) {
-        return new ExportOptions(opset, batchSize, List.of(names), outputNames, externalData);
+        return new ExportOptions(opset, batchSize, List.of(names), outputNames, externalData, quantization);
     }
 
     public ExportOptions outputNames(String... names) {
-        return new ExportOptions(opset, batchSize, inputNames, List.of(names), externalData);
+        return new ExportOptions(opset, batchSize, inputNames, List.of(names), externalData, quantization);
     }
 
     /**
@@ -64,12 +82,12 @@ public final class ExportOptions {
      */
     public ExportOptions batchSize(int n) {
         if (n <= 0) throw new OnnxException("the batch size must be positive, got " + n);
-        return new ExportOptions(opset, n, inputNames, outputNames, externalData);
+        return new ExportOptions(opset, n, inputNames, outputNames, externalData, quantization);
     }
 
     /** Leaves the batch dimension dynamic (the default). */
     public ExportOptions dynamicBatch() {
-        return new ExportOptions(opset, Shape.DYNAMIC, inputNames, outputNames, externalData);
+        return new ExportOptions(opset, Shape.DYNAMIC, inputNames, outputNames, externalData, quantization);
     }
 
     public int opset() {

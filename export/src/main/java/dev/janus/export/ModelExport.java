@@ -2,6 +2,7 @@ package dev.janus.export;
 
 import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
+import dev.janus.core.io.AtomicFile;
 import dev.janus.core.ir.Graph;
 import dev.janus.eager.Tracer;
 import dev.janus.eager.nn.NNModule;
@@ -62,8 +63,7 @@ public final class ModelExport {
             }
             xs[i] = x;
         }
-        OnnxExporter.save(trace(module, options.isDynamicBatch(), xs), path, options);
-        return path;
+        return write(trace(module, options.isDynamicBatch(), xs), path, options);
     }
 
     /** The module's forward traced on the examples in eval mode; the mode of every submodule is restored. */
@@ -93,7 +93,18 @@ public final class ModelExport {
         Objects.requireNonNull(options, "options");
         boolean sequential = model instanceof Sequential;
         ExportOptions named = sequential && options.inputNames() == null ? options.inputNames("input") : options;
-        OnnxExporter.save(model.inferenceGraph(), path, named);
+        return write(model.inferenceGraph(), path, named);
+    }
+
+    /** The graph to {@code path}: as it is, or quantized when the options say so ({@link ExportOptions#quantize}). */
+    private static Path write(Graph graph, Path path, ExportOptions options) {
+        QuantizeOptions q = options.quantization();
+        if (q == null) {
+            OnnxExporter.save(graph, path, options);
+            return path;
+        }
+        if (options.externalData()) throw new JanusException("export to " + path + ": quantize and externalData cannot be combined (the int8 model is written whole)");
+        AtomicFile.write(path, OnnxQuantizer.quantize(OnnxExporter.toBytes(graph, options), q), "quantized ONNX model");
         return path;
     }
 

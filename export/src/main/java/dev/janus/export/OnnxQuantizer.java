@@ -156,6 +156,7 @@ public final class OnnxQuantizer {
         private final Set<String> names = new HashSet<>();
         private final List<NodeProto> nodes = new ArrayList<>();
         private final List<TensorProto> added = new ArrayList<>();
+        private String weightZero;
         private final Map<String, QuantParams> activations = new HashMap<>();
         /** Quantized versions of float tensors (QOperator form), and their Q/DQ'd twins (QDQ form on graph inputs). */
         private final Map<String, String> quantized = new HashMap<>(), renamed = new HashMap<>();
@@ -405,9 +406,10 @@ public final class OnnxQuantizer {
         private void qdqNode(Target t) {
             QuantParams px = activations.get(t.x());
             QWeight w = weight(t);
-            String ws = floats(t.node.getInput(1) + "_scale", w.scales), wz = zeros8(t.node.getInput(1) + "_zero_point", w.scales.length);
+            // Symmetric weights: the zero point is 0, DequantizeLinear's default, so none is stored.
+            String ws = floats(t.node.getInput(1) + "_scale", w.scales);
             String wq = int8(t.node.getInput(1) + "_quantized", w.data, w.dims), wdq = fresh(t.node.getInput(1) + "_dequantized");
-            node("DequantizeLinear", List.of(wq, ws, wz), List.of(wdq), "axis", t.weightAxis());
+            node("DequantizeLinear", List.of(wq, ws), List.of(wdq), "axis", t.weightAxis());
             NodeProto.Builder b = rename(t.node).toBuilder();
             b.setInput(1, wdq);
             String bias = t.node.getInputCount() > 2 && !t.node.getInput(2).isEmpty() ? t.node.getInput(2) : null;
@@ -416,8 +418,7 @@ public final class OnnxQuantizer {
                 int[] bq = bias(bias, px, w);
                 float[] bs = biasScales(px, w);
                 String bdq = fresh(bias + "_dequantized");
-                node("DequantizeLinear", List.of(int32(bias + "_quantized", bq), floats(bias + "_scale", bs), zeros32(bias + "_zero_point", bs.length)),
-                        List.of(bdq), "axis", 0);
+                node("DequantizeLinear", List.of(int32(bias + "_quantized", bq), floats(bias + "_scale", bs)), List.of(bdq), "axis", 0);
                 b.setInput(2, bdq);
             }
             nodes.add(b.build());
@@ -432,7 +433,8 @@ public final class OnnxQuantizer {
             String xq = quantizedInput(t.x());
             QWeight w = weight(t);
             String xs = qparams(t.x())[0], xz = qparams(t.x())[1], ys = qparams(t.y())[0], yz = qparams(t.y())[1];
-            String ws = floats(t.node.getInput(1) + "_scale", w.scales), wz = zeros8(t.node.getInput(1) + "_zero_point", w.scales.length);
+            // QLinearConv and QLinearMatMul take the weights' zero point as an input: one int8 0 serves every weight.
+            String ws = floats(t.node.getInput(1) + "_scale", w.scales), wz = weightZero();
             String yq = fresh(t.y() + "_quantized");
             if (t.kind.equals("Conv")) {
                 String bias = t.node.getInputCount() > 2 && !t.node.getInput(2).isEmpty() ? t.node.getInput(2) : null;
@@ -474,7 +476,7 @@ public final class OnnxQuantizer {
             }
             QWeight w = weight(t);
             String bias = t.node.getInputCount() > 2 && !t.node.getInput(2).isEmpty() ? t.node.getInput(2) : null;
-            String acc = fresh(t.y() + "_int32"), wz = zeros8(t.node.getInput(1) + "_zero_point", 1, true);
+            String acc = fresh(t.y() + "_int32"), wz = weightZero();
             float[] scales = w.scales;
             String scaleShape;
             if (t.kind.equals("Conv")) {
@@ -512,8 +514,7 @@ public final class OnnxQuantizer {
                 String name = t.node.getInput(i);
                 QWeight w = quantizeWeight(name, 1);
                 String dq = fresh(name + "_dequantized");
-                node("DequantizeLinear", List.of(int8(name + "_quantized", w.data, w.dims), floats(name + "_scale", w.scales),
-                        zeros8(name + "_zero_point", w.scales.length)), List.of(dq), "axis", 1);
+                node("DequantizeLinear", List.of(int8(name + "_quantized", w.data, w.dims), floats(name + "_scale", w.scales)), List.of(dq), "axis", 1);
                 b.setInput(i, dq);
             }
             nodes.add(b.build());
@@ -636,16 +637,10 @@ public final class OnnxQuantizer {
             return initializer(name, p.signed() ? INT8 : UINT8, new byte[] {(byte) p.zeroPoint()});
         }
 
-        private String zeros8(String name, int n) {
-            return zeros8(name, n, false);
-        }
-
-        private String zeros8(String name, int n, boolean scalar) {
-            return scalar ? initializer(name, INT8, new byte[1]) : initializer(name, INT8, new byte[n], n);
-        }
-
-        private String zeros32(String name, int n) {
-            return initializer(name, INT32, new byte[4 * n], n);
+        /** The zero point of every int8 weight (symmetric: 0), one scalar for the whole model. */
+        private String weightZero() {
+            if (weightZero == null) weightZero = initializer("weight_zero_point", INT8, new byte[1]);
+            return weightZero;
         }
 
         private String int64s(String name, long... values) {

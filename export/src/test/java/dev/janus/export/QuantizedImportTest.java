@@ -13,12 +13,20 @@ import dev.janus.export.proto.Onnx.ValueInfoProto;
 import dev.janus.core.Grad;
 import dev.janus.layers.Input;
 import dev.janus.layers.Sequential;
+import dev.janus.core.JanusException;
+import dev.janus.eager.nn.Linear;
+import dev.janus.eager.nn.NNSequential;
+import dev.janus.eager.nn.ReLU;
+import dev.janus.layers.core.Dense;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +35,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -144,6 +153,37 @@ class QuantizedImportTest {
     @Test
     void lstm() throws IOException {
         everyForm("lstm", samples("lstm", "cal", 6, 5), samples("lstm", "x", 6, 5), 1e-5);
+    }
+
+    /** ModelExport's quantize option writes the int8 file of either front end's model: QDQ with int8 weights, smaller, close to the float model in ONNX Runtime. */
+    @Test
+    void modelExportWritesTheQuantizedModel(@TempDir Path dir) throws IOException {
+        Generator.manualSeed(4);
+        Sequential keras = new Sequential(new Input(4), new Dense(256, "relu"), new Dense(128, "relu"), new Dense(3));
+        Tensor x = Tensor.normal(0, 1, DType.FLOAT32, new Generator(9), 100, 4);
+        Path f = ModelExport.toOnnx(keras, dir.resolve("f.onnx"), ExportOptions.defaults());
+        Path q = ModelExport.toOnnx(keras, dir.resolve("q.onnx"), ExportOptions.defaults().quantize(QuantizeOptions.staticQuantization(x)));
+        Set<String> ops = new java.util.TreeSet<>();
+        for (NodeProto n : ModelProto.parseFrom(Files.readAllBytes(q)).getGraph().getNodeList()) ops.add(n.getOpType());
+        assertTrue(ops.contains("QuantizeLinear") && ops.contains("DequantizeLinear"), ops.toString());
+        assertTrue(Files.size(q) < Files.size(f), Files.size(q) + " bytes int8, " + Files.size(f) + " float");
+        Tensor want = keras.predict(x);
+        try (OnnxRuntimeModel ort = OnnxRuntimeModel.load(q)) {
+            Tensor got = ort.run(x).get(0);
+            double err = 0, scale = 0;
+            for (int i = 0; i < want.numel(); i++) {
+                err = Math.max(err, Math.abs(want.readDouble(i) - got.readDouble(i)));
+                scale = Math.max(scale, Math.abs(want.readDouble(i)));
+            }
+            assertTrue(err < 0.05 * scale, "int8 error " + err + " of " + scale);
+        }
+        NNSequential eager = new NNSequential(new Linear(4, 8), new ReLU(), new Linear(8, 3));
+        Path e = ModelExport.toOnnx(eager, x, dir.resolve("e.onnx"), ExportOptions.defaults().quantize(QuantizeOptions.dynamic()));
+        assertTrue(Files.readString(e, java.nio.charset.StandardCharsets.ISO_8859_1).contains("MatMulInteger"));
+        JanusException bad = assertThrows(JanusException.class, () -> ModelExport.toOnnx(keras, dir.resolve("x.onnx"),
+                ExportOptions.defaults().externalData(true).quantize(QuantizeOptions.dynamic())));
+        assertTrue(bad.getMessage().contains("externalData"), bad.getMessage());
+        assertTrue(!Files.exists(dir.resolve("x.onnx")));
     }
 
     /** An imported quantized model in a Sequential (through the compiler) and as an eager module: the interpreter's numbers exactly. */

@@ -1,6 +1,7 @@
 package dev.janus.layers;
 
 import dev.janus.core.ops.Emitter;
+import dev.janus.core.quant.FakeQuantization;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -43,7 +44,9 @@ final class Forward<V> {
      */
     static <V> Forward<V> run(Model model, Emitter<V> e, List<V> inputs, Function<Weight, V> weights, boolean training,
                               Consumer<String> label) {
-        Run<V> r = new Run<>(e, weights, training, label);
+        // Quantization-aware training fakes the int8 model in training steps only: evaluate, predict
+        // and the exported graph are the float model, which OnnxQuantizer then makes int8.
+        Run<V> r = new Run<>(e, weights, training, training && model.quantizationAware(), label);
         List<V> out = r.graph(model, inputs, true);
         List<V> logits = new ArrayList<>();
         List<ActivationFunction> lasts = new ArrayList<>();
@@ -69,14 +72,17 @@ final class Forward<V> {
         final Emitter<V> e;
         final Function<Weight, V> weights;
         final boolean training;
+        /** Quantization-aware training: fake-quantize what each layer says ({@link Layer#quantizedWeights}). */
+        final boolean quantize;
         final Consumer<String> label;
         final Map<V, Logits<V>> logits = new IdentityHashMap<>();
         final Map<Weight, V> updates = new LinkedHashMap<>();
 
-        Run(Emitter<V> e, Function<Weight, V> weights, boolean training, Consumer<String> label) {
+        Run(Emitter<V> e, Function<Weight, V> weights, boolean training, boolean quantize, Consumer<String> label) {
             this.e = e;
             this.weights = weights;
             this.training = training;
+            this.quantize = quantize;
             this.label = label;
         }
 
@@ -110,7 +116,16 @@ final class Forward<V> {
         private List<V> call(Layer layer, List<V> in, boolean givesOutput) {
             label.accept(layer.name());
             List<V> ws = new ArrayList<>();
-            for (Weight w : layer.weights()) ws.add(weights.apply(w));
+            List<Weight> quantized = quantize ? layer.quantizedWeights() : List.of();
+            for (Weight w : layer.weights()) {
+                V h = weights.apply(w);
+                ws.add(quantized.contains(w) ? FakeQuantization.weight(e, h, -1) : h);
+            }
+            if (quantize && layer.quantizesInput()) {
+                List<V> fq = new ArrayList<>();
+                for (V x : in) fq.add(FakeQuantization.activation(e, x));
+                in = fq;
+            }
             ActivationFunction act = givesOutput && in.size() == 1 ? layer.outputActivation() : null;
             List<V> out;
             if (act != null) {

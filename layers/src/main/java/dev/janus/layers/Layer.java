@@ -279,6 +279,23 @@ public abstract class Layer {
     }
 
     /**
+     * The weights that quantization-aware training ({@link Model#quantizationAware}) fake-quantizes
+     * to int8, per output channel (their last axis), as {@code OnnxQuantizer} stores them: by
+     * default those Keras names "kernel" and "recurrent_kernel" (Dense's, Conv2D's, the recurrent
+     * layers'); biases and statistics stay float.
+     */
+    public List<Weight> quantizedWeights() {
+        List<Weight> out = new ArrayList<>();
+        for (Weight w : weights) if (w.localName().equals("kernel") || w.localName().equals("recurrent_kernel")) out.add(w);
+        return out;
+    }
+
+    /** Whether quantization-aware training fake-quantizes this layer's input (uint8, per tensor), as static quantization does. */
+    public boolean quantizesInput() {
+        return false;
+    }
+
+    /**
      * The final activation when it is softmax or sigmoid, so that a loss can work from the logits
      * (as Keras does, for stability); null otherwise.
      */

@@ -62,7 +62,7 @@ public class Model extends Layer {
     private List<List<String>> metricNames = List.of();
     private List<List<Metric>> metrics = List.of();
     private Backend backend;
-    private boolean runEagerly, stopTraining;
+    private boolean runEagerly, stopTraining, quantizationAware;
     private int startEpoch;
     private CompileOptions compileOptions = CompileOptions.defaults();
     private Map<String, Tensor> carried;
@@ -425,6 +425,27 @@ public class Model extends Layer {
 
     public boolean runEagerly() {
         return runEagerly;
+    }
+
+    /**
+     * Quantization-aware training (TensorFlow Model Optimization's {@code quantize_model}): fit's
+     * steps run the layers with their int8 quantization simulated by fake_quantize (straight-through
+     * gradient): Dense and Conv2D kernels per output channel and their inputs per tensor, the
+     * recurrent kernels per gate row, with the scales static quantization gives them
+     * ({@code core.quant.FakeQuantization}). evaluate, predict and the exported graph stay the float
+     * model; its int8 form is what {@code OnnxQuantizer} (or {@code ModelExport}'s quantize option)
+     * writes of it. The optimizer state carries over, as with {@link #runEagerly}.
+     */
+    public Model quantizationAware(boolean on) {
+        if (on != quantizationAware) {
+            quantizationAware = on;
+            replaceBackend();
+        }
+        return this;
+    }
+
+    public boolean quantizationAware() {
+        return quantizationAware;
     }
 
     /** Which compiler passes run, and who sees the IR between them (for example IrListener.printingTo(System.out)). */

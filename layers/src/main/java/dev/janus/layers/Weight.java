@@ -26,6 +26,11 @@ public final class Weight {
         return layer.name() + "/" + localName;
     }
 
+    /** Its name within the layer ("kernel"). */
+    String localName() {
+        return localName;
+    }
+
     /** The layer that owns it. */
     public Layer layer() {
         return layer;

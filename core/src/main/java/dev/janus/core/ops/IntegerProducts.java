@@ -23,8 +23,8 @@ import java.util.Map;
  * qlinear_matmul (QLinearMatMul) and qlinear_conv (QLinearConv) bring them back to 8 bits with
  * {@code saturate(round(sum x a_scale b_scale / y_scale) + y_zero_point)}, the multiplier and the
  * product in float32 and rounded half to even, as ONNX Runtime does, so the integers are its own.
- * All of them run through one integer GEMM ({@link IntegerMatMul#gemm}); a convolution unfolds its
- * image into columns first, as conv does.
+ * All of them run through one integer GEMM ({@link IntegerGemm}); a convolution unfolds its images
+ * into columns first, as conv does.
  *
  * <p>Zero points and scales: one value, or one per row of a (its second-to-last axis) and one per
  * column of b (its last axis) for the matrix products, one per output channel of the weight for the
@@ -93,12 +93,12 @@ final class IntegerProducts {
     static void products(int[] a, Shape as, int[] b, Shape bs, int[] c, Shape cs) {
         int m = cs.dim(-2), n = cs.dim(-1), k = as.dim(-1);
         if (cs.rank() == 2) {
-            IntegerMatMul.gemm(m, n, k, a, 0, b, 0, c, 0);
+            IntegerGemm.gemm(m, n, k, a, 0, b, 0, c, 0);
             return;
         }
         Shape batch = cs.sub(0, cs.rank() - 2);
         int[] ao = Broadcast.offsets(batch, as.sub(0, as.rank() - 2)), bo = Broadcast.offsets(batch, bs.sub(0, bs.rank() - 2));
-        for (int i = 0; i < batch.size(); i++) IntegerMatMul.gemm(m, n, k, a, ao[i] * m * k, b, bo[i] * k * n, c, i * m * n);
+        for (int i = 0; i < batch.size(); i++) IntegerGemm.gemm(m, n, k, a, ao[i] * m * k, b, bo[i] * k * n, c, i * m * n);
     }
 
     /** matmul_integer(a, b, a_zero_point, b_zero_point) -> int32. */
@@ -138,26 +138,29 @@ final class IntegerProducts {
     }
 
     /**
-     * saturate(round(acc[i] x mult) + zp) into the output's type: the requantization that ends
-     * QLinearMatMul and QLinearConv. {@code mult} gives element i's multiplier.
+     * saturate(round((acc[i] + bias[c]) x mult[c]) + zp) into the output's type, for acc laid out
+     * [outer, channels, inner] (c the channel; one multiplier, or one per channel; no bias when null):
+     * the requantization that ends QLinearMatMul and QLinearConv, the bias added in int32 first as
+     * ONNX Runtime adds it.
      */
-    interface Multiplier {
-        float at(int i);
-    }
-
-    static void requantize(int[] acc, Multiplier mult, Tensor zeroPoint, Tensor out) {
+    static void requantize(int[] acc, int[] bias, float[] mult, int channels, int inner, Tensor zeroPoint, Tensor out) {
         int zp = only(zeroPoint);
         int[] r = LinearQuantize.range(out.dtype());
-        for (int i = 0; i < acc.length; i++) acc[i] = LinearQuantize.saturate((float) acc[i] * mult.at(i), zp, r[0], r[1]);
+        int lo = r[0], hi = r[1];
+        for (int i = 0; i < acc.length; ) {
+            for (int ch = 0; ch < channels; ch++) {
+                float mu = mult[mult.length == 1 ? 0 : ch];
+                int b = bias == null ? 0 : bias[ch];
+                for (int end = i + inner; i < end; i++) acc[i] = LinearQuantize.saturate((float) (acc[i] + b) * mu, zp, lo, hi);
+            }
+        }
         LinearQuantize.store(acc, out);
     }
 
-    /** a_scale b_scale[j] / y_scale in float32, as ONNX Runtime computes the multipliers. */
+    /** a_scale[i] b_scale[j] / y_scale in float32, as ONNX Runtime computes the multipliers, [rows of a_scale, columns of b_scale]. */
     static float[] multipliers(float[] aScale, float[] bScale, float yScale) {
         float[] m = new float[aScale.length * bScale.length];
-        for (int i = 0; i < aScale.length; i++) {
-            for (int j = 0; j < bScale.length; j++) m[i * bScale.length + j] = aScale[i] * bScale[j] / yScale;
-        }
+        for (int i = 0; i < aScale.length; i++) System.arraycopy(IntegerMatMul.multipliers(aScale[i], bScale, yScale), 0, m, i * bScale.length, bScale.length);
         return m;
     }
 
@@ -190,8 +193,14 @@ final class IntegerProducts {
             int[] a = centred(in[0], in[2], as.dim(-1), m), b = centred(in[3], in[5], 1, n), acc = new int[cs.size()];
             products(a, as, b, bs, acc, cs);
             float[] aS = in[1].f32(), bS = in[4].f32(), mult = multipliers(aS, bS, in[6].f32()[0]);
-            int rows = aS.length == 1 ? 1 : m, cols = bS.length == 1 ? 1 : n;
-            requantize(acc, i -> mult[(rows == 1 ? 0 : (i / n) % m) * cols + (cols == 1 ? 0 : i % n)], in[7], out[0]);
+            if (aS.length == 1) {
+                requantize(acc, null, mult, bS.length == 1 ? 1 : n, 1, in[7], out[0]);
+                return;
+            }
+            // One multiplier per row and column: [m, n] for every matrix of the batch.
+            float[] full = new float[m * n];
+            for (int i = 0; i < full.length; i++) full[i] = mult[bS.length == 1 ? i / n : i];
+            requantize(acc, null, full, m * n, 1, in[7], out[0]);
         }
     }
 
@@ -212,44 +221,66 @@ final class IntegerProducts {
         return Shape.of(xs.dim(0), m).concat(Shape.of(Window.of(op, xs, Conv.kernel(ws), attrs, false).out));
     }
 
+    /** Columns held by one unfolded chunk of images, at most (ints). */
+    private static final int CHUNK = 1 << 20;
+
     /**
-     * The int32 sums of conv(x - x_zero_point, w - w_zero_point), [N, M, out]: per image and group,
-     * the image unfolded into columns [C/group kH kW, outH outW] (0 in the padding, which is x's zero
-     * point before centring), times the weight [M/group, C/group kH kW].
+     * The int32 sums of conv(x - x_zero_point, w - w_zero_point), [N, M, out]: per chunk of images
+     * and group, the images unfolded into columns [C/group kH kW, images outH outW] (0 in the
+     * padding, which is x's zero point before centring), times the weight [M/group, C/group kH kW]
+     * in one GEMM, then laid out per image.
      */
     static int[] convolve(String op, Tensor x, Tensor xZero, Tensor w, Tensor wZero, Attrs attrs, int[] acc) {
         Shape xs = x.shape(), ws = w.shape();
         Window g = Window.of(op, xs, Conv.kernel(ws), attrs, false);
         int groups = Conv.group(op, attrs), n = xs.dim(0), c = xs.dim(1), m = ws.dim(0);
-        int cg = c / groups, mg = m / groups, taps = g.kh * g.kw, ck = cg * taps, os = g.oh * g.ow, plane = g.ih * g.iw;
-        int[] xi = LinearQuantize.ints(x), wi = centred(w, wZero, ck, m), col = new int[ck * os];
+        int cg = c / groups, mg = m / groups, taps = g.kh * g.kw, ck = cg * taps, os = g.oh * g.ow;
+        int chunk = Math.max(1, Math.min(n, CHUNK / Math.max(1, ck * os)));
+        int[] xi = LinearQuantize.ints(x), wi = centred(w, wZero, ck, m);
+        int[] col = new int[ck * chunk * os], part = new int[mg * chunk * os];
         int xz = only(xZero);
-        for (int b = 0; b < n; b++) {
+        for (int first = 0; first < n; first += chunk) {
+            int count = Math.min(chunk, n - first), cols = count * os;
             for (int gi = 0; gi < groups; gi++) {
-                for (int ch = 0; ch < cg; ch++) {
-                    int image = (b * c + gi * cg + ch) * plane;
-                    for (int ky = 0; ky < g.kh; ky++) {
-                        for (int kx = 0; kx < g.kw; kx++) {
-                            int row = ((ch * g.kh + ky) * g.kw + kx) * os;
-                            for (int oy = 0; oy < g.oh; oy++) {
-                                int iy = oy * g.sh - g.ph + ky * g.dh, to = row + oy * g.ow;
-                                if (iy < 0 || iy >= g.ih) {
-                                    Arrays.fill(col, to, to + g.ow, 0);
-                                    continue;
-                                }
-                                int from = image + iy * g.iw;
-                                for (int ox = 0; ox < g.ow; ox++) {
-                                    int ix = ox * g.sw - g.pw + kx * g.dw;
-                                    col[to + ox] = ix >= 0 && ix < g.iw ? xi[from + ix] - xz : 0;
-                                }
-                            }
-                        }
-                    }
+                unfold(xi, xz, first, count, gi * cg, cg, c, g, col);
+                IntegerGemm.gemm(mg, cols, ck, wi, gi * mg * ck, col, 0, part, 0);
+                for (int r = 0; r < mg; r++) {
+                    for (int b = 0; b < count; b++) System.arraycopy(part, r * cols + b * os, acc, ((first + b) * m + gi * mg + r) * os, os);
                 }
-                IntegerMatMul.gemm(mg, os, ck, wi, gi * mg * ck, col, 0, acc, (b * m + gi * mg) * os);
             }
         }
         return acc;
+    }
+
+    /**
+     * col[(ch kH + ky) kW + kx, b, oy, ox] = x[first + b, c0 + ch, oy sh - ph + ky dh, ox sw - pw + kx dw]
+     * - xz, 0 in the padding; col is [cg kH kW, count outH outW].
+     */
+    private static void unfold(int[] x, int xz, int first, int count, int c0, int cg, int c, Window g, int[] col) {
+        int plane = g.ih * g.iw, os = g.oh * g.ow, cols = count * os;
+        for (int ch = 0; ch < cg; ch++) {
+            for (int ky = 0; ky < g.kh; ky++) {
+                for (int kx = 0; kx < g.kw; kx++) {
+                    int row = ((ch * g.kh + ky) * g.kw + kx) * cols;
+                    // The output columns whose tap falls inside the row: [lo, hi); the rest is padding.
+                    int x0 = kx * g.dw - g.pw, lo = Window.lo(x0, g.sw), hi = Window.hi(x0, g.sw, g.iw, g.ow);
+                    for (int b = 0; b < count; b++) {
+                        int image = ((first + b) * c + c0 + ch) * plane;
+                        for (int oy = 0; oy < g.oh; oy++) {
+                            int iy = oy * g.sh - g.ph + ky * g.dh, to = row + b * os + oy * g.ow;
+                            if (iy < 0 || iy >= g.ih || hi <= lo) {
+                                Arrays.fill(col, to, to + g.ow, 0);
+                                continue;
+                            }
+                            Arrays.fill(col, to, to + lo, 0);
+                            Arrays.fill(col, to + hi, to + g.ow, 0);
+                            int from = image + iy * g.iw + x0;
+                            for (int ox = lo; ox < hi; ox++) col[to + ox] = x[from + ox * g.sw] - xz;
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** The ONNX node of a convolution whose weight is input {@code weight}, with its window attributes. */
@@ -320,12 +351,8 @@ final class IntegerProducts {
             Shape ys = out[0].shape();
             int m = ys.dim(1), inner = ys.size(2, ys.rank());
             int[] acc = convolve(name(), in[0], in[2], in[3], in[5], attrs, new int[ys.size()]);
-            if (in.length == 9) {
-                int[] bias = in[8].i32();
-                for (int i = 0; i < acc.length; i++) acc[i] += bias[(i / inner) % m];
-            }
-            float[] wS = in[4].f32(), mult = multipliers(in[1].f32(), wS, in[6].f32()[0]);
-            requantize(acc, i -> mult[wS.length == 1 ? 0 : (i / inner) % m], in[7], out[0]);
+            float[] mult = multipliers(in[1].f32(), in[4].f32(), in[6].f32()[0]);
+            requantize(acc, in.length == 9 ? in[8].i32() : null, mult, m, inner, in[7], out[0]);
         }
 
         @Override

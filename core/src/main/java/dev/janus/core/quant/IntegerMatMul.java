@@ -1,6 +1,12 @@
 package dev.janus.core.quant;
 
+import dev.janus.core.DType;
 import dev.janus.core.JanusException;
+import dev.janus.core.Shape;
+import dev.janus.core.Tensor;
+import dev.janus.core.ops.Attrs;
+import dev.janus.core.ops.ExecContext;
+import dev.janus.core.ops.Ops;
 
 /**
  * The integer matrix product of ONNX's MatMulInteger and QLinearMatMul: for A [m, k] (uint8 or
@@ -9,19 +15,20 @@ import dev.janus.core.JanusException;
  * {@code saturate(round(C[i][j] x multiplier[j]) + yZero)}, the multiplier {@code aScale x bScale[j]
  * / yScale} and the product computed in float32 and rounded half to even, as ONNX Runtime does.
  *
- * <p>B is the weight side: {@link #weights} takes its zero points out and widens it once, so that a
- * batch costs one pass of int multiply-adds. 8-bit values are passed as the bytes that store them;
+ * <p>B is the weight side, given once ({@link #weights}); the product is the matmul_integer op (its
+ * kernel the op set's integer GEMM). 8-bit values are passed as the bytes that store them;
  * {@code unsigned} says how to read them.
  */
 public final class IntegerMatMul {
     private final int k, n;
-    /** B - bZero, [k, n], row-major. */
-    private final int[] b;
+    /** B [k, n] (int8 or uint8) and its zero points, as the matmul_integer op takes them. */
+    private final Tensor b, bZero;
 
-    private IntegerMatMul(int k, int n, int[] b) {
+    private IntegerMatMul(int k, int n, Tensor b, Tensor bZero) {
         this.k = k;
         this.n = n;
         this.b = b;
+        this.bZero = bZero;
     }
 
     /** B [k, n] and its zero points: one for all columns, or one per column (n). */
@@ -30,11 +37,20 @@ public final class IntegerMatMul {
         if (zeroPoints.length != 1 && zeroPoints.length != n) {
             throw new JanusException("IntegerMatMul: B's zero point must be one value or one per column (" + n + "), got " + zeroPoints.length);
         }
-        int[] w = new int[b.length];
-        for (int p = 0; p < k; p++) {
-            for (int j = 0; j < n; j++) w[p * n + j] = read(b[p * n + j], unsigned) - zeroPoints[zeroPoints.length == 1 ? 0 : j];
+        DType type = unsigned ? DType.UINT8 : DType.INT8;
+        Tensor zero = bytes(zeroPoints, type, zeroPoints.length == 1 ? Shape.scalar() : Shape.of(n));
+        return new IntegerMatMul(k, n, Tensor.wrap(b.clone(), type, Shape.of(k, n)), zero);
+    }
+
+    /** 8-bit zero points of {@code type}, each checked to fit it. */
+    private static Tensor bytes(int[] values, DType type, Shape shape) {
+        byte[] v = new byte[values.length];
+        for (int i = 0; i < v.length; i++) {
+            int lo = type == DType.UINT8 ? 0 : -128, hi = lo + 255;
+            if (values[i] < lo || values[i] > hi) throw new JanusException("IntegerMatMul: zero point " + values[i] + " does not fit " + type);
+            v[i] = (byte) values[i];
         }
-        return new IntegerMatMul(k, n, w);
+        return Tensor.wrap(v, type, shape);
     }
 
     public int rows() {
@@ -45,31 +61,12 @@ public final class IntegerMatMul {
         return n;
     }
 
-    /** The int32 products of A [m, k] with these weights, [m, n]. */
+    /** The int32 products of A [m, k] with these weights, [m, n]: the matmul_integer op. */
     public int[] multiply(byte[] a, boolean unsigned, int aZero, int m) {
         if ((long) m * k != a.length) throw new JanusException("IntegerMatMul: A holds " + a.length + " values, not " + m + " x " + k);
-        int[] wide = new int[a.length], c = new int[m * n];
-        for (int i = 0; i < a.length; i++) wide[i] = read(a[i], unsigned) - aZero;
-        gemm(m, n, k, wide, 0, b, 0, c, 0);
-        return c;
-    }
-
-    /**
-     * {@code c[m, n] = a[m, k] b[k, n]}, row-major int matrices starting at the given offsets (zero
-     * points already taken out), accumulated in int32 and wrapping as int32 does. The one integer
-     * GEMM of Janus: MatMulInteger, QLinearMatMul, ConvInteger and QLinearConv all end here.
-     */
-    public static void gemm(int m, int n, int k, int[] a, int aOff, int[] b, int bOff, int[] c, int cOff) {
-        java.util.Arrays.fill(c, cOff, cOff + m * n, 0);
-        for (int i = 0; i < m; i++) {
-            int row = cOff + i * n;
-            for (int p = 0; p < k; p++) {
-                int av = a[aOff + i * k + p];
-                if (av == 0) continue;
-                int from = bOff + p * n;
-                for (int j = 0; j < n; j++) c[row + j] += av * b[from + j];
-            }
-        }
+        DType type = unsigned ? DType.UINT8 : DType.INT8;
+        Tensor at = Tensor.wrap(a, type, Shape.of(m, k)), zero = bytes(new int[] {aZero}, type, Shape.scalar());
+        return Ops.MATMUL_INTEGER.run(ExecContext.global(), Attrs.NONE, at, b, zero, bZero)[0].i32();
     }
 
     /**
@@ -92,9 +89,5 @@ public final class IntegerMatMul {
         float[] m = new float[bScales.length];
         for (int j = 0; j < m.length; j++) m[j] = aScale * bScales[j] / yScale;
         return m;
-    }
-
-    static int read(byte v, boolean unsigned) {
-        return unsigned ? v & 0xFF : v;
     }
 }

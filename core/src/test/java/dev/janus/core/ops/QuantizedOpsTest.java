@@ -100,6 +100,9 @@ class QuantizedOpsTest {
                 scalar(2), shaped(u8(10)))[0];
         assertEquals(DType.UINT8, y.dtype());
         assertArrayEquals(new long[] {10, 10, 12, 12}, longs(y));
+        // a_scale per row [0.5, 1], the rest 1: rows [1, 0.5] and [8, 3] -> [1, 0] and [8, 3] (0.5 to even), + 10.
+        y = run(Ops.QLINEAR_MATMUL, Attrs.NONE, a, f(0.5f, 1f), shaped(u8(1)), b, scalar(1), i8(0, -1), scalar(1), shaped(u8(10)))[0];
+        assertArrayEquals(new long[] {11, 10, 18, 13}, longs(y));
     }
 
     @Test

@@ -99,7 +99,7 @@ abstract class ConvNd extends NNModule {
     public Tensor forward(Tensor x) {
         InputChecks.image(this, x, inChannels, smallestInput(kernelSize, dilation, pads));
         InputChecks.sameDType(this, x, weight);
-        return F.conv(x, weight, bias, stride, pads, dilation, groups);
+        return F.conv(quantizedInput(x), quantizedWeight(weight, 0), bias, stride, pads, dilation, groups);
     }
 
     public int inChannels() {

@@ -62,7 +62,7 @@ public final class Linear extends NNModule {
                     + " features, got shape " + x.shape());
         }
         InputChecks.sameDType(this, x, weight);
-        return F.linear(x, weight, bias);
+        return F.linear(quantizedInput(x), quantizedWeight(weight, 0), bias);
     }
 
     @Override

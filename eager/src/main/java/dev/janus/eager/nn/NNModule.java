@@ -5,6 +5,8 @@ import dev.janus.core.JanusException;
 import dev.janus.core.ShapeException;
 import dev.janus.core.backend.StorageKind;
 import dev.janus.core.Tensor;
+import dev.janus.core.quant.FakeQuantization;
+import dev.janus.eager.EagerEmitter;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -42,8 +44,9 @@ public abstract class NNModule {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, NNModule> children = new LinkedHashMap<>();
-    private boolean training = true;
+    private boolean training = true, quantizationAware;
     private boolean fieldsRead;
+    private static final EagerEmitter QUANTIZE = new EagerEmitter();
 
     /** Per class: the fields that may hold a module or a Parameter, a superclass's first, in declaration order. */
     private static final ClassValue<List<Field>> FIELDS = new ClassValue<>() {
@@ -299,6 +302,35 @@ public abstract class NNModule {
 
     public boolean isTraining() {
         return training;
+    }
+
+    /**
+     * Quantization-aware training (PyTorch's {@code prepare_qat}), here and in every descendant:
+     * in training mode, Linear, Conv1d/Conv2d and the recurrent layers run with their int8
+     * quantization simulated by fake_quantize (straight-through gradient): weights per output
+     * channel, the inputs of Linear and convolutions per tensor, with the scales static quantization
+     * gives them ({@code core.quant.FakeQuantization}, shared with the Keras-style front end). In
+     * eval mode the module is the float model, which export writes and {@code OnnxQuantizer} makes int8.
+     */
+    public NNModule quantizationAware(boolean on) {
+        registerFields();
+        quantizationAware = on;
+        for (NNModule c : children.values()) c.quantizationAware(on);
+        return this;
+    }
+
+    public boolean isQuantizationAware() {
+        return quantizationAware;
+    }
+
+    /** A weight as this module computes with it: fake-quantized per slice along {@code axis} in quantization-aware training, else itself. */
+    protected final Tensor quantizedWeight(Tensor w, int axis) {
+        return quantizationAware && training ? FakeQuantization.weight(QUANTIZE, w, axis) : w;
+    }
+
+    /** An input as this module computes with it: fake-quantized per tensor in quantization-aware training, else itself. */
+    protected final Tensor quantizedInput(Tensor x) {
+        return quantizationAware && training ? FakeQuantization.activation(QUANTIZE, x) : x;
     }
 
     /** Clears every parameter's gradient. */

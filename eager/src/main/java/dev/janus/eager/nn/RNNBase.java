@@ -142,7 +142,8 @@ public abstract class RNNBase extends NNModule {
         Tensor[] parts = new Tensor[directions];
         for (int d = 0; d < directions; d++) parts[d] = layer[d][k];
         Tensor w = Tensor.cat(0, parts).indexSelect(0, order);
-        return w.reshape(directions, gates * hiddenSize, w.dim(1));
+        // In quantization-aware training, int8 per gate row, as the quantizer stores W and R.
+        return quantizedWeight(w.reshape(directions, gates * hiddenSize, w.dim(1)), 1);
     }
 
     /** The op's B [D, 2 G H]: each direction's input bias then recurrent bias, gates reordered; zeros without bias. */

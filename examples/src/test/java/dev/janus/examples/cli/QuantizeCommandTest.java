@@ -1,16 +1,23 @@
 package dev.janus.examples.cli;
 
+import dev.janus.core.Generator;
 import dev.janus.core.Tensor;
 import dev.janus.core.data.Iris;
 import dev.janus.core.data.StandardScaler;
+import dev.janus.core.ir.Graph;
+import dev.janus.core.ir.Interpreter;
+import dev.janus.core.ops.ExecContext;
+import dev.janus.core.optim.Adam;
 import dev.janus.core.quant.Calibrator;
 import dev.janus.examples.IrisCompiled;
 import dev.janus.examples.IrisData;
 import dev.janus.export.ExportOptions;
 import dev.janus.export.ModelExport;
+import dev.janus.export.OnnxImporter;
 import dev.janus.export.OnnxQuantizer;
 import dev.janus.export.OnnxRuntimeModel;
 import dev.janus.export.QuantizeOptions;
+import dev.janus.layers.Fit;
 import dev.janus.layers.Sequential;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,10 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static dev.janus.examples.cli.JanusCliTest.assertOneLineError;
 import static dev.janus.examples.cli.JanusCliTest.irisCsv;
 import static dev.janus.examples.cli.JanusCliTest.janus;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,6 +82,31 @@ class QuantizeCommandTest {
         Tensor all = data.scaler.transform(Iris.load().tensor(0));
         int[] expected = classes(dir.resolve("iris.onnx"), all);
         for (String f : new String[] {"iris.int8.onnx", "iris.qop.onnx", "iris.dynamic.onnx"}) assertAgrees(expected, classes(dir.resolve(f), all), f);
+    }
+
+    /** Quantization-aware fine-tuning, then ModelExport's quantize option; Janus runs the int8 file with ONNX Runtime's classes. */
+    @Test
+    void quantizationAwareTrainingExportsInt8(@TempDir Path dir) {
+        IrisData data = IrisData.load();
+        Sequential model = IrisCompiled.train(IrisCompiled.SEED, 30, 0).model;
+        Tensor xTrain = data.xTrain, yTrain = data.yTrain;
+        // README: qat
+        model.quantizationAware(true);   // fit's steps now see int8 rounding (fake_quantize, straight-through gradient)
+        model.compile(new Adam(1e-4), "sparse_categorical_crossentropy", List.of("accuracy"));
+        model.fit(xTrain, yTrain, new Fit().epochs(10).batchSize(16).verbose(0));
+        Path int8 = ModelExport.toOnnx(model, dir.resolve("iris.qat.int8.onnx"),
+                ExportOptions.defaults().quantize(QuantizeOptions.staticQuantization(xTrain)));
+        Graph imported = OnnxImporter.load(int8);   // Janus runs it too: QuantizeLinear, MatMul on dequantized int8, ...
+        // README: end
+        Tensor all = data.scaler.transform(Iris.load().tensor(0));
+        int[] ort = classes(int8, all), janus = new int[150];
+        Tensor scores = Interpreter.run(imported, List.of(all), new ExecContext(new Generator(0))).get(0);
+        for (int i = 0; i < 150; i++) for (int j = 1; j < 3; j++) if (scores.readDouble(i * 3 + j) > scores.readDouble(i * 3 + janus[i])) janus[i] = j;
+        assertArrayEquals(ort, janus);
+        int[] predicted = new int[150];
+        Tensor p = model.predict(all);
+        for (int i = 0; i < 150; i++) for (int j = 1; j < 3; j++) if (p.readDouble(i * 3 + j) > p.readDouble(i * 3 + predicted[i])) predicted[i] = j;
+        assertAgrees(predicted, ort, "the QAT model against its int8 file");
     }
 
     @Test

@@ -144,6 +144,12 @@ public final class Conv2D extends Layer {
         return activation.apply(e, Windows.channelsLast(e, y));
     }
 
+    /** Quantization-aware training quantizes the input too (the kernel by its name). */
+    @Override
+    public boolean quantizesInput() {
+        return true;
+    }
+
     @Override
     public Map<String, Object> config() {
         Map<String, Object> c = super.config();

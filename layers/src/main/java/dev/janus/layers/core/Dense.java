@@ -120,6 +120,12 @@ public final class Dense extends Layer {
         return useBias ? e.add(z, weights.get(1)) : z;
     }
 
+    /** Quantization-aware training quantizes the input too (the kernel by its name). */
+    @Override
+    public boolean quantizesInput() {
+        return true;
+    }
+
     @Override
     public Map<String, Object> config() {
         Map<String, Object> c = super.config();
