@@ -169,8 +169,10 @@ final class Indexing {
 
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("ScatterElements", n -> List.of(n.apply1(this, Attrs.of("axis", n.getInt("axis", 0),
-                    "reduction", n.getString("reduction", "none")), n.input(0), n.input(1), n.input(2))));
+            // Scatter (opsets 9-10) is ScatterElements under its old name
+            OnnxImportRule rule = n -> List.of(n.apply1(this, Attrs.of("axis", n.getInt("axis", 0),
+                    "reduction", n.getString("reduction", "none")), n.input(0), n.input(1), n.input(2)));
+            return Map.of("ScatterElements", rule, "Scatter", rule);
         }
     }
 }
