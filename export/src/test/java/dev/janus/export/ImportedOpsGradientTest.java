@@ -109,6 +109,15 @@ class ImportedOpsGradientTest {
         agreesAt(27, "CausalConvWithState", List.of(new long[] {1, 2, 3}, new long[] {2, 1, 2}), new long[] {1, 2, 3});
     }
 
+    /** LinearAttention (opset 27), unrolled: gated delta rule, 4 query heads over 2 key/value heads, a past state. */
+    @Test
+    void linearAttention() {
+        agreesAt(27, "LinearAttention", List.of(new long[] {1, 3, 8}, new long[] {1, 3, 4}, new long[] {1, 3, 4}, new long[] {1, 2, 2, 2},
+                new long[] {1, 3, 2}, new long[] {1, 3, 2}), new long[] {1, 3, 8}, intAttr("q_num_heads", 4), intAttr("kv_num_heads", 2));
+        agreesAt(27, "LinearAttention", List.of(new long[] {2, 2, 4}, new long[] {2, 2, 4}, new long[] {2, 2, 6}), new long[] {2, 2, 6},
+                intAttr("q_num_heads", 2), intAttr("kv_num_heads", 2), Models.stringAttr("update_rule", "linear"), floatAttr("scale", 0.7f));
+    }
+
     @Test
     void dataMovement() {
         agrees("DepthToSpace", List.of(new long[] {1, 8, 2, 3}), new long[] {1, 2, 4, 6}, intAttr("blocksize", 2),

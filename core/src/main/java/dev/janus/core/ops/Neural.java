@@ -335,6 +335,7 @@ final class Neural {
             if (!log) {
                 rules.put("Attention", Attention::importAttention);
                 rules.put("RotaryEmbedding", Attention::importRotaryEmbedding);
+                rules.put("LinearAttention", Attention::importLinearAttention);
             }
             rules.put(log ? "LogSoftmax" : "Softmax", n -> {
                 Value x = n.input(0);
