@@ -1,5 +1,6 @@
 package dev.janus.eager;
 
+import dev.janus.core.Tensor;
 import dev.janus.core.DType;
 import dev.janus.core.JanusException;
 import dev.janus.core.ShapeException;
@@ -27,12 +28,12 @@ import java.util.Set;
  * }</pre>
  */
 public final class EagerOptimizer {
-    private static final Immediate NOW = new Immediate(Backward.CTX);
+    private static final Immediate NOW = Immediate.global();
 
     private final Optimizer rule;
     private final List<Tensor> params;
     /** Per parameter: its state tensors (null until its first step) and its step count. */
-    private final List<List<dev.janus.core.Tensor>> state;
+    private final List<List<Tensor>> state;
     private final long[] steps;
 
     public EagerOptimizer(Optimizer rule, List<Tensor> parameters) {
@@ -44,7 +45,7 @@ public final class EagerOptimizer {
         for (int i = 0; i < parameters.size(); i++) {
             Tensor p = parameters.get(i);
             if (!p.isLeaf() || !p.requiresGrad()) {
-                throw new JanusException(rule.name() + ": parameter " + i + " (" + p.value().type()
+                throw new JanusException(rule.name() + ": parameter " + i + " (" + p.type()
                         + ") must be a leaf tensor that requires grad");
             }
             Integer before = seen.put(p, i);
@@ -84,21 +85,21 @@ public final class EagerOptimizer {
      */
     public void step() {
         int n = params.size();
-        List<List<dev.janus.core.Tensor>> results = new ArrayList<>(Collections.nCopies(n, null));
+        List<List<Tensor>> results = new ArrayList<>(Collections.nCopies(n, null));
         for (int i = 0; i < n; i++) {
             Tensor p = params.get(i);
             Tensor g = p.grad();
             if (g == null) continue;
-            dev.janus.core.Tensor value = p.value();
-            List<dev.janus.core.Tensor> st = state.get(i);
+            Tensor value = p;
+            List<Tensor> st = state.get(i);
             if (st == null) {
                 st = new ArrayList<>();
-                for (String ignored : rule.stateNames()) st.add(dev.janus.core.Tensor.empty(value.dtype(), value.shape()));
+                for (int k = 0; k < rule.stateNames().size(); k++) st.add(Tensor.full(rule.initialState(k), value.dtype(), value.shape()));
             }
-            results.set(i, rule.update(NOW, value, g.value(), st, scalars(steps[i] + 1, value.dtype())));
+            results.set(i, rule.update(NOW, value, g, st, scalars(steps[i] + 1, value.dtype())));
         }
         for (int i = 0; i < n; i++) {
-            List<dev.janus.core.Tensor> r = results.get(i);
+            List<Tensor> r = results.get(i);
             if (r == null) continue;
             params.get(i).copyFrom(r.get(0));
             state.set(i, new ArrayList<>(r.subList(1, r.size())));
@@ -106,10 +107,10 @@ public final class EagerOptimizer {
         }
     }
 
-    private List<dev.janus.core.Tensor> scalars(long t, DType dtype) {
+    private List<Tensor> scalars(long t, DType dtype) {
         double[] s = rule.scalars(t);
-        List<dev.janus.core.Tensor> out = new ArrayList<>(s.length);
-        for (double v : s) out.add(dev.janus.core.Tensor.scalar(v, dtype));
+        List<Tensor> out = new ArrayList<>(s.length);
+        for (double v : s) out.add(Tensor.scalar(v, dtype));
         return out;
     }
 
@@ -117,12 +118,12 @@ public final class EagerOptimizer {
      * The optimizer's state as named tensors, ready for {@link dev.janus.core.io.SafeTensors}: "lr",
      * and per parameter index i "state.i.step" and "state.i.&lt;name&gt;" (exp_avg, ...), copied.
      */
-    public Map<String, dev.janus.core.Tensor> stateDict() {
-        Map<String, dev.janus.core.Tensor> out = new LinkedHashMap<>();
-        out.put("lr", dev.janus.core.Tensor.scalar(rule.lr(), DType.FLOAT64));
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        out.put("lr", Tensor.scalar(rule.lr(), DType.FLOAT64));
         for (int i = 0; i < params.size(); i++) {
             if (state.get(i) == null) continue;
-            out.put("state." + i + ".step", dev.janus.core.Tensor.scalar(steps[i], DType.INT64));
+            out.put("state." + i + ".step", Tensor.scalar(steps[i], DType.INT64));
             List<String> names = rule.stateNames();
             for (int k = 0; k < names.size(); k++) out.put("state." + i + "." + names.get(k), state.get(i).get(k).copy());
         }
@@ -130,18 +131,18 @@ public final class EagerOptimizer {
     }
 
     /** Restores {@link #stateDict()}; everything is checked before anything changes. */
-    public void loadStateDict(Map<String, dev.janus.core.Tensor> saved) {
+    public void loadStateDict(Map<String, Tensor> saved) {
         List<String> problems = new ArrayList<>();
-        dev.janus.core.Tensor lr = saved.get("lr");
+        Tensor lr = saved.get("lr");
         if (lr == null || lr.numel() != 1 || !(lr.item() >= 0)) problems.add("\"lr\" is missing or not a learning rate");
         List<String> names = rule.stateNames();
-        List<List<dev.janus.core.Tensor>> newState = new ArrayList<>(Collections.nCopies(params.size(), null));
+        List<List<Tensor>> newState = new ArrayList<>(Collections.nCopies(params.size(), null));
         long[] newSteps = new long[params.size()];
         Set<String> known = new HashSet<>();
         known.add("lr");
         for (int i = 0; i < params.size(); i++) {
             String prefix = "state." + i + ".";
-            dev.janus.core.Tensor step = saved.get(prefix + "step");
+            Tensor step = saved.get(prefix + "step");
             known.add(prefix + "step");
             for (String name : names) known.add(prefix + name);
             if (step == null) {
@@ -153,9 +154,9 @@ public final class EagerOptimizer {
                 continue;
             }
             newSteps[i] = (long) step.item();
-            List<dev.janus.core.Tensor> st = new ArrayList<>();
+            List<Tensor> st = new ArrayList<>();
             for (String name : names) {
-                dev.janus.core.Tensor t = saved.get(prefix + name), p = params.get(i).value();
+                Tensor t = saved.get(prefix + name), p = params.get(i);
                 if (t == null) problems.add(prefix + name + " is missing");
                 else if (!t.type().equals(p.type())) problems.add(prefix + name + " is " + t.type() + ", parameter " + i + " is " + p.type());
                 else st.add(t.copy());

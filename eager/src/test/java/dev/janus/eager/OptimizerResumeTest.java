@@ -1,10 +1,14 @@
 package dev.janus.eager;
 
+import dev.janus.core.Tensor;
 import dev.janus.core.Generator;
 import dev.janus.core.io.SafeTensors;
 import dev.janus.core.optim.Adam;
 import dev.janus.core.optim.AdamW;
 import dev.janus.core.optim.Optimizer;
+import dev.janus.core.optim.Adagrad;
+import dev.janus.core.optim.Adamax;
+import dev.janus.core.optim.NAdam;
 import dev.janus.core.optim.RMSprop;
 import dev.janus.core.optim.SGD;
 import dev.janus.eager.nn.F;
@@ -45,7 +49,13 @@ class OptimizerResumeTest {
                 rule("adam weight decay", () -> new Adam(0.01, 0.8, 0.9, 1e-6, 0.05)),
                 rule("adamw", () -> new AdamW(0.01)),
                 rule("rmsprop", () -> new RMSprop(0.01)),
-                rule("rmsprop centered, momentum, weight decay", () -> new RMSprop(0.01, 0.9, 1e-8, 0.01, 0.5, true)));
+                rule("rmsprop centered, momentum, weight decay", () -> new RMSprop(0.01, 0.9, 1e-8, 0.01, 0.5, true)),
+                rule("nadam", () -> new NAdam(0.01)),
+                rule("nadam, Keras's momentum decay, weight decay", () -> new NAdam(0.01, 0.8, 0.99, 1e-7, 0.01, 1)),
+                rule("adamax", () -> new Adamax(0.01)),
+                rule("adamax, Keras's epsilon", () -> new Adamax(0.01, 0.9, 0.999, 1e-7, 0, true)),
+                rule("adagrad", () -> new Adagrad(0.1)),
+                rule("adagrad, Keras's accumulator and epsilon, decays", () -> new Adagrad(0.1, 0.01, 0.01, 0.1, 1e-7, true)));
     }
 
     /** Two Linear layers with a ReLU between. */
@@ -71,7 +81,7 @@ class OptimizerResumeTest {
 
     private static void steps(Net net, EagerOptimizer opt, int from, int to) {
         for (int t = from; t < to; t++) {
-            Tensor x = Tensor.from(dev.janus.core.Tensor.randn(new Generator(100 + t), 4, 3));
+            Tensor x = Tensor.randn(new Generator(100 + t), 4, 3);
             Tensor y = Tensor.of(new long[] {t % 2, 1, 0, (t + 1) % 2});
             opt.zeroGrad();
             F.crossEntropy(net.forward(x), y).backward();

@@ -1,5 +1,7 @@
 package dev.janus.eager;
 
+import dev.janus.core.Grad;
+import dev.janus.core.Tensor;
 import dev.janus.core.DType;
 import dev.janus.core.ShapeException;
 import dev.janus.core.optim.SGD;
@@ -22,7 +24,7 @@ class TensorMethodsTest {
     private static final double H = 1e-6, RTOL = 1e-6, ATOL = 1e-8;
 
     private static double[] values(Tensor t) {
-        return t.value().toDoubleArray();
+        return t.toDoubleArray();
     }
 
     /**

@@ -10,8 +10,8 @@ import dev.janus.core.ops.ExecContext;
 import dev.janus.core.ops.Op;
 import dev.janus.core.optim.Adam;
 import dev.janus.eager.EagerOptimizer;
-import dev.janus.eager.Slice;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Slice;
+import dev.janus.core.Tensor;
 import dev.janus.eager.nn.F;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.NNModule;
@@ -71,7 +71,7 @@ class ReadmeEagerApiSnippetsTest {
         }
 
         @Override
-        public void compute(dev.janus.core.Tensor[] in, Attrs attrs, dev.janus.core.Tensor[] out, ExecContext ctx) {
+        public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
             for (int i = 0, n = in[0].numel(); i < n; i++) {
                 double x = in[0].readDouble(i);
                 out[0].setDouble(i, x / (1 + Math.abs(x)));

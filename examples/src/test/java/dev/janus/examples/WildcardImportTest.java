@@ -26,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class WildcardImportTest {
     private static final String PROGRAM = """
+            import dev.janus.core.*;
             import dev.janus.core.data.*;
             import dev.janus.core.optim.*;
             import dev.janus.eager.*;

@@ -316,6 +316,61 @@ class OpExportTest {
         c.add(fakeQuantize(dt, "fake_quantize int8 asymmetric last axis", Attrs.of("qmin", -128, "qmax", 127, "axis", -1),
                 new double[] {0.01, 0.02, 0.03, 0.015}, new double[] {-3, 10, 0, 5}));
         c.addAll(shapeValues(dt));
+        if (dt == DType.FLOAT32) c.addAll(quantized());
+        return c;
+    }
+
+    /** Integers in [lo, hi] of an 8-bit dtype (int8 or uint8), drawn from the seed. */
+    private static Tensor bytes(DType dt, String seed, int lo, int hi, int... dims) {
+        Generator g = new Generator(seed.hashCode());
+        int n = 1;
+        for (int d : dims) n *= d;
+        byte[] v = new byte[n];
+        for (int i = 0; i < n; i++) v[i] = (byte) (lo + (int) (g.nextDouble() * (hi - lo + 1)));
+        return Tensor.wrap(v, dt, dev.janus.core.Shape.of(dims));
+    }
+
+    private static Tensor floats(float... v) {
+        return Tensor.of(v, v.length);
+    }
+
+    /**
+     * ONNX's quantized ops (float32 only: ONNX defines them on float32 and half scales), on uint8
+     * activations and int8 weights, per tensor and per channel, as ONNX Runtime runs them: the integers
+     * must be equal (a step off is a relative error of 1e-2 or more).
+     */
+    private static List<Case> quantized() {
+        DType u8 = DType.UINT8, i8 = DType.INT8;
+        List<Case> c = new ArrayList<>();
+        TensorType x = TensorType.of(DType.FLOAT32, -1, 3, 4);
+        IntFunction<List<Tensor>> xs = b -> List.of(uniform(DType.FLOAT32, "q" + b, -3, 3, b, 3, 4));
+        c.add(new Case("quantize_linear uint8", 13, g -> g.addOutput(g.apply1(Ops.QUANTIZE_LINEAR, Attrs.NONE, g.input("x", x),
+                g.constant(Tensor.scalar(0.02, DType.FLOAT32)), g.constant(bytes(u8, "zp", 128, 128)))), xs));
+        c.add(new Case("quantize_linear int8 per channel", 13, g -> g.addOutput(g.apply1(Ops.QUANTIZE_LINEAR, Attrs.of("axis", 1), g.input("x", x),
+                g.constant(floats(0.01f, 0.02f, 0.05f)), g.constant(bytes(i8, "zp3", -5, 5, 3)))), xs));
+        c.add(new Case("dequantize_linear int8 per channel", 13, g -> g.addOutput(g.apply1(Ops.DEQUANTIZE_LINEAR, Attrs.of("axis", -1),
+                g.input("q", TensorType.of(i8, -1, 3, 4)), g.constant(floats(0.1f, 0.2f, 0.3f, 0.4f)), g.constant(bytes(i8, "dz", -3, 3, 4)))),
+                b -> List.of(bytes(i8, "dq" + b, -128, 127, b, 3, 4))));
+        c.add(new Case("dynamic_quantize_linear", 13, g -> g.apply(Ops.DYNAMIC_QUANTIZE_LINEAR, Attrs.NONE, g.input("x", x)).forEach(g::addOutput), xs));
+        IntFunction<List<Tensor>> a = b -> List.of(bytes(u8, "a" + b, 0, 255, b, 6));
+        Tensor w = bytes(i8, "w", -127, 127, 6, 4);
+        c.add(new Case("matmul_integer per column", 13, g -> g.addOutput(g.apply1(Ops.MATMUL_INTEGER, Attrs.NONE, g.input("a", TensorType.of(u8, -1, 6)),
+                g.constant(w), g.constant(bytes(u8, "az", 120, 120)), g.constant(bytes(i8, "bz", -2, 2, 4)))), a));
+        c.add(new Case("qlinear_matmul per column", 13, g -> g.addOutput(g.apply1(Ops.QLINEAR_MATMUL, Attrs.NONE, g.input("a", TensorType.of(u8, -1, 6)),
+                g.constant(Tensor.scalar(0.03, DType.FLOAT32)), g.constant(bytes(u8, "az", 110, 110)), g.constant(w),
+                g.constant(floats(0.01f, 0.02f, 0.004f, 0.03f)), g.constant(bytes(i8, "bz0", 0, 0, 4)),
+                g.constant(Tensor.scalar(0.2, DType.FLOAT32)), g.constant(bytes(u8, "yz", 100, 100)))), a));
+        IntFunction<List<Tensor>> img = b -> List.of(bytes(u8, "img" + b, 0, 255, b, 2, 6, 5));
+        TensorType imgType = TensorType.of(u8, -1, 2, 6, 5);
+        Tensor k = bytes(i8, "k", -127, 127, 4, 1, 3, 3);
+        Attrs window = Attrs.of("kernel_shape", new int[] {3, 3}, "strides", new int[] {2, 1}, "pads", new int[] {1, 1, 0, 1}, "group", 2);
+        c.add(new Case("conv_integer grouped padded", 13, g -> g.addOutput(g.apply1(Ops.CONV_INTEGER, window, g.input("x", imgType),
+                g.constant(k), g.constant(bytes(u8, "xz", 7, 7)), g.constant(bytes(i8, "wz", 0, 0)))), img));
+        c.add(new Case("qlinear_conv per channel with bias", 13, g -> g.addOutput(g.apply1(Ops.QLINEAR_CONV, window, g.input("x", imgType),
+                g.constant(Tensor.scalar(0.02, DType.FLOAT32)), g.constant(bytes(u8, "xz", 7, 7)), g.constant(k),
+                g.constant(floats(0.01f, 0.005f, 0.02f, 0.015f)), g.constant(bytes(i8, "wz4", 0, 0, 4)),
+                g.constant(Tensor.scalar(0.5, DType.FLOAT32)), g.constant(bytes(u8, "yz", 128, 128)),
+                g.constant(Tensor.of(new int[] {-300, 0, 450, 1000}, 4)))), img));
         return c;
     }
 
@@ -496,6 +551,7 @@ class OpExportTest {
     static final Map<String, String> TRAINING_ONLY = Map.of(
             "conv_weight_grad", "the weight gradient of conv and conv_transpose, emitted only by their gradient rules",
             "fake_quantize_grad", "the straight-through gradient of fake_quantize, emitted only by its gradient rule",
+            "max_pool_grad", "the input gradient of max_pool, emitted only by its gradient rule",
             "grid_sample_grad", "the gradient of grid_sample, emitted only by its gradient rule");
 
     private static Set<String> covered() {

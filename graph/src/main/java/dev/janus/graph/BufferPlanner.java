@@ -4,6 +4,7 @@ import dev.janus.core.Device;
 import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
 import dev.janus.core.backend.StorageKind;
+import dev.janus.core.backend.StoragePolicy;
 import dev.janus.core.TensorType;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.Node;
@@ -12,6 +13,7 @@ import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Kernel;
 import dev.janus.core.ops.Kernels;
 import dev.janus.core.ops.Op;
+import dev.janus.core.ops.Ops;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -55,10 +57,11 @@ final class BufferPlanner {
         Map<Value, String> where = new HashMap<>();
         Tensor[] inputs = new Tensor[graph.inputs().size()];
         List<Tensor> allocated = new ArrayList<>();
+        Set<Value> nativeValues = nativeForProducts(graph, options);
         for (int i = 0; i < inputs.length; i++) {
             Value v = graph.inputs().get(i);
             staticShape(graph, v);
-            inputs[i] = allocate(v.type(), options);
+            inputs[i] = allocate(v.type(), options, nativeValues.contains(v));
             allocated.add(inputs[i]);
             buf.put(v, inputs[i]);
         }
@@ -117,10 +120,11 @@ final class BufferPlanner {
                     landed.add(v);
                     how = "param " + p.name();
                 }
+                boolean wantNative = nativeValues.contains(v);
                 if (b == null && options.inPlace() && node.op().isElementwise()) {
                     for (Value u : node.inputs()) {
                         if (lastUse.get(u) == k && u.type().equals(t) && owned.contains(buf.get(u).storage())
-                                && !handedOver.contains(u)) {
+                                && !handedOver.contains(u) && (nativeValues.isEmpty() || isNative(buf.get(u)) == wantNative)) {
                             b = buf.get(u);
                             handedOver.add(u);
                             how = " (in place of " + u.name() + ")";
@@ -129,12 +133,12 @@ final class BufferPlanner {
                     }
                 }
                 if (b == null && options.bufferReuse()) {
-                    Deque<Tensor> q = free.get(key(t));
+                    Deque<Tensor> q = free.get(key(t, wantNative));
                     Tensor f = q == null ? null : q.poll();
                     if (f != null) b = f.shape().equals(t.shape()) ? f : f.view(t.shape());
                 }
                 if (b == null) {
-                    b = allocate(t, options);
+                    b = allocate(t, options, wantNative);
                     allocated.add(b);
                     owned.add(b.storage());
                     ids.put(b.storage(), ids.size() + 1);
@@ -154,7 +158,10 @@ final class BufferPlanner {
                 for (Value u : dying) {
                     Integer last = lastUse.get(u);
                     if ((last == null || last == k) && !handedOver.contains(u) && owned.contains(buf.get(u).storage())) {
-                        free.computeIfAbsent(key(u.type()), x -> new ArrayDeque<>()).add(buf.get(u));
+                        // Under native products a buffer is reused only for a value that wants its kind.
+                        Tensor dead = buf.get(u);
+                        boolean nativeKey = !nativeValues.isEmpty() && isNative(dead);
+                        free.computeIfAbsent(key(u.type(), nativeKey), x -> new ArrayDeque<>()).add(dead);
                     }
                 }
             }
@@ -172,9 +179,52 @@ final class BufferPlanner {
                 to.toArray(new Tensor[0]), allocated.toArray(new Tensor[0]), ids.size(), bytes, layout(graph, where));
     }
 
-    private static Tensor allocate(TensorType t, CompileOptions options) {
-        StorageKind kind = options.storage().kindFor(t.shape().size());
+    private static boolean isNative(Tensor t) {
+        return t.storage().kind() == StorageKind.NATIVE;
+    }
+
+    private static Tensor allocate(TensorType t, CompileOptions options, boolean nativeForProducts) {
+        StorageKind kind = nativeForProducts ? StorageKind.NATIVE : options.storage().kindFor(t.shape().size());
         return kind == StorageKind.HEAP ? Tensor.empty(t.dtype(), t.shape()) : kind.empty(t.dtype(), t.shape(), options.device());
+    }
+
+    /**
+     * The values whose buffers go to native memory under {@link CompileOptions#nativeProducts}: large
+     * floating-point buffers the plan owns (inputs and intermediates, not parameters, constants or
+     * outputs the caller reads) that products (matmul, linear) touch more often than ops whose native
+     * kernel copies through the heap do, and that no op touches whose native kernel rounds
+     * differently. Each product saves a copy of the operand; each staging op costs one; elementwise
+     * ops and fused chains cost about the same in either storage.
+     */
+    private static Set<Value> nativeForProducts(Graph graph, CompileOptions options) {
+        if (!options.nativeProducts() || !options.device().isCpu() || !options.storage().heapOnly()) return Set.of();
+        Map<Value, Integer> score = new HashMap<>();
+        Set<Value> barred = new HashSet<>(graph.outputs());
+        barred.addAll(graph.parameters());
+        barred.addAll(graph.constants());
+        for (Node node : graph.nodes()) {
+            Op op = node.op();
+            boolean product = op == Ops.MATMUL || op == Ops.LINEAR;
+            int weight = product ? 1 : Kernels.stages(op, StorageKind.NATIVE) ? -1 : 0;
+            boolean sameBits = Kernels.heapBits(op, StorageKind.NATIVE);
+            for (List<Value> vs : List.of(node.inputs(), node.outputs())) {
+                for (Value v : vs) {
+                    if (v == null) continue;
+                    if (!sameBits) barred.add(v);
+                    score.merge(v, weight, Integer::sum);
+                }
+            }
+        }
+        Set<Value> chosen = new HashSet<>();
+        for (Map.Entry<Value, Integer> e : score.entrySet()) {
+            Value v = e.getKey();
+            TensorType t = v.type();
+            if (e.getValue() > 0 && !barred.contains(v) && t.dtype().isFloating() && t.shape().isStatic()
+                    && t.shape().size() >= StoragePolicy.AUTO_THRESHOLD) {
+                chosen.add(v);
+            }
+        }
+        return chosen;
     }
 
     private static Kernel resolve(Node node, Tensor[] in, Tensor[] out) {
@@ -200,8 +250,8 @@ final class BufferPlanner {
         return v.type().shape();
     }
 
-    private static String key(TensorType t) {
-        return t.dtype() + "/" + t.shape().size();
+    private static String key(TensorType t, boolean nativeBuffer) {
+        return t.dtype() + "/" + t.shape().size() + (nativeBuffer ? "/native" : "");
     }
 
     private static String layout(Graph graph, Map<Value, String> where) {

@@ -11,7 +11,8 @@ import dev.janus.core.backend.StoragePolicy;
  * (specialisation to the input shapes) always runs; gradient rules need static shapes.
  */
 public final class CompileOptions {
-    private boolean constantFolding = true, transposes = true, cse = true, dce = true, fusion = true, bufferReuse = true, inPlace = true;
+    private boolean constantFolding = true, transposes = true, cse = true, dce = true, fusion = true, bufferReuse = true, inPlace = true,
+            nativeProducts = true;
     private IrListener listener;
     private Device device = Device.CPU;
     private StoragePolicy storage = StoragePolicy.of(StorageKind.HEAP);
@@ -22,7 +23,8 @@ public final class CompileOptions {
 
     /** Every optimisation off: the plain IR, one buffer per value. */
     public static CompileOptions none() {
-        return new CompileOptions().constantFolding(false).transposes(false).cse(false).dce(false).fusion(false).bufferReuse(false).inPlace(false);
+        return new CompileOptions().constantFolding(false).transposes(false).cse(false).dce(false).fusion(false).bufferReuse(false).inPlace(false)
+                .nativeProducts(false);
     }
 
     public CompileOptions constantFolding(boolean on) {
@@ -71,6 +73,7 @@ public final class CompileOptions {
     public CompileOptions device(Device d) {
         device = d;
         storage = StoragePolicy.of(StorageKind.forDevice(d));
+        nativeProducts = false;
         return this;
     }
 
@@ -80,7 +83,8 @@ public final class CompileOptions {
     }
 
     /**
-     * Which storage a plan's buffers get. On the CPU the default is the heap: {@link StoragePolicy#auto()}
+     * Which storage a plan's buffers get (turns {@link #nativeProducts} off). On the CPU the default
+     * is the heap, but for the buffers of large products ({@link #nativeProducts}): {@link StoragePolicy#auto()}
      * (large buffers native) was measured to gain a few percent on large MLPs, within noise, and to
      * cost a CIFAR-sized CNN step 30%, whose convolutions and pooling copy native operands through
      * the heap (benchmarks/RESULTS.md "CPU backend"); ask for it where products dominate.
@@ -91,6 +95,7 @@ public final class CompileOptions {
                     + ", not on the chosen device " + device);
         }
         storage = policy;
+        nativeProducts = false;
         return this;
     }
 
@@ -133,6 +138,24 @@ public final class CompileOptions {
 
     public boolean inPlace() {
         return inPlace;
+    }
+
+    /**
+     * On the CPU with the default storage: puts a large buffer (from {@link StoragePolicy#AUTO_THRESHOLD}
+     * elements) in native memory when matrix products read or write it more often than ops that
+     * would copy it through the heap do, and no op on it would round differently there (default on;
+     * an explicit {@link #storage} or {@link #device} choice turns it off). A product then hands the
+     * buffer to OpenBLAS with no copy, and elementwise chains read it tile by tile; results are the
+     * same bits. Measured: the copies were 22% of the 784-512-512-10 step's products on one core
+     * (benchmarks/RESULTS.md "CPU backend").
+     */
+    public CompileOptions nativeProducts(boolean on) {
+        nativeProducts = on;
+        return this;
+    }
+
+    public boolean nativeProducts() {
+        return nativeProducts;
     }
 
     public IrListener listener() {

@@ -83,6 +83,8 @@ public final class FusedElementwise extends Op {
     // Physical register of each value: inputs use 0..nIn-1, results share registers by lifetime.
     private final int[] reg;
     private final DType[] regType;
+    // One loop for the whole chain where it matches a known one (ChainLoops), else null: op by op.
+    private final ChainLoops.Loop loop;
     // Each thread runs tiles on registers of its own.
     private final ThreadLocal<Registers> registers = ThreadLocal.withInitial(Registers::new);
 
@@ -135,6 +137,14 @@ public final class FusedElementwise extends Op {
             reg[nIn + k] = r;
         }
         regType = types.toArray(new DType[0]);
+        boolean floats = true;
+        for (TensorType t : outTypes) floats &= t.dtype() == DType.FLOAT32;
+        loop = floats ? ChainLoops.match(this.program(), inTypes, period, outputs) : null;
+    }
+
+    /** True when the chain runs as one loop ({@link ChainLoops}) rather than op by op. */
+    boolean runsAsOneLoop() {
+        return loop != null;
     }
 
     /** The ops of the chain, for printing: "add, relu". */
@@ -220,7 +230,7 @@ public final class FusedElementwise extends Op {
                 ElementwiseTiles.fill(r.bound[j], in[j], period[j], start, len);
                 ready[j] = samePerTile;
             }
-            execute(r, ctx);
+            execute(r, ctx, len);
             for (int k = 0; k < outputs.length; k++) ElementwiseTiles.store(r.bound[reg[outputs[k]]], out[k], start, len);
         }
     }
@@ -243,7 +253,7 @@ public final class FusedElementwise extends Op {
             r.direct[k] = out[k].storage().kind() == StorageKind.HEAP && !sharesInput(out[k], in);
             if (r.direct[k]) r.bound[reg[outputs[k]]] = out[k];
         }
-        execute(r, ctx);
+        execute(r, ctx, size);
         for (int k = 0; k < outputs.length; k++) {
             if (!r.direct[k]) ElementwiseTiles.store(r.bound[reg[outputs[k]]], out[k], 0, size);
         }
@@ -254,8 +264,14 @@ public final class FusedElementwise extends Op {
         return false;
     }
 
-    private void execute(Registers r, ExecContext ctx) {
+    private void execute(Registers r, ExecContext ctx, int n) {
         int nIn = inTypes.length;
+        if (loop != null) {
+            for (int j = 0; j < nIn; j++) r.loopIn[j] = r.bound[j].f32();
+            for (int k = 0; k < outputs.length; k++) r.loopOut[k] = r.bound[reg[outputs[k]]].f32();
+            loop.run(r.loopIn, r.loopOut, n);
+            return;
+        }
         for (int k = 0; k < program.length; k++) {
             Instr ins = program[k];
             Tensor[] a = r.args[k];
@@ -278,6 +294,7 @@ public final class FusedElementwise extends Op {
         boolean constantsReady;
         final Tensor[] bound = new Tensor[regType.length];
         final boolean[] direct = new boolean[outputs.length];
+        final float[][] loopIn = new float[inTypes.length][], loopOut = new float[outputs.length][];
         final Tensor[][] args = new Tensor[program.length][], res = new Tensor[program.length][];
 
         Registers() {

@@ -83,7 +83,10 @@ public final class TrainingStep {
             Value p = params.get(i);
             Tensor[] s = new Tensor[optimizer.stateNames().size()];
             StorageKind kind = options.storage().kindFor(p.type().shape().size());
-            for (int k = 0; k < s.length; k++) s[k] = kind.empty(p.type().dtype(), p.type().shape(), options.device());
+            for (int k = 0; k < s.length; k++) {
+                s[k] = kind.empty(p.type().dtype(), p.type().shape(), options.device());
+                if (optimizer.initialState(k) != 0) s[k].fill(optimizer.initialState(k));
+            }
             state.add(s);
         }
     }

@@ -136,7 +136,6 @@ class BufferPlannerTest {
         Tensor x = Tensor.randn(new Generator(5), 256, 512);
         long before = Pointer.totalBytes();
         Plan auto = BufferPlanner.plan(g, Map.of(), CompileOptions.defaults().storage(StoragePolicy.auto()));
-        assertTrue(BufferPlanner.plan(g, Map.of(), CompileOptions.defaults()).layout().indexOf(" native") < 0, "heap by default");
         Plan heap = BufferPlanner.plan(g, Map.of(), CompileOptions.defaults().storage(StorageKind.HEAP));
         assertTrue(Pointer.totalBytes() > before, "the auto plan holds native memory");
         assertTrue(auto.layout().contains(" native"), auto.layout());
@@ -155,5 +154,35 @@ class BufferPlannerTest {
                 () -> auto.run(new ExecContext(new Generator(3))));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
         auto.close();
+    }
+
+    @Test
+    void byDefaultLargeBuffersOfProductsGoNativeAndTheResultsKeepTheirBits() {
+        Graph g = large();
+        Tensor x = Tensor.randn(new Generator(5), 256, 512);
+        Plan plan = BufferPlanner.plan(g, Map.of(), CompileOptions.defaults());
+        Plan heap = BufferPlanner.plan(g, Map.of(), CompileOptions.defaults().storage(StorageKind.HEAP));
+        assertEquals(StorageKind.NATIVE, plan.input(0).storage().kind(), "the product reads the 131,072-element input");
+        assertTrue(plan.layout().contains(" native"), plan.layout());
+        assertEquals(StorageKind.HEAP, plan.outputs().get(1).storage().kind(), "outputs stay where the caller reads them");
+        assertTrue(heap.layout().indexOf(" native") < 0, "an explicit heap choice keeps every buffer on the heap: " + heap.layout());
+        assertTrue(BufferPlanner.plan(g, Map.of(), CompileOptions.defaults().nativeProducts(false)).layout().indexOf(" native") < 0);
+        sameAsInterpreter(g, plan, x);
+        sameAsInterpreter(g, heap, x);
+        for (int i = 0; i < 2; i++) assertArrayEquals(heap.outputs().get(i).toFloatArray(), plan.outputs().get(i).toFloatArray(), "bit for bit");
+        plan.close();
+    }
+
+    /** exp on native storage is ND4J's (other bits): a buffer it touches stays on the heap even when a product reads it. */
+    @Test
+    void buffersOfOpsThatRoundDifferentlyNativeStayOnTheHeap() {
+        Graph g = new Graph("exp-product");
+        GraphEmitter e = new GraphEmitter(g);
+        Value x = g.input("x", TensorType.of(DType.FLOAT32, 256, 512));
+        Value y = e.exp(e.mul(x, 0.01));
+        g.addOutput(e.sum(e.matmul(y, e.constant(Tensor.randn(new Generator(4), 512, 8)), false, false), new int[] {0}, false));
+        Plan plan = BufferPlanner.plan(g, Map.of(), CompileOptions.defaults());
+        assertTrue(plan.layout().indexOf(" native") < 0, plan.layout());
+        sameAsInterpreter(g, plan, Tensor.randn(new Generator(5), 256, 512));
     }
 }

@@ -48,6 +48,11 @@ class ElementwiseFusionTest {
 
     /** The Adam update of one parameter, as the training step emits it, with its inputs. */
     private static Graph adamUpdate(int size, boolean decoupled) {
+        return adamUpdate(size, decoupled ? new AdamW(0.01) : new Adam(0.01, 0.9, 0.999, 1e-8, 0.1));
+    }
+
+    /** The update of one parameter by {@code adam} (Adam or AdamW), as the training step emits it. */
+    static Graph adamUpdate(int size, Adam adam) {
         Graph g = new Graph("adam");
         GraphEmitter e = new GraphEmitter(g);
         Value p = g.input("p", TensorType.of(DType.FLOAT32, size));
@@ -55,8 +60,7 @@ class ElementwiseFusionTest {
         Value m = g.input("m", TensorType.of(DType.FLOAT32, size));
         Value v = g.input("v", TensorType.of(DType.FLOAT32, size));
         List<Value> scalars = new ArrayList<>();
-        for (String n : new Adam(0.01).scalarNames()) scalars.add(g.input(n, TensorType.of(DType.FLOAT32)));
-        Adam adam = decoupled ? new AdamW(0.01) : new Adam(0.01, 0.9, 0.999, 1e-8, 0.1);
+        for (String n : adam.scalarNames()) scalars.add(g.input(n, TensorType.of(DType.FLOAT32)));
         for (Value o : adam.update(e, p, grad, List.of(m, v), scalars)) g.addOutput(o);
         return g;
     }

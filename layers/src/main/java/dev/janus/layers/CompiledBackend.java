@@ -114,7 +114,7 @@ final class CompiledBackend implements Backend {
         for (int i = 0; i < n; i++) {
             for (Metric m : model.outputMetrics().get(i)) {
                 e.label(m.name());
-                g.addOutput(m.emitSum(e, f.outputs.get(i), ys.get(i)));
+                g.addOutput(m.emitSums(e, f.outputs.get(i), ys.get(i)));
             }
         }
         for (Map.Entry<Weight, Value> u : f.updates.entrySet()) {
@@ -151,8 +151,7 @@ final class CompiledBackend implements Backend {
         int k = 0;
         for (Tensor t : xs) Rows.gather(t, order, from, to, p.input(k++));
         for (Tensor t : ys) Rows.gather(t, order, from, to, p.input(k++));
-        List<Tensor> r = step.run(p, context());
-        for (int i = 0; i < stats.length; i++) stats[i] = r.get(i).item();
+        Training.read(step.run(p, context()), stats);
     }
 
     /** Thread-safe: each call runs on a plan of its own (see {@link Executable}). */
@@ -163,8 +162,7 @@ final class CompiledBackend implements Backend {
             int k = 0;
             for (Tensor t : xs) Rows.copy(t, from, to, p.input(k++), 0);
             for (Tensor t : ys) Rows.copy(t, from, to, p.input(k++), 0);
-            List<Tensor> r = p.run(new ExecContext(model.generator()));
-            for (int i = 0; i < stats.length; i++) stats[i] = r.get(i).item();
+            Training.read(p.run(new ExecContext(model.generator())), stats);
             return null;
         });
     }

@@ -1,8 +1,11 @@
 package dev.janus.layers;
 
 import dev.janus.core.JanusException;
+import dev.janus.core.optim.Adagrad;
 import dev.janus.core.optim.Adam;
 import dev.janus.core.optim.AdamW;
+import dev.janus.core.optim.Adamax;
+import dev.janus.core.optim.NAdam;
 import dev.janus.core.optim.Optimizer;
 import dev.janus.core.optim.RMSprop;
 import dev.janus.core.optim.SGD;
@@ -11,10 +14,12 @@ import java.util.Map;
 
 /**
  * Optimizers by Keras name, with Keras's default settings (learning rates, epsilon 1e-7), running
- * core's update rules: "adam", "adamw", "sgd", "rmsprop".
+ * core's update rules: "adam", "adamw", "sgd", "rmsprop", "nadam", "adamax", "adagrad". Nadam,
+ * Adamax and Adagrad also take Keras's update rule (momentum decay 1, epsilon after the maximum,
+ * epsilon inside the root), which differs from PyTorch's in where epsilon goes.
  */
 public final class Optimizers {
-    private static final String KNOWN = "adam, adamw, sgd, rmsprop";
+    private static final String KNOWN = "adam, adamw, sgd, rmsprop, nadam, adamax, adagrad";
 
     private Optimizers() {
     }
@@ -27,6 +32,9 @@ public final class Optimizers {
             case "adamw": return new AdamW(0.001, 0.9, 0.999, 1e-7, 0.004);
             case "sgd": return new SGD(0.01);
             case "rmsprop": return new RMSprop(0.001, 0.9, 1e-7, 0, 0, false);
+            case "nadam": return new NAdam(0.001, 0.9, 0.999, 1e-7, 0, 1);
+            case "adamax": return new Adamax(0.001, 0.9, 0.999, 1e-7, 0, true);
+            case "adagrad": return new Adagrad(0.001, 0, 0, 0.1, 1e-7, true);
             default: throw new JanusException("unknown optimizer '" + name + "'; known optimizers: " + KNOWN);
         }
     }
@@ -39,6 +47,12 @@ public final class Optimizers {
             case "sgd": return new SGD(need(h, "lr"), need(h, "momentum"), need(h, "dampening"), need(h, "weight_decay"), need(h, "nesterov") != 0);
             case "rmsprop": return new RMSprop(need(h, "lr"), need(h, "alpha"), need(h, "eps"), need(h, "weight_decay"), need(h, "momentum"),
                     need(h, "centered") != 0);
+            case "nadam": return new NAdam(need(h, "lr"), need(h, "beta1"), need(h, "beta2"), need(h, "eps"), need(h, "weight_decay"),
+                    need(h, "momentum_decay"));
+            case "adamax": return new Adamax(need(h, "lr"), need(h, "beta1"), need(h, "beta2"), need(h, "eps"), need(h, "weight_decay"),
+                    need(h, "eps_after_max") != 0);
+            case "adagrad": return new Adagrad(need(h, "lr"), need(h, "lr_decay"), need(h, "weight_decay"), need(h, "initial_accumulator_value"),
+                    need(h, "eps"), need(h, "eps_inside_sqrt") != 0);
             default: throw new JanusException("unknown optimizer '" + name + "'; known optimizers: " + KNOWN);
         }
     }

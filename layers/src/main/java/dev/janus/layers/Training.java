@@ -73,7 +73,7 @@ final class Training {
         Map<String, Double> logs = new LinkedHashMap<>();
         for (Callback c : callbacks) c.onTrainBegin(logs);
         List<String> names = statNames(model);
-        double[] stats = new double[names.size()], sums = new double[names.size()];
+        double[] stats = new double[slots(model)], sums = new double[stats.length];
         Generator rng = model.generator();
         for (int epoch = 0; epoch < o.epochs(); epoch++) {
             for (Callback c : callbacks) c.onEpochBegin(epoch, new LinkedHashMap<>());
@@ -85,7 +85,7 @@ final class Training {
             for (int b = 0; b < steps; b++) {
                 int from = b * batch, to = Math.min(n, from + batch);
                 if (!callbacks.isEmpty()) {
-                    Map<String, Double> batchLogs = means(names, sums, seen);
+                    Map<String, Double> batchLogs = results(model, names, sums, seen);
                     for (Callback c : callbacks) c.onTrainBatchBegin(b, batchLogs);
                 }
                 backend.train(train.xs, train.ys, order, from, to, stats);
@@ -93,14 +93,14 @@ final class Training {
                 seen += to - from;
                 done = b + 1;
                 if (!callbacks.isEmpty() || o.verbose() == 1) {
-                    Map<String, Double> running = means(names, sums, seen);
+                    Map<String, Double> running = results(model, names, sums, seen);
                     for (Callback c : callbacks) c.onTrainBatchEnd(b, running);
                     if (b < steps - 1) bar.update(b + 1, running, false);
                 }
                 // As in Keras, a callback can stop training within an epoch; the epoch still ends.
                 if (model.stopTraining()) break;
             }
-            logs = means(names, sums, seen);
+            logs = results(model, names, sums, seen);
             if (val != null) {
                 Map<String, Double> v = loop(model, backend, val, batch, 0);
                 for (Map.Entry<String, Double> e : v.entrySet()) logs.put("val_" + e.getKey(), e.getValue());
@@ -116,12 +116,11 @@ final class Training {
 
     static Map<String, Double> trainOnBatch(Model model, Backend backend, List<Tensor> x, List<Tensor> y) {
         Data d = data(model, x, y, "trainOnBatch");
-        List<String> names = statNames(model);
-        double[] stats = new double[names.size()], sums = new double[names.size()];
+        double[] stats = new double[slots(model)], sums = new double[stats.length];
         int n = d.size();
         backend.train(d.xs, d.ys, identity(n), 0, n, stats);
         accumulate(model, stats, sums, n);
-        return means(names, sums, n);
+        return results(model, statNames(model), sums, n);
     }
 
     static Map<String, Double> evaluate(Model model, Backend backend, List<Tensor> x, List<Tensor> y, int batchSize, int verbose) {
@@ -131,16 +130,16 @@ final class Training {
 
     private static Map<String, Double> loop(Model model, Backend backend, Data d, int batch, int verbose) {
         List<String> names = statNames(model);
-        double[] stats = new double[names.size()], sums = new double[names.size()];
+        double[] stats = new double[slots(model)], sums = new double[stats.length];
         int n = d.size(), steps = (n + batch - 1) / batch;
         ProgressBar bar = new ProgressBar(model.output(), steps, verbose, model.terminalColumns());
         for (int b = 0; b < steps; b++) {
             int from = b * batch, to = Math.min(n, from + batch);
             backend.evaluate(d.xs, d.ys, from, to, stats);
             accumulate(model, stats, sums, to - from);
-            if (verbose == 1 && b < steps - 1) bar.update(b + 1, means(names, sums, to), false);
+            if (verbose == 1 && b < steps - 1) bar.update(b + 1, results(model, names, sums, to), false);
         }
-        Map<String, Double> result = means(names, sums, n);
+        Map<String, Double> result = results(model, names, sums, n);
         bar.update(steps, result, true);
         return result;
     }
@@ -173,16 +172,46 @@ final class Training {
         return names;
     }
 
-    /** Losses are batch means (weighted by the batch's size); metrics come as sums. */
-    private static void accumulate(Model model, double[] stats, double[] sums, int count) {
+    /** The number of losses a step reports: the total, and each output's when there are several. */
+    private static int losses(Model model) {
         int losses = 1;
         if (model.outputs().size() > 1) for (Loss l : model.losses()) if (l != null) losses++;
+        return losses;
+    }
+
+    /** The numbers a step reports: the losses, then each metric's sums ({@link Metric#sums()}). */
+    static int slots(Model model) {
+        int n = losses(model);
+        for (List<Metric> ms : model.outputMetrics()) for (Metric m : ms) n += m.sums();
+        return n;
+    }
+
+    /** Copies the elements of a step's outputs, in order, into {@code stats} until it is full. */
+    static void read(List<Tensor> outputs, double[] stats) {
+        int at = 0;
+        for (int i = 0; at < stats.length; i++) {
+            Tensor t = outputs.get(i);
+            for (int j = 0; j < t.numel(); j++) stats[at++] = t.readDouble(j);
+        }
+    }
+
+    /** Losses are batch means (weighted by the batch's size); metrics come as sums. */
+    private static void accumulate(Model model, double[] stats, double[] sums, int count) {
+        int losses = losses(model);
         for (int i = 0; i < stats.length; i++) sums[i] += i < losses ? stats[i] * count : stats[i];
     }
 
-    private static Map<String, Double> means(List<String> names, double[] sums, int seen) {
+    /** The logs: each loss's mean over the samples seen, then each metric's value from its totals. */
+    private static Map<String, Double> results(Model model, List<String> names, double[] sums, int seen) {
         Map<String, Double> m = new LinkedHashMap<>();
-        for (int i = 0; i < names.size(); i++) m.put(names.get(i), seen == 0 ? 0.0 : sums[i] / seen);
+        int losses = losses(model), at = losses, k = losses;
+        for (int i = 0; i < losses; i++) m.put(names.get(i), seen == 0 ? 0.0 : sums[i] / seen);
+        for (List<Metric> ms : model.outputMetrics()) {
+            for (Metric metric : ms) {
+                m.put(names.get(k++), metric.result(java.util.Arrays.copyOfRange(sums, at, at + metric.sums()), seen));
+                at += metric.sums();
+            }
+        }
         return m;
     }
 

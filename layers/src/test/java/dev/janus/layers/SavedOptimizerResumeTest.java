@@ -6,6 +6,7 @@ import dev.janus.core.Tensor;
 import dev.janus.layers.core.Dense;
 import dev.janus.core.optim.Adam;
 import dev.janus.core.optim.Optimizer;
+import dev.janus.core.optim.Adagrad;
 import dev.janus.core.optim.RMSprop;
 import dev.janus.core.optim.SGD;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +37,10 @@ class SavedOptimizerResumeTest {
                 new Object[] {"adamw", (Supplier<Optimizer>) () -> Optimizers.get("adamw")},
                 new Object[] {"sgd", (Supplier<Optimizer>) () -> Optimizers.get("sgd")},
                 new Object[] {"rmsprop", (Supplier<Optimizer>) () -> Optimizers.get("rmsprop")},
+                new Object[] {"nadam", (Supplier<Optimizer>) () -> Optimizers.get("nadam")},
+                new Object[] {"adamax", (Supplier<Optimizer>) () -> Optimizers.get("adamax")},
+                new Object[] {"adagrad", (Supplier<Optimizer>) () -> Optimizers.get("adagrad")},
+                new Object[] {"adagrad, PyTorch's form, decays", (Supplier<Optimizer>) () -> new Adagrad(0.05, 0.01, 1e-3, 0, 1e-10, false)},
                 new Object[] {"sgd nesterov, weight decay", (Supplier<Optimizer>) () -> new SGD(0.05, 0.9, 0, 1e-3, true)},
                 new Object[] {"rmsprop centered, momentum", (Supplier<Optimizer>) () -> new RMSprop(0.01, 0.9, 1e-7, 0, 0.5, true)},
                 new Object[] {"adam weight decay", (Supplier<Optimizer>) () -> new Adam(0.01, 0.8, 0.99, 1e-7, 0.01)});

@@ -161,14 +161,15 @@ class SequentialTest {
                         + "lecun_uniform, lecun_normal, zeros, ones, random_uniform, uniform, random_normal, truncated_normal, orthogonal",
                 assertThrows(JanusException.class, () -> new Dense(3).kernelInitializer("glorot")).getMessage());
         Sequential model = iris();
-        assertEquals("unknown optimizer 'adma'; known optimizers: adam, adamw, sgd, rmsprop",
+        assertEquals("unknown optimizer 'adma'; known optimizers: adam, adamw, sgd, rmsprop, nadam, adamax, adagrad",
                 assertThrows(JanusException.class, () -> model.compile("adma", "mse", List.of())).getMessage());
         assertEquals("unknown loss 'crossentropy' (a custom loss is registered with Serialization.registerLoss); known losses: "
                         + "sparse_categorical_crossentropy, categorical_crossentropy, binary_crossentropy, mean_squared_error, mse, mean_absolute_error, "
                         + "mae, bce",
                 assertThrows(JanusException.class, () -> model.compile("adam", "crossentropy", List.of())).getMessage());
         assertEquals("unknown metric 'f1' (a custom metric is registered with Serialization.registerMetric); known metrics: accuracy, acc, sparse_categorical_accuracy, categorical_accuracy, "
-                        + "binary_accuracy, mean_squared_error, mse, mean_absolute_error, mae",
+                        + "binary_accuracy, mean_squared_error, mse, mean_absolute_error, mae, auc, pr_auc, precision, recall, "
+                        + "top_k_categorical_accuracy, sparse_top_k_categorical_accuracy",
                 assertThrows(JanusException.class, () -> model.compile("adam", "mse", List.of("f1"))).getMessage());
         assertEquals(null, model.optimizer(), "a failed compile leaves the model uncompiled");
         JanusException dup = assertThrows(JanusException.class, () -> new Sequential(new Dense(2).named("a"), new Dense(3).named("a")));

@@ -50,6 +50,12 @@ interface Trainee {
             throw new JanusException("fit on a DataFrame takes a model with one input (the features) and one output (against the label); "
                     + model.name() + " has " + model.inputs().size() + " inputs and " + model.outputs().size() + " outputs");
         }
+        for (Metric m : model.metrics()) {
+            if (m.sums() != 1) {
+                throw new JanusException("fit on a DataFrame reports metrics that are means over samples; " + m.name()
+                        + " is computed from counts (" + m.sums() + " sums), which the workers do not combine yet");
+            }
+        }
         TrainingStep step = model.compiledTrainingStep();
         TensorType label = step.model().inputs().get(1).type();
         return new Trainee() {

@@ -81,6 +81,24 @@ public final class Kernels {
         return gen == null ? null : gen.apply(op);
     }
 
+    /**
+     * True when {@code op}'s kernel for {@code kind} runs its heap kernel on heap copies of the
+     * operands ({@link Staged}: one extra pass over each operand in that storage), or when there is
+     * none. A compiler weighs this when it chooses a buffer's storage.
+     */
+    public static boolean stages(Op op, StorageKind kind) {
+        Kernel k = find(op, kind);
+        return k == null || k instanceof Staged;
+    }
+
+    /**
+     * True when {@code op}'s kernel for {@code kind} gives the heap kernel's results bit for bit:
+     * every CPU kernel but ND4J's own exp and softmax ({@link Nd4jKernel}), which round differently.
+     */
+    public static boolean heapBits(Op op, StorageKind kind) {
+        return !(find(op, kind) instanceof Nd4jKernel);
+    }
+
     /** The kernel for a call of {@code op} on these tensors (see the class comment for the rule). */
     public static Kernel resolve(Op op, Tensor[] in, Tensor[] out) {
         Tensor first = null;

@@ -12,6 +12,8 @@ import dev.janus.core.backend.StorageKind;
  *       ({@link Nd4jKernel}; the other ops ND4J has lose to Janus's, measured);</li>
  *   <li>elementwise ops: their heap kernels tile by tile, on up to all threads
  *       ({@link TiledElementwise});</li>
+ *   <li>float32 reductions over consecutive axes with columns inside them (bias gradients): the
+ *       input read row by row, in the heap kernel's order ({@code Reduction.nativeKernel});</li>
  *   <li>every other op: its heap kernel on heap copies ({@link Staged}). These ops either do far more
  *       work than the copy (convolutions, recurrent layers, pooling, normalisation) or are copies
  *       themselves (shape ops); the reductions and softmax pay one extra pass.</li>
@@ -29,6 +31,7 @@ final class NativeKernels {
             else if (op == Ops.EXP) Kernels.register(op, kind, Nd4jKernel.exp(new TiledElementwise(op)));
             else if (op == Ops.SOFTMAX) Kernels.register(op, kind, Nd4jKernel.softmax(new Staged(op)));
             else if (op.isElementwise()) Kernels.register(op, kind, new TiledElementwise(op));
+            else if (op instanceof Reduce.Reduction) Kernels.register(op, kind, ((Reduce.Reduction) op).nativeKernel());
             else Kernels.register(op, kind, new Staged(op));
         }
     }

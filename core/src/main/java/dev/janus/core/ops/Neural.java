@@ -272,21 +272,34 @@ final class Neural {
             CpuThreads.parallelFor(outer, grain, (o0, o1) -> softmax(x, y, o0, o1, n, inner));
         }
 
+        private static final ThreadLocal<double[][]> ROW = ThreadLocal.withInitial(() -> new double[1][16]);
+
+        // A per-thread row of n doubles, reused (a softmax allocates nothing once warm).
+        private static double[] rowScratch(int n) {
+            double[][] holder = ROW.get();
+            if (holder[0].length < n) holder[0] = new double[Math.max(n, 2 * holder[0].length)];
+            return holder[0];
+        }
+
         /** Outer rows [o0, o1) of x seen as [outer, n, inner], over the middle axis. */
         private void softmax(Tensor in, Tensor out, int o0, int o1, int n, int inner) {
             if (in.dtype() == DType.FLOAT32) {
                 float[] x = in.f32(), y = out.f32();
+                // Each exp once: kept in double for the division (the same bits as computing it twice).
+                double[] e = log ? null : rowScratch(n);
                 for (int o = o0; o < o1; o++) {
                     for (int i = 0; i < inner; i++) {
                         int p = o * n * inner + i;
                         double m = Double.NEGATIVE_INFINITY, sum = 0;
                         for (int j = 0; j < n; j++) m = Math.max(m, x[p + j * inner]);
+                        if (!log) {
+                            for (int j = 0; j < n; j++) sum += e[j] = Math.exp(x[p + j * inner] - m);
+                            for (int j = 0; j < n; j++) y[p + j * inner] = (float) (e[j] / sum);
+                            continue;
+                        }
                         for (int j = 0; j < n; j++) sum += Math.exp(x[p + j * inner] - m);
                         double logSum = Math.log(sum);
-                        for (int j = 0; j < n; j++) {
-                            double v = x[p + j * inner] - m;
-                            y[p + j * inner] = (float) (log ? v - logSum : Math.exp(v) / sum);
-                        }
+                        for (int j = 0; j < n; j++) y[p + j * inner] = (float) (x[p + j * inner] - m - logSum);
                     }
                 }
             } else {
@@ -490,13 +503,15 @@ final class Neural {
             double eps = attrs.getDouble("label_smoothing", 0);
             String red = reduction(name(), attrs);
             Tensor z = in[0];
+            // float32 logits read straight from the array (the same values readDouble gives).
+            float[] zf = z.dtype() == DType.FLOAT32 ? z.f32() : null;
             double total = 0;
             for (int i = 0; i < n; i++) {
                 int p = i * c;
                 double m = Double.NEGATIVE_INFINITY, sum = 0, all = 0;
-                for (int j = 0; j < c; j++) m = Math.max(m, z.readDouble(p + j));
+                for (int j = 0; j < c; j++) m = Math.max(m, zf != null ? zf[p + j] : z.readDouble(p + j));
                 for (int j = 0; j < c; j++) {
-                    double v = z.readDouble(p + j);
+                    double v = zf != null ? zf[p + j] : z.readDouble(p + j);
                     sum += Math.exp(v - m);
                     all += v;
                 }

@@ -97,6 +97,54 @@ final class Reduce {
             }
         }
 
+        /**
+         * The kernel for native storage: a float32 input reduced over consecutive axes that leave
+         * columns inside them (a bias gradient: a sum over the batch) is read row by row through a
+         * small heap buffer and accumulated in the heap kernel's order, so the result has the same
+         * bits, without copying the whole input to the heap first. Anything else runs staged.
+         */
+        Kernel nativeKernel() {
+            Kernel staged = new Staged(this);
+            return (in, attrs, out, ctx) -> {
+                Tensor x = in[0], y = out[0];
+                int[] axes = Check.axes(name(), attrs.getIntsOrNull("axes"), x.shape());
+                Shape s = x.shape();
+                int last = axes.length - 1;
+                if (x.dtype() != DType.FLOAT32 || y.storage().kind() != dev.janus.core.backend.StorageKind.HEAP
+                        || axes.length == 0 || axes[last] - axes[0] != last || s.size(axes[last] + 1, s.rank()) == 1) {
+                    staged.compute(in, attrs, out, ctx);
+                    return;
+                }
+                int outer = s.size(0, axes[0]), red = s.size(axes[0], axes[last] + 1), inner = s.size(axes[last] + 1, s.rank());
+                float[] z = y.f32();
+                // Columns split among threads as in the heap kernel; each element's order is unchanged.
+                int grain = (int) Math.max(16, CpuThreads.grain(1) / Math.max(1L, (long) outer * red));
+                CpuThreads.parallelFor(inner, grain, (i0, i1) -> reduceRows(x, z, outer, red, inner, i0, i1));
+            };
+        }
+
+        // Columns [i0, i1) of x seen as [outer, red, inner], one row at a time through a heap buffer.
+        private void reduceRows(Tensor x, float[] y, int outer, int red, int inner, int i0, int i1) {
+            double[] acc = accumulators(inner);
+            float[] row = ROW.get();
+            if (row.length < i1 - i0) ROW.set(row = new float[Math.max(i1 - i0, 2 * row.length)]);
+            int n = i1 - i0;
+            for (int o = 0; o < outer; o++) {
+                start(acc, i0, i1);
+                for (int r = 0; r < red; r++) {
+                    x.storage().toHost((o * red + r) * inner + i0, row, 0, n);
+                    switch (kind) {
+                        case MAX: for (int i = 0; i < n; i++) acc[i0 + i] = Math.max(acc[i0 + i], row[i]); break;
+                        case MIN: for (int i = 0; i < n; i++) acc[i0 + i] = Math.min(acc[i0 + i], row[i]); break;
+                        default: for (int i = 0; i < n; i++) acc[i0 + i] += row[i];
+                    }
+                }
+                for (int i = i0; i < i1; i++) y[o * inner + i] = (float) finish(acc[i], red);
+            }
+        }
+
+        private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[256]);
+
         // Integers (int64, the others widened to it): sums wrap, as ONNX's do.
         private void reduce(long[] a, long[] y, int outer, int red, int inner) {
             for (int o = 0; o < outer; o++) {

@@ -11,7 +11,7 @@ import java.util.Map;
  * An update rule, written once for both front ends. Per step the optimizer computes a few host
  * scalars ({@link #scalars}: the learning rate and bias corrections); then, for each parameter,
  * {@link #update} emits the new parameter and the new state from the parameter, its gradient, its
- * state tensors (created as zeros shaped like the parameter) and those scalars. The eager engine
+ * state tensors (shaped like the parameter, starting at {@link #initialState}) and those scalars. The eager engine
  * runs the update with {@code Immediate}; the compiler emits it into the training step, with the
  * scalars as inputs so that a changed learning rate needs no recompilation.
  *
@@ -40,6 +40,14 @@ public abstract class Optimizer {
 
     /** Names of the per-parameter state tensors, for example exp_avg and exp_avg_sq. */
     public abstract List<String> stateNames();
+
+    /**
+     * The value state tensor {@code k} starts at, for every element: 0 for most rules, Adagrad's
+     * initial accumulator value.
+     */
+    public double initialState(int k) {
+        return 0;
+    }
 
     /** Names of the host scalars, in the order {@link #scalars} returns them. */
     public abstract List<String> scalarNames();

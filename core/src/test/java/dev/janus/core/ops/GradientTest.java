@@ -35,6 +35,8 @@ class GradientTest {
             "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bit_shift_left", "bit_shift_right",
             // straight-through: not the derivative of a step function, so checked by hand in FakeQuantizeTest
             "fake_quantize", "fake_quantize_grad",
+            // integer inputs or outputs (ONNX's quantized ops): values checked in QuantizedOpsTest and against ONNX Runtime
+            "quantize_linear", "dequantize_linear", "dynamic_quantize_linear", "matmul_integer", "qlinear_matmul", "conv_integer", "qlinear_conv",
             // grid_sample's gradient, emitted only by its rule: a second derivative of grid_sample is not defined
             "grid_sample_grad");
 
@@ -55,6 +57,13 @@ class GradientTest {
         boolean[] b = new boolean[u.numel()];
         for (int i = 0; i < b.length; i++) b[i] = u.readDouble(i) > 0.5;
         return Tensor.of(b, shape);
+    }
+
+    /** g, the indices of a max pool of random x, and x. */
+    private static Tensor[] maxPoolGradInputs(Attrs pool) {
+        Tensor x = random(191, -1, 1, 2, 2, 5, 4);
+        Tensor[] y = Ops.MAX_POOL.run(ExecContext.global(), pool, x);
+        return in(random(192, -1, 1, y[0].shape().dims()), y[1], x);
     }
 
     static Stream<Arguments> cases() {
@@ -216,6 +225,9 @@ class GradientTest {
                 c("max_pool dilations", Ops.MAX_POOL, Attrs.of("kernel_shape", new int[] {2, 2}, "dilations", new int[] {2, 2}),
                         () -> in(random(136, -1, 1, 1, 1, 5, 5))),
                 c("max_pool 1-D", Ops.MAX_POOL, Attrs.of("kernel_shape", new int[] {3}, "strides", new int[] {2}), () -> in(random(137, -1, 1, 2, 2, 7))),
+                c("max_pool_grad", Ops.MAX_POOL_GRAD, Attrs.NONE, () -> maxPoolGradInputs(Attrs.of("kernel_shape", new int[] {2, 2}, "strides", new int[] {2, 2}))),
+                c("max_pool_grad overlapping windows", Ops.MAX_POOL_GRAD, Attrs.NONE,
+                        () -> maxPoolGradInputs(Attrs.of("kernel_shape", new int[] {3, 3}, "pads", new int[] {1, 1, 1, 1}))),
                 c("avg_pool", Ops.AVG_POOL, Attrs.of("kernel_shape", new int[] {2, 2}, "strides", new int[] {2, 2}), () -> in(random(138, -1, 1, 2, 3, 4, 4))),
                 c("avg_pool ceil_mode, count_include_pad", Ops.AVG_POOL, Attrs.of("kernel_shape", new int[] {3, 3}, "strides", new int[] {2, 2},
                         "pads", new int[] {1, 1, 1, 1}, "ceil_mode", 1, "count_include_pad", 1), () -> in(random(139, -1, 1, 1, 2, 6, 6))),

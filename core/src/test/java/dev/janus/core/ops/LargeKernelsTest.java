@@ -57,6 +57,11 @@ class LargeKernelsTest {
                 c("log_softmax over axis 1 of 3", Ops.LOG_SOFTMAX, Attrs.of("axis", 1), () -> new Tensor[] {random(17, 64, 32, 40)}),
                 c("max_pool", Ops.MAX_POOL, Attrs.of("kernel_shape", new int[] {2, 2}, "strides", new int[] {2, 2}),
                         () -> new Tensor[] {random(18, 32, 16, 32, 32)}),
+                c("max_pool_grad", Ops.MAX_POOL_GRAD, Attrs.NONE, () -> {
+                    Tensor x = random(35, 32, 16, 32, 32);
+                    Tensor[] y = Ops.MAX_POOL.run(ExecContext.global(), Attrs.of("kernel_shape", new int[] {2, 2}, "strides", new int[] {2, 2}), x);
+                    return new Tensor[] {random(36, 32, 16, 16, 16), y[1], x};
+                }),
                 c("matmul", Ops.MATMUL, Attrs.NONE, () -> new Tensor[] {random(19, 512, 300), random(20, 300, 200)}),
                 c("matmul transposed", Ops.MATMUL, Attrs.of("transA", true, "transB", true), () -> new Tensor[] {random(21, 300, 512), random(22, 200, 300)}),
                 c("batched matmul, broadcast", Ops.MATMUL, Attrs.NONE, () -> new Tensor[] {random(23, 4, 128, 64), random(24, 64, 32)}),
@@ -90,6 +95,32 @@ class LargeKernelsTest {
             // exp and softmax on native storage are ND4J's ops (Nd4jKernel): float rounding, not bits.
             double natTol = op == Ops.EXP || op == Ops.SOFTMAX ? (one[k].dtype() == DType.FLOAT32 ? 1e-5 : 1e-12) : 0;
             Close.assertClose(two[k], nat[k], natTol, 0);
+        }
+    }
+
+    /**
+     * A compiled plan's bias gradient: a native [1024, 512] reduced over the batch into a heap row.
+     * The native kernel reads it row by row in the heap kernel's order: the same bits, on 1 and 2
+     * threads, for every reduction of the family (and over two leading axes).
+     */
+    @org.junit.jupiter.api.Test
+    void reductionsOfNativeInputsIntoHeapOutputsKeepTheHeapBits() {
+        Tensor x = random(40, 1024, 512), x3 = random(41, 8, 128, 512);
+        Object[][] cases = {{Ops.SUM, x, new int[] {0}}, {Ops.MEAN, x, new int[] {0}}, {Ops.MAX, x, new int[] {0}},
+                {Ops.MIN, x, new int[] {0}}, {Ops.SUM, x3, new int[] {0, 1}}, {Ops.SUM, x3, new int[] {1}}};
+        for (Object[] c : cases) {
+            Op op = (Op) c[0];
+            Tensor in = (Tensor) c[1];
+            Attrs attrs = Attrs.of("axes", (int[]) c[2], "keepdims", true);
+            Tensor want = run(op, attrs, new Tensor[] {in}, 1)[0];
+            org.junit.jupiter.api.Assertions.assertFalse(Kernels.stages(op, StorageKind.NATIVE), op.name() + " has a native kernel of its own");
+            for (int t = 1; t <= 2; t++) {
+                CpuThreads.setThreads(t);
+                Tensor got = Tensor.empty(want.dtype(), want.shape());
+                Tensor[] nat = {in.to(StorageKind.NATIVE)};
+                Kernels.resolve(op, nat, new Tensor[] {got}).compute(nat, attrs, new Tensor[] {got}, new ExecContext(new Generator(1)));
+                Close.assertClose(want, got, 0, 0);
+            }
         }
     }
 }

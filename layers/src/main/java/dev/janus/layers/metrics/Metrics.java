@@ -12,10 +12,19 @@ import dev.janus.layers.Serialization;
 
 import java.util.List;
 
-/** Metrics by Keras name. "accuracy" picks the accuracy that fits the loss and output, as Keras does. */
+/**
+ * Metrics by Keras name, in any case ("AUC", "auc"). "accuracy" picks the accuracy that fits the
+ * loss and output, as Keras does; "auc", "precision" and "recall" are Keras's AUC(), Precision()
+ * and Recall() (ROC curve, 200 thresholds; threshold 0.5), "pr_auc" is AUC(curve="PR"), and the
+ * top-k accuracies take k = 5. Other settings: the factories below, registered under a name
+ * ({@code Serialization.registerMetric}).
+ */
 public final class Metrics {
     private static final List<String> KNOWN = List.of("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy",
-            "binary_accuracy", "mean_squared_error", "mse", "mean_absolute_error", "mae");
+            "binary_accuracy", "mean_squared_error", "mse", "mean_absolute_error", "mae", "auc", "pr_auc", "precision", "recall",
+            "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy");
+    /** Keras's number of AUC thresholds, and k of the top-k accuracies. */
+    private static final int THRESHOLDS = 200, K = 5;
 
     private Metrics() {
     }
@@ -41,6 +50,20 @@ public final class Metrics {
             case "mse": return error(name, true);
             case "mean_absolute_error":
             case "mae": return error(name, false);
+            case "auc":
+                sameShapeLabels(name, loss, output);
+                return auc(name, false, THRESHOLDS);
+            case "pr_auc":
+                sameShapeLabels(name, loss, output);
+                return auc(name, true, THRESHOLDS);
+            case "precision":
+                sameShapeLabels(name, loss, output);
+                return precision(name, 0.5);
+            case "recall":
+                sameShapeLabels(name, loss, output);
+                return recall(name, 0.5);
+            case "top_k_categorical_accuracy": return topKCategoricalAccuracy(name, K);
+            case "sparse_top_k_categorical_accuracy": return sparseTopKCategoricalAccuracy(name, K);
             default: throw new JanusException("unknown metric '" + name + "' (a custom metric is registered with Serialization.registerMetric);"
                     + " known metrics: " + String.join(", ", KNOWN));
         }
@@ -100,6 +123,61 @@ public final class Metrics {
                 return total(e, e.one(Ops.MEAN, Attrs.of("axes", new int[] {-1}), List.of(per)));
             }
         };
+    }
+
+    /** Keras's AUC: the ROC curve (or the precision-recall curve, {@code pr}) over {@code numThresholds} thresholds, interpolated as Keras does. */
+    public static Metric auc(String name, boolean pr, int numThresholds) {
+        if (numThresholds < 2) throw new JanusException(name + ": the number of thresholds must be > 1, got " + numThresholds);
+        return Confusion.auc(name, pr ? Confusion.Kind.PR_AUC : Confusion.Kind.ROC_AUC, numThresholds);
+    }
+
+    /** Keras's Precision: true positives / predicted positives, a prediction being positive above {@code threshold}. */
+    public static Metric precision(String name, double threshold) {
+        return Confusion.atThreshold(name, Confusion.Kind.PRECISION, threshold);
+    }
+
+    /** Keras's Recall: true positives / positive labels, a prediction being positive above {@code threshold}. */
+    public static Metric recall(String name, double threshold) {
+        return Confusion.atThreshold(name, Confusion.Kind.RECALL, threshold);
+    }
+
+    /** The fraction of samples whose integer label scores among the {@code k} highest (ties count in, as Keras's in_top_k). */
+    public static Metric sparseTopKCategoricalAccuracy(String name, int k) {
+        return topK(name, k, true);
+    }
+
+    /** The fraction of samples whose one-hot label's class scores among the {@code k} highest. */
+    public static Metric topKCategoricalAccuracy(String name, int k) {
+        return topK(name, k, false);
+    }
+
+    private static Metric topK(String name, int k, boolean sparse) {
+        if (k < 1) throw new JanusException(name + ": k must be >= 1, got " + k);
+        return new Metric() {
+            public String name() {
+                return name;
+            }
+
+            /** The label's class is in the top k when fewer than k classes score strictly higher. */
+            public <V> V emitSum(Emitter<V> e, V yPred, V yTrue) {
+                DType dt = e.dtype(yPred);
+                int classes = e.shape(yPred).dim(-1);
+                V label = sparse ? yTrue : argmax(e, yTrue);
+                V target = e.sum(e.mul(yPred, e.oneHot(label, classes, dt)), new int[] {-1}, true);
+                V higher = e.sum(e.cast(e.greater(yPred, target), dt), new int[] {-1}, false);
+                return total(e, e.cast(e.greater(e.scalar(k, dt), higher), dt));
+            }
+        };
+    }
+
+    /** Precision, recall and AUC count label elements against output elements: labels of the output's shape. */
+    private static void sameShapeLabels(String name, Loss loss, TensorType output) {
+        if (loss == null) return;
+        TensorType labels = loss.labelType(output);
+        if (labels.rank() != output.rank()) {
+            throw new JanusException("metric " + name + ": needs labels of the output's shape (0/1 or one-hot), but loss " + loss.name()
+                    + " takes class indices; use binary or categorical labels and loss");
+        }
     }
 
     private static <V> V argmax(Emitter<V> e, V x) {
