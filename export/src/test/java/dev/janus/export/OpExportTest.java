@@ -178,6 +178,14 @@ class OpExportTest {
                 b -> List.of(randn(dt, "sndm" + b, 4, b), randn(dt, "sndmu" + b, 3, b))));
         c.add(new Case("nonzero", 13, g -> g.addOutput(g.apply1(Ops.NONZERO, Attrs.NONE, g.apply1(Ops.GREATER, Attrs.NONE,
                 g.input("x", TensorType.of(dt, -1, 4)), g.constant(Tensor.scalar(0, dt))))), b -> List.of(randn(dt, "nonzero" + b, b, 4))));
+        for (boolean sorted : new boolean[] {true, false}) {
+            String name = sorted ? "unique" : "unique unsorted axis 1";
+            c.add(new Case(name, 13, g -> {
+                Value rounded = g.apply1(Ops.ROUND, Attrs.NONE, g.input("x", TensorType.of(dt, -1, 4)));
+                Attrs a = sorted ? Attrs.NONE : Attrs.of("sorted", false, "axis", 1);
+                g.apply(Ops.UNIQUE, a, rounded).forEach(g::addOutput);
+            }, b -> List.of(randn(dt, name + b, b, 4))));
+        }
         c.add(new Case("argmax last", 13, g -> g.addOutput(g.apply1(Ops.ARGMAX, Attrs.of("axis", 1, "last", true),
                 g.apply1(Ops.ROUND, Attrs.NONE, g.input("x", TensorType.of(dt, -1, 6))))), b -> List.of(randn(dt, "argmax last", b, 6))));
         for (Op op : List.of(Ops.AND, Ops.OR, Ops.XOR)) {

@@ -172,6 +172,9 @@ class GradientTest {
                 c("scatter_nd", Ops.SCATTER_ND, Attrs.NONE, () -> in(random(216, -1, 1, 4, 3), Tensor.of(new long[] {3, 0}, 2, 1), random(217, -1, 1, 2, 3))),
                 c("scatter_nd add repeated", Ops.SCATTER_ND, Attrs.of("reduction", "add"),
                         () -> in(random(218, -1, 1, 3, 2, 2), Tensor.of(new long[] {1, 0, 1, 0, 2, 1}, 3, 2), random(219, -1, 1, 3, 2))),
+                // distinct values (slices): a nudge that made two equal would change the output's length
+                c("unique", Ops.UNIQUE, Attrs.NONE, () -> in(Tensor.of(new double[] {0.5, -1.2, 2.0, 0.3, -0.7}))),
+                c("unique unsorted axis 1", Ops.UNIQUE, Attrs.of("axis", 1, "sorted", false), () -> in(random(220, -1, 1, 2, 3, 2))),
                 c("index_add", Ops.INDEX_ADD, Attrs.of("axis", 0),
                         () -> in(random(71, -1, 1, 4, 3), Tensor.of(new long[] {2, 0, 2}), random(72, -1, 1, 3, 3))),
 
