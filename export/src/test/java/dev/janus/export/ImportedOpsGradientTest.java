@@ -30,6 +30,10 @@ class ImportedOpsGradientTest {
 
     /** Imports one node whose inputs are graph inputs of the given shapes, and checks d sum(w y) / d input. */
     private static void agrees(String op, List<long[]> shapes, long[] outShape, AttributeProto... attrs) {
+        agreesAt(23, op, shapes, outShape, attrs);
+    }
+
+    private static void agreesAt(int opset, String op, List<long[]> shapes, long[] outShape, AttributeProto... attrs) {
         GraphProto.Builder g = GraphProto.newBuilder().setName(op);
         List<String> names = new ArrayList<>();
         for (int i = 0; i < shapes.size(); i++) {
@@ -37,7 +41,7 @@ class ImportedOpsGradientTest {
             g.addInput(value("in" + i, FLOAT64, shapes.get(i)));
         }
         g.addNode(node(op, names, List.of("y"), attrs)).addOutput(value("y", FLOAT64, outShape));
-        OnnxModule m = new OnnxModule(OnnxImporter.read(model(23, g).toByteArray()));
+        OnnxModule m = new OnnxModule(OnnxImporter.read(model(opset, g).toByteArray()));
         Generator gen = new Generator(7);
         List<Tensor> inputs = new ArrayList<>();
         for (long[] s : shapes) {
@@ -51,7 +55,9 @@ class ImportedOpsGradientTest {
         Supplier<Tensor> loss = () -> m.forward(inputs).get(0).mul(w).sum();
         loss.get().backward();
         for (int k = 0; k < inputs.size(); k++) {
-            double[] v = inputs.get(k).f64(), grad = inputs.get(k).grad().f64();
+            // an input the output does not depend on gets no gradient: the differences must then be 0
+            double[] v = inputs.get(k).f64();
+            double[] grad = inputs.get(k).grad() == null ? new double[v.length] : inputs.get(k).grad().f64();
             for (int j = 0; j < v.length; j++) {
                 double keep = v[j];
                 v[j] = keep + H;
@@ -85,6 +91,31 @@ class ImportedOpsGradientTest {
         agrees("InstanceNormalization", List.of(new long[] {2, 3, 5}, new long[] {3}, new long[] {3}), new long[] {2, 3, 5}, floatAttr("epsilon", 1e-3f));
         agrees("LpNormalization", List.of(new long[] {3, 4}), new long[] {3, 4}, intAttr("axis", 1), intAttr("p", 2));
         agrees("LpNormalization", List.of(new long[] {3, 4}), new long[] {3, 4}, intAttr("axis", 0), intAttr("p", 1));
+        agrees("GroupNormalization", List.of(new long[] {2, 4, 3}, new long[] {4}, new long[] {4}), new long[] {2, 4, 3},
+                intAttr("num_groups", 2), floatAttr("epsilon", 1e-3f));
+        agrees("MeanVarianceNormalization", List.of(new long[] {2, 3, 2, 2}), new long[] {2, 3, 2, 2});
+        agrees("LRN", List.of(new long[] {2, 4, 2, 2}), new long[] {2, 4, 2, 2}, intAttr("size", 3), floatAttr("alpha", 0.5f),
+                floatAttr("beta", 0.75f), floatAttr("bias", 1.5f));
+        // training mode: normalised by the batch's own statistics, which depend on x too (y does not depend on the running ones)
+        agrees("BatchNormalization", List.of(new long[] {3, 2, 2}, new long[] {2}, new long[] {2}, new long[] {2}, new long[] {2}),
+                new long[] {3, 2, 2}, intAttr("training_mode", 1));
+    }
+
+    /** CausalConvWithState (opset 27): a depthwise conv over the past state and the input, SiLU after. */
+    @Test
+    void causalConvolution() {
+        agreesAt(27, "CausalConvWithState", List.of(new long[] {2, 3, 4}, new long[] {3, 1, 3}, new long[] {3}, new long[] {2, 3, 2}),
+                new long[] {2, 3, 4}, Models.stringAttr("activation", "silu"));
+        agreesAt(27, "CausalConvWithState", List.of(new long[] {1, 2, 3}, new long[] {2, 1, 2}), new long[] {1, 2, 3});
+    }
+
+    /** LinearAttention (opset 27), unrolled: gated delta rule, 4 query heads over 2 key/value heads, a past state. */
+    @Test
+    void linearAttention() {
+        agreesAt(27, "LinearAttention", List.of(new long[] {1, 3, 8}, new long[] {1, 3, 4}, new long[] {1, 3, 4}, new long[] {1, 2, 2, 2},
+                new long[] {1, 3, 2}, new long[] {1, 3, 2}), new long[] {1, 3, 8}, intAttr("q_num_heads", 4), intAttr("kv_num_heads", 2));
+        agreesAt(27, "LinearAttention", List.of(new long[] {2, 2, 4}, new long[] {2, 2, 4}, new long[] {2, 2, 6}), new long[] {2, 2, 6},
+                intAttr("q_num_heads", 2), intAttr("kv_num_heads", 2), Models.stringAttr("update_rule", "linear"), floatAttr("scale", 0.7f));
     }
 
     @Test

@@ -165,6 +165,27 @@ class OpExportTest {
         c.add(new Case("scatter_elements", 13, g -> g.addOutput(g.apply1(Ops.SCATTER_ELEMENTS, Attrs.of("axis", 0),
                 g.input("x", TensorType.of(dt, 4, -1)), g.constant(Tensor.of(new long[] {3, 1, 0}, 1, 3)), g.parameter("u", randn(dt, "su", 1, 3)))),
                 b -> List.of(randn(dt, "s" + b, 4, 3))));
+        c.add(new Case("gather_nd", 13, g -> g.addOutput(g.apply1(Ops.GATHER_ND, Attrs.NONE, g.input("x", TensorType.of(dt, 4, 3, -1)),
+                g.constant(Tensor.of(new long[] {3, 1, 0, 2, -1, 0}, 3, 2)))), b -> List.of(randn(dt, "gnd" + b, 4, 3, b))));
+        c.add(new Case("gather_nd batch_dims", 13, g -> g.addOutput(g.apply1(Ops.GATHER_ND, Attrs.of("batch_dims", 1), g.input("x", TensorType.of(dt, -1, 4, 3)),
+                g.input("i", TensorType.of(DType.INT64, -1, 2, 1)))), b -> List.of(randn(dt, "gndb" + b, b, 4, 3), labels("gndbi" + b, 2 * b, 4).view(
+                dev.janus.core.Shape.of(b, 2, 1)))));
+        c.add(new Case("scatter_nd", 13, g -> g.addOutput(g.apply1(Ops.SCATTER_ND, Attrs.NONE, g.input("x", TensorType.of(dt, 5, -1)),
+                g.constant(Tensor.of(new long[] {4, 0, 2}, 3, 1)), g.input("u", TensorType.of(dt, 3, -1)))),
+                b -> List.of(randn(dt, "snd" + b, 5, b), randn(dt, "sndu" + b, 3, b))));
+        c.add(new Case("scatter_nd mul", 16, g -> g.addOutput(g.apply1(Ops.SCATTER_ND, Attrs.of("reduction", "mul"), g.input("x", TensorType.of(dt, 4, -1)),
+                g.constant(Tensor.of(new long[] {1, 1, 3}, 3, 1)), g.input("u", TensorType.of(dt, 3, -1)))),
+                b -> List.of(randn(dt, "sndm" + b, 4, b), randn(dt, "sndmu" + b, 3, b))));
+        c.add(new Case("nonzero", 13, g -> g.addOutput(g.apply1(Ops.NONZERO, Attrs.NONE, g.apply1(Ops.GREATER, Attrs.NONE,
+                g.input("x", TensorType.of(dt, -1, 4)), g.constant(Tensor.scalar(0, dt))))), b -> List.of(randn(dt, "nonzero" + b, b, 4))));
+        for (boolean sorted : new boolean[] {true, false}) {
+            String name = sorted ? "unique" : "unique unsorted axis 1";
+            c.add(new Case(name, 13, g -> {
+                Value rounded = g.apply1(Ops.ROUND, Attrs.NONE, g.input("x", TensorType.of(dt, -1, 4)));
+                Attrs a = sorted ? Attrs.NONE : Attrs.of("sorted", false, "axis", 1);
+                g.apply(Ops.UNIQUE, a, rounded).forEach(g::addOutput);
+            }, b -> List.of(randn(dt, name + b, b, 4))));
+        }
         c.add(new Case("argmax last", 13, g -> g.addOutput(g.apply1(Ops.ARGMAX, Attrs.of("axis", 1, "last", true),
                 g.apply1(Ops.ROUND, Attrs.NONE, g.input("x", TensorType.of(dt, -1, 6))))), b -> List.of(randn(dt, "argmax last", b, 6))));
         for (Op op : List.of(Ops.AND, Ops.OR, Ops.XOR)) {

@@ -170,6 +170,82 @@ final class Attention {
         return List.of(s.rank() == 4 ? e.transpose(y, 0, 2, 1, 3) : e.reshape(y, s));
     }
 
+    /** Most steps LinearAttention is unrolled to: one set of nodes per step. */
+    private static final int MAX_STEPS = 4096;
+
+    /**
+     * LinearAttention (opset 27), its recurrence unrolled over the (known) sequence: per step t and
+     * key/value head, the state S [dk, dv] decays by exp(decay_t) ("gated", "gated_delta"), the value
+     * is corrected by what S already holds for the key, v = beta_t (v_t - S^T k_t) ("delta",
+     * "gated_delta"), S += k_t v^T, and each query head of the group reads scale q_t^T S. The outputs
+     * are the reads [B, T, Hq dv] and the last state [B, Hkv, dk, dv] (past_state, else zeros, first).
+     */
+    static List<Value> importLinearAttention(ImportNode n) {
+        n.ignore("chunk_size");
+        String rule = n.getString("update_rule", "gated_delta");
+        if (!List.of("linear", "gated", "delta", "gated_delta").contains(rule)) throw n.error("update_rule must be linear, gated, delta or gated_delta, got '" + rule + "'");
+        boolean gating = rule.startsWith("gated"), delta = rule.endsWith("delta");
+        if (gating != n.hasInput(4)) throw n.error("update_rule '" + rule + "' " + (gating ? "needs" : "takes no") + " decay (input 4)");
+        if (delta != n.hasInput(5)) throw n.error("update_rule '" + rule + "' " + (delta ? "needs" : "takes no") + " beta (input 5)");
+        int hq = n.getInt("q_num_heads", 0), hkv = n.getInt("kv_num_heads", 0);
+        if (hq < 1 || hkv < 1 || hq % hkv != 0) throw n.error("q_num_heads " + hq + " must be a positive multiple of kv_num_heads " + hkv);
+        Value q = n.input(0), k = n.input(1), v = n.input(2);
+        for (Value x : List.of(q, k, v)) {
+            Shape s = x.type().shape();
+            if (s.rank() != 3 || !s.sub(1, 3).isStatic()) throw n.error("query, key and value must be [B, T, heads * D] with known T and D, got " + x.type());
+        }
+        Shape qs = q.type().shape();
+        int steps = qs.dim(1), dk = qs.dim(2) / hq, dv = v.type().shape().dim(2) / hkv, group = hq / hkv;
+        if (steps > MAX_STEPS) throw n.error("a sequence of " + steps + " steps is unrolled, at most " + MAX_STEPS);
+        Emitter<Value> e = n.emit();
+        // half floats are computed in float32 throughout, as ONNX's reference does, and rounded once at the end
+        DType out = q.type().dtype(), dt = out.computeType();
+        Value q4 = heads(n, e.cast(q, dt), hq), k4 = heads(n, e.cast(k, dt), hkv), v4 = heads(n, e.cast(v, dt), hkv);
+        Value decay = null, beta = null;
+        if (gating) {
+            Shape ds = n.input(4).type().shape();
+            if (ds.rank() != 3 || (ds.dim(2) != hkv && ds.dim(2) != hkv * dk)) throw n.error("decay must be [B, T, " + hkv + " or " + hkv * dk + "], got " + n.input(4).type());
+            // [B, Hkv, T, 1 or dk]
+            decay = heads(n, e.cast(n.input(4), dt), hkv);
+        }
+        if (delta) {
+            Shape bs = n.input(5).type().shape();
+            if (bs.rank() != 3 || (bs.dim(2) != hkv && bs.dim(2) != 1)) throw n.error("beta must be [B, T, " + hkv + " or 1], got " + n.input(5).type());
+            beta = heads(n, e.cast(n.input(5), dt), bs.dim(2));
+        }
+        Value state;
+        if (n.hasInput(3)) {
+            state = e.cast(n.input(3), dt);
+            if (!state.type().shape().compatible(Shape.of(qs.dim(0), hkv, dk, dv))) throw n.error("past_state must be [B, " + hkv + ", " + dk + ", " + dv + "], got " + n.input(3).type());
+        } else {
+            Value shape = e.concat(List.of(e.one(Ops.SHAPE, Attrs.of("end", 1), List.of(q)), e.constant(Tensor.of(new long[] {hkv, dk, dv}))), 0);
+            state = e.one(Ops.CONSTANT_OF_SHAPE, Attrs.of("value", 0.0, "dtype", dt), List.of(shape));
+        }
+        double scale = n.getFloat("scale", 0);
+        if (scale == 0) scale = 1 / Math.sqrt(dk);
+        List<Value> reads = new ArrayList<>();
+        for (int t = 0; t < steps; t++) {
+            Value kt = e.slice(k4, 2, t, t + 1), vt = e.slice(v4, 2, t, t + 1);
+            if (gating) state = e.mul(state, e.transpose(e.exp(e.slice(decay, 2, t, t + 1)), 0, 1, 3, 2));
+            if (delta) vt = e.mul(e.slice(beta, 2, t, t + 1), e.sub(vt, einsum(e, "bhdm,bhod->bhom", state, kt)));
+            state = e.add(state, einsum(e, "bhod,bhom->bhdm", kt, vt));
+            Value read = state;
+            if (group > 1) {
+                Shape ss = state.type().shape();
+                read = e.reshape(e.expand(e.reshape(state, Shape.of(ss.dim(0), hkv, 1, dk, dv)), Shape.of(ss.dim(0), hkv, group, dk, dv)),
+                        Shape.of(ss.dim(0), hq, dk, dv));
+            }
+            reads.add(einsum(e, "bhod,bhdm->bhom", e.slice(q4, 2, t, t + 1), read));
+        }
+        Value y = e.mul(e.transpose(e.concat(reads, 2), 0, 2, 1, 3), scale);
+        y = e.cast(e.reshape(y, Shape.of(qs.dim(0), steps, hq * dv)), out);
+        return List.of(y, e.cast(state, n.hasInput(3) ? n.input(3).type().dtype() : out));
+    }
+
+    private static Value einsum(Emitter<Value> e, String equation, Value a, Value b) {
+        return e.one(Ops.EINSUM, Attrs.of("equation", equation), List.of(a, b));
+    }
+
     /** Features from, from + 2, ... below to, along the last of 4 axes. */
     private static Value every2(ImportNode n, Value x, int from, int to) {
         return n.apply1(Ops.SLICE, Attrs.of("starts", new int[] {from}, "ends", new int[] {to}, "axes", new int[] {3}, "steps", new int[] {2}), x);

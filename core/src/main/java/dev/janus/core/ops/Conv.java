@@ -7,11 +7,13 @@ import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.backend.CpuThreads;
 import dev.janus.core.backend.NativeStorage;
+import dev.janus.core.ir.Value;
 import dev.janus.core.onnx.ExportNode;
 import dev.janus.core.onnx.ImportNode;
 import dev.janus.core.onnx.OnnxImportRule;
 import dev.janus.core.onnx.OnnxWriter;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -185,7 +187,41 @@ final class Conv {
                 Attrs a = Window.fromOnnx(n).with("group", n.getInt("group", 1));
                 if (Volumetric.applies(n.input(0))) return List.of(Volumetric.conv(n, this, a, n.inputs()));
                 return List.of(n.emit().one(this, a, n.inputs()));
-            });
+            }, "CausalConvWithState", this::importCausalConv);
+        }
+
+        /**
+         * CausalConvWithState (opset 27): a depthwise 1-D conv of x [N, C, L] by w [C, 1, k] over
+         * the k - 1 frames before it (past_state [N, C, k - 1], else zeros) and x, with an optional
+         * bias and SiLU ("silu" or "swish"); the second output is the last k - 1 frames, the state
+         * the next call takes.
+         */
+        private List<Value> importCausalConv(ImportNode n) {
+            Value x = n.input(0), w = n.input(1);
+            Shape s = x.type().shape(), ws = w.type().shape();
+            if (s.rank() != 3 || ws.rank() != 3 || !ws.isStatic() || ws.dim(1) != 1 || s.dim(1) != ws.dim(0)) {
+                throw n.error("expected input [N, C, L] and weight [C, 1, k] with known sizes, got " + x.type() + " and " + w.type());
+            }
+            String activation = n.getString("activation", "none");
+            if (!List.of("none", "silu", "swish").contains(activation)) throw n.error("activation must be none, silu or swish, got '" + activation + "'");
+            int c = ws.dim(0), k = ws.dim(2);
+            Emitter<Value> e = n.emit();
+            Value past;
+            if (n.hasInput(3)) {
+                past = n.input(3);
+                if (!past.type().shape().compatible(Shape.of(s.dim(0), c, k - 1))) throw n.error("past_state must be [N, " + c + ", " + (k - 1) + "], got " + past.type());
+            } else {
+                Value shape = e.concat(List.of(e.one(Ops.SHAPE, Attrs.of("end", 1), List.of(x)), e.constant(Tensor.of(new long[] {c, k - 1}))), 0);
+                past = e.one(Ops.CONSTANT_OF_SHAPE, Attrs.of("value", 0.0, "dtype", x.type().dtype()), List.of(shape));
+            }
+            Value padded = e.concat(List.of(past, x), 2);
+            List<Value> in = new ArrayList<>(List.of(padded, w));
+            if (n.hasInput(2)) in.add(n.input(2));
+            Value y = e.one(this, Attrs.of("group", c), in);
+            if (!activation.equals("none")) y = e.mul(y, e.sigmoid(y));
+            Value state = e.one(Ops.SLICE, Attrs.of("starts", new int[] {k == 1 ? Integer.MAX_VALUE : 1 - k}, "ends", new int[] {Integer.MAX_VALUE},
+                    "axes", new int[] {2}), List.of(padded));
+            return List.of(y, state);
         }
     }
 

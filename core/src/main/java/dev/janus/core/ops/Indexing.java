@@ -42,6 +42,34 @@ final class Indexing {
         }
     }
 
+    /** The scatters' attribute "reduction", checked: none, add, mul, max or min. */
+    static String reduction(String op, Attrs attrs) {
+        String red = attrs.getString("reduction", "none");
+        if (!List.of("none", "add", "mul", "max", "min").contains(red)) {
+            throw new ShapeException(op + ": reduction must be none, add, mul, max or min, got '" + red + "'");
+        }
+        return red;
+    }
+
+    /** y[at] = update u[from] combined with y[at] by the reduction. */
+    static void combine(Tensor y, int at, Tensor u, int from, String red, boolean integer) {
+        if (integer) {
+            long a = y.readLong(at), b = u.readLong(from);
+            y.setLong(at, red.equals("none") ? b : red.equals("add") ? a + b : red.equals("mul") ? a * b : red.equals("max") ? Math.max(a, b) : Math.min(a, b));
+        } else {
+            double a = y.readDouble(at), b = u.readDouble(from);
+            y.setDouble(at, red.equals("none") ? b : red.equals("add") ? a + b : red.equals("mul") ? a * b : red.equals("max") ? Math.max(a, b) : Math.min(a, b));
+        }
+    }
+
+    /** The reduction of a scatter being exported, checked against the opset ONNX added it in (16; max and min 18). */
+    static String exportedReduction(ExportNode node, OnnxWriter out) {
+        String red = node.attrs().getString("reduction", "none");
+        int since = red.equals("max") || red.equals("min") ? 18 : 16;
+        if (!red.equals("none") && out.opset() < since) throw node.error("reduction " + red + " needs opset " + since + " or later");
+        return red;
+    }
+
     private static int axis(String op, TensorType data, TensorType idx, Attrs attrs) {
         Check.integer(op, "indices", idx);
         if (idx.rank() != data.rank()) throw new ShapeException(op + ": indices " + idx + " must have the rank of data " + data);
@@ -117,10 +145,7 @@ final class Indexing {
             if (!in[1].shape().compatible(in[2].shape())) {
                 throw new ShapeException(name() + ": updates " + in[2] + " must have the shape of indices " + in[1]);
             }
-            String red = attrs.getString("reduction", "none");
-            if (!List.of("none", "add", "mul", "max", "min").contains(red)) {
-                throw new ShapeException(name() + ": reduction must be none, add, mul, max or min, got '" + red + "'");
-            }
+            reduction(name(), attrs);
             return new TensorType[] {in[0]};
         }
 
@@ -132,15 +157,7 @@ final class Indexing {
             if (y != in[0]) y.copyFrom(in[0]);
             boolean integer = y.dtype() == DType.INT64;
             walk(name(), in[0].shape(), in[1], axis, (p, at) -> {
-                if (integer) {
-                    long a = y.readLong(at), b = u.readLong(p);
-                    y.setLong(at, red.equals("none") ? b : red.equals("add") ? a + b : red.equals("mul") ? a * b
-                            : red.equals("max") ? Math.max(a, b) : Math.min(a, b));
-                } else {
-                    double a = y.readDouble(at), b = u.readDouble(p);
-                    y.setDouble(at, red.equals("none") ? b : red.equals("add") ? a + b : red.equals("mul") ? a * b
-                            : red.equals("max") ? Math.max(a, b) : Math.min(a, b));
-                }
+                combine(y, at, u, p, red, integer);
                 return 0;
             });
         }
@@ -160,17 +177,17 @@ final class Indexing {
 
         @Override
         public void toOnnx(ExportNode node, OnnxWriter out) {
-            String red = node.attrs().getString("reduction", "none");
-            int since = red.equals("max") || red.equals("min") ? 18 : 16;
-            if (!red.equals("none") && out.opset() < since) throw node.error("reduction " + red + " needs opset " + since + " or later");
+            String red = exportedReduction(node, out);
             if (red.equals("none")) out.node("ScatterElements", node.inputs(), node.outputs(), "axis", node.attrs().getInt("axis", 0));
             else out.node("ScatterElements", node.inputs(), node.outputs(), "axis", node.attrs().getInt("axis", 0), "reduction", red);
         }
 
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
-            return Map.of("ScatterElements", n -> List.of(n.apply1(this, Attrs.of("axis", n.getInt("axis", 0),
-                    "reduction", n.getString("reduction", "none")), n.input(0), n.input(1), n.input(2))));
+            // Scatter (opsets 9-10) is ScatterElements under its old name
+            OnnxImportRule rule = n -> List.of(n.apply1(this, Attrs.of("axis", n.getInt("axis", 0),
+                    "reduction", n.getString("reduction", "none")), n.input(0), n.input(1), n.input(2)));
+            return Map.of("ScatterElements", rule, "Scatter", rule);
         }
     }
 }

@@ -348,6 +348,7 @@ final class Neural {
             if (!log) {
                 rules.put("Attention", Attention::importAttention);
                 rules.put("RotaryEmbedding", Attention::importRotaryEmbedding);
+                rules.put("LinearAttention", Attention::importLinearAttention);
             }
             rules.put(log ? "LogSoftmax" : "Softmax", n -> {
                 Value x = n.input(0);
@@ -438,10 +439,17 @@ final class Neural {
         public Map<String, OnnxImportRule> fromOnnx() {
             return Map.of("Dropout", n -> {
                 n.ignore("seed", "ratio");
-                if (n.hasInput(2) && (!n.isConstant(2) || n.constant(2).readDouble(0) != 0)) {
-                    throw n.error("training_mode must be a constant false (Janus imports the inference form)");
+                boolean training = n.hasInput(2) && n.constant(2).readDouble(0) != 0;
+                // with a ratio of 0 training keeps every element too; any other ratio draws random values
+                if (training && !(n.hasInput(1) && n.constant(1).readDouble(0) == 0)) {
+                    throw n.error("training mode with a ratio other than 0 is not supported (Janus imports the inference form; "
+                            + "a training mask is random and could not match another runtime's)");
                 }
-                return List.of(n.input(0));
+                Value x = n.input(0);
+                if (n.outputCount() < 2) return List.of(x);
+                // the mask: every element kept
+                Value shape = n.apply1(Ops.SHAPE, Attrs.NONE, x);
+                return List.of(x, n.apply1(Ops.CONSTANT_OF_SHAPE, Attrs.of("value", 1.0, "dtype", DType.BOOL), shape));
             });
         }
     }

@@ -119,15 +119,39 @@ final class Norm {
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
             return Map.of("BatchNormalization", n -> {
-                n.ignore("momentum");
                 boolean training = n.opset() >= 14 ? n.getInt("training_mode", 0) != 0 : n.outputCount() > 1;
-                if (training) throw n.error("training mode (batch statistics) is not supported; Janus imports the inference form");
+                if (training && n.opset() < 14) throw n.error("training mode before opset 14 (saved mean and variance outputs) is not supported");
+                if (training) return importTraining(n);
+                n.ignore("momentum");
                 if (n.getInt("spatial", 1) != 1) throw n.error("spatial 0 (statistics per activation) is not supported");
                 Value x = n.input(0);
                 List<Value> in = new ArrayList<>(List.of(x));
                 for (int i = 1; i < 5; i++) in.add(n.input(i).type().dtype() == x.type().dtype() ? n.input(i) : n.emit().cast(n.input(i), x.type().dtype()));
                 return List.of(n.emit().one(this, Attrs.of("epsilon", n.getFloat("epsilon", EPSILON)), in));
             });
+        }
+
+        /**
+         * Training mode (opset 14 on): normalised with the batch's mean and biased variance, and the
+         * running statistics moved toward them, momentum (0.9) times the old plus (1 - momentum)
+         * times the batch's, as ONNX's reference does.
+         */
+        private List<Value> importTraining(ImportNode n) {
+            Value x = n.input(0);
+            DType dt = x.type().dtype();
+            Emitter<Value> e = n.emit();
+            List<Value> in = new ArrayList<>(List.of(x));
+            for (int i = 1; i < 5; i++) in.add(e.cast(n.input(i), dt));
+            int[] axes = new int[x.type().rank() - 1];
+            for (int i = 0; i < axes.length; i++) axes[i] = i == 0 ? 0 : i + 1;
+            Value mean = e.mean(x, axes, false), d = e.sub(x, e.mean(x, axes, true));
+            Value var = e.mean(e.mul(d, d), axes, false);
+            double momentum = n.getFloat("momentum", 0.9), eps = n.getFloat("epsilon", EPSILON);
+            Value y = e.one(this, Attrs.of("epsilon", eps), List.of(x, in.get(1), in.get(2), mean, var));
+            List<Value> outs = new ArrayList<>(List.of(y));
+            if (n.outputCount() > 1) outs.add(e.add(e.mul(in.get(3), momentum), e.mul(mean, 1 - momentum)));
+            if (n.outputCount() > 2) outs.add(e.add(e.mul(in.get(4), momentum), e.mul(var, 1 - momentum)));
+            return outs;
         }
     }
 
@@ -241,7 +265,68 @@ final class Norm {
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
             return Map.of("LayerNormalization", this::importLayerNorm, "RMSNormalization", Layer::importRmsNorm,
-                    "InstanceNormalization", Layer::importInstanceNorm);
+                    "InstanceNormalization", Layer::importInstanceNorm, "MeanVarianceNormalization", Layer::importMvn,
+                    "GroupNormalization", Layer::importGroupNorm, "LRN", Layer::importLrn);
+        }
+
+        /** MeanVarianceNormalization: (x - mean) / (std + 1e-9) over "axes" (default 0, 2, 3), as ONNX's function body. */
+        private static List<Value> importMvn(ImportNode n) {
+            Value x = n.input(0);
+            long[] given = n.getInts("axes");
+            int[] axes = Check.axes(n.opType(), given == null ? new int[] {0, 2, 3} : Arrays.stream(given).mapToInt(a -> (int) a).toArray(), x.type().shape());
+            Emitter<Value> e = n.emit();
+            Value d = e.sub(x, e.mean(x, axes, true));
+            return List.of(e.div(d, e.add(e.sqrt(e.mean(e.mul(d, d), axes, true)), 1e-9)));
+        }
+
+        /**
+         * GroupNormalization: x [N, C, D...] seen as [N, G, C/G D...], each group normalised by its
+         * mean and (biased) variance, then scaled and shifted per channel (opset 21; opset 18's
+         * scale and bias per group are repeated over the group's channels). Computed in the input's
+         * type whatever stash_type asks.
+         */
+        private static List<Value> importGroupNorm(ImportNode n) {
+            Value x = n.input(0), scale = n.input(1), bias = n.input(2);
+            Shape s = x.type().shape();
+            int groups = n.getInt("num_groups", 0);
+            n.getInt("stash_type", OnnxTypes.FLOAT);
+            if (s.rank() < 3 || !s.sub(1, s.rank()).isStatic()) throw n.error("input must be [N, C, D...] with known C and D, got " + x.type());
+            int c = s.dim(1);
+            if (groups < 1 || c % groups != 0) throw n.error("num_groups " + groups + " must divide the " + c + " channels");
+            int per = n.opset() >= 21 ? c : groups;
+            for (Value v : List.of(scale, bias)) {
+                if (!v.type().shape().equals(Shape.of(per))) throw n.error("scale and bias must be [" + per + "], got " + v.type());
+            }
+            Emitter<Value> e = n.emit();
+            if (per != c) {
+                scale = e.reshape(e.expand(e.reshape(scale, Shape.of(groups, 1)), Shape.of(groups, c / groups)), Shape.of(c));
+                bias = e.reshape(e.expand(e.reshape(bias, Shape.of(groups, 1)), Shape.of(groups, c / groups)), Shape.of(c));
+            }
+            Value g = e.reshape(x, Shape.of(s.dim(0), groups, s.size(1, s.rank()) / groups));
+            Value d = e.sub(g, e.mean(g, new int[] {2}, true));
+            Value std = e.sqrt(e.add(e.mean(e.mul(d, d), new int[] {2}, true), n.getFloat("epsilon", EPSILON)));
+            Value y = e.reshape(e.div(d, std), s);
+            Shape channel = perChannel(s);
+            return List.of(e.add(e.mul(y, e.reshape(scale, channel)), e.reshape(bias, channel)));
+        }
+
+        /**
+         * LRN: x / (bias + alpha / size * sum of x^2 over the size channels around each)^beta, the
+         * sum an average pool (padding counted) over the channel axis times the size.
+         */
+        private static List<Value> importLrn(ImportNode n) {
+            Value x = n.input(0);
+            Shape s = x.type().shape();
+            int size = n.getInt("size", 0);
+            if (size < 1) throw n.error("size must be positive, got " + size);
+            if (s.rank() < 3 || !s.sub(1, s.rank()).isStatic()) throw n.error("input must be [N, C, D...] with known C and D, got " + x.type());
+            double alpha = n.getFloat("alpha", 1e-4), beta = n.getFloat("beta", 0.75), bias = n.getFloat("bias", 1.0);
+            Emitter<Value> e = n.emit();
+            Value squares = e.reshape(e.mul(x, x), Shape.of(s.dim(0), 1, s.dim(1), s.size(2, s.rank())));
+            Value mean = e.one(Ops.AVG_POOL, Attrs.of("kernel_shape", new int[] {size, 1}, "count_include_pad", 1,
+                    "pads", new int[] {(size - 1) / 2, 0, size / 2, 0}), List.of(squares));
+            Value base = e.add(e.mul(e.reshape(mean, s), alpha), bias);
+            return List.of(e.div(x, e.pow(base, e.scalar(beta, x.type().dtype()))));
         }
 
         /**

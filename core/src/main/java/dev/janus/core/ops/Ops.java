@@ -101,6 +101,10 @@ public final class Ops {
     public static final Op ONE_HOT = register(new Shaping.OneHot());
     public static final Op GATHER_ELEMENTS = register(new Indexing.GatherElements());
     public static final Op SCATTER_ELEMENTS = register(new Indexing.ScatterElements());
+    public static final Op GATHER_ND = register(new IndexingNd.GatherNd());
+    public static final Op SCATTER_ND = register(new IndexingNd.ScatterNd());
+    public static final Op NONZERO = register(new IndexingNd.NonZero());
+    public static final Op UNIQUE = register(new Unique());
 
     // shapes as values, and ops whose output shape is one
     public static final Op SHAPE = register(new ShapeValues.ShapeOf());

@@ -282,7 +282,32 @@ final class Reduce {
         // ONNX keeps dims by default; empty or absent axes mean all, unless noop_with_empty_axes is set.
         private List<Value> importReduce(ImportNode n) {
             Attrs attrs = reduceAttrs(n, kind.axesInputSince());
-            return List.of(attrs == null ? n.input(0) : n.apply1(this, attrs, n.input(0)));
+            Value x = n.input(0);
+            if (attrs == null) return List.of(x);
+            if (kind == Kind.MAX || kind == Kind.MIN) {
+                // bool (opset 20): the max is an any, the min an all
+                if (x.type().dtype() == DType.BOOL) {
+                    return List.of(n.emit().cast(n.apply1(this, attrs, n.emit().cast(x, DType.INT64)), DType.BOOL));
+                }
+                Value empty = emptySet(n, x, attrs, kind == Kind.MAX ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY);
+                if (empty != null) return List.of(empty);
+            }
+            return List.of(n.apply1(this, attrs, x));
+        }
+
+        /**
+         * ONNX's reduction over an empty set (opset 18 on): the identity of the reduction, -inf for
+         * a max, +inf for a min, as a constant when the output's shape is known; null when no
+         * reduced axis is empty.
+         */
+        private static Value emptySet(ImportNode n, Value x, Attrs attrs, double identity) {
+            Shape s = x.type().shape();
+            int[] axes = Check.axes(n.opType(), attrs.getIntsOrNull("axes"), s);
+            boolean empty = false;
+            for (int a : axes) empty |= s.dim(a) == 0;
+            Shape out = reducedShape(s, axes, attrs.getBool("keepdims", false));
+            if (!empty || !out.isStatic() || !x.type().dtype().isFloating()) return null;
+            return n.emit().constant(Tensor.full(identity, x.type().dtype(), out));
         }
 
         /** The node's reduction attributes, or null for a no-op (empty axes with noop_with_empty_axes). */
@@ -310,6 +335,8 @@ final class Reduce {
                 Value x = n.input(0);
                 Attrs attrs = reduceAttrs(n, 18);
                 if (attrs == null) return List.of(x);
+                Value empty = emptySet(n, x, attrs, Double.NEGATIVE_INFINITY);   // log of an empty sum
+                if (empty != null) return List.of(empty);
                 Value shifted = n.emit().sub(x, n.apply1(Ops.MAX, attrs.with("keepdims", true), x));
                 Value sum = n.apply1(this, attrs, n.emit().exp(shifted));
                 return List.of(n.emit().add(n.emit().log(sum), n.apply1(Ops.MAX, attrs, x)));

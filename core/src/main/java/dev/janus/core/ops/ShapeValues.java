@@ -5,8 +5,11 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.ir.Value;
 import dev.janus.core.onnx.ExportNode;
+import dev.janus.core.onnx.ImportNode;
 import dev.janus.core.onnx.OnnxImportRule;
+import dev.janus.core.onnx.OnnxImports;
 import dev.janus.core.onnx.OnnxTypes;
 import dev.janus.core.onnx.OnnxWriter;
 
@@ -260,6 +263,35 @@ final class ShapeValues {
         @Override
         public <V> List<V> gradient(Emitter<V> e, Attrs attrs, List<V> in, List<V> out, List<V> gOut, boolean[] wanted) {
             return none(3);
+        }
+
+        /** Range itself, and the window functions of opset 17, which are cosines of a range. */
+        @Override
+        public Map<String, OnnxImportRule> fromOnnx() {
+            return Map.of("Range", OnnxImports.direct(this),
+                    "HannWindow", n -> window(n, 0.5, 0.5, 0),
+                    "HammingWindow", n -> window(n, 25.0 / 46, 21.0 / 46, 0),
+                    "BlackmanWindow", n -> window(n, 0.42, 0.5, 0.08));
+        }
+
+        /**
+         * a0 - a1 cos(2 pi n / N) + a2 cos(4 pi n / N) for n = 0 .. size - 1, N the size ("periodic",
+         * the default) or the size - 1; the size may be known only at run time.
+         */
+        private List<Value> window(ImportNode n, double a0, double a1, double a2) {
+            Emitter<Value> e = n.emit();
+            DType dt = OnnxTypes.dtype(n.getInt("output_datatype", OnnxTypes.FLOAT), "output_datatype of ONNX node '" + n.name() + "'");
+            if (!dt.isFloating()) throw n.error("output_datatype must be a float type, got " + dt);
+            Value size = n.input(0);
+            if (size.type().rank() != 0 || !size.type().dtype().isInteger()) throw n.error("size must be an integer scalar, got " + size.type());
+            size = e.cast(size, DType.INT64);
+            Value idx = e.cast(e.one(this, Attrs.NONE, List.of(e.scalar(0, DType.INT64), size, e.scalar(1, DType.INT64))), DType.FLOAT64);
+            Value period = e.cast(size, DType.FLOAT64);
+            if (n.getInt("periodic", 1) == 0) period = e.add(period, -1.0);
+            Value angle = e.div(e.mul(idx, 2 * Math.PI), period);
+            Value w = e.rsub(a0, e.mul(e.one(Ops.COS, Attrs.NONE, List.of(angle)), a1));
+            if (a2 != 0) w = e.add(w, e.mul(e.one(Ops.COS, Attrs.NONE, List.of(e.mul(angle, 2.0))), a2));
+            return List.of(e.cast(w, dt));
         }
     }
 

@@ -1077,21 +1077,53 @@ final class Shaping {
             out.node("OneHot", List.of(node.input(0), depth, values), node.outputs(), "axis", -1);
         }
 
-        /** Only the plain form: off/on values 0 and 1, along the last axis. (ONNX wraps negative labels; Janus rejects them.) */
+        /**
+         * The plain form (integer indices, off/on values 0 and 1, the last axis) is this op, which
+         * refuses a negative or out-of-range label at run time; any other (values, an axis, float
+         * indices) compares the indices with a range along the axis, with ONNX's negative indices
+         * counted from the end and out-of-range ones giving all off.
+         */
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
             return Map.of("OneHot", n -> {
                 Value labels = n.input(0);
-                Tensor values = n.constant(2);
-                int axis = n.getInt("axis", -1);
-                if (axis != -1 && axis != labels.type().rank()) throw n.error("only axis -1 is supported, got " + axis);
-                if (values.numel() != 2 || values.readDouble(0) != 0 || values.readDouble(1) != 1) {
-                    throw n.error("only off/on values [0, 1] are supported, got " + values);
+                int axis = n.getInt("axis", -1), rank = labels.type().rank() + 1;
+                if (axis < -rank || axis >= rank) throw n.error("axis " + axis + " is out of range for an output of rank " + rank);
+                if (axis < 0) axis += rank;
+                Tensor depthValue = n.constant(1);
+                if (depthValue.numel() != 1) throw n.error("depth must hold one value, got " + depthValue);
+                double d = depthValue.readDouble(0);
+                if (!(d >= 1) || d > Integer.MAX_VALUE) throw n.error("depth " + d + " is out of range");
+                int depth = (int) d;
+                Value values = n.input(2);
+                if (values.type().shape().size() != 2) throw n.error("values must hold [off, on], got " + values.type());
+                if (n.isConstant(2) && axis == rank - 1 && labels.type().dtype().isInteger()) {
+                    Tensor v = n.constant(2);
+                    if (v.readDouble(0) == 0 && v.readDouble(1) == 1) {
+                        return List.of(n.apply1(this, Attrs.of("depth", depth, "dtype", v.dtype()), labels));
+                    }
                 }
-                long depth = (long) n.constant(1).item();
-                if (depth < 1 || depth > Integer.MAX_VALUE) throw n.error("depth " + depth + " is out of range");
-                return List.of(n.apply1(this, Attrs.of("depth", (int) depth, "dtype", values.dtype()), labels));
+                Emitter<Value> e = n.emit();
+                Value idx = e.cast(labels, DType.INT64);
+                Value zero = e.scalar(0, DType.INT64);
+                idx = e.where(e.greater(zero, idx), e.add(idx, e.scalar(depth, DType.INT64)), idx);
+                int[] along = new int[rank];
+                Arrays.fill(along, 1);
+                along[axis] = depth;
+                long[] r = new long[depth];
+                for (int i = 0; i < depth; i++) r[i] = i;
+                Value hot = e.equal(e.one(Ops.RESHAPE, Attrs.of("shape", withOne(labels.type().shape(), axis)), List.of(idx)),
+                        e.constant(Tensor.of(r, along)));
+                Value flat = e.reshape(values, Shape.of(2));
+                return List.of(e.where(hot, e.slice(flat, 0, 1, 2), e.slice(flat, 0, 0, 1)));
             });
+        }
+
+        /** The labels' shape with a 1 inserted at {@code axis} (-1 for an unknown dimension). */
+        private static int[] withOne(Shape s, int axis) {
+            int[] d = new int[s.rank() + 1];
+            for (int i = 0, j = 0; i < d.length; i++) d[i] = i == axis ? 1 : s.dim(j++);
+            return d;
         }
     }
 }

@@ -34,7 +34,7 @@ class GradientTest {
             "shape", "size", "constant_of_shape", "range", "mod", "argmin", "not", "and", "or", "xor", "is_nan", "is_inf",
             "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bit_shift_left", "bit_shift_right",
             // straight-through: not the derivative of a step function, so checked by hand in FakeQuantizeTest
-            "fake_quantize", "fake_quantize_grad",
+            "fake_quantize", "fake_quantize_grad", "nonzero",
             // integer inputs or outputs (ONNX's quantized ops): values checked in QuantizedOpsTest and against ONNX Runtime
             "quantize_linear", "dequantize_linear", "dynamic_quantize_linear", "matmul_integer", "qlinear_matmul", "conv_integer", "qlinear_conv",
             // grid_sample's gradient, emitted only by its rule: a second derivative of grid_sample is not defined
@@ -166,6 +166,15 @@ class GradientTest {
                         () -> in(random(72, -1, 1, 3, 2), Tensor.of(new long[] {2, 0, 0, 1}, 2, 2), random(73, -1, 1, 2, 2))),
                 c("scatter_elements add", Ops.SCATTER_ELEMENTS, Attrs.of("axis", 1, "reduction", "add"),
                         () -> in(random(74, -1, 1, 2, 3), Tensor.of(new long[] {2, 2, 0, 1}, 2, 2), random(75, -1, 1, 2, 2))),
+                c("gather_nd", Ops.GATHER_ND, Attrs.NONE, () -> in(random(214, -1, 1, 3, 2, 4), Tensor.of(new long[] {2, 1, 0, 0, -1, 1}, 3, 2))),
+                c("gather_nd batch_dims 1", Ops.GATHER_ND, Attrs.of("batch_dims", 1),
+                        () -> in(random(215, -1, 1, 2, 3, 4), Tensor.of(new long[] {2, 0, 1, 1}, 2, 2, 1))),
+                c("scatter_nd", Ops.SCATTER_ND, Attrs.NONE, () -> in(random(216, -1, 1, 4, 3), Tensor.of(new long[] {3, 0}, 2, 1), random(217, -1, 1, 2, 3))),
+                c("scatter_nd add repeated", Ops.SCATTER_ND, Attrs.of("reduction", "add"),
+                        () -> in(random(218, -1, 1, 3, 2, 2), Tensor.of(new long[] {1, 0, 1, 0, 2, 1}, 3, 2), random(219, -1, 1, 3, 2))),
+                // distinct values (slices): a nudge that made two equal would change the output's length
+                c("unique", Ops.UNIQUE, Attrs.NONE, () -> in(Tensor.of(new double[] {0.5, -1.2, 2.0, 0.3, -0.7}))),
+                c("unique unsorted axis 1", Ops.UNIQUE, Attrs.of("axis", 1, "sorted", false), () -> in(random(220, -1, 1, 2, 3, 2))),
                 c("index_add", Ops.INDEX_ADD, Attrs.of("axis", 0),
                         () -> in(random(71, -1, 1, 4, 3), Tensor.of(new long[] {2, 0, 2}), random(72, -1, 1, 3, 3))),
 
