@@ -8,6 +8,7 @@ import dev.janus.core.backend.StorageKind;
 import dev.janus.core.ops.ExecContext;
 import dev.janus.core.ops.Immediate;
 import dev.janus.core.optim.Optimizer;
+import dev.janus.core.optim.ParameterUpdater;
 import dev.janus.graph.UpdatePlan;
 
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ import java.util.Set;
  * var opt = new EagerOptimizer(new Adam(1e-3), model.parameters());
  * }</pre>
  */
-public final class EagerOptimizer {
+public final class EagerOptimizer implements ParameterUpdater {
     private static final Immediate NOW = Immediate.global();
     /** The compiled update's context: update rules draw no random numbers and the plan runs on the heap. */
     private static final ExecContext CTX = ExecContext.global();
@@ -124,7 +125,7 @@ public final class EagerOptimizer {
      * gradient, the gradient and its state are heap tensors (the eager default) and no two
      * parameters share memory: the same rule, fused into one kernel per parameter, bit for bit the
      * same results, no temporaries. Returns false, having changed nothing but creating missing
-     * state as zeros, when it does not apply; the rule then runs op by op.
+     * state (at the rule's initial values), when it does not apply; the rule then runs op by op.
      */
     private boolean stepCompiled() {
         if (uncompilable) return false;
@@ -251,5 +252,13 @@ public final class EagerOptimizer {
     @Override
     public String toString() {
         return "EagerOptimizer(" + rule + ", " + params.size() + " parameters)";
+    }
+
+    /** What a rule made with parameters ({@code new Adam(model.parameters(), 1e-3)}) steps them with, found by ServiceLoader. */
+    public static final class Factory implements ParameterUpdater.Factory {
+        @Override
+        public ParameterUpdater create(Optimizer rule, List<Tensor> parameters) {
+            return new EagerOptimizer(rule, parameters);
+        }
     }
 }

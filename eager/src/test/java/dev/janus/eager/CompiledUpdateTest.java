@@ -5,8 +5,11 @@ import dev.janus.core.Tensor;
 import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.ops.Immediate;
+import dev.janus.core.optim.Adagrad;
 import dev.janus.core.optim.Adam;
+import dev.janus.core.optim.Adamax;
 import dev.janus.core.optim.AdamW;
+import dev.janus.core.optim.NAdam;
 import dev.janus.core.optim.Optimizer;
 import dev.janus.core.optim.RMSprop;
 import dev.janus.core.optim.SGD;
@@ -50,7 +53,11 @@ class CompiledUpdateTest {
                 Arguments.of("adam weight decay", (Supplier<Optimizer>) () -> new Adam(0.01, 0.8, 0.9, 1e-6, 0.05)),
                 Arguments.of("adamw", (Supplier<Optimizer>) () -> new AdamW(0.01)),
                 Arguments.of("rmsprop", (Supplier<Optimizer>) () -> new RMSprop(0.01)),
-                Arguments.of("rmsprop centered, momentum, weight decay", (Supplier<Optimizer>) () -> new RMSprop(0.01, 0.9, 1e-8, 0.01, 0.5, true)));
+                Arguments.of("rmsprop centered, momentum, weight decay", (Supplier<Optimizer>) () -> new RMSprop(0.01, 0.9, 1e-8, 0.01, 0.5, true)),
+                Arguments.of("adagrad", (Supplier<Optimizer>) () -> new Adagrad(0.05)),
+                Arguments.of("adagrad initial accumulator, decay, eps inside", (Supplier<Optimizer>) () -> new Adagrad(0.05, 0.01, 0.01, 0.1, 1e-10, true)),
+                Arguments.of("adamax", (Supplier<Optimizer>) () -> new Adamax(0.01)),
+                Arguments.of("nadam", (Supplier<Optimizer>) () -> new NAdam(0.01)));
     }
 
     private static NNSequential model() {
@@ -80,7 +87,7 @@ class CompiledUpdateTest {
             this.params = params;
             for (Tensor p : params) {
                 List<Tensor> s = new ArrayList<>();
-                for (String ignored : rule.stateNames()) s.add(Tensor.empty(p.dtype(), p.shape()));
+                for (int k = 0; k < rule.stateNames().size(); k++) s.add(Tensor.full(rule.initialState(k), p.dtype(), p.shape()));
                 state.add(s);
             }
         }

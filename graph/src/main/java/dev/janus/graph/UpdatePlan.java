@@ -35,6 +35,8 @@ import java.util.Map;
 public final class UpdatePlan {
     private final Optimizer rule;
     private final Tensor[] params;
+    /** Each parameter's storage when the plan was built: a parameter moved in place (NNModule.to) keeps its object, not its storage. */
+    private final Object[] storages;
     private final Tensor[][] state;
     private final Plan plan;
     private final Tensor[] gradInput;
@@ -50,6 +52,8 @@ public final class UpdatePlan {
         if (state.size() != n) throw new JanusException(rule.name() + ": " + n + " parameters but " + state.size() + " state lists");
         this.rule = rule;
         this.params = params.toArray(new Tensor[0]);
+        this.storages = new Object[n];
+        for (int i = 0; i < n; i++) storages[i] = this.params[i].storage();
         this.state = new Tensor[n][];
         Graph spec = new Graph(rule.name() + " update");
         GraphEmitter e = new GraphEmitter(spec);
@@ -116,7 +120,7 @@ public final class UpdatePlan {
     public boolean boundTo(List<Tensor> params, List<Tensor[]> state) {
         if (params.size() != this.params.length) return false;
         for (int i = 0; i < this.params.length; i++) {
-            if (params.get(i) != this.params[i] || state.get(i) == null || state.get(i).length != this.state[i].length) return false;
+            if (params.get(i) != this.params[i] || params.get(i).storage() != storages[i] || state.get(i) == null || state.get(i).length != this.state[i].length) return false;
             for (int k = 0; k < this.state[i].length; k++) if (state.get(i)[k] != this.state[i][k]) return false;
         }
         return true;

@@ -8,6 +8,7 @@ import dev.janus.eager.EagerOptimizer;
 import dev.janus.core.Grad;
 import dev.janus.core.Tensor;
 import dev.janus.layers.losses.Loss;
+import dev.janus.layers.losses.Losses;
 import dev.janus.layers.metrics.Metric;
 
 import java.util.ArrayList;
@@ -65,8 +66,11 @@ final class EagerBackend implements Backend {
         return Forward.run(model, emitter, in, params::get, training, label -> { });
     }
 
-    /** The total loss (weighted as compiled), with each output's loss and the metric sums written into stats. */
-    private Tensor losses(Forward<Tensor> f, List<Tensor> ys, double[] stats) {
+    /**
+     * The total loss (weighted as compiled), with each output's loss and the metric sums written into
+     * stats; with sample weights {@code ws}, each output's loss is their weighted mean.
+     */
+    private Tensor losses(Forward<Tensor> f, List<Tensor> ys, List<Tensor> ws, double[] stats) {
         int n = f.outputs.size(), k = 0, at = 1;
         Tensor total = null;
         List<Tensor> labels = new ArrayList<>();
@@ -76,9 +80,12 @@ final class EagerBackend implements Backend {
                 labels.add(null);
                 continue;
             }
-            Tensor y = ys.get(k++);
+            Tensor y = ys.get(k);
             labels.add(y);
-            Tensor l = loss.emit(emitter, f.outputs.get(i), f.logits.get(i), f.lasts.get(i), y);
+            Tensor l = ws.isEmpty() ? loss.emit(emitter, f.outputs.get(i), f.logits.get(i), f.lasts.get(i), y)
+                    : Losses.weightedMean(emitter, loss.emitPerSample(emitter, f.outputs.get(i), f.logits.get(i), f.lasts.get(i), y),
+                    ws.get(k));
+            k++;
             if (n > 1) stats[at++] = l.item();
             double w = model.lossWeights().get(i);
             Tensor weighted = w == 1.0 ? l : emitter.mul(l, w);
@@ -111,11 +118,11 @@ final class EagerBackend implements Backend {
     }
 
     @Override
-    public void train(List<Tensor> xs, List<Tensor> ys, int[] order, int from, int to, double[] stats) {
+    public void train(List<Tensor> xs, List<Tensor> ys, List<Tensor> ws, int[] order, int from, int to, double[] stats) {
         List<Tensor> xb = gathered(xs, order, from, to), yb = gathered(ys, order, from, to);
         if (optimizer != null) optimizer.zeroGrad();
         Forward<Tensor> f = forward(xb, true);
-        Tensor loss = losses(f, yb, stats);
+        Tensor loss = losses(f, yb, gathered(ws, order, from, to), stats);
         if (optimizer != null) {
             loss.backward();
             optimizer.step();
@@ -127,10 +134,10 @@ final class EagerBackend implements Backend {
 
     @Override
     @SuppressWarnings("try") // the scope is only opened and closed
-    public void evaluate(List<Tensor> xs, List<Tensor> ys, int from, int to, double[] stats) {
+    public void evaluate(List<Tensor> xs, List<Tensor> ys, List<Tensor> ws, int from, int to, double[] stats) {
         try (Grad.Scope ignored = Grad.noGrad()) {
             Forward<Tensor> f = forward(sliced(xs, from, to), false);
-            stats[0] = losses(f, sliced(ys, from, to), stats).item();
+            stats[0] = losses(f, sliced(ys, from, to), sliced(ws, from, to), stats).item();
         }
     }
 
