@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
 public class CifarCnnBenchmark {
     static final int BATCHES = 4, BATCH = 64, RUN = 400;
     private final Tensor[] images = new Tensor[BATCHES], labels = new Tensor[BATCHES];
-    private final dev.janus.eager.Tensor[] eagerImages = new dev.janus.eager.Tensor[BATCHES], eagerLabels = new dev.janus.eager.Tensor[BATCHES];
+    private final Tensor[] eagerImages = new Tensor[BATCHES], eagerLabels = new Tensor[BATCHES];
 
     private CompiledIrisBenchmark.Run keras;
     private ExecContext ctx;
@@ -60,8 +60,8 @@ public class CifarCnnBenchmark {
             for (int i = 0; i < BATCH; i++) y[i] = (b * BATCH + i) % 10;
             images[b] = x;
             labels[b] = Tensor.of(y);
-            eagerImages[b] = dev.janus.eager.Tensor.from(Tensor.randn(g, BATCH, 3, 32, 32));
-            eagerLabels[b] = dev.janus.eager.Tensor.from(labels[b]);
+            eagerImages[b] = Tensor.randn(g, BATCH, 3, 32, 32);
+            eagerLabels[b] = labels[b];
         }
         Generator.manualSeed(0);
         Sequential model = new Sequential(new Input(32, 32, 3),

@@ -54,7 +54,7 @@ import java.util.concurrent.TimeUnit;
 public class DigitsCnnBenchmark {
     static final int BATCHES = 8, BATCH = 32, RUN = 675;
     private final Tensor[] images = new Tensor[BATCHES], labels = new Tensor[BATCHES];
-    private final dev.janus.eager.Tensor[] eagerImages = new dev.janus.eager.Tensor[BATCHES], eagerLabels = new dev.janus.eager.Tensor[BATCHES];
+    private final Tensor[] eagerImages = new Tensor[BATCHES], eagerLabels = new Tensor[BATCHES];
 
     private CompiledIrisBenchmark.Run keras;
     private ExecContext ctx;
@@ -70,8 +70,8 @@ public class DigitsCnnBenchmark {
             Tensor pixels = Immediate.global().mul(batch[0], 1.0 / 16);
             images[b] = pixels.view(Shape.of(BATCH, 8, 8, 1));
             labels[b] = batch[1];
-            eagerImages[b] = dev.janus.eager.Tensor.from(pixels.view(Shape.of(BATCH, 1, 8, 8)));
-            eagerLabels[b] = dev.janus.eager.Tensor.from(batch[1]);
+            eagerImages[b] = pixels.view(Shape.of(BATCH, 1, 8, 8));
+            eagerLabels[b] = batch[1];
         }
         Generator.manualSeed(0);
         Sequential model = new Sequential(new Input(8, 8, 1),

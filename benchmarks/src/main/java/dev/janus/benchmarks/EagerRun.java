@@ -31,7 +31,7 @@ final class EagerRun {
     }
 
     /** One step on batch {@code (steps mod batches)} of x and y; returns the loss. */
-    double step(dev.janus.eager.Tensor[] x, dev.janus.eager.Tensor[] y) {
+    double step(Tensor[] x, Tensor[] y) {
         if (steps == length) {
             module.loadStateDict(start);
             opt = optimizer.get();
@@ -39,7 +39,7 @@ final class EagerRun {
         }
         int b = steps++ % x.length;
         opt.zeroGrad();
-        dev.janus.eager.Tensor loss = lossFn.forward(module.forward(x[b]), y[b]);
+        Tensor loss = lossFn.forward(module.forward(x[b]), y[b]);
         loss.backward();
         opt.step();
         return loss.item();

@@ -70,18 +70,18 @@ public class GpuBenchmark {
     /** An eager module with its batches on the GPU and its Adam. */
     private static final class Eager {
         final NNModule model;
-        final dev.janus.eager.Tensor[] x, y;
+        final Tensor[] x, y;
         final java.util.Map<String, Tensor> start;
         EagerOptimizer opt;
         int steps;
 
         Eager(NNModule model, Tensor[] x, Tensor[] y) {
             this.model = model.to(GPU);
-            this.x = new dev.janus.eager.Tensor[x.length];
-            this.y = new dev.janus.eager.Tensor[y.length];
+            this.x = new Tensor[x.length];
+            this.y = new Tensor[y.length];
             for (int i = 0; i < x.length; i++) {
-                this.x[i] = dev.janus.eager.Tensor.from(x[i].to(GPU));
-                this.y[i] = dev.janus.eager.Tensor.from(y[i].to(GPU));
+                this.x[i] = x[i].to(GPU);
+                this.y[i] = y[i].to(GPU);
             }
             start = model.stateDict();
             opt = new EagerOptimizer(new Adam(1e-3, 0.9, 0.999, 1e-7, 0), model.parameters());
@@ -170,7 +170,7 @@ public class GpuBenchmark {
         }
         int b = e.steps++ % BATCHES;
         e.opt.zeroGrad();
-        dev.janus.eager.Tensor loss = lossFn.forward(e.model.forward(e.x[b]), e.y[b]);
+        Tensor loss = lossFn.forward(e.model.forward(e.x[b]), e.y[b]);
         loss.backward();
         e.opt.step();
         return loss.item();

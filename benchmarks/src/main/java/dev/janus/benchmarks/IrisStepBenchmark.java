@@ -4,7 +4,7 @@ import dev.janus.core.Generator;
 import dev.janus.core.ops.ExecContext;
 import dev.janus.core.optim.Adam;
 import dev.janus.eager.EagerOptimizer;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 import dev.janus.eager.nn.CrossEntropyLoss;
 import dev.janus.eager.nn.NNDropout;
 import dev.janus.eager.nn.Linear;
@@ -62,7 +62,7 @@ public class IrisStepBenchmark {
     private final Tensor[] xs = new Tensor[IrisBatches.BATCHES], ys = new Tensor[IrisBatches.BATCHES];
 
     private NNSequential model;
-    private Map<String, dev.janus.core.Tensor> initial;
+    private Map<String, Tensor> initial;
     private EagerOptimizer opt;
     private CrossEntropyLoss lossFn;
     private int janusStep;
@@ -88,7 +88,7 @@ public class IrisStepBenchmark {
         lossFn = new CrossEntropyLoss();
         start = new INDArray[6];
         int k = 0;
-        for (Tensor p : model.parameters()) start[k++] = p.value().toNd4j();
+        for (Tensor p : model.parameters()) start[k++] = p.toNd4j();
         restartNd4j();
 
         compiled = new CompiledIrisBenchmark.Run(CompiledIrisBenchmark.iris(CompileOptions.defaults(), false));
@@ -96,8 +96,8 @@ public class IrisStepBenchmark {
         dl4j = new Dl4jNet(0, 0.3, 4, 64, 32, 3);
 
         for (int b = 0; b < IrisBatches.BATCHES; b++) {
-            xs[b] = Tensor.from(data.x[b]);
-            ys[b] = Tensor.from(data.y[b]);
+            xs[b] = data.x[b];
+            ys[b] = data.y[b];
             nxs[b] = data.x[b].toNd4j();
             oneHots[b] = data.oneHot(b);
             dl4jBatches[b] = new DataSet(nxs[b], oneHots[b]);
@@ -132,7 +132,7 @@ public class IrisStepBenchmark {
     }
 
     @Benchmark
-    public List<dev.janus.core.Tensor> irisStep_janusCompiled() {
+    public List<Tensor> irisStep_janusCompiled() {
         int b = compiled.next();
         TrainingStep step = compiled.model.compiledTrainingStep();
         Plan p = CompiledIrisBenchmark.fill(step.plan(List.of(data.x[b].shape(), data.y[b].shape())), data.x[b], data.y[b]);

@@ -3,7 +3,7 @@ package dev.janus.benchmarks;
 import dev.janus.core.Generator;
 import dev.janus.core.optim.Adam;
 import dev.janus.eager.EagerOptimizer;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 import dev.janus.eager.nn.NNDropout;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.ReLU;
@@ -50,8 +50,8 @@ public final class LongRunReport {
             EagerRun run = new EagerRun(model, () -> new EagerOptimizer(new Adam(1e-3), model.parameters()), IrisBatches.RUN);
             Tensor[] xs = new Tensor[IrisBatches.BATCHES], ys = new Tensor[IrisBatches.BATCHES];
             for (int b = 0; b < IrisBatches.BATCHES; b++) {
-                xs[b] = Tensor.from(data.x[b]);
-                ys[b] = Tensor.from(data.y[b]);
+                xs[b] = data.x[b];
+                ys[b] = data.y[b];
             }
             step = () -> run.step(xs, ys);
         } else {

@@ -106,8 +106,8 @@ class GpuTrainingTest {
             double sum = 0;
             for (Tensor[] b : new DataLoader(new TensorDataset(x, y), batch, false)) {
                 opt.zeroGrad();
-                dev.janus.eager.Tensor loss = lossFn.forward(model.forward(dev.janus.eager.Tensor.from(b[0].to(device))),
-                        dev.janus.eager.Tensor.from(b[1].to(device)));
+                Tensor loss = lossFn.forward(model.forward(b[0].to(device)),
+                        b[1].to(device));
                 assertEquals(device, loss.device());
                 loss.backward();
                 opt.step();

@@ -1,6 +1,7 @@
 package dev.janus.eager;
 
 import dev.janus.core.Generator;
+import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Emitter;
@@ -23,7 +24,7 @@ public class EagerEmitter implements Emitter<Tensor> {
 
     /** Random ops draw from {@link Generator#global()}. */
     public EagerEmitter() {
-        ctx = Backward.CTX;
+        ctx = ExecContext.global();
     }
 
     /** Random ops draw from {@code rng}. */
@@ -43,11 +44,11 @@ public class EagerEmitter implements Emitter<Tensor> {
 
     @Override
     public TensorType type(Tensor value) {
-        return value.value().type();
+        return value.type();
     }
 
     @Override
-    public Tensor constant(dev.janus.core.Tensor value) {
-        return Tensor.from(value);
+    public Tensor constant(Tensor value) {
+        return value.detach();   // a leaf of its own: marking it as requiring grad leaves the caller's tensor alone
     }
 }

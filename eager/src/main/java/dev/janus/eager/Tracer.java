@@ -1,10 +1,8 @@
 package dev.janus.eager;
 
-import dev.janus.core.JanusException;
-import dev.janus.core.Shape;
-import dev.janus.core.TensorType;
+import dev.janus.core.Tensor;
+import dev.janus.core.Trace;
 import dev.janus.core.ir.Graph;
-import dev.janus.core.ir.Value;
 import dev.janus.eager.nn.NNModule;
 
 import java.util.List;
@@ -59,36 +57,12 @@ public final class Tracer {
     }
 
     /** As above, with {@code buffers}: tensors that become named graph parameters that do not train. */
-    @SuppressWarnings("try") // the no-grad scope is only opened and closed
     public static Graph trace(String name, Map<String, Tensor> parameters, Map<String, Tensor> buffers, boolean dynamicBatch,
                               Function<Tensor[], Tensor> forward, Tensor... examples) {
-        ThreadState state = ThreadState.get();
-        if (state.trace != null) throw new JanusException("trace: a trace is already being recorded on this thread");
-        Trace trace = new Trace(new Graph(name.isEmpty() ? "traced" : name));
-        for (int i = 0; i < examples.length; i++) {
-            dev.janus.core.Tensor x = examples[i].value();
-            Shape s = x.shape();
-            if (dynamicBatch && s.rank() > 0) s = s.with(0, Shape.DYNAMIC);
-            Value v = trace.graph.input(examples.length == 1 ? "input" : "input_" + i, new TensorType(x.dtype(), s));
-            trace.bind(x, v);
-        }
-        for (Map.Entry<String, Tensor> p : parameters.entrySet()) {
-            trace.bind(p.getValue().value(), trace.graph.parameter(p.getKey(), p.getValue().value().copy()));
-        }
-        for (Map.Entry<String, Tensor> b : buffers.entrySet()) {
-            trace.bind(b.getValue().value(), trace.graph.parameter(b.getKey(), b.getValue().value().copy(), false));
-        }
-        Tensor out;
-        state.trace = trace;
-        try (Grad.Scope ignored = Grad.noGrad()) {
-            out = forward.apply(examples.clone());
-        } finally {
-            state.trace = null;
-        }
-        trace.graph.addOutput("output", trace.valueOf(out.value()));
+        Trace trace = Trace.record(name, parameters, buffers, dynamicBatch, forward, examples);
         List<String> warnings = List.copyOf(trace.warnings());
         LAST.set(warnings);
         for (String w : warnings) LOG.warn(w);
-        return trace.graph;
+        return trace.graph();
     }
 }

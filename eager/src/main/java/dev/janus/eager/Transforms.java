@@ -1,5 +1,7 @@
 package dev.janus.eager;
 
+import dev.janus.core.Grad;
+import dev.janus.core.Tensor;
 import dev.janus.core.JanusException;
 import dev.janus.core.ShapeException;
 import dev.janus.core.ir.Graph;
@@ -65,7 +67,7 @@ public final class Transforms {
                 throw new ShapeException("grad: the function must give a one-element tensor, got " + (y == null ? "null" : y.shape()));
             }
             if (!y.requiresGrad()) return new ValueAndGrad(y.detach(), Tensor.zeros(x.dtype(), x.shape().dims()));
-            Tensor g = Tensor.from(Backward.gradients(y, leaf)[0]);
+            Tensor g = Grad.gradients(y, leaf)[0];
             return new ValueAndGrad(y.detach(), g);
         };
     }
@@ -102,14 +104,14 @@ public final class Transforms {
         ExecContext ctx = new ExecContext(dev.janus.core.Generator.global());
         return x -> {
             if (x.requiresGrad() && Grad.isEnabled()) return f.apply(x);
-            String key = x.value().type().toString();
+            String key = x.type().toString();
             Executable exe = compiled.get(key);
             if (exe == null) {
                 Graph g = Tracer.trace("jit", Map.of(), false, xs -> f.apply(xs[0]), x);
                 exe = new Executable(g, CompileOptions.defaults());
                 compiled.put(key, exe);
             }
-            return Tensor.from(exe.run(ctx, x.value()).get(0).copy());
+            return exe.run(ctx, x).get(0).copy();
         };
     }
 }

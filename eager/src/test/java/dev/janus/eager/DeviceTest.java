@@ -1,5 +1,6 @@
 package dev.janus.eager;
 
+import dev.janus.core.Tensor;
 import dev.janus.core.Device;
 import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
@@ -50,8 +51,8 @@ class DeviceTest {
             Generator.manualSeed(3);
             NNSequential m = new NNSequential(new Linear(4, 8), new ReLU(), new Linear(8, 3));
             EagerOptimizer opt = new EagerOptimizer(new Adam(1e-2), m.parameters());
-            dev.janus.core.Tensor xs = dev.janus.core.Tensor.randn(new Generator(1), 6, 4);
-            dev.janus.core.Tensor ys = dev.janus.core.Tensor.of(new long[] {0, 1, 2, 0, 1, 2});
+            Tensor xs = Tensor.randn(new Generator(1), 6, 4);
+            Tensor ys = Tensor.of(new long[] {0, 1, 2, 0, 1, 2});
             if (run == 1) {
                 xs = xs.to(StorageKind.NATIVE);
                 ys = ys.to(StorageKind.NATIVE);
@@ -59,8 +60,8 @@ class DeviceTest {
             losses[run] = new float[3];
             for (int step = 0; step < 3; step++) {
                 opt.zeroGrad();
-                Tensor loss = new CrossEntropyLoss().forward(m.forward(Tensor.from(xs)), Tensor.from(ys));
-                if (run == 1) assertEquals(StorageKind.NATIVE, loss.value().storage().kind());
+                Tensor loss = new CrossEntropyLoss().forward(m.forward(xs), ys);
+                if (run == 1) assertEquals(StorageKind.NATIVE, loss.storage().kind());
                 loss.backward();
                 opt.step();
                 losses[run][step] = (float) loss.item();

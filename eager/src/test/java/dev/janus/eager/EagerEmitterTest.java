@@ -1,5 +1,6 @@
 package dev.janus.eager;
 
+import dev.janus.core.Tensor;
 import dev.janus.core.DType;
 import dev.janus.core.TensorType;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,7 @@ class EagerEmitterTest {
     void opsRunNowAndAreRecordedForBackward() {
         EagerEmitter e = new EagerEmitter();
         Tensor x = Tensor.of(new float[] {1, -2, 3}, 3).requiresGrad(true);
-        Tensor c = e.constant(dev.janus.core.Tensor.of(new float[] {2, 2, 2}, 3));
+        Tensor c = e.constant(Tensor.of(new float[] {2, 2, 2}, 3));
         assertFalse(c.requiresGrad());
         Tensor y = e.mul(e.mul(x, x), c);   // 2x^2
         assertEquals(TensorType.of(DType.FLOAT32, 3), e.type(y));

@@ -1,5 +1,6 @@
 package dev.janus.eager;
 
+import dev.janus.core.Tensor;
 import dev.janus.core.Generator;
 import dev.janus.core.optim.Adam;
 import dev.janus.eager.nn.CrossEntropyLoss;

@@ -1,5 +1,6 @@
 package dev.janus.eager;
 
+import dev.janus.core.Tensor;
 import dev.janus.core.Generator;
 import dev.janus.core.io.SafeTensors;
 import dev.janus.core.optim.Adam;
@@ -80,7 +81,7 @@ class OptimizerResumeTest {
 
     private static void steps(Net net, EagerOptimizer opt, int from, int to) {
         for (int t = from; t < to; t++) {
-            Tensor x = Tensor.from(dev.janus.core.Tensor.randn(new Generator(100 + t), 4, 3));
+            Tensor x = Tensor.randn(new Generator(100 + t), 4, 3);
             Tensor y = Tensor.of(new long[] {t % 2, 1, 0, (t + 1) % 2});
             opt.zeroGrad();
             F.crossEntropy(net.forward(x), y).backward();

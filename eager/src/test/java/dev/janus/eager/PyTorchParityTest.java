@@ -1,5 +1,6 @@
 package dev.janus.eager;
 
+import dev.janus.core.Tensor;
 import dev.janus.core.data.Iris;
 import dev.janus.core.data.TensorDataset;
 import dev.janus.core.optim.Adam;
@@ -54,8 +55,8 @@ class PyTorchParityTest {
                 for (int i = 0; i < in; i++) w[o * in + i] = (float) (0.5 * StrictMath.sin(0.37 * (o * in + i) + l) / Math.sqrt(in));
                 b[o] = (float) (0.1 * StrictMath.cos(0.53 * o + l));
             }
-            linears[l].weight.copyFrom(dev.janus.core.Tensor.of(w, out, in));
-            linears[l].bias.copyFrom(dev.janus.core.Tensor.of(b));
+            linears[l].weight.copyFrom(Tensor.of(w, out, in));
+            linears[l].bias.copyFrom(Tensor.of(b));
         }
 
         TensorDataset iris = Iris.load();
@@ -65,9 +66,9 @@ class PyTorchParityTest {
         for (int t = 0; t < losses.size(); t++) {
             int[] rows = new int[16];
             for (int k = 0; k < 16; k++) rows[k] = (37 * (16 * t + k) + 11) % 150;
-            dev.janus.core.Tensor[] batch = iris.batch(rows);
+            Tensor[] batch = iris.batch(rows);
             opt.zeroGrad();
-            Tensor loss = lossFn.forward(model.forward(Tensor.from(batch[0])), Tensor.from(batch[1]));
+            Tensor loss = lossFn.forward(model.forward(batch[0]), batch[1]);
             loss.backward();
             opt.step();
             worst = Math.max(worst, relative(loss.item(), losses.get(t)));

@@ -1,5 +1,7 @@
 package dev.janus.eager;
 
+import dev.janus.core.Slice;
+import dev.janus.core.Tensor;
 import dev.janus.core.DType;
 import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
@@ -87,18 +89,18 @@ class TensorSurfaceTest {
     @Test
     void comparisonsAndLogicFollowPyTorchNaNsIncluded() {
         Tensor a = Tensor.of(new float[] {1, 2, 3, Float.NaN}), b = Tensor.of(new float[] {2, 2, 2, Float.NaN});
-        assertArrayEquals(new boolean[] {false, false, true, false}, a.gt(b).value().toBooleanArray());
-        assertArrayEquals(new boolean[] {true, false, false, false}, a.lt(b).value().toBooleanArray());
-        assertArrayEquals(new boolean[] {false, true, true, false}, a.ge(b).value().toBooleanArray());
-        assertArrayEquals(new boolean[] {true, true, false, false}, a.le(b).value().toBooleanArray());
-        assertArrayEquals(new boolean[] {false, true, false, false}, a.eq(b).value().toBooleanArray());
-        assertArrayEquals(new boolean[] {true, false, true, true}, a.ne(b).value().toBooleanArray());
-        assertArrayEquals(new boolean[] {false, false, true, false}, a.gt(2).value().toBooleanArray());
+        assertArrayEquals(new boolean[] {false, false, true, false}, a.gt(b).toBooleanArray());
+        assertArrayEquals(new boolean[] {true, false, false, false}, a.lt(b).toBooleanArray());
+        assertArrayEquals(new boolean[] {false, true, true, false}, a.ge(b).toBooleanArray());
+        assertArrayEquals(new boolean[] {true, true, false, false}, a.le(b).toBooleanArray());
+        assertArrayEquals(new boolean[] {false, true, false, false}, a.eq(b).toBooleanArray());
+        assertArrayEquals(new boolean[] {true, false, true, true}, a.ne(b).toBooleanArray());
+        assertArrayEquals(new boolean[] {false, false, true, false}, a.gt(2).toBooleanArray());
         Tensor p = a.gt(1.5), q = a.lt(2.5);
-        assertArrayEquals(new boolean[] {false, true, false, false}, p.logicalAnd(q).value().toBooleanArray());
-        assertArrayEquals(new boolean[] {true, true, true, false}, p.logicalOr(q).value().toBooleanArray());
-        assertArrayEquals(new boolean[] {true, false, true, false}, p.logicalXor(q).value().toBooleanArray());
-        assertArrayEquals(new boolean[] {true, false, false, true}, p.logicalNot().value().toBooleanArray());
+        assertArrayEquals(new boolean[] {false, true, false, false}, p.logicalAnd(q).toBooleanArray());
+        assertArrayEquals(new boolean[] {true, true, true, false}, p.logicalOr(q).toBooleanArray());
+        assertArrayEquals(new boolean[] {true, false, true, false}, p.logicalXor(q).toBooleanArray());
+        assertArrayEquals(new boolean[] {true, false, false, true}, p.logicalNot().toBooleanArray());
         assertArrayEquals(new float[] {2, 2, 3, Float.NaN}, values(a.where(p, b)));
         assertEquals(DType.BOOL, p.dtype());
         JanusException e = assertThrows(JanusException.class, () -> a.logicalNot());

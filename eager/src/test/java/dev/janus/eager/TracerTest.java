@@ -1,5 +1,7 @@
 package dev.janus.eager;
 
+import dev.janus.core.Grad;
+import dev.janus.core.Tensor;
 import dev.janus.core.Generator;
 import dev.janus.core.ShapeException;
 import dev.janus.core.TensorType;
@@ -50,7 +52,7 @@ class TracerTest {
     }
 
     private static float[] run(Graph g, Tensor x) {
-        return Interpreter.run(g, List.of(x.value()), new ExecContext(new Generator(1))).get(0).toFloatArray();
+        return Interpreter.run(g, List.of(x), new ExecContext(new Generator(1))).get(0).toFloatArray();
     }
 
     @Test
@@ -78,7 +80,7 @@ class TracerTest {
         Tensor x = Tensor.randn(3, 4);
         Graph g = Tracer.trace(model, x);
         float[] before = run(g, x);
-        ((Linear) model.get(0)).weight.copyFrom(dev.janus.core.Tensor.zeros(64, 4));
+        ((Linear) model.get(0)).weight.copyFrom(Tensor.zeros(64, 4));
         assertArrayEquals(before, run(g, x), "the graph keeps the values it was traced with");
         assertTrue(Grad.isEnabled());
         assertEquals("LinearBackward", model.forward(x).gradFn(), "gradients are recorded again after the trace");
@@ -110,7 +112,7 @@ class TracerTest {
         assertEquals(TensorType.of(DType.FLOAT32, -1, 6), g.nodes().get(0).output().type());
         Tensor x = Tensor.randn(7, 2, 3);
         assertArrayEquals(m.forward(x).toFloatArray(), run(g, x), 1e-7f);
-        assertThrows(ShapeException.class, () -> Interpreter.run(g, List.of(Tensor.randn(7, 3, 3).value()), new ExecContext(new Generator(1))));
+        assertThrows(ShapeException.class, () -> Interpreter.run(g, List.of(Tensor.randn(7, 3, 3)), new ExecContext(new Generator(1))));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.janus.eager;
 
+import dev.janus.core.Tensor;
 import dev.janus.core.Shape;
 import dev.janus.core.ir.Graph;
 import dev.janus.eager.nn.Linear;

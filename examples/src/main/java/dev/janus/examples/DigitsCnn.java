@@ -6,7 +6,7 @@ import dev.janus.core.data.DataLoader;
 import dev.janus.core.data.TensorDataset;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.optim.Adam;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 import dev.janus.eager.Tracer;
 import dev.janus.eager.nn.Conv2d;
 import dev.janus.eager.nn.CrossEntropyLoss;
@@ -106,19 +106,19 @@ public final class DigitsCnn {
     }
 
     /** The eager model traced (eval mode, any batch size) for export. */
-    public static Graph traced(dev.janus.eager.nn.NNModule model, dev.janus.core.Tensor example) {
+    public static Graph traced(dev.janus.eager.nn.NNModule model, Tensor example) {
         model.eval();
-        return Tracer.trace(model, Tensor.from(example));
+        return Tracer.trace(model, example);
     }
 
     /**
      * Exports the graph (to {@code file} too, unless null), runs it in ONNX Runtime on x and returns
      * the largest |ONNX Runtime - Janus| relative to the largest |Janus| output.
      */
-    public static double onnxRuntimeError(Graph graph, dev.janus.core.Tensor x, dev.janus.core.Tensor expected, Path file) {
+    public static double onnxRuntimeError(Graph graph, Tensor x, Tensor expected, Path file) {
         if (file != null) OnnxExporter.save(graph, file, ExportOptions.defaults());
         try (OnnxRuntimeModel ort = OnnxRuntimeModel.load(OnnxExporter.toBytes(graph, ExportOptions.defaults()))) {
-            dev.janus.core.Tensor got = ort.run(x).get(0);
+            Tensor got = ort.run(x).get(0);
             // Every value and the shape: comparing the first expected.numel() values alone once let a wrong shape pass.
             if (!got.shape().equals(expected.shape())) {
                 throw new JanusException("ONNX Runtime's output has shape " + got.shape() + ", Janus's " + expected.shape());
@@ -135,10 +135,10 @@ public final class DigitsCnn {
     public static void main(String[] args) {
         DigitsData data = DigitsData.load();
         Result<NNSequential> eager = trainEager(SEED, EPOCHS, System.out);
-        dev.janus.core.Tensor xFirst = DigitsData.shaped(data.test, 1, 8, 8);
+        Tensor xFirst = DigitsData.shaped(data.test, 1, 8, 8);
         double eagerOrt = onnxRuntimeError(traced(eager.model, xFirst), xFirst, EagerTrainer.predict(eager.model, xFirst), Path.of("digits_cnn_eager.onnx"));
         Result<dev.janus.layers.Sequential> compiled = trainCompiled(SEED, EPOCHS, System.out);
-        dev.janus.core.Tensor xLast = DigitsData.shaped(data.test, 8, 8, 1);
+        Tensor xLast = DigitsData.shaped(data.test, 8, 8, 1);
         double compiledOrt = onnxRuntimeError(compiled.model.inferenceGraph(), xLast, compiled.model.predict(xLast),
                 Path.of("digits_cnn_keras.onnx"));
         System.out.printf("eager (PyTorch style): test accuracy %.4f; ONNX Runtime vs Janus, largest difference %.2e of the largest output"

@@ -4,7 +4,7 @@ import dev.janus.core.Generator;
 import dev.janus.core.data.DataLoader;
 import dev.janus.core.data.TensorDataset;
 import dev.janus.core.optim.Adam;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 import dev.janus.eager.nn.CrossEntropyLoss;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.NNLSTM;
@@ -80,7 +80,7 @@ public final class DigitsRnn {
 
     public static void main(String[] args) {
         DigitsData data = DigitsData.load();
-        dev.janus.core.Tensor rows = DigitsData.shaped(data.test, 8, 8);
+        Tensor rows = DigitsData.shaped(data.test, 8, 8);
         DigitsCnn.Result<RowReader> eager = trainEager(SEED, EPOCHS, System.out);
         double eagerOrt = DigitsCnn.onnxRuntimeError(DigitsCnn.traced(eager.model, rows), rows, EagerTrainer.predict(eager.model, rows),
                 Path.of("digits_rnn_eager.onnx"));

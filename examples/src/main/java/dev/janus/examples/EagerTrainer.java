@@ -7,8 +7,8 @@ import dev.janus.core.data.DataLoader;
 import dev.janus.core.data.TensorDataset;
 import dev.janus.core.optim.Optimizer;
 import dev.janus.eager.EagerOptimizer;
-import dev.janus.eager.Grad;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Grad;
+import dev.janus.core.Tensor;
 import dev.janus.eager.nn.NNLoss;
 import dev.janus.eager.nn.NNModule;
 import dev.janus.tensorboard.TrainingRuns;
@@ -60,14 +60,14 @@ public final class EagerTrainer {
             double lossSum = 0, right = 0;
             int steps = 0;
             if (clock != null) clock.begin();
-            for (dev.janus.core.Tensor[] batch : loader) {
+            for (Tensor[] batch : loader) {
                 optimizer.zeroGrad();
-                Tensor out = model.forward(Tensor.from(batch[0]));
-                Tensor l = loss.forward(out, Tensor.from(batch[1]));
+                Tensor out = model.forward(batch[0]);
+                Tensor l = loss.forward(out, batch[1]);
                 l.backward();
                 optimizer.step();
                 lossSum += l.item() * batch[0].dim(0);
-                if (classes) right += correct(out.value(), batch[1]);
+                if (classes) right += correct(out, batch[1]);
                 steps++;
                 if (clock != null) clock.mark();
             }
@@ -91,9 +91,9 @@ public final class EagerTrainer {
      * logs, the learning rate and a histogram of every parameter. Pass the listener to fit.
      */
     public EpochListener tensorBoard(TrainingRuns runs, TensorDataset train, int batchSize) {
-        dev.janus.core.Tensor x = train.tensor(0);
+        Tensor x = train.tensor(0);
         model.eval();
-        runs.train().addGraph(model, Tensor.from(dev.janus.core.Tensor.zeros(x.dtype(), x.shape().with(0, 1).dims())));
+        runs.train().addGraph(model, Tensor.zeros(x.dtype(), x.shape().with(0, 1).dims()));
         int stepsPerEpoch = (train.size() + batchSize - 1) / batchSize;
         return (epoch, logs) -> {
             runs.epoch(epoch, (long) (epoch + 1) * stepsPerEpoch, logs);
@@ -117,26 +117,26 @@ public final class EagerTrainer {
     /** Loss (and accuracy) on the data, in eval mode, without recording gradients. */
     @SuppressWarnings("try") // the no-grad scope is only opened and closed
     public Map<String, Double> evaluate(TensorDataset data) {
-        dev.janus.core.Tensor out = predict(data.tensor(0));
+        Tensor out = predict(data.tensor(0));
         Map<String, Double> logs = new LinkedHashMap<>();
         try (Grad.Scope ignored = Grad.noGrad()) {
-            logs.put("loss", loss.forward(Tensor.from(out), Tensor.from(data.tensor(1))).item());
+            logs.put("loss", loss.forward(out, data.tensor(1)).item());
         }
         if (isClassification(data)) logs.put("accuracy", (double) correct(out, data.tensor(1)) / data.size());
         return logs;
     }
 
     /** The model's outputs for x, in eval mode, without recording gradients. */
-    public dev.janus.core.Tensor predict(dev.janus.core.Tensor x) {
+    public Tensor predict(Tensor x) {
         return predict(model, x);
     }
 
     /** Any module's outputs for x, in eval mode, without recording gradients. */
     @SuppressWarnings("try") // the no-grad scope is only opened and closed
-    public static dev.janus.core.Tensor predict(NNModule model, dev.janus.core.Tensor x) {
+    public static Tensor predict(NNModule model, Tensor x) {
         model.eval();
         try (Grad.Scope ignored = Grad.noGrad()) {
-            return model.forward(Tensor.from(x)).value();
+            return model.forward(x);
         }
     }
 
@@ -145,7 +145,7 @@ public final class EagerTrainer {
     }
 
     /** How many rows of {@code outputs} [N, classes] have their largest value at the label. */
-    static int correct(dev.janus.core.Tensor outputs, dev.janus.core.Tensor labels) {
+    static int correct(Tensor outputs, Tensor labels) {
         int n = outputs.dim(0), k = outputs.dim(1), right = 0;
         for (int i = 0; i < n; i++) {
             int best = 0;

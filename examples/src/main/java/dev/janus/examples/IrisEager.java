@@ -5,9 +5,8 @@ import dev.janus.core.data.DataLoader;
 import dev.janus.core.data.TensorDataset;
 import dev.janus.core.io.SafeTensors;
 import dev.janus.core.optim.Adam;
-import dev.janus.eager.EagerOptimizer;
-import dev.janus.eager.Grad;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Grad;
+import dev.janus.core.Tensor;
 import dev.janus.eager.nn.CrossEntropyLoss;
 import dev.janus.eager.nn.NNDropout;
 import dev.janus.eager.nn.Linear;
@@ -59,20 +58,20 @@ public final class IrisEager {
     public static Result train(long seed, int epochs, PrintStream log) {
         Generator.manualSeed(seed);   // weights, shuffling and dropout masks
         IrisData data = IrisData.load();
-        dev.janus.core.Tensor xTrain = data.xTrain, yTrain = data.yTrain;
+        Tensor xTrain = data.xTrain, yTrain = data.yTrain;
         NNSequential model = model();
         log.println(model);
 
         // README: iris-eager-train
-        EagerOptimizer opt = new EagerOptimizer(new Adam(1e-3), model.parameters());
+        Adam opt = new Adam(model.parameters(), 1e-3);
         CrossEntropyLoss lossFn = new CrossEntropyLoss();
         DataLoader loader = new DataLoader(new TensorDataset(xTrain, yTrain), 16, true);   // shuffled anew each epoch
 
         for (int epoch = 0; epoch < epochs; epoch++) {
             model.train();
-            for (dev.janus.core.Tensor[] batch : loader) {
+            for (Tensor[] batch : loader) {
                 opt.zeroGrad();
-                Tensor loss = lossFn.forward(model.forward(Tensor.from(batch[0])), Tensor.from(batch[1]));
+                Tensor loss = lossFn.forward(model.forward(batch[0]), batch[1]);
                 loss.backward();
                 opt.step();
             }
@@ -89,7 +88,7 @@ public final class IrisEager {
     static double loss(NNSequential model, CrossEntropyLoss lossFn, TensorDataset data) {
         model.eval();
         try (Grad.Scope ignored = Grad.noGrad()) {
-            return lossFn.forward(model.forward(Tensor.from(data.tensor(0))), Tensor.from(data.tensor(1))).item();
+            return lossFn.forward(model.forward(data.tensor(0)), data.tensor(1)).item();
         }
     }
 
@@ -98,7 +97,7 @@ public final class IrisEager {
     public static double accuracy(NNSequential model, TensorDataset data) {
         model.eval();
         try (Grad.Scope ignored = Grad.noGrad()) {
-            long[] predicted = model.forward(Tensor.from(data.tensor(0))).argmax(1).value().toLongArray();
+            long[] predicted = model.forward(data.tensor(0)).argmax(1).toLongArray();
             long[] labels = data.tensor(1).toLongArray();
             int right = 0;
             for (int i = 0; i < labels.length; i++) if (predicted[i] == labels[i]) right++;

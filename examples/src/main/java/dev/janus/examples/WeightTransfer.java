@@ -27,11 +27,11 @@ final class WeightTransfer {
     /** One eager parameter and the Keras weight that holds the same numbers. */
     static final class Pair {
         final String eagerName;
-        final dev.janus.eager.Tensor eager;
+        final Tensor eager;
         final Weight keras;
         final boolean transposed;
 
-        Pair(String eagerName, dev.janus.eager.Tensor eager, Weight keras, boolean transposed) {
+        Pair(String eagerName, Tensor eager, Weight keras, boolean transposed) {
             this.eagerName = eagerName;
             this.eager = eager;
             this.keras = keras;
@@ -40,7 +40,7 @@ final class WeightTransfer {
 
         /** The eager parameter in the Keras weight's layout. */
         Tensor eagerAsKeras() {
-            Tensor v = eager.value();
+            Tensor v = eager;
             return transposed ? Immediate.global().transpose(v, 1, 0) : v;
         }
 
@@ -56,8 +56,8 @@ final class WeightTransfer {
     /** The pairs, checked: layer counts, kinds and shapes must agree. */
     static List<Pair> pairs(NNModule eager, Sequential keras) {
         if (!keras.isBuilt()) throw new JanusException("Compare: the Keras-style model is not built; start it with an Input(shape)");
-        Map<String, Map<String, dev.janus.eager.Tensor>> groups = new LinkedHashMap<>();
-        for (Map.Entry<String, dev.janus.eager.Tensor> p : eager.namedParameters().entrySet()) {
+        Map<String, Map<String, Tensor>> groups = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> p : eager.namedParameters().entrySet()) {
             int dot = p.getKey().lastIndexOf('.');
             String owner = dot < 0 ? "" : p.getKey().substring(0, dot);
             groups.computeIfAbsent(owner, k -> new LinkedHashMap<>()).put(p.getKey(), p.getValue());
@@ -72,10 +72,10 @@ final class WeightTransfer {
         }
         List<Pair> pairs = new ArrayList<>();
         int k = 0;
-        for (Map.Entry<String, Map<String, dev.janus.eager.Tensor>> g : groups.entrySet()) {
+        for (Map.Entry<String, Map<String, Tensor>> g : groups.entrySet()) {
             Layer layer = layers.get(k++);
             boolean linearDense = module(eager, g.getKey()) instanceof Linear && layer instanceof Dense;
-            List<Map.Entry<String, dev.janus.eager.Tensor>> params = new ArrayList<>(g.getValue().entrySet());
+            List<Map.Entry<String, Tensor>> params = new ArrayList<>(g.getValue().entrySet());
             List<Weight> weights = layer.weights();
             if (params.size() != weights.size()) {
                 throw new ShapeException("Compare: eager module '" + g.getKey() + "' has " + params.size() + " parameters, layer "
@@ -85,7 +85,7 @@ final class WeightTransfer {
                 Pair p = new Pair(params.get(i).getKey(), params.get(i).getValue(), weights.get(i),
                         linearDense && params.get(i).getValue().rank() == 2);
                 if (!p.eagerAsKeras().type().equals(p.keras.value().type())) {
-                    throw new ShapeException("Compare: " + p + ": the eager parameter is " + p.eager.value().type()
+                    throw new ShapeException("Compare: " + p + ": the eager parameter is " + p.eager.type()
                             + ", the Keras weight " + p.keras.value().type());
                 }
                 pairs.add(p);

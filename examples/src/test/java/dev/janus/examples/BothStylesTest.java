@@ -59,7 +59,7 @@ class BothStylesTest {
     }
 
     /** Trains the module eagerly on the batches in order; returns each epoch's mean loss. */
-    private static List<Double> trainEagerly(NNModule model, List<dev.janus.eager.Tensor> trained, Tensor x, Tensor y) {
+    private static List<Double> trainEagerly(NNModule model, List<Tensor> trained, Tensor x, Tensor y) {
         EagerOptimizer opt = new EagerOptimizer(new Adam(1e-3, 0.9, 0.999, 1e-7, 0), trained);
         CrossEntropyLoss lossFn = new CrossEntropyLoss();
         List<Double> losses = new ArrayList<>();
@@ -68,7 +68,7 @@ class BothStylesTest {
             double sum = 0;
             for (Tensor[] b : new DataLoader(ds, BATCH, false)) {
                 opt.zeroGrad();
-                dev.janus.eager.Tensor loss = lossFn.forward(model.forward(dev.janus.eager.Tensor.from(b[0])), dev.janus.eager.Tensor.from(b[1]));
+                Tensor loss = lossFn.forward(model.forward(b[0]), b[1]);
                 loss.backward();
                 opt.step();
                 sum += loss.item() * b[1].dim(0);
@@ -87,7 +87,7 @@ class BothStylesTest {
         return Math.abs(a - b) / Math.max(Math.abs(b), 1e-3);
     }
 
-    private static void sameNumbers(List<Double> eager, History compiled, Map<String, dev.janus.eager.Tensor> module,
+    private static void sameNumbers(List<Double> eager, History compiled, Map<String, Tensor> module,
                                     List<Weight> keras, List<String> names) {
         double worst = 0;
         for (int e = 0; e < EPOCHS; e++) {
@@ -96,7 +96,7 @@ class BothStylesTest {
             assertTrue(r <= TOL, "loss of epoch " + e + ": eager " + eager.get(e) + ", compiled " + compiled.get("loss").get(e));
         }
         for (int i = 0; i < names.size(); i++) {
-            Tensor k = torchLayout(keras.get(i).value()), m = module.get(names.get(i)).value();
+            Tensor k = torchLayout(keras.get(i).value()), m = module.get(names.get(i));
             for (int j = 0; j < k.numel(); j++) {
                 double r = relative(m.readDouble(j), k.readDouble(j));
                 worst = Math.max(worst, r);
@@ -130,7 +130,7 @@ class BothStylesTest {
         final Linear fc = registerModule("fc", new Linear(16, 10));
 
         @Override
-        public dev.janus.eager.Tensor forward(dev.janus.eager.Tensor x) {
+        public Tensor forward(Tensor x) {
             return fc.forward(lstm.forwardWithState(x).hN().reshape(-1, 16));
         }
     }
@@ -142,12 +142,12 @@ class BothStylesTest {
         dev.janus.layers.Sequential keras = new dev.janus.layers.Sequential(new Input(8, 8), new dev.janus.layers.recurrent.LSTM(16), new Dense(10, "softmax"));
         LastState module = new LastState();
         // Keras's gates i, f, c, o are PyTorch's i, f, g, o: the kernels transposed, Keras's one bias as bias_ih.
-        Map<String, dev.janus.eager.Tensor> p = module.namedParameters();
+        Map<String, Tensor> p = module.namedParameters();
         List<String> names = List.of("lstm.weight_ih_l0", "lstm.weight_hh_l0", "lstm.bias_ih_l0", "fc.weight", "fc.bias");
         for (int i = 0; i < names.size(); i++) p.get(names.get(i)).copyFrom(torchLayout(keras.weights().get(i).value()));
         p.get("lstm.bias_hh_l0").copyFrom(Tensor.zeros(64));
         // Keras has one bias where PyTorch has two: bias_hh stays at zero (not trained).
-        List<dev.janus.eager.Tensor> trained = new ArrayList<>();
+        List<Tensor> trained = new ArrayList<>();
         for (String n : names) trained.add(p.get(n));
 
         Tensor rows = d.tensor(0).view(dev.janus.core.Shape.of(SAMPLES, 8, 8));

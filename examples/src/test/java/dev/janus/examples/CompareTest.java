@@ -132,9 +132,9 @@ class CompareTest {
         dev.janus.eager.nn.NNSequential eager = new dev.janus.eager.nn.NNSequential(new Linear(3, 2));
         Sequential keras = new Sequential(new Input(3), new Dense(2));
         WeightTransfer.copy(eager, keras);
-        Tensor w = ((Linear) eager.get(0)).weight.value(), kernel = keras.weights().get(0).value();
+        Tensor w = ((Linear) eager.get(0)).weight, kernel = keras.weights().get(0).value();
         for (int o = 0; o < 2; o++) for (int i = 0; i < 3; i++) assertEquals(w.getDouble(o, i), kernel.getDouble(i, o));
-        assertArrayEquals(((Linear) eager.get(0)).bias.value().f32(), keras.weights().get(1).value().f32());
+        assertArrayEquals(((Linear) eager.get(0)).bias.f32(), keras.weights().get(1).value().f32());
         assertEquals(0, WeightTransfer.maxDifference(eager, keras).value);
     }
 }

@@ -1,6 +1,6 @@
 package dev.janus.examples;
 
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.io.OutputStream;

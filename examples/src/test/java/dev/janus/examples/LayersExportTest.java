@@ -58,7 +58,7 @@ class LayersExportTest {
                 new MaxPool2d(new int[] {3}, new int[] {2}, new int[] {1}, new int[] {1}, true), new Conv2d(6, 8, 3, new ConvOptions().dilation(2).bias(false)),
                 new AvgPool2d(new int[] {2}, new int[] {1}, new int[] {1}, false, false), new AdaptiveAvgPool2d(1), new NNFlatten(),
                 new LayerNorm(8), new Linear(8, 4), new BatchNorm1d(4));
-        for (int i = 0; i < 3; i++) cnn.forward(dev.janus.eager.Tensor.randn(6, 2, 11, 11));
+        for (int i = 0; i < 3; i++) cnn.forward(Tensor.randn(6, 2, 11, 11));
         Graph g = DigitsCnn.traced(cnn, Tensor.randn(new Generator(1), 2, 2, 11, 11));
         for (int batch : new int[] {2, 5}) {
             Tensor x = Tensor.randn(new Generator(batch), batch, 2, 11, 11);
@@ -75,7 +75,7 @@ class LayersExportTest {
             final NNGRU gru = registerModule("gru", new NNGRU(12, 4, new RNNOptions().batchFirst(true)));
 
             @Override
-            public dev.janus.eager.Tensor forward(dev.janus.eager.Tensor ids) {
+            public Tensor forward(Tensor ids) {
                 return gru.forward(lstm.forward(embed.forward(ids)));
             }
         };

@@ -27,13 +27,6 @@ class PublicNamesTest {
     private static final Pattern PACKAGE = Pattern.compile("(?m)^package ([\\w.]+);");
     private static final Pattern TOP_LEVEL = Pattern.compile(
             "(?m)^public\\s+(?:(?:final|abstract|sealed|non-sealed|strictfp)\\s+)*(?:class|interface|enum|record|@interface)\\s+(\\w+)");
-    /**
-     * The one clash left, until the eager tensor is merged into the core one (api-names.md,
-     * section 1); the test fails once it is gone, so that this entry goes too.
-     */
-    private static final Map<String, List<String>> PENDING = Map.of(
-            "Tensor", List.of("dev.janus.core.Tensor", "dev.janus.eager.Tensor"));
-
     /** Simple name -> the fully qualified names of the public top-level types of that name. */
     static Map<String, List<String>> publicTypes() throws IOException {
         Map<String, List<String>> types = new TreeMap<>();
@@ -59,12 +52,9 @@ class PublicNamesTest {
         assertTrue(types.size() > 150, "found only " + types.size() + " public types: is the scan looking in the right place?");
         List<String> clashes = new ArrayList<>();
         for (Map.Entry<String, List<String>> e : types.entrySet()) {
-            if (e.getValue().size() > 1 && !e.getValue().equals(PENDING.get(e.getKey()))) clashes.add(e.getKey() + ": " + e.getValue());
+            if (e.getValue().size() > 1) clashes.add(e.getKey() + ": " + e.getValue());
         }
         assertEquals(List.of(), clashes, "public classes that share a simple name");
-        for (Map.Entry<String, List<String>> p : PENDING.entrySet()) {
-            assertEquals(p.getValue(), types.get(p.getKey()), "the pending clash of " + p.getKey() + " changed: update PENDING");
-        }
     }
 
     @Test

@@ -1,7 +1,7 @@
 package dev.janus.examples;
 
 import dev.janus.core.Shape;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 import dev.janus.eager.nn.AdaptiveAvgPool2d;
 import dev.janus.eager.nn.BatchNorm2d;
 import dev.janus.eager.nn.Conv2d;

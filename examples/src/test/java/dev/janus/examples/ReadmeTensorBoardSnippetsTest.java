@@ -5,7 +5,7 @@ import dev.janus.core.data.DataLoader;
 import dev.janus.core.data.TensorDataset;
 import dev.janus.core.optim.Adam;
 import dev.janus.eager.EagerOptimizer;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 import dev.janus.eager.nn.CrossEntropyLoss;
 import dev.janus.eager.nn.NNModule;
 import dev.janus.layers.Fit;
@@ -35,21 +35,21 @@ class ReadmeTensorBoardSnippetsTest {
         IrisData data = IrisData.load();
         Generator.manualSeed(0);
         NNModule model = IrisEager.model();
-        Tensor x = Tensor.from(data.train().tensor(0));
+        Tensor x = data.train().tensor(0);
         EagerOptimizer opt = new EagerOptimizer(new Adam(1e-3), model.parameters());
         CrossEntropyLoss lossFn = new CrossEntropyLoss();
         DataLoader loader = new DataLoader(new TensorDataset(data.train().tensor(0), data.train().tensor(1)), 16, true);
         double accuracy = 0.9;
-        dev.janus.core.Tensor images = dev.janus.core.Tensor.rand(new Generator(1), 4, 1, 8, 8);
+        Tensor images = Tensor.rand(new Generator(1), 4, 1, 8, 8);
 
         // README: summary-writer
         try (SummaryWriter writer = new SummaryWriter(logDir.resolve("eager"))) {
             writer.addGraph(model, x);                                   // traced, as torch.utils.tensorboard does
             for (int epoch = 0; epoch < 3; epoch++) {
                 double sum = 0;
-                for (dev.janus.core.Tensor[] batch : loader) {
+                for (Tensor[] batch : loader) {
                     opt.zeroGrad();
-                    Tensor loss = lossFn.forward(model.forward(Tensor.from(batch[0])), Tensor.from(batch[1]));
+                    Tensor loss = lossFn.forward(model.forward(batch[0]), batch[1]);
                     loss.backward();
                     opt.step();
                     sum += loss.item() * batch[0].dim(0);
@@ -66,7 +66,7 @@ class ReadmeTensorBoardSnippetsTest {
         Sequential keras = IrisCompiled.model();
         keras.compile("adam", "sparse_categorical_crossentropy", java.util.List.of("accuracy"));
         keras.output(new PrintStream(OutputStream.nullOutputStream()));
-        dev.janus.core.Tensor xTrain = data.train().tensor(0), yTrain = data.train().tensor(1);
+        Tensor xTrain = data.train().tensor(0), yTrain = data.train().tensor(1);
         // README: tensorboard-callback
         keras.fit(xTrain, yTrain, new Fit().epochs(3).batchSize(16).validationSplit(0.2).verbose(0)
                 .callbacks(new TensorBoard(logDir.resolve("compiled")).histogramFreq(1)));   // compiled/train, compiled/validation

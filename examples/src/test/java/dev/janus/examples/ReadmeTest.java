@@ -31,11 +31,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * a shell block names a real command and options it has; the test command is the one CI runs.
  */
 class ReadmeTest {
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Pattern FENCE = Pattern.compile("(?m)^ *```(\\w*)\\n(.*?)^ *```", Pattern.DOTALL);
     private static final Pattern BEGIN = Pattern.compile("^\\s*// README: ([\\w-]+)\\s*$");
 
-    private static String readme() throws IOException {
+    static String readme() throws IOException {
         return Files.readString(ROOT.resolve("README.md"));
     }
 
@@ -44,14 +44,19 @@ class ReadmeTest {
 
     /** Region name -> its lines, dedented, from every Java file of those modules. */
     static Map<String, String> regions() throws IOException {
+        return regions(new LinkedHashMap<>());
+    }
+
+    /** As {@link #regions()}, also telling {@code files} which source file holds each region. */
+    static Map<String, String> regions(Map<String, Path> files) throws IOException {
         Map<String, String> regions = new LinkedHashMap<>();
-        List<Path> files = new ArrayList<>();
+        List<Path> sources = new ArrayList<>();
         for (String module : MODULES) {
             try (Stream<Path> s = Files.walk(ROOT.resolve(module).resolve("src"))) {
-                files.addAll(s.filter(p -> p.toString().endsWith(".java")).sorted().toList());
+                sources.addAll(s.filter(p -> p.toString().endsWith(".java")).sorted().toList());
             }
         }
-        for (Path f : files) {
+        for (Path f : sources) {
             List<String> lines = Files.readAllLines(f);
             for (int i = 0; i < lines.size(); i++) {
                 Matcher m = BEGIN.matcher(lines.get(i));
@@ -61,6 +66,7 @@ class ReadmeTest {
                 while (j < lines.size() && !lines.get(j).strip().equals("// README: end")) body.add(lines.get(j++));
                 if (j == lines.size()) fail(f + ": region " + m.group(1) + " has no '// README: end'");
                 if (regions.put(m.group(1), dedent(body)) != null) fail("two regions named " + m.group(1));
+                files.put(m.group(1), f);
             }
         }
         return regions;
@@ -74,7 +80,7 @@ class ReadmeTest {
         return sb.toString();
     }
 
-    private static List<String> blocks(String readme, String language) {
+    static List<String> blocks(String readme, String language) {
         List<String> out = new ArrayList<>();
         Matcher m = FENCE.matcher(readme);
         while (m.find()) if (m.group(1).equals(language)) out.add(dedent(m.group(2).lines().toList()));

@@ -2,8 +2,8 @@ package dev.janus.examples;
 
 import dev.janus.core.Generator;
 import dev.janus.core.ir.Graph;
-import dev.janus.eager.Grad;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Grad;
+import dev.janus.core.Tensor;
 import dev.janus.eager.Tracer;
 import dev.janus.eager.nn.NNSequential;
 import dev.janus.export.ExportOptions;
@@ -30,12 +30,12 @@ class TracedExportTest {
             assertEquals(List.of("input"), List.copyOf(ort.inputs().keySet()));
             assertEquals(List.of("output"), List.copyOf(ort.outputs().keySet()));
             for (int batch : new int[] {16, 7}) {
-                Tensor x = Tensor.from(dev.janus.core.Tensor.randn(new Generator(batch), batch, 4));
-                dev.janus.core.Tensor expected;
+                Tensor x = Tensor.randn(new Generator(batch), batch, 4);
+                Tensor expected;
                 try (Grad.Scope ignored = Grad.noGrad()) {
-                    expected = model.forward(x).value();
+                    expected = model.forward(x);
                 }
-                assertClose(expected, ort.run(x.value()).get(0), 1e-5, 1e-6);
+                assertClose(expected, ort.run(x).get(0), 1e-5, 1e-6);
             }
         }
     }

@@ -53,21 +53,21 @@ public final class ModelExport {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
         if (examples.isEmpty()) throw new JanusException("export of " + module.kind() + ": no example input");
-        dev.janus.eager.Tensor[] xs = new dev.janus.eager.Tensor[examples.size()];
+        Tensor[] xs = new Tensor[examples.size()];
         for (int i = 0; i < xs.length; i++) {
             Tensor x = Objects.requireNonNull(examples.get(i), "example " + i);
             if (!options.isDynamicBatch() && (x.rank() == 0 || x.shape().dim(0) != options.batchSize())) {
                 throw new JanusException("export of " + module.kind() + ": the options fix the batch to "
                         + options.batchSize() + ", but the example input is " + x.type() + "; give an example of that batch size");
             }
-            xs[i] = dev.janus.eager.Tensor.from(x);
+            xs[i] = x;
         }
         OnnxExporter.save(trace(module, options.isDynamicBatch(), xs), path, options);
         return path;
     }
 
     /** The module's forward traced on the examples in eval mode; the mode of every submodule is restored. */
-    private static Graph trace(NNModule module, boolean dynamicBatch, dev.janus.eager.Tensor... examples) {
+    private static Graph trace(NNModule module, boolean dynamicBatch, Tensor... examples) {
         List<NNModule> modules = new ArrayList<>();
         List<Boolean> modes = new ArrayList<>();
         collectModes(module, modules, modes);
@@ -117,7 +117,7 @@ public final class ModelExport {
         Objects.requireNonNull(exampleInput, "exampleInput");
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(options, "options");
-        return WebExport.write(trace(module, true, dev.janus.eager.Tensor.from(exampleInput)), module.kind(), dir, options);
+        return WebExport.write(trace(module, true, exampleInput), module.kind(), dir, options);
     }
 
     /** The same for a graph of one input and one output with the batch first (an imported ONNX model, say). */

@@ -6,7 +6,7 @@ import dev.janus.core.TensorType;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.Value;
 import dev.janus.eager.EagerEmitter;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 import dev.janus.eager.nn.NNModule;
 
 import java.nio.file.Path;
@@ -40,7 +40,7 @@ public final class OnnxModule extends NNModule {
     public OnnxModule(Graph graph) {
         this.graph = graph;
         for (Value p : graph.parameters()) {
-            Tensor t = Tensor.from(graph.parameterValue(p).copy());
+            Tensor t = graph.parameterValue(p).copy();
             boolean buffer = !graph.isTrainable(p);
             try {
                 String[] path = p.name().split("\\.", -1);
@@ -81,7 +81,7 @@ public final class OnnxModule extends NNModule {
             throw new JanusException("OnnxModule: the model " + graph.name() + " takes " + declared.size() + " inputs, got " + inputs.size());
         }
         for (int i = 0; i < declared.size(); i++) {
-            TensorType want = declared.get(i).type(), got = inputs.get(i).value().type();
+            TensorType want = declared.get(i).type(), got = inputs.get(i).type();
             if (want.dtype() != got.dtype() || !want.shape().compatible(got.shape())) {
                 throw new ShapeException("OnnxModule: input '" + declared.get(i).name() + "' expects " + want + ", got " + got);
             }

@@ -2,8 +2,8 @@ package dev.janus.export;
 
 import dev.janus.core.DType;
 import dev.janus.core.Generator;
-import dev.janus.eager.Grad;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Grad;
+import dev.janus.core.Tensor;
 import dev.janus.export.proto.Onnx.AttributeProto;
 import dev.janus.export.proto.Onnx.GraphProto;
 import org.junit.jupiter.api.Test;
@@ -43,15 +43,15 @@ class ImportedOpsGradientTest {
         for (long[] s : shapes) {
             int[] dims = new int[s.length];
             for (int i = 0; i < s.length; i++) dims[i] = (int) s[i];
-            inputs.add(Tensor.from(dev.janus.core.Tensor.uniform(-1.5, 1.5, DType.FLOAT64, gen, dims)).requiresGrad(true));
+            inputs.add((Tensor.uniform(-1.5, 1.5, DType.FLOAT64, gen, dims)).detach().requiresGrad(true));
         }
         int[] out = new int[outShape.length];
         for (int i = 0; i < out.length; i++) out[i] = (int) outShape[i];
-        Tensor w = Tensor.from(dev.janus.core.Tensor.uniform(-1, 1, DType.FLOAT64, gen, out));
+        Tensor w = Tensor.uniform(-1, 1, DType.FLOAT64, gen, out);
         Supplier<Tensor> loss = () -> m.forward(inputs).get(0).mul(w).sum();
         loss.get().backward();
         for (int k = 0; k < inputs.size(); k++) {
-            double[] v = inputs.get(k).value().f64(), grad = inputs.get(k).grad().value().f64();
+            double[] v = inputs.get(k).f64(), grad = inputs.get(k).grad().f64();
             for (int j = 0; j < v.length; j++) {
                 double keep = v[j];
                 v[j] = keep + H;

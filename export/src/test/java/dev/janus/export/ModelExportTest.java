@@ -5,7 +5,7 @@ import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
-import dev.janus.eager.Grad;
+import dev.janus.core.Grad;
 import dev.janus.eager.nn.Linear;
 import dev.janus.eager.nn.NNDropout;
 import dev.janus.eager.nn.NNModule;
@@ -65,7 +65,7 @@ class ModelExportTest {
         boolean training = m.isTraining();
         m.eval();
         try (Grad.Scope ignored = Grad.noGrad()) {
-            return m.forward(dev.janus.eager.Tensor.from(x)).value();
+            return m.forward(x);
         } finally {
             m.train(training);
         }
@@ -137,7 +137,7 @@ class ModelExportTest {
         assertTrue(io.getMessage().startsWith("cannot write ONNX model to " + missing), io.getMessage());
         NNModule failing = new NNModule() {
             @Override
-            public dev.janus.eager.Tensor forward(dev.janus.eager.Tensor input) {
+            public Tensor forward(Tensor input) {
                 throw new JanusException("forward failed in " + (isTraining() ? "train" : "eval") + " mode");
             }
         };

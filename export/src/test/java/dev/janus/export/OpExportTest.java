@@ -299,6 +299,11 @@ class OpExportTest {
                 g.parameter("scale", randn(dt, "ln scale", 4)), g.parameter("bias", randn(dt, "ln bias", 4)))), b -> List.of(randn(dt, "ln" + b, b, 3, 4))));
         c.add(new Case("layer_norm axis 1 no bias", 13, g -> g.addOutput(g.apply1(Ops.LAYER_NORM, Attrs.of("axis", 1, "epsilon", 1e-3),
                 g.input("x", TensorType.of(dt, -1, 3, 4)), g.parameter("scale", randn(dt, "ln scale", 3, 4)))), b -> List.of(randn(dt, "ln1" + b, b, 3, 4))));
+        c.add(gridSample(dt, "grid_sample linear zeros", Attrs.NONE, 16, -1, 2, 4, 5));
+        c.add(gridSample(dt, "grid_sample nearest border", Attrs.of("mode", "nearest", "padding_mode", "border"), 16, -1, 2, 4, 5));
+        c.add(gridSample(dt, "grid_sample cubic reflection align_corners", Attrs.of("mode", "cubic", "padding_mode", "reflection", "align_corners", true),
+                16, -1, 2, 4, 5));
+        c.add(gridSample(dt, "grid_sample 3-D linear", Attrs.NONE, 20, -1, 2, 3, 4, 3));
         c.add(rnn(dt, "lstm with initial states", Ops.LSTM, Attrs.NONE, 4, 2, true));
         c.add(rnn(dt, "lstm bidirectional", Ops.LSTM, Attrs.of("direction", "bidirectional"), 4, 2, false));
         c.add(rnn(dt, "lstm reverse", Ops.LSTM, Attrs.of("direction", "reverse", "hidden_size", 3), 4, 2, true));
@@ -311,6 +316,61 @@ class OpExportTest {
         c.add(fakeQuantize(dt, "fake_quantize int8 asymmetric last axis", Attrs.of("qmin", -128, "qmax", 127, "axis", -1),
                 new double[] {0.01, 0.02, 0.03, 0.015}, new double[] {-3, 10, 0, 5}));
         c.addAll(shapeValues(dt));
+        if (dt == DType.FLOAT32) c.addAll(quantized());
+        return c;
+    }
+
+    /** Integers in [lo, hi] of an 8-bit dtype (int8 or uint8), drawn from the seed. */
+    private static Tensor bytes(DType dt, String seed, int lo, int hi, int... dims) {
+        Generator g = new Generator(seed.hashCode());
+        int n = 1;
+        for (int d : dims) n *= d;
+        byte[] v = new byte[n];
+        for (int i = 0; i < n; i++) v[i] = (byte) (lo + (int) (g.nextDouble() * (hi - lo + 1)));
+        return Tensor.wrap(v, dt, dev.janus.core.Shape.of(dims));
+    }
+
+    private static Tensor floats(float... v) {
+        return Tensor.of(v, v.length);
+    }
+
+    /**
+     * ONNX's quantized ops (float32 only: ONNX defines them on float32 and half scales), on uint8
+     * activations and int8 weights, per tensor and per channel, as ONNX Runtime runs them: the integers
+     * must be equal (a step off is a relative error of 1e-2 or more).
+     */
+    private static List<Case> quantized() {
+        DType u8 = DType.UINT8, i8 = DType.INT8;
+        List<Case> c = new ArrayList<>();
+        TensorType x = TensorType.of(DType.FLOAT32, -1, 3, 4);
+        IntFunction<List<Tensor>> xs = b -> List.of(uniform(DType.FLOAT32, "q" + b, -3, 3, b, 3, 4));
+        c.add(new Case("quantize_linear uint8", 13, g -> g.addOutput(g.apply1(Ops.QUANTIZE_LINEAR, Attrs.NONE, g.input("x", x),
+                g.constant(Tensor.scalar(0.02, DType.FLOAT32)), g.constant(bytes(u8, "zp", 128, 128)))), xs));
+        c.add(new Case("quantize_linear int8 per channel", 13, g -> g.addOutput(g.apply1(Ops.QUANTIZE_LINEAR, Attrs.of("axis", 1), g.input("x", x),
+                g.constant(floats(0.01f, 0.02f, 0.05f)), g.constant(bytes(i8, "zp3", -5, 5, 3)))), xs));
+        c.add(new Case("dequantize_linear int8 per channel", 13, g -> g.addOutput(g.apply1(Ops.DEQUANTIZE_LINEAR, Attrs.of("axis", -1),
+                g.input("q", TensorType.of(i8, -1, 3, 4)), g.constant(floats(0.1f, 0.2f, 0.3f, 0.4f)), g.constant(bytes(i8, "dz", -3, 3, 4)))),
+                b -> List.of(bytes(i8, "dq" + b, -128, 127, b, 3, 4))));
+        c.add(new Case("dynamic_quantize_linear", 13, g -> g.apply(Ops.DYNAMIC_QUANTIZE_LINEAR, Attrs.NONE, g.input("x", x)).forEach(g::addOutput), xs));
+        IntFunction<List<Tensor>> a = b -> List.of(bytes(u8, "a" + b, 0, 255, b, 6));
+        Tensor w = bytes(i8, "w", -127, 127, 6, 4);
+        c.add(new Case("matmul_integer per column", 13, g -> g.addOutput(g.apply1(Ops.MATMUL_INTEGER, Attrs.NONE, g.input("a", TensorType.of(u8, -1, 6)),
+                g.constant(w), g.constant(bytes(u8, "az", 120, 120)), g.constant(bytes(i8, "bz", -2, 2, 4)))), a));
+        c.add(new Case("qlinear_matmul per column", 13, g -> g.addOutput(g.apply1(Ops.QLINEAR_MATMUL, Attrs.NONE, g.input("a", TensorType.of(u8, -1, 6)),
+                g.constant(Tensor.scalar(0.03, DType.FLOAT32)), g.constant(bytes(u8, "az", 110, 110)), g.constant(w),
+                g.constant(floats(0.01f, 0.02f, 0.004f, 0.03f)), g.constant(bytes(i8, "bz0", 0, 0, 4)),
+                g.constant(Tensor.scalar(0.2, DType.FLOAT32)), g.constant(bytes(u8, "yz", 100, 100)))), a));
+        IntFunction<List<Tensor>> img = b -> List.of(bytes(u8, "img" + b, 0, 255, b, 2, 6, 5));
+        TensorType imgType = TensorType.of(u8, -1, 2, 6, 5);
+        Tensor k = bytes(i8, "k", -127, 127, 4, 1, 3, 3);
+        Attrs window = Attrs.of("kernel_shape", new int[] {3, 3}, "strides", new int[] {2, 1}, "pads", new int[] {1, 1, 0, 1}, "group", 2);
+        c.add(new Case("conv_integer grouped padded", 13, g -> g.addOutput(g.apply1(Ops.CONV_INTEGER, window, g.input("x", imgType),
+                g.constant(k), g.constant(bytes(u8, "xz", 7, 7)), g.constant(bytes(i8, "wz", 0, 0)))), img));
+        c.add(new Case("qlinear_conv per channel with bias", 13, g -> g.addOutput(g.apply1(Ops.QLINEAR_CONV, window, g.input("x", imgType),
+                g.constant(Tensor.scalar(0.02, DType.FLOAT32)), g.constant(bytes(u8, "xz", 7, 7)), g.constant(k),
+                g.constant(floats(0.01f, 0.005f, 0.02f, 0.015f)), g.constant(bytes(i8, "wz4", 0, 0, 4)),
+                g.constant(Tensor.scalar(0.5, DType.FLOAT32)), g.constant(bytes(u8, "yz", 128, 128)),
+                g.constant(Tensor.of(new int[] {-300, 0, 450, 1000}, 4)))), img));
         return c;
     }
 
@@ -383,6 +443,18 @@ class OpExportTest {
         }, b -> List.of(positive(dt, name + b, withBatch(x, b))));
     }
 
+    /** grid_sample of x (the batch first) at a grid input of 3 points per axis, drawn in [-1.2, 1.2] (a little outside). */
+    private static Case gridSample(DType dt, String name, Attrs attrs, int minOpset, int... x) {
+        int r = x.length - 2;
+        int[] grid = new int[r + 2];
+        java.util.Arrays.fill(grid, 3);
+        grid[0] = -1;
+        grid[r + 1] = r;
+        return new Case(name, minOpset, g -> g.addOutput(g.apply1(Ops.GRID_SAMPLE, attrs, g.input("x", TensorType.of(dt, x)),
+                g.input("grid", TensorType.of(dt, grid)))),
+                b -> List.of(positive(dt, name + b, withBatch(x, b)), uniform(dt, name + " grid" + b, -1.2, 1.2, withBatch(grid, b))));
+    }
+
     /** A pooling op; every output (max_pool's indices too) is a graph output. */
     private static Case pool(DType dt, String name, Op op, Attrs attrs, int... x) {
         return new Case(name, 13, g -> g.apply(op, attrs, g.input("x", TensorType.of(dt, x))).forEach(g::addOutput),
@@ -438,14 +510,15 @@ class OpExportTest {
 
     /**
      * ONNX Runtime 1.29 has no float64 CPU kernel for Erf, Elu or Softplus (so none for gelu's Erf
-     * form before opset 20), Conv, ConvTranspose or AveragePool; its LSTM and GRU load in float64
+     * form before opset 20), Conv, ConvTranspose, AveragePool or GridSample; its LSTM and GRU load in float64
      * but refuse to run.
      */
     static final Set<String> NO_FLOAT64_IN_ORT = Set.of("erf", "gelu", "elu", "elu negative", "softplus", "softplus beta threshold",
             "conv 2-D", "conv 1-D group", "conv auto_pad SAME_LOWER", "conv_transpose 2-D", "conv_transpose 1-D group dilations",
             "avg_pool 2-D", "avg_pool count_include_pad ceil_mode", "avg_pool 1-D dilations",
             "lstm with initial states", "lstm bidirectional", "lstm reverse", "gru reverse", "gru bidirectional linear_before_reset", "gru with initial state",
-            "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh");
+            "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
+            "grid_sample linear zeros", "grid_sample nearest border", "grid_sample cubic reflection align_corners");
 
     /** Float32 at opsets 13, 17 and 21; float64 at opset 17. */
     static Stream<Arguments> casesAtOpsets() {
@@ -477,7 +550,9 @@ class OpExportTest {
      */
     static final Map<String, String> TRAINING_ONLY = Map.of(
             "conv_weight_grad", "the weight gradient of conv and conv_transpose, emitted only by their gradient rules",
-            "fake_quantize_grad", "the straight-through gradient of fake_quantize, emitted only by its gradient rule");
+            "fake_quantize_grad", "the straight-through gradient of fake_quantize, emitted only by its gradient rule",
+            "max_pool_grad", "the input gradient of max_pool, emitted only by its gradient rule",
+            "grid_sample_grad", "the gradient of grid_sample, emitted only by its gradient rule");
 
     private static Set<String> covered() {
         Set<String> covered = new TreeSet<>();

@@ -6,7 +6,7 @@ import dev.janus.core.ir.Graph;
 import dev.janus.core.testing.Close;
 import dev.janus.core.optim.SGD;
 import dev.janus.eager.EagerOptimizer;
-import dev.janus.eager.Grad;
+import dev.janus.core.Grad;
 import dev.janus.layers.Input;
 import dev.janus.layers.losses.Losses;
 import dev.janus.layers.Sequential;
@@ -147,24 +147,24 @@ class TorchModelsTest {
     @SuppressWarnings("try")
     static void fineTunesEagerly(Path folder) {
         OnnxModule model = OnnxModule.load(folder.resolve("model.onnx"));
-        dev.janus.eager.Tensor x = dev.janus.eager.Tensor.from(input(folder));
+        Tensor x = input(folder);
         Map<String, Tensor> buffers = new HashMap<>();
-        model.namedBuffers().forEach((k, v) -> buffers.put(k, v.value().copy()));
-        List<Tensor> before = model.parameters().stream().map(p -> p.value().copy()).collect(Collectors.toList());
+        model.namedBuffers().forEach((k, v) -> buffers.put(k, v.copy()));
+        List<Tensor> before = model.parameters().stream().map(p -> p.copy()).collect(Collectors.toList());
         EagerOptimizer opt = new EagerOptimizer(new SGD(1e-3), model.parameters());
-        dev.janus.eager.Tensor out = model.forward(x), loss = out.mul(out).sum();
+        Tensor out = model.forward(x), loss = out.mul(out).sum();
         loss.backward();
         opt.step();
         double after;
         try (Grad.Scope ignored = Grad.noGrad()) {
-            dev.janus.eager.Tensor o = model.forward(x);
+            Tensor o = model.forward(x);
             after = o.mul(o).sum().item();
         }
         assertTrue(after < loss.item(), folder.getFileName() + ": loss " + loss.item() + " -> " + after);
         boolean moved = false;
-        for (int i = 0; i < before.size(); i++) moved |= !Arrays.equals(before.get(i).toDoubleArray(), model.parameters().get(i).value().toDoubleArray());
+        for (int i = 0; i < before.size(); i++) moved |= !Arrays.equals(before.get(i).toDoubleArray(), model.parameters().get(i).toDoubleArray());
         assertTrue(moved, "the weights moved");
-        model.namedBuffers().forEach((k, v) -> assertArrayEquals(buffers.get(k).toDoubleArray(), v.value().toDoubleArray(), k));
+        model.namedBuffers().forEach((k, v) -> assertArrayEquals(buffers.get(k).toDoubleArray(), v.toDoubleArray(), k));
     }
 
     /** One compiled training step of an OnnxLayer in a Sequential: trainable weights move, the others stay. */

@@ -83,6 +83,21 @@ public final class GradientStep {
         return out;
     }
 
+    /**
+     * The model graph with each max_pool of a relu turned into a relu of the max_pool
+     * ({@link PoolBeforeRelu}) before autodiff, so that the relu's gradient runs on the pooled
+     * tensor too. Keras's channels-last layers put a pair of transposes between the two, so those
+     * that cancel go first; a graph without the pattern is left exactly as it was.
+     */
+    static Graph poolBeforeRelu(Graph spec, CompileOptions options) {
+        if (!options.fusion() || !options.transposes() || !options.dce()) return spec;
+        Graph tidy = new DeadCodeElimination().run(new TransposeCancellation().run(spec));
+        Graph moved = new PoolBeforeRelu().run(tidy);
+        if (moved == tidy) return spec;
+        if (options.listener() != null) options.listener().afterPass("pool-before-relu", spec, moved);
+        return moved;
+    }
+
     /** A model graph specialised to data shapes, with the loss's gradients appended (not yet outputs). */
     static final class Differentiated {
         final Graph spec;
@@ -101,6 +116,7 @@ public final class GradientStep {
         IrListener listener = options.listener();
         Graph spec = ShapeInference.specialize(model, Executable.types(model, dataShapes));
         if (listener != null) listener.afterPass("shape-inference", model, spec);
+        spec = poolBeforeRelu(spec, options);
         Graph before = listener == null ? null : Rewriter.copy(spec);
         GraphEmitter e = new GraphEmitter(spec);
         List<Value> params = spec.parameters();

@@ -8,7 +8,9 @@ import java.util.Map;
 /**
  * How a compiled model runs batches: through the graph compiler, or eagerly. Batches are rows of
  * prepared data: {@code xs} one tensor per model input in the model's dtype, {@code ys} one per
- * output that has a loss, as the loss's labels.
+ * output that has a loss, as the loss's labels, and {@code ws} either nothing or one weight vector
+ * [n] per output that has a loss (the losses are then Keras's weighted means of the per-sample
+ * losses).
  */
 interface Backend {
     /** False for a backend made only to predict with an uncompiled model. */
@@ -19,10 +21,10 @@ interface Backend {
      * {@code stats[0]}, each output's loss after it when the model has several, then each metric's
      * sums over the batch ({@link Training#statNames}).
      */
-    void train(List<Tensor> xs, List<Tensor> ys, int[] order, int from, int to, double[] stats);
+    void train(List<Tensor> xs, List<Tensor> ys, List<Tensor> ws, int[] order, int from, int to, double[] stats);
 
     /** Loss and metric sums for rows [from, to), in inference mode, like {@link #train}. */
-    void evaluate(List<Tensor> xs, List<Tensor> ys, int from, int to, double[] stats);
+    void evaluate(List<Tensor> xs, List<Tensor> ys, List<Tensor> ws, int from, int to, double[] stats);
 
     /** Writes the predictions for rows [from, to) of {@code xs} into the same rows of each of {@code out}. */
     void predict(List<Tensor> xs, int from, int to, List<Tensor> out);

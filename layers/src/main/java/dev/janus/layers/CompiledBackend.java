@@ -1,5 +1,6 @@
 package dev.janus.layers;
 
+import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.ir.Graph;
@@ -11,6 +12,7 @@ import dev.janus.graph.Executable;
 import dev.janus.graph.Plan;
 import dev.janus.graph.TrainingStep;
 import dev.janus.layers.losses.Loss;
+import dev.janus.layers.losses.Losses;
 import dev.janus.layers.metrics.Metric;
 
 import java.util.ArrayList;
@@ -31,18 +33,50 @@ final class CompiledBackend implements Backend {
     private final TrainingStep step;
     private final Executable evaluation, prediction;
     private final Model model;
+    private final CompileOptions options;
     private ExecContext ctx;
-    private final Map<Integer, Plan> trainPlans = new HashMap<>();
+    private final Map<Integer, Plan> trainPlans = new HashMap<>(), weightedTrainPlans = new HashMap<>();
+    /**
+     * The graphs with sample weights as inputs, made on first use. The two training steps each hold
+     * optimizer state; {@code active} has the current one, handed over when the other is used.
+     */
+    private TrainingStep weightedStep, active;
+    private Executable weightedEvaluation;
 
     /** Training and evaluation need the model compiled; prediction alone does not. */
     CompiledBackend(Model model, CompileOptions options) {
         boolean compiled = model.optimizer() != null;
-        Map<Integer, Integer> stateUpdates = new HashMap<>();
-        step = compiled ? new TrainingStep(graph(model, "train", true, true, stateUpdates), model.optimizer(), options, stateUpdates) : null;
+        this.model = model;
+        this.options = options;
+        step = compiled ? trainingStep(false) : null;
+        active = step;
         evaluation = compiled ? new Executable(graph(model, "evaluate", false, true), options) : null;
         prediction = new Executable(graph(model, "predict", false, false), options);
-        this.model = model;
         ctx = new ExecContext(model.generator());
+    }
+
+    private TrainingStep trainingStep(boolean weighted) {
+        Map<Integer, Integer> stateUpdates = new HashMap<>();
+        return new TrainingStep(graph(model, weighted ? "train_weighted" : "train", true, true, stateUpdates, weighted), model.optimizer(),
+                options, stateUpdates);
+    }
+
+    /** The training step for weighted or unweighted batches, holding the optimizer state from here on. */
+    private TrainingStep step(boolean weighted) {
+        if (weighted && weightedStep == null) weightedStep = trainingStep(true);
+        TrainingStep s = weighted ? weightedStep : step;
+        if (s != active) {
+            Map<String, Tensor> to = s.state();
+            active.state().forEach((k, v) -> to.get(k).copyFrom(v));
+            s.setIterations(active.iterations());
+            active = s;
+        }
+        return s;
+    }
+
+    private synchronized Executable weightedEvaluation() {
+        if (weightedEvaluation == null) weightedEvaluation = new Executable(graph(model, "evaluate_weighted", false, true, new HashMap<>(), true), options);
+        return weightedEvaluation;
     }
 
     /** The training step's context, following the model's generator if it was changed since. */
@@ -58,7 +92,7 @@ final class CompiledBackend implements Backend {
 
     /** The model as IR (see below) where no frozen weight moves: evaluation and prediction. */
     static Graph graph(Model model, String name, boolean training, boolean withLoss) {
-        return graph(model, name, training, withLoss, new HashMap<>());
+        return graph(model, name, training, withLoss, new HashMap<>(), false);
     }
 
     /**
@@ -66,9 +100,11 @@ final class CompiledBackend implements Backend {
      * outputs that have a loss, the weights as parameters named by their paths; outputs the total
      * loss, each output's loss (several outputs), the metric sums, or the predictions. With the loss
      * in training, the frozen weights' updates follow as further outputs, and {@code stateUpdates}
-     * is told which output replaces which parameter.
+     * is told which output replaces which parameter. {@code weighted}: after the labels, a weight
+     * input [batch] per output that has a loss ("sample_weight", or "sample_weight_{output}"), and
+     * each loss is the weighted mean of its per-sample losses.
      */
-    static Graph graph(Model model, String name, boolean training, boolean withLoss, Map<Integer, Integer> stateUpdates) {
+    static Graph graph(Model model, String name, boolean training, boolean withLoss, Map<Integer, Integer> stateUpdates, boolean weighted) {
         Graph g = new Graph(model.name() + "_" + name);
         GraphEmitter e = new GraphEmitter(g);
         boolean sequential = model instanceof Sequential;
@@ -91,23 +127,31 @@ final class CompiledBackend implements Backend {
             return g;
         }
         int n = f.outputs.size();
-        List<Value> ys = new ArrayList<>(), perOutput = new ArrayList<>();
+        List<Value> ys = new ArrayList<>(), ws = new ArrayList<>(), perOutput = new ArrayList<>();
         Value total = null;
         for (int i = 0; i < n; i++) {
             Loss loss = model.losses().get(i);
-            if (loss == null) {
-                ys.add(null);
-                continue;
-            }
+            // Weighted, every label input comes first, then the weights: the inputs are x..., y..., w...
+            ys.add(loss == null || !weighted ? null : g.input(n == 1 ? "y" : "y_" + outNames.get(i), loss.labelType(f.outputs.get(i).type())));
+        }
+        for (int i = 0; i < n; i++) {
+            boolean w = weighted && model.losses().get(i) != null;
+            ws.add(w ? g.input(n == 1 ? "sample_weight" : "sample_weight_" + outNames.get(i),
+                    new TensorType(f.outputs.get(i).type().dtype(), Shape.of(Shape.DYNAMIC))) : null);
+        }
+        for (int i = 0; i < n; i++) {
+            Loss loss = model.losses().get(i);
+            if (loss == null) continue;
             Value out = f.outputs.get(i);
-            Value y = g.input(n == 1 ? "y" : "y_" + outNames.get(i), loss.labelType(out.type()));
-            ys.add(y);
+            Value y = weighted ? ys.get(i) : g.input(n == 1 ? "y" : "y_" + outNames.get(i), loss.labelType(out.type()));
+            ys.set(i, y);
             e.label(loss.name());
-            Value l = loss.emit(e, out, f.logits.get(i), f.lasts.get(i), y);
+            Value l = weighted ? Losses.weightedMean(e, loss.emitPerSample(e, out, f.logits.get(i), f.lasts.get(i), y), ws.get(i))
+                    : loss.emit(e, out, f.logits.get(i), f.lasts.get(i), y);
             perOutput.add(l);
             double w = model.lossWeights().get(i);
-            Value weighted = w == 1.0 ? l : e.mul(l, w);
-            total = total == null ? weighted : e.add(total, weighted);
+            Value scaled = w == 1.0 ? l : e.mul(l, w);
+            total = total == null ? scaled : e.add(total, scaled);
         }
         g.addOutput(total);
         if (n > 1) for (Value l : perOutput) g.addOutput(l);
@@ -125,43 +169,57 @@ final class CompiledBackend implements Backend {
         return g;
     }
 
+    /** The unweighted training step (what fit without sample weights runs), holding the optimizer state. */
     TrainingStep trainingStep() {
-        return step;
+        return step(false);
     }
 
     Executable predictor() {
         return prediction;
     }
 
-    private static List<dev.janus.core.Shape> batchShapes(List<Tensor> xs, List<Tensor> ys, int n) {
-        List<dev.janus.core.Shape> shapes = new ArrayList<>();
+    private static List<Shape> batchShapes(List<Tensor> xs, List<Tensor> ys, int n) {
+        List<Shape> shapes = new ArrayList<>();
         for (Tensor t : xs) shapes.add(Rows.batch(t, n));
         for (Tensor t : ys) shapes.add(Rows.batch(t, n));
         return shapes;
     }
 
     @Override
-    public void train(List<Tensor> xs, List<Tensor> ys, int[] order, int from, int to, double[] stats) {
+    public void train(List<Tensor> xs, List<Tensor> ys, List<Tensor> ws, int[] order, int from, int to, double[] stats) {
         int n = to - from;
-        Plan p = trainPlans.get(n);
+        boolean weighted = !ws.isEmpty();
+        TrainingStep s = step(weighted);
+        List<Tensor> labels = labelsAndWeights(ys, ws);
+        Map<Integer, Plan> plans = weighted ? weightedTrainPlans : trainPlans;
+        Plan p = plans.get(n);
         if (p == null) {
-            p = step.plan(batchShapes(xs, ys, n));
-            trainPlans.put(n, p);
+            p = s.plan(batchShapes(xs, labels, n));
+            plans.put(n, p);
         }
         int k = 0;
         for (Tensor t : xs) Rows.gather(t, order, from, to, p.input(k++));
-        for (Tensor t : ys) Rows.gather(t, order, from, to, p.input(k++));
-        Training.read(step.run(p, context()), stats);
+        for (Tensor t : labels) Rows.gather(t, order, from, to, p.input(k++));
+        Training.read(s.run(p, context()), stats);
+    }
+
+    /** The graph's inputs after x: the labels, then the weights (if any). */
+    private static List<Tensor> labelsAndWeights(List<Tensor> ys, List<Tensor> ws) {
+        if (ws.isEmpty()) return ys;
+        List<Tensor> all = new ArrayList<>(ys);
+        all.addAll(ws);
+        return all;
     }
 
     /** Thread-safe: each call runs on a plan of its own (see {@link Executable}). */
     @Override
-    public void evaluate(List<Tensor> xs, List<Tensor> ys, int from, int to, double[] stats) {
+    public void evaluate(List<Tensor> xs, List<Tensor> ys, List<Tensor> ws, int from, int to, double[] stats) {
         int n = to - from;
-        evaluation.withPlan(batchShapes(xs, ys, n), p -> {
+        List<Tensor> labels = labelsAndWeights(ys, ws);
+        (ws.isEmpty() ? evaluation : weightedEvaluation()).withPlan(batchShapes(xs, labels, n), p -> {
             int k = 0;
             for (Tensor t : xs) Rows.copy(t, from, to, p.input(k++), 0);
-            for (Tensor t : ys) Rows.copy(t, from, to, p.input(k++), 0);
+            for (Tensor t : labels) Rows.copy(t, from, to, p.input(k++), 0);
             Training.read(p.run(new ExecContext(model.generator())), stats);
             return null;
         });
@@ -182,26 +240,29 @@ final class CompiledBackend implements Backend {
     @Override
     public void close() {
         if (step != null) step.close();
+        if (weightedStep != null) weightedStep.close();
         if (evaluation != null) evaluation.close();
+        if (weightedEvaluation != null) weightedEvaluation.close();
         prediction.close();
         trainPlans.clear();
+        weightedTrainPlans.clear();
     }
 
     @Override
     public long iterations() {
-        return step == null ? 0 : step.iterations();
+        return active == null ? 0 : active.iterations();
     }
 
     @Override
     public Map<String, Tensor> optimizerState() {
-        return step.state();
+        return active.state();
     }
 
     @Override
     public void restoreOptimizerState(Map<String, Tensor> state, long iterations) {
-        Map<String, Tensor> live = step.state();
+        Map<String, Tensor> live = active.state();
         OptimizerState.check(OptimizerState.types(live), state, iterations);
         for (Map.Entry<String, Tensor> e : state.entrySet()) live.get(e.getKey()).copyFrom(e.getValue());
-        step.setIterations(iterations);
+        active.setIterations(iterations);
     }
 }

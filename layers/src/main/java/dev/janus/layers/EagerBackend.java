@@ -5,9 +5,10 @@ import dev.janus.core.TensorType;
 import dev.janus.core.ops.Immediate;
 import dev.janus.eager.EagerEmitter;
 import dev.janus.eager.EagerOptimizer;
-import dev.janus.eager.Grad;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Grad;
+import dev.janus.core.Tensor;
 import dev.janus.layers.losses.Loss;
+import dev.janus.layers.losses.Losses;
 import dev.janus.layers.metrics.Metric;
 
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ final class EagerBackend implements Backend {
         List<Tensor> leaves = new ArrayList<>();
         for (Map.Entry<String, Weight> e : model.namedWeights().entrySet()) {
             Weight w = e.getValue();
-            Tensor t = Tensor.from(w.value()).requiresGrad(train && w.trainable());
+            Tensor t = w.value().detach().requiresGrad(train && w.trainable());
             params.put(w, t);
             if (train && w.trainable()) {
                 leaves.add(t);
@@ -58,15 +59,18 @@ final class EagerBackend implements Backend {
         return compiledForTraining;
     }
 
-    private Forward<Tensor> forward(List<dev.janus.core.Tensor> xs, boolean training) {
+    private Forward<Tensor> forward(List<Tensor> xs, boolean training) {
         emitter.generator(model.generator());
         List<Tensor> in = new ArrayList<>();
-        for (dev.janus.core.Tensor x : xs) in.add(Tensor.from(x));
+        for (Tensor x : xs) in.add(x);
         return Forward.run(model, emitter, in, params::get, training, label -> { });
     }
 
-    /** The total loss (weighted as compiled), with each output's loss and the metric sums written into stats. */
-    private Tensor losses(Forward<Tensor> f, List<dev.janus.core.Tensor> ys, double[] stats) {
+    /**
+     * The total loss (weighted as compiled), with each output's loss and the metric sums written into
+     * stats; with sample weights {@code ws}, each output's loss is their weighted mean.
+     */
+    private Tensor losses(Forward<Tensor> f, List<Tensor> ys, List<Tensor> ws, double[] stats) {
         int n = f.outputs.size(), k = 0, at = 1;
         Tensor total = null;
         List<Tensor> labels = new ArrayList<>();
@@ -76,9 +80,12 @@ final class EagerBackend implements Backend {
                 labels.add(null);
                 continue;
             }
-            Tensor y = Tensor.from(ys.get(k++));
+            Tensor y = ys.get(k);
             labels.add(y);
-            Tensor l = loss.emit(emitter, f.outputs.get(i), f.logits.get(i), f.lasts.get(i), y);
+            Tensor l = ws.isEmpty() ? loss.emit(emitter, f.outputs.get(i), f.logits.get(i), f.lasts.get(i), y)
+                    : Losses.weightedMean(emitter, loss.emitPerSample(emitter, f.outputs.get(i), f.logits.get(i), f.lasts.get(i), y),
+                    ws.get(k));
+            k++;
             if (n > 1) stats[at++] = l.item();
             double w = model.lossWeights().get(i);
             Tensor weighted = w == 1.0 ? l : emitter.mul(l, w);
@@ -87,78 +94,78 @@ final class EagerBackend implements Backend {
         Immediate now = Immediate.global();
         for (int i = 0; i < n; i++) {
             for (Metric m : model.outputMetrics().get(i)) {
-                dev.janus.core.Tensor sums = m.emitSums(now, f.outputs.get(i).value(), labels.get(i).value());
+                Tensor sums = m.emitSums(now, f.outputs.get(i), labels.get(i));
                 for (int j = 0; j < sums.numel(); j++) stats[at++] = sums.readDouble(j);
             }
         }
         return total;
     }
 
-    private static List<dev.janus.core.Tensor> gathered(List<dev.janus.core.Tensor> ts, int[] order, int from, int to) {
-        List<dev.janus.core.Tensor> out = new ArrayList<>();
-        for (dev.janus.core.Tensor t : ts) {
-            dev.janus.core.Tensor b = dev.janus.core.Tensor.empty(t.dtype(), Rows.batch(t, to - from));
+    private static List<Tensor> gathered(List<Tensor> ts, int[] order, int from, int to) {
+        List<Tensor> out = new ArrayList<>();
+        for (Tensor t : ts) {
+            Tensor b = Tensor.empty(t.dtype(), Rows.batch(t, to - from));
             Rows.gather(t, order, from, to, b);
             out.add(b);
         }
         return out;
     }
 
-    private static List<dev.janus.core.Tensor> sliced(List<dev.janus.core.Tensor> ts, int from, int to) {
-        List<dev.janus.core.Tensor> out = new ArrayList<>();
-        for (dev.janus.core.Tensor t : ts) out.add(Rows.slice(t, from, to));
+    private static List<Tensor> sliced(List<Tensor> ts, int from, int to) {
+        List<Tensor> out = new ArrayList<>();
+        for (Tensor t : ts) out.add(Rows.slice(t, from, to));
         return out;
     }
 
     @Override
-    public void train(List<dev.janus.core.Tensor> xs, List<dev.janus.core.Tensor> ys, int[] order, int from, int to, double[] stats) {
-        List<dev.janus.core.Tensor> xb = gathered(xs, order, from, to), yb = gathered(ys, order, from, to);
+    public void train(List<Tensor> xs, List<Tensor> ys, List<Tensor> ws, int[] order, int from, int to, double[] stats) {
+        List<Tensor> xb = gathered(xs, order, from, to), yb = gathered(ys, order, from, to);
         if (optimizer != null) optimizer.zeroGrad();
         Forward<Tensor> f = forward(xb, true);
-        Tensor loss = losses(f, yb, stats);
+        Tensor loss = losses(f, yb, gathered(ws, order, from, to), stats);
         if (optimizer != null) {
             loss.backward();
             optimizer.step();
         }
         // The frozen weights move after the step, as the compiled step writes them, from values computed before it.
-        for (Map.Entry<Weight, Tensor> u : f.updates.entrySet()) u.getKey().value().copyFrom(u.getValue().value());
+        for (Map.Entry<Weight, Tensor> u : f.updates.entrySet()) u.getKey().value().copyFrom(u.getValue());
         stats[0] = loss.item();
     }
 
     @Override
     @SuppressWarnings("try") // the scope is only opened and closed
-    public void evaluate(List<dev.janus.core.Tensor> xs, List<dev.janus.core.Tensor> ys, int from, int to, double[] stats) {
+    public void evaluate(List<Tensor> xs, List<Tensor> ys, List<Tensor> ws, int from, int to, double[] stats) {
         try (Grad.Scope ignored = Grad.noGrad()) {
             Forward<Tensor> f = forward(sliced(xs, from, to), false);
-            stats[0] = losses(f, sliced(ys, from, to), stats).item();
+            stats[0] = losses(f, sliced(ys, from, to), sliced(ws, from, to), stats).item();
         }
     }
 
     @Override
     @SuppressWarnings("try")
-    public void predict(List<dev.janus.core.Tensor> xs, int from, int to, List<dev.janus.core.Tensor> out) {
+    public void predict(List<Tensor> xs, int from, int to, List<Tensor> out) {
         try (Grad.Scope ignored = Grad.noGrad()) {
             Forward<Tensor> f = forward(sliced(xs, from, to), false);
-            for (int k = 0; k < out.size(); k++) Rows.copy(f.outputs.get(k).value(), 0, to - from, out.get(k), from);
+            for (int k = 0; k < out.size(); k++) Rows.copy(f.outputs.get(k), 0, to - from, out.get(k), from);
         }
     }
 
     @Override
     public long iterations() {
-        dev.janus.core.Tensor step = optimizer == null ? null : optimizer.stateDict().get("state.0.step");
+        Tensor step = optimizer == null ? null : optimizer.stateDict().get("state.0.step");
         return step == null ? 0 : (long) step.item();
     }
 
     /** The eager optimizer's "state.{i}.{name}" entries, renamed "{weight}/{name}". */
     @Override
-    public Map<String, dev.janus.core.Tensor> optimizerState() {
-        Map<String, dev.janus.core.Tensor> out = new LinkedHashMap<>();
+    public Map<String, Tensor> optimizerState() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
         if (optimizer == null) return out;
-        Map<String, dev.janus.core.Tensor> saved = optimizer.stateDict();
+        Map<String, Tensor> saved = optimizer.stateDict();
         List<String> names = model.optimizer().stateNames();
         for (int i = 0; i < trainable.size(); i++) {
             for (String n : names) {
-                dev.janus.core.Tensor t = saved.get("state." + i + "." + n);
+                Tensor t = saved.get("state." + i + "." + n);
                 if (t != null) out.put(trainable.get(i) + "/" + n, t);
             }
         }
@@ -166,16 +173,16 @@ final class EagerBackend implements Backend {
     }
 
     @Override
-    public void restoreOptimizerState(Map<String, dev.janus.core.Tensor> state, long iterations) {
+    public void restoreOptimizerState(Map<String, Tensor> state, long iterations) {
         Map<String, TensorType> expected = new LinkedHashMap<>();
         List<String> names = model.optimizer().stateNames();
         for (int i = 0; i < trainable.size(); i++) for (String n : names) expected.put(trainable.get(i) + "/" + n, trainableTypes.get(i));
         OptimizerState.check(expected, state, iterations);
         if (iterations == 0 || optimizer == null) return;
-        Map<String, dev.janus.core.Tensor> dict = new HashMap<>();
-        dict.put("lr", dev.janus.core.Tensor.scalar(model.optimizer().lr(), DType.FLOAT64));
+        Map<String, Tensor> dict = new HashMap<>();
+        dict.put("lr", Tensor.scalar(model.optimizer().lr(), DType.FLOAT64));
         for (int i = 0; i < trainable.size(); i++) {
-            dict.put("state." + i + ".step", dev.janus.core.Tensor.scalar(iterations, DType.INT64));
+            dict.put("state." + i + ".step", Tensor.scalar(iterations, DType.INT64));
             for (String n : names) dict.put("state." + i + "." + n, state.get(trainable.get(i) + "/" + n));
         }
         optimizer.loadStateDict(dict);

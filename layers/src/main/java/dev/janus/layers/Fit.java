@@ -7,7 +7,9 @@ import dev.janus.layers.callbacks.Callback;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The settings of {@link Model#fit}, with Keras's names and defaults:
@@ -19,6 +21,8 @@ public final class Fit {
     private List<Tensor> validationX, validationY;
     private boolean shuffle = true;
     private final List<Callback> callbacks = new ArrayList<>();
+    private Tensor sampleWeight;
+    private Map<Integer, Double> classWeight;
 
     public Fit epochs(int n) {
         if (n < 0) throw new JanusException("fit: epochs must be >= 0, got " + n);
@@ -60,6 +64,42 @@ public final class Fit {
     public Fit callbacks(Callback... cs) {
         callbacks.addAll(Arrays.asList(cs));
         return this;
+    }
+
+    /**
+     * A weight per training sample [n]: each sample's loss counts that much, as Keras's
+     * sample_weight (the batch loss is the mean of the weighted per-sample losses; the metrics are
+     * not weighted). A validation split keeps the weights of the samples it holds out. One tensor
+     * applies to every output of a model of several.
+     */
+    public Fit sampleWeight(Tensor weights) {
+        sampleWeight = weights;
+        return this;
+    }
+
+    /**
+     * A weight per class index, as Keras's class_weight: each training sample's loss counts the
+     * weight of its label's class (1 for a class not in the map); a model of one output, not with
+     * {@link #sampleWeight}. Validation is not weighted.
+     */
+    public Fit classWeight(Map<Integer, Double> weights) {
+        if (weights != null) {
+            for (Map.Entry<Integer, Double> e : weights.entrySet()) {
+                if (e.getKey() == null || e.getValue() == null || !Double.isFinite(e.getValue())) {
+                    throw new JanusException("fit: class weight " + e.getValue() + " of class " + e.getKey() + " is not a finite number");
+                }
+            }
+        }
+        classWeight = weights == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(weights));
+        return this;
+    }
+
+    public Tensor sampleWeight() {
+        return sampleWeight;
+    }
+
+    public Map<Integer, Double> classWeight() {
+        return classWeight;
     }
 
     /** 0 silent, 1 a progress bar per epoch (default), 2 one line per epoch. */

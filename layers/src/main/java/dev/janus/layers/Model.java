@@ -63,6 +63,7 @@ public class Model extends Layer {
     private List<List<Metric>> metrics = List.of();
     private Backend backend;
     private boolean runEagerly, stopTraining;
+    private int startEpoch;
     private CompileOptions compileOptions = CompileOptions.defaults();
     private Map<String, Tensor> carried;
     private long carriedIterations;
@@ -337,6 +338,11 @@ public class Model extends Layer {
     public void compile(Optimizer optimizer, List<Loss> losses, List<Double> lossWeights, List<List<String>> metrics) {
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(losses, "losses");
+        if (optimizer.hasParameters()) {
+            throw new JanusException(name() + ".compile: the " + optimizer.name() + " was made with an eager module's parameters (PyTorch"
+                    + " style); the model trains its own weights: give compile one made without, such as new "
+                    + optimizer.getClass().getSimpleName() + "(" + optimizer.lr() + ")");
+        }
         int n = Math.max(1, outputs.size());
         if (isBuilt() && losses.size() != n) throw new JanusException(name() + ": " + n + " outputs but " + losses.size() + " losses");
         List<Double> weights = lossWeights == null ? Collections.nCopies(losses.size(), 1.0) : List.copyOf(lossWeights);
@@ -636,9 +642,21 @@ public class Model extends Layer {
     }
 
     public Map<String, Double> evaluate(List<Tensor> xs, List<Tensor> ys, int batchSize, int verbose) {
+        return evaluate(xs, ys, null, batchSize, verbose);
+    }
+
+    /**
+     * Loss and metrics with a weight per sample [n], as Keras's evaluate(..., sample_weight): each
+     * loss is the mean of the weighted per-sample losses; the metrics are not weighted.
+     */
+    public Map<String, Double> evaluate(Tensor x, Tensor y, Tensor sampleWeight, int batchSize, int verbose) {
+        return evaluate(List.of(x), List.of(y), sampleWeight, batchSize, verbose);
+    }
+
+    public Map<String, Double> evaluate(List<Tensor> xs, List<Tensor> ys, Tensor sampleWeight, int batchSize, int verbose) {
         if (verbose < 0 || verbose > 2) throw new JanusException("evaluate: verbose must be 0, 1 or 2, got " + verbose);
         buildFor(xs, "evaluate");
-        return Training.evaluate(this, backend(), xs, ys, batchSize, verbose);
+        return Training.evaluate(this, backend(), xs, ys, sampleWeight, batchSize, verbose);
     }
 
     public Map<String, Double> evaluate(Map<String, Tensor> xs, Map<String, Tensor> ys, int batchSize, int verbose) {
@@ -680,6 +698,22 @@ public class Model extends Layer {
 
     public boolean stopTraining() {
         return stopTraining;
+    }
+
+    /**
+     * Makes the fit that is starting begin at this epoch (counted from 0), for a callback's
+     * onTrainBegin that restores a backup, as Keras's BackupAndRestore sets the initial epoch.
+     */
+    public void startAtEpoch(int epoch) {
+        if (epoch < 0) throw new JanusException(name() + ": the epoch to start at must be >= 0, got " + epoch);
+        startEpoch = epoch;
+    }
+
+    /** The epoch set by {@link #startAtEpoch}, then 0 again: fit reads it once, after onTrainBegin. */
+    int takeStartEpoch() {
+        int e = startEpoch;
+        startEpoch = 0;
+        return e;
     }
 
     /**
@@ -787,6 +821,32 @@ public class Model extends Layer {
     /** A model from the bytes of a model file ({@link #toBytes}, or a file's content); {@code source} names them in errors. */
     public static Model fromBytes(byte[] bytes, String source) {
         return ModelFile.decode(bytes, source);
+    }
+
+    /**
+     * Loads the weights, and the optimizer state and learning rate when both this model and the file
+     * are compiled with the same optimizer, from a model file of the same architecture (Keras's
+     * load_weights). Every weight's name and type and the optimizer state are checked before
+     * anything is written.
+     */
+    public void loadWeights(Path path) {
+        Model saved = load(path);
+        Map<String, Weight> mine = namedWeights(), theirs = saved.namedWeights();
+        if (!mine.keySet().equals(theirs.keySet())) {
+            throw new JanusException(name() + ": " + path + " holds the weights " + theirs.keySet() + "; this model has " + mine.keySet());
+        }
+        for (Map.Entry<String, Weight> w : mine.entrySet()) {
+            TensorType want = w.getValue().value().type(), got = theirs.get(w.getKey()).value().type();
+            if (!want.equals(got)) throw new JanusException(name() + ": weight " + w.getKey() + " is " + want + " here but " + got + " in " + path);
+        }
+        if (optimizer != null && saved.optimizer() != null && saved.iterations() > 0) {
+            if (!optimizer.name().equals(saved.optimizer().name())) {
+                throw new JanusException(name() + ": compiled with " + optimizer.name() + " but " + path + " holds the state of " + saved.optimizer().name());
+            }
+            restoreOptimizerState(saved.optimizerState(), saved.iterations());   // checks every name and type first
+            optimizer.setLr(saved.optimizer().lr());
+        }
+        for (Map.Entry<String, Weight> w : mine.entrySet()) w.getValue().value().copyFrom(theirs.get(w.getKey()).value());
     }
 
     /** Loads a model saved by {@link #save}, compiled as it was, with its optimizer state. */

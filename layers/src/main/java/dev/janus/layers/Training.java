@@ -3,6 +3,7 @@ package dev.janus.layers;
 import dev.janus.core.DType;
 import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
+import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
@@ -25,13 +26,17 @@ final class Training {
     private Training() {
     }
 
-    /** The model's data, checked and converted: one tensor per input, one per output with a loss. */
+    /**
+     * The model's data, checked and converted: one tensor per input, one per output with a loss,
+     * and, when weighted, one weight vector [n] per output with a loss (else none).
+     */
     private static final class Data {
-        final List<Tensor> xs, ys;
+        final List<Tensor> xs, ys, ws;
 
-        Data(List<Tensor> xs, List<Tensor> ys) {
+        Data(List<Tensor> xs, List<Tensor> ys, List<Tensor> ws) {
             this.xs = xs;
             this.ys = ys;
+            this.ws = ws;
         }
 
         int size() {
@@ -39,19 +44,30 @@ final class Training {
         }
 
         Data rows(int from, int to) {
-            List<Tensor> x = new ArrayList<>(), y = new ArrayList<>();
-            for (Tensor t : xs) x.add(Rows.slice(t, from, to));
-            for (Tensor t : ys) y.add(Rows.slice(t, from, to));
-            return new Data(x, y);
+            return new Data(slice(xs, from, to), slice(ys, from, to), slice(ws, from, to));
+        }
+
+        Data weighted(List<Tensor> weights) {
+            return new Data(xs, ys, weights);
+        }
+
+        private static List<Tensor> slice(List<Tensor> ts, int from, int to) {
+            List<Tensor> out = new ArrayList<>();
+            for (Tensor t : ts) out.add(Rows.slice(t, from, to));
+            return out;
         }
     }
 
     static History fit(Model model, Backend backend, List<Tensor> x, List<Tensor> y, Fit o) {
-        Data all = data(model, x, y, "fit");
+        if (o.sampleWeight() != null && o.classWeight() != null) {
+            throw new JanusException("fit: give sampleWeight or classWeight, not both (as in Keras)");
+        }
+        Data all = data(model, x, y, o.sampleWeight(), "fit");
+        List<Tensor> classWeights = o.classWeight() == null ? null : classWeights(model, y, o.classWeight());
         Data train = all, val = null;
         if (o.validationX() != null || o.validationY() != null) {
             if (o.validationX() == null || o.validationY() == null) throw new JanusException("fit: validation data needs both x and y");
-            val = data(model, o.validationX(), o.validationY(), "fit: validation");
+            val = data(model, o.validationX(), o.validationY(), null, "fit: validation");
         } else if (o.validationSplit() > 0) {
             int n = all.size(), at = (int) Math.floor(n * (1 - o.validationSplit()));
             if (at == 0) {
@@ -60,6 +76,8 @@ final class Training {
             train = all.rows(0, at);
             val = all.rows(at, n);
         }
+        // As Keras, class weights weight the training samples only (they become sample weights after the split).
+        if (classWeights != null) train = train.weighted(Data.slice(classWeights, 0, train.size()));
 
         List<Callback> callbacks = o.callbacks();
         History history = new History();
@@ -71,11 +89,13 @@ final class Training {
             c.setParams(params);
         }
         Map<String, Double> logs = new LinkedHashMap<>();
+        model.takeStartEpoch();
         for (Callback c : callbacks) c.onTrainBegin(logs);
+        int start = model.takeStartEpoch();
         List<String> names = statNames(model);
         double[] stats = new double[slots(model)], sums = new double[stats.length];
         Generator rng = model.generator();
-        for (int epoch = 0; epoch < o.epochs(); epoch++) {
+        for (int epoch = start; epoch < o.epochs(); epoch++) {
             for (Callback c : callbacks) c.onEpochBegin(epoch, new LinkedHashMap<>());
             if (o.verbose() > 0) model.output().println("Epoch " + (epoch + 1) + "/" + o.epochs());
             ProgressBar bar = new ProgressBar(model.output(), steps, o.verbose(), model.terminalColumns());
@@ -88,7 +108,7 @@ final class Training {
                     Map<String, Double> batchLogs = results(model, names, sums, seen);
                     for (Callback c : callbacks) c.onTrainBatchBegin(b, batchLogs);
                 }
-                backend.train(train.xs, train.ys, order, from, to, stats);
+                backend.train(train.xs, train.ys, train.ws, order, from, to, stats);
                 accumulate(model, stats, sums, to - from);
                 seen += to - from;
                 done = b + 1;
@@ -115,17 +135,18 @@ final class Training {
     }
 
     static Map<String, Double> trainOnBatch(Model model, Backend backend, List<Tensor> x, List<Tensor> y) {
-        Data d = data(model, x, y, "trainOnBatch");
+        Data d = data(model, x, y, null, "trainOnBatch");
         double[] stats = new double[slots(model)], sums = new double[stats.length];
         int n = d.size();
-        backend.train(d.xs, d.ys, identity(n), 0, n, stats);
+        backend.train(d.xs, d.ys, d.ws, identity(n), 0, n, stats);
         accumulate(model, stats, sums, n);
         return results(model, statNames(model), sums, n);
     }
 
-    static Map<String, Double> evaluate(Model model, Backend backend, List<Tensor> x, List<Tensor> y, int batchSize, int verbose) {
+    static Map<String, Double> evaluate(Model model, Backend backend, List<Tensor> x, List<Tensor> y, Tensor sampleWeight, int batchSize,
+                                        int verbose) {
         if (batchSize < 1) throw new JanusException("evaluate: batch size must be >= 1, got " + batchSize);
-        return loop(model, backend, data(model, x, y, "evaluate"), batchSize, verbose);
+        return loop(model, backend, data(model, x, y, sampleWeight, "evaluate"), batchSize, verbose);
     }
 
     private static Map<String, Double> loop(Model model, Backend backend, Data d, int batch, int verbose) {
@@ -135,7 +156,7 @@ final class Training {
         ProgressBar bar = new ProgressBar(model.output(), steps, verbose, model.terminalColumns());
         for (int b = 0; b < steps; b++) {
             int from = b * batch, to = Math.min(n, from + batch);
-            backend.evaluate(d.xs, d.ys, from, to, stats);
+            backend.evaluate(d.xs, d.ys, d.ws, from, to, stats);
             accumulate(model, stats, sums, to - from);
             if (verbose == 1 && b < steps - 1) bar.update(b + 1, results(model, names, sums, to), false);
         }
@@ -221,8 +242,11 @@ final class Training {
         return p;
     }
 
-    /** The inputs and the labels of the outputs that have a loss, checked; the sample counts must agree. */
-    private static Data data(Model model, List<Tensor> x, List<Tensor> y, String what) {
+    /**
+     * The inputs, the labels of the outputs that have a loss and the sample weights (given for
+     * each of them, or none), checked; the sample counts must agree.
+     */
+    private static Data data(Model model, List<Tensor> x, List<Tensor> y, Tensor sampleWeight, String what) {
         List<Tensor> xs = features(model, x, what);
         if (y == null) throw new JanusException(what + ": y is missing");
         List<KerasTensor> outs = model.outputs();
@@ -236,7 +260,47 @@ final class Training {
             String where = outs.size() == 1 ? what : what + " (output " + model.outputNames().get(i) + ")";
             ys.add(labels(loss, outs.get(i), y.get(i), xs.get(0), where));
         }
-        return new Data(xs, ys);
+        List<Tensor> ws = new ArrayList<>();
+        if (sampleWeight != null) {
+            int n = xs.get(0).dim(0);
+            Shape s = sampleWeight.shape();
+            if (!(s.rank() == 1 || (s.rank() == 2 && s.dim(1) == 1)) || s.dim(0) != n) {
+                throw new ShapeException(what + ": sample weights must be one per sample (" + n + ",), got " + Layer.describe(s));
+            }
+            for (int i = 0; i < outs.size(); i++) {
+                if (model.losses().get(i) == null) continue;
+                DType dt = outs.get(i).dtype();
+                requireRepresentable(sampleWeight, dt, what + ": sample weights", k -> "sample " + k);
+                ws.add(Immediate.global().cast(sampleWeight, dt).view(Shape.of(n)));
+            }
+        }
+        return new Data(xs, ys, ws);
+    }
+
+    /**
+     * Keras's class_weight_to_sample_weights: each sample's class is its label rounded (the argmax of
+     * a one-hot or soft label row), and its weight that class's (1 for a class not in the map).
+     */
+    private static List<Tensor> classWeights(Model model, List<Tensor> y, Map<Integer, Double> classWeight) {
+        if (model.outputs().size() != 1) {
+            throw new JanusException("fit: classWeight is for a model of one output (as in Keras); " + model.name() + " has "
+                    + model.outputs().size() + ": give sampleWeight instead");
+        }
+        Tensor labels = y.get(0);
+        int n = labels.dim(0), width = labels.rank() > 1 ? labels.numel() / n : 1;
+        Tensor w = Tensor.empty(model.outputs().get(0).dtype(), Shape.of(n));
+        for (int i = 0; i < n; i++) {
+            int cls;
+            if (width > 1) {
+                int best = 0;
+                for (int j = 1; j < width; j++) if (labels.readDouble(i * width + j) > labels.readDouble(i * width + best)) best = j;
+                cls = best;
+            } else {
+                cls = (int) Math.rint(labels.readDouble(i));
+            }
+            w.setDouble(i, classWeight.getOrDefault(cls, 1.0));
+        }
+        return List.of(w);
     }
 
     /** The samples of each input in its dtype, after checking their shapes and that every value is finite. */

@@ -165,7 +165,8 @@ class SequentialTest {
                 assertThrows(JanusException.class, () -> model.compile("adma", "mse", List.of())).getMessage());
         assertEquals("unknown loss 'crossentropy' (a custom loss is registered with Serialization.registerLoss); known losses: "
                         + "sparse_categorical_crossentropy, categorical_crossentropy, binary_crossentropy, mean_squared_error, mse, mean_absolute_error, "
-                        + "mae, bce",
+                        + "mae, bce, mean_absolute_percentage_error, mape, mean_squared_logarithmic_error, msle, kl_divergence, kld, poisson, "
+                        + "log_cosh, logcosh, huber, hinge, squared_hinge, categorical_hinge",
                 assertThrows(JanusException.class, () -> model.compile("adam", "crossentropy", List.of())).getMessage());
         assertEquals("unknown metric 'f1' (a custom metric is registered with Serialization.registerMetric); known metrics: accuracy, acc, sparse_categorical_accuracy, categorical_accuracy, "
                         + "binary_accuracy, mean_squared_error, mse, mean_absolute_error, mae, auc, pr_auc, precision, recall, "
@@ -238,5 +239,16 @@ class SequentialTest {
             for (int j = 0; j < 3; j++) sum += p1.getDouble(i, j);
             assertEquals(1.0, sum, 1e-6);
         }
+    }
+
+    @Test
+    void compileRefusesAnOptimizerMadeWithAnEagerModulesParameters() {
+        Sequential model = new Sequential(new Input(4), new Dense(3));
+        dev.janus.core.optim.Adam pytorchStyle = new dev.janus.core.optim.Adam(List.of(Tensor.zeros(3).requiresGrad(true)), 0.01);
+        JanusException e = assertThrows(JanusException.class, () -> model.compile(pytorchStyle, "mse", List.of()));
+        assertEquals("sequential.compile: the adam was made with an eager module's parameters (PyTorch style); the model trains its own"
+                + " weights: give compile one made without, such as new Adam(0.01)", e.getMessage());
+        assertEquals(null, model.optimizer(), "the model is not compiled");
+        model.compile(new dev.janus.core.optim.Adam(0.01), "mse", List.of());
     }
 }

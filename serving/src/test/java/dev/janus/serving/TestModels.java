@@ -31,7 +31,7 @@ final class TestModels {
     static Path halfPlusThree(Path repo, String name, long version) {
         NNModule m = new NNModule() {
             @Override
-            public dev.janus.eager.Tensor forward(dev.janus.eager.Tensor x) {
+            public Tensor forward(Tensor x) {
                 return x.mul(0.5).add(3.0);
             }
         };

@@ -49,7 +49,7 @@ final class EagerReplica implements Replica {
     private final Spec spec;
     private final NNModule module;
     private final EagerOptimizer optimizer;
-    private final List<dev.janus.eager.Tensor> params;
+    private final List<Tensor> params;
     private final int gradientLength;
     private Batches data;
     private Map<String, Tensor> averaged;
@@ -64,8 +64,8 @@ final class EagerReplica implements Replica {
         Map<String, Tensor> opt = part(all, OPTIMIZER);
         if (!opt.isEmpty()) optimizer.loadStateDict(opt);
         int n = 0;
-        for (dev.janus.eager.Tensor p : params) {
-            if (p.dtype() != DType.FLOAT32) throw new JanusException("Spark training takes float32 parameters; the module has " + p.value().type());
+        for (Tensor p : params) {
+            if (p.dtype() != DType.FLOAT32) throw new JanusException("Spark training takes float32 parameters; the module has " + p.type());
             n += p.numel();
         }
         gradientLength = n;
@@ -106,13 +106,13 @@ final class EagerReplica implements Replica {
     public void gradients(int[] order, int from, int to, ExecContext ctx, double[] stats, float[] grads) {
         module.train();
         optimizer.zeroGrad();
-        dev.janus.eager.Tensor loss = spec.step.loss(module, dev.janus.eager.Tensor.from(data.features(order, from, to)),
-                dev.janus.eager.Tensor.from(data.labels(order, from, to)));
-        if (loss.numel() != 1) throw new JanusException("the training step must return the scalar loss, got " + loss.value().type());
+        Tensor loss = spec.step.loss(module, data.features(order, from, to),
+                data.labels(order, from, to));
+        if (loss.numel() != 1) throw new JanusException("the training step must return the scalar loss, got " + loss.type());
         loss.backward();
         stats[0] = loss.item();
         int at = 0;
-        for (dev.janus.eager.Tensor p : params) {
+        for (Tensor p : params) {
             if (p.grad() != null) System.arraycopy(p.grad().toFloatArray(), 0, grads, at, p.numel());
             else java.util.Arrays.fill(grads, at, at + p.numel(), 0f);
             at += p.numel();
@@ -122,11 +122,11 @@ final class EagerReplica implements Replica {
     @Override
     public void step(float[] grads, long t) {
         int at = 0;
-        for (dev.janus.eager.Tensor p : params) {
+        for (Tensor p : params) {
             float[] g = new float[p.numel()];
             System.arraycopy(grads, at, g, 0, g.length);
             at += g.length;
-            p.setGrad(dev.janus.eager.Tensor.of(g, p.shape().dims()));
+            p.setGrad(Tensor.of(g, p.shape().dims()));
         }
         optimizer.step();
     }

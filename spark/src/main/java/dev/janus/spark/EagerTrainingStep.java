@@ -1,6 +1,6 @@
 package dev.janus.spark;
 
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 import dev.janus.eager.nn.NNModule;
 
 import java.io.Serializable;

@@ -48,8 +48,8 @@ class EagerTrainingTest {
             for (int s = 0; s < steps; s++) {
                 int[] idx = TrainingData.globalBatch(n, 2, batch, 6, e, s, true);
                 opt.zeroGrad();
-                step.loss(single, dev.janus.eager.Tensor.from(TrainingData.rows(iris.xTrain, idx)),
-                        dev.janus.eager.Tensor.from(TrainingData.rows(iris.yTrain, idx))).backward();
+                step.loss(single, TrainingData.rows(iris.xTrain, idx),
+                        TrainingData.rows(iris.yTrain, idx)).backward();
                 opt.step();
             }
         }

@@ -55,7 +55,7 @@ class ReadmeSparkTest {
         final ReLU relu = registerModule("relu", new ReLU());
 
         @Override
-        public dev.janus.eager.Tensor forward(dev.janus.eager.Tensor x) {
+        public Tensor forward(Tensor x) {
             return fc2.forward(relu.forward(fc1.forward(x)));
         }
     }

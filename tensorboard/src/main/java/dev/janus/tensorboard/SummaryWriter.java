@@ -106,10 +106,6 @@ public final class SummaryWriter implements AutoCloseable {
         addHistogram(tag, values.toDoubleArray(), step);
     }
 
-    public void addHistogram(String tag, dev.janus.eager.Tensor values, long step) {
-        addHistogram(tag, values.value(), step);
-    }
-
     public void addHistogram(String tag, double[] values, long step) {
         try {
             file.add(Summaries.histogram(tag, values), step, EventFileWriter.now());
@@ -126,10 +122,6 @@ public final class SummaryWriter implements AutoCloseable {
     /** One image laid out as {@code dataformats}: "CHW", "HWC" or "HW". */
     public void addImage(String tag, Tensor image, long step, String dataformats) {
         addImage(tag, Images.fromTensor(image, dataformats), step);
-    }
-
-    public void addImage(String tag, dev.janus.eager.Tensor image, long step, String dataformats) {
-        addImage(tag, image.value(), step, dataformats);
     }
 
     /** A picture drawn in Java (a chart, a confusion matrix), written as PNG. */
@@ -183,7 +175,7 @@ public final class SummaryWriter implements AutoCloseable {
      * example ({@link Tracer}), in the module's present mode (call {@code eval()} first to leave
      * dropout out).
      */
-    public void addGraph(NNModule model, dev.janus.eager.Tensor exampleInput) {
+    public void addGraph(NNModule model, Tensor exampleInput) {
         addGraph(Tracer.trace(model, exampleInput));
     }
 

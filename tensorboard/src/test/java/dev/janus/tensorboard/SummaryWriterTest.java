@@ -59,7 +59,7 @@ class SummaryWriterTest {
         Tensor t = Tensor.randn(new Generator(1), 50, 20);
         try (SummaryWriter w = new SummaryWriter(dir)) {
             w.addHistogram("weights", t, 2);
-            w.addHistogram("eager", dev.janus.eager.Tensor.from(t), 3);
+            w.addHistogram("eager", t, 3);
         }
         List<Event> events = EventFileReader.readDir(dir);
         Summary.Value v = EventFileReader.values(events, "weights").get(0);
@@ -168,7 +168,7 @@ class SummaryWriterTest {
         Generator.manualSeed(0);
         NNSequential model = new NNSequential(new Linear(4, 8), new ReLU(), new Linear(8, 3));
         try (SummaryWriter w = new SummaryWriter(dir)) {
-            w.addGraph(model, dev.janus.eager.Tensor.from(Tensor.zeros(2, 4)));
+            w.addGraph(model, Tensor.zeros(2, 4));
         }
         List<Event> events = EventFileReader.readDir(dir);
         GraphDef g = GraphDef.parseFrom(events.stream().filter(Event::hasGraphDef).findFirst().orElseThrow().getGraphDef());

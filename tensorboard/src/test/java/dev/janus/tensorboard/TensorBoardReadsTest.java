@@ -68,11 +68,11 @@ class TensorBoardReadsTest {
                     "max", h.getMax(), "bucket_limit", h.getBucketLimitList()));
             w.addImages("sample inputs", Images.rescaled(samples), 0);
             images.add(Map.of("run", "eager", "tag", "sample inputs", "width", 64, "height", 16));
-            w.addImages("conv1 filters", Images.rescaled(cnn.namedParameters().get("0.weight").value()), 0);
+            w.addImages("conv1 filters", Images.rescaled(cnn.namedParameters().get("0.weight")), 0);
             images.add(Map.of("run", "eager", "tag", "conv1 filters", "width", 12, "height", 3));
             w.addText("notes", "a *digits* CNN", 0);
             text.add(Map.of("run", "eager", "tag", "notes/text_summary", "text", "a *digits* CNN"));
-            w.addGraph(cnn, dev.janus.eager.Tensor.from(Tensor.zeros(2, 1, 8, 8)));
+            w.addGraph(cnn, Tensor.zeros(2, 1, 8, 8));
             graphs.add(Map.of("run", "eager", "nodes", List.of("input", "0/weight", "0/bias", "3/weight", "output"),
                     "ops", Map.of("input", "Placeholder", "0/weight", "Parameter", "output", "Output"),
                     "shapes", Map.of("input", List.of(-1, 1, 8, 8), "0/weight", List.of(4, 1, 3, 3), "output", List.of(-1, 10))));

@@ -71,10 +71,18 @@ final class Conv {
         }
     }
 
-    /** The gradients of input and weight, and of the bias when there is one: g summed per channel. */
+    /**
+     * The gradients of input and weight, and of the bias when there is one: g summed per channel,
+     * over each image's plane and then over the batch. Both sums run along contiguous memory; one
+     * sum over the batch and spatial axes at once first copied g into channel-major order.
+     */
     private static <V> List<V> withBias(Emitter<V> e, List<V> in, boolean[] wanted, V gx, V gw, V g) {
         if (in.size() == 2) return Arrays.asList(gx, gw);
-        return Arrays.asList(gx, gw, wanted[2] ? e.sum(g, allButChannels(e.shape(g).rank()), false) : null);
+        if (!wanted[2]) return Arrays.asList(gx, gw, null);
+        int rank = e.shape(g).rank();
+        int[] spatial = new int[rank - 2];
+        for (int i = 2; i < rank; i++) spatial[i - 2] = i;
+        return Arrays.asList(gx, gw, e.sum(e.sum(g, spatial, false), new int[] {0}, false));
     }
 
     /** Batch and spatial axes: what a bias gradient sums over. */
@@ -122,22 +130,27 @@ final class Conv {
             int groups = group(name(), attrs), n = x.shape().dim(0), c = x.shape().dim(1), m = w.shape().dim(0);
             int taps = g.kh * g.kw, os = g.oh * g.ow, cg = c / groups, mg = m / groups;
             if (y.numel() == 0) return;
-            // A chunk of images at a time, as y [M, images * OS] first: each group's GEMM writes its
-            // rows, then one transpose to [images, M, OS].
-            int chunk = chunk(n, c * taps * os);
-            forChunks(n, chunk, 2L * m * cg * taps * chunk * os, (from, to) -> {
-                Object col = buffer(x, c * taps * chunk * os), ym = buffer(x, m * chunk * os);
+            boolean bias = in.length == 3;
+            // A chunk of images at a time, as y [M, images * columns] first: each group's GEMM writes
+            // its rows, then they go to [images, M, OS] (with the bias, for wide rows).
+            Wide wide = Wide.of(g, cg * taps);
+            int cs = wide != null ? wide.n : os, chunk = chunk(n, c * taps * cs);
+            forChunks(n, chunk, 2L * m * cg * taps * chunk * cs, (from, to) -> {
+                Object col = buffer(x, c * taps * chunk * cs), ym = buffer(x, m * chunk * cs);
+                Object xp = wide != null ? buffer(x, c * wide.plane) : null;
                 for (int first = from; first < to; first += chunk) {
-                    int count = Math.min(chunk, to - first), cols = count * os;
-                    boolean bias = in.length == 3;
-                    if (bias) fillChannels(ym, in[2], 1, m, cols);
+                    int count = Math.min(chunk, to - first), cols = count * cs;
+                    boolean add = bias && wide == null;
+                    if (add) fillChannels(ym, in[2], 1, m, cols);
                     else if (cg * taps == 0) zero(ym, 0, m * cols);
                     if (cg * taps > 0) {
-                        im2col(x, first, count, g, col);
+                        if (wide != null) for (int b = 0; b < count; b++) wide.im2col(Shaping.storage(x), first + b, c, xp, col, b, count);
+                        else im2col(x, first, count, g, col);
                         Blas.gemm(groups, false, false, mg, cols, cg * taps, Shaping.storage(w), Blas.offsets(groups, mg * cg * taps),
-                                col, Blas.offsets(groups, cg * taps * cols), ym, Blas.offsets(groups, mg * cols), bias);
+                                col, Blas.offsets(groups, cg * taps * cols), ym, Blas.offsets(groups, mg * cols), add);
                     }
-                    swap01(ym, 0, m, count, os, Shaping.storage(y), first * m * os);
+                    if (wide != null) wide.crop(ym, count, m, bias ? Shaping.storage(in[2]) : null, Shaping.storage(y), first);
+                    else swap01(ym, 0, m, count, os, Shaping.storage(y), first * m * os);
                 }
             });
         }
@@ -242,15 +255,19 @@ final class Conv {
             if (in.length == 3) fillChannels(Shaping.storage(y), in[2], n, cout, g.ih * g.iw);
             else y.fill(0);
             if (is == 0 || cig == 0) return;
-            int chunk = chunk(n, cout * taps * is);
-            forChunks(n, chunk, 2L * cout * taps * cig * chunk * is, (from, to) -> {
-                Object xm = buffer(x, cin * chunk * is), col = buffer(x, cout * taps * chunk * is);
+            Wide wide = Wide.of(g, cig);
+            int cs = wide != null ? wide.n : is, chunk = chunk(n, cout * taps * cs);
+            forChunks(n, chunk, 2L * cout * taps * cig * chunk * cs, (from, to) -> {
+                Object xm = buffer(x, cin * chunk * cs), col = buffer(x, cout * taps * chunk * cs);
+                Object xp = wide != null ? buffer(x, cout * wide.plane) : null;
                 for (int first = from; first < to; first += chunk) {
-                    int count = Math.min(chunk, to - first), cols = count * is;
-                    swap01(Shaping.storage(x), first * cin * is, count, cin, is, xm, 0);
+                    int count = Math.min(chunk, to - first), cols = count * cs;
+                    if (wide != null) wide.spread(Shaping.storage(x), first, count, cin, xm);
+                    else swap01(Shaping.storage(x), first * cin * is, count, cin, is, xm, 0);
                     Blas.gemm(groups, true, false, cog * taps, cols, cig, Shaping.storage(w), Blas.offsets(groups, cig * cog * taps),
                             xm, Blas.offsets(groups, cig * cols), col, Blas.offsets(groups, cog * taps * cols), false);
-                    col2im(col, first, count, g, y);
+                    if (wide != null) for (int b = 0; b < count; b++) wide.col2im(col, b, count, cout, xp, Shaping.storage(y), first + b);
+                    else col2im(col, first, count, g, y);
                 }
             });
         }
@@ -377,19 +394,26 @@ final class Conv {
             // Chunks of images, their products summed into dw by the GEMM. With several threads each
             // part sums its images into a partial weight gradient, and the partials are added in
             // part order, so a run repeats bit for bit at a given thread count.
-            int chunk = chunk(n, c * taps * os), chunks = (n + chunk - 1) / chunk;
-            long chunkFlops = 2L * mg * cg * taps * chunk * os * groups;
+            Wide wide = Wide.of(g, 1);
+            int cs = wide != null ? wide.n : os, chunk = chunk(n, c * taps * cs), chunks = (n + chunk - 1) / chunk;
+            long chunkFlops = 2L * mg * cg * taps * chunk * cs * groups;
             int parts = CpuThreads.parts(chunks, partGrain(chunkFlops));
             Object[] partial = new Object[parts];
             partial[0] = Shaping.storage(dw);
             for (int p = 1; p < parts; p++) partial[p] = buffer(dw, dw.numel());
             CpuThreads.parallelFor(chunks, partGrain(chunkFlops), (c0, c1) -> {
                 int part = parts == 1 ? 0 : partOf(c0, chunks, parts);
-                Object col = buffer(x, c * taps * chunk * os), gm = buffer(x, m * chunk * os);
+                Object col = buffer(x, c * taps * chunk * cs), gm = buffer(x, m * chunk * cs);
+                Object xp = wide != null ? buffer(x, c * wide.plane) : null;
                 for (int k = c0; k < c1; k++) {
-                    int first = k * chunk, count = Math.min(chunk, n - first), cols = count * os;
-                    im2col(x, first, count, g, col);
-                    swap01(Shaping.storage(gy), first * m * os, count, m, os, gm, 0);
+                    int first = k * chunk, count = Math.min(chunk, n - first), cols = count * cs;
+                    if (wide != null) {
+                        for (int b = 0; b < count; b++) wide.im2col(Shaping.storage(x), first + b, c, xp, col, b, count);
+                        wide.spread(Shaping.storage(gy), first, count, m, gm);
+                    } else {
+                        im2col(x, first, count, g, col);
+                        swap01(Shaping.storage(gy), first * m * os, count, m, os, gm, 0);
+                    }
                     Blas.gemm(groups, false, true, mg, cg * taps, cols, gm, Blas.offsets(groups, mg * cols),
                             col, Blas.offsets(groups, cg * taps * cols), partial[part], Blas.offsets(groups, mg * cg * taps), k > c0);
                 }
@@ -412,6 +436,121 @@ final class Conv {
         @Override
         public void toOnnx(ExportNode node, OnnxWriter out) {
             throw node.error("it is conv's weight gradient, used only in training; export the prediction, which does not need it");
+        }
+    }
+
+    // ------------------------------------------------------------ wide rows
+
+    /**
+     * Columns for stride 1 and dilation 1 with every output row as wide as the padded input row
+     * (the last kW - 1 entries of each are unused). Then the column row of one channel and tap is a
+     * single contiguous run of the zero-padded image plane, shifted by the tap, and im2col and col2im
+     * copy or add one run of outH x paddedW values per channel and tap instead of a short run per
+     * output row: on CIFAR-sized convs (16x16 and 32x32 planes) that took im2col from as long as the
+     * GEMM to a small part of it, for 2/16 more GEMM columns.
+     *
+     * <p>The unused columns: the forward pass drops them; the weight gradient and conv_transpose
+     * take their g (and the transposed pass's input) as zeros there, so they add nothing (unless a
+     * weight or input is infinite, where 0 x inf is NaN: a result that is then inf may read NaN).
+     */
+    static final class Wide {
+        /** Padded width and height, columns per image (outH x padded width), padded plane length. */
+        final int paddedW, paddedH, n, plane;
+        private final Window g;
+
+        private Wide(Window g) {
+            this.g = g;
+            paddedW = g.iw + g.pw + g.pwEnd;
+            paddedH = g.ih + g.ph + g.phEnd;
+            n = g.oh * paddedW;
+            // The last tap's run reads kW - 1 past the padded plane.
+            plane = paddedH * paddedW + g.kw - 1;
+        }
+
+        /** The layout for this window, or null when it has strides or dilations (or {@code k}, the GEMM's depth, is 0). */
+        static Wide of(Window g, int k) {
+            return g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && k > 0 && g.oh > 0 && g.ow > 0 ? new Wide(g) : null;
+        }
+
+        /**
+         * Image {@code img} of x [N, C, *in] padded into xp (C planes; its padding is written as zeros
+         * here, so xp may be reused dirty), then col[(ch kH + ky) kW + kx, b, :] = xp[ch] from ky
+         * paddedW + kx, for image b of a chunk of {@code count} in col.
+         */
+        void im2col(Object x, int img, int c, Object xp, Object col, int b, int count) {
+            int plane = g.ih * g.iw, taps = g.kh * g.kw;
+            zero(xp, 0, c * this.plane);
+            for (int ch = 0; ch < c; ch++) {
+                for (int iy = 0; iy < g.ih; iy++) {
+                    System.arraycopy(x, (img * c + ch) * plane + iy * g.iw, xp, ch * this.plane + (iy + g.ph) * paddedW + g.pw, g.iw);
+                }
+                for (int t = 0; t < taps; t++) {
+                    System.arraycopy(xp, ch * this.plane + t / g.kw * paddedW + t % g.kw, col, ((ch * taps + t) * count + b) * n, n);
+                }
+            }
+        }
+
+        /** Images [first, first + count) of t [N, C, *out] into wide rows: s[ch, b, oy, :] with zeros in the unused columns. */
+        void spread(Object t, int first, int count, int c, Object s) {
+            int os = g.oh * g.ow, ow = g.ow, pad = paddedW - ow;
+            for (int ch = 0; ch < c; ch++) {
+                for (int b = 0; b < count; b++) {
+                    int from = ((first + b) * c + ch) * os, to = (ch * count + b) * n;
+                    for (int oy = 0; oy < g.oh; oy++, from += ow, to += paddedW) {
+                        System.arraycopy(t, from, s, to, ow);
+                        if (s instanceof float[]) for (int i = 0; i < pad; i++) ((float[]) s)[to + ow + i] = 0f;
+                        else for (int i = 0; i < pad; i++) ((double[]) s)[to + ow + i] = 0.0;
+                    }
+                }
+            }
+        }
+
+        /** The adjoint of {@link #im2col} for image b of the chunk: its columns added into xp, whose inside is added to y[img]. */
+        void col2im(Object col, int b, int count, int c, Object xp, Object y, int img) {
+            int taps = g.kh * g.kw, plane = g.ih * g.iw;
+            zero(xp, 0, c * this.plane);
+            for (int ch = 0; ch < c; ch++) {
+                for (int t = 0; t < taps; t++) {
+                    addRun(col, ((ch * taps + t) * count + b) * n, xp, ch * this.plane + t / g.kw * paddedW + t % g.kw, 1, n);
+                }
+                for (int iy = 0; iy < g.ih; iy++) {
+                    addRun(xp, ch * this.plane + (iy + g.ph) * paddedW + g.pw, y, (img * c + ch) * plane + iy * g.iw, 1, g.iw);
+                }
+            }
+        }
+
+        /** ym [M, count, oH, paddedW] to y[first + b, m, oy, :oW], plus bias[m] when there is one. */
+        void crop(Object ym, int count, int m, Object bias, Object y, int first) {
+            if (ym instanceof float[]) crop((float[]) ym, count, m, (float[]) bias, (float[]) y, first);
+            else crop((double[]) ym, count, m, (double[]) bias, (double[]) y, first);
+        }
+
+        private void crop(float[] ym, int count, int m, float[] bias, float[] y, int first) {
+            int os = g.oh * g.ow, ow = g.ow;
+            for (int ch = 0; ch < m; ch++) {
+                float v = bias == null ? 0f : bias[ch];
+                for (int b = 0; b < count; b++) {
+                    int from = (ch * count + b) * n, to = ((first + b) * m + ch) * os;
+                    for (int oy = 0; oy < g.oh; oy++, from += paddedW, to += ow) {
+                        if (bias == null) System.arraycopy(ym, from, y, to, ow);
+                        else for (int i = 0; i < ow; i++) y[to + i] = ym[from + i] + v;
+                    }
+                }
+            }
+        }
+
+        private void crop(double[] ym, int count, int m, double[] bias, double[] y, int first) {
+            int os = g.oh * g.ow, ow = g.ow;
+            for (int ch = 0; ch < m; ch++) {
+                double v = bias == null ? 0.0 : bias[ch];
+                for (int b = 0; b < count; b++) {
+                    int from = (ch * count + b) * n, to = ((first + b) * m + ch) * os;
+                    for (int oy = 0; oy < g.oh; oy++, from += paddedW, to += ow) {
+                        if (bias == null) System.arraycopy(ym, from, y, to, ow);
+                        else for (int i = 0; i < ow; i++) y[to + i] = ym[from + i] + v;
+                    }
+                }
+            }
         }
     }
 
@@ -507,7 +646,11 @@ final class Conv {
     private static void addRun(Object src, int s, Object dst, int d, int ds, int len) {
         if (src instanceof float[]) {
             float[] a = (float[]) src, y = (float[]) dst;
-            for (int i = 0; i < len; i++) y[d + i * ds] += a[s + i];
+            if (ds == 1) {
+                for (int i = 0; i < len; i++) y[d + i] += a[s + i];
+            } else {
+                for (int i = 0; i < len; i++) y[d + i * ds] += a[s + i];
+            }
         } else {
             double[] a = (double[]) src, y = (double[]) dst;
             for (int i = 0; i < len; i++) y[d + i * ds] += a[s + i];

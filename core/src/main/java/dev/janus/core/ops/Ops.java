@@ -124,9 +124,12 @@ public final class Ops {
     public static final Op CONV_TRANSPOSE = register(new Conv.Transpose());
     public static final Op CONV_WEIGHT_GRAD = register(new Conv.WeightGrad());
     public static final Op MAX_POOL = register(new Pool.Max());
+    public static final Op MAX_POOL_GRAD = register(new Pool.MaxGrad());
     public static final Op AVG_POOL = register(new Pool.Avg());
     public static final Op BATCH_NORM = register(new Norm.Batch());
     public static final Op LAYER_NORM = register(new Norm.Layer());
+    public static final Op GRID_SAMPLE = register(new GridSample.Forward());
+    public static final Op GRID_SAMPLE_GRAD = register(new GridSample.Backward());
 
     // recurrent layers over a whole sequence (sequence first)
     public static final Op LSTM = register(new Recurrent.Lstm());
@@ -135,6 +138,15 @@ public final class Ops {
     // quantization-aware training (straight-through fake quantization)
     public static final Op FAKE_QUANTIZE = register(new Quantize.FakeQuantize());
     public static final Op FAKE_QUANTIZE_GRAD = register(new Quantize.FakeQuantizeGrad());
+
+    // ONNX's quantized ops, on int8/uint8 storage with int32 accumulation
+    public static final Op QUANTIZE_LINEAR = register(new LinearQuantize.Quantize());
+    public static final Op DEQUANTIZE_LINEAR = register(new LinearQuantize.Dequantize());
+    public static final Op DYNAMIC_QUANTIZE_LINEAR = register(new LinearQuantize.Dynamic());
+    public static final Op MATMUL_INTEGER = register(new IntegerProducts.MatMulInteger());
+    public static final Op QLINEAR_MATMUL = register(new IntegerProducts.QLinearMatMul());
+    public static final Op CONV_INTEGER = register(new IntegerProducts.ConvInteger());
+    public static final Op QLINEAR_CONV = register(new IntegerProducts.QLinearConv());
 
     private Ops() {
     }

@@ -48,17 +48,28 @@ public final class IntegerMatMul {
     /** The int32 products of A [m, k] with these weights, [m, n]. */
     public int[] multiply(byte[] a, boolean unsigned, int aZero, int m) {
         if ((long) m * k != a.length) throw new JanusException("IntegerMatMul: A holds " + a.length + " values, not " + m + " x " + k);
-        int[] c = new int[m * n];
+        int[] wide = new int[a.length], c = new int[m * n];
+        for (int i = 0; i < a.length; i++) wide[i] = read(a[i], unsigned) - aZero;
+        gemm(m, n, k, wide, 0, b, 0, c, 0);
+        return c;
+    }
+
+    /**
+     * {@code c[m, n] = a[m, k] b[k, n]}, row-major int matrices starting at the given offsets (zero
+     * points already taken out), accumulated in int32 and wrapping as int32 does. The one integer
+     * GEMM of Janus: MatMulInteger, QLinearMatMul, ConvInteger and QLinearConv all end here.
+     */
+    public static void gemm(int m, int n, int k, int[] a, int aOff, int[] b, int bOff, int[] c, int cOff) {
+        java.util.Arrays.fill(c, cOff, cOff + m * n, 0);
         for (int i = 0; i < m; i++) {
-            int row = i * n;
+            int row = cOff + i * n;
             for (int p = 0; p < k; p++) {
-                int av = read(a[i * k + p], unsigned) - aZero;
+                int av = a[aOff + i * k + p];
                 if (av == 0) continue;
-                int from = p * n;
+                int from = bOff + p * n;
                 for (int j = 0; j < n; j++) c[row + j] += av * b[from + j];
             }
         }
-        return c;
     }
 
     /**

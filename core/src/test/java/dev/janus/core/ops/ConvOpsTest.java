@@ -122,6 +122,61 @@ class ConvOpsTest {
         assertClose(dwSum, dw, 1e-12, 1e-12);
     }
 
+    /**
+     * Stride-1 convolutions run on wide rows (Conv.Wide): conv, conv_transpose and the weight
+     * gradient against direct sums over the definition, for asymmetric pads, no padding, 1x1 and
+     * 1-D kernels, groups, and batches that span several chunks, in float64 and float32.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+    void wideRowsMatchDirectSums(DType dt) {
+        double tol = dt == DType.FLOAT32 ? 1e-5 : 1e-12;
+        int[][] cases = {
+                // n, c, m, group, h, w, kh, kw, pad top, left, bottom, right
+                {3, 4, 6, 2, 5, 7, 3, 2, 1, 0, 2, 1},
+                {2, 3, 2, 1, 6, 6, 3, 3, 0, 0, 0, 0},
+                {2, 5, 3, 1, 4, 3, 1, 1, 0, 0, 0, 0},
+                {40, 8, 4, 1, 9, 11, 3, 3, 1, 1, 1, 1},
+                {3, 2, 4, 2, 1, 9, 1, 3, 0, 2, 0, 1}};
+        for (int[] k : cases) {
+            int n = k[0], c = k[1], m = k[2], group = k[3], h = k[4], w = k[5], kh = k[6], kw = k[7];
+            int pt = k[8], pl = k[9], oh = h + pt + k[10] - kh + 1, ow = w + pl + k[11] - kw + 1;
+            boolean oneD = h == 1 && kh == 1;
+            int[] pads = oneD ? ints(pl, k[11]) : ints(pt, pl, k[10], k[11]);
+            Tensor x = pattern(3, dt, oneD ? new int[] {n, c, w} : new int[] {n, c, h, w});
+            Tensor wt = pattern(4, SMALL, dt, oneD ? new int[] {m, c / group, kw} : new int[] {m, c / group, kh, kw});
+            Tensor b = pattern(5, dt, m);
+            Tensor g = pattern(6, dt, oneD ? new int[] {n, m, ow} : new int[] {n, m, oh, ow});
+            double[] y = new double[n * m * oh * ow], dx = new double[n * c * h * w], dw = new double[m * (c / group) * kh * kw];
+            int cg = c / group, mg = m / group;
+            for (int i = 0; i < n; i++) for (int o = 0; o < m; o++) for (int oy = 0; oy < oh; oy++) for (int ox = 0; ox < ow; ox++) {
+                int yi = ((i * m + o) * oh + oy) * ow + ox;
+                y[yi] = b.readDouble(o);
+                for (int ci = 0; ci < cg; ci++) for (int ky = 0; ky < kh; ky++) for (int kx = 0; kx < kw; kx++) {
+                    int iy = oy - pt + ky, ix = ox - pl + kx, ch = o / mg * cg + ci;
+                    if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                    int xi = ((i * c + ch) * h + iy) * w + ix, wi = ((o * cg + ci) * kh + ky) * kw + kx;
+                    y[yi] += x.readDouble(xi) * wt.readDouble(wi);
+                    dx[xi] += g.readDouble(yi) * wt.readDouble(wi);
+                    dw[wi] += g.readDouble(yi) * x.readDouble(xi);
+                }
+            }
+            Attrs a = Attrs.of("pads", pads, "group", group);
+            String label = java.util.Arrays.toString(k);
+            near(label + " conv", y, run(Ops.CONV, a, x, wt, b), tol);
+            near(label + " conv_transpose", dx, run(Ops.CONV_TRANSPOSE, a, g, wt), tol);
+            near(label + " conv_weight_grad", dw, run(Ops.CONV_WEIGHT_GRAD, a.with("kernel_shape", oneD ? ints(kw) : ints(kh, kw)), x, g), tol);
+        }
+    }
+
+    private static void near(String label, double[] expected, Tensor actual, double tol) {
+        try {
+            assertClose(expected, actual, tol, tol);
+        } catch (AssertionError e) {
+            throw new AssertionError(label + ": " + e.getMessage(), e);
+        }
+    }
+
     @Test
     void shapesWithAnUnknownBatchStayUnknown() {
         TensorType x = TensorType.of(DType.FLOAT32, -1, 3, 8, 8), w = TensorType.of(DType.FLOAT32, 16, 3, 3, 3);

@@ -34,7 +34,11 @@ class GradientTest {
             "shape", "size", "constant_of_shape", "range", "mod", "argmin", "not", "and", "or", "xor", "is_nan", "is_inf",
             "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bit_shift_left", "bit_shift_right",
             // straight-through: not the derivative of a step function, so checked by hand in FakeQuantizeTest
-            "fake_quantize", "fake_quantize_grad");
+            "fake_quantize", "fake_quantize_grad",
+            // integer inputs or outputs (ONNX's quantized ops): values checked in QuantizedOpsTest and against ONNX Runtime
+            "quantize_linear", "dequantize_linear", "dynamic_quantize_linear", "matmul_integer", "qlinear_matmul", "conv_integer", "qlinear_conv",
+            // grid_sample's gradient, emitted only by its rule: a second derivative of grid_sample is not defined
+            "grid_sample_grad");
 
     private static Arguments c(String label, Op op, Attrs attrs, Supplier<Tensor[]> inputs) {
         return Arguments.of(label, op, attrs, inputs);
@@ -53,6 +57,13 @@ class GradientTest {
         boolean[] b = new boolean[u.numel()];
         for (int i = 0; i < b.length; i++) b[i] = u.readDouble(i) > 0.5;
         return Tensor.of(b, shape);
+    }
+
+    /** g, the indices of a max pool of random x, and x. */
+    private static Tensor[] maxPoolGradInputs(Attrs pool) {
+        Tensor x = random(191, -1, 1, 2, 2, 5, 4);
+        Tensor[] y = Ops.MAX_POOL.run(ExecContext.global(), pool, x);
+        return in(random(192, -1, 1, y[0].shape().dims()), y[1], x);
     }
 
     static Stream<Arguments> cases() {
@@ -214,6 +225,9 @@ class GradientTest {
                 c("max_pool dilations", Ops.MAX_POOL, Attrs.of("kernel_shape", new int[] {2, 2}, "dilations", new int[] {2, 2}),
                         () -> in(random(136, -1, 1, 1, 1, 5, 5))),
                 c("max_pool 1-D", Ops.MAX_POOL, Attrs.of("kernel_shape", new int[] {3}, "strides", new int[] {2}), () -> in(random(137, -1, 1, 2, 2, 7))),
+                c("max_pool_grad", Ops.MAX_POOL_GRAD, Attrs.NONE, () -> maxPoolGradInputs(Attrs.of("kernel_shape", new int[] {2, 2}, "strides", new int[] {2, 2}))),
+                c("max_pool_grad overlapping windows", Ops.MAX_POOL_GRAD, Attrs.NONE,
+                        () -> maxPoolGradInputs(Attrs.of("kernel_shape", new int[] {3, 3}, "pads", new int[] {1, 1, 1, 1}))),
                 c("avg_pool", Ops.AVG_POOL, Attrs.of("kernel_shape", new int[] {2, 2}, "strides", new int[] {2, 2}), () -> in(random(138, -1, 1, 2, 3, 4, 4))),
                 c("avg_pool ceil_mode, count_include_pad", Ops.AVG_POOL, Attrs.of("kernel_shape", new int[] {3, 3}, "strides", new int[] {2, 2},
                         "pads", new int[] {1, 1, 1, 1}, "ceil_mode", 1, "count_include_pad", 1), () -> in(random(139, -1, 1, 1, 2, 6, 6))),
@@ -228,6 +242,18 @@ class GradientTest {
                 c("layer_norm", Ops.LAYER_NORM, Attrs.NONE, () -> in(random(152, -1, 1, 2, 3, 4), random(153, -1, 1, 4), random(154, -1, 1, 4))),
                 c("layer_norm axis 1 no bias", Ops.LAYER_NORM, Attrs.of("axis", 1, "epsilon", 1e-3),
                         () -> in(random(155, -1, 1, 2, 3, 4), random(156, -1, 1, 3, 4))),
+                c("grid_sample linear zeros", Ops.GRID_SAMPLE, Attrs.NONE, () -> in(random(200, -1, 1, 2, 2, 3, 4), random(201, -1.2, 1.2, 2, 2, 3, 2))),
+                c("grid_sample cubic border align_corners", Ops.GRID_SAMPLE, Attrs.of("mode", "cubic", "padding_mode", "border", "align_corners", true),
+                        () -> in(random(202, -1, 1, 1, 2, 4, 5), random(203, -1.3, 1.3, 1, 3, 2, 2))),
+                c("grid_sample cubic zeros", Ops.GRID_SAMPLE, Attrs.of("mode", "cubic"), () -> in(random(204, -1, 1, 1, 1, 4, 4), random(205, -1.2, 1.2, 1, 2, 3, 2))),
+                c("grid_sample linear reflection", Ops.GRID_SAMPLE, Attrs.of("padding_mode", "reflection"),
+                        () -> in(random(206, -1, 1, 1, 2, 3, 4), random(207, -2.5, 2.5, 1, 3, 3, 2))),
+                c("grid_sample nearest reflection align_corners", Ops.GRID_SAMPLE, Attrs.of("mode", "nearest", "padding_mode", "reflection", "align_corners", true),
+                        () -> in(random(208, -1, 1, 1, 2, 3, 4), random(209, -2.5, 2.5, 1, 2, 3, 2))),
+                c("grid_sample 3-D linear border", Ops.GRID_SAMPLE, Attrs.of("padding_mode", "border"),
+                        () -> in(random(210, -1, 1, 1, 2, 2, 3, 3), random(211, -1.2, 1.2, 1, 2, 2, 2, 3))),
+                c("grid_sample 1-D cubic reflection", Ops.GRID_SAMPLE, Attrs.of("mode", "cubic", "padding_mode", "reflection"),
+                        () -> in(random(212, -1, 1, 2, 1, 5), random(213, -2, 2, 2, 4, 1))),
                 c("lstm with initial states", Ops.LSTM, Attrs.of("hidden_size", 2), () -> in(random(157, -1, 1, 3, 2, 3),
                         random(158, -1, 1, 1, 8, 3), random(159, -1, 1, 1, 8, 2), random(160, -1, 1, 1, 16), random(161, -1, 1, 1, 2, 2),
                         random(162, -1, 1, 1, 2, 2))),

@@ -57,6 +57,11 @@ class LargeKernelsTest {
                 c("log_softmax over axis 1 of 3", Ops.LOG_SOFTMAX, Attrs.of("axis", 1), () -> new Tensor[] {random(17, 64, 32, 40)}),
                 c("max_pool", Ops.MAX_POOL, Attrs.of("kernel_shape", new int[] {2, 2}, "strides", new int[] {2, 2}),
                         () -> new Tensor[] {random(18, 32, 16, 32, 32)}),
+                c("max_pool_grad", Ops.MAX_POOL_GRAD, Attrs.NONE, () -> {
+                    Tensor x = random(35, 32, 16, 32, 32);
+                    Tensor[] y = Ops.MAX_POOL.run(ExecContext.global(), Attrs.of("kernel_shape", new int[] {2, 2}, "strides", new int[] {2, 2}), x);
+                    return new Tensor[] {random(36, 32, 16, 16, 16), y[1], x};
+                }),
                 c("matmul", Ops.MATMUL, Attrs.NONE, () -> new Tensor[] {random(19, 512, 300), random(20, 300, 200)}),
                 c("matmul transposed", Ops.MATMUL, Attrs.of("transA", true, "transB", true), () -> new Tensor[] {random(21, 300, 512), random(22, 200, 300)}),
                 c("batched matmul, broadcast", Ops.MATMUL, Attrs.NONE, () -> new Tensor[] {random(23, 4, 128, 64), random(24, 64, 32)}),

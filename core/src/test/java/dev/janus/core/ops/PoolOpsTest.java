@@ -74,6 +74,93 @@ class PoolOpsTest {
         assertArrayEquals(new float[] {-1, -2}, y.f32());
     }
 
+    /** The 2x2 stride-2 loop: NaN anywhere in a window, ties in either row, odd sizes (the last row and column are left out). */
+    @Test
+    void maxPool2x2ByHand() {
+        float nan = Float.NaN;
+        Tensor x = Tensor.of(new float[] {
+                1, 1, 0, nan, 4,
+                1, 1, nan, 9, 4,
+                -2, -3, 6, 5, 4,
+                -1, -1, 6, 6, 4,
+                8, 8, 8, 8, 8}, 1, 1, 5, 5);
+        Tensor[] out = run(Ops.MAX_POOL, Attrs.of("kernel_shape", ints(2, 2), "strides", ints(2, 2)), x);
+        assertArrayEquals(new float[] {1, nan, -1, 6}, out[0].f32());
+        // The first of four equal ones; the first NaN in reading order; -1 below; 6 in the top row.
+        assertArrayEquals(new long[] {0, 3, 15, 12}, out[1].i64());
+    }
+
+    /**
+     * The 2x2 loop (float32) against the general one (float64 runs it) and a plain scan, on planes
+     * with many ties and NaNs, large enough to be split among threads.
+     */
+    @Test
+    void maxPool2x2MatchesTheGeneralLoop() {
+        Tensor x = Tensor.empty(DType.FLOAT32, Shape.of(8, 16, 12, 10));
+        java.util.Random r = new java.util.Random(5);
+        for (int i = 0; i < x.numel(); i++) x.setDouble(i, r.nextInt(20) == 0 ? Double.NaN : r.nextInt(4) - 2);
+        Attrs a = Attrs.of("kernel_shape", ints(2, 2), "strides", ints(2, 2));
+        Tensor[] fast = run(Ops.MAX_POOL, a, x), general = run(Ops.MAX_POOL, a, Immediate.global().cast(x, DType.FLOAT64));
+        assertClose(Immediate.global().cast(general[0], DType.FLOAT32), fast[0], 0, 0);
+        assertArrayEquals(general[1].i64(), fast[1].i64());
+        float[] v = x.f32();
+        for (int o = 0; o < fast[1].numel(); o++) {
+            int p = o / 30, oy = o % 30 / 5, ox = o % 5, at = p * 120 + 2 * oy * 10 + 2 * ox;
+            for (int k : new int[] {1, 10, 11}) {
+                int i = p * 120 + (2 * oy + k / 10) * 10 + 2 * ox + k % 10;
+                if (v[i] > v[at] || Float.isNaN(v[i]) && !Float.isNaN(v[at])) at = i;
+            }
+            assertEquals(at, fast[1].i64()[o], "window " + o);
+        }
+    }
+
+    /** The 2x2 loop's integer keys order floats by value, -0 equal to +0, every NaN above all and equal. */
+    @Test
+    void poolKeysOrderFloats() {
+        float[] up = {Float.NEGATIVE_INFINITY, -Float.MAX_VALUE, -1, -Float.MIN_NORMAL, -Float.MIN_VALUE, -0f, 0f, Float.MIN_VALUE, 1, Float.MAX_VALUE,
+                Float.POSITIVE_INFINITY, Float.NaN, Float.intBitsToFloat(0xffc00000), Float.intBitsToFloat(0x7f800001)};
+        for (int i = 1; i < up.length; i++) {
+            int a = Pool.Max.key(up[i - 1]), b = Pool.Max.key(up[i]);
+            boolean equal = up[i - 1] == up[i] || Float.isNaN(up[i - 1]) && Float.isNaN(up[i]);
+            assertEquals(equal, a == b, up[i - 1] + " and " + up[i]);
+            assertEquals(!equal, a < b, up[i - 1] + " below " + up[i]);
+        }
+    }
+
+    /** max_pool_grad puts each gradient at its window's maximum and zeros elsewhere. */
+    @Test
+    void maxPoolGradByHand() {
+        Tensor x = Tensor.of(new float[] {
+                1, 5, 2, 0,
+                3, 4, 7, 7,
+                9, 0, -1, -2,
+                2, 2, -3, -4}, 1, 1, 4, 4);
+        Tensor[] pooled = run(Ops.MAX_POOL, Attrs.of("kernel_shape", ints(2, 2), "strides", ints(2, 2)), x);
+        Tensor g = Tensor.of(new float[] {10, 20, 30, 40}, 1, 1, 2, 2);
+        Tensor dx = run(Ops.MAX_POOL_GRAD, Attrs.NONE, g, pooled[1], x)[0];
+        assertArrayEquals(new float[] {
+                0, 10, 0, 0,
+                0, 0, 20, 0,
+                30, 0, 40, 0,
+                0, 0, 0, 0}, dx.f32());
+        // Overlapping windows (3x3, stride 1) that pick the same element add up there.
+        Tensor y = Tensor.of(new float[] {0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0}, 1, 1, 3, 4);
+        Tensor[] p = run(Ops.MAX_POOL, Attrs.of("kernel_shape", ints(3, 3)), y);
+        assertArrayEquals(new long[] {5, 5}, p[1].i64());
+        assertArrayEquals(new float[] {0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0},
+                run(Ops.MAX_POOL_GRAD, Attrs.NONE, Tensor.of(new float[] {1, 2}, 1, 1, 1, 2), p[1], y)[0].f32());
+    }
+
+    @Test
+    void maxPoolGradRefusesIndicesOutsideTheirPlane() {
+        Tensor x = Tensor.zeros(1, 2, 2, 2);
+        Tensor g = Tensor.of(new float[] {1, 2}, 1, 2, 1, 1);
+        String m = assertThrows(ShapeException.class, () -> run(Ops.MAX_POOL_GRAD, Attrs.NONE, g, Tensor.of(new long[] {3, 2}, 1, 2, 1, 1), x)).getMessage();
+        assertEquals("max_pool_grad: index 2 at position 1 is outside plane 1 of input [1, 2, 2, 2] (elements 4 to 7)", m);
+        m = assertThrows(ShapeException.class, () -> run(Ops.MAX_POOL_GRAD, Attrs.NONE, g, Tensor.of(new long[] {3, 2}, 1, 2, 1), x)).getMessage();
+        assertEquals("max_pool_grad: indices [1, 2, 1] must have the shape of the gradient [1, 2, 1, 1]", m);
+    }
+
     @Test
     void avgPoolByHand() {
         Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 1, 1, 2, 2);

@@ -1,6 +1,6 @@
 package dev.janus.eager.nn;
 
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /**
  * Averages [N, C, H, W] down to a fixed [N, C, outH, outW] whatever H and W are, as

@@ -1,6 +1,6 @@
 package dev.janus.eager.nn;
 
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /** Binary cross entropy of logits against targets in [0, 1], sigmoid included and computed stably, as nn.BCEWithLogitsLoss. */
 public final class BCEWithLogitsLoss extends NNLoss {

@@ -5,7 +5,7 @@ import dev.janus.core.JanusException;
 import dev.janus.core.ShapeException;
 import dev.janus.core.ops.Functions;
 import dev.janus.core.ops.Immediate;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /**
  * What {@link BatchNorm1d} and {@link BatchNorm2d} share, as PyTorch's {@code _BatchNorm}. In
@@ -57,7 +57,7 @@ abstract class BatchNormNd extends NNModule {
             throw new ShapeException(this + ": expected more than 1 value per channel when training, got input " + x.shape());
         }
         Tensor[] stats = F.batchStatistics(x);
-        if (isTraining() && runningMean != null) updateRunningStats(stats[0].value(), stats[1].value(), perChannel);
+        if (isTraining() && runningMean != null) updateRunningStats(stats[0], stats[1], perChannel);
         return F.batchNorm(x, stats[0], stats[1], weight, bias, false, eps);
     }
 
@@ -66,18 +66,18 @@ abstract class BatchNormNd extends NNModule {
      * the Keras layer uses ({@link Functions#movingAverage}, keeping 1 - momentum), in float64
      * as PyTorch's CPU kernel does, then writes them in place.
      */
-    private void updateRunningStats(dev.janus.core.Tensor batchMean, dev.janus.core.Tensor batchVar, long perChannel) {
-        long tracked = numBatchesTracked.value().readLong(0) + 1;
+    private void updateRunningStats(Tensor batchMean, Tensor batchVar, long perChannel) {
+        long tracked = numBatchesTracked.readLong(0) + 1;
         double m = momentum != null ? momentum : 1.0 / tracked;
         Immediate now = Immediate.global();
-        dev.janus.core.Tensor unbiased = now.div(now.mul(now.cast(batchVar, DType.FLOAT64), (double) perChannel),
+        Tensor unbiased = now.div(now.mul(now.cast(batchVar, DType.FLOAT64), (double) perChannel),
                 now.scalar(perChannel - 1, DType.FLOAT64));
-        dev.janus.core.Tensor mean = Functions.movingAverage(now, now.cast(runningMean.value(), DType.FLOAT64), 1 - m,
+        Tensor mean = Functions.movingAverage(now, now.cast(runningMean, DType.FLOAT64), 1 - m,
                 now.cast(batchMean, DType.FLOAT64), m);
-        dev.janus.core.Tensor var = Functions.movingAverage(now, now.cast(runningVar.value(), DType.FLOAT64), 1 - m, unbiased, m);
+        Tensor var = Functions.movingAverage(now, now.cast(runningVar, DType.FLOAT64), 1 - m, unbiased, m);
         runningMean.copyFrom(now.cast(mean, runningMean.dtype()));
         runningVar.copyFrom(now.cast(var, runningVar.dtype()));
-        numBatchesTracked.copyFrom(dev.janus.core.Tensor.scalar(tracked, DType.INT64));
+        numBatchesTracked.copyFrom(Tensor.scalar(tracked, DType.INT64));
     }
 
     @Override

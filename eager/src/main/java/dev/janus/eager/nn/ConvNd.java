@@ -5,7 +5,7 @@ import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.init.Fans;
 import dev.janus.core.init.Initializers;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /**
  * What {@link Conv1d} and {@link Conv2d} share: the weight [out, in / groups, *kernel] and bias
@@ -64,11 +64,11 @@ abstract class ConvNd extends NNModule {
         System.arraycopy(this.kernelSize, 0, ws, 2, spatial);
         Shape wShape = Shape.of(ws);
         Generator g = Generator.global();
-        this.weight = registerParameter("weight", Tensor.from(Initializers.kaimingUniform(Math.sqrt(5), Initializers.Mode.FAN_IN, "leaky_relu")
-                .create(wShape, Fans.torch(wShape), o.dtype, g)));
+        this.weight = registerParameter("weight", Initializers.kaimingUniform(Math.sqrt(5), Initializers.Mode.FAN_IN, "leaky_relu")
+                .create(wShape, Fans.torch(wShape), o.dtype, g));
         if (o.bias) {
             double bound = 1 / Math.sqrt(Fans.torch(wShape).fanIn());
-            this.bias = registerParameter("bias", Tensor.from(Initializers.uniform(-bound, bound).create(Shape.of(outChannels), null, o.dtype, g)));
+            this.bias = registerParameter("bias", Initializers.uniform(-bound, bound).create(Shape.of(outChannels), null, o.dtype, g));
         } else {
             this.bias = null;
         }

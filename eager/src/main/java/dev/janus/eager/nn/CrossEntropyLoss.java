@@ -1,7 +1,7 @@
 package dev.janus.eager.nn;
 
 import dev.janus.core.JanusException;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /**
  * Cross entropy of logits [N, C] against int64 class labels [N], with optional label smoothing, as

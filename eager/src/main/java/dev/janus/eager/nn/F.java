@@ -8,7 +8,7 @@ import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Functions;
 import dev.janus.core.ops.Ops;
 import dev.janus.eager.EagerEmitter;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 import java.util.Arrays;
 
@@ -270,13 +270,13 @@ public final class F {
 
     private static void checkLabels(String loss, Tensor input, Tensor target) {
         if (input.rank() != 2 || !input.dtype().isFloating()) {
-            throw new ShapeException(loss + ": the input must be float [batch, classes], got " + input.value().type());
+            throw new ShapeException(loss + ": the input must be float [batch, classes], got " + input.type());
         }
         if (target.dtype() != DType.INT64 || target.rank() != 1 || target.dim(0) != input.dim(0)) {
             throw new ShapeException(loss + ": the target must be int64 class indices of shape [" + input.dim(0)
-                    + "] for input " + input.shape() + ", got " + target.value().type());
+                    + "] for input " + input.shape() + ", got " + target.type());
         }
-        long[] labels = target.value().toLongArray();
+        long[] labels = target.toLongArray();
         int classes = input.dim(1);
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= classes) {
@@ -289,12 +289,12 @@ public final class F {
     private static void checkSameShape(String loss, Tensor input, Tensor target) {
         if (!input.dtype().isFloating() || input.dtype() != target.dtype() || !input.shape().equals(target.shape())) {
             throw new ShapeException(loss + ": input and target must be float tensors of one shape and dtype, got "
-                    + input.value().type() + " and " + target.value().type());
+                    + input.type() + " and " + target.type());
         }
     }
 
     private static Tensor checkFinite(String loss, Tensor result, Tensor input, Tensor target) {
-        dev.janus.core.Tensor v = result.value();
+        Tensor v = result;
         for (int i = 0, n = v.numel(); i < n; i++) {
             double x = v.readDouble(i);
             if (Double.isFinite(x)) continue;
@@ -306,7 +306,7 @@ public final class F {
     }
 
     private static String whereNotFinite(String name, Tensor t) {
-        dev.janus.core.Tensor v = t.value();
+        Tensor v = t;
         int first = -1, count = 0;
         for (int i = 0, n = v.numel(); i < n; i++) {
             if (!Double.isFinite(v.readDouble(i))) {

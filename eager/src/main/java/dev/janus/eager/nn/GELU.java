@@ -1,7 +1,7 @@
 package dev.janus.eager.nn;
 
 import dev.janus.core.JanusException;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /** x Phi(x) with the normal CDF Phi; approximate "tanh" uses the tanh form, as nn.GELU. */
 public final class GELU extends NNModule {

@@ -1,6 +1,6 @@
 package dev.janus.eager.nn;
 
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /** Returns its input unchanged (a placeholder, as nn.Identity). */
 public final class Identity extends NNModule {

@@ -1,7 +1,7 @@
 package dev.janus.eager.nn;
 
 import dev.janus.core.ShapeException;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /**
  * The layer-level input checks: each failure names the module as it prints, the input it expected

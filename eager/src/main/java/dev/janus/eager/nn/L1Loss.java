@@ -1,6 +1,6 @@
 package dev.janus.eager.nn;
 
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /** Mean absolute error, |input - target| per element, as nn.L1Loss; input and target have one shape. */
 public final class L1Loss extends NNLoss {

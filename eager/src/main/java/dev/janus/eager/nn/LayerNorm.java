@@ -2,7 +2,7 @@ package dev.janus.eager.nn;
 
 import dev.janus.core.DType;
 import dev.janus.core.JanusException;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 import java.util.Arrays;
 

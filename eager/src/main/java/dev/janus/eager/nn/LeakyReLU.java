@@ -1,6 +1,6 @@
 package dev.janus.eager.nn;
 
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /** x for x > 0, negativeSlope x otherwise (default slope 0.01). */
 public final class LeakyReLU extends NNModule {

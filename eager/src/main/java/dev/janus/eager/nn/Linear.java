@@ -6,7 +6,7 @@ import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.init.Fans;
 import dev.janus.core.init.Initializers;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /**
  * y = x W^T + b, with W [out, in] and b [out], as {@code nn.Linear}. Initialised as PyTorch does:
@@ -36,12 +36,12 @@ public final class Linear extends NNModule {
         this.outFeatures = outFeatures;
         Shape ws = Shape.of(outFeatures, inFeatures);
         Generator g = Generator.global();
-        this.weight = registerParameter("weight", Tensor.from(
-                Initializers.kaimingUniform(Math.sqrt(5), Initializers.Mode.FAN_IN, "leaky_relu").create(ws, Fans.torch(ws), dtype, g)));
+        this.weight = registerParameter("weight", 
+                Initializers.kaimingUniform(Math.sqrt(5), Initializers.Mode.FAN_IN, "leaky_relu").create(ws, Fans.torch(ws), dtype, g));
         if (bias) {
             double bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
-            this.bias = registerParameter("bias", Tensor.from(
-                    Initializers.uniform(-bound, bound).create(Shape.of(outFeatures), null, dtype, g)));
+            this.bias = registerParameter("bias", 
+                    Initializers.uniform(-bound, bound).create(Shape.of(outFeatures), null, dtype, g));
         } else {
             this.bias = null;
         }

@@ -1,6 +1,6 @@
 package dev.janus.eager.nn;
 
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /** log(softmax(x)) along dim, computed stably (PyTorch asks for the dim; so does this). */
 public final class LogSoftmax extends NNModule {

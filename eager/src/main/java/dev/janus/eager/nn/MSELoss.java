@@ -1,6 +1,6 @@
 package dev.janus.eager.nn;
 
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /** Mean squared error, (input - target)^2 per element, as nn.MSELoss; input and target have one shape. */
 public final class MSELoss extends NNLoss {

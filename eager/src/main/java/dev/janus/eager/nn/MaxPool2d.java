@@ -1,7 +1,7 @@
 package dev.janus.eager.nn;
 
 import dev.janus.core.JanusException;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /**
  * The largest value of each window of [N, C, H, W], as {@code nn.MaxPool2d}: the stride defaults

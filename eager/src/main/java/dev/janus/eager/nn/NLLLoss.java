@@ -1,6 +1,6 @@
 package dev.janus.eager.nn;
 
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /** Negative log-likelihood of log-probabilities [N, C] (a LogSoftmax output) at int64 class labels [N], as nn.NLLLoss. */
 public final class NLLLoss extends NNLoss {

@@ -1,7 +1,7 @@
 package dev.janus.eager.nn;
 
 import dev.janus.core.JanusException;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /**
  * In training mode, zeroes each element with probability p and scales the rest by 1/(1 - p); in eval

@@ -6,8 +6,8 @@ import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.init.Initializers;
-import dev.janus.eager.Grad;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Grad;
+import dev.janus.core.Tensor;
 
 /**
  * A lookup table, as {@code nn.Embedding}: int64 indices of any shape [*] give the rows of weight
@@ -42,17 +42,17 @@ public final class NNEmbedding extends NNModule {
         this.numEmbeddings = numEmbeddings;
         this.embeddingDim = embeddingDim;
         this.paddingIdx = paddingIdx == null ? -1 : paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
-        dev.janus.core.Tensor w = Initializers.normal(0, 1).create(Shape.of(numEmbeddings, embeddingDim), null, dtype, Generator.global());
+        Tensor w = Initializers.normal(0, 1).create(Shape.of(numEmbeddings, embeddingDim), null, dtype, Generator.global());
         for (int j = 0; this.paddingIdx >= 0 && j < embeddingDim; j++) w.setDouble(this.paddingIdx * embeddingDim + j, 0);
-        weight = registerParameter("weight", Tensor.from(w));
+        weight = registerParameter("weight", w);
     }
 
     @Override
     public Tensor forward(Tensor indices) {
         if (indices.dtype() != DType.INT64) {
-            throw new ShapeException(this + ": expected int64 indices, got " + indices.value().type());
+            throw new ShapeException(this + ": expected int64 indices, got " + indices.type());
         }
-        long[] idx = indices.value().toLongArray();
+        long[] idx = indices.toLongArray();
         for (int i = 0; i < idx.length; i++) {
             if (idx[i] < 0 || idx[i] >= numEmbeddings) {
                 throw new ShapeException(this + ": index " + idx[i] + " at position " + i + " of input " + indices.shape()

@@ -1,6 +1,6 @@
 package dev.janus.eager.nn;
 
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /** Flattens dimensions startDim..endDim into one (defaults 1 and -1: everything but the batch). */
 public final class NNFlatten extends NNModule {

@@ -2,7 +2,7 @@ package dev.janus.eager.nn;
 
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Ops;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /**
  * A multi-layer gated recurrent unit network, as {@code nn.GRU}: gates r, z, n (PyTorch's order),

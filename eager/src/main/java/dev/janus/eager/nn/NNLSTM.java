@@ -2,7 +2,7 @@ package dev.janus.eager.nn;
 
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Ops;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /**
  * A multi-layer long short-term memory network, as {@code nn.LSTM}: gates i, f, g, o (PyTorch's

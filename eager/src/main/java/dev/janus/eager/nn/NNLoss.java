@@ -1,6 +1,6 @@
 package dev.janus.eager.nn;
 
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /** A loss function of a prediction and a target, as PyTorch's loss modules; it has no parameters. */
 public abstract class NNLoss {

@@ -4,7 +4,7 @@ import dev.janus.core.Device;
 import dev.janus.core.JanusException;
 import dev.janus.core.ShapeException;
 import dev.janus.core.backend.StorageKind;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -317,14 +317,14 @@ public abstract class NNModule {
      * A snapshot of every parameter and buffer by dotted name: copies (unlike PyTorch's views), so a
      * state dict kept as "the best so far" does not change as training goes on.
      */
-    public Map<String, dev.janus.core.Tensor> stateDict() {
-        Map<String, dev.janus.core.Tensor> out = new LinkedHashMap<>();
-        namedState().forEach((k, v) -> out.put(k, v.value().copy()));
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        namedState().forEach((k, v) -> out.put(k, v.copy()));
         return out;
     }
 
     /** Loads a state dict strictly: the keys must be exactly this module's, with matching shapes. */
-    public LoadResult loadStateDict(Map<String, dev.janus.core.Tensor> state) {
+    public LoadResult loadStateDict(Map<String, Tensor> state) {
         return loadStateDict(state, true);
     }
 
@@ -333,14 +333,14 @@ public abstract class NNModule {
      * dtype or shape mismatch is always an error, missing and unexpected keys only when strict; the
      * error lists every problem. Returns the missing and unexpected keys.
      */
-    public LoadResult loadStateDict(Map<String, dev.janus.core.Tensor> state, boolean strict) {
+    public LoadResult loadStateDict(Map<String, Tensor> state, boolean strict) {
         Map<String, Tensor> own = namedState();
         List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), mismatched = new ArrayList<>();
         for (Map.Entry<String, Tensor> p : own.entrySet()) {
-            dev.janus.core.Tensor v = state.get(p.getKey());
+            Tensor v = state.get(p.getKey());
             if (v == null) missing.add(p.getKey());
-            else if (!v.type().equals(p.getValue().value().type())) {
-                mismatched.add(p.getKey() + ": the checkpoint has " + v.type() + ", the model has " + p.getValue().value().type());
+            else if (!v.type().equals(p.getValue().type())) {
+                mismatched.add(p.getKey() + ": the checkpoint has " + v.type() + ", the model has " + p.getValue().type());
             }
         }
         for (String k : new TreeSet<>(state.keySet())) if (!own.containsKey(k)) unexpected.add(k);
@@ -353,7 +353,7 @@ public abstract class NNModule {
             throw new ShapeException(sb.toString());
         }
         for (Map.Entry<String, Tensor> p : own.entrySet()) {
-            dev.janus.core.Tensor v = state.get(p.getKey());
+            Tensor v = state.get(p.getKey());
             if (v != null) p.getValue().copyFrom(v);
         }
         return new LoadResult(missing, unexpected);

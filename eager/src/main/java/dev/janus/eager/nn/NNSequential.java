@@ -1,6 +1,6 @@
 package dev.janus.eager.nn;
 
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /** Modules applied one after the other; the children are named "0", "1", ... as in nn.Sequential. */
 public final class NNSequential extends NNModule {

@@ -1,6 +1,6 @@
 package dev.janus.eager.nn;
 
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /** exp(x) / sum(exp(x)) along dim (PyTorch asks for the dim; so does this). */
 public final class NNSoftmax extends NNModule {

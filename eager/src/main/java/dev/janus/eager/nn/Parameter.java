@@ -1,6 +1,6 @@
 package dev.janus.eager.nn;
 
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /**
  * A tensor that is a module's parameter, as PyTorch's {@code nn.Parameter}: a leaf that requires

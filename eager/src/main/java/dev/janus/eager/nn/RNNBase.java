@@ -9,7 +9,7 @@ import dev.janus.core.init.Initializers;
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Functions;
 import dev.janus.core.ops.Op;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +70,7 @@ public abstract class RNNBase extends NNModule {
                 layer[d] = new Tensor[4];
                 for (int k = 0; k < (bias ? 4 : 2); k++) {
                     layer[d][k] = registerParameter(names[k] + suffix,
-                            Tensor.from(Initializers.uniform(-bound, bound).create(shapes[k], null, o.dtype, g)));
+                            Initializers.uniform(-bound, bound).create(shapes[k], null, o.dtype, g));
                 }
             }
             layers.add(layer);

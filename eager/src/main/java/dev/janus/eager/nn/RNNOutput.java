@@ -1,6 +1,6 @@
 package dev.janus.eager.nn;
 
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /**
  * What {@link NNLSTM} and {@link NNGRU} return, as PyTorch's {@code output, (h_n, c_n)}: the last

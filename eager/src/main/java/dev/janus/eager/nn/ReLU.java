@@ -1,6 +1,6 @@
 package dev.janus.eager.nn;
 
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /** Rectified linear unit: max(x, 0). */
 public final class ReLU extends NNModule {

@@ -1,6 +1,6 @@
 package dev.janus.eager.nn;
 
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 
 /** 1 / (1 + exp(-x)). */
 public final class Sigmoid extends NNModule {

@@ -3,8 +3,8 @@ package dev.janus.eager.nn;
 import dev.janus.core.DType;
 import dev.janus.core.Generator;
 import dev.janus.core.ShapeException;
-import dev.janus.eager.Grad;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Grad;
+import dev.janus.core.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -99,14 +99,14 @@ class LayerBehaviourTest {
         NNSequential model = new NNSequential(new Conv2d(1, 2, 3), new BatchNorm2d(2));
         assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias"), List.copyOf(model.namedParameters().keySet()));
         assertEquals(List.of("1.running_mean", "1.running_var", "1.num_batches_tracked"), List.copyOf(model.namedBuffers().keySet()));
-        Map<String, dev.janus.core.Tensor> state = model.stateDict();
+        Map<String, Tensor> state = model.stateDict();
         assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked"),
                 List.copyOf(state.keySet()));
         assertEquals(DType.INT64, state.get("1.num_batches_tracked").dtype());
         assertEquals(0, state.get("1.num_batches_tracked").rank());
 
         model.forward(Tensor.randn(4, 1, 5, 5));
-        Map<String, dev.janus.core.Tensor> trained = model.stateDict();
+        Map<String, Tensor> trained = model.stateDict();
         assertEquals(1L, trained.get("1.num_batches_tracked").i64()[0]);
         assertNotEquals(0f, trained.get("1.running_mean").toFloatArray()[0]);
 
@@ -114,7 +114,7 @@ class LayerBehaviourTest {
         fresh.loadStateDict(trained);
         BatchNorm2d bn = (BatchNorm2d) fresh.get(1);
         assertArrayEquals(trained.get("1.running_var").toFloatArray(), bn.runningVar.toFloatArray());
-        assertEquals(1L, bn.numBatchesTracked.value().i64()[0]);
+        assertEquals(1L, bn.numBatchesTracked.i64()[0]);
         state.remove("1.running_var");
         ShapeException e = assertThrows(ShapeException.class, () -> fresh.loadStateDict(state));
         assertTrue(e.getMessage().contains("missing keys: 1.running_var"), e.getMessage());
@@ -133,11 +133,11 @@ class LayerBehaviourTest {
         try (Grad.Scope ignored = Grad.noGrad()) {
             bn.forward(x);
         }
-        assertEquals(2L, bn.numBatchesTracked.value().i64()[0], "training mode updates the statistics under no_grad too, as PyTorch");
+        assertEquals(2L, bn.numBatchesTracked.i64()[0], "training mode updates the statistics under no_grad too, as PyTorch");
         bn.eval();
         float[] y = bn.forward(x).toFloatArray();
         assertEquals((1 - bn.runningMean.getDouble(0)) / Math.sqrt(bn.runningVar.getDouble(0) + 1e-5), y[0], 1e-5);
-        assertEquals(2L, bn.numBatchesTracked.value().i64()[0], "eval leaves the statistics alone");
+        assertEquals(2L, bn.numBatchesTracked.i64()[0], "eval leaves the statistics alone");
 
         BatchNorm1d untracked = new BatchNorm1d(2, 1e-5, 0.1, true, false);
         untracked.eval();

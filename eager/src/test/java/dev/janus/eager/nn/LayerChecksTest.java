@@ -3,7 +3,7 @@ package dev.janus.eager.nn;
 import dev.janus.core.DType;
 import dev.janus.core.JanusException;
 import dev.janus.core.ShapeException;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -69,7 +69,7 @@ class LayerChecksTest {
                 + " [N, 4, L], got [2, 4, 3, 3]", message(() -> b1.forward(Tensor.zeros(2, 4, 3, 3))));
         assertEquals("BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True): expected more than 1 value"
                 + " per channel when training, got input [1, 4]", message(() -> b1.forward(Tensor.ones(1, 4))));
-        assertEquals(0L, b1.numBatchesTracked.value().i64()[0]);
+        assertEquals(0L, b1.numBatchesTracked.i64()[0]);
         assertArrayEquals(new float[4], b1.runningMean.toFloatArray());
         b1.eval();
         assertArrayEquals(new float[] {1, 1, 1, 1}, b1.forward(Tensor.ones(1, 4)).toFloatArray(), 1e-5f, "eval takes a single sample");

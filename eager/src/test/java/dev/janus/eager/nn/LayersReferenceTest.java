@@ -2,7 +2,7 @@ package dev.janus.eager.nn;
 
 import dev.janus.core.DType;
 import dev.janus.core.testing.Reference;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -37,15 +37,15 @@ class LayersReferenceTest {
         Tensor objective = null;
         for (int j = 0; j < outs.size(); j++) {
             Tensor o = outs.get(j);
-            assertClose(REF.get(name, "out" + j), o.value(), TOL, TOL);
-            Tensor term = o.mul(Tensor.from(pattern(100 + j, F64, o.shape().dims()))).sum();
+            assertClose(REF.get(name, "out" + j), o, TOL, TOL);
+            Tensor term = o.mul(pattern(100 + j, F64, o.shape().dims())).sum();
             objective = objective == null ? term : objective.add(term);
         }
         objective.backward();
-        if (x.dtype().isFloating()) assertClose(REF.get(name, "grad.input"), x.grad().value(), TOL, TOL);
-        for (int s = 0; s < states.length; s++) assertClose(REF.get(name, "grad.state" + s), states[s].grad().value(), TOL, TOL);
+        if (x.dtype().isFloating()) assertClose(REF.get(name, "grad.input"), x.grad(), TOL, TOL);
+        for (int s = 0; s < states.length; s++) assertClose(REF.get(name, "grad.state" + s), states[s].grad(), TOL, TOL);
         for (Map.Entry<String, Tensor> p : m.namedParameters().entrySet()) {
-            assertClose(REF.get(name, "grad." + p.getKey()), p.getValue().grad().value(), TOL, TOL);
+            assertClose(REF.get(name, "grad." + p.getKey()), p.getValue().grad(), TOL, TOL);
         }
     }
 
@@ -54,7 +54,7 @@ class LayersReferenceTest {
     }
 
     private static Tensor input(int... shape) {
-        return Tensor.from(pattern(1, F64, shape));
+        return pattern(1, F64, shape);
     }
 
     private static ConvOptions f64() {
@@ -82,12 +82,12 @@ class LayersReferenceTest {
     /** The script's batch_norm(): a training step with gradients, a second training batch, then eval. */
     private static void batchNorm(String name, BatchNormNd bn, int... shape) {
         check(name, bn, shape);
-        bn.forward(Tensor.from(pattern(2, F64, shape)));
-        assertClose(REF.get(name, "running_mean"), bn.runningMean.value(), TOL, TOL);
-        assertClose(REF.get(name, "running_var"), bn.runningVar.value(), TOL, TOL);
-        assertEquals(2L, bn.numBatchesTracked.value().i64()[0]);
+        bn.forward(pattern(2, F64, shape));
+        assertClose(REF.get(name, "running_mean"), bn.runningMean, TOL, TOL);
+        assertClose(REF.get(name, "running_var"), bn.runningVar, TOL, TOL);
+        assertEquals(2L, bn.numBatchesTracked.i64()[0]);
         bn.eval();
-        assertClose(REF.get(name, "eval"), bn.forward(Tensor.from(pattern(3, F64, shape))).value(), TOL, TOL);
+        assertClose(REF.get(name, "eval"), bn.forward(pattern(3, F64, shape)), TOL, TOL);
     }
 
     @Test
@@ -120,11 +120,11 @@ class LayersReferenceTest {
     void recurrent() {
         NNLSTM deep = new NNLSTM(3, 4, rnn().numLayers(2).bidirectional(true).batchFirst(true));
         check("lstm_deep", deep, input(2, 5, 3), SMALL, x -> all(deep.forwardWithState(x[0], x[1], x[2])),
-                Tensor.from(pattern(2, F64, 4, 2, 4)), Tensor.from(pattern(3, F64, 4, 2, 4)));
+                pattern(2, F64, 4, 2, 4), pattern(3, F64, 4, 2, 4));
         NNLSTM lstm = new NNLSTM(3, 5, rnn());
         check("lstm", lstm, input(4, 2, 3), SMALL, x -> all(lstm.forwardWithState(x[0])));
         NNGRU gru = new NNGRU(3, 4, rnn().numLayers(2).bidirectional(true));
-        check("gru_deep", gru, input(5, 2, 3), SMALL, x -> all(gru.forwardWithState(x[0], x[1])), Tensor.from(pattern(2, F64, 4, 2, 4)));
+        check("gru_deep", gru, input(5, 2, 3), SMALL, x -> all(gru.forwardWithState(x[0], x[1])), pattern(2, F64, 4, 2, 4));
         NNGRU plain = new NNGRU(2, 3, rnn().batchFirst(true).bias(false));
         check("gru_plain", plain, input(2, 4, 2), SMALL, x -> all(plain.forwardWithState(x[0])));
     }

@@ -2,7 +2,7 @@ package dev.janus.eager.nn;
 
 import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -14,8 +14,8 @@ class LayersTest {
     @Test
     void linearComputesXWTransposedPlusB() {
         Linear l = new Linear(2, 2);
-        l.weight.copyFrom(dev.janus.core.Tensor.of(new float[] {1, 2, 3, 4}, 2, 2));
-        l.bias.copyFrom(dev.janus.core.Tensor.of(new float[] {1, -1}));
+        l.weight.copyFrom(Tensor.of(new float[] {1, 2, 3, 4}, 2, 2));
+        l.bias.copyFrom(Tensor.of(new float[] {1, -1}));
         Tensor y = l.forward(Tensor.of(new float[][] {{1, 1}, {2, 0}}));
         assertArrayEquals(new float[] {4, 6, 3, 5}, y.toFloatArray());
         assertEquals("LinearBackward", y.gradFn());

@@ -3,7 +3,7 @@ package dev.janus.eager.nn;
 import dev.janus.core.DType;
 import dev.janus.core.JanusException;
 import dev.janus.eager.EagerOptimizer;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 import dev.janus.core.optim.Adam;
 import org.junit.jupiter.api.Test;
 

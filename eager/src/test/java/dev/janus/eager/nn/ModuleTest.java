@@ -3,7 +3,7 @@ package dev.janus.eager.nn;
 import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.ShapeException;
-import dev.janus.eager.Tensor;
+import dev.janus.core.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -84,13 +84,13 @@ class ModuleTest {
     @Test
     void stateDictRoundTripsAndIsASnapshot() {
         Net a = new Net(), b = new Net();
-        Map<String, dev.janus.core.Tensor> state = a.stateDict();
+        Map<String, Tensor> state = a.stateDict();
         assertEquals(List.copyOf(a.namedParameters().keySet()), List.copyOf(state.keySet()));
-        assertNotSame(a.head.weight.value(), state.get("head.weight"));
+        assertNotSame(a.head.weight, state.get("head.weight"));
         NNModule.LoadResult r = b.loadStateDict(state);
         assertEquals(List.of(), r.missingKeys());
         assertArrayEquals(a.head.weight.toFloatArray(), b.head.weight.toFloatArray());
-        a.head.weight.copyFrom(dev.janus.core.Tensor.zeros(3, 8));
+        a.head.weight.copyFrom(Tensor.zeros(3, 8));
         assertFalse(state.get("head.weight").f32()[0] == 0 && state.get("head.weight").f32()[1] == 0, "the snapshot did not change");
     }
 
@@ -98,11 +98,11 @@ class ModuleTest {
     void strictLoadingListsEveryProblemAndChangesNothing() {
         Net net = new Net();
         float[] before = net.head.weight.toFloatArray();
-        Map<String, dev.janus.core.Tensor> state = new Net().stateDict();
+        Map<String, Tensor> state = new Net().stateDict();
         state.remove("head.bias");
         state.remove("scale");
-        state.put("head.weight", dev.janus.core.Tensor.zeros(3, 7));
-        state.put("tail.weight", dev.janus.core.Tensor.zeros(1));
+        state.put("head.weight", Tensor.zeros(3, 7));
+        state.put("tail.weight", Tensor.zeros(1));
         ShapeException e = assertThrows(ShapeException.class, () -> net.loadStateDict(state));
         assertEquals(String.join("\n",
                 "Error(s) in loading state dict for Net:",
@@ -111,7 +111,7 @@ class ModuleTest {
                 "  size mismatch for head.weight: the checkpoint has float32[3, 7], the model has float32[3, 8]"), e.getMessage());
         assertArrayEquals(before, net.head.weight.toFloatArray());
 
-        state.put("head.weight", dev.janus.core.Tensor.zeros(3, 8));
+        state.put("head.weight", Tensor.zeros(3, 8));
         NNModule.LoadResult r = net.loadStateDict(state, false);
         assertEquals(List.of("scale", "head.bias"), r.missingKeys());
         assertEquals(List.of("tail.weight"), r.unexpectedKeys());

@@ -166,7 +166,7 @@ class JanusCliTest {
         Run e = janus("export", weights.toString(), again.toString());
         assertEquals(0, e.status, e.toString());
         assertTrue(e.out.startsWith("wrote " + again + " (opset 17); ONNX Runtime reads it: input "), e.out);
-        dev.janus.core.Tensor x = dev.janus.core.Tensor.randn(new dev.janus.core.Generator(3), 5, 4);
+        Tensor x = Tensor.randn(new dev.janus.core.Generator(3), 5, 4);
         try (OnnxRuntimeModel first = OnnxRuntimeModel.load(onnx); OnnxRuntimeModel second = OnnxRuntimeModel.load(again)) {
             float[] a = first.run(x).get(0).toFloatArray(), b = second.run(x).get(0).toFloatArray();
             org.junit.jupiter.api.Assertions.assertArrayEquals(a, b, 1e-6f);

@@ -2,7 +2,6 @@ package dev.janus.layers.callbacks;
 
 import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
-import dev.janus.layers.Model;
 
 import java.util.List;
 import java.util.Map;
@@ -14,14 +13,13 @@ import java.util.Map;
  * (verbose above 0) it says what it did, counting epochs from 1 as the progress display does:
  * "Epoch 85: early stopping; restoring weights from epoch 72".
  */
-public final class EarlyStopping implements Callback {
+public final class EarlyStopping extends ModelCallback {
     private final Monitor monitor;
     private int patience;
     private double minDelta;
     private boolean restoreBestWeights;
-    private Model model;
     private double best;
-    private int wait, bestEpoch, stoppedEpoch, verbose;
+    private int wait, bestEpoch, stoppedEpoch;
     private List<Tensor> bestWeights;
 
     /** Watches "val_loss". */
@@ -51,16 +49,6 @@ public final class EarlyStopping implements Callback {
     public EarlyStopping restoreBestWeights(boolean on) {
         restoreBestWeights = on;
         return this;
-    }
-
-    @Override
-    public void setModel(Model m) {
-        model = m;
-    }
-
-    @Override
-    public void setParams(Map<String, Object> params) {
-        verbose = (Integer) params.getOrDefault("verbose", 0);
     }
 
     @Override

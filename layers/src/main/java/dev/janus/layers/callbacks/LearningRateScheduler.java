@@ -1,6 +1,5 @@
 package dev.janus.layers.callbacks;
 
-import dev.janus.layers.Model;
 
 import java.util.Map;
 
@@ -9,7 +8,7 @@ import java.util.Map;
  * -> new rate, as Keras's LearningRateScheduler; logs it as "learning_rate". The compiled step reads
  * the rate each step, so nothing is recompiled.
  */
-public final class LearningRateScheduler implements Callback {
+public final class LearningRateScheduler extends ModelCallback {
     /** The schedule: the learning rate for an epoch (from 0), given the current one. */
     @FunctionalInterface
     public interface Schedule {
@@ -17,15 +16,9 @@ public final class LearningRateScheduler implements Callback {
     }
 
     private final Schedule schedule;
-    private Model model;
 
     public LearningRateScheduler(Schedule schedule) {
         this.schedule = schedule;
-    }
-
-    @Override
-    public void setModel(Model m) {
-        model = m;
     }
 
     @Override

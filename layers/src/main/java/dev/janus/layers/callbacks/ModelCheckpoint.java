@@ -1,7 +1,6 @@
 package dev.janus.layers.callbacks;
 
 import dev.janus.core.JanusException;
-import dev.janus.layers.Model;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -14,12 +13,11 @@ import java.util.regex.Pattern;
  * and logged values, for example "model-{epoch:02d}-{val_loss:.2f}.janus" (epochs count from 1 in
  * file names, as in Keras). With {@code saveBestOnly}, only when the monitored value improves.
  */
-public final class ModelCheckpoint implements Callback {
+public final class ModelCheckpoint extends ModelCallback {
     private static final Pattern FIELD = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?}");
     private final String path;
     private final Monitor monitor;
     private boolean saveBestOnly;
-    private Model model;
     private double best;
 
     public ModelCheckpoint(String path) {
@@ -34,11 +32,6 @@ public final class ModelCheckpoint implements Callback {
     public ModelCheckpoint saveBestOnly(boolean on) {
         saveBestOnly = on;
         return this;
-    }
-
-    @Override
-    public void setModel(Model m) {
-        model = m;
     }
 
     @Override

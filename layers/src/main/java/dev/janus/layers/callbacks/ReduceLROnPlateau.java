@@ -1,7 +1,6 @@
 package dev.janus.layers.callbacks;
 
 import dev.janus.core.JanusException;
-import dev.janus.layers.Model;
 
 import java.util.Locale;
 import java.util.Map;
@@ -15,11 +14,10 @@ import java.util.Map;
  * defaults: monitor val_loss, factor 0.1, patience 10, min_delta 1e-4, no cooldown, min_lr 0. (The
  * PyTorch-style scheduler of the same idea is {@code dev.janus.core.optim.ReduceLROnPlateauLR}.)
  */
-public final class ReduceLROnPlateau implements Callback {
+public final class ReduceLROnPlateau extends ModelCallback {
     private final Monitor monitor;
     private double factor = 0.1, minDelta = 1e-4, minLr;
-    private int patience = 10, cooldown, verbose;
-    private Model model;
+    private int patience = 10, cooldown;
     private double best;
     private int wait, cooldownCounter;
 
@@ -63,16 +61,6 @@ public final class ReduceLROnPlateau implements Callback {
         if (!(lr >= 0)) throw new JanusException("ReduceLROnPlateau: min_lr must be >= 0, got " + lr);
         minLr = lr;
         return this;
-    }
-
-    @Override
-    public void setModel(Model m) {
-        model = m;
-    }
-
-    @Override
-    public void setParams(Map<String, Object> params) {
-        verbose = (Integer) params.getOrDefault("verbose", 0);
     }
 
     @Override

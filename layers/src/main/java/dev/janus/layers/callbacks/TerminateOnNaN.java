@@ -1,6 +1,5 @@
 package dev.janus.layers.callbacks;
 
-import dev.janus.layers.Model;
 
 import java.util.Map;
 
@@ -9,13 +8,7 @@ import java.util.Map;
  * so: "Batch 3: Invalid loss, terminating training". The epoch ends there (its logs hold the bad
  * loss); the weights are those the bad step left.
  */
-public final class TerminateOnNaN implements Callback {
-    private Model model;
-
-    @Override
-    public void setModel(Model m) {
-        model = m;
-    }
+public final class TerminateOnNaN extends ModelCallback {
 
     @Override
     public void onTrainBatchEnd(int batch, Map<String, Double> logs) {

@@ -1,5 +1,6 @@
 package dev.janus.layers.losses;
 
+import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.ops.Emitter;
@@ -37,4 +38,15 @@ public interface Loss {
      * computed stably from it, as Keras does.
      */
     <V> V emit(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue);
+
+    /**
+     * Each sample's loss before the batch mean, as Keras's loss functions return it: the output's
+     * shape without its last axis ([batch] for outputs [batch, k]). Fit and evaluate weight these
+     * by the sample (or class) weights and take their mean, as Keras does; a loss that does not
+     * give them cannot be weighted.
+     */
+    default <V> V emitPerSample(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
+        throw new JanusException("loss " + name() + " gives no per-sample values (Loss.emitPerSample), so fit and evaluate cannot weight"
+                + " its samples (sampleWeight, classWeight)");
+    }
 }

@@ -22,7 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** The losses by Keras name, as Keras computes them (probabilities clipped to [1e-7, 1 - 1e-7]). */
+/**
+ * The losses by Keras name, as Keras computes them (probabilities clipped to [1e-7, 1 - 1e-7]): the
+ * cross entropies, "mse", "mae", and Keras's other losses of labels shaped as the output
+ * ({@link Elementwise}: "mape", "msle", "kld", "poisson", "log_cosh", "huber", "hinge",
+ * "squared_hinge", "categorical_hinge").
+ */
 public final class Losses {
     static final double EPSILON = 1e-7;
     private static final String FROM_LOGITS = ":from_logits";
@@ -37,6 +42,10 @@ public final class Losses {
         BY_NAME.put("mean_absolute_error", Losses::meanAbsoluteError);
         BY_NAME.put("mae", Losses::meanAbsoluteError);
         BY_NAME.put("bce", () -> binaryCrossentropy(false));
+        for (Elementwise.Kind k : Elementwise.Kind.values()) {
+            BY_NAME.put(k.keras, () -> new Elementwise(k));
+            if (k.alias != null) BY_NAME.put(k.alias, () -> new Elementwise(k));
+        }
     }
 
     /** The names by {@link Names#key}, so "MSE", "MeanSquaredError" and "mean_squared_error" all find the loss. */
@@ -99,6 +108,25 @@ public final class Losses {
     /** The mean of every element (a loss's batch mean); for a custom loss as for the built-in ones. */
     public static <V> V mean(Emitter<V> e, V x) {
         return e.one(Ops.MEAN, Attrs.NONE, List.of(x));
+    }
+
+    /**
+     * Keras's weighted loss: each sample's loss times its weight, averaged over every value (sum over
+     * the batch size, not over the weights). {@code weights} is [batch]; the per-sample losses may
+     * have more axes, over which a sample's weight applies to each value.
+     */
+    public static <V> V weightedMean(Emitter<V> e, V perSample, V weights) {
+        int rank = e.shape(perSample).rank();
+        int[] shape = new int[Math.max(rank, 1)];
+        java.util.Arrays.fill(shape, 1);
+        shape[0] = -1;
+        V w = rank <= 1 ? weights : e.one(Ops.RESHAPE, Attrs.of("shape", shape), List.of(weights));
+        return mean(e, e.mul(perSample, w));
+    }
+
+    /** The mean over the last axis: Keras's per-sample value of an elementwise loss. */
+    static <V> V meanLast(Emitter<V> e, V x) {
+        return e.mean(x, new int[] {-1}, false);
     }
 
     /** Probabilities clipped to [epsilon, 1 - epsilon], as Keras clips them before a log. */
@@ -174,6 +202,14 @@ public final class Losses {
             V onehot = e.oneHot(yTrue, e.shape(yPred).dim(1), e.dtype(yPred));
             return e.neg(mean(e, sumLast(e, e.mul(onehot, e.log(clipped(e, yPred))))));
         }
+
+        public <V> V emitPerSample(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
+            Attrs none = Attrs.of("reduction", "none");
+            if (fromLogits) return e.one(Ops.SOFTMAX_CROSS_ENTROPY, none, List.of(yPred, yTrue));
+            if (logits != null && last == Activations.SOFTMAX) return e.one(Ops.SOFTMAX_CROSS_ENTROPY, none, List.of(logits, yTrue));
+            V onehot = e.oneHot(yTrue, e.shape(yPred).dim(1), e.dtype(yPred));
+            return e.neg(sumLast(e, e.mul(onehot, e.log(clipped(e, yPred)))));
+        }
     }
 
     private static final class Categorical implements Loss {
@@ -202,10 +238,17 @@ public final class Losses {
         }
 
         public <V> V emit(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
+            return e.neg(mean(e, sumLast(e, e.mul(yTrue, logProbabilities(e, yPred, logits, last)))));
+        }
+
+        public <V> V emitPerSample(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
+            return e.neg(sumLast(e, e.mul(yTrue, logProbabilities(e, yPred, logits, last))));
+        }
+
+        private <V> V logProbabilities(Emitter<V> e, V yPred, V logits, ActivationFunction last) {
             V z = fromLogits ? yPred : logits != null && last == Activations.SOFTMAX ? logits : null;
-            V logp = z != null ? e.one(Ops.LOG_SOFTMAX, Attrs.of("axis", -1), List.of(z))
+            return z != null ? e.one(Ops.LOG_SOFTMAX, Attrs.of("axis", -1), List.of(z))
                     : e.log(clipped(e, e.div(yPred, e.sum(yPred, new int[] {-1}, true))));
-            return e.neg(mean(e, sumLast(e, e.mul(yTrue, logp))));
         }
     }
 
@@ -243,9 +286,18 @@ public final class Losses {
                 // log(1 + exp(z)) - z y: the logits form, stable for large |z|, shared with the eager F
                 return mean(e, Functions.binaryCrossEntropyWithLogits(e, z, yTrue));
             }
+            return e.neg(mean(e, logLikelihood(e, yPred, yTrue)));
+        }
+
+        public <V> V emitPerSample(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
+            V z = fromLogits ? yPred : logits != null && last == Activations.SIGMOID ? logits : null;
+            if (z != null) return meanLast(e, Functions.binaryCrossEntropyWithLogits(e, z, yTrue));
+            return e.neg(meanLast(e, logLikelihood(e, yPred, yTrue)));
+        }
+
+        private static <V> V logLikelihood(Emitter<V> e, V yPred, V yTrue) {
             V p = clipped(e, yPred);
-            V ll = e.add(e.mul(yTrue, e.log(p)), e.mul(e.rsub(1, yTrue), e.log(e.rsub(1, p))));
-            return e.neg(mean(e, ll));
+            return e.add(e.mul(yTrue, e.log(p)), e.mul(e.rsub(1, yTrue), e.log(e.rsub(1, p))));
         }
     }
 
@@ -271,6 +323,11 @@ public final class Losses {
         public <V> V emit(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
             if (name.equals("mean_squared_error")) return e.one(Ops.MSE, Attrs.NONE, List.of(yPred, yTrue));
             return mean(e, e.one(Ops.ABS, Attrs.NONE, List.of(e.sub(yPred, yTrue))));
+        }
+
+        public <V> V emitPerSample(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
+            V d = e.sub(yPred, yTrue);
+            return meanLast(e, name.equals("mean_squared_error") ? e.mul(d, d) : e.one(Ops.ABS, Attrs.NONE, List.of(d)));
         }
     }
 }

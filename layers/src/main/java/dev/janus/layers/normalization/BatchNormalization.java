@@ -4,13 +4,11 @@ import dev.janus.core.DType;
 import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
-import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Emitter;
 import dev.janus.core.ops.Functions;
 import dev.janus.core.ops.Ops;
-import dev.janus.layers.Layer;
 import dev.janus.layers.LayerConfig;
 
 import java.util.ArrayList;
@@ -26,13 +24,8 @@ import java.util.Map;
  * epsilon 1e-3. The data is seen as rows [everything else, channels] so that the channels-first
  * batch_norm op normalises per channel without a transpose.
  */
-public final class BatchNormalization extends Layer {
-    private double momentum = 0.99, epsilon = 1e-3;
-    private boolean center = true, scale = true;
-
-    public BatchNormalization() {
-        super(null);
-    }
+public final class BatchNormalization extends Normalization<BatchNormalization> {
+    private double momentum = 0.99;
 
     public BatchNormalization momentum(double m) {
         unbuilt();
@@ -41,56 +34,18 @@ public final class BatchNormalization extends Layer {
         return this;
     }
 
-    public BatchNormalization epsilon(double eps) {
-        unbuilt();
-        if (!(eps > 0)) throw new JanusException("BatchNormalization: epsilon must be positive, got " + eps);
-        epsilon = eps;
-        return this;
-    }
-
-    /** Whether to add the learned offset beta. */
-    public BatchNormalization center(boolean on) {
-        unbuilt();
-        center = on;
-        return this;
-    }
-
-    /** Whether to multiply by the learned gamma. */
-    public BatchNormalization scale(boolean on) {
-        unbuilt();
-        scale = on;
-        return this;
-    }
-
-    public BatchNormalization named(String name) {
-        unbuilt();
-        name(name);
-        return this;
-    }
-
     @Override
     protected Shape create(Shape input, DType dtype, Generator rng) {
-        if (input.rank() < 2 || input.dim(-1) == Shape.DYNAMIC) {
-            throw new ShapeException(name() + ": BatchNormalization expected input (batch, ..., channels) with known channels, got " + describe(input));
-        }
-        int c = input.dim(-1);
-        Shape s = Shape.of(c);
-        if (scale) addWeight("gamma", dtype, s, () -> Tensor.full(1, dtype, c), true);
-        if (center) addWeight("beta", dtype, s, () -> Tensor.zeros(dtype, c), true);
-        addWeight("moving_mean", dtype, s, () -> Tensor.zeros(dtype, c), false);
-        addWeight("moving_variance", dtype, s, () -> Tensor.full(1, dtype, c), false);
+        int c = createScaleAndOffset(input, dtype, "channels");
+        addWeight("moving_mean", dtype, Shape.of(c), () -> Tensor.zeros(dtype, c), false);
+        addWeight("moving_variance", dtype, Shape.of(c), () -> Tensor.full(1, dtype, c), false);
         return input;
     }
 
     /** gamma, beta, moving_mean, moving_variance as handles, constants standing in for what the layer lacks. */
     private <V> List<V> parts(Emitter<V> e, List<V> weights, int channels, DType dtype) {
-        List<V> out = new ArrayList<>();
-        int k = 0;
-        out.add(scale ? weights.get(k++) : e.constant(Tensor.full(1, dtype, channels)));
-        out.add(center ? weights.get(k++) : e.constant(Tensor.zeros(dtype, channels)));
-        out.add(weights.get(k++));
-        out.add(weights.get(k));
-        return out;
+        int k = weights.size() - 2;
+        return List.of(gamma(e, weights, channels, dtype), beta(e, weights, channels, dtype), weights.get(k), weights.get(k + 1));
     }
 
     /** x as rows [-1, channels]. */
@@ -131,15 +86,11 @@ public final class BatchNormalization extends Layer {
     public Map<String, Object> config() {
         Map<String, Object> c = super.config();
         c.put("momentum", momentum);
-        c.put("epsilon", epsilon);
-        c.put("center", center);
-        c.put("scale", scale);
         return c;
     }
 
     /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
     public static BatchNormalization fromConfig(LayerConfig c) {
-        return new BatchNormalization().momentum(c.number("momentum")).epsilon(c.number("epsilon")).center(c.flag("center"))
-                .scale(c.flag("scale"));
+        return new BatchNormalization().momentum(c.number("momentum")).withSettingsOf(c);
     }
 }

@@ -1,6 +1,5 @@
-package dev.janus.eager;
+package dev.janus.core;
 
-import dev.janus.core.Tensor;
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Op;
 
@@ -20,28 +19,28 @@ final class Node {
     final long seq;
     final Op op;
     final Attrs attrs;
-    dev.janus.eager.Tensor[] inputs;
+    Tensor[] inputs;
     List<Tensor> inValues, outValues;
     final int[] versions;
     final boolean[] wanted;
     /** Upstream gradient per output while a backward pass runs. */
     Tensor[] gradOut;
     /** Non-leaf outputs that asked to keep their gradient (retainGrad); usually null. */
-    dev.janus.eager.Tensor[] retained;
+    Tensor[] retained;
     boolean freed;
     Object mark;
 
-    Node(Op op, Attrs attrs, dev.janus.eager.Tensor[] inputs, Tensor[] inValues, Tensor[] outValues) {
+    Node(Op op, Attrs attrs, Tensor[] inputs, Tensor[] outputs) {
         this.seq = COUNTER.getAndIncrement();
         this.op = op;
         this.attrs = attrs;
         this.inputs = inputs;
-        this.inValues = Arrays.asList(inValues);
-        this.outValues = Arrays.asList(outValues);
+        this.inValues = Arrays.asList(inputs);
+        this.outValues = Arrays.asList(outputs);
         this.versions = new int[inputs.length];
         this.wanted = new boolean[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
-            versions[i] = inputs[i].version;
+            versions[i] = inputs[i].version();
             wanted[i] = inputs[i].requiresGrad();
         }
     }
@@ -52,8 +51,8 @@ final class Node {
         gradOut[output] = have == null ? g : Backward.NOW.add(have, g);
     }
 
-    void retain(int output, dev.janus.eager.Tensor t) {
-        if (retained == null) retained = new dev.janus.eager.Tensor[outValues.size()];
+    void retain(int output, Tensor t) {
+        if (retained == null) retained = new Tensor[outValues.size()];
         retained[output] = t;
     }
 

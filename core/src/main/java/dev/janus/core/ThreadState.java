@@ -1,4 +1,4 @@
-package dev.janus.eager;
+package dev.janus.core;
 
 /** What the eager engine keeps per thread: whether ops record gradients, and the trace being recorded. */
 final class ThreadState {

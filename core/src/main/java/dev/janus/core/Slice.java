@@ -1,4 +1,4 @@
-package dev.janus.eager;
+package dev.janus.core;
 
 /**
  * A range of one dimension for {@link Tensor#index}, as Python's {@code start:end:step}: ends

@@ -1,7 +1,5 @@
-package dev.janus.eager;
+package dev.janus.core;
 
-import dev.janus.core.Shape;
-import dev.janus.core.Tensor;
 import dev.janus.core.ir.Graph;
 import dev.janus.core.ir.Value;
 import dev.janus.core.ops.Attrs;
@@ -14,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The graph being recorded while a forward runs under {@link Tracer}: each op applied becomes a
@@ -25,7 +24,7 @@ import java.util.Set;
  * value, and any branch taken on it, is fixed for the example), and an op that turns an unknown
  * batch dimension into a fixed one (a shape read from the example and fed back).
  */
-final class Trace {
+public final class Trace {
     final Graph graph;
     private final Map<Tensor, Value> values = new IdentityHashMap<>();
     private final Set<String> warnings = new LinkedHashSet<>();
@@ -34,8 +33,54 @@ final class Trace {
         this.graph = graph;
     }
 
+    /**
+     * Runs {@code forward} on {@code examples} once, without gradients, recording every op into a
+     * graph (what {@code Tracer.trace} does for a module): the examples become inputs ("input", or
+     * "input_0", ... for several; with {@code dynamicBatch} their first dimension unknown), the
+     * parameters trainable graph parameters and the buffers frozen ones, the result "output".
+     */
+    @SuppressWarnings("try") // the no-grad scope is only opened and closed
+    public static Trace record(String name, Map<String, Tensor> parameters, Map<String, Tensor> buffers, boolean dynamicBatch,
+                               Function<Tensor[], Tensor> forward, Tensor... examples) {
+        ThreadState state = ThreadState.get();
+        if (state.trace != null) throw new JanusException("trace: a trace is already being recorded on this thread");
+        Trace trace = new Trace(new Graph(name.isEmpty() ? "traced" : name));
+        for (int i = 0; i < examples.length; i++) {
+            Tensor x = examples[i];
+            Shape s = x.shape();
+            if (dynamicBatch && s.rank() > 0) s = s.with(0, Shape.DYNAMIC);
+            trace.bind(x, trace.graph.input(examples.length == 1 ? "input" : "input_" + i, new TensorType(x.dtype(), s)));
+        }
+        for (Map.Entry<String, Tensor> p : parameters.entrySet()) {
+            trace.bind(p.getValue(), trace.graph.parameter(p.getKey(), p.getValue().copy()));
+        }
+        for (Map.Entry<String, Tensor> b : buffers.entrySet()) {
+            trace.bind(b.getValue(), trace.graph.parameter(b.getKey(), b.getValue().copy(), false));
+        }
+        Tensor out;
+        state.trace = trace;
+        try (Grad.Scope ignored = Grad.noGrad()) {
+            out = forward.apply(examples.clone());
+        } finally {
+            state.trace = null;
+        }
+        trace.graph.addOutput("output", trace.valueOf(out));
+        return trace;
+    }
+
+    /** The recorded graph. */
+    public Graph graph() {
+        return graph;
+    }
+
     void bind(Tensor t, Value v) {
         values.put(t, v);
+    }
+
+    /** {@code view} reads the same values as {@code of} (a detached tensor). */
+    void alias(Tensor view, Tensor of) {
+        Value v = values.get(of);
+        if (v != null) values.put(view, v);
     }
 
     Value valueOf(Tensor t) {
@@ -86,11 +131,12 @@ final class Trace {
 
     private static boolean isEngine(Class<?> c) {
         String pkg = c.getPackageName();
-        return (pkg.equals("dev.janus.eager") || pkg.equals("dev.janus.eager.nn")) && c.getEnclosingClass() == null
+        return (pkg.equals("dev.janus.core") || pkg.equals("dev.janus.eager") || pkg.equals("dev.janus.eager.nn")) && c.getEnclosingClass() == null
                 && !c.isAnonymousClass() && !c.getSimpleName().endsWith("Test");
     }
 
-    List<String> warnings() {
+    /** The TracerWarnings, each once, in the order they arose. */
+    public List<String> warnings() {
         return new ArrayList<>(warnings);
     }
 }

@@ -1,9 +1,5 @@
-package dev.janus.eager;
+package dev.janus.core;
 
-import dev.janus.core.Generator;
-import dev.janus.core.JanusException;
-import dev.janus.core.ShapeException;
-import dev.janus.core.Tensor;
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.ExecContext;
 import dev.janus.core.ops.Immediate;
@@ -29,7 +25,7 @@ final class Backward {
     private Backward() {
     }
 
-    static void run(dev.janus.eager.Tensor root, Tensor seed, boolean retainGraph) {
+    static void run(Tensor root, Tensor seed, boolean retainGraph) {
         run(root, seed, retainGraph, null);
     }
 
@@ -38,26 +34,26 @@ final class Backward {
      * {@code torch.autograd.grad}: nothing is added into any tensor's {@code grad}; an input the
      * root does not depend on gets zeros. The graph is freed.
      */
-    static Tensor[] gradients(dev.janus.eager.Tensor root, dev.janus.eager.Tensor... inputs) {
-        Map<dev.janus.eager.Tensor, Tensor> into = new IdentityHashMap<>();
-        for (dev.janus.eager.Tensor t : inputs) into.put(t, null);
-        run(root, Tensor.full(1, root.value().dtype(), root.value().shape()), false, into);
+    static Tensor[] gradients(Tensor root, Tensor... inputs) {
+        Map<Tensor, Tensor> into = new IdentityHashMap<>();
+        for (Tensor t : inputs) into.put(t, null);
+        run(root, Tensor.full(1, root.dtype(), root.shape()), false, into);
         Tensor[] out = new Tensor[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             Tensor g = into.get(inputs[i]);
-            out[i] = g != null ? g : Tensor.zeros(inputs[i].value().dtype(), inputs[i].value().shape().dims());
+            out[i] = g != null ? g : Tensor.zeros(inputs[i].dtype(), inputs[i].shape().dims());
         }
         return out;
     }
 
     /** With {@code into}, gradients of the leaves among its keys go there (added up), and no leaf's grad changes. */
-    private static void run(dev.janus.eager.Tensor root, Tensor seed, boolean retainGraph, Map<dev.janus.eager.Tensor, Tensor> into) {
-        if (root.gradFn == null) {
+    private static void run(Tensor root, Tensor seed, boolean retainGraph, Map<Tensor, Tensor> into) {
+        if (root.gradNode() == null) {
             deliver(root, seed, into);
             return;
         }
-        List<Node> order = collect(root.gradFn);
-        root.gradFn.addGrad(root.outputIndex, seed);
+        List<Node> order = collect(root.gradNode());
+        root.gradNode().addGrad(root.outputIndex(), seed);
         boolean done = false;
         try {
             for (Node n : order) step(n, into);
@@ -85,8 +81,8 @@ final class Backward {
                         + "backward(gradient, true) the first time to keep the graph.");
             }
             order.add(n);
-            for (dev.janus.eager.Tensor t : n.inputs) {
-                Node p = t.gradFn;
+            for (Tensor t : n.inputs) {
+                Node p = t.gradNode();
                 if (p != null && p.mark != pass && t.requiresGrad()) {
                     p.mark = pass;
                     stack.push(p);
@@ -97,7 +93,7 @@ final class Backward {
         return order;
     }
 
-    private static void step(Node n, Map<dev.janus.eager.Tensor, Tensor> into) {
+    private static void step(Node n, Map<Tensor, Tensor> into) {
         if (n.gradOut == null) return;
         if (n.retained != null) {
             for (int k = 0; k < n.retained.length; k++) {
@@ -105,8 +101,8 @@ final class Backward {
             }
         }
         for (int i = 0; i < n.inputs.length; i++) {
-            if (n.wanted[i] && n.inputs[i].version != n.versions[i]) {
-                throw new JanusException("backward: input " + i + " of " + n.op.name() + " (" + n.inputs[i].value().type()
+            if (n.wanted[i] && n.inputs[i].version() != n.versions[i]) {
+                throw new JanusException("backward: input " + i + " of " + n.op.name() + " (" + n.inputs[i].type()
                         + ") was changed in place after the forward used it (by an optimizer step, copyFrom or "
                         + "loadStateDict), so its gradient would be wrong. Run the forward again after changing it.");
             }
@@ -115,18 +111,18 @@ final class Backward {
         for (int i = 0; i < n.inputs.length; i++) {
             Tensor g = grads.get(i);
             if (!n.wanted[i] || g == null) continue;
-            dev.janus.eager.Tensor t = n.inputs[i];
-            if (!g.shape().equals(t.value().shape())) {
+            Tensor t = n.inputs[i];
+            if (!g.shape().equals(t.shape())) {
                 throw new ShapeException("backward: the gradient rule of " + n.op.name() + " gave input " + i + " a gradient of shape "
-                        + g.shape() + " for a value of shape " + t.value().shape());
+                        + g.shape() + " for a value of shape " + t.shape());
             }
-            if (t.gradFn != null) t.gradFn.addGrad(t.outputIndex, g);
+            if (t.gradNode() != null) t.gradNode().addGrad(t.outputIndex(), g);
             else deliver(t, g, into);
         }
         n.gradOut = null;
     }
 
-    private static void deliver(dev.janus.eager.Tensor t, Tensor g, Map<dev.janus.eager.Tensor, Tensor> into) {
+    private static void deliver(Tensor t, Tensor g, Map<Tensor, Tensor> into) {
         if (into == null) {
             accumulate(t, g);
         } else if (into.containsKey(t)) {
@@ -136,12 +132,12 @@ final class Backward {
     }
 
     /** Adds into {@code t.grad}: a fresh copy the first time, in place after that (as PyTorch accumulates). */
-    static void accumulate(dev.janus.eager.Tensor t, Tensor g) {
-        dev.janus.eager.Tensor have = t.gradOrNull();
+    static void accumulate(Tensor t, Tensor g) {
+        Tensor have = t.gradOrNull();
         if (have == null) {
             t.setGradValue(g.copy());
         } else {
-            Tensor acc = have.value();
+            Tensor acc = have;
             Ops.ADD.execute(new Tensor[] {acc, g}, Attrs.NONE, new Tensor[] {acc}, CTX);
         }
     }

@@ -1,4 +1,4 @@
-package dev.janus.eager;
+package dev.janus.core;
 
 /**
  * Gradient mode, per thread, as {@code torch.no_grad()}: inside a no-grad scope ops compute their
@@ -45,5 +45,16 @@ public final class Grad {
                 }
             }
         };
+    }
+
+    /**
+     * The gradients of the one-element {@code output} with respect to each of {@code inputs}, as
+     * {@code torch.autograd.grad}: nothing is added into any tensor's {@code grad()}; an input the
+     * output does not depend on gets zeros. The graph behind {@code output} is freed.
+     */
+    public static Tensor[] gradients(Tensor output, Tensor... inputs) {
+        if (output.numel() != 1) throw new ShapeException("gradients: the output must have one element, got shape " + output.shape());
+        if (!output.requiresGrad()) throw new JanusException("gradients: the output does not require grad (no recorded op made it)");
+        return Backward.gradients(output, inputs);
     }
 }
