@@ -8,6 +8,7 @@ import dev.janus.core.optim.SGD;
 import dev.janus.core.testing.Close;
 import dev.janus.core.testing.Reference;
 import dev.janus.layers.core.Dense;
+import dev.janus.layers.losses.Losses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -141,7 +142,7 @@ class SampleWeightsTest {
     /** Keras's other losses of same-shape labels, weighted and not, through evaluate and two epochs of fit. */
     @ParameterizedTest
     @ValueSource(strings = {"mape", "msle", "kld", "poisson", "log_cosh", "huber", "hinge", "squared_hinge", "categorical_hinge"})
-    void kerasOtherLosses(String loss) {
+    void kerasOtherLosses(String loss) throws java.io.IOException {
         Tensor y;
         int k = 2;
         String activation = "linear";
@@ -175,6 +176,16 @@ class SampleWeightsTest {
         for (boolean eager : new boolean[] {false, true}) {
             Sequential m = model(k, activation, loss, eager);
             Close.check(KERAS.get(loss, "evaluate_plain").item(), m.evaluate(x(), y, 8, 0).get("loss"), TOL, TOL, loss + ": evaluate");
+            // Saved and loaded by its Keras name.
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("loss", ".janus");
+            try {
+                m.save(file);
+                Sequential back = Sequential.load(file);
+                assertEquals(Losses.get(loss).name(), back.loss().name());
+                assertEquals(m.evaluate(x(), y, sampleWeights(), 8, 0), back.evaluate(x(), y, sampleWeights(), 8, 0));
+            } finally {
+                java.nio.file.Files.deleteIfExists(file);
+            }
         }
         // MAPE's gradients are 100 / |y| times the error's: its weights move by about 2 in these steps, and
         // float32 rounding, Keras's and Janus's, grows with them (largest difference 4e-6 relative).
