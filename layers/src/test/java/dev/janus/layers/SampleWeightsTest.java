@@ -198,6 +198,26 @@ class SampleWeightsTest {
                 new Fit().sampleWeight(sampleWeights()).validationSplit(0.25));
     }
 
+    /**
+     * Weighted validation data is evaluate's weighted loss of the model after each epoch; a weighted
+     * trainOnBatch is a weighted fit of one batch.
+     */
+    @Test
+    void weightedValidationDataAndTrainOnBatch() {
+        Tensor y = Tensor.of(classes());
+        for (boolean eager : new boolean[] {false, true}) {
+            Sequential a = model(3, "softmax", "sparse_categorical_crossentropy", eager);
+            History h = a.fit(x(), y, new Fit().validationData(x(), y, sampleWeights()).epochs(1).batchSize(8).shuffle(false).verbose(0));
+            assertEquals(a.evaluate(x(), y, sampleWeights(), 8, 0).get("loss"), h.get("val_loss").get(0), 0);   // validation runs in fit's batches
+            Sequential b = model(3, "softmax", "sparse_categorical_crossentropy", eager);
+            Sequential c = model(3, "softmax", "sparse_categorical_crossentropy", eager);
+            double loss = b.trainOnBatch(x(), y, sampleWeights()).get("loss");
+            History one = c.fit(x(), y, new Fit().sampleWeight(sampleWeights()).epochs(1).batchSize(N).shuffle(false).verbose(0));
+            assertEquals(one.get("loss").get(0), loss, 0);
+            for (int i = 0; i < b.weights().size(); i++) Close.assertClose(c.weights().get(i).value(), b.weights().get(i).value(), 0, 0);
+        }
+    }
+
     /** Weighted and unweighted fits share one optimizer state (two compiled steps hand it over). */
     @Test
     void weightedAndUnweightedFitsContinueOneTraining() {
