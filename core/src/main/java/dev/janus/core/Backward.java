@@ -48,12 +48,12 @@ final class Backward {
 
     /** With {@code into}, gradients of the leaves among its keys go there (added up), and no leaf's grad changes. */
     private static void run(Tensor root, Tensor seed, boolean retainGraph, Map<Tensor, Tensor> into) {
-        if (root.gradFn == null) {
+        if (root.gradNode() == null) {
             deliver(root, seed, into);
             return;
         }
-        List<Node> order = collect(root.gradFn);
-        root.gradFn.addGrad(root.outputIndex, seed);
+        List<Node> order = collect(root.gradNode());
+        root.gradNode().addGrad(root.outputIndex(), seed);
         boolean done = false;
         try {
             for (Node n : order) step(n, into);
@@ -82,7 +82,7 @@ final class Backward {
             }
             order.add(n);
             for (Tensor t : n.inputs) {
-                Node p = t.gradFn;
+                Node p = t.gradNode();
                 if (p != null && p.mark != pass && t.requiresGrad()) {
                     p.mark = pass;
                     stack.push(p);
@@ -101,7 +101,7 @@ final class Backward {
             }
         }
         for (int i = 0; i < n.inputs.length; i++) {
-            if (n.wanted[i] && n.inputs[i].version != n.versions[i]) {
+            if (n.wanted[i] && n.inputs[i].version() != n.versions[i]) {
                 throw new JanusException("backward: input " + i + " of " + n.op.name() + " (" + n.inputs[i].type()
                         + ") was changed in place after the forward used it (by an optimizer step, copyFrom or "
                         + "loadStateDict), so its gradient would be wrong. Run the forward again after changing it.");
@@ -116,7 +116,7 @@ final class Backward {
                 throw new ShapeException("backward: the gradient rule of " + n.op.name() + " gave input " + i + " a gradient of shape "
                         + g.shape() + " for a value of shape " + t.shape());
             }
-            if (t.gradFn != null) t.gradFn.addGrad(t.outputIndex, g);
+            if (t.gradNode() != null) t.gradNode().addGrad(t.outputIndex(), g);
             else deliver(t, g, into);
         }
         n.gradOut = null;

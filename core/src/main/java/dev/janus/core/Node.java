@@ -40,7 +40,7 @@ final class Node {
         this.versions = new int[inputs.length];
         this.wanted = new boolean[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
-            versions[i] = inputs[i].version;
+            versions[i] = inputs[i].version();
             wanted[i] = inputs[i].requiresGrad();
         }
     }

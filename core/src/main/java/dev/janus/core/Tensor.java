@@ -45,14 +45,40 @@ public class Tensor {
     // The Java array of heap storage (null for other kinds), kept here so kernels reach it in one step.
     private Object array;
 
-    // Autograd state: all unset for the tensors of kernels, plans and loaders.
-    private boolean requiresGrad;
-    private Tensor grad;
-    /** The op that made this tensor, or null for a leaf. */
-    Node gradFn;
-    int outputIndex;
-    /** Bumped by every in-place change, so backward can refuse values changed after the forward used them. */
-    int version;
+    // Autograd state, made on first need: the tensors of kernels, plans and loaders carry none and
+    // stay as small as a plain array's header.
+    private Autograd ag;
+
+    /** A tensor's autograd state. */
+    private static final class Autograd {
+        boolean requiresGrad;
+        Tensor grad;
+        /** The op that made the tensor, or null for a leaf. */
+        Node gradFn;
+        int outputIndex;
+        /** Bumped by every in-place change, so backward can refuse values changed after the forward used them. */
+        int version;
+    }
+
+    private Autograd ag() {
+        if (ag == null) ag = new Autograd();
+        return ag;
+    }
+
+    /** The recorded op that made this tensor (null for a leaf), for backward. */
+    Node gradNode() {
+        return ag == null ? null : ag.gradFn;
+    }
+
+    /** Which output of {@link #gradNode()} this tensor is. */
+    int outputIndex() {
+        return ag == null ? 0 : ag.outputIndex;
+    }
+
+    /** In-place changes so far (those of a tensor that never had autograd state are not counted: nothing can depend on them). */
+    int version() {
+        return ag == null ? 0 : ag.version;
+    }
 
     private Tensor(DType dtype, Shape shape, Storage storage) {
         this.dtype = dtype;
@@ -289,7 +315,7 @@ public class Tensor {
     /** As {@link #applyAll(Op, Attrs, Tensor...)}, random ops drawing from {@code ctx}'s generator. */
     public static Tensor[] applyAll(ExecContext ctx, Op op, Attrs attrs, Tensor... inputs) {
         boolean needsGrad = false;
-        for (Tensor t : inputs) needsGrad |= t.requiresGrad;
+        for (Tensor t : inputs) needsGrad |= t.requiresGrad();
         ThreadState state = ThreadState.get();
         Trace trace = state.trace;
         Tensor[] out;
@@ -301,16 +327,17 @@ public class Tensor {
         }
         boolean record = needsGrad && state.gradEnabled;
         for (int k = 0; k < out.length; k++) {
-            // A kernel may hand back an input or a tensor it keeps: a recorded result gets a tensor of its own.
-            if (record || out[k].gradFn != null || out[k].requiresGrad || contains(inputs, out[k])) out[k] = out[k].detachedShell();
+            // A kernel may hand back one of its inputs (a no-op reshape, say): the result gets a tensor of its own.
+            if (out[k].ag != null || contains(inputs, out[k])) out[k] = out[k].detachedShell();
         }
         if (record) {
             Node node = new Node(op, attrs, inputs.clone(), out.clone());
             for (int k = 0; k < out.length; k++) {
                 if (!out[k].dtype.isFloating()) continue;
-                out[k].gradFn = node;
-                out[k].outputIndex = k;
-                out[k].requiresGrad = true;
+                Autograd a = out[k].ag();
+                a.gradFn = node;
+                a.outputIndex = k;
+                a.requiresGrad = true;
             }
         }
         if (trace != null) trace.record(op, attrs, inputs, out);
@@ -505,25 +532,25 @@ public class Tensor {
     // ---------------------------------------------------------------- autograd
 
     public boolean requiresGrad() {
-        return requiresGrad;
+        return ag != null && ag.requiresGrad;
     }
 
     /** Marks a leaf as needing gradients (or not); returns this, as {@code requires_grad_()}. */
     public Tensor requiresGrad(boolean on) {
-        if (gradFn != null) {
+        if (gradNode() != null) {
             throw new JanusException("requiresGrad: only leaf tensors can change it; this one was made by "
-                    + gradFn.displayName() + " (use detach() for a leaf copy)");
+                    + gradNode().displayName() + " (use detach() for a leaf copy)");
         }
         if (on && !dtype.isFloating()) {
             throw new JanusException("requiresGrad: only float tensors can require gradients, this one is " + type());
         }
-        requiresGrad = on;
+        if (on || ag != null) ag().requiresGrad = on;
         return this;
     }
 
     /** True for tensors no recorded op made: the user's own tensors and parameters. */
     public boolean isLeaf() {
-        return gradFn == null;
+        return gradNode() == null;
     }
 
     /**
@@ -531,15 +558,15 @@ public class Tensor {
      * the first backward or after zeroGrad. Non-leaf tensors keep none unless {@link #retainGrad()}.
      */
     public Tensor grad() {
-        return grad;
+        return ag == null ? null : ag.grad;
     }
 
     Tensor gradOrNull() {
-        return grad;
+        return grad();
     }
 
     void setGradValue(Tensor g) {
-        grad = g;
+        ag().grad = g;
     }
 
     /** Replaces the gradient (null clears it); it must match this tensor's dtype and shape. */
@@ -547,24 +574,24 @@ public class Tensor {
         if (g != null && !g.type().equals(type())) {
             throw new ShapeException("setGrad: gradient " + g.type() + " does not match tensor " + type());
         }
-        grad = g == null ? null : g.detachedShell();
+        if (g != null || ag != null) ag().grad = g == null ? null : g.detachedShell();
     }
 
     /** Clears the gradient (PyTorch's {@code zero_grad(set_to_none=True)}). */
     public void zeroGrad() {
-        grad = null;
+        if (ag != null) ag.grad = null;
     }
 
     /** Asks a non-leaf tensor to keep its gradient in {@link #grad()} during backward. */
     public Tensor retainGrad() {
-        if (!requiresGrad) throw new JanusException("retainGrad: the tensor does not require grad");
-        if (gradFn != null) gradFn.retain(outputIndex, this);
+        if (!requiresGrad()) throw new JanusException("retainGrad: the tensor does not require grad");
+        if (gradNode() != null) gradNode().retain(outputIndex(), this);
         return this;
     }
 
     /** The name of the op that made this tensor ("LinearBackward"), or null for a leaf. */
     public String gradFn() {
-        return gradFn == null ? null : gradFn.displayName();
+        return gradNode() == null ? null : gradNode().displayName();
     }
 
     /** Backward from a scalar (a loss): d this / d leaf, added into every leaf's grad. */
@@ -582,7 +609,7 @@ public class Tensor {
 
     /** Backward with an upstream gradient of this tensor's shape; retainGraph keeps the graph for another backward. */
     public void backward(Tensor gradient, boolean retainGraph) {
-        if (!requiresGrad) {
+        if (!requiresGrad()) {
             throw new JanusException("backward: this tensor does not require grad and no recorded op made it (was the forward "
                     + "run in Grad.noGrad(), or do no parameters require grad?)");
         }
@@ -679,7 +706,7 @@ public class Tensor {
         }
         if (array != null && src.array != null) System.arraycopy(src.array, 0, array, 0, numel());
         else storage.copy(src.storage, 0, 0, numel());
-        version++;
+        if (ag != null) ag.version++;
     }
 
     /** Sets every element to {@code value}. */
@@ -707,13 +734,13 @@ public class Tensor {
      */
     public Tensor to(Device device) {
         if (device.equals(device())) return this;
-        if (gradFn != null) {
-            throw new JanusException("to(" + device + "): this tensor was made by " + gradFn.displayName()
+        if (gradNode() != null) {
+            throw new JanusException("to(" + device + "): this tensor was made by " + gradNode().displayName()
                     + " and moving it would not be recorded for backward; move the inputs and the module before the forward");
         }
         Tensor t = empty(dtype, shape, device);
         t.copyFrom(this);
-        t.requiresGrad = requiresGrad;
+        if (requiresGrad()) t.ag().requiresGrad = true;
         return t;
     }
 
@@ -741,13 +768,13 @@ public class Tensor {
      * (what {@code Module.to} does to parameters and buffers, so optimizers keep working on them).
      */
     public void moveTo(Device device) {
-        if (gradFn != null) throw new JanusException("moveTo: only leaf tensors move in place; this one was made by " + gradFn.displayName());
+        if (gradNode() != null) throw new JanusException("moveTo: only leaf tensors move in place; this one was made by " + gradNode().displayName());
         if (device.equals(device())) return;
         Tensor moved = detachedShell().to(device);
-        Tensor movedGrad = grad == null ? null : grad.to(device);
+        Tensor movedGrad = grad() == null ? null : grad().to(device);
         setStorage(moved.storage);
-        grad = movedGrad;
-        version++;
+        ag().grad = movedGrad;
+        ag.version++;
     }
 
     /** The same values as a new leaf that does not require grad; ops on it are not recorded. */
@@ -898,6 +925,58 @@ public class Tensor {
     public Tensor indexSelect(int dim, Tensor index) {
         if (index.rank() != 1) throw new ShapeException("indexSelect: the index must be 1-D, got " + index.type());
         return apply(Ops.GATHER, Attrs.of("axis", dim), this, index);
+    }
+
+    /**
+     * The entries at int64 {@code index} along {@code dim}, as {@code torch.gather}: for a matrix and
+     * dim 1, {@code out[i][j] = this[i][index[i][j]]}. The index has this tensor's rank and is no
+     * larger on the other dimensions; negative entries count from the end.
+     */
+    public Tensor gather(int dim, Tensor index) {
+        return apply(Ops.GATHER_ELEMENTS, Attrs.of("axis", dim), this, index);
+    }
+
+    /**
+     * A copy with {@code src}'s entries written at int64 {@code index} along {@code dim}, as
+     * {@code torch.scatter} ({@code Tensor.scatter}, not in place): for a matrix and dim 1,
+     * {@code out[i][index[i][j]] = src[i][j]}; {@code src} has the index's shape.
+     */
+    public Tensor scatter(int dim, Tensor index, Tensor src) {
+        return apply(Ops.SCATTER_ELEMENTS, Attrs.of("axis", dim), this, index, src);
+    }
+
+    /** As {@link #scatter}, adding {@code src}'s entries (repeated indices add up), as {@code torch.scatter_add}. */
+    public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
+        return apply(Ops.SCATTER_ELEMENTS, Attrs.of("axis", dim, "reduction", "add"), this, index, src);
+    }
+
+    /** The values and int64 indices {@link #topk} and {@link #sort} give, as PyTorch's named tuple. */
+    public record ValuesIndices(Tensor values, Tensor indices) {
+    }
+
+    /** The {@code k} largest entries along the last dimension, largest first, as {@code x.topk(k)}. */
+    public ValuesIndices topk(int k) {
+        return topk(k, -1, true);
+    }
+
+    /**
+     * The {@code k} largest (or smallest) entries along {@code dim}, in that order, and where they
+     * were, as {@code x.topk(k, dim, largest)}; equal values keep their order. The gradient flows
+     * back to the positions taken.
+     */
+    public ValuesIndices topk(int k, int dim, boolean largest) {
+        Tensor[] out = applyAll(Ops.TOP_K, Attrs.of("k", k, "axis", dim, "largest", largest), this);
+        return new ValuesIndices(out[0], out[1]);
+    }
+
+    /** Sorted ascending along the last dimension, as {@code x.sort()}. */
+    public ValuesIndices sort() {
+        return sort(-1, false);
+    }
+
+    /** Sorted along {@code dim}, equal values in their order (PyTorch's {@code stable=True}), as {@code x.sort(dim, descending)}. */
+    public ValuesIndices sort(int dim, boolean descending) {
+        return topk(size(dim), dim, descending);
     }
 
     /**
@@ -1138,7 +1217,7 @@ public class Tensor {
     @Override
     public String toString() {
         String s = TensorFormat.format(this);
-        String suffix = gradFn != null ? "grad_fn=<" + gradFn.displayName() + ">" : requiresGrad ? "requires_grad=True" : null;
+        String suffix = gradNode() != null ? "grad_fn=<" + gradNode().displayName() + ">" : requiresGrad() ? "requires_grad=True" : null;
         if (suffix == null) return s;
         return s.substring(0, s.length() - 1) + ", " + suffix + ")";
     }

@@ -4,10 +4,15 @@ import dev.janus.core.Tensor;
 import dev.janus.core.DType;
 import dev.janus.core.JanusException;
 import dev.janus.core.ShapeException;
+import dev.janus.core.backend.StorageKind;
+import dev.janus.core.ops.ExecContext;
 import dev.janus.core.ops.Immediate;
 import dev.janus.core.optim.Optimizer;
+import dev.janus.core.optim.ParameterUpdater;
+import dev.janus.graph.UpdatePlan;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -19,22 +24,29 @@ import java.util.Set;
 /**
  * PyTorch's optimizer loop ({@code opt.zeroGrad(); loss.backward(); opt.step()}) over a core
  * update rule ({@link dev.janus.core.optim.Adam}, {@link dev.janus.core.optim.SGD}, ...): each step runs
- * the rule through {@link Immediate} and writes the new values into the parameters in place, so
- * there is one implementation of each rule for both front ends. Learning-rate schedules act on the
+ * the rule and writes the new values into the parameters in place, so there is one implementation
+ * of each rule for both front ends. The rule runs as one compiled plan ({@link UpdatePlan}) for
+ * heap parameters, else op by op through {@link Immediate}; both give the same bits. Learning-rate schedules act on the
  * rule ({@link #rule()}).
  *
  * <pre>{@code
  * var opt = new EagerOptimizer(new Adam(1e-3), model.parameters());
  * }</pre>
  */
-public final class EagerOptimizer {
+public final class EagerOptimizer implements ParameterUpdater {
     private static final Immediate NOW = Immediate.global();
+    /** The compiled update's context: update rules draw no random numbers and the plan runs on the heap. */
+    private static final ExecContext CTX = ExecContext.global();
 
     private final Optimizer rule;
     private final List<Tensor> params;
     /** Per parameter: its state tensors (null until its first step) and its step count. */
     private final List<List<Tensor>> state;
     private final long[] steps;
+    /** The rule compiled for the parameters that had gradients at the last compiled step, and which those were. */
+    private UpdatePlan compiled;
+    private boolean[] compiledFor;
+    private boolean uncompilable;
 
     public EagerOptimizer(Optimizer rule, List<Tensor> parameters) {
         if (parameters.isEmpty()) {
@@ -84,6 +96,7 @@ public final class EagerOptimizer {
      * are computed before any is written, so a failure leaves every parameter as it was.
      */
     public void step() {
+        if (stepCompiled()) return;
         int n = params.size();
         List<List<Tensor>> results = new ArrayList<>(Collections.nCopies(n, null));
         for (int i = 0; i < n; i++) {
@@ -105,6 +118,66 @@ public final class EagerOptimizer {
             state.set(i, new ArrayList<>(r.subList(1, r.size())));
             steps[i]++;
         }
+    }
+
+    /**
+     * The update through one compiled plan ({@link UpdatePlan}) when every parameter that has a
+     * gradient, the gradient and its state are heap tensors (the eager default) and no two
+     * parameters share memory: the same rule, fused into one kernel per parameter, bit for bit the
+     * same results, no temporaries. Returns false, having changed nothing but creating missing
+     * state (at the rule's initial values), when it does not apply; the rule then runs op by op.
+     */
+    private boolean stepCompiled() {
+        if (uncompilable) return false;
+        int n = params.size();
+        boolean[] has = new boolean[n];
+        List<Tensor> values = new ArrayList<>(n), grads = new ArrayList<>(n);
+        Set<Object> storages = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < n; i++) {
+            Tensor g = params.get(i).grad();
+            if (g == null) continue;
+            Tensor v = params.get(i);
+            if (!onHeap(v) || !onHeap(g) || !storages.add(v.storage())) return false;
+            if (state.get(i) != null) for (Tensor s : state.get(i)) if (!onHeap(s)) return false;
+            has[i] = true;
+            values.add(v);
+            grads.add(g);
+        }
+        if (values.isEmpty()) return false;
+        List<Tensor[]> st = new ArrayList<>(values.size());
+        long[] t = new long[values.size()];
+        for (int i = 0, j = 0; i < n; i++) {
+            if (!has[i]) continue;
+            if (state.get(i) == null) {
+                List<Tensor> initial = new ArrayList<>();
+                for (int k = 0; k < rule.stateNames().size(); k++) initial.add(Tensor.full(rule.initialState(k), values.get(j).dtype(), values.get(j).shape()));
+                state.set(i, initial);
+            }
+            st.add(state.get(i).toArray(new Tensor[0]));
+            t[j++] = steps[i] + 1;
+        }
+        if (compiled == null || !Arrays.equals(compiledFor, has) || !compiled.boundTo(values, st)) {
+            try {
+                compiled = new UpdatePlan(rule, values, st);
+                compiledFor = has;
+            } catch (JanusException e) {
+                // A rule the compiler cannot take (a custom one, say) keeps running op by op.
+                uncompilable = true;
+                compiled = null;
+                return false;
+            }
+        }
+        List<Tensor> next = compiled.run(grads, t, CTX);
+        for (int i = 0, j = 0; i < n; i++) {
+            if (!has[i]) continue;
+            params.get(i).copyFrom(next.get(j++));
+            steps[i]++;
+        }
+        return true;
+    }
+
+    private static boolean onHeap(Tensor t) {
+        return t.storage().kind() == StorageKind.HEAP;
     }
 
     private List<Tensor> scalars(long t, DType dtype) {
@@ -179,5 +252,13 @@ public final class EagerOptimizer {
     @Override
     public String toString() {
         return "EagerOptimizer(" + rule + ", " + params.size() + " parameters)";
+    }
+
+    /** What a rule made with parameters ({@code new Adam(model.parameters(), 1e-3)}) steps them with, found by ServiceLoader. */
+    public static final class Factory implements ParameterUpdater.Factory {
+        @Override
+        public ParameterUpdater create(Optimizer rule, List<Tensor> parameters) {
+            return new EagerOptimizer(rule, parameters);
+        }
     }
 }

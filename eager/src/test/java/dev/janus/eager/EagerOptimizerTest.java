@@ -6,6 +6,7 @@ import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.ShapeException;
 import dev.janus.core.io.SafeTensors;
+import dev.janus.core.optim.Adagrad;
 import dev.janus.core.optim.Adam;
 import dev.janus.core.optim.Optimizer;
 import dev.janus.core.optim.SGD;
@@ -67,6 +68,8 @@ class EagerOptimizerTest {
         assertClose(pytorch("adam", "float64"), train(new Adam(0.01), DType.FLOAT64), 1e-13, 1e-13);
         assertClose(pytorch("adam", "float32"), train(new Adam(0.01), DType.FLOAT32), 2e-6, 2e-6);
         assertClose(pytorch("sgd_momentum", "float64"), train(new SGD(0.1, 0.9, 0.1, 0.01, false), DType.FLOAT64), 1e-13, 1e-13);
+        // a state that does not start at zero (the accumulator at 0.2), through the fused update
+        assertClose(pytorch("adagrad_decays", "float64"), train(new Adagrad(0.1, 0.05, 0.1, 0.2, 1e-6, false), DType.FLOAT64), 1e-13, 1e-13);
     }
 
     @Test

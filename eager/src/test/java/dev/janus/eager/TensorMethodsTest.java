@@ -172,4 +172,59 @@ class TensorMethodsTest {
         assertThrows(ShapeException.class, () -> p.setGrad(Tensor.of(new float[] {1, 2})), "a float32 gradient of a float64 tensor");
         assertNull(p.grad(), "a refused gradient leaves none");
     }
+
+    private static Tensor longs(long[] v, int... shape) {
+        return Tensor.of(v, shape);
+    }
+
+    private static final double[] DISTINCT = {0.3, -1.2, 2.5, 0.7, 1.1, -0.4};
+
+    @Test
+    void gatherPicksAlongADimension() {
+        Tensor x = Tensor.of(M23, 2, 3);
+        Tensor idx = longs(new long[] {2, 0, 1, 1}, 2, 2);
+        assertArrayEquals(new double[] {3, 1, 5, 5}, values(x.gather(1, idx)), "out[i][j] = x[i][idx[i][j]]");
+        assertArrayEquals(new double[] {4, 2, 6}, values(x.gather(0, longs(new long[] {1, 0, 1}, 1, 3))), "out[i][j] = x[idx[i][j]][j]");
+        assertArrayEquals(new double[] {3, 6}, values(x.gather(1, longs(new long[] {-1, -1}, 2, 1))), "negative indices count from the end");
+        gradCheck("gather(1, idx)", t -> t.gather(1, idx), DISTINCT, 2, 3);
+        ShapeException e = assertThrows(ShapeException.class, () -> x.gather(1, longs(new long[] {3, 0}, 2, 1)));
+        assertEquals("gather_elements: index 3 at [0, 0] is out of range for axis 1 of size 3", e.getMessage());
+    }
+
+    @Test
+    void scatterWritesAndScatterAddAdds() {
+        Tensor idx = longs(new long[] {2, 0, 1, 0}, 2, 2), src = Tensor.of(new double[] {10, 20, 30, 40}, 2, 2);
+        assertArrayEquals(new double[] {20, 0, 10, 40, 30, 0}, values(Tensor.zeros(DType.FLOAT64, 2, 3).scatter(1, idx, src)));
+        Tensor repeated = longs(new long[] {2, 0, 1, 1}, 2, 2);
+        assertArrayEquals(new double[] {21, 2, 13, 4, 75, 6}, values(Tensor.of(M23, 2, 3).scatterAdd(1, repeated, src)),
+                "repeated indices add up");
+        Tensor x = Tensor.of(M23, 2, 3);
+        assertArrayEquals(M23, values(x), "scatter is not in place");
+        gradCheck("scatter(1, idx, src) by self", t -> t.scatter(1, idx, src), DISTINCT, 2, 3);
+        gradCheck("scatter(1, idx, src) by src", t -> x.scatter(1, idx, t), new double[] {0.3, -1.2, 2.5, 0.7}, 2, 2);
+        gradCheck("scatterAdd by self", t -> t.scatterAdd(1, repeated, src), DISTINCT, 2, 3);
+        gradCheck("scatterAdd by src", t -> x.scatterAdd(1, repeated, t), new double[] {0.3, -1.2, 2.5, 0.7}, 2, 2);
+    }
+
+    @Test
+    void topkAndSortGiveValuesAndIndices() {
+        Tensor v = Tensor.of(new double[] {3, 1, 4, 1, 5, 9, 2, 6});
+        Tensor.ValuesIndices top = v.topk(3);
+        assertArrayEquals(new double[] {9, 6, 5}, values(top.values()));
+        assertArrayEquals(new long[] {5, 7, 4}, top.indices().toLongArray());
+        assertEquals(DType.INT64, top.indices().dtype());
+        Tensor m = Tensor.of(new double[] {3, 1, 4, 1, 5, 9}, 2, 3);
+        Tensor.ValuesIndices colMax = m.topk(1, 0, true);
+        assertArrayEquals(new double[] {3, 5, 9}, values(colMax.values()));
+        assertArrayEquals(new long[] {0, 1, 1}, colMax.indices().toLongArray());
+        assertArrayEquals(new double[] {1, 3, 4, 1, 5, 9}, values(m.topk(3, 1, false).values()), "smallest first");
+        Tensor w = Tensor.of(new double[] {3, 1, 4, 1, 5});
+        assertArrayEquals(new double[] {1, 1, 3, 4, 5}, values(w.sort().values()));
+        assertArrayEquals(new long[] {1, 3, 0, 2, 4}, w.sort().indices().toLongArray(), "equal values keep their order");
+        assertArrayEquals(new double[] {5, 4, 3, 1, 1}, values(w.sort(0, true).values()));
+        assertArrayEquals(new long[] {4, 2, 0, 1, 3}, w.sort(0, true).indices().toLongArray());
+        gradCheck("topk(2, 1, true)", t -> t.topk(2, 1, true).values(), DISTINCT, 2, 3);
+        gradCheck("sort(0, true)", t -> t.sort(0, true).values(), DISTINCT, 2, 3);
+        assertThrows(ShapeException.class, () -> v.topk(9));
+    }
 }

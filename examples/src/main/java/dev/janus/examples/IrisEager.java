@@ -5,7 +5,6 @@ import dev.janus.core.data.DataLoader;
 import dev.janus.core.data.TensorDataset;
 import dev.janus.core.io.SafeTensors;
 import dev.janus.core.optim.Adam;
-import dev.janus.eager.EagerOptimizer;
 import dev.janus.core.Grad;
 import dev.janus.core.Tensor;
 import dev.janus.eager.nn.CrossEntropyLoss;
@@ -64,7 +63,7 @@ public final class IrisEager {
         log.println(model);
 
         // README: iris-eager-train
-        EagerOptimizer opt = new EagerOptimizer(new Adam(1e-3), model.parameters());
+        Adam opt = new Adam(model.parameters(), 1e-3);
         CrossEntropyLoss lossFn = new CrossEntropyLoss();
         DataLoader loader = new DataLoader(new TensorDataset(xTrain, yTrain), 16, true);   // shuffled anew each epoch
 

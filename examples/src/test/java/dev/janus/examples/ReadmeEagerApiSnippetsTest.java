@@ -9,7 +9,6 @@ import dev.janus.core.ops.Emitter;
 import dev.janus.core.ops.ExecContext;
 import dev.janus.core.ops.Op;
 import dev.janus.core.optim.Adam;
-import dev.janus.eager.EagerOptimizer;
 import dev.janus.core.Slice;
 import dev.janus.core.Tensor;
 import dev.janus.eager.nn.F;
@@ -24,6 +23,7 @@ import java.util.function.Function;
 import static dev.janus.eager.Transforms.grad;
 import static dev.janus.eager.Transforms.jit;
 import static dev.janus.eager.Transforms.vmap;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The README's PyTorch-style blocks: a module of one's own, an op of one's own, tensor indexing, function transforms. */
@@ -47,7 +47,7 @@ class ReadmeEagerApiSnippetsTest {
         // README: custom-module-use
         Net net = new Net();
         System.out.println(net.namedParameters().keySet());   // [gain, fc1.weight, fc1.bias, fc2.weight, fc2.bias]: its own first, as PyTorch
-        EagerOptimizer opt = new EagerOptimizer(new Adam(1e-3), net.parameters());
+        Adam opt = new Adam(net.parameters(), 1e-3);
         // README: end
         assertEquals(List.of("gain", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"), List.copyOf(net.namedParameters().keySet()));
         assertEquals(5, opt.parameters().size());
@@ -109,6 +109,8 @@ class ReadmeEagerApiSnippetsTest {
         Tensor positive = x.gt(0).logicalAnd(x.lt(1));             // bool [4, 3]
         Tensor clipped = x.clamp(-1, 1).unsqueeze(0);              // [1, 4, 3]
         int rank = x.dim(), rows = x.size(0);                      // 2, 4
+        Tensor best = x.topk(2, 1, true).indices();                // int64 [4, 2], as x.topk(2, dim=1)
+        Tensor picked = x.gather(1, best);                          // the values there, [4, 2]
         // README: end
         // README: transforms
         Function<Tensor, Tensor> f = v -> v.tanh().mul(v).sum();
@@ -120,6 +122,8 @@ class ReadmeEagerApiSnippetsTest {
         assertEquals(DType.BOOL, positive.dtype());
         assertEquals(Shape.of(1, 4, 3), clipped.shape());
         assertEquals(List.of(2, 4), List.of(rank, rows));
+        assertArrayEquals(x.topk(2, 1, true).values().toFloatArray(), picked.toFloatArray());
+        assertEquals(DType.INT64, best.dtype());
         assertEquals(batch.shape(), perRow.shape());
         assertEquals(Math.tanh(0.5) * 2, fast.apply(Tensor.scalar(0.5, DType.FLOAT64)).item(), 1e-12);
     }

@@ -59,7 +59,7 @@ class WildcardImportTest {
                 public static List<String> run() {
                     Net net = new Net();
                     NNSequential probabilities = new NNSequential(net, new NNSoftmax(1));
-                    EagerOptimizer opt = new EagerOptimizer(new Adam(1e-3), net.parameters());
+                    Adam opt = new Adam(net.parameters());
                     Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 4);
                     net.eval();
                     Tensor p = probabilities.forward(x);
@@ -67,7 +67,7 @@ class WildcardImportTest {
                     Sequential keras = new Sequential(new Input(4), new Dense(8, "relu"), new Dropout(0.1), new Dense(3, "softmax"));
                     keras.compile(new Adam(1e-3), Losses.get("sparse_categorical_crossentropy"), List.of("accuracy"));
                     ReduceLROnPlateau callback = new ReduceLROnPlateau("loss").patience(2);
-                    ReduceLROnPlateauLR scheduler = new ReduceLROnPlateauLR(opt.rule());
+                    ReduceLROnPlateauLR scheduler = new ReduceLROnPlateauLR(opt);
                     return List.of(net.namedParameters().keySet().toString(), probabilities.toString().lines().findFirst().get(),
                             String.valueOf(p.size(1)), keras.name(), String.valueOf(callback != null && scheduler != null));
                 }

@@ -82,6 +82,26 @@ class ChainLoopsTest {
         return r;
     }
 
+    /** Inputs x, (y when {@code yGiven}, else y = relu(x) inside), dy; output relu's gradient. */
+    private static Graph reluGradient(int size, boolean yGiven) {
+        Graph g = new Graph("relu-grad");
+        GraphEmitter e = new GraphEmitter(g);
+        Value x = g.input("x", TensorType.of(DType.FLOAT32, size));
+        Value y = yGiven ? g.input("y", TensorType.of(DType.FLOAT32, size)) : null;
+        Value dy = g.input("dy", TensorType.of(DType.FLOAT32, size));
+        if (!yGiven) y = e.one(Ops.RELU, Attrs.NONE, List.of(x));
+        g.addOutput(Ops.RELU.gradient(e, Attrs.NONE, List.of(x), List.of(y), List.of(dy), new boolean[] {true}).get(0));
+        return g;
+    }
+
+    private void sameBitsOnOneAndTwoThreads(Graph g, Graph fused, Tensor[] in, String what) {
+        for (int t = 1; t <= 2; t++) {
+            CpuThreads.setThreads(t);
+            sameBits(g, fused, in, what + ", " + t + " threads");
+            sameBits(g, fused, native_(in), what + ", native, " + t + " threads");
+        }
+    }
+
     @Test
     void adamsUpdateRunsAsOneLoopWithTheOpsBits() {
         for (int size : SIZES) {
@@ -95,11 +115,7 @@ class ChainLoopsTest {
             double[] s = new Adam(0.01).scalars(3);
             Tensor[] in = {random(10, size), grad, random(12, size), v,
                     Tensor.scalar((float) s[0]), Tensor.scalar((float) s[1]), Tensor.scalar((float) s[2])};
-            for (int t = 1; t <= 2; t++) {
-                CpuThreads.setThreads(t);
-                sameBits(g, fused, in, "adam, " + size + " elements, " + t + " threads");
-                sameBits(g, fused, native_(in), "adam, native, " + size + " elements, " + t + " threads");
-            }
+            sameBitsOnOneAndTwoThreads(g, fused, in, "adam, " + size + " elements");
         }
     }
 
@@ -115,21 +131,23 @@ class ChainLoopsTest {
     @Test
     void reluGradientRunsAsOneLoopWithTheOpsBits() {
         for (int size : SIZES) {
-            Graph g = new Graph("relu-grad");
-            GraphEmitter e = new GraphEmitter(g);
-            Value x = g.input("x", TensorType.of(DType.FLOAT32, size));
-            Value dy = g.input("dy", TensorType.of(DType.FLOAT32, size));
-            Value y = e.one(Ops.RELU, Attrs.NONE, List.of(x));
-            g.addOutput(Ops.RELU.gradient(e, Attrs.NONE, List.of(x), List.of(y), List.of(dy), new boolean[] {true}).get(0));
+            // As in a training step: relu's output y comes from the forward pass, its gradient reads it.
+            Graph g = reluGradient(size, true);
             Graph fused = new ElementwiseFusion().run(new DeadCodeElimination().run(new CommonSubexpressions().run(g)));
             assertTrue(onlyChain(fused).runsAsOneLoop(), fused.toString());
-            Tensor[] in = {withSpecials(random(20, size)), withSpecials(random(21, size))};
-            in[1].f32()[0] = -0f;
-            for (int t = 1; t <= 2; t++) {
-                CpuThreads.setThreads(t);
-                sameBits(g, fused, in, "relu gradient, " + size + " elements, " + t + " threads");
-                sameBits(g, fused, native_(in), "relu gradient, native, " + size + " elements, " + t + " threads");
-            }
+            Tensor[] in = {random(19, size), withSpecials(random(20, size)), withSpecials(random(21, size))};
+            in[2].f32()[0] = -0f;
+            sameBitsOnOneAndTwoThreads(g, fused, in, "relu gradient, " + size + " elements");
         }
+    }
+
+    /** relu's gradient reads relu's output: by hand, it passes g exactly where x > 0 (not at NaN, -0 or 0). */
+    @Test
+    void reluGradientByHand() {
+        Graph g = reluGradient(7, false);
+        Tensor xs = Tensor.of(new float[] {Float.NaN, -0f, 0f, Float.MIN_VALUE, -1f, 2f, Float.POSITIVE_INFINITY});
+        Tensor gs = Tensor.of(new float[] {1, 2, 3, 4, 5, -6, 7});
+        float[] got = Interpreter.run(g, List.of(xs, gs), new ExecContext(new Generator(7))).get(0).toFloatArray();
+        assertArrayEquals(new float[] {0, 0, 0, 4, 0, -6, 7}, got);
     }
 }

@@ -338,6 +338,11 @@ public class Model extends Layer {
     public void compile(Optimizer optimizer, List<Loss> losses, List<Double> lossWeights, List<List<String>> metrics) {
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(losses, "losses");
+        if (optimizer.hasParameters()) {
+            throw new JanusException(name() + ".compile: the " + optimizer.name() + " was made with an eager module's parameters (PyTorch"
+                    + " style); the model trains its own weights: give compile one made without, such as new "
+                    + optimizer.getClass().getSimpleName() + "(" + optimizer.lr() + ")");
+        }
         int n = Math.max(1, outputs.size());
         if (isBuilt() && losses.size() != n) throw new JanusException(name() + ": " + n + " outputs but " + losses.size() + " losses");
         List<Double> weights = lossWeights == null ? Collections.nCopies(losses.size(), 1.0) : List.copyOf(lossWeights);

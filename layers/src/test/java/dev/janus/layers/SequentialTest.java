@@ -240,4 +240,15 @@ class SequentialTest {
             assertEquals(1.0, sum, 1e-6);
         }
     }
+
+    @Test
+    void compileRefusesAnOptimizerMadeWithAnEagerModulesParameters() {
+        Sequential model = new Sequential(new Input(4), new Dense(3));
+        dev.janus.core.optim.Adam pytorchStyle = new dev.janus.core.optim.Adam(List.of(Tensor.zeros(3).requiresGrad(true)), 0.01);
+        JanusException e = assertThrows(JanusException.class, () -> model.compile(pytorchStyle, "mse", List.of()));
+        assertEquals("sequential.compile: the adam was made with an eager module's parameters (PyTorch style); the model trains its own"
+                + " weights: give compile one made without, such as new Adam(0.01)", e.getMessage());
+        assertEquals(null, model.optimizer(), "the model is not compiled");
+        model.compile(new dev.janus.core.optim.Adam(0.01), "mse", List.of());
+    }
 }

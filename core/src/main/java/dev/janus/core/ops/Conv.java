@@ -492,13 +492,14 @@ final class Conv {
 
         /** Images [first, first + count) of t [N, C, *out] into wide rows: s[ch, b, oy, :] with zeros in the unused columns. */
         void spread(Object t, int first, int count, int c, Object s) {
-            int os = g.oh * g.ow;
+            int os = g.oh * g.ow, ow = g.ow, pad = paddedW - ow;
             for (int ch = 0; ch < c; ch++) {
                 for (int b = 0; b < count; b++) {
-                    for (int oy = 0; oy < g.oh; oy++) {
-                        int to = (ch * count + b) * n + oy * paddedW;
-                        System.arraycopy(t, ((first + b) * c + ch) * os + oy * g.ow, s, to, g.ow);
-                        zero(s, to + g.ow, to + paddedW);
+                    int from = ((first + b) * c + ch) * os, to = (ch * count + b) * n;
+                    for (int oy = 0; oy < g.oh; oy++, from += ow, to += paddedW) {
+                        System.arraycopy(t, from, s, to, ow);
+                        if (s instanceof float[]) for (int i = 0; i < pad; i++) ((float[]) s)[to + ow + i] = 0f;
+                        else for (int i = 0; i < pad; i++) ((double[]) s)[to + ow + i] = 0.0;
                     }
                 }
             }
@@ -520,22 +521,33 @@ final class Conv {
 
         /** ym [M, count, oH, paddedW] to y[first + b, m, oy, :oW], plus bias[m] when there is one. */
         void crop(Object ym, int count, int m, Object bias, Object y, int first) {
-            int os = g.oh * g.ow;
+            if (ym instanceof float[]) crop((float[]) ym, count, m, (float[]) bias, (float[]) y, first);
+            else crop((double[]) ym, count, m, (double[]) bias, (double[]) y, first);
+        }
+
+        private void crop(float[] ym, int count, int m, float[] bias, float[] y, int first) {
+            int os = g.oh * g.ow, ow = g.ow;
             for (int ch = 0; ch < m; ch++) {
+                float v = bias == null ? 0f : bias[ch];
                 for (int b = 0; b < count; b++) {
-                    for (int oy = 0; oy < g.oh; oy++) {
-                        int from = (ch * count + b) * n + oy * paddedW, to = ((first + b) * m + ch) * os + oy * g.ow;
-                        if (bias instanceof float[]) {
-                            float[] s = (float[]) ym, d = (float[]) y;
-                            float v = ((float[]) bias)[ch];
-                            for (int i = 0; i < g.ow; i++) d[to + i] = s[from + i] + v;
-                        } else if (bias instanceof double[]) {
-                            double[] s = (double[]) ym, d = (double[]) y;
-                            double v = ((double[]) bias)[ch];
-                            for (int i = 0; i < g.ow; i++) d[to + i] = s[from + i] + v;
-                        } else {
-                            System.arraycopy(ym, from, y, to, g.ow);
-                        }
+                    int from = (ch * count + b) * n, to = ((first + b) * m + ch) * os;
+                    for (int oy = 0; oy < g.oh; oy++, from += paddedW, to += ow) {
+                        if (bias == null) System.arraycopy(ym, from, y, to, ow);
+                        else for (int i = 0; i < ow; i++) y[to + i] = ym[from + i] + v;
+                    }
+                }
+            }
+        }
+
+        private void crop(double[] ym, int count, int m, double[] bias, double[] y, int first) {
+            int os = g.oh * g.ow, ow = g.ow;
+            for (int ch = 0; ch < m; ch++) {
+                double v = bias == null ? 0.0 : bias[ch];
+                for (int b = 0; b < count; b++) {
+                    int from = (ch * count + b) * n, to = ((first + b) * m + ch) * os;
+                    for (int oy = 0; oy < g.oh; oy++, from += paddedW, to += ow) {
+                        if (bias == null) System.arraycopy(ym, from, y, to, ow);
+                        else for (int i = 0; i < ow; i++) y[to + i] = ym[from + i] + v;
                     }
                 }
             }

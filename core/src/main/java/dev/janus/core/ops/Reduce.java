@@ -126,17 +126,17 @@ final class Reduce {
         // Columns [i0, i1) of x seen as [outer, red, inner], one row at a time through a heap buffer.
         private void reduceRows(Tensor x, float[] y, int outer, int red, int inner, int i0, int i1) {
             double[] acc = accumulators(inner);
+            // The row lands at the accumulators' own positions: one index for both, which the JIT vectorises.
             float[] row = ROW.get();
-            if (row.length < i1 - i0) ROW.set(row = new float[Math.max(i1 - i0, 2 * row.length)]);
-            int n = i1 - i0;
+            if (row.length < i1) ROW.set(row = new float[Math.max(i1, 2 * row.length)]);
             for (int o = 0; o < outer; o++) {
                 start(acc, i0, i1);
                 for (int r = 0; r < red; r++) {
-                    x.storage().toHost((o * red + r) * inner + i0, row, 0, n);
+                    x.storage().toHost((o * red + r) * inner + i0, row, i0, i1 - i0);
                     switch (kind) {
-                        case MAX: for (int i = 0; i < n; i++) acc[i0 + i] = Math.max(acc[i0 + i], row[i]); break;
-                        case MIN: for (int i = 0; i < n; i++) acc[i0 + i] = Math.min(acc[i0 + i], row[i]); break;
-                        default: for (int i = 0; i < n; i++) acc[i0 + i] += row[i];
+                        case MAX: for (int i = i0; i < i1; i++) acc[i] = Math.max(acc[i], row[i]); break;
+                        case MIN: for (int i = i0; i < i1; i++) acc[i] = Math.min(acc[i], row[i]); break;
+                        default: for (int i = i0; i < i1; i++) acc[i] += row[i];
                     }
                 }
                 for (int i = i0; i < i1; i++) y[o * inner + i] = (float) finish(acc[i], red);

@@ -46,6 +46,10 @@ final class Select {
                 sameShape(a, b, o);
                 return;
             }
+            if (a.shape().equals(out[0].shape()) && b.numel() == 1 && t != DType.BOOL && (this instanceof Greater || this instanceof Equal)) {
+                withScalar(a, b, o);
+                return;
+            }
             Broadcast.forEachRun(out[0].shape(), new Shape[] {a.shape(), b.shape()}, (off, oo, n, full) -> {
                 int sa = full & 1, sb = (full >> 1) & 1;
                 if (t == DType.FLOAT32) {
@@ -77,6 +81,28 @@ final class Select {
                 double[] x = a.f64(), y = b.f64();
                 if (greater) for (int i = 0; i < n; i++) o[i] = x[i] > y[i];
                 else for (int i = 0; i < n; i++) o[i] = x[i] == y[i];
+            }
+        }
+
+        // Against one element (ReLU's gradient compares x with 0): as sameShape, with no broadcast walk.
+        private void withScalar(Tensor a, Tensor b, boolean[] o) {
+            boolean greater = this instanceof Greater;
+            int n = o.length;
+            if (a.dtype() == DType.FLOAT32) {
+                float[] x = a.f32();
+                float y = b.f32()[0];
+                if (greater) for (int i = 0; i < n; i++) o[i] = x[i] > y;
+                else for (int i = 0; i < n; i++) o[i] = x[i] == y;
+            } else if (a.dtype() == DType.INT64) {
+                long[] x = a.i64();
+                long y = b.i64()[0];
+                if (greater) for (int i = 0; i < n; i++) o[i] = x[i] > y;
+                else for (int i = 0; i < n; i++) o[i] = x[i] == y;
+            } else {
+                double[] x = a.f64();
+                double y = b.f64()[0];
+                if (greater) for (int i = 0; i < n; i++) o[i] = x[i] > y;
+                else for (int i = 0; i < n; i++) o[i] = x[i] == y;
             }
         }
 
@@ -146,6 +172,11 @@ final class Select {
                 sameShape(c, a, b, o);
                 return;
             }
+            if (in[0].shape().equals(o.shape()) && o.dtype().isFloating() && (a.shape().equals(o.shape()) && b.numel() == 1
+                    || a.numel() == 1 && b.shape().equals(o.shape()))) {
+                withScalar(c, a, b, o);
+                return;
+            }
             Broadcast.forEachRun(o.shape(), new Shape[] {in[0].shape(), a.shape(), b.shape()}, (off, oo, n, full) -> {
                 int sc = full & 1, sa = (full >> 1) & 1, sb = (full >> 2) & 1;
                 switch (o.dtype()) {
@@ -187,6 +218,27 @@ final class Select {
                 for (int i = 0; i < z.length; i++) {
                     long m = -(c[i] ? 1L : 0L);
                     z[i] = Double.longBitsToDouble(Double.doubleToRawLongBits(x[i]) & m | Double.doubleToRawLongBits(y[i]) & ~m);
+                }
+            }
+        }
+
+        // One of a and b a single element (ReLU's gradient, where(x > 0, g, 0)): as sameShape, the
+        // single element repeated.
+        private static void withScalar(boolean[] c, Tensor a, Tensor b, Tensor o) {
+            boolean scalarA = a.numel() == 1;
+            if (o.dtype() == DType.FLOAT32) {
+                float[] full = scalarA ? b.f32() : a.f32(), z = o.f32();
+                int one = Float.floatToRawIntBits(scalarA ? a.f32()[0] : b.f32()[0]);
+                for (int i = 0; i < z.length; i++) {
+                    int m = -(c[i] ^ scalarA ? 1 : 0);
+                    z[i] = Float.intBitsToFloat(Float.floatToRawIntBits(full[i]) & m | one & ~m);
+                }
+            } else {
+                double[] full = scalarA ? b.f64() : a.f64(), z = o.f64();
+                long one = Double.doubleToRawLongBits(scalarA ? a.f64()[0] : b.f64()[0]);
+                for (int i = 0; i < z.length; i++) {
+                    long m = -(c[i] ^ scalarA ? 1L : 0L);
+                    z[i] = Double.longBitsToDouble(Double.doubleToRawLongBits(full[i]) & m | one & ~m);
                 }
             }
         }

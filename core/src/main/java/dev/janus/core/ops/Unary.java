@@ -175,7 +175,8 @@ abstract class Unary extends Op {
         void f32(float[] x, float[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.max(x[i], 0f); }
         void f64(double[] x, double[] y, int from, int n, Attrs a) { for (int i = from; i < n; i++) y[i] = Math.max(x[i], 0.0); }
         long i64(long x) { return Math.max(x, 0); }
-        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.maskOr0(e.greater(x, e.scalar(0, e.dtype(x))), g); }
+        // y > 0 exactly where x > 0 (NaN and -0 included): reading y lets a compiled plan drop x after the forward pass.
+        <V> V grad(Emitter<V> e, Attrs a, V x, V y, V g) { return e.maskOr0(e.greater(y, e.scalar(0, e.dtype(y))), g); }
 
         /**
          * PRelu is x where x > 0, else slope x (the slope broadcasts to x); ThresholdedRelu is x where

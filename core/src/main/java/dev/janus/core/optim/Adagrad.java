@@ -1,5 +1,6 @@
 package dev.janus.core.optim;
 
+import dev.janus.core.Tensor;
 import dev.janus.core.ops.Emitter;
 
 import java.util.Arrays;
@@ -16,6 +17,22 @@ import java.util.Map;
 public final class Adagrad extends Optimizer {
     private final double lrDecay, weightDecay, initialAccumulator, eps;
     private final boolean epsInsideSqrt;
+
+    /** PyTorch's {@code Adagrad(params)}: lr 1e-2, no learning-rate decay or weight decay, the sum starting at 0, eps 1e-10. */
+    public Adagrad(List<? extends Tensor> params) {
+        this(params, 1e-2);
+    }
+
+    /** PyTorch's {@code Adagrad(params, lr)}. */
+    public Adagrad(List<? extends Tensor> params, double lr) {
+        this(params, lr, 0, 0, 0, 1e-10);
+    }
+
+    /** PyTorch's {@code Adagrad(params, lr, lr_decay, weight_decay, initial_accumulator_value, eps)}: epsilon outside the root, as PyTorch. */
+    public Adagrad(List<? extends Tensor> params, double lr, double lrDecay, double weightDecay, double initialAccumulator, double eps) {
+        this(lr, lrDecay, weightDecay, initialAccumulator, eps, false);
+        attach(params);
+    }
 
     /** PyTorch's defaults: no learning-rate decay or weight decay, the sum starting at 0, eps 1e-10. */
     public Adagrad(double lr) {

@@ -1,5 +1,6 @@
 package dev.janus.core.optim;
 
+import dev.janus.core.Tensor;
 import dev.janus.core.ops.Emitter;
 
 import java.util.Arrays;
@@ -14,6 +15,23 @@ import java.util.Map;
 public class Adam extends Optimizer {
     protected final double beta1, beta2, eps, weightDecay;
 
+    /** PyTorch's {@code Adam(params)}: lr 1e-3, betas (0.9, 0.999), eps 1e-8, no weight decay. */
+    public Adam(List<? extends Tensor> params) {
+        this(params, 1e-3);
+    }
+
+    /** PyTorch's {@code Adam(params, lr)}. */
+    public Adam(List<? extends Tensor> params, double lr) {
+        this(params, lr, 0.9, 0.999, 1e-8, 0);
+    }
+
+    /** PyTorch's {@code Adam(params, lr, betas=(beta1, beta2), eps, weight_decay)}. */
+    public Adam(List<? extends Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
+        this(lr, beta1, beta2, eps, weightDecay);
+        attach(params);
+    }
+
+    /** The update rule alone, for a Keras model's compile. */
     public Adam(double lr) {
         this(lr, 0.9, 0.999, 1e-8, 0);
     }

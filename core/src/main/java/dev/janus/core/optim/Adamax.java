@@ -1,5 +1,6 @@
 package dev.janus.core.optim;
 
+import dev.janus.core.Tensor;
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Emitter;
 import dev.janus.core.ops.Ops;
@@ -18,6 +19,22 @@ import java.util.Map;
 public final class Adamax extends Optimizer {
     private final double beta1, beta2, eps, weightDecay;
     private final boolean epsAfterMax;
+
+    /** PyTorch's {@code Adamax(params)}: lr 2e-3, betas (0.9, 0.999), eps 1e-8, no weight decay. */
+    public Adamax(List<? extends Tensor> params) {
+        this(params, 2e-3);
+    }
+
+    /** PyTorch's {@code Adamax(params, lr)}. */
+    public Adamax(List<? extends Tensor> params, double lr) {
+        this(params, lr, 0.9, 0.999, 1e-8, 0);
+    }
+
+    /** PyTorch's {@code Adamax(params, lr, betas=(beta1, beta2), eps, weight_decay)}: epsilon inside the maximum, as PyTorch. */
+    public Adamax(List<? extends Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
+        this(lr, beta1, beta2, eps, weightDecay, false);
+        attach(params);
+    }
 
     /** PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, no weight decay. */
     public Adamax(double lr) {

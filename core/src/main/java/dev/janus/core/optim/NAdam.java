@@ -1,5 +1,6 @@
 package dev.janus.core.optim;
 
+import dev.janus.core.Tensor;
 import dev.janus.core.ops.Emitter;
 
 import java.util.Arrays;
@@ -19,6 +20,22 @@ public final class NAdam extends Optimizer {
     /** The running product of mu up to {@link #productStep}, kept so that step t costs one multiplication. */
     private double product = 1;
     private long productStep;
+
+    /** PyTorch's {@code NAdam(params)}: lr 2e-3, betas (0.9, 0.999), eps 1e-8, no weight decay, momentum decay 4e-3. */
+    public NAdam(List<? extends Tensor> params) {
+        this(params, 2e-3);
+    }
+
+    /** PyTorch's {@code NAdam(params, lr)}. */
+    public NAdam(List<? extends Tensor> params, double lr) {
+        this(params, lr, 0.9, 0.999, 1e-8, 0, 4e-3);
+    }
+
+    /** PyTorch's {@code NAdam(params, lr, betas=(beta1, beta2), eps, weight_decay, momentum_decay)}. */
+    public NAdam(List<? extends Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay, double momentumDecay) {
+        this(lr, beta1, beta2, eps, weightDecay, momentumDecay);
+        attach(params);
+    }
 
     /** PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, no weight decay, momentum decay 4e-3. */
     public NAdam(double lr) {

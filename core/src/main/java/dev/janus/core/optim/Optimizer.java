@@ -1,11 +1,13 @@
 package dev.janus.core.optim;
 
 import dev.janus.core.JanusException;
+import dev.janus.core.Tensor;
 import dev.janus.core.ops.Emitter;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 
 /**
  * An update rule, written once for both front ends. Per step the optimizer computes a few host
@@ -17,12 +19,75 @@ import java.util.Map;
  *
  * <p>Each rule follows PyTorch's documented algorithm and its order of operations, so results
  * agree with PyTorch to rounding.
+ *
+ * <p>Made with parameters, as PyTorch's optimizers are ({@code new Adam(model.parameters(), 1e-3)},
+ * PyTorch's defaults for what is left out), a rule also steps them: {@link #zeroGrad()},
+ * {@link #step()}, {@link #stateDict()}. Made without ({@code new Adam(1e-3)}), it is the rule a
+ * Keras model's {@code compile} takes, the model holding its own weights and state.
  */
 public abstract class Optimizer {
     private double lr;
+    /** The parameters it steps and their state; null for a rule made without parameters. */
+    private ParameterUpdater loop;
 
     protected Optimizer(double lr) {
         setLr(lr);
+    }
+
+    /** For the PyTorch-style constructors: from now on this rule steps {@code parameters}. */
+    protected final void attach(List<? extends Tensor> parameters) {
+        if (loop != null) throw new JanusException(name() + ": already has its parameters");
+        ParameterUpdater.Factory factory = Updaters.FACTORY;
+        if (factory == null) {
+            throw new JanusException(name() + ": stepping parameters needs the janus-eager module on the class path (its EagerOptimizer is"
+                    + " the loop)");
+        }
+        loop = factory.create(this, List.copyOf(parameters));
+    }
+
+    /** The loop the eager module provides, looked up once. */
+    private static final class Updaters {
+        static final ParameterUpdater.Factory FACTORY =
+                ServiceLoader.load(ParameterUpdater.Factory.class, Optimizer.class.getClassLoader()).findFirst().orElse(null);
+    }
+
+    /** True when made with parameters (PyTorch style); a Keras model's compile takes one made without. */
+    public boolean hasParameters() {
+        return loop != null;
+    }
+
+    private ParameterUpdater loop(String what) {
+        if (loop == null) {
+            throw new JanusException(name() + "." + what + ": this optimizer was made without parameters (the form a Keras model's compile"
+                    + " takes); to step a module's parameters make it with them, as PyTorch does: new " + getClass().getSimpleName()
+                    + "(model.parameters(), lr)");
+        }
+        return loop;
+    }
+
+    /** The parameters it steps, as {@code optimizer.param_groups[0]['params']}. */
+    public List<Tensor> parameters() {
+        return loop("parameters").parameters();
+    }
+
+    /** Clears every parameter's gradient (set to none, as PyTorch does by default). */
+    public void zeroGrad() {
+        loop("zeroGrad").zeroGrad();
+    }
+
+    /** Updates every parameter that has a gradient; a failure leaves every parameter as it was. */
+    public void step() {
+        loop("step").step();
+    }
+
+    /** The state ("lr", "state.i.step", "state.i.exp_avg", ...) as named tensors for {@code SafeTensors}. */
+    public Map<String, Tensor> stateDict() {
+        return loop("stateDict").stateDict();
+    }
+
+    /** Restores {@link #stateDict()}; everything is checked before anything changes. */
+    public void loadStateDict(Map<String, Tensor> saved) {
+        loop("loadStateDict").loadStateDict(saved);
     }
 
     public double lr() {

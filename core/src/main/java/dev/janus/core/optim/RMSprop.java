@@ -1,5 +1,6 @@
 package dev.janus.core.optim;
 
+import dev.janus.core.Tensor;
 import dev.janus.core.ops.Emitter;
 
 import java.util.ArrayList;
@@ -14,6 +15,23 @@ public final class RMSprop extends Optimizer {
     private final double alpha, eps, weightDecay, momentum;
     private final boolean centered;
 
+    /** PyTorch's {@code RMSprop(params)}: lr 1e-2, alpha 0.99, eps 1e-8, no weight decay or momentum, not centered. */
+    public RMSprop(List<? extends Tensor> params) {
+        this(params, 1e-2);
+    }
+
+    /** PyTorch's {@code RMSprop(params, lr)}. */
+    public RMSprop(List<? extends Tensor> params, double lr) {
+        this(params, lr, 0.99, 1e-8, 0, 0, false);
+    }
+
+    /** PyTorch's {@code RMSprop(params, lr, alpha, eps, weight_decay, momentum, centered)}. */
+    public RMSprop(List<? extends Tensor> params, double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered) {
+        this(lr, alpha, eps, weightDecay, momentum, centered);
+        attach(params);
+    }
+
+    /** The update rule alone, for a Keras model's compile. */
     public RMSprop(double lr) {
         this(lr, 0.99, 1e-8, 0, 0, false);
     }

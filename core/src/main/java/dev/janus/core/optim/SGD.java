@@ -1,6 +1,7 @@
 package dev.janus.core.optim;
 
 import dev.janus.core.JanusException;
+import dev.janus.core.Tensor;
 import dev.janus.core.ops.Emitter;
 
 import java.util.Arrays;
@@ -16,6 +17,28 @@ public final class SGD extends Optimizer {
     private final double momentum, dampening, weightDecay;
     private final boolean nesterov;
 
+    /** PyTorch's {@code SGD(params)}: lr 1e-3, no momentum, dampening or weight decay. */
+    public SGD(List<? extends Tensor> params) {
+        this(params, 1e-3);
+    }
+
+    /** PyTorch's {@code SGD(params, lr)}. */
+    public SGD(List<? extends Tensor> params, double lr) {
+        this(params, lr, 0);
+    }
+
+    /** PyTorch's {@code SGD(params, lr, momentum)}. */
+    public SGD(List<? extends Tensor> params, double lr, double momentum) {
+        this(params, lr, momentum, 0, 0, false);
+    }
+
+    /** PyTorch's {@code SGD(params, lr, momentum, dampening, weight_decay, nesterov)}. */
+    public SGD(List<? extends Tensor> params, double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
+        this(lr, momentum, dampening, weightDecay, nesterov);
+        attach(params);
+    }
+
+    /** The update rule alone, for a Keras model's compile. */
     public SGD(double lr) {
         this(lr, 0, 0, 0, false);
     }

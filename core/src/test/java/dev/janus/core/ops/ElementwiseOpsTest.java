@@ -186,6 +186,31 @@ class ElementwiseOpsTest {
         assertEquals("where: the condition must be bool, got float32[1]", e.getMessage());
     }
 
+    /**
+     * Compare and where with one operand a single element (ReLU's gradient is where(x > 0, g, 0))
+     * skip the broadcast walk: the values are those of the definitions, NaN and signed zeros kept
+     * bit for bit, with the single element on either side of where.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+    void compareAndWhereAgainstOneElement(DType dt) {
+        Tensor x = E.reshape(t(dt, -1, 0, 2, Double.NaN, -0.0, 3), Shape.of(2, 3)), zero = E.scalar(0, dt);
+        assertArrayEquals(new boolean[] {false, false, true, false, false, true}, E.greater(x, zero).bool());
+        assertArrayEquals(new boolean[] {false, true, false, false, true, false}, E.equal(x, zero).bool());
+        assertArrayEquals(new boolean[] {false, false, true, false, false, true}, E.greater(x, t(dt, 0)).bool());
+        assertArrayEquals(new boolean[] {true, true, false, false, true, false}, E.greater(t(dt, 2), x).bool());
+
+        Tensor c = Tensor.of(new boolean[] {true, false, true, false, true, false}, 2, 3);
+        Tensor right = E.where(c, x, E.scalar(-0.0, dt)), left = E.where(c, E.scalar(7, dt), x);
+        assertEquals(Shape.of(2, 3), right.shape());
+        assertEquals(dt, right.dtype());
+        assertArrayEquals(new double[] {-1, -0.0, 2, -0.0, -0.0, -0.0}, right.toDoubleArray());
+        assertArrayEquals(new double[] {7, 0, 7, Double.NaN, 7, 3}, left.toDoubleArray());
+
+        assertArrayEquals(new boolean[] {false, true, true}, E.greater(Tensor.of(new long[] {-4, 5, 9}), Tensor.scalar(0, DType.INT64)).bool());
+        assertArrayEquals(new boolean[] {false, true, false}, E.equal(Tensor.of(new long[] {-4, 5, 9}), Tensor.scalar(5, DType.INT64)).bool());
+    }
+
     @Test
     void castToSameDTypeIsTheSameValue() {
         Tensor x = Tensor.ones(2);
