@@ -21,7 +21,7 @@ public final class Fit {
     private List<Tensor> validationX, validationY;
     private boolean shuffle = true;
     private final List<Callback> callbacks = new ArrayList<>();
-    private Tensor sampleWeight;
+    private Tensor sampleWeight, validationSampleWeight;
     private Map<Integer, Double> classWeight;
 
     public Fit epochs(int n) {
@@ -50,8 +50,18 @@ public final class Fit {
 
     /** Validation samples of a model of several inputs or outputs: one tensor per input and per output. */
     public Fit validationData(List<Tensor> x, List<Tensor> y) {
+        return validationData(x, y, null);
+    }
+
+    /** Validation samples with a weight each (Keras's (x, y, sample_weight)): the validation losses are weighted as fit's. */
+    public Fit validationData(Tensor x, Tensor y, Tensor sampleWeight) {
+        return validationData(x == null ? null : List.of(x), y == null ? null : List.of(y), sampleWeight);
+    }
+
+    public Fit validationData(List<Tensor> x, List<Tensor> y, Tensor sampleWeight) {
         validationX = x == null ? null : Collections.unmodifiableList(new ArrayList<>(x));
         validationY = y == null ? null : Collections.unmodifiableList(new ArrayList<>(y));
+        validationSampleWeight = sampleWeight;
         return this;
     }
 
@@ -96,6 +106,10 @@ public final class Fit {
 
     public Tensor sampleWeight() {
         return sampleWeight;
+    }
+
+    public Tensor validationSampleWeight() {
+        return validationSampleWeight;
     }
 
     public Map<Integer, Double> classWeight() {

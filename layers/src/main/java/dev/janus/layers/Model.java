@@ -649,8 +649,17 @@ public class Model extends Layer {
     }
 
     public Map<String, Double> trainOnBatch(List<Tensor> xs, List<Tensor> ys) {
+        return trainOnBatch(xs, ys, null);
+    }
+
+    /** One training step with a weight per sample (Keras's train_on_batch(..., sample_weight)), as fit weights them. */
+    public Map<String, Double> trainOnBatch(Tensor x, Tensor y, Tensor sampleWeight) {
+        return trainOnBatch(List.of(x), List.of(y), sampleWeight);
+    }
+
+    public Map<String, Double> trainOnBatch(List<Tensor> xs, List<Tensor> ys, Tensor sampleWeight) {
         buildFor(xs, "trainOnBatch");
-        return Training.trainOnBatch(this, backend(), xs, ys);
+        return Training.trainOnBatch(this, backend(), xs, ys, sampleWeight);
     }
 
     /** Loss and metrics on (x, y), with batches of 32 and a progress bar, as Keras prints it. */

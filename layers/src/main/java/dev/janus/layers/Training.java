@@ -67,7 +67,7 @@ final class Training {
         Data train = all, val = null;
         if (o.validationX() != null || o.validationY() != null) {
             if (o.validationX() == null || o.validationY() == null) throw new JanusException("fit: validation data needs both x and y");
-            val = data(model, o.validationX(), o.validationY(), null, "fit: validation");
+            val = data(model, o.validationX(), o.validationY(), o.validationSampleWeight(), "fit: validation");
         } else if (o.validationSplit() > 0) {
             int n = all.size(), at = (int) Math.floor(n * (1 - o.validationSplit()));
             if (at == 0) {
@@ -134,8 +134,8 @@ final class Training {
         return history;
     }
 
-    static Map<String, Double> trainOnBatch(Model model, Backend backend, List<Tensor> x, List<Tensor> y) {
-        Data d = data(model, x, y, null, "trainOnBatch");
+    static Map<String, Double> trainOnBatch(Model model, Backend backend, List<Tensor> x, List<Tensor> y, Tensor sampleWeight) {
+        Data d = data(model, x, y, sampleWeight, "trainOnBatch");
         double[] stats = new double[slots(model)], sums = new double[stats.length];
         int n = d.size();
         backend.train(d.xs, d.ys, d.ws, identity(n), 0, n, stats);

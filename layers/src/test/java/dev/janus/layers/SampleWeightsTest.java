@@ -8,6 +8,7 @@ import dev.janus.core.optim.SGD;
 import dev.janus.core.testing.Close;
 import dev.janus.core.testing.Reference;
 import dev.janus.layers.core.Dense;
+import dev.janus.layers.losses.Losses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -141,7 +142,7 @@ class SampleWeightsTest {
     /** Keras's other losses of same-shape labels, weighted and not, through evaluate and two epochs of fit. */
     @ParameterizedTest
     @ValueSource(strings = {"mape", "msle", "kld", "poisson", "log_cosh", "huber", "hinge", "squared_hinge", "categorical_hinge"})
-    void kerasOtherLosses(String loss) {
+    void kerasOtherLosses(String loss) throws java.io.IOException {
         Tensor y;
         int k = 2;
         String activation = "linear";
@@ -175,6 +176,16 @@ class SampleWeightsTest {
         for (boolean eager : new boolean[] {false, true}) {
             Sequential m = model(k, activation, loss, eager);
             Close.check(KERAS.get(loss, "evaluate_plain").item(), m.evaluate(x(), y, 8, 0).get("loss"), TOL, TOL, loss + ": evaluate");
+            // Saved and loaded by its Keras name.
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("loss", ".janus");
+            try {
+                m.save(file);
+                Sequential back = Sequential.load(file);
+                assertEquals(Losses.get(loss).name(), back.loss().name());
+                assertEquals(m.evaluate(x(), y, sampleWeights(), 8, 0), back.evaluate(x(), y, sampleWeights(), 8, 0));
+            } finally {
+                java.nio.file.Files.deleteIfExists(file);
+            }
         }
         // MAPE's gradients are 100 / |y| times the error's: its weights move by about 2 in these steps, and
         // float32 rounding, Keras's and Janus's, grows with them (largest difference 4e-6 relative).
@@ -185,6 +196,26 @@ class SampleWeightsTest {
     void aValidationSplitKeepsItsSamplesWeights() {
         check("split_sample_weight", 3, "softmax", "sparse_categorical_crossentropy", Tensor.of(classes()),
                 new Fit().sampleWeight(sampleWeights()).validationSplit(0.25));
+    }
+
+    /**
+     * Weighted validation data is evaluate's weighted loss of the model after each epoch; a weighted
+     * trainOnBatch is a weighted fit of one batch.
+     */
+    @Test
+    void weightedValidationDataAndTrainOnBatch() {
+        Tensor y = Tensor.of(classes());
+        for (boolean eager : new boolean[] {false, true}) {
+            Sequential a = model(3, "softmax", "sparse_categorical_crossentropy", eager);
+            History h = a.fit(x(), y, new Fit().validationData(x(), y, sampleWeights()).epochs(1).batchSize(8).shuffle(false).verbose(0));
+            assertEquals(a.evaluate(x(), y, sampleWeights(), 8, 0).get("loss"), h.get("val_loss").get(0), 0);   // validation runs in fit's batches
+            Sequential b = model(3, "softmax", "sparse_categorical_crossentropy", eager);
+            Sequential c = model(3, "softmax", "sparse_categorical_crossentropy", eager);
+            double loss = b.trainOnBatch(x(), y, sampleWeights()).get("loss");
+            History one = c.fit(x(), y, new Fit().sampleWeight(sampleWeights()).epochs(1).batchSize(N).shuffle(false).verbose(0));
+            assertEquals(one.get("loss").get(0), loss, 0);
+            for (int i = 0; i < b.weights().size(); i++) Close.assertClose(c.weights().get(i).value(), b.weights().get(i).value(), 0, 0);
+        }
     }
 
     /** Weighted and unweighted fits share one optimizer state (two compiled steps hand it over). */
