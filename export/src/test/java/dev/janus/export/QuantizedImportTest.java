@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -44,8 +45,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * dynamic forms of the MLP, the Keras-style and PyTorch-style CNNs and the LSTM of
  * resources/quant (see OnnxQuantizerTest), on their held-out samples. Every integer tensor of the
  * graph is made an output of the model for the comparison, so each must hold ONNX Runtime's
- * integers, or differ by one step (where float rounding could tip a value; none does here), and the
- * model's float outputs agree to float32 rounding. The compiled (Keras-style) and eager (PyTorch-style)
+ * integers, all of them (a value one step off, where float rounding could tip it, is counted and
+ * fails the test too), and the model's float outputs agree to float32 rounding. The compiled (Keras-style) and eager (PyTorch-style)
  * front ends run the imported quantized models as the interpreter does.
  */
 class QuantizedImportTest {
@@ -87,8 +88,11 @@ class QuantizedImportTest {
         return m.toBuilder().setGraph(g).build().toByteArray();
     }
 
-    /** Both runtimes on the quantized model; returns a line of what was compared. */
-    private static String compare(String name, byte[] quantized, Tensor x) throws IOException {
+    /** What one comparison found: a line describing it, and the largest difference of a float output. */
+    private record Comparison(String line, double worstFloat) {}
+
+    /** Both runtimes on the quantized model; every integer must be ONNX Runtime's. */
+    private static Comparison compare(String name, byte[] quantized, Tensor x) throws IOException {
         byte[] model = withIntegerOutputs(quantized);
         Map<String, Tensor> ort;
         try (OnnxRuntimeModel session = OnnxRuntimeModel.load(model)) {
@@ -120,10 +124,10 @@ class QuantizedImportTest {
             }
         }
         assertTrue(integers > 0, name + ": no integer tensor was compared");
-        String line = String.format("%s: %d integer tensors, %d elements, %d one step off; float outputs differ by at most %.3g", name, integers,
-                elements, off, worstFloat);
-        System.out.println(line);
-        return line;
+        String line = String.format(Locale.ROOT, "%s: %d integer tensors, %d elements, %d one step off; float outputs differ by at most %.3g",
+                name, integers, elements, off, worstFloat);
+        assertEquals(0, off, line);
+        return new Comparison(line, worstFloat);
     }
 
     private static void everyForm(String name, Tensor cal, Tensor x, double floatTolerance) throws IOException {
@@ -133,9 +137,8 @@ class QuantizedImportTest {
                 QuantizeOptions.staticQuantization(cal).activations("int8"),
                 QuantizeOptions.dynamic());
         for (QuantizeOptions o : forms) {
-            String line = compare(name + ", " + o, OnnxQuantizer.quantize(model, o), x);
-            double worst = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            assertTrue(worst <= floatTolerance, line);
+            Comparison c = compare(name + ", " + o, OnnxQuantizer.quantize(model, o), x);
+            assertTrue(c.worstFloat() <= floatTolerance, c.line());
         }
     }
 
