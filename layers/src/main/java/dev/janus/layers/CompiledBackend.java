@@ -158,7 +158,9 @@ final class CompiledBackend implements Backend {
         for (int i = 0; i < n; i++) {
             for (Metric m : model.outputMetrics().get(i)) {
                 e.label(m.name());
-                g.addOutput(m.emitSums(e, f.outputs.get(i), ys.get(i)));
+                Value sums = m.emitSums(e, f.outputs.get(i), ys.get(i));
+                Training.checkSums(m, sums.type().shape());
+                g.addOutput(sums);
             }
         }
         for (Map.Entry<Weight, Value> u : f.updates.entrySet()) {

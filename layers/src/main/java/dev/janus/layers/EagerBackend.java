@@ -95,6 +95,7 @@ final class EagerBackend implements Backend {
         for (int i = 0; i < n; i++) {
             for (Metric m : model.outputMetrics().get(i)) {
                 Tensor sums = m.emitSums(now, f.outputs.get(i), labels.get(i));
+                Training.checkSums(m, sums.shape());
                 for (int j = 0; j < sums.numel(); j++) stats[at++] = sums.readDouble(j);
             }
         }

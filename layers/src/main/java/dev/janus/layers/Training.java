@@ -207,6 +207,17 @@ final class Training {
         return n;
     }
 
+    /**
+     * Checks that a metric's batch sums are as many numbers as its {@link Metric#sums()} says: the
+     * step's numbers are read in order, so a metric giving more or fewer would shift every later
+     * metric onto its neighbour's numbers.
+     */
+    static void checkSums(Metric m, Shape sums) {
+        if (sums.isStatic() && sums.size() == m.sums()) return;
+        throw new JanusException(m.name() + ": emitSums gave " + (sums.isStatic() ? sums.size() + " numbers" : "a tensor of shape " + sums)
+                + ", sums() says " + m.sums());
+    }
+
     /** Copies the elements of a step's outputs, in order, into {@code stats} until it is full. */
     static void read(List<Tensor> outputs, double[] stats) {
         int at = 0;

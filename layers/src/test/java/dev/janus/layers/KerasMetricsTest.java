@@ -3,9 +3,11 @@ package dev.janus.layers;
 import dev.janus.core.DType;
 import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
+import dev.janus.core.ops.Emitter;
 import dev.janus.core.testing.Reference;
 import dev.janus.layers.core.Activation;
 import dev.janus.layers.losses.Losses;
+import dev.janus.layers.metrics.Metric;
 import dev.janus.layers.metrics.Metrics;
 import org.junit.jupiter.api.Test;
 
@@ -131,6 +133,27 @@ class KerasMetricsTest {
             assertEquals(m.evaluate(p, y, 16, 0), back.evaluate(p, y, 16, 0));
         } finally {
             java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    /** A metric whose emitSums gives other than sums() numbers (here 2, one per column, with the default sums() of 1) is refused by name, compiled and eagerly, instead of shifting the metrics after it. */
+    @Test
+    void aMetricGivingOtherThanItsSumsIsRefused() {
+        Serialization.registerMetric("column_sums", () -> new Metric() {
+            @Override
+            public String name() {
+                return "column_sums";
+            }
+
+            @Override
+            public <V> V emitSums(Emitter<V> e, V yPred, V yTrue) {
+                return e.sum(yPred, new int[] {0}, false);
+            }
+        });
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 3, 2);
+        for (boolean eager : new boolean[] {false, true}) {
+            JanusException e = assertThrows(JanusException.class, () -> evaluate(2, "mse", List.of("column_sums", "mae"), x, x, eager));
+            assertEquals("column_sums: emitSums gave 2 numbers, sums() says 1", e.getMessage(), eager ? "eager" : "compiled");
         }
     }
 
