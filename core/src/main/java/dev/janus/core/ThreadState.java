@@ -1,6 +1,6 @@
 package dev.janus.core;
 
-/** What the eager engine keeps per thread: whether ops record gradients, and the trace being recorded. */
+/** What the autograd engine keeps per thread: whether ops record gradients, and the trace being recorded. */
 final class ThreadState {
     private static final ThreadLocal<ThreadState> CURRENT = ThreadLocal.withInitial(ThreadState::new);
 

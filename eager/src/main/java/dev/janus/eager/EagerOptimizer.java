@@ -29,6 +29,9 @@ import java.util.Set;
  * heap parameters, else op by op through {@link Immediate}; both give the same bits. Learning-rate schedules act on the
  * rule ({@link #rule()}).
  *
+ * <p>Users make an optimizer as PyTorch does, {@code new Adam(model.parameters(), 1e-3)}, which runs
+ * this loop; writing the loop out is equivalent:
+ *
  * <pre>{@code
  * var opt = new EagerOptimizer(new Adam(1e-3), model.parameters());
  * }</pre>

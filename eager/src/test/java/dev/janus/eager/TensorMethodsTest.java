@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * The eager tensor's methods that no other test called: values computed by hand, and every
+ * The tensor's methods that no other test called: values computed by hand, and every
  * gradient against central finite differences in float64.
  */
 class TensorMethodsTest {

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** The everyday PyTorch surface of the eager tensor, against hand-computed values and gradients. */
+/** The everyday PyTorch surface of {@code Tensor}, against hand-computed values and gradients. */
 class TensorSurfaceTest {
     /** [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]]. */
     private static Tensor grid() {

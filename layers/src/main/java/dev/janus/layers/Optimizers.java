@@ -15,8 +15,8 @@ import java.util.Map;
 /**
  * Optimizers by Keras name, with Keras's default settings (learning rates, epsilon 1e-7), running
  * core's update rules: "adam", "adamw", "sgd", "rmsprop", "nadam", "adamax", "adagrad". Nadam,
- * Adamax and Adagrad also take Keras's update rule (momentum decay 1, epsilon after the maximum,
- * epsilon inside the root), which differs from PyTorch's in where epsilon goes.
+ * Adamax and Adagrad also take Keras's update rule, which differs from PyTorch's: Nadam's momentum
+ * decay is 1, Adamax adds epsilon after the maximum, Adagrad inside the root.
  */
 public final class Optimizers {
     private static final String KNOWN = "adam, adamw, sgd, rmsprop, nadam, adamax, adagrad";
