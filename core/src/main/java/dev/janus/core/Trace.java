@@ -15,7 +15,8 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The graph being recorded while a forward runs under {@link Tracer}: each op applied becomes a
+ * The graph being recorded while a forward runs under the eager module's
+ * {@code dev.janus.eager.Tracer} (core cannot see it): each op applied becomes a
  * node. Values are found by the identity of their storage, so detached views of a parameter still
  * read the parameter; a tensor the trace has not seen becomes a constant (a copy of its values now).
  *

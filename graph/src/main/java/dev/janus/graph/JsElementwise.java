@@ -11,7 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * JavaScript for elementwise work: each op of {@link Elementwise} as an expression with the value
+ * JavaScript for elementwise work: each elementwise op as an expression with the value
  * its Java kernel stores (float32 results rounded with Math.fround, so a chain rounds where the
  * Java registers do), and the loop nest over an output that reads operands through strides (NumPy
  * broadcasting, or any strided view: a transpose, a slice).

@@ -9,8 +9,8 @@ import java.util.List;
 /**
  * What quantization-aware training inserts, written once against an {@link Emitter} so that both
  * front ends, compiled and eager, run the same ops: the fake_quantize op (its straight-through
- * gradient) on weights and activations, with the scales {@link dev.janus.export.OnnxQuantizer}'s
- * static quantization gives them, so that training sees the rounding and clipping the int8 model
+ * gradient) on weights and activations, with the scales that static quantization (the export
+ * module's {@code OnnxQuantizer}) gives them, so that training sees the rounding and clipping the int8 model
  * will have.
  *
  * <ul>
