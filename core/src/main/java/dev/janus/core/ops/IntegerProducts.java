@@ -5,9 +5,7 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
-import dev.janus.core.ir.Value;
 import dev.janus.core.onnx.ExportNode;
-import dev.janus.core.onnx.ImportNode;
 import dev.janus.core.onnx.OnnxImportRule;
 import dev.janus.core.onnx.OnnxWriter;
 import dev.janus.core.quant.IntegerMatMul;
@@ -128,13 +126,9 @@ final class IntegerProducts {
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
             return Map.of("MatMulInteger", n -> List.of(n.emit().one(this, Attrs.NONE,
-                    List.of(n.input(0), n.input(1), zero(n, 2, n.input(0)), zero(n, 3, n.input(1))))));
+                    List.of(n.input(0), n.input(1),
+                    LinearQuantize.zeroPoint(n, 2, n.input(0).type().dtype()), LinearQuantize.zeroPoint(n, 3, n.input(1).type().dtype())))));
         }
-    }
-
-    /** Input {@code i}, or a zero of {@code like}'s type when the node omits it. */
-    static Value zero(ImportNode n, int i, Value like) {
-        return n.hasInput(i) ? n.input(i) : n.emit().constant(Tensor.zeros(like.type().dtype()));
     }
 
     /**
@@ -318,7 +312,8 @@ final class IntegerProducts {
         @Override
         public Map<String, OnnxImportRule> fromOnnx() {
             return Map.of("ConvInteger", n -> List.of(n.emit().one(this, Window.fromOnnx(n).with("group", n.getInt("group", 1)),
-                    List.of(n.input(0), n.input(1), zero(n, 2, n.input(0)), zero(n, 3, n.input(1))))));
+                    List.of(n.input(0), n.input(1),
+                    LinearQuantize.zeroPoint(n, 2, n.input(0).type().dtype()), LinearQuantize.zeroPoint(n, 3, n.input(1).type().dtype())))));
         }
     }
 

@@ -219,8 +219,8 @@ final class LinearQuantize {
         return block == 0 ? a : a.with("block_size", block);
     }
 
-    /** A zero point of zeros in {@code dtype}: ONNX's default when the input is omitted. */
-    private static dev.janus.core.ir.Value zeroPoint(ImportNode n, int input, DType dtype) {
+    /** Input {@code input}, or a zero of {@code dtype} when the node omits it: ONNX's default zero point. */
+    static dev.janus.core.ir.Value zeroPoint(ImportNode n, int input, DType dtype) {
         return n.hasInput(input) ? n.input(input) : n.emit().constant(Tensor.zeros(dtype));
     }
 
