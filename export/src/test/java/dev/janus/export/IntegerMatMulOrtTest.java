@@ -1,7 +1,12 @@
 package dev.janus.export;
 
 import com.google.protobuf.ByteString;
+import dev.janus.core.DType;
+import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
+import dev.janus.core.ops.Attrs;
+import dev.janus.core.ops.ExecContext;
+import dev.janus.core.ops.Ops;
 import dev.janus.core.quant.IntegerMatMul;
 import dev.janus.export.proto.Onnx.AttributeProto;
 import dev.janus.export.proto.Onnx.GraphProto;
@@ -20,9 +25,9 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
- * Janus's int8 product gives ONNX Runtime's integers exactly: MatMulInteger (int32) and
- * QLinearMatMul (requantized, per-column scales and zero points) on random 8-bit matrices, with
- * uint8 and int8 activations.
+ * Janus's int8 product gives ONNX Runtime's integers exactly: MatMulInteger (int32, through
+ * IntegerMatMul) and QLinearMatMul (the qlinear_matmul op: requantized, per-column scales and zero
+ * points) on random 8-bit matrices, with uint8 and int8 activations.
  */
 class IntegerMatMulOrtTest {
     private static final int UINT8 = 2, INT8 = 3, INT64 = 7, FLOAT = 1;
@@ -64,13 +69,13 @@ class IntegerMatMulOrtTest {
 
             IntegerMatMul w = IntegerMatMul.weights(b, false, bZeros, k, n);
             int[] c = w.multiply(a, unsignedA, aZero, m);
-            byte[] y = IntegerMatMul.requantize(c, IntegerMatMul.multipliers(aScale, bScales, yScale), yZero,
-                    unsignedA ? 0 : -128, unsignedA ? 255 : 127, n);
-            long[] cLong = new long[c.length], yLong = new long[y.length];
-            for (int i = 0; i < c.length; i++) {
-                cLong[i] = c[i];
-                yLong[i] = unsignedA ? y[i] & 0xFF : y[i];
-            }
+            DType aType8 = unsignedA ? DType.UINT8 : DType.INT8;
+            long[] yLong = Ops.QLINEAR_MATMUL.run(ExecContext.global(), Attrs.NONE, Tensor.wrap(a, aType8, Shape.of(m, k)),
+                    Tensor.scalar(aScale, DType.FLOAT32), Tensor.wrap(new byte[] {(byte) aZero}, aType8, Shape.scalar()),
+                    Tensor.wrap(b, DType.INT8, Shape.of(k, n)), Tensor.of(bScales, n), Tensor.wrap(small(bZeros), DType.INT8, Shape.of(n)),
+                    Tensor.scalar(yScale, DType.FLOAT32), Tensor.wrap(new byte[] {(byte) yZero}, aType8, Shape.scalar()))[0].toLongArray();
+            long[] cLong = new long[c.length];
+            for (int i = 0; i < c.length; i++) cLong[i] = c[i];
             assertArrayEquals(ort.get(0).toLongArray(), cLong, "MatMulInteger, " + (unsignedA ? "uint8" : "int8") + " A");
             assertArrayEquals(ort.get(1).toLongArray(), yLong, "QLinearMatMul, " + (unsignedA ? "uint8" : "int8") + " A");
         }

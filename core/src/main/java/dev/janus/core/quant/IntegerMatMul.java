@@ -11,9 +11,10 @@ import dev.janus.core.ops.Ops;
 /**
  * The integer matrix product of ONNX's MatMulInteger and QLinearMatMul: for A [m, k] (uint8 or
  * int8) and B [k, n] (int8 or uint8), {@code C[i][j] = sum_p (A[i][p] - aZero) (B[p][j] - bZero[j])}
- * accumulated in int32 (wrapping as int32 does), and, for QLinearMatMul, C brought back to 8 bits:
- * {@code saturate(round(C[i][j] x multiplier[j]) + yZero)}, the multiplier {@code aScale x bScale[j]
- * / yScale} and the product computed in float32 and rounded half to even, as ONNX Runtime does.
+ * accumulated in int32 (wrapping as int32 does). QLinearMatMul brings C back to 8 bits,
+ * {@code saturate(round(C[i][j] x multiplier[j]) + yZero)} with the multiplier {@code aScale x
+ * bScale[j] / yScale} ({@link #multipliers}) and the product computed in float32 and rounded half to
+ * even, as ONNX Runtime does: that is the qlinear_matmul op's ({@code Ops.QLINEAR_MATMUL}).
  *
  * <p>B is the weight side, given once ({@link #weights}); the product is the matmul_integer op (its
  * kernel the op set's integer GEMM). 8-bit values are passed as the bytes that store them;
@@ -67,21 +68,6 @@ public final class IntegerMatMul {
         DType type = unsigned ? DType.UINT8 : DType.INT8;
         Tensor at = Tensor.wrap(a, type, Shape.of(m, k)), zero = bytes(new int[] {aZero}, type, Shape.scalar());
         return Ops.MATMUL_INTEGER.run(ExecContext.global(), Attrs.NONE, at, b, zero, bZero)[0].i32();
-    }
-
-    /**
-     * QLinearMatMul's output: each product times its column's multiplier (one for all, or one per
-     * column), rounded half to even, plus yZero, saturated to [qmin, qmax] and stored in a byte.
-     */
-    public static byte[] requantize(int[] c, float[] multipliers, int yZero, int qmin, int qmax, int n) {
-        if (multipliers.length != 1 && multipliers.length != n) throw new JanusException("requantize: " + multipliers.length + " multipliers for " + n + " columns");
-        byte[] y = new byte[c.length];
-        for (int i = 0; i < c.length; i++) {
-            float scaled = (float) c[i] * multipliers[multipliers.length == 1 ? 0 : i % n];
-            long q = (long) Math.rint(scaled) + yZero;
-            y[i] = (byte) Math.max(qmin, Math.min(qmax, q));
-        }
-        return y;
     }
 
     /** aScale x bScale[j] / yScale in float32, per column of B (or one). */
