@@ -16,8 +16,8 @@ import java.util.Set;
  * indices are unused: the relu then runs on the pooled tensor (a quarter of the elements for 2x2
  * windows) and, in training, so does its gradient, the largest elementwise passes of a CNN step.
  *
- * <p>Nothing changes in the numbers. relu is max(x, 0), and max is associative, so the pooled
- * values agree bit for bit. The gradient does too: where a window's maximum is positive, both
+ * <p>Nothing changes in the numbers. relu is monotone non-decreasing, so it commutes with a
+ * window's maximum, relu(max(x)) = max(relu(x)), and the pooled values agree bit for bit. The gradient does too: where a window's maximum is positive, both
  * forms send it to the same (first) largest element; elsewhere relu's gradient is zero in both.
  * Only the indices differ (the pool now ranks x, not relu(x)), which is why a graph that reads
  * them is left alone. {@link GradientStep} runs this on the model graph before autodiff (after it,

@@ -89,6 +89,7 @@ final class Training {
             c.setParams(params);
         }
         Map<String, Double> logs = new LinkedHashMap<>();
+        // Drop a start epoch left from an earlier fit: only this fit's onTrainBegin (BackupAndRestore) may set it.
         model.takeStartEpoch();
         for (Callback c : callbacks) c.onTrainBegin(logs);
         int start = model.takeStartEpoch();

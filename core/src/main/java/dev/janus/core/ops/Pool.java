@@ -109,7 +109,8 @@ final class Pool {
         /**
          * Planes [p0, p1) of 2x2 windows: the larger of each row's pair, then of the two rows. The
          * earlier of a pair is kept unless the later is larger or the first NaN, which picks what
-         * the element-by-element scan picks; max is associative, so the values agree bit for bit.
+         * the element-by-element scan picks: taking the first largest is associative, so
+         * ((a, b), (c, d)) picks what (((a, b), c), d) does, and the values agree bit for bit.
          * The choice is made on integer keys ({@link #key}) with arithmetic instead of branches or
          * selects on floats: 25% faster on random data (the index, not the maximum, is the cost).
          */
