@@ -319,7 +319,8 @@ public abstract class NNModule {
         return this;
     }
 
-    public boolean isQuantizationAware() {
+    /** Whether {@link #quantizationAware(boolean)} turned quantization-aware training on (as {@code Model.quantizationAware()}). */
+    public boolean quantizationAware() {
         return quantizationAware;
     }
 

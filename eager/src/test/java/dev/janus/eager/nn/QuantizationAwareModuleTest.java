@@ -8,6 +8,7 @@ import dev.janus.core.testing.Close;
 import dev.janus.eager.EagerEmitter;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -39,6 +40,18 @@ class QuantizationAwareModuleTest {
         assertTrue(off > 1e-4, "the quantized output is within " + off + " of the float one");
         fc.eval();
         Close.assertClose(F.linear(x(), fc.weight, fc.bias), fc.forward(x()), 0, 0);
+    }
+
+    /** The setting reaches every descendant, and reads back (off by default). */
+    @Test
+    void theSettingReachesDescendants() {
+        Linear fc = layer();
+        NNSequential net = new NNSequential(fc, new ReLU());
+        assertFalse(net.quantizationAware() || fc.quantizationAware());
+        net.quantizationAware(true);
+        assertTrue(net.quantizationAware() && fc.quantizationAware());
+        net.quantizationAware(false);
+        assertFalse(net.quantizationAware() || fc.quantizationAware());
     }
 
     @Test
