@@ -96,6 +96,18 @@ class BackupAndRestoreTest {
         assertEquals(second.getWeights().get(0).readDouble(0), third.getWeights().get(0).readDouble(0));
     }
 
+    /** A stray file named like a backup, with an epoch no int holds, is refused by name (was a bare NumberFormatException). */
+    @Test
+    void aBackupNameWithAnEpochTooLargeIsRefused(@TempDir Path tmp) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("backup"));
+        Files.writeString(dir.resolve("epoch-99999999999.janus"), "");
+        Sequential m = fresh(false);
+        List<Tensor> before = m.getWeights();
+        JanusException e = assertThrows(JanusException.class, () -> m.fit(DATA.xTrain, DATA.yTrain, fit(new BackupAndRestore(dir))));
+        assertTrue(e.getMessage().contains("epoch-99999999999.janus") && e.getMessage().contains("did not write it"), e.getMessage());
+        for (int i = 0; i < before.size(); i++) dev.janus.core.testing.Close.assertClose(before.get(i), m.getWeights().get(i), 0, 0);
+    }
+
     @Test
     void aBackupOfAnotherModelIsRefusedBeforeAnythingChanges(@TempDir Path tmp) {
         Path dir = tmp.resolve("backup");

@@ -96,7 +96,13 @@ public final class BackupAndRestore extends ModelCallback {
         try (Stream<Path> files = Files.list(dir)) {
             files.forEach(f -> {
                 Matcher m = BACKUP.matcher(f.getFileName().toString());
-                if (m.matches()) out.add(Integer.parseInt(m.group(1)));
+                if (!m.matches()) return;
+                try {
+                    out.add(Integer.parseInt(m.group(1)));
+                } catch (NumberFormatException tooLarge) {
+                    throw new JanusException("BackupAndRestore: " + f + " is named as a backup, but its epoch is past " + Integer.MAX_VALUE
+                            + ", so this callback did not write it: remove it from the backup folder");
+                }
             });
         } catch (IOException e) {
             throw new JanusException("BackupAndRestore: cannot read " + dir + ": " + e, e);
