@@ -69,7 +69,6 @@ class KerasMetricsTest {
         double expected = KERAS.get(reference, "value").item();
         // Keras sums and divides in float32; Janus adds the batch counts in doubles.
         assertEquals(expected, actual, 2e-6, reference + ": Keras " + expected + ", Janus " + actual);
-        System.out.println(reference + ": Keras " + expected + ", Janus " + actual + ", difference " + Math.abs(expected - actual));
     }
 
     @Test
