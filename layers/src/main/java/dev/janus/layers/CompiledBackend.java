@@ -38,7 +38,9 @@ final class CompiledBackend implements Backend {
     private final Map<Integer, Plan> trainPlans = new HashMap<>(), weightedTrainPlans = new HashMap<>();
     /**
      * The graphs with sample weights as inputs, made on first use. The two training steps each hold
-     * optimizer state; {@code active} has the current one, handed over when the other is used.
+     * optimizer state, so a model fit with and without sample weights keeps two copies of it (for
+     * Adam, twice the weights' size each); {@code active} has the current one, copied over when the
+     * other is used.
      */
     private TrainingStep weightedStep, active;
     private Executable weightedEvaluation;
@@ -48,14 +50,14 @@ final class CompiledBackend implements Backend {
         boolean compiled = model.optimizer() != null;
         this.model = model;
         this.options = options;
-        step = compiled ? trainingStep(false) : null;
+        step = compiled ? newTrainingStep(false) : null;
         active = step;
         evaluation = compiled ? new Executable(graph(model, "evaluate", false, true), options) : null;
         prediction = new Executable(graph(model, "predict", false, false), options);
         ctx = new ExecContext(model.generator());
     }
 
-    private TrainingStep trainingStep(boolean weighted) {
+    private TrainingStep newTrainingStep(boolean weighted) {
         Map<Integer, Integer> stateUpdates = new HashMap<>();
         return new TrainingStep(graph(model, weighted ? "train_weighted" : "train", true, true, stateUpdates, weighted), model.optimizer(),
                 options, stateUpdates);
@@ -63,7 +65,7 @@ final class CompiledBackend implements Backend {
 
     /** The training step for weighted or unweighted batches, holding the optimizer state from here on. */
     private TrainingStep step(boolean weighted) {
-        if (weighted && weightedStep == null) weightedStep = trainingStep(true);
+        if (weighted && weightedStep == null) weightedStep = newTrainingStep(true);
         TrainingStep s = weighted ? weightedStep : step;
         if (s != active) {
             Map<String, Tensor> to = s.state();

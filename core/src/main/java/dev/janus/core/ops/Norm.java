@@ -289,6 +289,7 @@ final class Norm {
             Value x = n.input(0), scale = n.input(1), bias = n.input(2);
             Shape s = x.type().shape();
             int groups = n.getInt("num_groups", 0);
+            // Read only so that the importer accepts the attribute: the statistics are computed in x's type whatever it asks (see above).
             n.getInt("stash_type", OnnxTypes.FLOAT);
             if (s.rank() < 3 || !s.sub(1, s.rank()).isStatic()) throw n.error("input must be [N, C, D...] with known C and D, got " + x.type());
             int c = s.dim(1);
@@ -362,6 +363,7 @@ final class Norm {
             Shape s = x.type().shape();
             int axis = s.axis(n.getInt("axis", -1), n.opType());
             double eps = n.getFloat("epsilon", EPSILON);
+            // Read only so that the importer accepts the attribute: computed in float32 at least whatever it asks (see above).
             n.getInt("stash_type", OnnxTypes.FLOAT);
             Emitter<Value> e = n.emit();
             int[] axes = new int[s.rank() - axis];

@@ -584,7 +584,7 @@ final class Reduce {
                 long k = n.opset() < 10 ? n.getInt("k", -1) : n.constant(1).readLong(0);
                 if (k < 0 || k > Integer.MAX_VALUE) throw n.error("k must be a non-negative int, got " + k);
                 Attrs a = Attrs.of("k", (int) k, "axis", n.getInt("axis", -1), "largest", n.getInt("largest", 1) != 0);
-                n.getInt("sorted", 1);
+                n.getInt("sorted", 1);   // read so that the importer accepts it: the output is always sorted, which sorted 0 allows
                 return n.emit().apply(this, a, List.of(n.input(0)));
             });
         }
