@@ -108,10 +108,7 @@ public final class EagerOptimizer implements ParameterUpdater {
             if (g == null) continue;
             Tensor value = p;
             List<Tensor> st = state.get(i);
-            if (st == null) {
-                st = new ArrayList<>();
-                for (int k = 0; k < rule.stateNames().size(); k++) st.add(Tensor.full(rule.initialState(k), value.dtype(), value.shape()));
-            }
+            if (st == null) st = newState(value);
             results.set(i, rule.update(NOW, value, g, st, scalars(steps[i] + 1, value.dtype())));
         }
         for (int i = 0; i < n; i++) {
@@ -152,11 +149,7 @@ public final class EagerOptimizer implements ParameterUpdater {
         long[] t = new long[values.size()];
         for (int i = 0, j = 0; i < n; i++) {
             if (!has[i]) continue;
-            if (state.get(i) == null) {
-                List<Tensor> initial = new ArrayList<>();
-                for (int k = 0; k < rule.stateNames().size(); k++) initial.add(Tensor.full(rule.initialState(k), values.get(j).dtype(), values.get(j).shape()));
-                state.set(i, initial);
-            }
+            if (state.get(i) == null) state.set(i, newState(values.get(j)));
             st.add(state.get(i).toArray(new Tensor[0]));
             t[j++] = steps[i] + 1;
         }
@@ -264,5 +257,12 @@ public final class EagerOptimizer implements ParameterUpdater {
         public ParameterUpdater create(Optimizer rule, List<Tensor> parameters) {
             return new EagerOptimizer(rule, parameters);
         }
+    }
+
+    /** A parameter's state tensors before its first step: shaped and typed like it, each filled with the rule's initial value. */
+    private List<Tensor> newState(Tensor like) {
+        List<Tensor> st = new ArrayList<>();
+        for (int k = 0; k < rule.stateNames().size(); k++) st.add(Tensor.full(rule.initialState(k), like.dtype(), like.shape()));
+        return st;
     }
 }
