@@ -62,6 +62,8 @@ class LargeKernelsTest {
                     Tensor[] y = Ops.MAX_POOL.run(ExecContext.global(), Attrs.of("kernel_shape", new int[] {2, 2}, "strides", new int[] {2, 2}), x);
                     return new Tensor[] {random(36, 32, 16, 16, 16), y[1], x};
                 }),
+                c("transpose, channels last to first", Ops.TRANSPOSE, Attrs.of("perm", new int[] {0, 3, 1, 2}),
+                        () -> new Tensor[] {random(37, 64, 8, 8, 64)}),
                 c("matmul", Ops.MATMUL, Attrs.NONE, () -> new Tensor[] {random(19, 512, 300), random(20, 300, 200)}),
                 c("matmul transposed", Ops.MATMUL, Attrs.of("transA", true, "transB", true), () -> new Tensor[] {random(21, 300, 512), random(22, 200, 300)}),
                 c("batched matmul, broadcast", Ops.MATMUL, Attrs.NONE, () -> new Tensor[] {random(23, 4, 128, 64), random(24, 64, 32)}),
