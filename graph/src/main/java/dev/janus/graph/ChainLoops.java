@@ -23,34 +23,34 @@ import java.util.Map;
  */
 final class ChainLoops {
     /**
-     * A matched loop: elements [0, n) of the inputs' arrays (repeated operands already expanded;
-     * a scalar's value is its element 0) into the outputs' arrays, which are not the inputs'.
-     */
-    interface Loop {
-        void run(float[][] in, float[][] out, int n);
-    }
-
-    /**
-     * What a template's loop computes: from input {@code in[at[i]]} for its i-th letter, its j-th
-     * result into {@code out[res[j]]}.
+     * What a template's loop computes over elements [0, n): from input {@code in[at[i]]} for its
+     * i-th letter, read from element {@code from[at[i]]} on (a scalar: that element), its j-th
+     * result into {@code out[res[j]]} from element {@code to[res[j]]} on.
      */
     private interface Body {
-        void run(float[][] in, int[] at, float[][] out, int[] res, int n);
+        void run(float[][] in, int[] from, int[] at, float[][] out, int[] to, int[] res, int n);
     }
 
     private static final class Template {
+        final String program;
         final String[][] instrs;
         final String letters, scalars;
         final int[] results;   // the results the body writes (#k), in the body's result-array order
+        // Per result (body order): the letters of the inputs whose array it may be written into at
+        // the same elements, because the body reads each such element before writing it there and
+        // never again after. "*": every input.
+        final String[] mayOverwrite;
         final Body body;
 
-        Template(String program, String letters, String scalars, int[] results, Body body) {
+        Template(String program, String letters, String scalars, int[] results, String[] mayOverwrite, Body body) {
+            this.program = program;
             String[] parts = program.split(";\\s*");
             instrs = new String[parts.length][];
             for (int i = 0; i < parts.length; i++) instrs[i] = parts[i].trim().split("\\s+");
             this.letters = letters;
             this.scalars = scalars;
             this.results = results;
+            this.mayOverwrite = mayOverwrite;
             this.body = body;
         }
     }
@@ -58,27 +58,94 @@ final class ChainLoops {
     private static final Map<String, Op> OPS = Map.of("add", Ops.ADD, "sub", Ops.SUB, "mul", Ops.MUL, "div", Ops.DIV,
             "sqrt", Ops.SQRT, "relu", Ops.RELU, "greater", Ops.GREATER, "where", Ops.WHERE);
 
+    private static final String RELU_GRADIENT = "greater a b; where #0 c d";
+
     private static final List<Template> TEMPLATES = List.of(
             // relu's gradient: where(x > t, g, t) (t the scalar 0). The choice is made on the bits, as
             // where's kernel makes it: a branch on relu's random mask mispredicts half the time.
-            new Template("greater a b; where #0 c d", "abcd", "", new int[] {1}, (x, at, r, res, n) -> {
+            new Template(RELU_GRADIENT, "abcd", "", new int[] {1}, new String[] {"*"}, (x, o, at, r, to, res, n) -> {
                 float[] a = x[at[0]], b = x[at[1]], c = x[at[2]], d = x[at[3]], y = r[res[0]];
+                int ia = o[at[0]], ib = o[at[1]], ic = o[at[2]], id = o[at[3]], iy = to[res[0]];
                 for (int i = 0; i < n; i++) {
-                    int m = -(a[i] > b[i] ? 1 : 0);
-                    y[i] = Float.intBitsToFloat(Float.floatToRawIntBits(c[i]) & m | Float.floatToRawIntBits(d[i]) & ~m);
+                    int m = -(a[ia + i] > b[ib + i] ? 1 : 0);
+                    y[iy + i] = Float.intBitsToFloat(Float.floatToRawIntBits(c[ic + i]) & m | Float.floatToRawIntBits(d[id + i]) & ~m);
                 }
             }),
             // Adam (core.optim.Adam.update): m' = m + (g - m) c; v' = v b + g k g;
             // p' = p + (s m') / (sqrt(v') / q + e), with c = 1 - beta1, k = 1 - beta2, s = -step size.
             // Three loops of one store each: the JIT vectorises those, not one loop storing three arrays.
+            // A plan updates m, v and p in place: m' may be written over m, v' over v, p' over p, as
+            // each loop reads such an element before writing it and no later loop reads it.
             new Template("sub g m; mul #0 c; add m #1; mul v b; mul g k; mul #4 g; add #3 #5; sqrt #6; div #7 q; add #8 e;"
-                    + " mul s #2; div #10 #9; add p #11", "gmcvbkqesp", "cbkqes", new int[] {2, 6, 12}, (x, at, r, res, n) -> {
+                    + " mul s #2; div #10 #9; add p #11", "gmcvbkqesp", "cbkqes", new int[] {2, 6, 12}, new String[] {"m", "v", "p"},
+                    (x, o, at, r, to, res, n) -> {
                 float[] g = x[at[0]], m = x[at[1]], v = x[at[3]], p = x[at[9]], m1 = r[res[0]], v1 = r[res[1]], p1 = r[res[2]];
-                float c = x[at[2]][0], b = x[at[4]][0], k = x[at[5]][0], q = x[at[6]][0], e = x[at[7]][0], s = x[at[8]][0];
-                for (int i = 0; i < n; i++) m1[i] = m[i] + (g[i] - m[i]) * c;
-                for (int i = 0; i < n; i++) v1[i] = v[i] * b + g[i] * k * g[i];
-                for (int i = 0; i < n; i++) p1[i] = p[i] + s * m1[i] / ((float) Math.sqrt(v1[i]) / q + e);
+                int ig = o[at[0]], im = o[at[1]], iv = o[at[3]], ip = o[at[9]], im1 = to[res[0]], iv1 = to[res[1]], ip1 = to[res[2]];
+                float c = x[at[2]][o[at[2]]], b = x[at[4]][o[at[4]]], k = x[at[5]][o[at[5]]], q = x[at[6]][o[at[6]]],
+                        e = x[at[7]][o[at[7]]], s = x[at[8]][o[at[8]]];
+                for (int i = 0; i < n; i++) m1[im1 + i] = m[im + i] + (g[ig + i] - m[im + i]) * c;
+                for (int i = 0; i < n; i++) v1[iv1 + i] = v[iv + i] * b + g[ig + i] * k * g[ig + i];
+                for (int i = 0; i < n; i++) p1[ip1 + i] = p[ip + i] + s * m1[im1 + i] / ((float) Math.sqrt(v1[iv1 + i]) / q + e);
             }));
+
+    /**
+     * A matched loop: elements [from[j], from[j] + n) of input j's array (repeated operands already
+     * expanded; a scalar's value is its element from[j]) into elements [to[k], to[k] + n) of output
+     * k's array. An output's array may be an input's, at the same elements, only where
+     * {@link #mayOverwrite} says so.
+     */
+    static final class Loop {
+        private final Body body;
+        private final int[] bound, res;
+        private final boolean[][] overwrite;
+        private final boolean reluGradient;
+
+        private Loop(Template t, int[] bound, int[] res, int nIn) {
+            this.body = t.body;
+            this.bound = bound;
+            this.res = res;
+            // Output res[j] over input u: when result j may overwrite every letter bound to u.
+            overwrite = new boolean[res.length][nIn];
+            for (int j = 0; j < res.length; j++) {
+                String may = t.mayOverwrite[j];
+                for (int u = 0; u < nIn; u++) {
+                    boolean ok = true;
+                    for (int i = 0; i < bound.length; i++) ok &= bound[i] != u || may.equals("*") || may.indexOf(t.letters.charAt(i)) >= 0;
+                    overwrite[res[j]][u] = ok;
+                }
+            }
+            reluGradient = t.program.equals(RELU_GRADIENT);
+        }
+
+        void run(float[][] in, int[] from, float[][] out, int[] to, int n) {
+            body.run(in, from, bound, out, to, res, n);
+        }
+
+        /** Whether output {@code k} may be written into input {@code j}'s array at the same elements. */
+        boolean mayOverwrite(int k, int j) {
+            return overwrite[k][j];
+        }
+
+        /** For relu's gradient where(a > b, c, d): the chain inputs bound to a, b, c and d; else null. */
+        int[] selectInputs() {
+            return reluGradient ? bound.clone() : null;
+        }
+    }
+
+    /**
+     * relu's gradient where(a > 0, c, d) on float32 bits held in ints ({@code d} the bits of a
+     * scalar): the float loop's selection, element for element, on int arrays, which the JIT
+     * vectorises (it does not vectorise the float loop's bit moves). {@code a > 0}, and
+     * {@code a > -0}, hold for exactly the bits 1 to 0x7F800000: positive denormals, normals and
+     * infinity, not zeros, negatives or NaNs. Arrays from element 0; y may be a or c.
+     */
+    static void reluGradientBits(int[] a, int[] c, int d, int[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            int t = a[i] - 1;
+            int m = ((t - 0x7F800000) & ~t) >> 31;
+            y[i] = c[i] & m | d & ~m;
+        }
+    }
 
     private ChainLoops() {
     }
@@ -108,8 +175,7 @@ final class ChainLoops {
             if (!ok || outputs.length != t.results.length || java.util.Arrays.stream(slot).distinct().count() != slot.length) continue;
             int[] res = new int[outputs.length];
             for (int k = 0; k < slot.length; k++) res[slot[k]] = k;
-            Body body = t.body;
-            return (in, out, n) -> body.run(in, bound, out, res, n);
+            return new Loop(t, bound, res, nIn);
         }
         return null;
     }
