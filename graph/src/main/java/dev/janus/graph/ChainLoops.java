@@ -24,11 +24,12 @@ import java.util.Map;
 final class ChainLoops {
     /**
      * What a template's loop computes over elements [0, n): from input {@code in[at[i]]} for its
-     * i-th letter, read from element {@code from[at[i]]} on (a scalar: that element), its j-th
-     * result into {@code out[res[j]]} from element {@code to[res[j]]} on.
+     * i-th letter, its j-th result into {@code out[res[j]]}. Full operands and results are read and
+     * written from element {@code off} on, all with one index (the JIT vectorises a loop whose
+     * arrays it cannot tell apart only then); a scalar letter's value is element 0 of its array.
      */
     private interface Body {
-        void run(float[][] in, int[] from, int[] at, float[][] out, int[] to, int[] res, int n);
+        void run(float[][] in, int[] at, float[][] out, int[] res, int off, int n);
     }
 
     private static final class Template {
@@ -63,12 +64,11 @@ final class ChainLoops {
     private static final List<Template> TEMPLATES = List.of(
             // relu's gradient: where(x > t, g, t) (t the scalar 0). The choice is made on the bits, as
             // where's kernel makes it: a branch on relu's random mask mispredicts half the time.
-            new Template(RELU_GRADIENT, "abcd", "", new int[] {1}, new String[] {"*"}, (x, o, at, r, to, res, n) -> {
+            new Template(RELU_GRADIENT, "abcd", "", new int[] {1}, new String[] {"*"}, (x, at, r, res, o, n) -> {
                 float[] a = x[at[0]], b = x[at[1]], c = x[at[2]], d = x[at[3]], y = r[res[0]];
-                int ia = o[at[0]], ib = o[at[1]], ic = o[at[2]], id = o[at[3]], iy = to[res[0]];
-                for (int i = 0; i < n; i++) {
-                    int m = -(a[ia + i] > b[ib + i] ? 1 : 0);
-                    y[iy + i] = Float.intBitsToFloat(Float.floatToRawIntBits(c[ic + i]) & m | Float.floatToRawIntBits(d[id + i]) & ~m);
+                for (int i = o; i < o + n; i++) {
+                    int m = -(a[i] > b[i] ? 1 : 0);
+                    y[i] = Float.intBitsToFloat(Float.floatToRawIntBits(c[i]) & m | Float.floatToRawIntBits(d[i]) & ~m);
                 }
             }),
             // Adam (core.optim.Adam.update): m' = m + (g - m) c; v' = v b + g k g;
@@ -78,26 +78,25 @@ final class ChainLoops {
             // each loop reads such an element before writing it and no later loop reads it.
             new Template("sub g m; mul #0 c; add m #1; mul v b; mul g k; mul #4 g; add #3 #5; sqrt #6; div #7 q; add #8 e;"
                     + " mul s #2; div #10 #9; add p #11", "gmcvbkqesp", "cbkqes", new int[] {2, 6, 12}, new String[] {"m", "v", "p"},
-                    (x, o, at, r, to, res, n) -> {
+                    (x, at, r, res, o, n) -> {
                 float[] g = x[at[0]], m = x[at[1]], v = x[at[3]], p = x[at[9]], m1 = r[res[0]], v1 = r[res[1]], p1 = r[res[2]];
-                int ig = o[at[0]], im = o[at[1]], iv = o[at[3]], ip = o[at[9]], im1 = to[res[0]], iv1 = to[res[1]], ip1 = to[res[2]];
-                float c = x[at[2]][o[at[2]]], b = x[at[4]][o[at[4]]], k = x[at[5]][o[at[5]]], q = x[at[6]][o[at[6]]],
-                        e = x[at[7]][o[at[7]]], s = x[at[8]][o[at[8]]];
-                for (int i = 0; i < n; i++) m1[im1 + i] = m[im + i] + (g[ig + i] - m[im + i]) * c;
-                for (int i = 0; i < n; i++) v1[iv1 + i] = v[iv + i] * b + g[ig + i] * k * g[ig + i];
-                for (int i = 0; i < n; i++) p1[ip1 + i] = p[ip + i] + s * m1[im1 + i] / ((float) Math.sqrt(v1[iv1 + i]) / q + e);
+                float c = x[at[2]][0], b = x[at[4]][0], k = x[at[5]][0], q = x[at[6]][0], e = x[at[7]][0], s = x[at[8]][0];
+                for (int i = o; i < o + n; i++) m1[i] = m[i] + (g[i] - m[i]) * c;
+                for (int i = o; i < o + n; i++) v1[i] = v[i] * b + g[i] * k * g[i];
+                for (int i = o; i < o + n; i++) p1[i] = p[i] + s * m1[i] / ((float) Math.sqrt(v1[i]) / q + e);
             }));
 
     /**
-     * A matched loop: elements [from[j], from[j] + n) of input j's array (repeated operands already
-     * expanded; a scalar's value is its element from[j]) into elements [to[k], to[k] + n) of output
-     * k's array. An output's array may be an input's, at the same elements, only where
+     * A matched loop: elements [off, off + n) of each full input's array (repeated operands
+     * expanded to the output's size, or scalars: see {@link #scalarInput}) into elements
+     * [off, off + n) of each output's array. An output's array may be an input's only where
      * {@link #mayOverwrite} says so.
      */
     static final class Loop {
         private final Body body;
         private final int[] bound, res;
         private final boolean[][] overwrite;
+        private final boolean[] scalar;
         private final boolean reluGradient;
 
         private Loop(Template t, int[] bound, int[] res, int nIn) {
@@ -106,6 +105,9 @@ final class ChainLoops {
             this.res = res;
             // Output res[j] over input u: when result j may overwrite every letter bound to u.
             overwrite = new boolean[res.length][nIn];
+            scalar = new boolean[nIn];
+            java.util.Arrays.fill(scalar, true);
+            for (int i = 0; i < bound.length; i++) scalar[bound[i]] &= t.scalars.indexOf(t.letters.charAt(i)) >= 0;
             for (int j = 0; j < res.length; j++) {
                 String may = t.mayOverwrite[j];
                 for (int u = 0; u < nIn; u++) {
@@ -117,8 +119,13 @@ final class ChainLoops {
             reluGradient = t.program.equals(RELU_GRADIENT);
         }
 
-        void run(float[][] in, int[] from, float[][] out, int[] to, int n) {
-            body.run(in, from, bound, out, to, res, n);
+        void run(float[][] in, float[][] out, int off, int n) {
+            body.run(in, bound, out, res, off, n);
+        }
+
+        /** Whether input {@code j} is read only as a scalar: its value is element 0 of its array, whatever the offset. */
+        boolean scalarInput(int j) {
+            return scalar[j];
         }
 
         /** Whether output {@code k} may be written into input {@code j}'s array at the same elements. */

@@ -151,6 +151,11 @@ public final class FusedElementwise extends Op {
         return loop != null;
     }
 
+    /** True when the chain runs as one loop that is fastest on heap operands (all but relu's gradient, which runs native on bits). */
+    boolean loopsOnHeap() {
+        return loop != null && loop.selectInputs() == null;
+    }
+
     /** The ops of the chain, for printing: "add, relu". */
     static String describe(List<Instr> program) {
         StringBuilder sb = new StringBuilder();
@@ -208,9 +213,10 @@ public final class FusedElementwise extends Op {
         }
         int tiles = (size + TILE - 1) / TILE;
         int[] bits = bitsOperands(in, out);
+        boolean direct = bits == null && direct(in, out);
         CpuThreads.parallelFor(tiles, ElementwiseTiles.tilesPerThread(), (t0, t1) -> {
             if (bits != null) reluGradientBits(in, out, bits, t0, t1);
-            else if (loop != null) loopTiles(in, out, t0, t1);
+            else if (direct) loopTiles(in, out, t0, t1);
             else computeTiles(in, out, ctx, t0, t1);
         });
     }
@@ -258,43 +264,38 @@ public final class FusedElementwise extends Op {
     }
 
     /**
-     * A chain that runs as one loop, tile by tile: full heap operands are read where they lie, the
-     * others through registers; a heap output is written where it goes unless it would overwrite an
-     * input the loop still reads there ({@link ChainLoops.Loop#mayOverwrite}).
+     * Whether a loop chain ({@link ChainLoops}) runs on its operands where they lie: every full
+     * operand and every output on the heap, every other input a scalar of the loop, and no output
+     * over an input the loop still reads there ({@link ChainLoops.Loop#mayOverwrite}). Then all
+     * arrays share one index, which the JIT needs to vectorise the loop.
      */
+    private boolean direct(Tensor[] in, Tensor[] out) {
+        if (loop == null) return false;
+        for (int j = 0; j < in.length; j++) {
+            if (period[j] == size ? in[j].storage().kind() != StorageKind.HEAP : period[j] != 1 || !loop.scalarInput(j)) return false;
+        }
+        for (int k = 0; k < out.length; k++) {
+            if (out[k].storage().kind() != StorageKind.HEAP) return false;
+            for (int j = 0; j < in.length; j++) if (in[j].storage() == out[k].storage() && !loop.mayOverwrite(k, j)) return false;
+        }
+        return true;
+    }
+
+    // The loop over tiles [t0, t1), on the operands' own arrays (see direct); a scalar off the heap through a register.
     private void loopTiles(Tensor[] in, Tensor[] out, int t0, int t1) {
         Registers r = prepare();
-        int nIn = in.length;
-        for (int j = 0; j < nIn; j++) r.directIn[j] = period[j] == size && in[j].storage().kind() == StorageKind.HEAP;
-        for (int k = 0; k < outputs.length; k++) {
-            boolean direct = out[k].storage().kind() == StorageKind.HEAP;
-            for (int j = 0; j < nIn && direct; j++) {
-                direct = in[j].storage() != out[k].storage() || r.directIn[j] && loop.mayOverwrite(k, j);
+        for (int j = 0; j < in.length; j++) {
+            if (in[j].storage().kind() == StorageKind.HEAP) {
+                r.loopIn[j] = in[j].f32();
+            } else {
+                ElementwiseTiles.fill(r.full[j], in[j], 1, 0, 1);
+                r.loopIn[j] = r.full[j].f32();
             }
-            r.direct[k] = direct;
         }
+        for (int k = 0; k < out.length; k++) r.loopOut[k] = out[k].f32();
         for (int t = t0; t < t1; t++) {
-            int start = t * TILE, len = Math.min(TILE, size - start);
-            Tensor[] regs = len == TILE ? r.full : r.tail;
-            boolean[] ready = len == TILE ? r.fullReady : r.tailReady;
-            for (int j = 0; j < nIn; j++) {
-                if (r.directIn[j]) {
-                    r.loopIn[j] = in[j].f32();
-                    r.from[j] = start;
-                    continue;
-                }
-                boolean samePerTile = period[j] < size && TILE % period[j] == 0;
-                if (!samePerTile || !ready[j]) ElementwiseTiles.fill(regs[j], in[j], period[j], start, len);
-                ready[j] = samePerTile;
-                r.loopIn[j] = regs[j].f32();
-                r.from[j] = 0;
-            }
-            for (int k = 0; k < outputs.length; k++) {
-                r.loopOut[k] = r.direct[k] ? out[k].f32() : regs[reg[outputs[k]]].f32();
-                r.to[k] = r.direct[k] ? start : 0;
-            }
-            loop.run(r.loopIn, r.from, r.loopOut, r.to, len);
-            for (int k = 0; k < outputs.length; k++) if (!r.direct[k]) ElementwiseTiles.store(regs[reg[outputs[k]]], out[k], start, len);
+            int start = t * TILE;
+            loop.run(r.loopIn, r.loopOut, start, Math.min(TILE, size - start));
         }
     }
 
@@ -367,9 +368,7 @@ public final class FusedElementwise extends Op {
         if (loop != null) {
             for (int j = 0; j < nIn; j++) r.loopIn[j] = r.bound[j].f32();
             for (int k = 0; k < outputs.length; k++) r.loopOut[k] = r.bound[reg[outputs[k]]].f32();
-            java.util.Arrays.fill(r.from, 0);
-            java.util.Arrays.fill(r.to, 0);
-            loop.run(r.loopIn, r.from, r.loopOut, r.to, n);
+            loop.run(r.loopIn, r.loopOut, 0, n);
             return;
         }
         for (int k = 0; k < program.length; k++) {
@@ -395,8 +394,6 @@ public final class FusedElementwise extends Op {
         final Tensor[] bound = new Tensor[regType.length];
         final boolean[] direct = new boolean[outputs.length];
         final float[][] loopIn = new float[inTypes.length][], loopOut = new float[outputs.length][];
-        final int[] from = new int[inTypes.length], to = new int[outputs.length];
-        final boolean[] directIn = new boolean[inTypes.length];
         int[][] bits;
         final Tensor[][] args = new Tensor[program.length][], res = new Tensor[program.length][];
 
