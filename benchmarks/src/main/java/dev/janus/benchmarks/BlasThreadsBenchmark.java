@@ -20,10 +20,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Where OpenBLAS's second thread starts to pay: a product [256, w] x [w, w] (2 * 256 w^2 flops) on
- * native tensors with OpenBLAS pinned to two threads ("janusTwo") against one ("one"), for w from
- * 32 to 512; and "janus" is Janus's own choice by size, which should never lose to either. Run
- * with OMP_NUM_THREADS=2; the crossover sets {@code Blas.FLOPS_PER_THREAD}.
+ * Where a second thread starts to pay on a product: [256, w] x [w, w] (2 * 256 w^2 flops) on
+ * native tensors split in two parts on Janus's pool ("janusTwo", each part a one-thread OpenBLAS
+ * product) against one whole product ("one"), for w from 32 to 512; and "janus" is Janus's own
+ * choice by size, which should never lose to either. Run with OMP_NUM_THREADS=2; the crossover
+ * sets {@code Blas.FLOPS_PER_THREAD}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

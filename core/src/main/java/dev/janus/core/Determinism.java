@@ -11,13 +11,13 @@ import dev.janus.core.backend.CpuThreads;
  * threads, never the order of a sum ({@link CpuThreads}), so their results do not depend on the
  * thread count; one model called from many threads gives each caller its serial result.
  *
- * <p>What varies is OpenBLAS: with another thread count it splits some products differently (a
- * [32, 784] by [784, 512] product, a 784-512-512-10 network's first layer at batch 32, differs in
- * 13,018 of its 16,384 values between one thread and two on this project's machine), and Janus
- * chooses each product's count from its size and the cores ({@code OMP_NUM_THREADS}), so final
- * weights can differ between machines and settings. The deterministic mode pins every product to
- * one thread: results then repeat on any machine whose OpenBLAS picks the same kernels (the same
- * CPU type, or the same {@code OPENBLAS_CORETYPE}), at the cost of the BLAS's parallel speed.
+ * <p>Large products: Janus splits a product among threads into blocks of whole output rows or
+ * columns, each a one-thread OpenBLAS product. In float32 each element is then summed as in the
+ * whole product (on this project's machine: {@code BlasSplitTest}, and CNN and MLP training steps
+ * give the same bits on one thread and two); in float64 SkylakeX's kernel rounds an odd element
+ * differently. The deterministic mode pins every product to one part: results then repeat on any
+ * machine whose OpenBLAS picks the same kernels (the same CPU type, or the same
+ * {@code OPENBLAS_CORETYPE}), at the cost of the products' parallel speed.
  */
 public final class Determinism {
     private static boolean enabled;
@@ -27,7 +27,7 @@ public final class Determinism {
     }
 
     /**
-     * Switches the deterministic mode on (every BLAS product on one thread) or off (the BLAS
+     * Switches the deterministic mode on (every BLAS product whole, on one thread) or off (the BLAS
      * setting from before). Process-wide: call it at start-up, before other threads compute.
      */
     public static synchronized void useDeterministicAlgorithms(boolean on) {

@@ -88,17 +88,17 @@ public final class CpuThreads {
     }
 
     /**
-     * The thread count every BLAS product uses, or 0 (the default) when each product's count is
-     * chosen by its size.
+     * Into how many parts (threads of this pool) every BLAS product is split, or 0 (the default)
+     * when each product's count is chosen by its size. OpenBLAS itself always runs one thread.
      */
     public static int blasThreads() {
         return blasThreads;
     }
 
     /**
-     * Pins every BLAS product to {@code n} threads (OpenBLAS rounds some products differently with a
-     * different thread count, so a deterministic mode pins it), or with 0 lets each product's size
-     * choose (the default; 2 threads where they are faster, never where they are slower).
+     * Pins every BLAS product to {@code n} parts (a deterministic mode pins 1: float64 products and
+     * small split parts may round differently), or with 0 lets each product's size choose (the
+     * default; 2 parts where they are faster, never where they are slower).
      */
     public static void setBlasThreads(int n) {
         if (n < 0) throw new JanusException("BLAS threads must be >= 0 (0: chosen per product), got " + n);

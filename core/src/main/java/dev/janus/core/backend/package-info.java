@@ -15,8 +15,9 @@
  *       on the CPU, {@code auto()} puts large tensors in native memory, small ones on the heap (asked
  *       for through {@code CompileOptions.storage}; plans default to the heap, measured).</li>
  *   <li>{@link dev.janus.core.backend.CpuThreads}: how many threads one op may use (cores, or
- *       {@code OMP_NUM_THREADS}), the pool that runs the parts of large kernels, and the BLAS
- *       thread count (chosen per product by size, or pinned by {@code setBlasThreads}).</li>
+ *       {@code OMP_NUM_THREADS}), the pool that runs the parts of large kernels, and how many
+ *       parts a BLAS product is split into (chosen per product by size, or pinned by
+ *       {@code setBlasThreads}; OpenBLAS itself runs one thread).</li>
  *   <li>{@link dev.janus.core.backend.Storage}: the elements. Every kind reads and writes elements,
  *       copies to and from Java arrays and byte buffers and to any other storage, so code outside
  *       kernels (file formats, ONNX, data loading) works on every kind. Raw arrays

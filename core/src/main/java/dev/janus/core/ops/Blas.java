@@ -15,10 +15,16 @@ import org.bytedeco.openblas.global.openblas_full;
  * call, and a bounded, known amount of native memory: {@link #scratchBytes()}), and a Java-array
  * result is copied back.
  *
- * <p>Threads are chosen per call by size ({@link #threadsFor}): OpenBLAS's second thread makes small
- * products slower, large ones up to twice as fast. OpenBLAS rounds some products differently with a
- * different thread count, so {@link CpuThreads#setBlasThreads} can pin the count (a deterministic mode
- * does); the choice by size is itself a function of the shapes, so runs repeat either way.
+ * <p>OpenBLAS itself always runs on one thread. A large product is split by Janus's own pool
+ * ({@link CpuThreads}) into blocks of whole output rows or columns, each a one-thread product, the
+ * count chosen per call by size ({@link #threadsFor}) or pinned by {@link CpuThreads#setBlasThreads}.
+ * Why not OpenBLAS's threads: after each threaded call they spin (about 0.1 s) waiting for the next,
+ * so on a 2-core machine they took a core from the pool's parts (a CIFAR-size CNN step spent 60-80
+ * ms of CPU per step in OpenBLAS's idle thread and gained nothing from the second core), and the two
+ * pools never know about each other. Blocks start at multiples of {@link #BLOCK}, and every part
+ * stays above OpenBLAS's small-product paths, so each element is summed by the same kernel in the
+ * same order as in the whole product: float32 results do not depend on the split (BlasSplitTest;
+ * float64 ones may differ in the last bit, as with OpenBLAS's own threads).
  */
 final class Blas {
     private static final int ROW_MAJOR = openblas.CblasRowMajor, NO_TRANS = openblas.CblasNoTrans,
@@ -26,12 +32,15 @@ final class Blas {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
     private static final java.util.concurrent.atomic.AtomicLong SCRATCH_BYTES = new java.util.concurrent.atomic.AtomicLong();
     /**
-     * Floating-point operations of one product below which it runs on one thread, and per thread
-     * above: on this machine two threads start to win at about 2^23 flops, 256 x 128 x 128
-     * ({@code BlasThreadsBenchmark} with OMP_NUM_THREADS=2; its quiet-machine run is in
-     * benchmarks/RESULTS.md "CPU backend" once taken).
+     * Floating-point operations per part of a split product, at least: 2^24, 2 x 256 x 128 x 256.
+     * Two threads start to win at about 2^23 flops ({@code BlasThreadsBenchmark} with
+     * OMP_NUM_THREADS=2); a part must also do more than OpenBLAS's direct path for small products
+     * takes (M N K below 28 x 512 x 512 on SkylakeX), which sums in another order than the blocked
+     * kernel of the whole product.
      */
-    static final long FLOPS_PER_THREAD = 1L << 23;
+    static final long FLOPS_PER_THREAD = 1L << 24;
+    /** Rows or columns per block of a split product: a multiple of every kernel's unrolling. */
+    static final int BLOCK = 64;
     private static volatile int current = -1;
 
     private Blas() {
@@ -77,18 +86,17 @@ final class Blas {
         long base = pa.position(), baseB = pb.position(), baseC = pc.position();
         int lda = transA ? m : k, ldb = transB ? k : n;
         int ta = transA ? TRANS : NO_TRANS, tb = transB ? TRANS : NO_TRANS;
-        useThreads(threadsFor(m, n, k));
+        useThreads(1);
+        int parts = threadsFor(m, n, k);
         try {
             for (int i = 0; i < batch; i++) {
                 pa.position(base + aOff[i]);
                 pb.position(baseB + bOff[i]);
                 pc.position(baseC + cOff[i]);
-                if (single) {
-                    openblas.cblas_sgemm(ROW_MAJOR, ta, tb, m, n, k, 1f, (FloatPointer) pa, lda, (FloatPointer) pb, ldb,
-                            accumulate ? 1f : 0f, (FloatPointer) pc, n);
+                if (parts == 1) {
+                    product(single, ta, tb, m, n, k, pa, lda, pb, ldb, pc, n, accumulate);
                 } else {
-                    openblas.cblas_dgemm(ROW_MAJOR, ta, tb, m, n, k, 1.0, (DoublePointer) pa, lda, (DoublePointer) pb, ldb,
-                            accumulate ? 1.0 : 0.0, (DoublePointer) pc, n);
+                    split(parts, single, transA, transB, m, n, k, pa, pb, pc, accumulate);
                 }
             }
             if (!(c instanceof NativeStorage)) {
@@ -101,6 +109,50 @@ final class Blas {
             pb.position(0);
             pc.position(0);
         }
+    }
+
+    /** One product on OpenBLAS (one thread), each operand at its pointer's position. */
+    private static void product(boolean single, int ta, int tb, int m, int n, int k, Pointer a, int lda, Pointer b, int ldb,
+                                Pointer c, int ldc, boolean accumulate) {
+        if (single) {
+            openblas.cblas_sgemm(ROW_MAJOR, ta, tb, m, n, k, 1f, (FloatPointer) a, lda, (FloatPointer) b, ldb,
+                    accumulate ? 1f : 0f, (FloatPointer) c, ldc);
+        } else {
+            openblas.cblas_dgemm(ROW_MAJOR, ta, tb, m, n, k, 1.0, (DoublePointer) a, lda, (DoublePointer) b, ldb,
+                    accumulate ? 1.0 : 0.0, (DoublePointer) c, ldc);
+        }
+    }
+
+    /**
+     * One product in {@code parts} parts on the pool, along C's longer side: blocks of {@link #BLOCK}
+     * rows (each reads its rows of A and all of B) or columns (its columns of B, all of A).
+     */
+    private static void split(int parts, boolean single, boolean transA, boolean transB, int m, int n, int k,
+                              Pointer a, Pointer b, Pointer c, boolean accumulate) {
+        boolean rows = m >= n;
+        int side = rows ? m : n, blocks = (side + BLOCK - 1) / BLOCK;
+        int lda = transA ? m : k, ldb = transB ? k : n, ta = transA ? TRANS : NO_TRANS, tb = transB ? TRANS : NO_TRANS;
+        long a0 = a.position(), b0 = b.position(), c0 = c.position();
+        CpuThreads.parallelFor(parts, 1, (from, to) -> {
+            for (int q = from; q < to; q++) {
+                int lo = partStart(q, parts, side), len = partStart(q + 1, parts, side) - lo;
+                Pointer pa = view(single, a, a0 + (rows ? (transA ? lo : (long) lo * lda) : 0));
+                Pointer pb = view(single, b, b0 + (rows ? 0 : (transB ? (long) lo * ldb : lo)));
+                Pointer pc = view(single, c, c0 + (rows ? (long) lo * n : lo));
+                product(single, ta, tb, rows ? len : m, rows ? n : len, k, pa, lda, pb, ldb, pc, n, accumulate);
+            }
+        });
+    }
+
+    /** Where part q of {@code parts} starts along a side of {@code side} rows or columns: whole blocks. */
+    static int partStart(int q, int parts, int side) {
+        int blocks = (side + BLOCK - 1) / BLOCK;
+        return (int) Math.min(side, (long) blocks * q / parts * BLOCK);
+    }
+
+    /** A pointer of its own (a part's thread moves it) to element {@code at} of p's memory. */
+    private static Pointer view(boolean single, Pointer p, long at) {
+        return single ? new FloatPointer(p).position(at) : new DoublePointer(p).position(at);
     }
 
     /** A tensor as a {@link #gemm} operand: its native storage, or its heap array. */
@@ -126,14 +178,23 @@ final class Blas {
         return p.position(0);
     }
 
-    /** How many threads OpenBLAS uses for one M×N×K product (see {@link #FLOPS_PER_THREAD}). */
+    /** Into how many parts (threads) one M×N×K product is split (see {@link #FLOPS_PER_THREAD}). */
     static int threadsFor(long m, long n, long k) {
         // A part of a kernel already split among threads (a chunk of a convolution) keeps to its own.
         if (CpuThreads.inPart()) return 1;
         int fixed = CpuThreads.blasThreads();
-        if (fixed > 0) return fixed;
-        long flops = 2 * m * n * k;
-        return (int) Math.max(1, Math.min(CpuThreads.threads(), flops / FLOPS_PER_THREAD));
+        int side = (int) Math.max(m, n);
+        if (fixed > 0) return Math.min(fixed, (side + BLOCK - 1) / BLOCK);
+        long other = Math.min(m, n);
+        // A thin product (OpenBLAS runs one with a side of 1 as a matrix-vector product) is bound by
+        // memory, not worth a split.
+        if (other < 16) return 1;
+        for (int parts = Math.min(CpuThreads.threads(), (side + BLOCK - 1) / BLOCK); parts > 1; parts--) {
+            int smallest = side;
+            for (int q = 0; q < parts; q++) smallest = Math.min(smallest, partStart(q + 1, parts, side) - partStart(q, parts, side));
+            if (2 * smallest * other * k >= FLOPS_PER_THREAD) return parts;
+        }
+        return 1;
     }
 
     // openblas_set_num_threads is process-wide and cheap (about 20 ns); called only on a change.
@@ -156,7 +217,7 @@ final class Blas {
 
     /** The kernel OpenBLAS chose for this CPU ("SkylakeX", "Haswell", ...; OPENBLAS_CORETYPE overrides it). */
     static String coreName() {
-        FullLibrary.setThreads(current > 0 ? current : CpuThreads.threads());
+        useThreads(1);
         return openblas_full.openblas_get_corename().getString();
     }
 

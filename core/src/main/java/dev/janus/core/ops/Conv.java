@@ -433,39 +433,42 @@ final class Conv {
                 dw.fill(0);
                 return;
             }
-            // Chunks of images, their products summed into dw by the GEMM. With several threads each
-            // part sums its images into a partial weight gradient, and the partials are added in
-            // part order, so a run repeats bit for bit at a given thread count.
+            // Chunks of images, their products summed into dw by the GEMM. A large batch's chunks are
+            // summed in fixed groups, each into a partial weight gradient of its own, and the partials
+            // are added in group order; threads take whole groups. The groups depend on the sizes only,
+            // so a run gives the same bits on any thread count.
             Wide wide = Wide.of(g, 1);
             int cs = wide != null ? wide.n : os, chunk = chunk(n, c * taps * cs), chunks = (n + chunk - 1) / chunk;
             long chunkFlops = 2L * mg * cg * taps * chunk * cs * groups;
-            int parts = CpuThreads.parts(chunks, partGrain(chunkFlops));
-            Object[] partial = new Object[parts];
+            int sums = sumGroups(chunks, partGrain(chunkFlops), dw.numel());
+            Object[] partial = new Object[sums];
             partial[0] = Shaping.storage(dw);
-            for (int p = 1; p < parts; p++) partial[p] = buffer(dw, dw.numel());
-            CpuThreads.parallelFor(chunks, partGrain(chunkFlops), (c0, c1) -> {
-                int part = parts == 1 ? 0 : partOf(c0, chunks, parts);
+            for (int p = 1; p < sums; p++) partial[p] = buffer(dw, dw.numel());
+            CpuThreads.parallelFor(sums, 1, (s0, s1) -> {
                 NativeStorage cn = wide != null ? NativeStorage.allocate(x.dtype(), c * taps * chunk * cs) : null;
                 try {
                     Object col = cn != null ? cn : buffer(x, c * taps * chunk * cs), gm = buffer(x, m * chunk * cs);
                     Object xp = wide != null ? buffer(x, c * wide.plane) : null, cols0 = cn != null ? Wide.view(cn) : col;
-                    for (int k = c0; k < c1; k++) {
-                        int first = k * chunk, count = Math.min(chunk, n - first), cols = count * cs;
-                        if (wide != null) {
-                            for (int b = 0; b < count; b++) wide.im2col(Shaping.storage(x), first + b, c, xp, cols0, b, count);
-                            wide.spread(Shaping.storage(gy), first, count, m, gm);
-                        } else {
-                            im2col(x, first, count, g, col);
-                            swap01(Shaping.storage(gy), first * m * os, count, m, os, gm, 0);
+                    for (int s = s0; s < s1; s++) {
+                        int c0 = (int) ((long) chunks * s / sums), c1 = (int) ((long) chunks * (s + 1) / sums);
+                        for (int k = c0; k < c1; k++) {
+                            int first = k * chunk, count = Math.min(chunk, n - first), cols = count * cs;
+                            if (wide != null) {
+                                for (int b = 0; b < count; b++) wide.im2col(Shaping.storage(x), first + b, c, xp, cols0, b, count);
+                                wide.spread(Shaping.storage(gy), first, count, m, gm);
+                            } else {
+                                im2col(x, first, count, g, col);
+                                swap01(Shaping.storage(gy), first * m * os, count, m, os, gm, 0);
+                            }
+                            Blas.gemm(groups, false, true, mg, cg * taps, cols, gm, Blas.offsets(groups, mg * cols),
+                                    col, Blas.offsets(groups, cg * taps * cols), partial[s], Blas.offsets(groups, mg * cg * taps), k > c0);
                         }
-                        Blas.gemm(groups, false, true, mg, cg * taps, cols, gm, Blas.offsets(groups, mg * cols),
-                                col, Blas.offsets(groups, cg * taps * cols), partial[part], Blas.offsets(groups, mg * cg * taps), k > c0);
                     }
                 } finally {
                     if (cn != null) cn.close();
                 }
             });
-            for (int p = 1; p < parts; p++) addRun(partial[p], 0, partial[0], 0, 1, dw.numel());
+            for (int p = 1; p < sums; p++) addRun(partial[p], 0, partial[0], 0, 1, dw.numel());
         }
 
         @Override
@@ -632,10 +635,17 @@ final class Conv {
         return (int) Math.max(1, 128L * CpuThreads.minPartWork() / Math.max(1, chunkFlops));
     }
 
-    /** The part (of {@code parts} over {@code chunks}) whose range starts at chunk {@code first}. */
-    private static int partOf(int first, int chunks, int parts) {
-        for (int p = parts - 1; p > 0; p--) if ((long) chunks * p / parts <= first) return p;
-        return 0;
+    /** At most this many groups of chunks sum a weight gradient: as many threads as can share one. */
+    static final int SUM_GROUPS = 8;
+
+    /**
+     * Groups of chunks for a weight gradient of {@code size} elements: one per {@code grain} chunks,
+     * at most {@link #SUM_GROUPS}, and extra partials of at most 2^21 elements in all (8 MB of
+     * float32) beyond the second. A function of the sizes alone, never of the thread count.
+     */
+    static int sumGroups(int chunks, int grain, int size) {
+        int byMemory = Math.max(2, (1 << 21) / Math.max(1, size) + 1);
+        return Math.max(1, Math.min(Math.min(SUM_GROUPS, byMemory), chunks / Math.max(1, grain)));
     }
 
     /**

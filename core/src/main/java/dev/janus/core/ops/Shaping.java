@@ -6,6 +6,7 @@ import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
+import dev.janus.core.backend.CpuThreads;
 import dev.janus.core.ir.Value;
 import dev.janus.core.onnx.ExportNode;
 import dev.janus.core.onnx.ImportNode;
@@ -345,10 +346,22 @@ final class Shaping {
 
         @Override
         public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
-            Shape s = in[0].shape();
-            int[] p = perm(attrs, s.rank()), xs = s.strides(), str = new int[p.length];
+            Shape s = in[0].shape(), os = out[0].shape();
+            int[] p = perm(attrs, s.rank()), xs = s.strides(), str = new int[p.length], ostr = os.strides();
             for (int i = 0; i < p.length; i++) str[i] = xs[p[i]];
-            copy(storage(in[0]), 0, str, storage(out[0]), 0, out[0].shape().strides(), out[0].shape());
+            Object src = storage(in[0]), dst = storage(out[0]);
+            if (os.rank() == 0 || os.size() == 0) {
+                copy(src, 0, str, dst, 0, ostr, os);
+                return;
+            }
+            // A large transpose (a channels-last model's layout change) is split by its output's first
+            // axis: each part copies whole slabs, the same values wherever they are copied.
+            int rows = os.dim(0), per = os.size() / rows;
+            CpuThreads.parallelFor(rows, Math.max(1, CpuThreads.grain(2) / per), (a, b) -> {
+                int[] d = os.dims();
+                d[0] = b - a;
+                copy(src, a * str[0], str, dst, a * ostr[0], ostr, Shape.of(d));
+            });
         }
 
         @Override
