@@ -52,14 +52,14 @@ final class Backward {
             deliver(root, seed, into);
             return;
         }
-        List<Node> order = collect(root.gradNode());
+        List<GradNode> order = collect(root.gradNode());
         root.gradNode().addGrad(root.outputIndex(), seed);
         boolean done = false;
         try {
-            for (Node n : order) step(n, into);
+            for (GradNode n : order) step(n, into);
             done = true;
         } finally {
-            for (Node n : order) {
+            for (GradNode n : order) {
                 if (done && !retainGraph) n.free();
                 else n.gradOut = null;
             }
@@ -67,14 +67,14 @@ final class Backward {
     }
 
     /** Every node that the root depends on, newest first; fails before any work on a freed node. */
-    private static List<Node> collect(Node root) {
+    private static List<GradNode> collect(GradNode root) {
         Object pass = new Object();
-        List<Node> order = new ArrayList<>();
-        ArrayDeque<Node> stack = new ArrayDeque<>();
+        List<GradNode> order = new ArrayList<>();
+        ArrayDeque<GradNode> stack = new ArrayDeque<>();
         stack.push(root);
         root.mark = pass;
         while (!stack.isEmpty()) {
-            Node n = stack.pop();
+            GradNode n = stack.pop();
             if (n.freed) {
                 throw new JanusException("backward: trying to go back through the graph a second time (its "
                         + n.displayName() + " step was freed by the first backward). Run the forward again, or call "
@@ -82,7 +82,7 @@ final class Backward {
             }
             order.add(n);
             for (Tensor t : n.inputs) {
-                Node p = t.gradNode();
+                GradNode p = t.gradNode();
                 if (p != null && p.mark != pass && t.requiresGrad()) {
                     p.mark = pass;
                     stack.push(p);
@@ -93,7 +93,7 @@ final class Backward {
         return order;
     }
 
-    private static void step(Node n, Map<Tensor, Tensor> into) {
+    private static void step(GradNode n, Map<Tensor, Tensor> into) {
         if (n.gradOut == null) return;
         if (n.retained != null) {
             for (int k = 0; k < n.retained.length; k++) {

@@ -54,7 +54,7 @@ public class Tensor {
         boolean requiresGrad;
         Tensor grad;
         /** The op that made the tensor, or null for a leaf. */
-        Node gradFn;
+        GradNode gradFn;
         int outputIndex;
         /** Bumped by every in-place change, so backward can refuse values changed after the forward used them. */
         int version;
@@ -66,7 +66,7 @@ public class Tensor {
     }
 
     /** The recorded op that made this tensor (null for a leaf), for backward. */
-    Node gradNode() {
+    GradNode gradNode() {
         return ag == null ? null : ag.gradFn;
     }
 
@@ -331,7 +331,7 @@ public class Tensor {
             if (out[k].ag != null || contains(inputs, out[k])) out[k] = out[k].detachedShell();
         }
         if (record) {
-            Node node = new Node(op, attrs, inputs.clone(), out.clone());
+            GradNode node = new GradNode(op, attrs, inputs.clone(), out.clone());
             for (int k = 0; k < out.length; k++) {
                 if (!out[k].dtype.isFloating()) continue;
                 Autograd a = out[k].ag();

@@ -27,11 +27,13 @@ import java.util.function.Function;
  */
 public final class Trace {
     final Graph graph;
+    private final Set<String> enginePackages;
     private final Map<Tensor, Value> values = new IdentityHashMap<>();
     private final Set<String> warnings = new LinkedHashSet<>();
 
-    Trace(Graph graph) {
+    Trace(Graph graph, Set<String> enginePackages) {
         this.graph = graph;
+        this.enginePackages = Set.copyOf(enginePackages);
     }
 
     /**
@@ -39,13 +41,17 @@ public final class Trace {
      * graph (what {@code Tracer.trace} does for a module): the examples become inputs ("input", or
      * "input_0", ... for several; with {@code dynamicBatch} their first dimension unknown), the
      * parameters trainable graph parameters and the buffers frozen ones, the result "output".
+     *
+     * <p>{@code enginePackages} are the caller's own packages (the front end that traces: its
+     * tensor functions and built-in modules): a warning passes over their frames, as over core's,
+     * to name the line of the model's code. Core names no front end's package itself.
      */
     @SuppressWarnings("try") // the no-grad scope is only opened and closed
-    public static Trace record(String name, Map<String, Tensor> parameters, Map<String, Tensor> buffers, boolean dynamicBatch,
-                               Function<Tensor[], Tensor> forward, Tensor... examples) {
+    public static Trace record(String name, Set<String> enginePackages, Map<String, Tensor> parameters, Map<String, Tensor> buffers,
+                               boolean dynamicBatch, Function<Tensor[], Tensor> forward, Tensor... examples) {
         ThreadState state = ThreadState.get();
         if (state.trace != null) throw new JanusException("trace: a trace is already being recorded on this thread");
-        Trace trace = new Trace(new Graph(name.isEmpty() ? "traced" : name));
+        Trace trace = new Trace(new Graph(name.isEmpty() ? "traced" : name), enginePackages);
         for (int i = 0; i < examples.length; i++) {
             Tensor x = examples[i];
             Shape s = x.shape();
@@ -118,10 +124,11 @@ public final class Trace {
     }
 
     /**
-     * The first frame outside the eager engine: its own top-level classes (the tensor, the tracer,
-     * F and the built-in modules) are passed over, so the line named is the model's own code.
+     * The first frame outside the engine: the top-level classes of core and of the tracing front
+     * end's packages (the tensor, the tracer, F and the built-in modules) are passed over, so the
+     * line named is the model's own code.
      */
-    private static String callerLine() {
+    private String callerLine() {
         return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
                 .filter(f -> !isEngine(f.getDeclaringClass()))
                 .findFirst()
@@ -130,9 +137,9 @@ public final class Trace {
                 .orElse("(unknown line)"));
     }
 
-    private static boolean isEngine(Class<?> c) {
+    private boolean isEngine(Class<?> c) {
         String pkg = c.getPackageName();
-        return (pkg.equals("dev.janus.core") || pkg.equals("dev.janus.eager") || pkg.equals("dev.janus.eager.nn")) && c.getEnclosingClass() == null
+        return (pkg.equals(Trace.class.getPackageName()) || enginePackages.contains(pkg)) && c.getEnclosingClass() == null
                 && !c.isAnonymousClass() && !c.getSimpleName().endsWith("Test");
     }
 

@@ -7,6 +7,7 @@ import dev.janus.eager.nn.NNModule;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -27,6 +28,8 @@ import java.util.function.Function;
 public final class Tracer {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tracer.class);
     private static final ThreadLocal<List<String>> LAST = ThreadLocal.withInitial(List::of);
+    /** The eager engine's packages, whose frames a warning passes over to name the model's line. */
+    private static final Set<String> ENGINE = Set.of(Tracer.class.getPackageName(), NNModule.class.getPackageName());
 
     private Tracer() {
     }
@@ -59,7 +62,7 @@ public final class Tracer {
     /** As above, with {@code buffers}: tensors that become named graph parameters that do not train. */
     public static Graph trace(String name, Map<String, Tensor> parameters, Map<String, Tensor> buffers, boolean dynamicBatch,
                               Function<Tensor[], Tensor> forward, Tensor... examples) {
-        Trace trace = Trace.record(name, parameters, buffers, dynamicBatch, forward, examples);
+        Trace trace = Trace.record(name, ENGINE, parameters, buffers, dynamicBatch, forward, examples);
         List<String> warnings = List.copyOf(trace.warnings());
         LAST.set(warnings);
         for (String w : warnings) LOG.warn(w);

@@ -44,13 +44,20 @@ class ReadmeEagerApiSnippetsTest {
     @Test
     void aModuleRegistersItsFields() {
         Generator.manualSeed(0);
-        // README: custom-module-use
-        Net net = new Net();
-        System.out.println(net.namedParameters().keySet());   // [gain, fc1.weight, fc1.bias, fc2.weight, fc2.bias]: its own first, as PyTorch
-        Adam opt = new Adam(net.parameters(), 1e-3);
-        // README: end
-        assertEquals(List.of("gain", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"), List.copyOf(net.namedParameters().keySet()));
-        assertEquals(5, opt.parameters().size());
+        Net[] made = new Net[1];
+        Adam[] adam = new Adam[1];
+        String printed = ReadmeSnippetsTest.captured(() -> {
+            // README: custom-module-use
+            Net net = new Net();
+            System.out.println(net.namedParameters().keySet());   // [gain, fc1.weight, fc1.bias, fc2.weight, fc2.bias]: its own first, as PyTorch
+            Adam opt = new Adam(net.parameters(), 1e-3);
+            // README: end
+            made[0] = net;
+            adam[0] = opt;
+        });
+        assertEquals("[gain, fc1.weight, fc1.bias, fc2.weight, fc2.bias]", printed.strip());
+        assertEquals(List.of("gain", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"), List.copyOf(made[0].namedParameters().keySet()));
+        assertEquals(5, adam[0].parameters().size());
     }
 
     // README: custom-op

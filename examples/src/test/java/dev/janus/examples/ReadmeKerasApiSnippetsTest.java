@@ -7,6 +7,7 @@ import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.ops.Emitter;
 import dev.janus.core.optim.Adam;
+import dev.janus.core.testing.FunctionalData;
 import dev.janus.layers.ActivationFunction;
 import dev.janus.layers.Fit;
 import dev.janus.layers.Input;

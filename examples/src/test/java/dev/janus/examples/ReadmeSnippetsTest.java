@@ -48,7 +48,7 @@ class ReadmeSnippetsTest {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
     /** Runs {@code body} with System.out captured; returns what it printed. */
-    private static String captured(Runnable body) {
+    static String captured(Runnable body) {
         PrintStream saved = System.out;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));

@@ -124,7 +124,6 @@ class OnnxQuantizerTest {
             scale = Math.max(scale, Math.abs(f.readDouble(k)));
         }
         double janus = err / scale, ort = ((Map<String, Number>) reference(name).get("onnxruntime_error")).get(form).doubleValue();
-        System.out.printf("%s, %s: error %.4f (onnxruntime.quantization %.4f)%n", name, options, janus, ort);
         assertTrue(janus <= 1.25 * ort + 0.01, name + ", " + options + ": error " + janus + ", ONNX Runtime's quantizer " + ort);
     }
 

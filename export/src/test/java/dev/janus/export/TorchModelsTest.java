@@ -99,7 +99,6 @@ class TorchModelsTest {
     Stream<DynamicTest> eachExportImportsMatchesPyTorchAndFineTunes() throws IOException {
         List<OnnxTestRunner.Result> results = new ArrayList<>();
         for (Path f : folders()) results.add(OnnxTestRunner.run(f, RTOL, ATOL));
-        System.out.print(OnnxTestRunner.table(results));
         List<DynamicTest> tests = new ArrayList<>();
         for (OnnxTestRunner.Result r : results) {
             Path folder = OnnxNodeTest.resource("torch-models/" + r.name);

@@ -158,7 +158,6 @@ class TrainingStepTest {
         long before = threads.getThreadAllocatedBytes(id);
         for (int i = 0; i < steps; i++) step.run(plan, ctx);
         long perStep = (threads.getThreadAllocatedBytes(id) - before) / steps;
-        System.out.println("training step allocation after warm-up: " + perStep + " bytes/step");
         // What remains: the optimizer's scalar array (40 B) and the attribute arrays core's reductions parse.
         assertTrue(perStep <= 512, perStep + " bytes per step");
     }

@@ -31,13 +31,27 @@ public final class InitializerNames {
     private InitializerNames() {
     }
 
-    /** The initializer of that Keras name, in any case and with or without underscores ("he_normal", "HeNormal"). */
+    /**
+     * The initializer of that Keras name, in any case and with or without underscores ("he_normal",
+     * "HeNormal"), or of a name registered with {@link Serialization#registerInitializer}.
+     */
     public static Initializer get(String name) {
-        Supplier<Initializer> s = null;
-        if (name != null) for (Map.Entry<String, Supplier<Initializer>> e : BY_NAME.entrySet()) if (Names.key(e.getKey()).equals(Names.key(name))) s = e.getValue();
+        Supplier<Initializer> s = builtInSupplier(name);
+        Initializer registered = s == null && name != null ? Serialization.initializer(name) : null;
+        if (registered != null) return registered;
         if (s == null) {
             throw new JanusException("unknown initializer '" + name + "'; known initializers: " + String.join(", ", BY_NAME.keySet()));
         }
         return s.get();
+    }
+
+    /** Whether a name is one of Keras's (so a registered initializer cannot take it). */
+    static boolean builtIn(String name) {
+        return builtInSupplier(name) != null;
+    }
+
+    private static Supplier<Initializer> builtInSupplier(String name) {
+        if (name != null) for (Map.Entry<String, Supplier<Initializer>> e : BY_NAME.entrySet()) if (Names.key(e.getKey()).equals(Names.key(name))) return e.getValue();
+        return null;
     }
 }

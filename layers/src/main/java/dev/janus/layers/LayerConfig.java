@@ -76,10 +76,22 @@ public final class LayerConfig {
         }
     }
 
-    /** An initializer setting, or null when it was a custom object (which the file cannot hold; the saved weights stand for it). */
+    /**
+     * An initializer setting: a Keras name or one registered with
+     * {@link Serialization#registerInitializer} (else an error naming the layer). Null for "custom",
+     * which files saved before initializers were saved by name hold for an initializer object: the
+     * saved weights stand for it.
+     */
     public String initializer(String key) {
         String v = string(key);
-        return v.equals("custom") ? null : v;
+        if (v.equals("custom")) return null;
+        try {
+            InitializerNames.get(v);
+        } catch (JanusException e) {
+            throw new JanusException("layer '" + values.get("name") + "': " + key + ": " + e.getMessage()
+                    + " (a custom initializer must be registered with Serialization.registerInitializer before the model is loaded)");
+        }
+        return v;
     }
 
     @Override

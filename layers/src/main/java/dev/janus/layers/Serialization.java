@@ -1,6 +1,7 @@
 package dev.janus.layers;
 
 import dev.janus.core.JanusException;
+import dev.janus.core.init.Initializer;
 import dev.janus.layers.losses.Loss;
 import dev.janus.layers.metrics.Metric;
 
@@ -22,6 +23,7 @@ import java.util.function.Supplier;
  * <pre>{@code
  * Serialization.registerLayer(SwishLayer.class);            // saved as "Custom>SwishLayer"
  * Serialization.registerLoss("my_bce", MyBce::new);
+ * Serialization.registerInitializer("my_init", MyInit::new);  // then new Dense(8).kernelInitializer("my_init")
  * }</pre>
  */
 public final class Serialization {
@@ -29,6 +31,7 @@ public final class Serialization {
     private static final Map<Class<? extends Layer>, String> LAYER_NAMES = new LinkedHashMap<>();
     private static final Map<String, Supplier<? extends Loss>> LOSSES = new LinkedHashMap<>();
     private static final Map<String, Supplier<? extends Metric>> METRICS = new LinkedHashMap<>();
+    private static final Map<String, Supplier<? extends Initializer>> INITIALIZERS = new LinkedHashMap<>();
 
     private Serialization() {
     }
@@ -61,6 +64,25 @@ public final class Serialization {
     /** Registers a metric under a name, so that compile can name it (and a saved model with it loads). */
     public static synchronized void registerMetric(String name, Supplier<? extends Metric> factory) {
         METRICS.put(name, factory);
+    }
+
+    /**
+     * Registers an initializer under a name, so that a layer can be given it by name
+     * ({@code kernelInitializer("my_init")}) and a model that uses it saves and loads: the file
+     * holds the name, and loading finds the initializer here. A built-in name cannot be taken.
+     */
+    public static synchronized void registerInitializer(String name, Supplier<? extends Initializer> factory) {
+        if (InitializerNames.builtIn(name) || name.equals("custom")) {
+            throw new JanusException("registerInitializer: '" + name + "' is a built-in initializer's name" + (name.equals("custom") ? " (older files' mark"
+                    + " for an initializer object)" : ""));
+        }
+        INITIALIZERS.put(name, factory);
+    }
+
+    /** A new instance of the initializer registered under this name, or null (InitializerNames.get looks here too). */
+    static synchronized Initializer initializer(String name) {
+        Supplier<? extends Initializer> s = INITIALIZERS.get(name);
+        return s == null ? null : s.get();
     }
 
     /** A new instance of the loss registered under this name, or null (Losses.get looks here first). */

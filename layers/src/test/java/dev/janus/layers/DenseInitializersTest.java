@@ -4,19 +4,30 @@ import dev.janus.core.DType;
 import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
+import dev.janus.core.Shape;
+import dev.janus.core.init.Fans;
+import dev.janus.core.init.Initializer;
 import dev.janus.core.init.Initializers;
 import dev.janus.layers.core.Dense;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.zip.CRC32;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link Dense#kernelInitializer} and {@link Dense#biasInitializer}, by name and as objects. */
+/** {@link Dense#kernelInitializer} and {@link Dense#biasInitializer}, by name and as objects, and how a saved model holds them. */
 class DenseInitializersTest {
     @Test
     void constantInitializersGiveTheWeightsAndOutputsByHand() {
@@ -45,26 +56,94 @@ class DenseInitializersTest {
         for (float v : m.getWeights().get(0).toFloatArray()) assertEquals(0, v, 0.05);
     }
 
+    /** A registered initializer, as a user writes one: every value 2. */
+    static final class Twos implements Initializer {
+        public Tensor create(Shape shape, Fans fans, DType dtype, Generator g) {
+            return Tensor.full(2, dtype, shape);
+        }
+    }
+
+    static {
+        Serialization.registerInitializer("dense_test_twos", Twos::new);
+    }
+
+    /** The model's file with one string ({@code from}, as writeUTF writes it) replaced by another, the checksum made right. */
+    private static byte[] replaced(byte[] file, String from, String to) throws IOException {
+        ByteArrayOutputStream a = new ByteArrayOutputStream(), b = new ByteArrayOutputStream();
+        new DataOutputStream(a).writeUTF(from);
+        new DataOutputStream(b).writeUTF(to);
+        byte[] body = Arrays.copyOf(file, file.length - 8), needle = a.toByteArray();
+        int at = -1;
+        for (int i = 0; at < 0 && i + needle.length <= body.length; i++) if (Arrays.equals(body, i, i + needle.length, needle, 0, needle.length)) at = i;
+        assertTrue(at >= 0, from + " is in the file");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(body, 0, at);
+        out.write(b.toByteArray());
+        out.write(body, at + needle.length, body.length - at - needle.length);
+        CRC32 crc = new CRC32();
+        crc.update(out.toByteArray());
+        new DataOutputStream(out).writeLong(crc.getValue());
+        return out.toByteArray();
+    }
+
     @Test
-    void theNamesAreSavedAndACustomInitializersWeightsComeFromTheFile(@TempDir Path dir) {
+    void builtInAndRegisteredNamesAreSavedAndLoadBack(@TempDir Path dir) {
         Sequential m = new Sequential().generator(new Generator(8));
         m.add(new Input(3));
         m.add(new Dense(4, "relu").kernelInitializer("he_normal").biasInitializer("zeros"));
-        m.add(new Dense(2).kernelInitializer((shape, fans, dtype, g) -> Tensor.full(0.25, dtype, shape)).biasInitializer(Initializers.constant(-1)));
+        m.add(new Dense(2).kernelInitializer("dense_test_twos").biasInitializer("dense_test_twos"));
         assertEquals("he_normal", m.layers().get(0).config().get("kernel_initializer"));
         assertEquals("zeros", m.layers().get(0).config().get("bias_initializer"));
-        assertEquals("custom", m.layers().get(1).config().get("kernel_initializer"));
-        assertEquals("custom", m.layers().get(1).config().get("bias_initializer"));
+        assertEquals("dense_test_twos", m.layers().get(1).config().get("kernel_initializer"));
+        assertArrayEquals(new float[] {2, 2, 2, 2, 2, 2, 2, 2}, m.getWeights().get(2).toFloatArray());
 
         Path file = dir.resolve("init.janus");
         m.save(file);
         Sequential back = Sequential.load(file);
-        assertEquals("he_normal", back.layers().get(0).config().get("kernel_initializer"));
-        assertEquals("zeros", back.layers().get(0).config().get("bias_initializer"));
+        for (int i = 0; i < 2; i++) assertEquals(m.layers().get(i).config(), back.layers().get(i).config());
         List<Tensor> w = m.getWeights(), wb = back.getWeights();
         for (int i = 0; i < w.size(); i++) assertArrayEquals(w.get(i).toFloatArray(), wb.get(i).toFloatArray(), "weight " + i);
-        assertArrayEquals(new float[] {0.25f, 0.25f, 0.25f, 0.25f, 0.25f, 0.25f, 0.25f, 0.25f}, wb.get(2).toFloatArray());
-        assertArrayEquals(new float[] {-1, -1}, wb.get(3).toFloatArray());
+        // The loaded layer holds the initializer itself: a copy built from its config draws the same values.
+        Sequential copy = new Sequential(new Input(3), Dense.fromConfig(LayerConfig.of(back.layers().get(1))));
+        assertArrayEquals(new float[] {2, 2, 2, 2, 2, 2}, copy.getWeights().get(0).toFloatArray());
+        assertArrayEquals(new float[] {2, 2}, copy.getWeights().get(1).toFloatArray());
+    }
+
+    @Test
+    void anInitializerObjectIsRefusedBySaveNamingTheLayerAndNothingIsWritten(@TempDir Path dir) {
+        Sequential m = new Sequential(new Input(3), new Dense(2).named("head").kernelInitializer((shape, fans, dtype, g) -> Tensor.full(0.25, dtype, shape)));
+        assertArrayEquals(new float[] {0.25f, 0.25f, 0.25f, 0.25f, 0.25f, 0.25f}, m.getWeights().get(0).toFloatArray());
+        Path file = dir.resolve("object.janus");
+        JanusException e = assertThrows(JanusException.class, () -> m.save(file));
+        assertEquals("cannot save " + m.name() + ": layer head (Dense): kernel_initializer is an Initializer object, which a saved model cannot"
+                + " name: register it (Serialization.registerInitializer(name, factory)) and set it by that name", e.getMessage());
+        assertFalse(Files.exists(file));
+        assertThrows(JanusException.class, () -> new Sequential(new Input(2), new Dense(1).biasInitializer(Initializers.ones())).toBytes());
+    }
+
+    @Test
+    void aFileNamingAnUnregisteredInitializerIsRefusedNamingTheLayer() throws IOException {
+        Sequential m = new Sequential(new Input(3), new Dense(2).named("head").kernelInitializer("dense_test_twos"));
+        byte[] unknown = replaced(m.toBytes(), "dense_test_twos", "dense_test_none");
+        JanusException e = assertThrows(JanusException.class, () -> Model.fromBytes(unknown, "crafted"));
+        assertTrue(e.getMessage().startsWith("crafted: cannot read the model: layer 'head': kernel_initializer: unknown initializer 'dense_test_none'; known initializers:"
+                + " glorot_uniform, "), e.getMessage());
+        assertTrue(e.getMessage().endsWith(" (a custom initializer must be registered with Serialization.registerInitializer before the model is"
+                + " loaded)"), e.getMessage());
+    }
+
+    @Test
+    void anOlderFilesCustomMarkLoadsWithTheWeightsOfTheFile() throws IOException {
+        Sequential m = new Sequential(new Input(3), new Dense(2).kernelInitializer("dense_test_twos"));
+        Model back = Model.fromBytes(replaced(m.toBytes(), "dense_test_twos", "custom"), "older");
+        assertEquals("glorot_uniform", back.layers().get(0).config().get("kernel_initializer"));
+        assertArrayEquals(new float[] {2, 2, 2, 2, 2, 2}, back.getWeights().get(0).toFloatArray());
+    }
+
+    @Test
+    void aRegisteredInitializerCannotTakeABuiltInName() {
+        assertEquals("registerInitializer: 'HeNormal' is a built-in initializer's name",
+                assertThrows(JanusException.class, () -> Serialization.registerInitializer("HeNormal", Twos::new)).getMessage());
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.Tensor;
 import dev.janus.core.optim.Adam;
+import dev.janus.core.testing.FunctionalData;
 import dev.janus.layers.core.Dense;
 import dev.janus.layers.core.Dropout;
 import dev.janus.layers.losses.Losses;
@@ -34,26 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with per-output losses and loss weights, fit from lists and from maps, saved and loaded.
  */
 class FunctionalTest {
-    /** Columns [from, to) of a 2-D tensor. */
-    static Tensor columns(Tensor x, int from, int to) {
-        int n = x.dim(0);
-        float[] out = new float[n * (to - from)];
-        for (int i = 0; i < n; i++) for (int j = from; j < to; j++) out[i * (to - from) + j - from] = x.getFloat(i, j);
-        return Tensor.of(out, n, to - from);
-    }
-
-    /** The mean of each row, [n, 1]: a regression target. */
-    static Tensor rowMeans(Tensor x) {
-        int n = x.dim(0), d = x.dim(1);
-        float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-            double s = 0;
-            for (int j = 0; j < d; j++) s += x.getDouble(i, j);
-            out[i] = (float) (s / d);
-        }
-        return Tensor.of(out, n, 1);
-    }
-
     /** sepal (2 features) and petal (2 features) in; species (softmax) and petal size (linear) out. */
     static Model twoInTwoOut() {
         Input sepal = new Input(2).named("sepal"), petal = new Input(2).named("petal");
@@ -68,8 +49,8 @@ class FunctionalTest {
     }
 
     private static final Iris DATA = Iris.load(42);
-    private static final List<Tensor> X = List.of(columns(DATA.xTrain, 0, 2), columns(DATA.xTrain, 2, 4));
-    private static final List<Tensor> Y = List.of(DATA.yTrain, rowMeans(columns(DATA.xTrain, 2, 4)));
+    private static final List<Tensor> X = List.of(FunctionalData.columns(DATA.xTrain, 0, 2), FunctionalData.columns(DATA.xTrain, 2, 4));
+    private static final List<Tensor> Y = List.of(DATA.yTrain, FunctionalData.rowMeans(FunctionalData.columns(DATA.xTrain, 2, 4)));
 
     private static Model compiled(boolean eager) {
         Generator.manualSeed(7);

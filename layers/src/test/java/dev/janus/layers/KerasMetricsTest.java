@@ -166,4 +166,51 @@ class KerasMetricsTest {
         assertEquals(Losses.get("bce").name(), "binary_crossentropy");
         assertEquals(DType.FLOAT32, binaryPredictions().dtype());
     }
+    private static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+
+    /**
+     * A segmentation-sized batch (32 x 256 x 256 outputs) against AUC's 200 thresholds: each
+     * prediction goes into its threshold bin, so the batch allocates O(elements + thresholds), not the
+     * [elements, 200] comparison (1.6 GB of float32 for one such tensor); the counts equal those of a
+     * binary search of the float32 thresholds on the host.
+     */
+    @Test
+    void aucCountsASegmentationBatchByBinsInLittleMemory() {
+        int n = 32 * 256 * 256, t = 200;
+        float[] p = new float[n], y = new float[n];
+        java.util.Random r = new java.util.Random(11);
+        float[] thresholds = new float[t];
+        thresholds[0] = (float) -1e-7;
+        for (int j = 1; j < t - 1; j++) thresholds[j] = (float) (j * 1.0 / (t - 1));
+        thresholds[t - 1] = (float) (1 + 1e-7);
+        for (int i = 0; i < n; i++) {
+            p[i] = i % 7 == 0 ? thresholds[1 + r.nextInt(t - 2)] : r.nextFloat();   // some exactly on a threshold
+            y[i] = r.nextFloat() < p[i] ? 1 : 0;
+        }
+        Tensor yPred = Tensor.of(p, 32, 256, 256, 1), yTrue = Tensor.of(y, 32, 256, 256, 1);
+        Metric auc = Metrics.auc("auc", false, t);
+        long before = allocatedBytes();
+        double[] sums = auc.emitSums(dev.janus.core.ops.Immediate.global(), yPred, yTrue).toDoubleArray();
+        long allocated = allocatedBytes() - before;
+        assertTrue(allocated < 400_000_000L, "AUC of " + n + " elements allocated " + allocated + " bytes");
+
+        double[] want = new double[2 * t + 2];
+        for (int i = 0; i < n; i++) {
+            int above = 0, hi = t;   // the thresholds below p[i]: binary search of the sorted thresholds
+            while (above < hi) {
+                int mid = (above + hi) >>> 1;
+                if (thresholds[mid] < p[i]) above = mid + 1;
+                else hi = mid;
+            }
+            int half = y[i] != 0 ? 0 : t;
+            for (int j = 0; j < above; j++) want[half + j]++;
+            want[2 * t + (y[i] != 0 ? 0 : 1)]++;
+        }
+        assertEquals(java.util.Arrays.toString(want), java.util.Arrays.toString(sums));
+        assertEquals("auc: at most 1048576 thresholds, got 1048577 (predictions are binned by threshold, which needs thresholds further apart"
+                + " than float32 rounding)",
+                assertThrows(JanusException.class, () -> Metrics.auc("auc", false, (1 << 20) + 1)).getMessage());
+    }
 }

@@ -37,7 +37,6 @@ class PythonClientsTest {
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), out);
-            System.out.print(out);
             assertEquals(0, p.exitValue(), out);
             assertTrue(out.contains(" passed, 0 failed"), out);
         }

@@ -45,9 +45,9 @@ class ParameterAveragingTest {
                     .averageEvery(every[k]).seed(2).verbose(k == 0 ? 0 : 1));
             accuracy[k] = DigitsData.accuracy(m.predict(xTest), digits.test.tensor(1));
         }
-        System.out.printf("digits MLP, 5 epochs on 2 workers: test accuracy %.4f synchronous, %.4f averaging every 4 steps%n", accuracy[0], accuracy[1]);
         assertTrue(accuracy[0] > 0.9, "synchronous accuracy " + accuracy[0]);
-        assertTrue(Math.abs(accuracy[0] - accuracy[1]) <= 0.01, "accuracies " + accuracy[0] + " and " + accuracy[1]);
+        assertTrue(Math.abs(accuracy[0] - accuracy[1]) <= 0.01, "test accuracy " + accuracy[0] + " synchronous, "
+                + accuracy[1] + " averaging every 4 steps");
         df.unpersist();
     }
 }

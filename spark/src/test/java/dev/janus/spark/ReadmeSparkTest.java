@@ -79,7 +79,6 @@ class ReadmeSparkTest {
         Dataset<Row> scored = JanusSpark.predict(df, model, features, "prediction");   // + "prediction_probability"
         double accuracy = scored.filter("prediction = species").count() / (double) scored.count();
         // README: end
-        System.out.print(log.toString(StandardCharsets.UTF_8));
         assertEquals(15, history.get("loss").size());
         assertTrue(log.toString(StandardCharsets.UTF_8).contains("Epoch 15/15 - 2 workers"), log.toString(StandardCharsets.UTF_8));
         assertTrue(accuracy > 0.9, "accuracy " + accuracy);

@@ -88,10 +88,8 @@ class ScoringTest {
         model.save(file);
         float[] expected = model.predict(features(ROWS), JanusSpark.SCORING_BATCH).toFloatArray();
 
-        long t0 = System.nanoTime();
         Dataset<Row> scored = JanusSpark.predict(rows(spark, ROWS).repartition(2), file.toString(), COLS, "prediction");
         double[] d = compare(scored, expected, 3);
-        System.out.printf("scored %d rows in %.2f s; largest difference %.2e, labels differing %d%n", ROWS, (System.nanoTime() - t0) / 1e9, d[0], (long) d[1]);
         assertEquals(0, d[1], "labels that differ from the single-JVM predict");
         assertTrue(d[0] <= 1e-6, "largest probability difference " + d[0]);
     }

@@ -124,8 +124,7 @@ class TensorBoardReadsTest {
         Path script = Path.of("src/test/python/read_with_tensorboard.py").toAbsolutePath();
         Process p = new ProcessBuilder(python, script.toString(), logs.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(true, p.waitFor(120, TimeUnit.SECONDS), "the script did not finish");
-        System.out.print(out);
+        assertEquals(true, p.waitFor(120, TimeUnit.SECONDS), "the script did not finish: " + out);
         assertEquals(0, p.exitValue(), out);
     }
 

@@ -261,6 +261,11 @@ final class Einsum extends Op {
         }
     }
 
+    /**
+     * The elements as doubles: float64 storage itself (no copy), else each element read through the
+     * tensor, so any number type and any storage does (Doubles.read takes heap float32 only, and
+     * Tensor.toDoubleArray copies float64).
+     */
     private static double[] doubles(Tensor t) {
         if (t.dtype() == DType.FLOAT64) return t.f64();
         double[] d = new double[t.numel()];

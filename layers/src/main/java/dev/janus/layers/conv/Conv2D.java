@@ -5,14 +5,12 @@ import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
-import dev.janus.core.init.Initializer;
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Emitter;
 import dev.janus.core.ops.Ops;
 import dev.janus.layers.ActivationFunction;
 import dev.janus.layers.Activations;
-import dev.janus.layers.InitializerNames;
-import dev.janus.layers.Layer;
+import dev.janus.layers.KernelLayer;
 import dev.janus.layers.LayerConfig;
 
 import java.util.Arrays;
@@ -28,7 +26,7 @@ import java.util.Set;
  * transposed to the channels-first conv op ([N, C, H, W], [filters, C / groups, kh, kw]) and the
  * result back, so the compiled graph and an ONNX export hold those transposes.
  */
-public final class Conv2D extends Layer {
+public final class Conv2D extends KernelLayer<Conv2D> {
     private static final Set<ActivationFunction> ELEMENTWISE = Set.of(Activations.LINEAR, Activations.RELU, Activations.SIGMOID,
             Activations.TANH, Activations.ELU, Activations.GELU, Activations.LEAKY_RELU, Activations.SOFTPLUS, Activations.EXPONENTIAL,
             Activations.SILU, Activations.HARD_SIGMOID, Activations.HARD_SILU);
@@ -37,10 +35,7 @@ public final class Conv2D extends Layer {
     private int[] strides = {1, 1}, dilationRate = {1, 1};
     private String padding = "valid";
     private int groups = 1;
-    private boolean useBias = true;
     private final ActivationFunction activation;
-    private Initializer kernelInitializer = InitializerNames.get("glorot_uniform"), biasInitializer = InitializerNames.get("zeros");
-    private String kernelInitializerName = "glorot_uniform", biasInitializerName = "zeros";
     /** Set when built: top, left, bottom, right. */
     private int[] pads;
 
@@ -55,7 +50,6 @@ public final class Conv2D extends Layer {
 
     /** kernelSize: one size for both axes, or {height, width}. */
     public Conv2D(int filters, int[] kernelSize, ActivationFunction activation) {
-        super(null);
         if (filters <= 0) throw new JanusException("Conv2D: filters must be positive, got " + filters);
         this.filters = filters;
         this.kernelSize = Windows.pair("Conv2D", "kernel_size", kernelSize);
@@ -88,32 +82,6 @@ public final class Conv2D extends Layer {
         return this;
     }
 
-    public Conv2D useBias(boolean on) {
-        unbuilt();
-        useBias = on;
-        return this;
-    }
-
-    public Conv2D kernelInitializer(String name) {
-        unbuilt();
-        kernelInitializer = InitializerNames.get(name);
-        kernelInitializerName = name;
-        return this;
-    }
-
-    public Conv2D biasInitializer(String name) {
-        unbuilt();
-        biasInitializer = InitializerNames.get(name);
-        biasInitializerName = name;
-        return this;
-    }
-
-    public Conv2D named(String name) {
-        unbuilt();
-        name(name);
-        return this;
-    }
-
     public ActivationFunction activation() {
         return activation;
     }
@@ -127,8 +95,8 @@ public final class Conv2D extends Layer {
                     + " channels and filters " + filters + " divisible by " + groups + ", got " + describe(input));
         }
         Shape k = Shape.of(kernelSize[0], kernelSize[1], channels / groups, filters);
-        addWeight("kernel", kernelInitializer, k, dtype, rng);
-        if (useBias) addWeight("bias", biasInitializer, Shape.of(filters), dtype, rng);
+        addWeight("kernel", kernelInitializer(), k, dtype, rng);
+        if (useBias()) addWeight("bias", biasInitializer(), Shape.of(filters), dtype, rng);
         return Windows.output(input, kernelSize, strides, dilationRate, pads, filters);
     }
 
@@ -136,7 +104,7 @@ public final class Conv2D extends Layer {
     public <V> V call(Emitter<V> e, V x, List<V> weights, boolean training) {
         V w = e.transpose(weights.get(0), 3, 2, 0, 1);
         Attrs attrs = Attrs.of("strides", strides, "pads", pads, "dilations", dilationRate, "group", groups);
-        List<V> in = useBias ? List.of(Windows.channelsFirst(e, x), w, weights.get(1)) : List.of(Windows.channelsFirst(e, x), w);
+        List<V> in = useBias() ? List.of(Windows.channelsFirst(e, x), w, weights.get(1)) : List.of(Windows.channelsFirst(e, x), w);
         V y = e.one(Ops.CONV, attrs, in);
         // An elementwise activation runs before the transpose back, so that the transpose can cancel
         // against the next layer's (a pool's) transpose to channels first; others see channels last.
@@ -160,19 +128,14 @@ public final class Conv2D extends Layer {
         c.put("dilation_rate", Arrays.toString(dilationRate));
         c.put("groups", groups);
         c.put("activation", activation.name());
-        c.put("use_bias", useBias);
-        c.put("kernel_initializer", kernelInitializerName);
-        c.put("bias_initializer", biasInitializerName);
+        putKernelConfig(c);
         return c;
     }
 
     /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
     public static Conv2D fromConfig(LayerConfig c) {
-        Conv2D conv = new Conv2D(c.integer("filters"), c.ints("kernel_size"), Activations.get(c.string("activation")))
+        return new Conv2D(c.integer("filters"), c.ints("kernel_size"), Activations.get(c.string("activation")))
                 .strides(c.ints("strides")).padding(c.string("padding")).dilationRate(c.ints("dilation_rate"))
-                .groups(c.integer("groups")).useBias(c.flag("use_bias"));
-        if (c.initializer("kernel_initializer") != null) conv.kernelInitializer(c.initializer("kernel_initializer"));
-        if (c.initializer("bias_initializer") != null) conv.biasInitializer(c.initializer("bias_initializer"));
-        return conv;
+                .groups(c.integer("groups")).kernelFrom(c);
     }
 }

@@ -5,12 +5,10 @@ import dev.janus.core.Generator;
 import dev.janus.core.JanusException;
 import dev.janus.core.Shape;
 import dev.janus.core.ShapeException;
-import dev.janus.core.init.Initializer;
 import dev.janus.core.ops.Emitter;
 import dev.janus.layers.ActivationFunction;
 import dev.janus.layers.Activations;
-import dev.janus.layers.InitializerNames;
-import dev.janus.layers.Layer;
+import dev.janus.layers.KernelLayer;
 import dev.janus.layers.LayerConfig;
 
 import java.util.List;
@@ -21,12 +19,9 @@ import java.util.Map;
  * the kernel stored [in, out] and initialised glorot_uniform (fans counted the Keras way), the bias
  * zeros.
  */
-public final class Dense extends Layer {
+public final class Dense extends KernelLayer<Dense> {
     private final int units;
     private final ActivationFunction activation;
-    private boolean useBias = true;
-    private Initializer kernelInitializer = InitializerNames.get("glorot_uniform"), biasInitializer = InitializerNames.get("zeros");
-    private String kernelInitializerName = "glorot_uniform", biasInitializerName = "zeros";
 
     public Dense(int units) {
         this(units, Activations.LINEAR);
@@ -38,7 +33,6 @@ public final class Dense extends Layer {
     }
 
     public Dense(int units, ActivationFunction activation) {
-        super(null);
         if (units <= 0) throw new JanusException("Dense: units must be positive, got " + units);
         this.units = units;
         this.activation = activation == null ? Activations.LINEAR : activation;
@@ -52,55 +46,14 @@ public final class Dense extends Layer {
         return activation;
     }
 
-    public Dense useBias(boolean on) {
-        unbuilt();
-        useBias = on;
-        return this;
-    }
-
-    public Dense kernelInitializer(String name) {
-        unbuilt();
-        kernelInitializer = InitializerNames.get(name);
-        kernelInitializerName = name;
-        return this;
-    }
-
-    public Dense kernelInitializer(Initializer init) {
-        unbuilt();
-        kernelInitializer = init;
-        kernelInitializerName = "custom";
-        return this;
-    }
-
-    public Dense biasInitializer(String name) {
-        unbuilt();
-        biasInitializer = InitializerNames.get(name);
-        biasInitializerName = name;
-        return this;
-    }
-
-    public Dense biasInitializer(Initializer init) {
-        unbuilt();
-        biasInitializer = init;
-        biasInitializerName = "custom";
-        return this;
-    }
-
-    /** Sets the layer's name (before it is added to a model). */
-    public Dense named(String name) {
-        unbuilt();
-        name(name);
-        return this;
-    }
-
     @Override
     protected Shape create(Shape input, DType dtype, Generator rng) {
         if (input.rank() < 2 || input.dim(-1) == Shape.DYNAMIC) {
             throw new ShapeException(name() + ": Dense needs inputs with a known last dimension, got " + describe(input));
         }
         Shape k = Shape.of(input.dim(-1), units);
-        addWeight("kernel", kernelInitializer, k, dtype, rng);
-        if (useBias) addWeight("bias", biasInitializer, Shape.of(units), dtype, rng);
+        addWeight("kernel", kernelInitializer(), k, dtype, rng);
+        if (useBias()) addWeight("bias", biasInitializer(), Shape.of(units), dtype, rng);
         return input.with(input.rank() - 1, units);
     }
 
@@ -117,7 +70,7 @@ public final class Dense extends Layer {
     @Override
     public <V> V callLogits(Emitter<V> e, V x, List<V> weights, boolean training) {
         V z = e.matmul(x, weights.get(0), false, false);
-        return useBias ? e.add(z, weights.get(1)) : z;
+        return useBias() ? e.add(z, weights.get(1)) : z;
     }
 
     /** Quantization-aware training quantizes the input too (the kernel by its name). */
@@ -131,17 +84,12 @@ public final class Dense extends Layer {
         Map<String, Object> c = super.config();
         c.put("units", units);
         c.put("activation", activation.name());
-        c.put("use_bias", useBias);
-        c.put("kernel_initializer", kernelInitializerName);
-        c.put("bias_initializer", biasInitializerName);
+        putKernelConfig(c);
         return c;
     }
 
     /** Rebuilds the layer from its {@link #config()}, as a saved model holds it. */
     public static Dense fromConfig(LayerConfig c) {
-        Dense d = new Dense(c.integer("units"), Activations.get(c.string("activation"))).useBias(c.flag("use_bias"));
-        if (c.initializer("kernel_initializer") != null) d.kernelInitializer(c.initializer("kernel_initializer"));
-        if (c.initializer("bias_initializer") != null) d.biasInitializer(c.initializer("bias_initializer"));
-        return d;
+        return new Dense(c.integer("units"), Activations.get(c.string("activation"))).kernelFrom(c);
     }
 }

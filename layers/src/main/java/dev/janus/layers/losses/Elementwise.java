@@ -132,11 +132,6 @@ final class Elementwise implements Loss {
     }
 
     @Override
-    public <V> V emit(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
-        return Losses.mean(e, kind.perSample(e, yPred, yTrue));
-    }
-
-    @Override
     public <V> V emitPerSample(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
         return kind.perSample(e, yPred, yTrue);
     }

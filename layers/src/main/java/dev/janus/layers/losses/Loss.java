@@ -35,18 +35,21 @@ public interface Loss {
     /**
      * The loss, averaged over the batch. {@code logits} is the value before the model's final
      * activation {@code last} when that is softmax or sigmoid (null otherwise), so the loss can be
-     * computed stably from it, as Keras does.
+     * computed stably from it, as Keras does. By default the mean of {@link #emitPerSample}, so a
+     * loss writes its formula once; a loss overrides this where a fused op computes the mean.
      */
-    <V> V emit(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue);
+    default <V> V emit(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
+        return Losses.mean(e, emitPerSample(e, yPred, logits, last, yTrue));
+    }
 
     /**
      * Each sample's loss before the batch mean, as Keras's loss functions return it: the output's
      * shape without its last axis ([batch] for outputs [batch, k]). Fit and evaluate weight these
      * by the sample (or class) weights and take their mean, as Keras does; a loss that does not
-     * give them cannot be weighted.
+     * give them (it overrides only {@link #emit}) cannot be weighted.
      */
     default <V> V emitPerSample(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
         throw new JanusException("loss " + name() + " gives no per-sample values (Loss.emitPerSample), so fit and evaluate cannot weight"
-                + " its samples (sampleWeight, classWeight)");
+                + " its samples (sampleWeight, classWeight); a loss implements emitPerSample, or at least emit");
     }
 }

@@ -196,19 +196,22 @@ public final class Losses {
             return Tensor.of(out);
         }
 
+        /** From logits, the fused softmax cross entropy computes the mean itself (one op and its gradient). */
         public <V> V emit(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
-            if (fromLogits) return e.one(Ops.SOFTMAX_CROSS_ENTROPY, Attrs.NONE, List.of(yPred, yTrue));
-            if (logits != null && last == Activations.SOFTMAX) return e.one(Ops.SOFTMAX_CROSS_ENTROPY, Attrs.NONE, List.of(logits, yTrue));
-            V onehot = e.oneHot(yTrue, e.shape(yPred).dim(1), e.dtype(yPred));
-            return e.neg(mean(e, sumLast(e, e.mul(onehot, e.log(clipped(e, yPred))))));
+            V z = logits(yPred, logits, last);
+            return z != null ? e.one(Ops.SOFTMAX_CROSS_ENTROPY, Attrs.NONE, List.of(z, yTrue)) : Loss.super.emit(e, yPred, logits, last, yTrue);
         }
 
         public <V> V emitPerSample(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
-            Attrs none = Attrs.of("reduction", "none");
-            if (fromLogits) return e.one(Ops.SOFTMAX_CROSS_ENTROPY, none, List.of(yPred, yTrue));
-            if (logits != null && last == Activations.SOFTMAX) return e.one(Ops.SOFTMAX_CROSS_ENTROPY, none, List.of(logits, yTrue));
+            V z = logits(yPred, logits, last);
+            if (z != null) return e.one(Ops.SOFTMAX_CROSS_ENTROPY, Attrs.of("reduction", "none"), List.of(z, yTrue));
             V onehot = e.oneHot(yTrue, e.shape(yPred).dim(1), e.dtype(yPred));
             return e.neg(sumLast(e, e.mul(onehot, e.log(clipped(e, yPred)))));
+        }
+
+        /** The logits the loss is computed from, or null to compute it from the probabilities. */
+        private <V> V logits(V yPred, V logits, ActivationFunction last) {
+            return fromLogits ? yPred : logits != null && last == Activations.SOFTMAX ? logits : null;
         }
     }
 
@@ -235,10 +238,6 @@ public final class Losses {
         public Tensor prepareLabels(Tensor y, TensorType output) {
             classes(name(), output);
             return sameShapeLabels(name(), y, output);
-        }
-
-        public <V> V emit(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
-            return e.neg(mean(e, sumLast(e, e.mul(yTrue, logProbabilities(e, yPred, logits, last)))));
         }
 
         public <V> V emitPerSample(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
@@ -280,24 +279,25 @@ public final class Losses {
             return t;
         }
 
+        /**
+         * The mean of every element's loss: the mean of the per-sample means (every sample has as
+         * many elements), taken in one reduction.
+         */
         public <V> V emit(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
-            V z = fromLogits ? yPred : logits != null && last == Activations.SIGMOID ? logits : null;
-            if (z != null) {
-                // log(1 + exp(z)) - z y: the logits form, stable for large |z|, shared with the eager F
-                return mean(e, Functions.binaryCrossEntropyWithLogits(e, z, yTrue));
-            }
-            return e.neg(mean(e, logLikelihood(e, yPred, yTrue)));
+            return mean(e, elementLoss(e, yPred, logits, last, yTrue));
         }
 
         public <V> V emitPerSample(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
-            V z = fromLogits ? yPred : logits != null && last == Activations.SIGMOID ? logits : null;
-            if (z != null) return meanLast(e, Functions.binaryCrossEntropyWithLogits(e, z, yTrue));
-            return e.neg(meanLast(e, logLikelihood(e, yPred, yTrue)));
+            return meanLast(e, elementLoss(e, yPred, logits, last, yTrue));
         }
 
-        private static <V> V logLikelihood(Emitter<V> e, V yPred, V yTrue) {
+        /** Each element's loss: -(y log p + (1 - y) log(1 - p)), p clipped. */
+        private <V> V elementLoss(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
+            V z = fromLogits ? yPred : logits != null && last == Activations.SIGMOID ? logits : null;
+            // log(1 + exp(z)) - z y: the logits form, stable for large |z|, shared with the eager F
+            if (z != null) return Functions.binaryCrossEntropyWithLogits(e, z, yTrue);
             V p = clipped(e, yPred);
-            return e.add(e.mul(yTrue, e.log(p)), e.mul(e.rsub(1, yTrue), e.log(e.rsub(1, p))));
+            return e.neg(e.add(e.mul(yTrue, e.log(p)), e.mul(e.rsub(1, yTrue), e.log(e.rsub(1, p)))));
         }
     }
 
@@ -320,14 +320,23 @@ public final class Losses {
             return sameShapeLabels(name, y, output);
         }
 
+        /**
+         * The mean of every element's error (the mean of the per-sample means, in one reduction);
+         * for mse the fused op, which computes it with its own gradient.
+         */
         public <V> V emit(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
             if (name.equals("mean_squared_error")) return e.one(Ops.MSE, Attrs.NONE, List.of(yPred, yTrue));
-            return mean(e, e.one(Ops.ABS, Attrs.NONE, List.of(e.sub(yPred, yTrue))));
+            return mean(e, elementError(e, yPred, yTrue));
         }
 
         public <V> V emitPerSample(Emitter<V> e, V yPred, V logits, ActivationFunction last, V yTrue) {
+            return meanLast(e, elementError(e, yPred, yTrue));
+        }
+
+        /** (p - y)^2 or |p - y|. */
+        private <V> V elementError(Emitter<V> e, V yPred, V yTrue) {
             V d = e.sub(yPred, yTrue);
-            return meanLast(e, name.equals("mean_squared_error") ? e.mul(d, d) : e.one(Ops.ABS, Attrs.NONE, List.of(d)));
+            return name.equals("mean_squared_error") ? e.mul(d, d) : e.one(Ops.ABS, Attrs.NONE, List.of(d));
         }
     }
 }

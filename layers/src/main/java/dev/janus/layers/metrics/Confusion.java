@@ -1,7 +1,10 @@
 package dev.janus.layers.metrics;
 
 import dev.janus.core.DType;
+import dev.janus.core.JanusException;
+import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
+import dev.janus.core.TensorType;
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Emitter;
 import dev.janus.core.ops.Immediate;
@@ -14,6 +17,11 @@ import java.util.List;
  * outputs flattened, as Keras does without multi_label); a label is positive where it is not 0, a
  * prediction where it is above the threshold. Per batch the graph sums, for each threshold, the
  * true positives and false positives, then the positive and negative labels: 2 T + 2 numbers.
+ *
+ * <p>AUC's T evenly spaced thresholds are counted as Keras counts them
+ * ({@code _update_confusion_matrix_variables_optimized}): each prediction goes into the bin of the
+ * thresholds it passes, and a cumulative sum of the bins' counts gives every threshold's, in memory
+ * O(elements + T) rather than an [elements, T] comparison.
  */
 final class Confusion implements Metric {
     enum Kind { PRECISION, RECALL, ROC_AUC, PR_AUC }
@@ -32,8 +40,15 @@ final class Confusion implements Metric {
         return new Confusion(name, kind, new double[] {threshold});
     }
 
+    /** The most AUC thresholds: up to here thresholds lie far more than a float32 rounding apart, which {@link #bin} needs. */
+    static final int MAX_THRESHOLDS = 1 << 20;
+
     /** Keras's AUC thresholds: 0 - 1e-7, then i / (n - 1) for i in 1..n-2, then 1 + 1e-7. */
     static Confusion auc(String name, Kind kind, int numThresholds) {
+        if (numThresholds > MAX_THRESHOLDS) {
+            throw new JanusException(name + ": at most " + MAX_THRESHOLDS + " thresholds, got " + numThresholds + " (predictions are binned by"
+                    + " threshold, which needs thresholds further apart than float32 rounding)");
+        }
         double[] t = new double[numThresholds];
         t[0] = -1e-7;
         for (int i = 1; i < numThresholds - 1; i++) t[i] = i * 1.0 / (numThresholds - 1);
@@ -57,13 +72,50 @@ final class Confusion implements Metric {
         Attrs column = Attrs.of("shape", new int[] {-1, 1});
         // Keras's AUC clips predictions to [0, 1] (its thresholds reach just past both ends).
         V p = kind == Kind.ROC_AUC || kind == Kind.PR_AUC ? e.one(Ops.CLIP, Attrs.of("min", 0.0, "max", 1.0), List.of(yPred)) : yPred;
-        p = e.one(Ops.RESHAPE, column, List.of(p));
-        V pos = e.one(Ops.RESHAPE, column, List.of(e.cast(e.cast(yTrue, DType.BOOL), dt)));
-        V neg = e.rsub(1, pos);
-        V above = e.cast(e.greater(p, e.constant(Immediate.global().cast(Tensor.of(thresholds), dt))), dt);        // [elements, T]
+        V t = e.constant(Immediate.global().cast(Tensor.of(thresholds), dt));
+        V pos = e.cast(e.cast(yTrue, DType.BOOL), dt);
         int[] rows = {0};
+        if (kind == Kind.ROC_AUC || kind == Kind.PR_AUC) {
+            p = e.reshape(p, Shape.of(-1));
+            pos = e.reshape(pos, Shape.of(-1));
+            V neg = e.rsub(1, pos);
+            V bin = bin(e, p, t);
+            return e.concat(List.of(passing(e, bin, pos), passing(e, bin, neg), e.sum(pos, rows, true), e.sum(neg, rows, true)), 0);
+        }
+        p = e.one(Ops.RESHAPE, column, List.of(p));
+        pos = e.one(Ops.RESHAPE, column, List.of(pos));
+        V neg = e.rsub(1, pos);
+        V above = e.cast(e.greater(p, t), dt);        // [elements, T]
         return e.concat(List.of(e.sum(e.mul(above, pos), rows, false), e.sum(e.mul(above, neg), rows, false),
                 e.sum(pos, rows, false), e.sum(neg, rows, false)), 0);
+    }
+
+    /**
+     * How many of the evenly spaced thresholds {@code t} each prediction in [0, 1] is above (the
+     * comparisons {@code p > t[j]} of the [elements, T] form, exactly): the index k = floor(p (T - 1))
+     * leaves only t[k] and t[k + 1] to compare, as every threshold below t[k] lies a whole step under
+     * p and every one above t[k + 1] a whole step over it (steps far wider than the float rounding
+     * of p (T - 1) and of the thresholds, up to {@link #MAX_THRESHOLDS}). A NaN prediction is above none.
+     */
+    private <V> V bin(Emitter<V> e, V p, V t) {
+        int n = thresholds.length;
+        V k = e.one(Ops.FLOOR, Attrs.NONE, List.of(e.mul(p, n - 1)));
+        k = e.one(Ops.MINIMUM, Attrs.NONE, List.of(k, e.scalar(n - 2, e.dtype(p))));
+        V at = e.cast(e.where(e.one(Ops.IS_NAN, Attrs.NONE, List.of(p)), e.scalar(0, e.dtype(p)), k), DType.INT64);
+        V next = e.add(at, e.scalar(1, DType.INT64));
+        return e.add(e.add(at, e.cast(e.greater(p, e.gather(t, at, 0)), DType.INT64)), e.cast(e.greater(p, e.gather(t, next, 0)), DType.INT64));
+    }
+
+    /**
+     * For each threshold j, the sum of {@code weight} over the predictions above it: each
+     * prediction's weight added into its bin (0..T), then the bins above j summed (a reverse
+     * cumulative sum).
+     */
+    private <V> V passing(Emitter<V> e, V bin, V weight) {
+        int n = thresholds.length;
+        V counts = e.indexAdd(e.zeros(new TensorType(e.dtype(weight), Shape.of(n + 1))), bin, weight, 0);
+        V atOrAbove = e.one(Ops.CUMSUM, Attrs.of("axis", 0, "reverse", true), List.of(counts));
+        return e.slice(atOrAbove, 0, 1, n + 1);
     }
 
     @Override

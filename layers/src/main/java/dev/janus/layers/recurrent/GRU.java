@@ -36,11 +36,6 @@ public final class GRU extends RecurrentLayer<GRU> {
     }
 
     @Override
-    GRU self() {
-        return this;
-    }
-
-    @Override
     Op op() {
         return Ops.GRU;
     }

@@ -36,11 +36,6 @@ public final class LSTM extends RecurrentLayer<LSTM> {
     }
 
     @Override
-    LSTM self() {
-        return this;
-    }
-
-    @Override
     Op op() {
         return Ops.LSTM;
     }

@@ -11,7 +11,7 @@ import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.Emitter;
 import dev.janus.core.ops.Op;
 import dev.janus.layers.InitializerNames;
-import dev.janus.layers.Layer;
+import dev.janus.layers.KernelLayer;
 import dev.janus.layers.LayerConfig;
 
 import java.util.ArrayList;
@@ -26,20 +26,16 @@ import java.util.Map;
  * input is transposed to [timesteps, batch, features], the kernels transposed (and, for the LSTM,
  * their gates reordered) into the op's W [1, G units, features] and R [1, G units, units].
  */
-abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer {
+abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends KernelLayer<L> {
     final int units;
-    private boolean returnSequences, useBias = true;
-    private Initializer kernelInitializer = InitializerNames.get("glorot_uniform"), recurrentInitializer = InitializerNames.get("orthogonal"),
-            biasInitializer = InitializerNames.get("zeros");
-    private String kernelInitializerName = "glorot_uniform", recurrentInitializerName = "orthogonal", biasInitializerName = "zeros";
+    private boolean returnSequences;
+    private Initializer recurrentInitializer = InitializerNames.get("orthogonal");
+    private String recurrentInitializerName = "orthogonal";
 
     RecurrentLayer(int units) {
-        super(null);
         if (units <= 0) throw new JanusException(getClass().getSimpleName() + ": units must be positive, got " + units);
         this.units = units;
     }
-
-    abstract L self();
 
     abstract Op op();
 
@@ -67,36 +63,10 @@ abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer {
         return self();
     }
 
-    public L useBias(boolean on) {
-        unbuilt();
-        useBias = on;
-        return self();
-    }
-
-    public L kernelInitializer(String name) {
-        unbuilt();
-        kernelInitializer = InitializerNames.get(name);
-        kernelInitializerName = name;
-        return self();
-    }
-
     public L recurrentInitializer(String name) {
         unbuilt();
         recurrentInitializer = InitializerNames.get(name);
         recurrentInitializerName = name;
-        return self();
-    }
-
-    public L biasInitializer(String name) {
-        unbuilt();
-        biasInitializer = InitializerNames.get(name);
-        biasInitializerName = name;
-        return self();
-    }
-
-    public L named(String name) {
-        unbuilt();
-        name(name);
         return self();
     }
 
@@ -111,15 +81,15 @@ abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer {
                     + describe(input));
         }
         Shape k = Shape.of(input.dim(2), gates() * units), r = Shape.of(units, gates() * units);
-        addWeight("kernel", kernelInitializer, k, dtype, rng);
+        addWeight("kernel", kernelInitializer(), k, dtype, rng);
         addWeight("recurrent_kernel", recurrentInitializer, r, dtype, rng);
-        if (useBias) addWeight("bias", dtype, biasShape(), () -> createBias(biasInitializer, dtype, rng), true);
+        if (useBias()) addWeight("bias", dtype, biasShape(), () -> createBias(biasInitializer(), dtype, rng), true);
         return returnSequences ? Shape.of(input.dim(0), input.dim(1), units) : Shape.of(input.dim(0), units);
     }
 
     @Override
     public <V> V call(Emitter<V> e, V x, List<V> weights, boolean training) {
-        V b = useBias ? opBias(e, weights.get(2)) : e.constant(Tensor.zeros(e.dtype(x), 1, 2 * gates() * units));
+        V b = useBias() ? opBias(e, weights.get(2)) : e.constant(Tensor.zeros(e.dtype(x), 1, 2 * gates() * units));
         List<V> in = new ArrayList<>(List.of(e.transpose(x, 1, 0, 2), opWeight(e, weights.get(0)), opWeight(e, weights.get(1)), b));
         List<V> out = e.apply(op(), attrs().with("hidden_size", units), in);
         if (!returnSequences) return e.reshape(out.get(1), Shape.of(-1, units));
@@ -132,19 +102,15 @@ abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer {
         Map<String, Object> c = super.config();
         c.put("units", units);
         c.put("return_sequences", returnSequences);
-        c.put("use_bias", useBias);
-        c.put("kernel_initializer", kernelInitializerName);
+        putKernelConfig(c);
         c.put("recurrent_initializer", recurrentInitializerName);
-        c.put("bias_initializer", biasInitializerName);
         return c;
     }
 
     /** The settings both recurrent layers save (return_sequences, use_bias, the initializers), from a config. */
     L recurrentFrom(LayerConfig c) {
-        returnSequences(c.flag("return_sequences")).useBias(c.flag("use_bias"));
-        if (c.initializer("kernel_initializer") != null) kernelInitializer(c.initializer("kernel_initializer"));
+        returnSequences(c.flag("return_sequences")).kernelFrom(c);
         if (c.initializer("recurrent_initializer") != null) recurrentInitializer(c.initializer("recurrent_initializer"));
-        if (c.initializer("bias_initializer") != null) biasInitializer(c.initializer("bias_initializer"));
         return self();
     }
 }

@@ -1,14 +1,17 @@
-package dev.janus.examples;
+package dev.janus.core.testing;
 
 import dev.janus.core.Tensor;
 
-/** Iris cut into the two inputs and the regression target of the Functional README example. */
-final class FunctionalData {
+/**
+ * Iris cut into the two inputs and the regression target of the Functional examples (layers'
+ * FunctionalTest, the README's Functional model): columns of the features, and row means.
+ */
+public final class FunctionalData {
     private FunctionalData() {
     }
 
     /** Columns [from, to) of a 2-D tensor. */
-    static Tensor columns(Tensor x, int from, int to) {
+    public static Tensor columns(Tensor x, int from, int to) {
         int n = x.dim(0);
         float[] out = new float[n * (to - from)];
         for (int i = 0; i < n; i++) for (int j = from; j < to; j++) out[i * (to - from) + j - from] = x.getFloat(i, j);
@@ -16,7 +19,7 @@ final class FunctionalData {
     }
 
     /** Each row's mean, [n, 1]. */
-    static Tensor rowMeans(Tensor x) {
+    public static Tensor rowMeans(Tensor x) {
         int n = x.dim(0), d = x.dim(1);
         float[] out = new float[n];
         for (int i = 0; i < n; i++) {

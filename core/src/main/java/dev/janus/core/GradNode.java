@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * One recorded op application: what backward needs to run the op's gradient rule (its inputs and
  * outputs) and where to send the input gradients. Backward frees it, unless asked to keep the graph.
  */
-final class Node {
+final class GradNode {
     private static final AtomicLong COUNTER = new AtomicLong();
 
     /** Creation order; a node's inputs were always made before it, so descending order is topological. */
@@ -30,7 +30,7 @@ final class Node {
     boolean freed;
     Object mark;
 
-    Node(Op op, Attrs attrs, Tensor[] inputs, Tensor[] outputs) {
+    GradNode(Op op, Attrs attrs, Tensor[] inputs, Tensor[] outputs) {
         this.seq = COUNTER.getAndIncrement();
         this.op = op;
         this.attrs = attrs;
