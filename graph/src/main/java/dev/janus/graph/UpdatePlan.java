@@ -87,10 +87,11 @@ public final class UpdatePlan {
             }
             nextAt[i] = emit(spec, e, rule, "p" + i, pv, g, this.state[i], sc, updates);
         }
-        // Fusion and buffer reuse only: the update has nothing to fold, share or drop, and those
-        // passes were half the time of building a plan (which an optimizer made anew pays once).
+        // Elementwise fusion, buffer reuse and in place only: the update has nothing to fold, share
+        // or drop, no pool or loss to rewrite, and those passes were half the time of building a
+        // plan (which an optimizer made anew pays once).
         CompileOptions options = CompileOptions.none().fusion(true).bufferReuse(true).inPlace(true);
-        plan = BufferPlanner.plan(Pipeline.of(options).run(spec), updates, options);
+        plan = BufferPlanner.plan(new ElementwiseFusion().run(spec), updates, options);
         gradInput = new Tensor[n];
         nextParams = new ArrayList<>(n);
         for (int i = 0; i < n; i++) nextParams.add(plan.outputs().get(nextAt[i]));
