@@ -194,7 +194,9 @@ final class BufferPlanner {
      * outputs the caller reads) that products (matmul, linear) touch more often than ops whose native
      * kernel copies through the heap do, and that no op touches whose native kernel rounds
      * differently. Each product saves a copy of the operand; each staging op costs one; elementwise
-     * ops and fused chains cost about the same in either storage.
+     * ops and fused chains cost about the same in either storage, but for a chain that runs as one
+     * loop on heap arrays (Adam's update: a weight's gradient is better copied back by its product
+     * than read through registers).
      */
     private static Set<Value> nativeForProducts(Graph graph, CompileOptions options) {
         if (!options.nativeProducts() || !options.device().isCpu() || !options.storage().heapOnly()) return Set.of();
@@ -205,7 +207,7 @@ final class BufferPlanner {
         for (Node node : graph.nodes()) {
             Op op = node.op();
             boolean product = op == Ops.MATMUL || op == Ops.LINEAR;
-            int weight = product ? 1 : Kernels.stages(op, StorageKind.NATIVE) ? -1 : 0;
+            int weight = product ? 1 : Kernels.stages(op, StorageKind.NATIVE) || op instanceof FusedElementwise && ((FusedElementwise) op).loopsOnHeap() ? -1 : 0;
             boolean sameBits = Kernels.heapBits(op, StorageKind.NATIVE);
             for (List<Value> vs : List.of(node.inputs(), node.outputs())) {
                 for (Value v : vs) {

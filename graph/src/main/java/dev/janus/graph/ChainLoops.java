@@ -23,34 +23,35 @@ import java.util.Map;
  */
 final class ChainLoops {
     /**
-     * A matched loop: elements [0, n) of the inputs' arrays (repeated operands already expanded;
-     * a scalar's value is its element 0) into the outputs' arrays, which are not the inputs'.
-     */
-    interface Loop {
-        void run(float[][] in, float[][] out, int n);
-    }
-
-    /**
-     * What a template's loop computes: from input {@code in[at[i]]} for its i-th letter, its j-th
-     * result into {@code out[res[j]]}.
+     * What a template's loop computes over elements [0, n): from input {@code in[at[i]]} for its
+     * i-th letter, its j-th result into {@code out[res[j]]}. Full operands and results are read and
+     * written from element {@code off} on, all with one index (the JIT vectorises a loop whose
+     * arrays it cannot tell apart only then); a scalar letter's value is element 0 of its array.
      */
     private interface Body {
-        void run(float[][] in, int[] at, float[][] out, int[] res, int n);
+        void run(float[][] in, int[] at, float[][] out, int[] res, int off, int n);
     }
 
     private static final class Template {
+        final String program;
         final String[][] instrs;
         final String letters, scalars;
         final int[] results;   // the results the body writes (#k), in the body's result-array order
+        // Per result (body order): the letters of the inputs whose array it may be written into at
+        // the same elements, because the body reads each such element before writing it there and
+        // never again after. "*": every input.
+        final String[] mayOverwrite;
         final Body body;
 
-        Template(String program, String letters, String scalars, int[] results, Body body) {
+        Template(String program, String letters, String scalars, int[] results, String[] mayOverwrite, Body body) {
+            this.program = program;
             String[] parts = program.split(";\\s*");
             instrs = new String[parts.length][];
             for (int i = 0; i < parts.length; i++) instrs[i] = parts[i].trim().split("\\s+");
             this.letters = letters;
             this.scalars = scalars;
             this.results = results;
+            this.mayOverwrite = mayOverwrite;
             this.body = body;
         }
     }
@@ -58,12 +59,14 @@ final class ChainLoops {
     private static final Map<String, Op> OPS = Map.of("add", Ops.ADD, "sub", Ops.SUB, "mul", Ops.MUL, "div", Ops.DIV,
             "sqrt", Ops.SQRT, "relu", Ops.RELU, "greater", Ops.GREATER, "where", Ops.WHERE);
 
+    private static final String RELU_GRADIENT = "greater a b; where #0 c d";
+
     private static final List<Template> TEMPLATES = List.of(
             // relu's gradient: where(x > t, g, t) (t the scalar 0). The choice is made on the bits, as
             // where's kernel makes it: a branch on relu's random mask mispredicts half the time.
-            new Template("greater a b; where #0 c d", "abcd", "", new int[] {1}, (x, at, r, res, n) -> {
+            new Template(RELU_GRADIENT, "abcd", "", new int[] {1}, new String[] {"*"}, (x, at, r, res, o, n) -> {
                 float[] a = x[at[0]], b = x[at[1]], c = x[at[2]], d = x[at[3]], y = r[res[0]];
-                for (int i = 0; i < n; i++) {
+                for (int i = o; i < o + n; i++) {
                     int m = -(a[i] > b[i] ? 1 : 0);
                     y[i] = Float.intBitsToFloat(Float.floatToRawIntBits(c[i]) & m | Float.floatToRawIntBits(d[i]) & ~m);
                 }
@@ -71,14 +74,85 @@ final class ChainLoops {
             // Adam (core.optim.Adam.update): m' = m + (g - m) c; v' = v b + g k g;
             // p' = p + (s m') / (sqrt(v') / q + e), with c = 1 - beta1, k = 1 - beta2, s = -step size.
             // Three loops of one store each: the JIT vectorises those, not one loop storing three arrays.
+            // A plan updates m, v and p in place: m' may be written over m, v' over v, p' over p, as
+            // each loop reads such an element before writing it and no later loop reads it.
             new Template("sub g m; mul #0 c; add m #1; mul v b; mul g k; mul #4 g; add #3 #5; sqrt #6; div #7 q; add #8 e;"
-                    + " mul s #2; div #10 #9; add p #11", "gmcvbkqesp", "cbkqes", new int[] {2, 6, 12}, (x, at, r, res, n) -> {
+                    + " mul s #2; div #10 #9; add p #11", "gmcvbkqesp", "cbkqes", new int[] {2, 6, 12}, new String[] {"m", "v", "p"},
+                    (x, at, r, res, o, n) -> {
                 float[] g = x[at[0]], m = x[at[1]], v = x[at[3]], p = x[at[9]], m1 = r[res[0]], v1 = r[res[1]], p1 = r[res[2]];
                 float c = x[at[2]][0], b = x[at[4]][0], k = x[at[5]][0], q = x[at[6]][0], e = x[at[7]][0], s = x[at[8]][0];
-                for (int i = 0; i < n; i++) m1[i] = m[i] + (g[i] - m[i]) * c;
-                for (int i = 0; i < n; i++) v1[i] = v[i] * b + g[i] * k * g[i];
-                for (int i = 0; i < n; i++) p1[i] = p[i] + s * m1[i] / ((float) Math.sqrt(v1[i]) / q + e);
+                for (int i = o; i < o + n; i++) m1[i] = m[i] + (g[i] - m[i]) * c;
+                for (int i = o; i < o + n; i++) v1[i] = v[i] * b + g[i] * k * g[i];
+                for (int i = o; i < o + n; i++) p1[i] = p[i] + s * m1[i] / ((float) Math.sqrt(v1[i]) / q + e);
             }));
+
+    /**
+     * A matched loop: elements [off, off + n) of each full input's array (repeated operands
+     * expanded to the output's size, or scalars: see {@link #scalarInput}) into elements
+     * [off, off + n) of each output's array. An output's array may be an input's only where
+     * {@link #mayOverwrite} says so.
+     */
+    static final class Loop {
+        private final Body body;
+        private final int[] bound, res;
+        private final boolean[][] overwrite;
+        private final boolean[] scalar;
+        private final boolean reluGradient;
+
+        private Loop(Template t, int[] bound, int[] res, int nIn) {
+            this.body = t.body;
+            this.bound = bound;
+            this.res = res;
+            // Output res[j] over input u: when result j may overwrite every letter bound to u.
+            overwrite = new boolean[res.length][nIn];
+            scalar = new boolean[nIn];
+            java.util.Arrays.fill(scalar, true);
+            for (int i = 0; i < bound.length; i++) scalar[bound[i]] &= t.scalars.indexOf(t.letters.charAt(i)) >= 0;
+            for (int j = 0; j < res.length; j++) {
+                String may = t.mayOverwrite[j];
+                for (int u = 0; u < nIn; u++) {
+                    boolean ok = true;
+                    for (int i = 0; i < bound.length; i++) ok &= bound[i] != u || may.equals("*") || may.indexOf(t.letters.charAt(i)) >= 0;
+                    overwrite[res[j]][u] = ok;
+                }
+            }
+            reluGradient = t.program.equals(RELU_GRADIENT);
+        }
+
+        void run(float[][] in, float[][] out, int off, int n) {
+            body.run(in, bound, out, res, off, n);
+        }
+
+        /** Whether input {@code j} is read only as a scalar: its value is element 0 of its array, whatever the offset. */
+        boolean scalarInput(int j) {
+            return scalar[j];
+        }
+
+        /** Whether output {@code k} may be written into input {@code j}'s array at the same elements. */
+        boolean mayOverwrite(int k, int j) {
+            return overwrite[k][j];
+        }
+
+        /** For relu's gradient where(a > b, c, d): the chain inputs bound to a, b, c and d; else null. */
+        int[] selectInputs() {
+            return reluGradient ? bound.clone() : null;
+        }
+    }
+
+    /**
+     * relu's gradient where(a > 0, c, d) on float32 bits held in ints ({@code d} the bits of a
+     * scalar): the float loop's selection, element for element, on int arrays, which the JIT
+     * vectorises (it does not vectorise the float loop's bit moves). {@code a > 0}, and
+     * {@code a > -0}, hold for exactly the bits 1 to 0x7F800000: positive denormals, normals and
+     * infinity, not zeros, negatives or NaNs. Arrays from element 0; y may be a or c.
+     */
+    static void reluGradientBits(int[] a, int[] c, int d, int[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            int t = a[i] - 1;
+            int m = ((t - 0x7F800000) & ~t) >> 31;
+            y[i] = c[i] & m | d & ~m;
+        }
+    }
 
     private ChainLoops() {
     }
@@ -108,8 +182,7 @@ final class ChainLoops {
             if (!ok || outputs.length != t.results.length || java.util.Arrays.stream(slot).distinct().count() != slot.length) continue;
             int[] res = new int[outputs.length];
             for (int k = 0; k < slot.length; k++) res[slot[k]] = k;
-            Body body = t.body;
-            return (in, out, n) -> body.run(in, bound, out, res, n);
+            return new Loop(t, bound, res, nIn);
         }
         return null;
     }

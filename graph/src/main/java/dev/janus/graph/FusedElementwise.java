@@ -6,6 +6,7 @@ import dev.janus.core.Shape;
 import dev.janus.core.Tensor;
 import dev.janus.core.TensorType;
 import dev.janus.core.backend.CpuThreads;
+import dev.janus.core.backend.NativeStorage;
 import dev.janus.core.backend.StorageKind;
 import dev.janus.core.ops.Attrs;
 import dev.janus.core.ops.ElementwiseTiles;
@@ -22,6 +23,9 @@ import java.util.List;
  * op of the chain runs its own kernel on tile-sized registers, so the results are bit for bit those
  * of the unfused ops while the intermediates stay in small, reused registers instead of full
  * buffers. A tensor that fits one tile runs on registers of its own shape, reading inputs in place.
+ * A chain that matches a known loop ({@link ChainLoops}: relu's gradient, Adam) runs as that loop,
+ * tile by tile, reading and writing full heap operands where they lie; relu's gradient on native
+ * float32 buffers runs on their raw bits, which the JIT vectorises.
  *
  * <p>Operands from outside the chain are either full (the output's shape) or repeat with a period
  * (a scalar, a bias row; see {@link ElementwiseTiles#period}). Every input of a tile is read before any
@@ -147,6 +151,11 @@ public final class FusedElementwise extends Op {
         return loop != null;
     }
 
+    /** True when the chain runs as one loop that is fastest on heap operands (all but relu's gradient, which runs native on bits). */
+    boolean loopsOnHeap() {
+        return loop != null && loop.selectInputs() == null;
+    }
+
     /** The ops of the chain, for printing: "add, relu". */
     static String describe(List<Instr> program) {
         StringBuilder sb = new StringBuilder();
@@ -203,20 +212,110 @@ public final class FusedElementwise extends Op {
             return;
         }
         int tiles = (size + TILE - 1) / TILE;
-        CpuThreads.parallelFor(tiles, ElementwiseTiles.tilesPerThread(), (t0, t1) -> computeTiles(in, out, ctx, t0, t1));
+        int[] bits = bitsOperands(in, out);
+        boolean direct = bits == null && direct(in, out);
+        CpuThreads.parallelFor(tiles, ElementwiseTiles.tilesPerThread(), (t0, t1) -> {
+            if (bits != null) reluGradientBits(in, out, bits, t0, t1);
+            else if (direct) loopTiles(in, out, t0, t1);
+            else computeTiles(in, out, ctx, t0, t1);
+        });
     }
 
-    private void computeTiles(Tensor[] in, Tensor[] out, ExecContext ctx, int t0, int t1) {
+    /**
+     * relu's gradient where(a > b, c, d) on native float32 a, c and output, with b a scalar zero and
+     * d a scalar, runs on the raw bits ({@link ChainLoops#reluGradientBits}): {a, c, bits of d};
+     * null for every other chain or operand.
+     */
+    private int[] bitsOperands(Tensor[] in, Tensor[] out) {
+        int[] sel = loop == null ? null : loop.selectInputs();
+        if (sel == null) return null;
+        int a = sel[0], b = sel[1], c = sel[2], d = sel[3];
+        if (period[a] != size || period[c] != size || period[b] != 1 || period[d] != 1) return null;
+        if (!(in[a].storage() instanceof NativeStorage) || !(in[c].storage() instanceof NativeStorage)
+                || !(out[0].storage() instanceof NativeStorage)) {
+            return null;
+        }
+        if ((scalarBits(in[b]) & 0x7FFFFFFF) != 0) return null;
+        return new int[] {a, c, scalarBits(in[d])};
+    }
+
+    // The raw bits of a float32 scalar operand's element 0, in either CPU storage.
+    private static int scalarBits(Tensor t) {
+        if (t.storage() instanceof NativeStorage) {
+            int[] b = new int[1];
+            ((NativeStorage) t.storage()).bitsToHost(0, b, 0, 1);
+            return b[0];
+        }
+        return Float.floatToRawIntBits(t.f32()[0]);
+    }
+
+    private void reluGradientBits(Tensor[] in, Tensor[] out, int[] bits, int t0, int t1) {
+        Registers r = registers.get();
+        if (r.bits == null) r.bits = new int[2][TILE];
+        NativeStorage a = (NativeStorage) in[bits[0]].storage(), c = (NativeStorage) in[bits[1]].storage(), y = (NativeStorage) out[0].storage();
+        int[] ra = r.bits[0], rc = r.bits[1];
+        for (int t = t0; t < t1; t++) {
+            int start = t * TILE, len = Math.min(TILE, size - start);
+            a.bitsToHost(start, ra, 0, len);
+            c.bitsToHost(start, rc, 0, len);
+            ChainLoops.reluGradientBits(ra, rc, bits[2], ra, len);
+            y.bitsFromHost(ra, 0, start, len);
+        }
+    }
+
+    /**
+     * Whether a loop chain ({@link ChainLoops}) runs on its operands where they lie: every full
+     * operand and every output on the heap, every other input a scalar of the loop, and no output
+     * over an input the loop still reads there ({@link ChainLoops.Loop#mayOverwrite}). Then all
+     * arrays share one index, which the JIT needs to vectorise the loop.
+     */
+    private boolean direct(Tensor[] in, Tensor[] out) {
+        if (loop == null) return false;
+        for (int j = 0; j < in.length; j++) {
+            if (period[j] == size ? in[j].storage().kind() != StorageKind.HEAP : period[j] != 1 || !loop.scalarInput(j)) return false;
+        }
+        for (int k = 0; k < out.length; k++) {
+            if (out[k].storage().kind() != StorageKind.HEAP) return false;
+            for (int j = 0; j < in.length; j++) if (in[j].storage() == out[k].storage() && !loop.mayOverwrite(k, j)) return false;
+        }
+        return true;
+    }
+
+    // The loop over tiles [t0, t1), on the operands' own arrays (see direct); a scalar off the heap through a register.
+    private void loopTiles(Tensor[] in, Tensor[] out, int t0, int t1) {
+        Registers r = prepare();
+        for (int j = 0; j < in.length; j++) {
+            if (in[j].storage().kind() == StorageKind.HEAP) {
+                r.loopIn[j] = in[j].f32();
+            } else {
+                ElementwiseTiles.fill(r.full[j], in[j], 1, 0, 1);
+                r.loopIn[j] = r.full[j].f32();
+            }
+        }
+        for (int k = 0; k < out.length; k++) r.loopOut[k] = out[k].f32();
+        for (int t = t0; t < t1; t++) {
+            int start = t * TILE;
+            loop.run(r.loopIn, r.loopOut, start, Math.min(TILE, size - start));
+        }
+    }
+
+    // This thread's tile registers, with the non-constant inputs marked as not yet filled in this run.
+    private Registers prepare() {
         Registers r = registers.get();
         if (r.full == null) {
             r.full = registers(Shape.of(TILE));
             if (size % TILE != 0) r.tail = registers(Shape.of(size % TILE));
-            r.fullReady = new boolean[in.length];
-            r.tailReady = new boolean[in.length];
+            r.fullReady = new boolean[inTypes.length];
+            r.tailReady = new boolean[inTypes.length];
         }
-        for (int j = 0; j < in.length; j++) {
+        for (int j = 0; j < inTypes.length; j++) {
             if (!constant[j]) r.fullReady[j] = r.tailReady[j] = false;
         }
+        return r;
+    }
+
+    private void computeTiles(Tensor[] in, Tensor[] out, ExecContext ctx, int t0, int t1) {
+        Registers r = prepare();
         for (int t = t0; t < t1; t++) {
             int start = t * TILE, len = Math.min(TILE, size - start);
             Tensor[] regs = len == TILE ? r.full : r.tail;
@@ -269,7 +368,7 @@ public final class FusedElementwise extends Op {
         if (loop != null) {
             for (int j = 0; j < nIn; j++) r.loopIn[j] = r.bound[j].f32();
             for (int k = 0; k < outputs.length; k++) r.loopOut[k] = r.bound[reg[outputs[k]]].f32();
-            loop.run(r.loopIn, r.loopOut, n);
+            loop.run(r.loopIn, r.loopOut, 0, n);
             return;
         }
         for (int k = 0; k < program.length; k++) {
@@ -295,6 +394,7 @@ public final class FusedElementwise extends Op {
         final Tensor[] bound = new Tensor[regType.length];
         final boolean[] direct = new boolean[outputs.length];
         final float[][] loopIn = new float[inTypes.length][], loopOut = new float[outputs.length][];
+        int[][] bits;
         final Tensor[][] args = new Tensor[program.length][], res = new Tensor[program.length][];
 
         Registers() {

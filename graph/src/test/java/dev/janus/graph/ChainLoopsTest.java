@@ -150,4 +150,113 @@ class ChainLoopsTest {
         float[] got = Interpreter.run(g, List.of(xs, gs), new ExecContext(new Generator(7))).get(0).toFloatArray();
         assertArrayEquals(new float[] {0, 0, 0, 4, 0, -6, 7}, got);
     }
+
+    /**
+     * Runs {@code fused} node by node with the chain's outputs in {@code outs} (null: a new heap
+     * tensor) and its graph inputs {@code in}; returns the graph's outputs.
+     */
+    private static List<Tensor> runWithChainOutputs(Graph fused, Tensor[] in, java.util.function.Function<Node, Tensor[]> outs) {
+        java.util.Map<Value, Tensor> vals = new java.util.HashMap<>();
+        for (int i = 0; i < in.length; i++) vals.put(fused.inputs().get(i), in[i]);
+        for (Value c : fused.constants()) vals.put(c, fused.constantValue(c));
+        ExecContext ctx = new ExecContext(new Generator(7));
+        for (Node n : fused.nodes()) {
+            Tensor[] a = new Tensor[n.inputs().size()];
+            for (int i = 0; i < a.length; i++) a[i] = vals.get(n.inputs().get(i));
+            Tensor[] o = n.op() instanceof FusedElementwise ? outs.apply(n) : new Tensor[n.outputs().size()];
+            for (int k = 0; k < o.length; k++) {
+                if (o[k] == null) o[k] = Tensor.empty(n.outputs().get(k).type().dtype(), n.outputs().get(k).type().shape());
+                vals.put(n.outputs().get(k), o[k]);
+            }
+            n.op().compute(a, n.attrs(), o, ctx);
+        }
+        List<Tensor> r = new java.util.ArrayList<>();
+        for (Value v : fused.outputs()) r.add(vals.get(v));
+        return r;
+    }
+
+    private static int[] bitsOf(Tensor t) {
+        float[] f = t.toFloatArray();
+        int[] b = new int[f.length];
+        for (int i = 0; i < f.length; i++) b[i] = Float.floatToRawIntBits(f[i]);
+        return b;
+    }
+
+    /**
+     * Each output of a loop chain written over each full input (as a plan writes an update over
+     * its parameter, or a result over an input that dies there), in heap and native storage, on
+     * one and two threads: the ops' bits. Outputs the loop may not write over an input it still
+     * reads (Adam's m' over g) go through registers.
+     */
+    @Test
+    void outputsWrittenOverInputsKeepTheOpsBits() {
+        int size = FusedElementwise.TILE * 2 + 3;
+        double[] s = new Adam(0.01).scalars(3);
+        Tensor v = random(13, size);
+        for (int i = 0; i < size; i++) v.f32()[i] = i % 5 == 0 ? 0 : Math.abs(v.f32()[i]);
+        Tensor[] adamIn = {random(10, size), withSpecials(random(11, size)), random(12, size), v,
+                Tensor.scalar((float) s[0]), Tensor.scalar((float) s[1]), Tensor.scalar((float) s[2])};
+        Tensor[] reluIn = {random(19, size), withSpecials(random(20, size)), withSpecials(random(21, size))};
+        Graph adam = ElementwiseFusionTest.adamUpdate(size, new Adam(0.01));
+        Graph relu = reluGradient(size, true);
+        int checked = 0;
+        for (Graph g : new Graph[] {adam, relu}) {
+            Tensor[] in = g == adam ? adamIn : reluIn;
+            Graph fused = new ElementwiseFusion().run(new DeadCodeElimination().run(new CommonSubexpressions().run(g)));
+            FusedElementwise chain = onlyChain(fused);
+            assertTrue(chain.runsAsOneLoop(), fused.toString());
+            List<Tensor> want = Interpreter.run(g, List.of(in), new ExecContext(new Generator(7)));
+            Node node = null;
+            for (Node n : fused.nodes()) if (n.op() == chain) node = n;
+            for (StorageKind kind : new StorageKind[] {StorageKind.HEAP, StorageKind.NATIVE}) {
+                for (int t = 1; t <= 2; t++) {
+                    CpuThreads.setThreads(t);
+                    for (int k = 0; k < node.outputs().size(); k++) {
+                        for (int j = 0; j < node.inputs().size(); j++) {
+                            int graphInput = fused.inputs().indexOf(node.inputs().get(j));
+                            if (graphInput < 0 || in[graphInput].numel() != size) continue;
+                            // Fresh copies in this kind; output k of the chain is input j's tensor itself.
+                            Tensor[] copies = new Tensor[in.length];
+                            for (int i = 0; i < in.length; i++) copies[i] = in[i].numel() == size ? in[i].copy().to(kind) : in[i];
+                            Tensor over = copies[graphInput];
+                            int kk = k;
+                            List<Tensor> got = runWithChainOutputs(fused, copies, n -> {
+                                Tensor[] o = new Tensor[n.outputs().size()];
+                                for (int q = 0; q < o.length; q++) o[q] = kind.empty(DType.FLOAT32, n.outputs().get(q).type().shape(), dev.janus.core.Device.CPU);
+                                o[kk] = over;
+                                return o;
+                            });
+                            for (int i = 0; i < want.size(); i++) {
+                                assertArrayEquals(bitsOf(want.get(i)), bitsOf(got.get(i)), g.name() + ": output " + k + " over input " + j + ", "
+                                        + kind + ", " + t + " threads, graph output " + i);
+                            }
+                            checked++;
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(checked >= 2 * 2 * (3 * 4 + 2), "every pairing ran: " + checked);
+    }
+
+    /** The bits loop selects exactly what where(a > 0, c, d) selects, for every class of float a, signed zeros and NaNs of d included. */
+    @Test
+    void reluGradientOnBitsSelectsAsTheFloatCompare() {
+        java.util.Random r = new java.util.Random(3);
+        int n = 100_000;
+        int[] a = new int[n], c = new int[n], y = new int[n];
+        int[] specials = {0, 0x80000000, 1, 0x80000001, 0x007FFFFF, 0x00800000, 0x7F7FFFFF, 0x7F800000, 0xFF800000,
+                0x7F800001, 0x7FC00000, 0x7FFFFFFF, 0xFFC00000, 0xFFFFFFFF, 0x3F800000, 0xBF800000};
+        for (int i = 0; i < n; i++) {
+            a[i] = i < specials.length ? specials[i] : r.nextInt();
+            c[i] = r.nextInt();
+        }
+        for (int d : new int[] {0, 0x80000000, 0x7FC00001, 0x3F800000}) {
+            ChainLoops.reluGradientBits(a, c, d, y, n);
+            for (int i = 0; i < n; i++) {
+                int want = Float.intBitsToFloat(a[i]) > 0f ? c[i] : d;
+                if (y[i] != want) throw new AssertionError("a bits " + Integer.toHexString(a[i]) + ", d " + Integer.toHexString(d));
+            }
+        }
+    }
 }

@@ -8,10 +8,10 @@ import java.util.Map;
 /**
  * What {@link dev.janus.layers.core.Dense}, {@link dev.janus.layers.conv.Conv2D} and the recurrent
  * layers share: a kernel and an optional bias, each with its initializer (glorot_uniform and zeros,
- * as Keras's), set by
- * Keras name, by a name registered with {@link Serialization#registerInitializer}, or as an object.
- * A saved model writes the name; an object set directly has none, so saving refuses it, naming the
- * layer (register it and set it by name to save the model).
+ * as Keras's), set by Keras name, by a name registered with
+ * {@link Serialization#registerInitializer}, or as an object. A saved model writes the name; an
+ * object set directly has none, so saving refuses it, naming the layer (register it and set it by
+ * name to save the model).
  */
 public abstract class KernelLayer<L extends KernelLayer<L>> extends Layer {
     private boolean useBias = true;

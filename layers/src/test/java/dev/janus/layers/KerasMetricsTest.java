@@ -209,5 +209,8 @@ class KerasMetricsTest {
             want[2 * t + (y[i] != 0 ? 0 : 1)]++;
         }
         assertEquals(java.util.Arrays.toString(want), java.util.Arrays.toString(sums));
+        assertEquals("auc: at most 1048576 thresholds, got 1048577 (predictions are binned by threshold, which needs thresholds further apart"
+                + " than float32 rounding)",
+                assertThrows(JanusException.class, () -> Metrics.auc("auc", false, (1 << 20) + 1)).getMessage());
     }
 }

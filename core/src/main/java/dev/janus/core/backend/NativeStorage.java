@@ -359,6 +359,26 @@ public final class NativeStorage extends Storage {
         }
     }
 
+    /**
+     * Copies the raw bits of float32 elements [pos, pos + len) into {@code bits} at {@code bitsPos}
+     * (no conversion: NaN payloads and signed zeros stay), for kernels that work on the bits.
+     */
+    public void bitsToHost(int pos, int[] bits, int bitsPos, int len) {
+        checkFloatBits(pos, len);
+        if (len > 0) new IntPointer(base).position(offset + pos).get(bits, bitsPos, len);
+    }
+
+    /** Writes raw float32 bits from {@code bits} at {@code bitsPos} into elements [pos, pos + len). */
+    public void bitsFromHost(int[] bits, int bitsPos, int pos, int len) {
+        checkFloatBits(pos, len);
+        if (len > 0) new IntPointer(base).position(offset + pos).put(bits, bitsPos, len);
+    }
+
+    private void checkFloatBits(int pos, int len) {
+        if (dtype() != DType.FLOAT32) throw new JanusException("raw bits: storage is " + dtype() + ", not FLOAT32");
+        checkRange(pos, len);
+    }
+
     /** Native to native copies go straight through memory (memcpy); others through the host. */
     @Override
     public void copy(Storage src, int srcPos, int pos, int len) {

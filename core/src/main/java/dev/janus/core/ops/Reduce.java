@@ -123,25 +123,49 @@ final class Reduce {
             };
         }
 
-        // Columns [i0, i1) of x seen as [outer, red, inner], one row at a time through a heap buffer.
+        // Columns [i0, i1) of x seen as [outer, red, inner], through a heap buffer: whole rows
+        // (consecutive in memory) several per copy, a part of a row one per copy; every row is
+        // accumulated in order, as the heap kernel does.
         private void reduceRows(Tensor x, float[] y, int outer, int red, int inner, int i0, int i1) {
             double[] acc = accumulators(inner);
-            // The row lands at the accumulators' own positions: one index for both, which the JIT vectorises.
-            float[] row = ROW.get();
-            if (row.length < i1) ROW.set(row = new float[Math.max(i1, 2 * row.length)]);
+            int width = i1 - i0, rowsPerCopy = width == inner ? Math.max(1, Math.min(red, ROWS_ELEMENTS / inner)) : 1;
+            float[] buf = ROW.get();
+            if (buf.length < rowsPerCopy * width + i0) ROW.set(buf = new float[Math.max(rowsPerCopy * width + i0, 2 * buf.length)]);
             for (int o = 0; o < outer; o++) {
                 start(acc, i0, i1);
-                for (int r = 0; r < red; r++) {
-                    x.storage().toHost((o * red + r) * inner + i0, row, i0, i1 - i0);
-                    switch (kind) {
-                        case MAX: for (int i = i0; i < i1; i++) acc[i] = Math.max(acc[i], row[i]); break;
-                        case MIN: for (int i = i0; i < i1; i++) acc[i] = Math.min(acc[i], row[i]); break;
-                        default: for (int i = i0; i < i1; i++) acc[i] += row[i];
-                    }
+                for (int r = 0; r < red; r += rowsPerCopy) {
+                    int rows = Math.min(rowsPerCopy, red - r);
+                    // The first row lands at the accumulators' own positions (i0 on), the rest follow.
+                    x.storage().toHost((o * red + r) * inner + i0, buf, i0, rows * width);
+                    accumulate(acc, buf, 0, rows, width, i0, i1);
                 }
                 for (int i = i0; i < i1; i++) y[o * inner + i] = (float) finish(acc[i], red);
             }
         }
+
+        // acc[i] op= each of `rows` rows (row q at buf[base + q * width + i]) in turn, for i in [i0, i1).
+        private void accumulate(double[] acc, float[] buf, int base, int rows, int width, int i0, int i1) {
+            int q = 0;
+            if (kind == Kind.SUM || kind == Kind.MEAN) {
+                // Four rows per pass over the accumulators: the same additions in the same order, a fifth faster.
+                for (; q + 4 <= rows; q += 4) {
+                    int d0 = base + q * width, d1 = d0 + width, d2 = d1 + width, d3 = d2 + width;
+                    for (int i = i0; i < i1; i++) acc[i] = (((acc[i] + buf[d0 + i]) + buf[d1 + i]) + buf[d2 + i]) + buf[d3 + i];
+                }
+            }
+            for (; q < rows; q++) {
+                int d = base + q * width;
+                switch (kind) {
+                    case MAX: for (int i = i0; i < i1; i++) acc[i] = Math.max(acc[i], buf[d + i]); break;
+                    case MIN: for (int i = i0; i < i1; i++) acc[i] = Math.min(acc[i], buf[d + i]); break;
+                    case PROD: for (int i = i0; i < i1; i++) acc[i] *= buf[d + i]; break;
+                    default: for (int i = i0; i < i1; i++) acc[i] += buf[d + i];
+                }
+            }
+        }
+
+        /** Floats copied from native memory at once when whole rows are read: 16 KB, inside the first-level cache. */
+        private static final int ROWS_ELEMENTS = 4096;
 
         private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[256]);
 
@@ -176,17 +200,8 @@ final class Reduce {
             }
             double[] acc = accumulators(inner);
             for (int o = o0; o < o1; o++) {
-                int base = o * red * inner;
                 start(acc, i0, i1);
-                for (int r = 0; r < red; r++) {
-                    int p = base + r * inner;
-                    switch (kind) {
-                        case MAX: for (int i = i0; i < i1; i++) acc[i] = Math.max(acc[i], a[p + i]); break;
-                        case MIN: for (int i = i0; i < i1; i++) acc[i] = Math.min(acc[i], a[p + i]); break;
-                        case PROD: for (int i = i0; i < i1; i++) acc[i] *= a[p + i]; break;
-                        default: for (int i = i0; i < i1; i++) acc[i] += a[p + i];
-                    }
-                }
+                accumulate(acc, a, o * red * inner, red, inner, i0, i1);
                 for (int i = i0; i < i1; i++) y[o * inner + i] = (float) finish(acc[i], red);
             }
         }

@@ -102,13 +102,17 @@ class LargeKernelsTest {
     /**
      * A compiled plan's bias gradient: a native [1024, 512] reduced over the batch into a heap row.
      * The native kernel reads it row by row in the heap kernel's order: the same bits, on 1 and 2
-     * threads, for every reduction of the family (and over two leading axes).
+     * threads, for every reduction of the family (and over two leading axes, and rows too short to
+     * split among threads).
      */
     @org.junit.jupiter.api.Test
     void reductionsOfNativeInputsIntoHeapOutputsKeepTheHeapBits() {
-        Tensor x = random(40, 1024, 512), x3 = random(41, 8, 128, 512);
+        Tensor x = random(40, 1024, 512), x3 = random(41, 8, 128, 512), x5 = random(42, 1027, 5);
+        // Factors near 1, so that a product of 1,024 of them is a number to compare.
+        Tensor nearOne = x.mul(0.001f).add(1f);
         Object[][] cases = {{Ops.SUM, x, new int[] {0}}, {Ops.MEAN, x, new int[] {0}}, {Ops.MAX, x, new int[] {0}},
-                {Ops.MIN, x, new int[] {0}}, {Ops.SUM, x3, new int[] {0, 1}}, {Ops.SUM, x3, new int[] {1}}};
+                {Ops.MIN, x, new int[] {0}}, {Ops.PROD, nearOne, new int[] {0}}, {Ops.SUM, x3, new int[] {0, 1}},
+                {Ops.SUM, x3, new int[] {1}}, {Ops.SUM, x5, new int[] {0}}};
         for (Object[] c : cases) {
             Op op = (Op) c[0];
             Tensor in = (Tensor) c[1];
@@ -121,6 +125,39 @@ class LargeKernelsTest {
                 Tensor[] nat = {in.to(StorageKind.NATIVE)};
                 Kernels.resolve(op, nat, new Tensor[] {got}).compute(nat, attrs, new Tensor[] {got}, new ExecContext(new Generator(1)));
                 Close.assertClose(want, got, 0, 0);
+            }
+        }
+    }
+
+    /**
+     * A sum or mean over the batch is each column's values added in row order in double, then
+     * rounded to float once (the order that native and heap kernels share, written out here): on
+     * heap and native storage, 1 and 2 threads, row counts that are and are not multiples of four.
+     */
+    @org.junit.jupiter.api.Test
+    void sumsOverTheBatchAddEachColumnInRowOrderInDouble() {
+        for (int[] shape : new int[][] {{1027, 512}, {1024, 5}, {3, 512}}) {
+            Tensor x = random(43, shape);
+            float[] a = x.toFloatArray();
+            int rows = shape[0], cols = shape[1];
+            for (Op op : new Op[] {Ops.SUM, Ops.MEAN}) {
+                float[] want = new float[cols];
+                for (int c = 0; c < cols; c++) {
+                    double acc = 0;
+                    for (int r = 0; r < rows; r++) acc += a[r * cols + c];
+                    want[c] = (float) (op == Ops.MEAN ? acc / rows : acc);
+                }
+                Attrs attrs = Attrs.of("axes", new int[] {0}, "keepdims", false);
+                for (int t = 1; t <= 2; t++) {
+                    CpuThreads.setThreads(t);
+                    for (StorageKind kind : new StorageKind[] {StorageKind.HEAP, StorageKind.NATIVE}) {
+                        Tensor[] in = {x.to(kind)};
+                        Tensor got = Tensor.empty(DType.FLOAT32, dev.janus.core.Shape.of(cols));
+                        Kernels.resolve(op, in, new Tensor[] {got}).compute(in, attrs, new Tensor[] {got}, new ExecContext(new Generator(1)));
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(want, got.toFloatArray(),
+                                op.name() + " of " + java.util.Arrays.toString(shape) + ", " + kind + ", " + t + " threads");
+                    }
+                }
             }
         }
     }

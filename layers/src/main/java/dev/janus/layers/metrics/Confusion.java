@@ -46,7 +46,8 @@ final class Confusion implements Metric {
     /** Keras's AUC thresholds: 0 - 1e-7, then i / (n - 1) for i in 1..n-2, then 1 + 1e-7. */
     static Confusion auc(String name, Kind kind, int numThresholds) {
         if (numThresholds > MAX_THRESHOLDS) {
-            throw new JanusException(name + ": at most " + MAX_THRESHOLDS + " thresholds (a float32 step apart), got " + numThresholds);
+            throw new JanusException(name + ": at most " + MAX_THRESHOLDS + " thresholds, got " + numThresholds + " (predictions are binned by"
+                    + " threshold, which needs thresholds further apart than float32 rounding)");
         }
         double[] t = new double[numThresholds];
         t[0] = -1e-7;

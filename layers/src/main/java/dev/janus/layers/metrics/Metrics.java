@@ -125,7 +125,10 @@ public final class Metrics {
         };
     }
 
-    /** Keras's AUC: the ROC curve (or the precision-recall curve, {@code pr}) over {@code numThresholds} thresholds, interpolated as Keras does. */
+    /**
+     * Keras's AUC: the ROC curve (or the precision-recall curve, {@code pr}) over {@code numThresholds}
+     * thresholds (2 to 2^20), interpolated as Keras does.
+     */
     public static Metric auc(String name, boolean pr, int numThresholds) {
         if (numThresholds < 2) throw new JanusException(name + ": the number of thresholds must be > 1, got " + numThresholds);
         return Confusion.auc(name, pr ? Confusion.Kind.PR_AUC : Confusion.Kind.ROC_AUC, numThresholds);
