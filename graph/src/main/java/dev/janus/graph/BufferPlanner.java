@@ -176,7 +176,7 @@ final class BufferPlanner {
         Tensor[] outputs = new Tensor[graph.outputs().size()];
         for (int i = 0; i < outputs.length; i++) outputs[i] = buf.get(graph.outputs().get(i));
         return new Plan(graph, device, kernels, attrs, ins, outs, labels, inputs, outputs, from.toArray(new Tensor[0]),
-                to.toArray(new Tensor[0]), allocated.toArray(new Tensor[0]), ids.size(), bytes, layout(graph, where));
+                to.toArray(new Tensor[0]), allocated.toArray(new Tensor[0]), ids.size(), bytes, () -> layout(graph, where));
     }
 
     private static boolean isNative(Tensor t) {

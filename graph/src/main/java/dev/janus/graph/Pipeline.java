@@ -16,7 +16,7 @@ public final class Pipeline {
         this.listener = listener;
     }
 
-    /** Constant folding, transpose cancellation, common subexpressions, dead code, pool before relu, elementwise fusion: those switched on. */
+    /** Constant folding, transpose cancellation, common subexpressions, dead code, pool before relu, softmax once, elementwise fusion: those switched on. */
     public static Pipeline of(CompileOptions options) {
         List<Pass> p = new ArrayList<>();
         if (options.constantFolding()) p.add(new ConstantFolding());
@@ -24,6 +24,7 @@ public final class Pipeline {
         if (options.cse()) p.add(new CommonSubexpressions());
         if (options.dce()) p.add(new DeadCodeElimination());
         if (options.fusion()) p.add(new PoolBeforeRelu());
+        if (options.fusion()) p.add(new SoftmaxOnce());
         if (options.fusion()) p.add(new ElementwiseFusion());
         return new Pipeline(p, options.listener());
     }

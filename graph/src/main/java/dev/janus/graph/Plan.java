@@ -34,10 +34,12 @@ public final class Plan {
     private boolean closed;
     private final int buffers;
     private final long bytes;
-    private final String layout;
+    // Printed on first use: building the string was a tenth of building a small plan.
+    private final java.util.function.Supplier<String> layoutText;
+    private String layout;
 
     Plan(Graph graph, Device device, Kernel[] kernels, Attrs[] attrs, Tensor[][] in, Tensor[][] out, String[] labels, Tensor[] inputs,
-         Tensor[] outputs, Tensor[] copyFrom, Tensor[] copyTo, Tensor[] allocated, int buffers, long bytes, String layout) {
+         Tensor[] outputs, Tensor[] copyFrom, Tensor[] copyTo, Tensor[] allocated, int buffers, long bytes, java.util.function.Supplier<String> layout) {
         this.graph = graph;
         this.device = device;
         this.kernels = kernels;
@@ -52,7 +54,7 @@ public final class Plan {
         this.allocated = allocated;
         this.buffers = buffers;
         this.bytes = bytes;
-        this.layout = layout;
+        this.layoutText = layout;
     }
 
     /** The buffer of graph input {@code i}: write the input here before {@link #run}. */
@@ -127,12 +129,13 @@ public final class Plan {
     }
 
     /** The graph with the buffer of each value: "b3", "b3 (in place)", "param dense/kernel". */
-    public String layout() {
+    public synchronized String layout() {
+        if (layout == null) layout = layoutText.get();
         return layout;
     }
 
     @Override
     public String toString() {
-        return layout;
+        return layout();
     }
 }

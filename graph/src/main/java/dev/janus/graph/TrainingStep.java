@@ -199,29 +199,12 @@ public final class TrainingStep {
         }
 
         Map<Integer, Integer> updates = new HashMap<>(stateUpdates);
-        List<String> stateNames = optimizer.stateNames();
         for (int i = 0; i < wrt.size(); i++) {
             Value p = wrt.get(i), g = grads.get(i);
             if (g == null) continue;
-            List<Value> st = new ArrayList<>();
-            int[] stateIndex = new int[stateNames.size()];
-            for (int k = 0; k < stateNames.size(); k++) {
-                st.add(spec.parameter(p.name() + "/" + stateNames.get(k), state.get(i)[k], false));
-                stateIndex[k] = spec.parameters().size() - 1;
-            }
-            e.label(optimizer.name() + " update of " + p.name());
-            List<Value> next = optimizer.update(e, p, g, st, scalars.get(p.type().dtype()));
-            if (next.size() != 1 + stateNames.size()) {
-                throw new JanusException(optimizer.name() + ": update returned " + next.size() + " values, expected " + (1 + stateNames.size()));
-            }
-            updates.put(spec.outputs().size(), trainable.get(i));
-            spec.addOutput(next.get(0));
-            for (int k = 0; k < stateNames.size(); k++) {
-                updates.put(spec.outputs().size(), stateIndex[k]);
-                spec.addOutput(next.get(1 + k));
-            }
+            int next = UpdatePlan.emit(spec, e, optimizer, p.name(), p, g, state.get(i), scalars.get(p.type().dtype()), updates);
+            updates.put(next, trainable.get(i));
         }
-        e.label(null);
         if (listener != null) listener.afterPass("optimizer", before, spec);
 
         Plan plan = BufferPlanner.plan(Pipeline.of(options).run(spec), updates, options);

@@ -73,39 +73,25 @@ public final class UpdatePlan {
             Value pv = spec.parameter("p" + i, p, false);
             gradAt[i] = spec.inputs().size();
             Value g = spec.input("p" + i + "/grad", p.type());
-            List<Value> st = new ArrayList<>(ns);
-            int[] stateIndex = new int[ns];
             for (int k = 0; k < ns; k++) {
                 Tensor s = this.state[i][k];
                 if (!s.type().equals(p.type()) || s.storage().kind() != StorageKind.HEAP) {
                     throw new JanusException(rule.name() + ": state " + rule.stateNames().get(k) + " of parameter " + i + " is " + s.type()
                             + " in " + s.storage().kind() + " storage; it must be a heap tensor of the parameter's type " + p.type());
                 }
-                st.add(spec.parameter("p" + i + "/" + rule.stateNames().get(k), s, false));
-                stateIndex[k] = spec.parameters().size() - 1;
             }
             List<Value> sc = new ArrayList<>(scalarNames.size());
             for (int k = 0; k < scalarNames.size(); k++) {
                 scalarAt[i][k] = spec.inputs().size();
                 sc.add(spec.input("p" + i + "/" + scalarNames.get(k), new TensorType(p.dtype(), Shape.scalar())));
             }
-            e.label(rule.name() + " update of parameter " + i);
-            List<Value> next = rule.update(e, pv, g, st, sc);
-            if (next.size() != 1 + ns) {
-                throw new JanusException(rule.name() + ": update returned " + next.size() + " values, expected " + (1 + ns));
-            }
-            nextAt[i] = spec.outputs().size();
-            spec.addOutput(next.get(0));
-            for (int k = 0; k < ns; k++) {
-                updates.put(spec.outputs().size(), stateIndex[k]);
-                spec.addOutput(next.get(1 + k));
-            }
+            nextAt[i] = emit(spec, e, rule, "p" + i, pv, g, this.state[i], sc, updates);
         }
-        e.label(null);
-        // Fusion and buffer reuse only: the update has nothing to fold, share or drop, and those
-        // passes were half the time of building a plan (which an optimizer made anew pays once).
+        // Elementwise fusion, buffer reuse and in place only: the update has nothing to fold, share
+        // or drop, no pool or loss to rewrite, and those passes were half the time of building a
+        // plan (which an optimizer made anew pays once).
         CompileOptions options = CompileOptions.none().fusion(true).bufferReuse(true).inPlace(true);
-        plan = BufferPlanner.plan(Pipeline.of(options).run(spec), updates, options);
+        plan = BufferPlanner.plan(new ElementwiseFusion().run(spec), updates, options);
         gradInput = new Tensor[n];
         nextParams = new ArrayList<>(n);
         for (int i = 0; i < n; i++) nextParams.add(plan.outputs().get(nextAt[i]));
@@ -114,6 +100,36 @@ public final class UpdatePlan {
             gradInput[i] = plan.input(gradAt[i]);
             for (int k = 0; k < scalarNames.size(); k++) scalarInput[i][k] = plan.input(scalarAt[i][k]);
         }
+    }
+
+    /**
+     * Emits {@code rule}'s update of parameter {@code p} (named {@code name}, gradient {@code g})
+     * into {@code spec}, as a training step and an update plan both do: its state tensors bound as
+     * parameters "{name}/{state}", the new value added as an output (its index is returned), then
+     * each new state as an output that {@code updates} maps to its state parameter (updated in place).
+     */
+    static int emit(Graph spec, GraphEmitter e, Optimizer rule, String name, Value p, Value g, Tensor[] state, List<Value> scalars,
+                    Map<Integer, Integer> updates) {
+        List<String> names = rule.stateNames();
+        List<Value> st = new ArrayList<>(names.size());
+        int[] stateIndex = new int[names.size()];
+        for (int k = 0; k < names.size(); k++) {
+            st.add(spec.parameter(name + "/" + names.get(k), state[k], false));
+            stateIndex[k] = spec.parameters().size() - 1;
+        }
+        e.label(rule.name() + " update of " + name);
+        List<Value> next = rule.update(e, p, g, st, scalars);
+        e.label(null);
+        if (next.size() != 1 + names.size()) {
+            throw new JanusException(rule.name() + ": update returned " + next.size() + " values, expected " + (1 + names.size()));
+        }
+        int at = spec.outputs().size();
+        spec.addOutput(next.get(0));
+        for (int k = 0; k < names.size(); k++) {
+            updates.put(spec.outputs().size(), stateIndex[k]);
+            spec.addOutput(next.get(1 + k));
+        }
+        return at;
     }
 
     /** Whether this plan updates exactly these tensors (same objects, same storage as when it was built). */

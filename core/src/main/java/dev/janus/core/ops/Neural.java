@@ -492,8 +492,17 @@ final class Neural {
 
         @Override
         public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
-            int n = in[0].shape().dim(0), c = in[0].shape().dim(1);
-            long[] labels = in[1].i64();
+            compute(in[0], in[1], attrs, out[0], null);
+        }
+
+        /**
+         * The loss of logits z for the labels into {@code lossOut}; with {@code probs} (float32 z
+         * only), softmax(z) over the classes too, from the same exponentials, with the softmax op's
+         * bits (each is exp(z - max) in double, divided by the row's sum in the same order).
+         */
+        void compute(Tensor z, Tensor labelsIn, Attrs attrs, Tensor lossOut, Tensor probs) {
+            int n = z.shape().dim(0), c = z.shape().dim(1);
+            long[] labels = labelsIn.i64();
             for (int i = 0; i < n; i++) {
                 if (labels[i] < 0 || labels[i] >= c) {
                     throw new ShapeException("softmax_cross_entropy: label " + labels[i] + " at row " + i
@@ -502,24 +511,27 @@ final class Neural {
             }
             double eps = attrs.getDouble("label_smoothing", 0);
             String red = reduction(name(), attrs);
-            Tensor z = in[0];
             // float32 logits read straight from the array (the same values readDouble gives).
             float[] zf = z.dtype() == DType.FLOAT32 ? z.f32() : null;
+            float[] pf = probs == null ? null : probs.f32();
+            double[] e = probs == null ? null : new double[c];
             double total = 0;
             for (int i = 0; i < n; i++) {
                 int p = i * c;
                 double m = Double.NEGATIVE_INFINITY, sum = 0, all = 0;
                 for (int j = 0; j < c; j++) m = Math.max(m, zf != null ? zf[p + j] : z.readDouble(p + j));
                 for (int j = 0; j < c; j++) {
-                    double v = zf != null ? zf[p + j] : z.readDouble(p + j);
-                    sum += Math.exp(v - m);
+                    double v = zf != null ? zf[p + j] : z.readDouble(p + j), x = Math.exp(v - m);
+                    sum += x;
                     all += v;
+                    if (e != null) e[j] = x;
                 }
+                if (pf != null) for (int j = 0; j < c; j++) pf[p + j] = (float) (e[j] / sum);
                 double loss = m + Math.log(sum) - (1 - eps) * z.readDouble(p + (int) labels[i]) - eps / c * all;
-                if (red.equals("none")) out[0].setDouble(i, loss);
+                if (red.equals("none")) lossOut.setDouble(i, loss);
                 total += loss;
             }
-            if (!red.equals("none")) out[0].setDouble(0, red.equals("mean") ? total / n : total);
+            if (!red.equals("none")) lossOut.setDouble(0, red.equals("mean") ? total / n : total);
         }
 
         @Override

@@ -75,6 +75,10 @@ final class Reduce {
         public void compute(Tensor[] in, Attrs attrs, Tensor[] out, ExecContext ctx) {
             Tensor x = in[0];
             int[] axes = Check.axes(name(), attrs.getIntsOrNull("axes"), x.shape());
+            if (axes.length > 0 && axes[axes.length - 1] - axes[0] != axes.length - 1 && x.dtype() != DType.INT64) {
+                reduceStrided(x, axes, out[0]);
+                return;
+            }
             Block b = Block.of(x, axes);
             if (x.dtype() == DType.INT64) {
                 reduce(b.data.i64(), out[0].i64(), b.outer, b.red, b.inner);
@@ -95,6 +99,88 @@ final class Reduce {
                 int grain = (int) Math.max(16, grain0 / Math.max(1L, (long) outer * red));
                 CpuThreads.parallelFor(inner, grain, (i0, i1) -> reduce(a, y, 0, outer, i0, i1, red, inner));
             }
+        }
+
+        /**
+         * Axes that are not adjacent (batch normalisation's statistics: all but the channels): each
+         * output element's inputs are read where they lie, with no copy, in the order a copy with
+         * the reduced axes moved last would give them (the reduced axes in order), and summed as the
+         * heap kernel sums such a copy's rows: the same bits.
+         */
+        private void reduceStrided(Tensor x, int[] axes, Tensor out) {
+            Shape s = x.shape();
+            int r = s.rank();
+            boolean[] reduced = new boolean[r];
+            for (int a : axes) reduced[a] = true;
+            int[] off = offsets(s, reduced, true), base = offsets(s, reduced, false);
+            Object a = x.heapArray(), y = out.heapArray();
+            int grain = (int) Math.max(1, CpuThreads.grain(1) / Math.max(1L, off.length));
+            CpuThreads.parallelFor(base.length, grain, (o0, o1) -> {
+                for (int o = o0; o < o1; o++) {
+                    if (a instanceof float[]) ((float[]) y)[o] = (float) finish(row((float[]) a, base[o], off), off.length);
+                    else ((double[]) y)[o] = finish(row((double[]) a, base[o], off), off.length);
+                }
+            });
+        }
+
+        /** Positions in row-major {@code s} of every element over the axes {@code reduced[i] == over}, the last axis fastest. */
+        private static int[] offsets(Shape s, boolean[] reduced, boolean over) {
+            int r = s.rank(), count = 1;
+            int[] stride = new int[r];
+            for (int i = r - 1, st = 1; i >= 0; st *= s.dim(i), i--) stride[i] = st;
+            for (int i = 0; i < r; i++) if (reduced[i] == over) count *= s.dim(i);
+            int[] off = new int[count], idx = new int[r];
+            for (int k = 0; k < count; k++) {
+                int p = 0;
+                for (int i = 0; i < r; i++) if (reduced[i] == over) p += idx[i] * stride[i];
+                off[k] = p;
+                for (int i = r - 1; i >= 0; i--) {
+                    if (reduced[i] != over) continue;
+                    if (++idx[i] < s.dim(i)) break;
+                    idx[i] = 0;
+                }
+            }
+            return off;
+        }
+
+        // row(), on the elements at base + off[i]: the same operations in the same order.
+        private double row(float[] a, int base, int[] off) {
+            int n = off.length;
+            if (kind == Kind.MAX || kind == Kind.MIN) {
+                double m = kind == Kind.MAX ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+                for (int i = 0; i < n; i++) m = kind == Kind.MAX ? Math.max(m, a[base + off[i]]) : Math.min(m, a[base + off[i]]);
+                return m;
+            }
+            if (kind == Kind.PROD) {
+                double m = 1;
+                for (int i = 0; i < n; i++) m *= a[base + off[i]];
+                return m;
+            }
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int i = 0;
+            for (; i + 3 < n; i += 4) {
+                s0 += a[base + off[i]];
+                s1 += a[base + off[i + 1]];
+                s2 += a[base + off[i + 2]];
+                s3 += a[base + off[i + 3]];
+            }
+            for (; i < n; i++) s0 += a[base + off[i]];
+            return (s0 + s1) + (s2 + s3);
+        }
+
+        // The float64 kernel's single accumulator (reduce(double[]...) with one column), on the elements at base + off[i].
+        private double row(double[] a, int base, int[] off) {
+            double[] acc = {kind == Kind.MAX ? Double.NEGATIVE_INFINITY : kind == Kind.MIN ? Double.POSITIVE_INFINITY : kind == Kind.PROD ? 1 : 0};
+            for (int v : off) {
+                double x = a[base + v];
+                switch (kind) {
+                    case MAX: acc[0] = Math.max(acc[0], x); break;
+                    case MIN: acc[0] = Math.min(acc[0], x); break;
+                    case PROD: acc[0] *= x; break;
+                    default: acc[0] += x;
+                }
+            }
+            return acc[0];
         }
 
         /**

@@ -79,4 +79,55 @@ class ReduceOpsTest {
         e = assertThrows(ShapeException.class, () -> run(Ops.SUM, Attrs.of("axes", new int[] {0, -2}), Tensor.zeros(2, 3)));
         assertEquals("sum: axis -2 is given twice for shape [2, 3]", e.getMessage());
     }
+
+    /**
+     * Axes that are not adjacent (batch normalisation's statistics) are reduced where the values
+     * lie: the bits of reducing a copy with the reduced axes moved last (how it was computed
+     * before), for every reduction, float32 and float64, one and two threads.
+     */
+    @Test
+    void axesThatAreNotAdjacentGiveTheBitsOfACopyWithThemLast() {
+        int threads = dev.janus.core.backend.CpuThreads.threads();
+        int[][][] cases = {{{8, 5, 6, 7}, {0, 2, 3}}, {{4, 3, 5}, {0, 2}}, {{3, 4, 5, 6}, {1, 3}}, {{64, 16, 9, 9}, {0, 2, 3}}};
+        Op[] ops = {Ops.SUM, Ops.MEAN, Ops.MAX, Ops.MIN, Ops.PROD};
+        try {
+            for (int[][] c : cases) {
+                int[] shape = c[0], axes = c[1];
+                int r = shape.length;
+                int[] perm = new int[r];
+                boolean[] red = new boolean[r];
+                for (int a : axes) red[a] = true;
+                int j = 0;
+                for (int i = 0; i < r; i++) if (!red[i]) perm[j++] = i;
+                for (int a : axes) perm[j++] = a;
+                int[] trailing = new int[axes.length];
+                for (int i = 0; i < axes.length; i++) trailing[i] = r - axes.length + i;
+                for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                    // Values near 1 keep the product finite; the others spread over 2^-20 .. 2^20, so
+                    // that sums in double are not exact and any change of order shows.
+                    Tensor nearOne = Tensor.normal(1, 0.05, dt, new dev.janus.core.Generator(9), shape);
+                    Tensor spread = Tensor.normal(0, 1, dt, new dev.janus.core.Generator(10), shape);
+                    for (int i = 0; i < spread.numel(); i++) spread.storage().setDouble(i, spread.storage().getDouble(i) * Math.scalb(1.0, (i * 7) % 41 - 20));
+                    for (Op op : ops) {
+                        Tensor x = op == Ops.PROD ? nearOne : spread, moved = Shaping.permute(x, perm);
+                        Tensor want = run(op, Attrs.of("axes", trailing), moved);
+                        for (int t = 1; t <= 2; t++) {
+                            dev.janus.core.backend.CpuThreads.setThreads(t);
+                            Tensor got = run(op, Attrs.of("axes", axes), x);
+                            assertEquals(want.shape(), got.shape());
+                            double[] a = want.toDoubleArray(), b = got.toDoubleArray();
+                            for (int i = 0; i < a.length; i++) {
+                                if (Double.doubleToRawLongBits(a[i]) != Double.doubleToRawLongBits(b[i])) {
+                                    throw new AssertionError(op.name() + " " + dt + " " + java.util.Arrays.toString(shape) + " axes "
+                                            + java.util.Arrays.toString(axes) + ", " + t + " threads, element " + i + ": " + a[i] + " vs " + b[i]);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        } finally {
+            dev.janus.core.backend.CpuThreads.setThreads(threads);
+        }
+    }
 }
