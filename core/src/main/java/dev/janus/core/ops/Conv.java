@@ -668,11 +668,11 @@ final class Conv {
     /**
      * A weight that every chunk's GEMM reads, copied once into native memory (OpenBLAS then reads it
      * where it lies; a Java array is copied into its scratch for every chunk: 3-5% of the CPU time
-     * of a CIFAR-size forward conv, measured), or null when there is only one chunk. The caller
-     * closes it.
+     * of a CIFAR-size forward conv, measured), or null when the copies it saves are few (under 2^16
+     * elements in all: a small conv's allocation would cost more). The caller closes it.
      */
     private static NativeStorage nativeCopy(Tensor w, int chunks) {
-        if (chunks < 2) return null;
+        if ((long) (chunks - 1) * w.numel() < 1 << 16) return null;
         NativeStorage s = NativeStorage.allocate(w.dtype(), w.numel());
         s.fromHost(Shaping.storage(w), 0, 0, w.numel());
         return s;
