@@ -137,6 +137,27 @@ class CompiledUpdateTest {
         assertNotEquals(model().parameters().get(0).toString(), a.parameters().get(0).toString(), "it trained");
     }
 
+    /** Parameters of several tiles: Adam's update runs as one loop over the arrays themselves, with the op-by-op bits. */
+    @Test
+    void largeParametersBitForBit() {
+        for (Supplier<Optimizer> rule : List.<Supplier<Optimizer>>of(() -> new Adam(0.01), () -> new SGD(0.05, 0.9))) {
+            Generator.manualSeed(6);
+            NNSequential a = new NNSequential(new Linear(4, 2100), new ReLU(), new Linear(2100, 3));
+            Generator.manualSeed(6);
+            NNSequential b = new NNSequential(new Linear(4, 2100), new ReLU(), new Linear(2100, 3));
+            EagerOptimizer compiled = new EagerOptimizer(rule.get(), a.parameters());
+            OpByOp reference = new OpByOp(rule.get(), b.parameters());
+            for (int s = 0; s < 4; s++) {
+                double la = step(a, compiled::zeroGrad, compiled::step, s, 9);
+                double lb = step(b, () -> b.parameters().forEach(Tensor::zeroGrad), reference::step, s, 9);
+                assertEquals(Double.doubleToRawLongBits(lb), Double.doubleToRawLongBits(la), rule.get().name() + ": loss of step " + s);
+            }
+            for (int i = 0; i < a.parameters().size(); i++) {
+                assertArrayEquals(b.parameters().get(i).toFloatArray(), a.parameters().get(i).toFloatArray(), rule.get().name() + ": parameter " + i);
+            }
+        }
+    }
+
     @Test
     void float64ParametersBitForBit() {
         Tensor p = Tensor.of(new double[] {0.5, -1.5, 2, 0.25}, 2, 2).requiresGrad(true);

@@ -514,7 +514,7 @@ final class Neural {
             // float32 logits read straight from the array (the same values readDouble gives).
             float[] zf = z.dtype() == DType.FLOAT32 ? z.f32() : null;
             float[] pf = probs == null ? null : probs.f32();
-            double[] e = probs == null ? null : new double[c];
+            double[] e = probs == null ? null : Softmax.rowScratch(c);
             double total = 0;
             for (int i = 0; i < n; i++) {
                 int p = i * c;
