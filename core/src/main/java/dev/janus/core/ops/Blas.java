@@ -41,7 +41,6 @@ final class Blas {
     static final long FLOPS_PER_THREAD = 1L << 24;
     /** Rows or columns per block of a split product: a multiple of every kernel's unrolling. */
     static final int BLOCK = 64;
-    private static volatile int current = -1;
 
     private Blas() {
     }
@@ -86,7 +85,7 @@ final class Blas {
         long base = pa.position(), baseB = pb.position(), baseC = pc.position();
         int lda = transA ? m : k, ldb = transB ? k : n;
         int ta = transA ? TRANS : NO_TRANS, tb = transB ? TRANS : NO_TRANS;
-        useThreads(1);
+        oneThread(m, n, k);
         int parts = threadsFor(m, n, k);
         try {
             for (int i = 0; i < batch; i++) {
@@ -197,17 +196,24 @@ final class Blas {
         return 1;
     }
 
-    // openblas_set_num_threads is process-wide and cheap (about 20 ns); called only on a change.
-    private static void useThreads(int t) {
-        if (t == current) return;
-        FullLibrary.setThreads(t);
-        current = t;
+    /**
+     * Keeps OpenBLAS on one thread. Its count is process-wide and others set it too: ND4J sets it
+     * from OMP_NUM_THREADS when it starts, which can come after Janus's first product. So it is
+     * read (about 20 ns) before every product that OpenBLAS could thread, those of at least 2^18
+     * multiply-adds; smaller ones run on the caller's thread in OpenBLAS whatever its count.
+     */
+    private static void oneThread(long m, long n, long k) {
+        if (m * n * k >= 1L << 18 && FullLibrary.threads() != 1) FullLibrary.setThreads(1);
     }
 
     /** OpenBLAS's thread control lives in the preset's "full" binding, loaded on the first product. */
-    private static final class FullLibrary {
+    static final class FullLibrary {
         static {
             org.bytedeco.javacpp.Loader.load(openblas_full.class);
+        }
+
+        static int threads() {
+            return openblas_full.openblas_get_num_threads();
         }
 
         static void setThreads(int t) {
@@ -217,7 +223,7 @@ final class Blas {
 
     /** The kernel OpenBLAS chose for this CPU ("SkylakeX", "Haswell", ...; OPENBLAS_CORETYPE overrides it). */
     static String coreName() {
-        useThreads(1);
+        FullLibrary.setThreads(1);
         return openblas_full.openblas_get_corename().getString();
     }
 

@@ -94,6 +94,15 @@ class BlasSplitTest {
         }
     }
 
+    /** ND4J sets OpenBLAS's process-wide count from OMP_NUM_THREADS when it starts; products set it back. */
+    @Test
+    void openBlasIsBackOnOneThreadAfterSomeoneElseSetItsCount() {
+        Blas.FullLibrary.setThreads(2);
+        float[] a = new float[128 * 128], c = new float[128 * 128];
+        Blas.sgemm(false, false, 128, 128, 128, a, a, c, false);
+        assertEquals(1, Blas.FullLibrary.threads());
+    }
+
     @Test
     void smallProductsAndPartsOfSplitKernelsStayWhole() {
         CpuThreads.setBlasThreads(0);
