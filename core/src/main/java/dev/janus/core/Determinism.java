@@ -12,9 +12,11 @@ import dev.janus.core.backend.CpuThreads;
  * thread count; one model called from many threads gives each caller its serial result.
  *
  * <p>Large products: Janus splits a product among threads into blocks of whole output rows or
- * columns, each a one-thread OpenBLAS product. In float32 each element is then summed as in the
- * whole product (on this project's machine: {@code BlasSplitTest}, and CNN and MLP training steps
- * give the same bits on one thread and two); in float64 SkylakeX's kernel rounds an odd element
+ * columns, each a one-thread OpenBLAS product. With the count chosen by size (not pinned above 1
+ * by {@link CpuThreads#setBlasThreads}, which benchmarks do and which may cut parts small enough to
+ * round differently), in float32 each element is then summed as in the whole product (on this
+ * project's machine: {@code BlasSplitTest}, and CNN and MLP training steps give the same bits on
+ * one thread and two); in float64 SkylakeX's kernel rounds an odd element
  * differently. The deterministic mode pins every product to one part: results then repeat on any
  * machine whose OpenBLAS picks the same kernels (the same CPU type, or the same
  * {@code OPENBLAS_CORETYPE}), at the cost of the products' parallel speed.

@@ -276,9 +276,14 @@ public final class FusedElementwise extends Op {
         }
         for (int k = 0; k < out.length; k++) {
             if (out[k].storage().kind() != StorageKind.HEAP) return false;
-            for (int j = 0; j < in.length; j++) if (in[j].storage() == out[k].storage() && !loop.mayOverwrite(k, j)) return false;
+            for (int j = 0; j < in.length; j++) if (aliased(in[j], out[k]) && !loop.mayOverwrite(k, j)) return false;
         }
         return true;
+    }
+
+    /** One storage, or two heap storages over one Java array ({@link Tensor#wrap} of an array twice). */
+    private static boolean aliased(Tensor in, Tensor out) {
+        return in.storage() == out.storage() || in.storage().kind() == StorageKind.HEAP && in.heapArray() == out.heapArray();
     }
 
     // The loop over tiles [t0, t1), on the operands' own arrays (see direct); a scalar off the heap through a register.

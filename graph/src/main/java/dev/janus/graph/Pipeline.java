@@ -1,5 +1,6 @@
 package dev.janus.graph;
 
+import dev.janus.core.Device;
 import dev.janus.core.ir.Graph;
 
 import java.util.ArrayList;
@@ -24,9 +25,18 @@ public final class Pipeline {
         if (options.cse()) p.add(new CommonSubexpressions());
         if (options.dce()) p.add(new DeadCodeElimination());
         if (options.fusion()) p.add(new PoolBeforeRelu());
-        if (options.fusion()) p.add(new SoftmaxOnce());
+        if (softmaxOnce(options.fusion(), options.device())) p.add(new SoftmaxOnce());
         if (options.fusion()) p.add(new ElementwiseFusion());
         return new Pipeline(p, options.listener());
+    }
+
+    /**
+     * SoftmaxOnce only where its op has a kernel: {@code LossWithSoftmax} runs on the CPU alone, so on
+     * another device the fused node would copy the logits to the host every step, where the separate
+     * loss and softmax have device kernels.
+     */
+    static boolean softmaxOnce(boolean fusion, Device device) {
+        return fusion && device.isCpu();
     }
 
     public List<Pass> passes() {

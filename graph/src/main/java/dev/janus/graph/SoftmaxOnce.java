@@ -15,7 +15,10 @@ import java.util.Map;
  * A training step computes softmax over the same logits twice: softmax_cross_entropy in the
  * forward pass, and softmax in its gradient (softmax(z) - target). Where a float32 loss is
  * followed by a softmax over the classes of the same logits, both become one node
- * ({@link LossWithSoftmax}) that computes each exponential once; both results keep their bits.
+ * ({@link LossWithSoftmax}) that computes each exponential once; both results keep their bits
+ * on heap buffers. On native buffers the softmax ran ND4J's kernel (within 1e-5 relative of the
+ * heap formula) and now has the heap kernel's bits, as {@link LossWithSoftmax} runs on heap copies
+ * there. Run only for the CPU ({@link Pipeline}): the fused op has no kernel on other devices.
  */
 public final class SoftmaxOnce implements Pass {
     @Override

@@ -70,8 +70,11 @@ public final class Serialization {
      * Registers an initializer under a name, so that a layer can be given it by name
      * ({@code kernelInitializer("my_init")}) and a model that uses it saves and loads: the file
      * holds the name, and loading finds the initializer here. A built-in name cannot be taken.
+     * Registered names match exactly (built-in ones ignore case and underscores).
      */
     public static synchronized void registerInitializer(String name, Supplier<? extends Initializer> factory) {
+        if (name == null) throw new JanusException("registerInitializer: name is null");
+        if (factory == null) throw new JanusException("registerInitializer: factory for '" + name + "' is null");
         if (InitializerNames.builtIn(name) || name.equals("custom")) {
             throw new JanusException("registerInitializer: '" + name + "' is a built-in initializer's name" + (name.equals("custom") ? " (older files' mark"
                     + " for an initializer object)" : ""));

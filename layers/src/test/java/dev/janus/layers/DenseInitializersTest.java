@@ -24,6 +24,7 @@ import java.util.zip.CRC32;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -138,6 +139,15 @@ class DenseInitializersTest {
         Model back = Model.fromBytes(replaced(m.toBytes(), "dense_test_twos", "custom"), "older");
         assertEquals("glorot_uniform", back.layers().get(0).config().get("kernel_initializer"));
         assertArrayEquals(new float[] {2, 2, 2, 2, 2, 2}, back.getWeights().get(0).toFloatArray());
+    }
+
+    @Test
+    void aNullNameOrFactoryIsRefusedNamingIt() {
+        assertEquals("registerInitializer: name is null",
+                assertThrows(JanusException.class, () -> Serialization.registerInitializer(null, Twos::new)).getMessage());
+        assertEquals("registerInitializer: factory for 'dense_test_null' is null",
+                assertThrows(JanusException.class, () -> Serialization.registerInitializer("dense_test_null", null)).getMessage());
+        assertNull(Serialization.initializer("dense_test_null"), "nothing registered");
     }
 
     @Test

@@ -213,4 +213,19 @@ class KerasMetricsTest {
                 + " than float32 rounding)",
                 assertThrows(JanusException.class, () -> Metrics.auc("auc", false, (1 << 20) + 1)).getMessage());
     }
+
+    /** More than 2^24 predictions in one bin: the counts stay exact (a float32 bin would stop at 2^24). */
+    @Test
+    void aucCountsMoreThanTwoToThe24PredictionsInOneBinExactly() {
+        int n = (1 << 24) + 8, t = 5;       // 2^24 + 8 is a float32: the exact count survives the final rounding
+        float[] ones = new float[n];
+        java.util.Arrays.fill(ones, 1f);
+        Tensor yPred = Tensor.of(new float[n], n, 1), yTrue = Tensor.of(ones, n, 1);
+        double[] sums = Metrics.auc("auc", false, t).emitSums(dev.janus.core.ops.Immediate.global(), yPred, yTrue).toDoubleArray();
+        // every prediction 0 is above the first threshold (-1e-7) only, and every label is positive
+        double[] want = new double[2 * t + 2];
+        want[0] = n;
+        want[2 * t] = n;
+        assertEquals(java.util.Arrays.toString(want), java.util.Arrays.toString(sums));
+    }
 }

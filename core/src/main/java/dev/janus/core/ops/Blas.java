@@ -24,7 +24,9 @@ import org.bytedeco.openblas.global.openblas_full;
  * pools never know about each other. Blocks start at multiples of {@link #BLOCK}, and every part
  * stays above OpenBLAS's small-product paths, so each element is summed by the same kernel in the
  * same order as in the whole product: float32 results do not depend on the split (BlasSplitTest;
- * float64 ones may differ in the last bit, as with OpenBLAS's own threads).
+ * float64 ones may differ in the last bit, as with OpenBLAS's own threads). The exception is a count
+ * pinned above 1 ({@link CpuThreads#setBlasThreads}, for benchmarks): it splits products of any size,
+ * so a part may fall on a small-product path and round differently from the whole product.
  */
 final class Blas {
     private static final int ROW_MAJOR = openblas.CblasRowMajor, NO_TRANS = openblas.CblasNoTrans,
@@ -95,7 +97,7 @@ final class Blas {
                 if (parts == 1) {
                     product(single, ta, tb, m, n, k, pa, lda, pb, ldb, pc, n, accumulate);
                 } else {
-                    split(parts, single, transA, transB, m, n, k, pa, pb, pc, accumulate);
+                    split(parts, single, transA, transB, ta, tb, m, n, k, pa, lda, pb, ldb, pc, accumulate);
                 }
             }
             if (!(c instanceof NativeStorage)) {
@@ -126,11 +128,10 @@ final class Blas {
      * One product in {@code parts} parts on the pool, along C's longer side: blocks of {@link #BLOCK}
      * rows (each reads its rows of A and all of B) or columns (its columns of B, all of A).
      */
-    private static void split(int parts, boolean single, boolean transA, boolean transB, int m, int n, int k,
-                              Pointer a, Pointer b, Pointer c, boolean accumulate) {
+    private static void split(int parts, boolean single, boolean transA, boolean transB, int ta, int tb, int m, int n, int k,
+                              Pointer a, int lda, Pointer b, int ldb, Pointer c, boolean accumulate) {
         boolean rows = m >= n;
-        int side = rows ? m : n, blocks = (side + BLOCK - 1) / BLOCK;
-        int lda = transA ? m : k, ldb = transB ? k : n, ta = transA ? TRANS : NO_TRANS, tb = transB ? TRANS : NO_TRANS;
+        int side = rows ? m : n;
         long a0 = a.position(), b0 = b.position(), c0 = c.position();
         CpuThreads.parallelFor(parts, 1, (from, to) -> {
             for (int q = from; q < to; q++) {
@@ -145,8 +146,12 @@ final class Blas {
 
     /** Where part q of {@code parts} starts along a side of {@code side} rows or columns: whole blocks. */
     static int partStart(int q, int parts, int side) {
-        int blocks = (side + BLOCK - 1) / BLOCK;
-        return (int) Math.min(side, (long) blocks * q / parts * BLOCK);
+        return (int) Math.min(side, (long) blocks(side) * q / parts * BLOCK);
+    }
+
+    /** How many {@link #BLOCK}s cover a side, the last one possibly short. */
+    private static int blocks(int side) {
+        return (side + BLOCK - 1) / BLOCK;
     }
 
     /** A pointer of its own (a part's thread moves it) to element {@code at} of p's memory. */
@@ -183,12 +188,12 @@ final class Blas {
         if (CpuThreads.inPart()) return 1;
         int fixed = CpuThreads.blasThreads();
         int side = (int) Math.max(m, n);
-        if (fixed > 0) return Math.min(fixed, (side + BLOCK - 1) / BLOCK);
+        if (fixed > 0) return Math.min(fixed, blocks(side));
         long other = Math.min(m, n);
         // A thin product (OpenBLAS runs one with a side of 1 as a matrix-vector product) is bound by
         // memory, not worth a split.
         if (other < 16) return 1;
-        for (int parts = Math.min(CpuThreads.threads(), (side + BLOCK - 1) / BLOCK); parts > 1; parts--) {
+        for (int parts = Math.min(CpuThreads.threads(), blocks(side)); parts > 1; parts--) {
             int smallest = side;
             for (int q = 0; q < parts; q++) smallest = Math.min(smallest, partStart(q + 1, parts, side) - partStart(q, parts, side));
             if (2 * smallest * other * k >= FLOPS_PER_THREAD) return parts;

@@ -140,31 +140,33 @@ final class Conv {
             int cs = wide != null ? wide.n : os, chunk = chunk(n, c * taps * cs);
             NativeStorage wn = nativeCopy(w, (n + chunk - 1) / chunk);
             Object wo = wn != null ? wn : Shaping.storage(w);
-            forChunks(n, chunk, 2L * m * cg * taps * chunk * cs, (from, to) -> {
-                NativeStorage cn = wide != null ? NativeStorage.allocate(x.dtype(), c * taps * chunk * cs) : null;
-                try {
-                    Object col = cn != null ? cn : buffer(x, c * taps * chunk * cs), ym = buffer(x, m * chunk * cs);
-                    Object xp = wide != null ? buffer(x, c * wide.plane) : null, cols0 = cn != null ? Wide.view(cn) : col;
-                    for (int first = from; first < to; first += chunk) {
-                        int count = Math.min(chunk, to - first), cols = count * cs;
-                        boolean add = bias && wide == null;
-                        if (add) fillChannels(ym, in[2], 1, m, cols);
-                        else if (cg * taps == 0) zero(ym, 0, m * cols);
-                        if (cg * taps > 0) {
-                            if (wide != null) for (int b = 0; b < count; b++) wide.im2col(Shaping.storage(x), first + b, c, xp, cols0, b, count);
-                            else im2col(x, first, count, g, col);
-                            Blas.gemm(groups, false, false, mg, cols, cg * taps, wo, Blas.offsets(groups, mg * cg * taps),
-                                    col, Blas.offsets(groups, cg * taps * cols), ym, Blas.offsets(groups, mg * cols), add);
+            try {
+                forChunks(n, chunk, 2L * m * cg * taps * chunk * cs, (from, to) -> {
+                    NativeStorage cn = wide != null ? NativeStorage.allocate(x.dtype(), c * taps * chunk * cs) : null;
+                    try {
+                        Object col = cn != null ? cn : buffer(x, c * taps * chunk * cs), ym = buffer(x, m * chunk * cs);
+                        Object xp = wide != null ? buffer(x, c * wide.plane) : null, cols0 = cn != null ? Wide.view(cn) : col;
+                        for (int first = from; first < to; first += chunk) {
+                            int count = Math.min(chunk, to - first), cols = count * cs;
+                            boolean add = bias && wide == null;
+                            if (add) fillChannels(ym, in[2], 1, m, cols);
+                            else if (cg * taps == 0) zero(ym, 0, m * cols);
+                            if (cg * taps > 0) {
+                                if (wide != null) for (int b = 0; b < count; b++) wide.im2col(Shaping.storage(x), first + b, c, xp, cols0, b, count);
+                                else im2col(x, first, count, g, col);
+                                Blas.gemm(groups, false, false, mg, cols, cg * taps, wo, Blas.offsets(groups, mg * cg * taps),
+                                        col, Blas.offsets(groups, cg * taps * cols), ym, Blas.offsets(groups, mg * cols), add);
+                            }
+                            if (wide != null) wide.crop(ym, count, m, bias ? Shaping.storage(in[2]) : null, Shaping.storage(y), first);
+                            else swap01(ym, 0, m, count, os, Shaping.storage(y), first * m * os);
                         }
-                        if (wide != null) wide.crop(ym, count, m, bias ? Shaping.storage(in[2]) : null, Shaping.storage(y), first);
-                        else swap01(ym, 0, m, count, os, Shaping.storage(y), first * m * os);
+                    } finally {
+                        if (cn != null) cn.close();
                     }
-                } finally {
-                    if (cn != null) cn.close();
-                }
-            });
-            // (An exception leaves wn to the garbage collector, which releases native storage too.)
-            if (wn != null) wn.close();
+                });
+            } finally {
+                if (wn != null) wn.close();
+            }
         }
 
         @Override
@@ -305,21 +307,23 @@ final class Conv {
             int cs = wide != null ? wide.n : is, chunk = chunk(n, cout * taps * cs);
             NativeStorage wn = nativeCopy(w, (n + chunk - 1) / chunk);
             Object wo = wn != null ? wn : Shaping.storage(w);
-            forChunks(n, chunk, 2L * cout * taps * cig * chunk * cs, (from, to) -> {
-                Object xm = buffer(x, cin * chunk * cs), col = buffer(x, cout * taps * chunk * cs);
-                Object xp = wide != null ? buffer(x, cout * wide.plane) : null;
-                for (int first = from; first < to; first += chunk) {
-                    int count = Math.min(chunk, to - first), cols = count * cs;
-                    if (wide != null) wide.spread(Shaping.storage(x), first, count, cin, xm);
-                    else swap01(Shaping.storage(x), first * cin * is, count, cin, is, xm, 0);
-                    Blas.gemm(groups, true, false, cog * taps, cols, cig, wo, Blas.offsets(groups, cig * cog * taps),
-                            xm, Blas.offsets(groups, cig * cols), col, Blas.offsets(groups, cog * taps * cols), false);
-                    if (wide != null) for (int b = 0; b < count; b++) wide.col2im(col, b, count, cout, xp, Shaping.storage(y), first + b);
-                    else col2im(col, first, count, g, y);
-                }
-            });
-            // (An exception leaves wn to the garbage collector, which releases native storage too.)
-            if (wn != null) wn.close();
+            try {
+                forChunks(n, chunk, 2L * cout * taps * cig * chunk * cs, (from, to) -> {
+                    Object xm = buffer(x, cin * chunk * cs), col = buffer(x, cout * taps * chunk * cs);
+                    Object xp = wide != null ? buffer(x, cout * wide.plane) : null;
+                    for (int first = from; first < to; first += chunk) {
+                        int count = Math.min(chunk, to - first), cols = count * cs;
+                        if (wide != null) wide.spread(Shaping.storage(x), first, count, cin, xm);
+                        else swap01(Shaping.storage(x), first * cin * is, count, cin, is, xm, 0);
+                        Blas.gemm(groups, true, false, cog * taps, cols, cig, wo, Blas.offsets(groups, cig * cog * taps),
+                                xm, Blas.offsets(groups, cig * cols), col, Blas.offsets(groups, cog * taps * cols), false);
+                        if (wide != null) for (int b = 0; b < count; b++) wide.col2im(col, b, count, cout, xp, Shaping.storage(y), first + b);
+                        else col2im(col, first, count, g, y);
+                    }
+                });
+            } finally {
+                if (wn != null) wn.close();
+            }
         }
 
         @Override

@@ -8,7 +8,9 @@ import dev.janus.core.TensorType;
 /**
  * softmax_cross_entropy(z, labels) and softmax(z) over the classes as one node, for a compiler that
  * finds both on the same logits (a training step's loss and its gradient): each exponential is
- * computed once, and both outputs have their own ops' bits. Float32 logits; attributes are
+ * computed once, and both outputs have their own ops' heap kernels' bits (on native storage, where
+ * softmax ran ND4J's kernel, within 1e-5 relative, the softmax now has the heap formula's bits: this
+ * op has only a heap kernel, run on copies). Float32 logits; attributes are
  * softmax_cross_entropy's. Not registered in {@link Ops}: it is made by the compiler, never
  * exported, and has no gradient (it appears after differentiation).
  */

@@ -35,10 +35,11 @@ class BlasSplitTest {
         return a;
     }
 
-    private static float[] product(int threads, boolean ta, boolean tb, int m, int n, int k, float[] a, float[] b, float[] c0) {
+    private static float[] product(int threads, boolean ta, boolean tb, int m, int n, int k, float[] a, float[] b, float[] c0,
+                                   boolean accumulate) {
         CpuThreads.setThreads(threads);
         float[] c = c0.clone();
-        Blas.sgemm(ta, tb, m, n, k, a, b, c, true);
+        Blas.sgemm(ta, tb, m, n, k, a, b, c, accumulate);
         return c;
     }
 
@@ -54,11 +55,11 @@ class BlasSplitTest {
         CpuThreads.setBlasThreads(0);
         CpuThreads.setThreads(2);
         assertEquals(2, Blas.threadsFor(m, n, k), "the product is split in two");
-        float[] whole = product(1, ta, tb, m, n, k, a, b, c), split = product(2, ta, tb, m, n, k, a, b, c);
+        float[] whole = product(1, ta, tb, m, n, k, a, b, c, true), split = product(2, ta, tb, m, n, k, a, b, c, true);
         assertArrayEquals(whole, split);
-        float[] fresh = new float[m * n];
-        CpuThreads.setThreads(2);
-        Blas.sgemm(ta, tb, m, n, k, a, b, fresh, false);
+        // Not accumulating (beta 0) too, where OpenBLAS has a direct path for small products.
+        float[] fresh = product(2, ta, tb, m, n, k, a, b, new float[m * n], false);
+        assertArrayEquals(product(1, ta, tb, m, n, k, a, b, new float[m * n], false), fresh);
         // Checked against sums in double: the blocks' offsets are right, not only the same twice.
         for (int i = 0; i < m; i += 37) {
             for (int j = 0; j < n; j += 29) {
@@ -94,6 +95,28 @@ class BlasSplitTest {
         }
     }
 
+    /** Each entry of a batched product is split as a single product is, with the whole product's bits. */
+    @Test
+    void aBatchedProductSplitsEachEntry() {
+        CpuThreads.setBlasThreads(0);
+        CpuThreads.setThreads(2);
+        assertEquals(2, Blas.threadsFor(512, 256, 300), "each entry is split in two");
+        Tensor x = Tensor.randn(new Generator(44), 3, 512, 300), w = Tensor.randn(new Generator(45), 3, 300, 256);
+        for (StorageKind kind : new StorageKind[] {StorageKind.HEAP, StorageKind.NATIVE}) {
+            CpuThreads.setThreads(1);
+            Tensor whole = Ops.MATMUL.run(new ExecContext(new Generator(0)), Attrs.NONE, x.to(kind), w.to(kind))[0];
+            CpuThreads.setThreads(2);
+            Tensor split = Ops.MATMUL.run(new ExecContext(new Generator(0)), Attrs.NONE, x.to(kind), w.to(kind))[0];
+            assertArrayEquals(whole.toFloatArray(), split.toFloatArray(), kind.toString());
+            // and each entry is its own product: entry 2 against a product of entry 2 alone
+            CpuThreads.setThreads(1);
+            Tensor alone = Ops.MATMUL.run(new ExecContext(new Generator(0)), Attrs.NONE,
+                    Tensor.of(java.util.Arrays.copyOfRange(x.toFloatArray(), 2 * 512 * 300, 3 * 512 * 300), 512, 300),
+                    Tensor.of(java.util.Arrays.copyOfRange(w.toFloatArray(), 2 * 300 * 256, 3 * 300 * 256), 300, 256))[0];
+            assertArrayEquals(alone.toFloatArray(), java.util.Arrays.copyOfRange(split.toFloatArray(), 2 * 512 * 256, 3 * 512 * 256));
+        }
+    }
+
     /** ND4J sets OpenBLAS's process-wide count from OMP_NUM_THREADS when it starts; products set it back. */
     @Test
     void openBlasIsBackOnOneThreadAfterSomeoneElseSetItsCount() {
@@ -111,11 +134,12 @@ class BlasSplitTest {
         assertEquals(1, Blas.threadsFor(32, 512, 784), "parts of 256 columns would be too small");
         assertEquals(1, Blas.threadsFor(100000, 1, 1000), "one column");
         int[] inPart = new int[2];
+        int minPartWork = CpuThreads.minPartWork();
         CpuThreads.setMinPartWork(1);
         try {
             CpuThreads.parallelFor(2, 1, (from, to) -> inPart[from] = Blas.threadsFor(1024, 1024, 1024));
         } finally {
-            CpuThreads.setMinPartWork(1 << 15);
+            CpuThreads.setMinPartWork(minPartWork);
         }
         assertArrayEquals(new int[] {1, 1}, inPart, "a part of a split kernel keeps its product on its thread");
         CpuThreads.setBlasThreads(3);

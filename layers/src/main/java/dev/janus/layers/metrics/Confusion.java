@@ -109,13 +109,14 @@ final class Confusion implements Metric {
     /**
      * For each threshold j, the sum of {@code weight} over the predictions above it: each
      * prediction's weight added into its bin (0..T), then the bins above j summed (a reverse
-     * cumulative sum).
+     * cumulative sum). Counted in float64 and rounded once at the end, as the [elements, T] form's
+     * sums were: a float32 bin would stop counting at 2^24 predictions.
      */
     private <V> V passing(Emitter<V> e, V bin, V weight) {
         int n = thresholds.length;
-        V counts = e.indexAdd(e.zeros(new TensorType(e.dtype(weight), Shape.of(n + 1))), bin, weight, 0);
+        V counts = e.indexAdd(e.zeros(new TensorType(DType.FLOAT64, Shape.of(n + 1))), bin, e.cast(weight, DType.FLOAT64), 0);
         V atOrAbove = e.one(Ops.CUMSUM, Attrs.of("axis", 0, "reverse", true), List.of(counts));
-        return e.slice(atOrAbove, 0, 1, n + 1);
+        return e.cast(e.slice(atOrAbove, 0, 1, n + 1), e.dtype(weight));
     }
 
     @Override
