@@ -186,18 +186,24 @@ public abstract class Op implements Kernel {
      */
     public final Tensor[] run(ExecContext ctx, Attrs attrs, Tensor... in) {
         TensorType[] types = new TensorType[in.length];
-        boolean heap = true;
+        boolean heap = true, computed = true;
         for (int i = 0; i < in.length; i++) {
             types[i] = in[i].type();
             heap &= in[i].storage().kind() == StorageKind.HEAP;
+            computed &= computes(types[i].dtype());
         }
         TensorType[] outTypes = infer(types, attrs);
         if (!allStatic(outTypes)) outTypes = inferFromValues(in, attrs);
         Tensor[] out = new Tensor[outTypes.length];
         if (heap && ctx.storage().heapOnly()) {
-            for (int i = 0; i < out.length; i++) out[i] = Tensor.empty(outTypes[i].dtype(), outTypes[i].shape());
-            if (Kernels.widens(this, in, out)) Kernels.resolve(this, in, out).compute(in, attrs, out, ctx);
-            else compute(in, attrs, out, ctx);
+            // The checks of Kernels.widens made in the loops that are there anyway: this path is
+            // every tiny eager op's, where a second pass over the operands showed in the time.
+            for (int i = 0; i < out.length; i++) {
+                out[i] = Tensor.empty(outTypes[i].dtype(), outTypes[i].shape());
+                computed &= computes(outTypes[i].dtype());
+            }
+            if (computed) compute(in, attrs, out, ctx);
+            else Kernels.resolve(this, in, out).compute(in, attrs, out, ctx);
             return out;
         }
         if (heap && ctx.device().isCpu()) {
